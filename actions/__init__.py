@@ -1,0 +1,37 @@
+"""Actions: the action JSON as models, coordinate spaces, and the executors that perform them.
+
+``PyAutoGuiExecutor`` is imported on first use: importing pyautogui opens the display.
+"""
+
+from typing import Any
+
+from actions.coords import DisplayProfile, GridPoint, ImagePixel, ScreenPoint
+from actions.executor import Executor, RecordingExecutor
+from actions.models import (
+    Action,
+    Click,
+    Done,
+    Drag,
+    Key,
+    Move,
+    Scroll,
+    Type,
+    Wait,
+    load_plan,
+    parse_action,
+    parse_plan,
+)
+
+__all__ = [
+    "Action", "Click", "DisplayProfile", "Done", "Drag", "Executor", "GridPoint", "ImagePixel",
+    "Key", "Move", "PyAutoGuiExecutor", "RecordingExecutor", "ScreenPoint", "Scroll", "Type",
+    "Wait", "load_plan", "parse_action", "parse_plan",
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PyAutoGuiExecutor":
+        from actions.pyautogui_executor import PyAutoGuiExecutor
+
+        return PyAutoGuiExecutor
+    raise AttributeError(f"module 'actions' has no attribute {name!r}")

@@ -1,0 +1,134 @@
+"""Coordinate spaces as types, and the one place that converts between them.
+
+Three spaces meet in this project:
+
+* ``ScreenPoint``: what pyautogui moves to. The virtual screen of all monitors, origin at the
+  primary monitor's top-left, negative for monitors left of / above it. Actions use this space.
+* ``ImagePixel``: a pixel of a captured frame. A frame covers one monitor (or all of them) and
+  may hold more pixels than points (HiDPI: 2 pixels per point on a Retina display).
+* ``GridPoint``: Qwen3-VL's answer space, 0..1000 on both axes of the image it was shown,
+  whatever that image's size.
+
+A ``DisplayProfile`` describes one captured area: where it sits on the virtual screen (points),
+how big it is (points) and how many frame pixels make one point. Every conversion goes through
+it, so a multi-monitor layout or a scaled display maps the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+GRID_MAX = 1000
+
+
+class ScreenPoint(NamedTuple):
+    x: int
+    y: int
+
+
+class ImagePixel(NamedTuple):
+    x: float
+    y: float
+
+
+class GridPoint(NamedTuple):
+    x: float
+    y: float
+
+
+class DisplayProfile(BaseModel):
+    """Geometry of a captured area: offset and size in screen points, pixels per point."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int = Field(default=0, ge=0, description="mss monitor index; 0 is all monitors")
+    left: int = 0
+    top: int = 0
+    width: int = Field(gt=0, description="screen points")
+    height: int = Field(gt=0, description="screen points")
+    scale: float = Field(default=1.0, gt=0, le=8, description="frame pixels per screen point")
+
+    @model_validator(mode="after")
+    def _sane_scale(self) -> DisplayProfile:
+        if round(self.width * self.scale) < 1 or round(self.height * self.scale) < 1:
+            raise ValueError("the scaled frame would be empty")
+        return self
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        """(width, height) of a frame of this area, in image pixels."""
+        return round(self.width * self.scale), round(self.height * self.scale)
+
+    def contains(self, point: ScreenPoint) -> bool:
+        return self.left <= point.x < self.left + self.width and self.top <= point.y < self.top + self.height
+
+    def clamp(self, point: ScreenPoint) -> ScreenPoint:
+        """The nearest point inside this area: models sometimes answer one pixel past the edge."""
+        x = min(max(point.x, self.left), self.left + self.width - 1)
+        y = min(max(point.y, self.top), self.top + self.height - 1)
+        return ScreenPoint(x, y)
+
+    # -- conversions ---------------------------------------------------------------------
+    def image_to_screen(self, pixel: ImagePixel) -> ScreenPoint:
+        """A frame pixel to the screen point under it (the pixel's point, clamped inside)."""
+        x = self.left + int(pixel.x / self.scale)
+        y = self.top + int(pixel.y / self.scale)
+        return self.clamp(ScreenPoint(x, y))
+
+    def screen_to_image(self, point: ScreenPoint) -> ImagePixel:
+        """The centre of the frame pixels covering a screen point (for drawing on frames)."""
+        offset = self.scale / 2.0 - 0.5
+        return ImagePixel((point.x - self.left) * self.scale + offset, (point.y - self.top) * self.scale + offset)
+
+    def grid_to_screen(self, grid: GridPoint) -> ScreenPoint:
+        """A Qwen3-VL 0..1000 answer to a screen point: 0 is the first point, 1000 the last."""
+        return ScreenPoint(
+            self.left + grid_axis_to_index(grid.x, self.width),
+            self.top + grid_axis_to_index(grid.y, self.height),
+        )
+
+    def screen_to_grid(self, point: ScreenPoint) -> GridPoint:
+        return GridPoint(
+            index_to_grid_axis(point.x - self.left, self.width),
+            index_to_grid_axis(point.y - self.top, self.height),
+        )
+
+    def resized_to_screen(self, pixel: ImagePixel, resized: tuple[int, int]) -> ScreenPoint:
+        """Absolute pixels of a resized copy of the frame (Qwen2/2.5-VL answers) to a screen point."""
+        width, height = resized
+        if width <= 0 or height <= 0:
+            raise ValueError("resized image size must be positive")
+        frame_w, frame_h = self.pixel_size
+        return self.image_to_screen(ImagePixel(pixel.x * frame_w / width, pixel.y * frame_h / height))
+
+
+def grid_axis_to_index(value: float, extent: int) -> int:
+    """Map 0..1000 onto 0..extent-1, so 1000 is the last pixel and never one past it."""
+    if not 0 <= value <= GRID_MAX:
+        raise ValueError(f"grid coordinate {value} is outside 0..{GRID_MAX}")
+    return min(extent - 1, round(value * (extent - 1) / GRID_MAX))
+
+
+def index_to_grid_axis(index: float, extent: int) -> float:
+    if extent <= 1:
+        return 0.0
+    return index * GRID_MAX / (extent - 1)
+
+
+def profile_for_monitor(monitor: dict[str, int], pixel_size: tuple[int, int], index: int) -> DisplayProfile:
+    """Profile of an mss monitor: mss gives its geometry in points and its grab in pixels.
+
+    On X11 both agree (scale 1). On macOS Retina, mss reports points and grabs twice as many
+    pixels, which is exactly the scale the executor needs to undo.
+    """
+    scale = pixel_size[0] / monitor["width"] if monitor["width"] else 1.0
+    return DisplayProfile(
+        index=index,
+        left=monitor["left"],
+        top=monitor["top"],
+        width=monitor["width"],
+        height=monitor["height"],
+        scale=scale,
+    )

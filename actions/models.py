@@ -1,0 +1,180 @@
+"""The action JSON of DESIGN.md as frozen pydantic models.
+
+The same models are used by scripted plans, scenarios, model planners and run records, so a
+plan that validates here is a plan every executor can perform. Coordinates are screen points
+(the space pyautogui uses: the virtual screen, origin at the primary monitor's top-left).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from actions.keys import normalize_key
+
+# Far beyond any real virtual screen, near enough to catch a garbage coordinate early.
+_COORD_LIMIT = 100_000
+Coord = Annotated[int, Field(ge=-_COORD_LIMIT, le=_COORD_LIMIT, strict=False)]
+Button = Literal["left", "right", "middle"]
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @property
+    def point(self) -> tuple[int, int] | None:
+        """The screen point this action acts on, if it has one (for reports and policies)."""
+        x, y = getattr(self, "x", None), getattr(self, "y", None)
+        return None if x is None or y is None else (x, y)
+
+    def describe(self) -> str:
+        fields = self.model_dump(exclude={"kind"})
+        args = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        return f"{self.kind}({args})"  # type: ignore[attr-defined]
+
+
+class Click(_Action):
+    kind: Literal["click"] = "click"
+    x: Coord
+    y: Coord
+    button: Button = "left"
+    count: Literal[1, 2, 3] = 1
+
+
+class Move(_Action):
+    kind: Literal["move"] = "move"
+    x: Coord
+    y: Coord
+
+
+class Drag(_Action):
+    kind: Literal["drag"] = "drag"
+    x: Coord
+    y: Coord
+    to_x: Coord
+    to_y: Coord
+    button: Button = "left"
+
+
+class Scroll(_Action):
+    kind: Literal["scroll"] = "scroll"
+    x: Coord
+    y: Coord
+    dy: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls up")
+    dx: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls right")
+
+    @model_validator(mode="after")
+    def _some_motion(self) -> Scroll:
+        if self.dx == 0 and self.dy == 0:
+            raise ValueError("scroll needs a non-zero dy or dx")
+        return self
+
+
+class Type(_Action):
+    kind: Literal["type"] = "type"
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class Key(_Action):
+    kind: Literal["key"] = "key"
+    keys: tuple[str, ...] = Field(min_length=1, max_length=6)
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _normalize(cls, value: Any) -> Any:
+        if isinstance(value, str):  # "ctrl+s" is what people write; accept it
+            value = value.split("+") if len(value) > 1 else [value]
+        if not isinstance(value, (list, tuple)):
+            return value
+        return tuple(normalize_key(k) for k in value)
+
+
+class Wait(_Action):
+    kind: Literal["wait"] = "wait"
+    seconds: float = Field(gt=0, le=3600)
+
+
+class Done(_Action):
+    kind: Literal["done"] = "done"
+    success: bool = True
+    answer: str | None = None
+
+
+Action = Annotated[
+    Union[Click, Move, Drag, Scroll, Type, Key, Wait, Done],  # noqa: UP007 - pydantic needs Union here
+    Field(discriminator="kind"),
+]
+ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
+_PLAN_ADAPTER: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
+
+# Actions that should visibly change the screen; the verifier retries them once when nothing moved.
+CHANGES_SCREEN: frozenset[str] = frozenset({"click", "drag", "scroll", "type", "key"})
+
+
+def first_error(exc: ValidationError, prefix: str = "") -> str:
+    """One line naming the place and the problem, from pydantic's first error."""
+    err = exc.errors()[0]
+    loc = ".".join(str(part) for part in err["loc"])  # "click.y": the action kind, then the field
+    msg = err["msg"].removeprefix("Value error, ")
+    where = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "value"
+    got = err.get("input")
+    shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+    return f"{where}: {msg}{shown}"
+
+
+
+def parse_action(data: Any) -> Action:
+    """Validate one action from decoded JSON; raises ValueError with a one-line message."""
+    try:
+        return ACTION_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise ValueError(first_error(exc)) from None
+
+
+def parse_plan(data: Any, source: str = "plan") -> list[Action]:
+    """Validate a list of actions; the error names the source, the action index and the field."""
+    from agent.errors import PlanError
+
+    if not isinstance(data, list):
+        raise PlanError(f"{source}: expected a JSON list of actions, got {type(data).__name__}")
+    if not data:
+        raise PlanError(f"{source}: the plan is empty")
+    actions: list[Action] = []
+    for index, item in enumerate(data):
+        try:
+            actions.append(ACTION_ADAPTER.validate_python(item))
+        except ValidationError as exc:
+            raise PlanError(f"{source}: action {index}: {first_error(exc)}") from None
+    return actions
+
+
+def load_plan(path: str | Path) -> list[Action]:
+    """Read and validate a PLAN.json file; every problem is a PlanError naming the file."""
+    from agent.errors import PlanError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot read the plan ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    return parse_plan(data, source=str(path))
+
+
+def dump_actions(actions: Sequence[Action]) -> list[dict[str, Any]]:
+    return [a.model_dump(mode="json") for a in actions]

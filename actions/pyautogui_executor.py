@@ -1,0 +1,121 @@
+"""The real executor: pyautogui for pointer and keys, XTEST/clipboard for exact text on X11.
+
+pyautogui is imported when the executor is built, not at module import: on Linux importing it
+opens the X display, and nothing about validating a plan should need one.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait
+from agent.errors import ActionError
+
+# Intermediate pointer positions in a drag: apps with a drag threshold (file managers, toolkits'
+# drag-and-drop) need motion between press and release, not one jump.
+_DRAG_STEPS = 8
+
+
+class PyAutoGuiExecutor:
+    """Performs actions with pyautogui. ``PAUSE`` is 0 (we wait for the screen instead); the
+    failsafe corner stays on: slamming the mouse into a corner aborts the run."""
+
+    def __init__(self, display: str | None = None, paste_keys: tuple[str, ...] = ("ctrl", "v")) -> None:
+        try:
+            import pyautogui
+        except Exception as exc:  # noqa: BLE001 - Xlib raises several kinds when there is no display
+            raise ActionError(f"cannot start pyautogui: {exc}") from exc
+        pyautogui.PAUSE = 0
+        pyautogui.FAILSAFE = True
+        self._gui: Any = pyautogui
+        self._typer: Any = None
+        if sys.platform.startswith("linux"):
+            from actions.text_input import TextTyper
+
+            self._typer = TextTyper(display_name=display, paste_keys=paste_keys)
+        self.last_text_strategy: list[tuple[str, str]] = []
+        # What we hold down right now, so release_all() lets go of exactly that and nothing else
+        # (a stray button-up can itself trigger an app's click handler).
+        self._held_buttons: set[str] = set()
+        self._held_keys: list[str] = []
+
+    def perform(self, action: Action) -> None:
+        try:
+            self._dispatch(action)
+        except self._gui.FailSafeException as exc:
+            self.release_all()
+            raise ActionError(
+                "pyautogui failsafe: the mouse is in a screen corner (move it away to let the agent act)"
+            ) from exc
+        except ActionError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything the OS throws becomes one clear line
+            raise ActionError(f"{action.kind} failed: {type(exc).__name__}: {exc}") from exc
+
+    def _dispatch(self, action: Action) -> None:
+        gui = self._gui
+        if isinstance(action, Click):
+            gui.click(action.x, action.y, clicks=action.count, interval=0.0, button=action.button)
+        elif isinstance(action, Move):
+            gui.moveTo(action.x, action.y)
+        elif isinstance(action, Drag):
+            self._drag(action)
+        elif isinstance(action, Scroll):
+            gui.moveTo(action.x, action.y)
+            if action.dy:
+                gui.scroll(action.dy, x=action.x, y=action.y)
+            if action.dx:
+                gui.hscroll(action.dx, x=action.x, y=action.y)
+        elif isinstance(action, Type):
+            self._type(action.text)
+        elif isinstance(action, Key):
+            self._chord(action.keys)
+        elif isinstance(action, Wait):
+            time.sleep(action.seconds)  # the user asked for this pause; it is not a settle
+        elif isinstance(action, Done):
+            return
+        else:  # pragma: no cover - the union is closed
+            raise ActionError(f"unsupported action {action!r}")
+
+    def _drag(self, action: Drag) -> None:
+        gui = self._gui
+        gui.moveTo(action.x, action.y)
+        gui.mouseDown(button=action.button)
+        self._held_buttons.add(action.button)
+        try:
+            for step in range(1, _DRAG_STEPS + 1):
+                x = action.x + (action.to_x - action.x) * step / _DRAG_STEPS
+                y = action.y + (action.to_y - action.y) * step / _DRAG_STEPS
+                gui.moveTo(round(x), round(y))
+        finally:
+            gui.mouseUp(button=action.button)
+            self._held_buttons.discard(action.button)
+
+    def _chord(self, keys: tuple[str, ...]) -> None:
+        gui = self._gui
+        try:
+            for key in keys:
+                gui.keyDown(key)
+                self._held_keys.append(key)
+        finally:
+            while self._held_keys:
+                gui.keyUp(self._held_keys.pop())
+
+    def _type(self, text: str) -> None:
+        if self._typer is not None:
+            self.last_text_strategy = self._typer.type_text(text)
+            return
+        if not text.isascii():
+            raise ActionError("typing non-ASCII text is only supported on X11 so far")
+        self._gui.write(text, interval=0.0)
+        self.last_text_strategy = [("pyautogui", text)]
+
+    def release_all(self) -> None:
+        gui = self._gui
+        for button in sorted(self._held_buttons):
+            gui.mouseUp(button=button)
+        self._held_buttons.clear()
+        while self._held_keys:
+            gui.keyUp(self._held_keys.pop())

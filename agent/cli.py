@@ -1,0 +1,129 @@
+"""The ``deskpilot`` command line. ``main(argv) -> int``; user errors are one line, no traceback.
+
+Nothing heavy is imported here: ``deskpilot run --plan`` is on every RPA run's critical path,
+and torch/transformers would cost seconds before the first click.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent.errors import DeskpilotError, UserInputError
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deskpilot", description="A desktop agent that looks at the screen.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a task (needs a model) or a scripted plan (--plan)")
+    run.add_argument("task", nargs="?", help="what to do, in plain language")
+    run.add_argument("--plan", type=Path, help="PLAN.json: a JSON list of actions to perform, no model")
+    run.add_argument("--model", help="model id or local directory (Qwen3-VL)")
+    run.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
+    run.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
+    run.add_argument("--monitor", type=int, default=0, help="mss monitor to watch: 0 all (default), 1 primary, ...")
+    run.add_argument("--max-steps", type=int, default=50, help="step budget (default 50)")
+    run.add_argument("--max-seconds", type=float, default=900.0, help="time budget (default 900)")
+    run.add_argument("--quiet", action="store_true", help="no live progress lines")
+
+    report = sub.add_parser("report", help="(re)build RUN_DIR/report.html")
+    report.add_argument("run_dir", type=Path)
+
+    sub.add_parser("doctor", help="check the display, monitors, scaling, tools and model backends")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "report":
+            from agent.report import build_report
+
+            print(build_report(args.run_dir))
+            return EXIT_OK
+        if args.command == "doctor":
+            from agent.doctor import run_doctor
+
+            return run_doctor()
+    except KeyboardInterrupt:
+        print("deskpilot: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except UserInputError as exc:
+        print(f"deskpilot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DeskpilotError as exc:
+        print(f"deskpilot: error: {exc}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.plan is None:
+        if not args.task:
+            raise UserInputError("run needs a TASK (with --model or --base-url) or --plan PLAN.json")
+        raise UserInputError(
+            "model planners are not available in this version: use --plan PLAN.json for a scripted run"
+        )
+    if args.task:
+        raise UserInputError("give either a TASK or --plan, not both")
+    if args.max_steps < 1 or args.max_seconds <= 0:
+        raise UserInputError("--max-steps and --max-seconds must be positive")
+
+    from actions.models import load_plan
+
+    actions = load_plan(args.plan)  # refuse a bad plan before anything touches the desktop
+    _require_display()
+
+    from actions.pyautogui_executor import PyAutoGuiExecutor
+    from agent.loop import Agent, Budgets
+    from agent.progress import print_step
+    from agent.records import RunRecorder, new_run_dir
+    from agent.screen import MssScreen
+    from planners.scripted import ScriptedPlanner
+
+    screen = MssScreen(monitor=args.monitor)
+    executor = PyAutoGuiExecutor()
+    run_dir = args.out if args.out is not None else new_run_dir()
+    recorder = RunRecorder(run_dir)
+    budgets = Budgets(max_steps=max(args.max_steps, len(actions)), max_seconds=args.max_seconds)
+    agent = Agent(
+        ScriptedPlanner(actions),
+        executor,
+        screen,
+        recorder=recorder,
+        budgets=budgets,
+        on_step=None if args.quiet else print_step,
+    )
+    try:
+        result = agent.run(f"plan {args.plan}")
+    finally:
+        screen.close()
+    report = Path(result.run_dir or run_dir) / "report.html"
+    outcome = "succeeded" if result.success else f"failed: {result.reason}"
+    print(f"deskpilot: run {outcome}", file=sys.stderr)
+    print(report)
+    if "interrupted" in result.reason:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if result.success else EXIT_RUN_FAILED
+
+
+def _require_display() -> None:
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        raise UserInputError(
+            "no display: DISPLAY is not set (run inside a desktop session, or under Xvfb as `make demo` does)"
+        )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

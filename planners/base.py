@@ -1,0 +1,41 @@
+"""The planner seam: ``plan(task, frame, history) -> Plan``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from actions.models import Action
+from agent.screen import Frame
+
+
+class Plan(BaseModel):
+    """What a planner wants done next: one or more actions, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actions: tuple[Action, ...] = Field(min_length=1)
+    thought: str | None = None
+    expectation: str | None = None  # what the planner expects to see after the actions
+    raw: str | None = None  # the model's answer as it came, for the run record
+
+
+class StepFeedback(BaseModel):
+    """What happened to one earlier step, as the planner sees it in its history."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int
+    action: Action | None  # None when the planner's answer could not be used
+    verdict: str  # see agent.records.Verdict
+    note: str = ""  # for the model: "no visible change after 2 tries", "invalid answer: ..."
+
+
+@runtime_checkable
+class Planner(Protocol):
+    """Decides the next actions. Raises ``agent.errors.ModelOutputError`` for an unusable answer
+    (the loop records it, tells the planner through the history and asks again, bounded)."""
+
+    def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan: ...

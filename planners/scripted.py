@@ -1,0 +1,32 @@
+"""A planner that plays a fixed list of actions: RPA plans, tests and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from actions.models import Action, Done
+from agent.screen import Frame
+from planners.base import Plan, StepFeedback
+
+
+class ScriptedPlanner:
+    """Hands out one action per call, in order, then ``done(success=True)``.
+
+    A scripted plan does not change course on feedback: an action the verifier saw no effect
+    from is recorded as such, and the plan goes on (the loop still ends a run that stalls).
+    """
+
+    def __init__(self, actions: Sequence[Action]) -> None:
+        self._actions = list(actions)
+        self._next = 0
+
+    @property
+    def remaining(self) -> int:
+        return len(self._actions) - self._next
+
+    def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan:
+        if self._next >= len(self._actions):
+            return Plan(actions=(Done(success=True),), thought="the scripted plan is complete")
+        action = self._actions[self._next]
+        self._next += 1
+        return Plan(actions=(action,), thought=f"scripted action {self._next} of {len(self._actions)}")

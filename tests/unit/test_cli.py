@@ -1,0 +1,56 @@
+"""The command line: user errors are one clear line and exit 2, before anything runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.cli import main
+
+DESKPILOT = [sys.executable, "-m", "agent.cli"]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*DESKPILOT, *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_a_plan_with_an_invalid_action_is_refused_in_one_line(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps([{"kind": "click", "x": 1, "y": 1}, {"kind": "key", "keys": ["ctrl", "sss"]}]))
+    proc = run_cli("run", "--plan", str(plan))
+    assert proc.returncode == 2
+    assert proc.stderr == f"deskpilot: error: {plan}: action 1: key.keys: unknown key 'sss'\n"
+    assert proc.stdout == ""
+
+
+def test_no_display_is_a_clear_error(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps([{"kind": "move", "x": 1, "y": 1}]))
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    proc = run_cli("run", "--plan", str(plan), env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("deskpilot: error: no display: DISPLAY is not set")
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run"], "run needs a TASK (with --model or --base-url) or --plan PLAN.json"),
+        (["run", "open the editor", "--plan", "p.json"], "give either a TASK or --plan, not both"),
+    ],
+)
+def test_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"deskpilot: error: {message}\n"
+
+
+def test_cli_start_imports_nothing_heavy() -> None:
+    code = "import sys, agent.cli, agent.loop, agent.report; print(sorted(m for m in ('torch', 'transformers', 'pyautogui') if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr

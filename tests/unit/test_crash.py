@@ -1,0 +1,67 @@
+"""A run killed with SIGKILL mid-way keeps every finished step readable, and its report builds."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+
+from agent.cli import main
+from agent.records import Verdict, read_steps
+
+SCRIPT = textwrap.dedent(
+    """
+    import os, signal, sys
+    import numpy as np
+    from actions import Click, RecordingExecutor
+    from agent import Agent, SettleConfig
+    from agent.records import RunRecorder
+    from agent.screen import ReplayScreen
+    from planners import ScriptedPlanner
+
+    screen = ReplayScreen([np.full((30, 40, 3), i, dtype=np.uint8) for i in range(10)])
+    executor = RecordingExecutor()
+
+    def react(action):
+        if len(executor.performed) == 4:
+            os.kill(os.getpid(), signal.SIGKILL)  # dies in the middle of step 4
+        screen.advance()
+
+    executor.on_perform = react
+    plan = [Click(x=i, y=i) for i in range(6)]
+    config = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
+    Agent(ScriptedPlanner(plan), executor, screen, recorder=RunRecorder(sys.argv[1]), settle_config=config).run("t")
+    """
+)
+
+
+def test_sigkill_mid_run_loses_no_finished_step(tmp_path) -> None:
+    run_dir = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(run_dir)], capture_output=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    steps = read_steps(run_dir)
+    assert [s.index for s in steps] == [1, 2, 3]
+    assert all(s.verdict is Verdict.CHANGED for s in steps)
+    assert [s.action.x for s in steps if s.action] == [0, 1, 2]
+    assert all((run_dir / s.after).exists() for s in steps if s.after)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["success"] is False and summary["finished_s"] is None  # the run never closed
+
+    assert main(["report", str(run_dir)]) == 0
+    report = (run_dir / "report.html").read_text()
+    assert "incomplete" in report and report.count("class='step'") == 3
+
+
+def test_a_torn_last_line_is_skipped(tmp_path) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    good = '{"index": 1, "action": null, "verdict": "invalid", "tries": 0}'
+    (run_dir / "steps.jsonl").write_text(good + "\n" + '{"index": 2, "action": {"kind": "cli')
+    assert [s.index for s in read_steps(run_dir)] == [1]
+
+
+def test_report_of_a_directory_that_is_not_a_run(tmp_path, capsys) -> None:
+    assert main(["report", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == f"deskpilot: error: {tmp_path}: not a run directory (no steps.jsonl or run.json)"

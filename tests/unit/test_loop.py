@@ -1,0 +1,160 @@
+"""The loop with the shipped fakes: retry, stall detection, budgets, model errors, records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from actions import Click, Done, Move, RecordingExecutor, Type
+from actions.models import Action
+from agent import Agent, Budgets, SettleConfig
+from agent.errors import ActionError, ModelOutputError
+from agent.records import RunRecorder, Verdict, read_steps
+from agent.screen import Frame, ReplayScreen
+from planners import Plan, ScriptedPlanner, StepFeedback
+
+FAST = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
+
+
+def world(changes_on: set[int], frames: int = 20) -> tuple[ReplayScreen, RecordingExecutor]:
+    """A fake screen that moves to a new frame when the Nth performed action (1-based) is in changes_on."""
+    screen = ReplayScreen([np.full((30, 40, 3), i, dtype=np.uint8) for i in range(frames)])
+    executor = RecordingExecutor()
+
+    def react(_: Action) -> None:
+        if len(executor.performed) in changes_on:
+            screen.advance()
+
+    executor.on_perform = react
+    return screen, executor
+
+
+def test_scripted_plan_runs_every_action_and_succeeds(tmp_path) -> None:
+    screen, executor = world(changes_on={1, 2})
+    plan = [Click(x=1, y=2), Type(text="hi"), Move(x=5, y=5)]
+    result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST).run("t")
+    assert result.success and result.reason == "done"
+    assert executor.performed == plan
+    assert [s.verdict for s in result.steps] == [Verdict.CHANGED, Verdict.CHANGED, Verdict.NOT_CHECKED]
+
+
+def test_an_action_without_effect_is_retried_once_then_reported() -> None:
+    screen, executor = world(changes_on={3})  # the first click does nothing, twice; then the type works
+    result = Agent(ScriptedPlanner([Click(x=1, y=2), Type(text="x")]), executor, screen, settle_config=FAST).run("t")
+    assert executor.performed == [Click(x=1, y=2), Click(x=1, y=2), Type(text="x")]
+    first, second = result.steps
+    assert (first.verdict, first.tries, first.note) == (Verdict.NO_CHANGE, 2, "no visible change after 2 tries")
+    assert (second.verdict, second.tries) == (Verdict.CHANGED, 1)
+    assert result.summary is not None and result.summary.retries == 1 and result.summary.no_change_steps == 1
+
+
+class RepeatingPlanner:
+    """A planner that keeps asking for the same click and records the feedback it gets."""
+
+    def __init__(self) -> None:
+        self.seen: list[Sequence[StepFeedback]] = []
+
+    def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan:
+        self.seen.append(history)
+        return Plan(actions=(Click(x=7, y=7),), thought="try again")
+
+
+def test_the_same_action_on_an_unchanged_screen_is_a_stall() -> None:
+    screen, executor = world(changes_on=set())
+    planner = RepeatingPlanner()
+    result = Agent(planner, executor, screen, settle_config=FAST, budgets=Budgets(stall_repeats=3)).run("t")
+    assert not result.success
+    assert result.reason == "stalled: click(x=7, y=7, button='left', count=1) changed nothing 3 times in a row"
+    assert len(result.steps) == 3 and len(executor.performed) == 6  # each step tried twice
+    # The planner was told, in its history, that its click changed nothing.
+    assert planner.seen[1][0].verdict == "no_change"
+    assert planner.seen[1][0].note == "no visible change after 2 tries"
+
+
+def test_step_budget_ends_the_run() -> None:
+    screen, executor = world(changes_on=set(range(1, 100)))
+    plan = [Click(x=i, y=i) for i in range(10)]
+    result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST, budgets=Budgets(max_steps=4)).run("t")
+    assert (result.success, result.reason) == (False, "step budget used up (4 steps)")
+    assert len(executor.performed) == 4
+
+
+def test_time_budget_ends_the_run() -> None:
+    screen, executor = world(changes_on=set(range(1, 100)))
+    slow = SettleConfig(poll_ms=5, quiet_ms=60, react_timeout_ms=0, timeout_s=1)
+    plan = [Click(x=i, y=i) for i in range(50)]
+    result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=slow, budgets=Budgets(max_seconds=0.2)).run(
+        "t"
+    )
+    assert (result.success, result.reason) == (False, "time budget used up (0.2 s)")
+    assert 1 <= len(executor.performed) <= 5
+
+
+class GarbagePlanner:
+    def __init__(self, good_after: int | None = None) -> None:
+        self.calls = 0
+        self.good_after = good_after
+
+    def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan:
+        self.calls += 1
+        if self.good_after is not None and self.calls > self.good_after:
+            return Plan(actions=(Done(success=True, answer="42"),))
+        raise ModelOutputError("no <tool_call> in the answer", raw="I think I should click the button")
+
+
+def test_unusable_answers_are_recorded_never_executed_and_bounded(tmp_path) -> None:
+    screen, executor = world(changes_on=set())
+    recorder = RunRecorder(tmp_path / "run")
+    agent = Agent(GarbagePlanner(), executor, screen, recorder=recorder, budgets=Budgets(max_invalid_answers=3))
+    result = agent.run("t")
+    assert executor.performed == []
+    assert not result.success
+    assert result.reason == "the planner gave 3 unusable answers in a row; last: no <tool_call> in the answer"
+    on_disk = read_steps(tmp_path / "run")
+    assert [s.verdict for s in on_disk] == [Verdict.INVALID] * 3
+    assert on_disk[0].raw_answer == "I think I should click the button"
+
+
+def test_a_good_answer_after_a_bad_one_resets_the_count() -> None:
+    screen, executor = world(changes_on=set())
+    result = Agent(GarbagePlanner(good_after=2), executor, screen, budgets=Budgets(max_invalid_answers=3)).run("t")
+    assert (result.success, result.answer) == (True, "42")
+
+
+def test_an_executor_failure_ends_the_run_with_its_message_and_releases_input() -> None:
+    screen, executor = world(changes_on=set())
+
+    def explode(action: Action) -> None:
+        raise ActionError("pyautogui failsafe: the mouse is in a screen corner")
+
+    executor.on_perform = explode
+    result = Agent(ScriptedPlanner([Click(x=1, y=1)]), executor, screen, settle_config=FAST).run("t")
+    assert (result.success, result.reason) == (False, "pyautogui failsafe: the mouse is in a screen corner")
+    assert executor.released == 1
+
+
+def test_run_directory_contents(tmp_path) -> None:
+    screen, executor = world(changes_on={1})
+    run_dir = tmp_path / "run"
+    agent = Agent(ScriptedPlanner([Click(x=3, y=4)]), executor, screen, recorder=RunRecorder(run_dir), settle_config=FAST)
+    result = agent.run("click once")
+    assert result.run_dir == str(run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["success"] is True and summary["steps"] == 1 and summary["actions_performed"] == 1
+    (step,) = [json.loads(line) for line in (run_dir / "steps.jsonl").read_text().splitlines()]
+    assert step["action"] == {"kind": "click", "x": 3, "y": 4, "button": "left", "count": 1}
+    assert step["before"] == "frames/step-0000.png" and step["after"] == "frames/step-0001.png"
+    assert (run_dir / step["before"]).exists() and (run_dir / step["after"]).exists()
+    assert set(step["timings"]) == {"plan_ms", "act_ms", "settle_ms", "verify_ms", "total_ms"}
+    report = (run_dir / "report.html").read_text()
+    assert "succeeded" in report and "click(x=3, y=4" in report and "data:image/jpeg;base64," in report
+
+
+@pytest.mark.parametrize("done", [Done(success=False, answer="cannot find it")])
+def test_done_false_is_a_failure_with_the_answer(done: Done) -> None:
+    screen, executor = world(changes_on=set())
+    result = Agent(ScriptedPlanner([done]), executor, screen, settle_config=FAST).run("t")
+    assert (result.success, result.reason, result.answer) == (False, "the planner gave up", "cannot find it")
