@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -16,29 +17,47 @@ from agent.errors import CaptureError
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One capture: RGB pixels (H x W x 3, uint8), where they sit on the screen, and when.
+    """One capture: its pixels, where they sit on the screen, and when it was taken.
 
-    ``pixels`` is kept as numpy because comparing frames is the hot path; a PIL image is made
-    only when a frame is saved or shown to a model.
+    ``data`` is what the capture produced, unconverted: BGRA from mss (H x W x 4) or RGB (H x W x 3)
+    from fakes. Comparing frames is the hot path and works on ``data`` directly (a BGRA pixel
+    compares as one uint32); the RGB ``pixels`` and the PIL image are made only when asked for.
     """
 
-    pixels: np.ndarray
+    data: np.ndarray
     profile: DisplayProfile
     monotonic_s: float
     wall_time_s: float
+    order: Literal["RGB", "BGRA"] = "RGB"
 
     @property
     def size(self) -> tuple[int, int]:
         """(width, height) in image pixels."""
-        return int(self.pixels.shape[1]), int(self.pixels.shape[0])
+        return int(self.data.shape[1]), int(self.data.shape[0])
+
+    @functools.cached_property
+    def pixels(self) -> np.ndarray:
+        """RGB, H x W x 3, uint8."""
+        if self.order == "RGB":
+            return self.data
+        return np.asarray(self.to_image())
 
     def to_image(self) -> Any:
         from PIL import Image
 
-        return Image.fromarray(self.pixels, mode="RGB")
+        if self.order == "RGB":
+            return Image.fromarray(self.data, mode="RGB")
+        # PIL's raw decoder swizzles BGRX in C: about 8x cheaper than a strided numpy copy.
+        return Image.frombuffer("RGB", self.size, self.data, "raw", "BGRX", 0, 1)
+
+    def packed(self) -> np.ndarray:
+        """One integer per pixel (H x W) when the layout allows it: cheap to compare."""
+        if self.order == "BGRA" and self.data.flags.c_contiguous:
+            return self.data.view(np.uint32).reshape(self.data.shape[:2])
+        return self.data
 
     def same_pixels(self, other: Frame) -> bool:
-        return self.pixels.shape == other.pixels.shape and np.array_equal(self.pixels, other.pixels)
+        return self.data.shape == other.data.shape and np.array_equal(self.packed(), other.packed())
 
 
 @runtime_checkable
@@ -110,10 +129,8 @@ class MssScreen:
         shot = self._grab()
         wall = time.time()
         now = time.monotonic()
-        bgra = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-        # BGRA -> RGB: one copy, done in numpy (about 10x cheaper than going through PIL).
-        rgb = np.ascontiguousarray(bgra[:, :, 2::-1])
-        return Frame(pixels=rgb, profile=self._profile, monotonic_s=now, wall_time_s=wall)
+        bgra = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)  # no copy
+        return Frame(data=bgra, profile=self._profile, monotonic_s=now, wall_time_s=wall, order="BGRA")
 
     def close(self) -> None:
         grabber = getattr(self._local, "grabber", None)
@@ -159,7 +176,7 @@ class ReplayScreen:
     def capture(self) -> Frame:
         self.captures += 1
         pixels = self.frames[self.position]
-        return Frame(pixels=pixels, profile=self.profile, monotonic_s=time.monotonic(), wall_time_s=time.time())
+        return Frame(data=pixels, profile=self.profile, monotonic_s=time.monotonic(), wall_time_s=time.time())
 
     def close(self) -> None:
         return None

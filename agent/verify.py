@@ -38,13 +38,13 @@ NO_CHANGE = Change(0, None)
 
 def diff_frames(before: Frame, after: Frame) -> Change:
     """The changed region between two frames of the same area."""
-    a, b = before.pixels, after.pixels
+    a, b = before.packed(), after.packed()
     if a.shape != b.shape:
-        height, width = b.shape[:2]
+        height, width = after.data.shape[:2]
         return Change(width * height, (0, 0, width, height))
     if np.array_equal(a, b):
         return NO_CHANGE
-    mask = np.any(a != b, axis=2)
+    mask = a != b if a.ndim == 2 else np.any(a != b, axis=2)
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     bbox = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)

@@ -32,7 +32,7 @@ class TimedScreen:
         else:
             value = 255
         pixels = np.full((30, 40, 3), value, dtype=np.uint8)
-        return Frame(pixels=pixels, profile=self.profile, monotonic_s=now, wall_time_s=time.time())
+        return Frame(data=pixels, profile=self.profile, monotonic_s=now, wall_time_s=time.time())
 
     def close(self) -> None:
         pass

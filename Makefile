@@ -1,0 +1,54 @@
+# Deskpilot: every target installs what it needs on a fresh Debian machine.
+#   make demo    run the bundled task on the demo app, on a private virtual desktop
+#   make test    the test suite (unit, real Xvfb desktop, tiny models)
+#   make bench   benchmarks (ratios measured side by side in one run)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.deskpilot-installed
+DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x11-utils \
+                   xserver-xorg-core xserver-xorg-video-dummy
+# The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA).
+TORCH_PIN := torch==2.13.0
+
+.PHONY: all deps venv demo test bench lint clean
+
+all: test
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages; run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH_PIN)"
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: deps venv
+	$(PY) -m scenarios.demo
+
+test: deps venv
+	$(PY) -m pytest
+
+bench: deps venv
+	$(PY) -m bench.run_all
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy agent actions planners
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

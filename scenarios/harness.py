@@ -1,0 +1,77 @@
+"""Launching the demo app on a desktop and reading back what reached it.
+
+Shared by the tests, the benchmarks and ``make demo``: one place that knows how to start the app,
+wait until its window is laid out, and find a widget's centre on the screen.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scenarios.demo_state import State, read_state, wait_for_state
+
+
+@dataclass
+class DemoAppProcess:
+    """A running demo app; ``state()`` is what it reports, ``centre(name)`` where a widget is."""
+
+    state_path: Path
+    env: Mapping[str, str]
+    x: int = 40
+    y: int = 40
+    extra_args: Sequence[str] = ()
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def start(self, timeout_s: float = 20.0) -> DemoAppProcess:
+        self.state_path.unlink(missing_ok=True)
+        cmd = [sys.executable, "-m", "scenarios.demo_app", "--state", str(self.state_path)]
+        cmd += ["--x", str(self.x), "--y", str(self.y), *self.extra_args]
+        self.proc = subprocess.Popen(cmd, env=dict(self.env), cwd=_project_root())
+        try:
+            self.wait(lambda s: bool(s["ready"]), timeout_s)
+        except TimeoutError:
+            self.stop()
+            raise
+        return self
+
+    def state(self) -> State:
+        return read_state(self.state_path)
+
+    def wait(self, predicate: Callable[[State], bool], timeout_s: float = 5.0) -> State:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(f"the demo app exited with status {self.proc.returncode}")
+        return wait_for_state(self.state_path, predicate, timeout_s)
+
+    def box(self, name: str) -> dict[str, int]:
+        boxes = self.state()["widgets"]
+        if name not in boxes:
+            raise KeyError(f"the demo app has no widget {name!r}; it has {sorted(boxes)}")
+        return dict(boxes[name])
+
+    def centre(self, name: str) -> tuple[int, int]:
+        box = self.box(name)
+        return box["x"] + box["w"] // 2, box["y"] + box["h"] // 2
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self) -> DemoAppProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
