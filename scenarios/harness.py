@@ -32,7 +32,9 @@ class DemoAppProcess:
         cmd += ["--x", str(self.x), "--y", str(self.y), *self.extra_args]
         self.proc = subprocess.Popen(cmd, env=dict(self.env), cwd=_project_root())
         try:
-            self.wait(lambda s: bool(s["ready"]), timeout_s)
+            # The pid check: a stale state file from an earlier app must not pass for this one.
+            pid = self.proc.pid
+            self.wait(lambda s: bool(s["ready"]) and s.get("pid") == pid, timeout_s)
         except TimeoutError:
             self.stop()
             raise

@@ -1,0 +1,56 @@
+"""Settle on a real screen: quick when nothing moves, patient with an animation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from actions import Click
+from agent import Agent
+from agent.records import Verdict
+from agent.screen import MssScreen
+from agent.settle import SettleConfig, settle
+from planners import ScriptedPlanner
+from scenarios.harness import DemoAppProcess
+
+
+def test_settle_returns_soon_after_a_still_screen(demo_app) -> None:  # type: ignore[no-untyped-def]
+    screen = MssScreen(1)
+    config = SettleConfig()
+    result = settle(screen, screen.capture(), expect_change=False, config=config)
+    screen.close()
+    assert result.settled
+    assert config.quiet_ms <= result.waited_ms < config.quiet_ms + 150
+
+
+def test_settle_waits_out_an_animation(desktop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from actions.pyautogui_executor import PyAutoGuiExecutor
+
+    with DemoAppProcess(tmp_path / "state.json", desktop.env(), extra_args=["--animate-ms", "700"]) as app:
+        x, y = app.centre("count")
+        screen = MssScreen(1)
+        result = Agent(ScriptedPlanner([Click(x=x, y=y)]), PyAutoGuiExecutor(), screen).run("animate")
+        screen.close()
+        assert result.steps, result.reason
+        (step,) = result.steps
+        assert step.verdict is Verdict.CHANGED
+        assert step.timings.settle_ms >= 700
+        # The frame the loop settled on is the one after the animation: the bar is hidden again.
+        assert app.state()["animating"] is False
+
+
+def test_a_never_ending_change_is_reported_unsettled(desktop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from actions.pyautogui_executor import PyAutoGuiExecutor
+    from agent.settle import SettleConfig
+
+    with DemoAppProcess(tmp_path / "state.json", desktop.env(), extra_args=["--animate-ms", "60000"]) as app:
+        x, y = app.centre("count")
+        screen = MssScreen(1)
+        config = SettleConfig(timeout_s=1.0)
+        agent = Agent(ScriptedPlanner([Click(x=x, y=y)]), PyAutoGuiExecutor(), screen, settle_config=config)
+        result = agent.run("animate forever")
+        screen.close()
+        assert result.steps, result.reason
+        (step,) = result.steps
+        assert step.verdict is Verdict.UNSETTLED
+        assert 1000 <= step.timings.settle_ms < 1500
+        assert step.note == "the screen was still changing after 1 s"
