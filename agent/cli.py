@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--monitor", type=int, default=0, help="mss monitor to watch: 0 all (default), 1 primary, ...")
     run.add_argument("--max-steps", type=int, default=50, help="step budget (default 50)")
     run.add_argument("--max-seconds", type=float, default=900.0, help="time budget (default 900)")
+    run.add_argument("--settle-quiet-ms", type=float, default=60.0, help="stillness that ends a settle (60)")
+    run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
     run.add_argument("--quiet", action="store_true", help="no live progress lines")
 
     report = sub.add_parser("report", help="(re)build RUN_DIR/report.html")
@@ -81,7 +83,12 @@ def _run(args: argparse.Namespace) -> int:
         raise UserInputError("--max-steps and --max-seconds must be positive")
 
     from actions.models import load_plan
+    from agent.settle import SettleConfig
 
+    try:
+        settle_config = SettleConfig(quiet_ms=args.settle_quiet_ms, timeout_s=args.settle_timeout_s)
+    except ValueError as exc:
+        raise UserInputError(f"--settle-quiet-ms / --settle-timeout-s: {str(exc).splitlines()[-1].strip()}") from None
     actions = load_plan(args.plan)  # refuse a bad plan before anything touches the desktop
     _require_display()
 
@@ -102,6 +109,7 @@ def _run(args: argparse.Namespace) -> int:
         executor,
         screen,
         recorder=recorder,
+        settle_config=settle_config,
         budgets=budgets,
         on_step=None if args.quiet else print_step,
     )

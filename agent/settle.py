@@ -24,8 +24,8 @@ class SettleConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     poll_ms: float = Field(default=10.0, gt=0, le=1000, description="pause between captures while waiting")
-    quiet_ms: float = Field(default=100.0, ge=0, le=10_000, description="stillness that counts as settled")
-    react_timeout_ms: float = Field(default=800.0, ge=0, le=60_000, description="wait for a first change")
+    quiet_ms: float = Field(default=60.0, ge=0, le=10_000, description="stillness that counts as settled")
+    react_timeout_ms: float = Field(default=500.0, ge=0, le=60_000, description="wait for a first change")
     timeout_s: float = Field(default=5.0, gt=0, le=600, description="upper bound on the whole wait")
 
 
