@@ -6,6 +6,8 @@
     ├── DesktopError               the display, a window manager, a capture or the input device failed
     │   ├── CaptureError           a screenshot could not be taken
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
+    ├── BackendError               the model backend failed: server down or out of retries, weights
+    │                              that will not load, a missing optional package
     └── ModelOutputError           the model answered something we will not execute; recorded,
                                    shown to the model, retried a bounded number of times
 
@@ -38,6 +40,10 @@ class CaptureError(DesktopError):
 
 class ActionError(DesktopError):
     """Performing an action failed."""
+
+
+class BackendError(DeskpilotError):
+    """The model backend failed (not what the model said, but getting an answer at all)."""
 
 
 class ModelOutputError(DeskpilotError):

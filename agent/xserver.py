@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,14 +152,9 @@ def _without_log_prefix(line: str) -> str:
     return re.sub(r"^\[[^]]*\]", "", line).replace("(EE)", "").strip()
 
 
-def _free_display_number(start: int = 90) -> int:
-    for number in range(start, start + 400):
-        if not (_X11_SOCKET_DIR / f"X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise DesktopError("no free X display number between :%d and :%d" % (start, start + 399))
-
-
-def _wait_until(predicate, timeout_s: float, what: str, proc: subprocess.Popen | None = None) -> None:  # type: ignore[no-untyped-def]
+def _wait_until(
+    predicate: Callable[[], bool], timeout_s: float, what: str, proc: subprocess.Popen | None = None
+) -> None:
     deadline = time.monotonic() + timeout_s
     delay_s = 0.005
     while time.monotonic() < deadline:
@@ -170,19 +165,6 @@ def _wait_until(predicate, timeout_s: float, what: str, proc: subprocess.Popen |
         time.sleep(delay_s)  # polling a process we started, not the action path
         delay_s = min(delay_s * 2, 0.1)
     raise DesktopError(f"{what}: not ready after {timeout_s:.0f} s")
-
-
-def _x_answers(display: str) -> bool:
-    try:
-        from Xlib.display import Display
-        from Xlib.error import DisplayError
-    except ImportError as exc:  # pragma: no cover - python-xlib is a dependency on Linux
-        raise DesktopError("python-xlib is required to talk to the X server") from exc
-    try:
-        Display(display).close()
-    except (DisplayError, OSError, ConnectionError):
-        return False
-    return True
 
 
 def _randr_monitors(display: str) -> list[tuple[int, int, int, int]]:
@@ -225,8 +207,6 @@ class VirtualDesktop:
             raise UserInputError("a virtual desktop needs at least one screen")
         if len({spec.depth for spec in self.screens}) > 1:
             raise UserInputError("all monitors of one virtual desktop must have the same depth")
-        number = self.display_number if self.display_number is not None else _free_display_number()
-        self.display = f":{number}"
         try:
             if len(self.screens) == 1:
                 self._start_xvfb(timeout_s)
@@ -243,16 +223,14 @@ class VirtualDesktop:
         xvfb = shutil.which("Xvfb")
         if xvfb is None:
             raise DesktopError("Xvfb is not installed: run `make deps` or `apt-get install xvfb openbox`")
-        cmd = [xvfb, self.display, "-nolisten", "tcp", "-noreset", "-screen", "0", self.screens[0].arg()]
-        xvfb_proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._procs.append(xvfb_proc)
-        _wait_until(lambda: _x_answers(self.display), timeout_s, f"Xvfb on {self.display}", xvfb_proc)
+        cmd = [xvfb, "-nolisten", "tcp", "-noreset", "-screen", "0", self.screens[0].arg()]
+        self._launch_server(cmd, "Xvfb", timeout_s)
 
     def _start_xorg_dummy(self, timeout_s: float) -> None:
         xorg = next((str(path) for path in _XORG_BINARIES if path.exists()), None) or shutil.which("Xorg")
         if xorg is None:
             raise DesktopError(f"Xorg is not installed (more than one monitor needs it): {_XORG_HINT}")
-        self._workdir = Path(tempfile.mkdtemp(prefix=f"deskpilot-xorg{self.display[1:]}-"))
+        self._workdir = Path(tempfile.mkdtemp(prefix="deskpilot-xorg-"))
         config = self._workdir / "xorg.conf"
         config.write_text(_xorg_dummy_config(self.screens))
         # Our own -configdir keeps the machine's /etc/X11/xorg.conf.d (a real GPU's Device and Screen
@@ -262,34 +240,15 @@ class VirtualDesktop:
         (config_dir / "00-deskpilot.conf").write_text("# Intentionally empty: see xorg.conf beside it.\n")
         log = self._workdir / "Xorg.log"
         cmd = [
-            xorg, self.display, "-nolisten", "tcp", "-noreset",
+            xorg, "-nolisten", "tcp", "-noreset",
             "-config", str(config), "-configdir", str(config_dir), "-logfile", str(log),
             # The dummy driver asks Xorg to skip the console; these keep a real VT untouched regardless.
             "-novtswitch", "-sharevts",
         ]  # fmt: skip
-        # Readiness is Xorg writing its display number to -displayfd, not "the display answers": another
-        # server already on this number would answer at once, while ours is still failing to start.
-        ready_r, ready_w = os.pipe()
         try:
-            xorg_proc = subprocess.Popen(
-                [*cmd, "-displayfd", str(ready_w)],
-                pass_fds=(ready_w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            self._procs.append(xorg_proc)
-            os.close(ready_w)
-            ready_w = -1
-
-            def announced() -> bool:
-                # b"" is end of file: Xorg exited, which _wait_until reports from its exit status.
-                return bool(select.select([ready_r], [], [], 0)[0]) and bool(os.read(ready_r, 64))
-
-            _wait_until(announced, timeout_s, f"Xorg on {self.display}", xorg_proc)
+            self._launch_server(cmd, "Xorg", timeout_s)
         except DesktopError as exc:
             raise DesktopError(f"{exc}: {_xorg_failure_reason(log)}") from exc
-        finally:
-            os.close(ready_r)
-            if ready_w >= 0:
-                os.close(ready_w)
         # The layout is fixed before the first client connects, so a mismatch is a driver that ignored
         # the config (an old dummy without RandR outputs), not a race: fail now rather than in a test.
         want, got = side_by_side(self.screens), _randr_monitors(self.display)
@@ -301,6 +260,45 @@ class VirtualDesktop:
         # Xorg has read its config and keeps its log open, so nothing needs the files any more; removing
         # them now leaves nothing behind in /tmp even if this process is killed before stop().
         self._remove_workdir()
+
+    def _launch_server(self, cmd: list[str], name: str, timeout_s: float) -> None:
+        """Start an X server and wait for it to announce its display number on -displayfd.
+
+        Without a fixed ``display_number`` the server picks the first free number itself, which is
+        race-free where our own pick would not be (two test workers starting at once). Readiness is
+        that announcement, not "the display answers": another server already on a fixed number would
+        answer at once while ours is still failing to start.
+        """
+        if self.display_number is not None:
+            cmd = [cmd[0], f":{self.display_number}", *cmd[1:]]
+        ready_r, ready_w = os.pipe()
+        announced = b""
+        try:
+            proc = subprocess.Popen(
+                [*cmd, "-displayfd", str(ready_w)],
+                pass_fds=(ready_w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            self._procs.append(proc)
+            os.close(ready_w)
+            ready_w = -1
+
+            def has_announced() -> bool:
+                nonlocal announced
+                # The server writes "N\n" and closes its end; end of file before that means it exited,
+                # which _wait_until reports from its exit status.
+                while select.select([ready_r], [], [], 0)[0]:
+                    chunk = os.read(ready_r, 64)
+                    if not chunk:
+                        break
+                    announced += chunk
+                return announced.endswith(b"\n")
+
+            _wait_until(has_announced, timeout_s, name, proc)
+        finally:
+            os.close(ready_r)
+            if ready_w >= 0:
+                os.close(ready_w)
+        self.display = f":{int(announced.strip())}"
 
     def _start_window_manager(self, timeout_s: float) -> None:
         openbox = shutil.which("openbox")
