@@ -18,7 +18,7 @@ from bench.timing import median, sample_ms, table
 REPEAT = 40
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     from agent.xserver import VirtualDesktop
     from scenarios.harness import DemoAppProcess
 

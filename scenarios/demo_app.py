@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import signal
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any
+
+from scenarios.demo_mirror import StateMirror
 
 TITLE = "Deskpilot Demo"
 WIDTH, HEIGHT = 640, 560
@@ -33,7 +34,6 @@ _MODIFIER_KEYS = {
     "Shift_L", "Shift_R", "Control_L", "Control_R", "Alt_L", "Alt_R", "Meta_L", "Meta_R",
     "Super_L", "Super_R", "Hyper_L", "Hyper_R", "Caps_Lock", "Num_Lock", "ISO_Level3_Shift",
 }  # fmt: skip
-Box = dict[str, int]
 # A 1px highlight ring serves as the border (grey, blue when focused); a flat border inside it pads the text.
 _FIELD_LOOK: dict[str, Any] = {"font": "TkDefaultFont", "background": FIELD, "foreground": TEXT,
     "relief": "flat", "borderwidth": 3, "highlightthickness": 1, "highlightbackground": "#9ca3af",
@@ -42,12 +42,7 @@ _FIELD_LOOK: dict[str, Any] = {"font": "TkDefaultFont", "background": FIELD, "fo
 _CANVAS_LOOK: dict[str, Any] = {"background": FIELD, "borderwidth": 0, "highlightthickness": 0}
 
 
-def _box(widget: tk.Misc) -> Box:
-    return {"x": widget.winfo_rootx(), "y": widget.winfo_rooty(),
-            "w": widget.winfo_width(), "h": widget.winfo_height()}  # fmt: skip
-
-
-class DemoApp:
+class DemoApp(StateMirror):
     def __init__(self, root: tk.Tk, state_path: Path, animate_ms: int) -> None:
         self.root, self.state_path, self.animate_ms = root, state_path, animate_ms
         self.state: dict[str, Any] = {
@@ -204,72 +199,6 @@ class DemoApp:
         root.bind_all("<FocusIn>", lambda _e: self.write_state(), add="+")
         root.bind_all("<FocusOut>", lambda _e: self.write_state(), add="+")
         root.protocol("WM_DELETE_WINDOW", self.shutdown)
-
-    # ---- state file ---------------------------------------------------------------------------
-    def write_state(self) -> None:
-        self.state["focus"] = self._names.get(str(self.root.tk.call("focus")))
-        body = json.dumps({**self.state, "seq": 0}, ensure_ascii=False, sort_keys=True)
-        if body == self._last_body:  # focus events and no-op traces would otherwise churn the file
-            return
-        self._last_body = body
-        self.state["seq"] += 1
-        tmp = self.state_path.with_name(f".{self.state_path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.state, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.state_path)  # atomic: readers see the old file or the new, never half
-
-    def _say(self, message: str) -> None:
-        self.status.configure(text=message)  # visible feedback for an agent that only sees pixels
-        self.write_state()
-
-    def _schedule_geometry(self) -> None:
-        if not self._geometry_pending:  # one refresh per burst of <Configure> events
-            self._geometry_pending = True
-            self.root.after_idle(self._refresh_geometry)
-
-    def _canvas_box(self, canvas: tk.Canvas, tag: str) -> Box:
-        x1, y1, x2, y2 = canvas.coords(tag)
-        left = canvas.winfo_rootx() + round(x1 - canvas.canvasx(0))
-        top = canvas.winfo_rooty() + round(y1 - canvas.canvasy(0))
-        return {"x": left, "y": top, "w": round(x2 - x1), "h": round(y2 - y1)}
-
-    def _refresh_geometry(self) -> None:
-        self._geometry_pending = False
-        boxes = {key: _box(widget) for key, widget in self.widgets.items()}
-        boxes["window"] = _box(self.root)
-        boxes["token"] = self._canvas_box(self.board, "token")
-        boxes["target"] = self._canvas_box(self.board, "target")
-        self.state["widgets"] = boxes
-        self._refresh_rows()
-        self.write_state()
-
-    def _refresh_rows(self) -> None:
-        rows, left, top = [], self.items.winfo_rootx(), self.items.winfo_rooty()
-        first = self.items.nearest(0)
-        for index in range(first, self.items.size()):
-            bbox = self.items.bbox(index)
-            if bbox is None:
-                continue
-            x, y, w, h = bbox
-            if y + h > self.items.winfo_height():  # partly hidden row: not a safe click target
-                break
-            rows.append({"index": index, "text": self.items.get(index), "x": left + x, "y": top + y,
-                         "w": w, "h": h})  # fmt: skip
-        self.state["list_top_index"] = first
-        self.state["list_rows"] = rows
-
-    def _poll_ready(self) -> None:
-        # The WM reparents and may move the window after it maps; only call it ready once the root is
-        # viewable and its geometry has held still for three polls, so the "widgets" boxes are final.
-        root = self.root
-        geom = (root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(), root.winfo_height())
-        viewable = bool(root.winfo_viewable())
-        self._stable_polls = self._stable_polls + 1 if viewable and geom == self._last_geom else 0
-        self._last_geom = geom
-        if self._stable_polls >= 3:
-            self.state["ready"] = True
-            self._refresh_geometry()
-            return
-        root.after(25, self._poll_ready)
 
     # ---- handlers -----------------------------------------------------------------------------
     def _on_field(self) -> None:
