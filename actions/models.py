@@ -176,5 +176,17 @@ def load_plan(path: str | Path) -> list[Action]:
     return parse_plan(data, source=str(path))
 
 
+def translate(action: Action, dx: int, dy: int) -> Action:
+    """The same action moved by (dx, dy) points: monitor-relative answers to screen points."""
+    if dx == 0 and dy == 0:
+        return action
+    update: dict[str, int] = {}
+    for x_field, y_field in (("x", "y"), ("to_x", "to_y")):
+        if hasattr(action, x_field):
+            update[x_field] = getattr(action, x_field) + dx
+            update[y_field] = getattr(action, y_field) + dy
+    return ACTION_ADAPTER.validate_python({**action.model_dump(), **update}) if update else action
+
+
 def dump_actions(actions: Sequence[Action]) -> list[dict[str, Any]]:
     return [a.model_dump(mode="json") for a in actions]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agent.errors import DeskpilotError, UserInputError
+from agent.model_setup import add_model_flags
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -27,15 +28,15 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a task (needs a model) or a scripted plan (--plan)")
     run.add_argument("task", nargs="?", help="what to do, in plain language")
     run.add_argument("--plan", type=Path, help="PLAN.json: a JSON list of actions to perform, no model")
-    run.add_argument("--model", help="model id or local directory (Qwen3-VL)")
-    run.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
     run.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
-    run.add_argument("--monitor", type=int, default=0, help="mss monitor to watch: 0 all (default), 1 primary, ...")
+    run.add_argument("--monitor", type=int, help="mss monitor to watch: 0 all, 1 primary (default: 0 for a "
+                     "plan, 1 for a task)")  # fmt: skip
     run.add_argument("--max-steps", type=int, default=50, help="step budget (default 50)")
     run.add_argument("--max-seconds", type=float, default=900.0, help="time budget (default 900)")
     run.add_argument("--settle-quiet-ms", type=float, default=60.0, help="stillness that ends a settle (60)")
     run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
     run.add_argument("--quiet", action="store_true", help="no live progress lines")
+    add_model_flags(run)
 
     report = sub.add_parser("report", help="(re)build RUN_DIR/report.html")
     report.add_argument("run_dir", type=Path)
@@ -71,55 +72,64 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.plan is None:
-        if not args.task:
-            raise UserInputError("run needs a TASK (with --model or --base-url) or --plan PLAN.json")
-        raise UserInputError(
-            "model planners are not available in this version: use --plan PLAN.json for a scripted run"
-        )
-    if args.task:
+    if args.plan is None and not args.task:
+        raise UserInputError("run needs a TASK (with --model or --base-url) or --plan PLAN.json")
+    if args.plan is not None and args.task:
         raise UserInputError("give either a TASK or --plan, not both")
     if args.max_steps < 1 or args.max_seconds <= 0:
         raise UserInputError("--max-steps and --max-seconds must be positive")
 
-    from actions.models import load_plan
     from agent.settle import SettleConfig
 
     try:
         settle_config = SettleConfig(quiet_ms=args.settle_quiet_ms, timeout_s=args.settle_timeout_s)
     except ValueError as exc:
         raise UserInputError(f"--settle-quiet-ms / --settle-timeout-s: {str(exc).splitlines()[-1].strip()}") from None
-    actions = load_plan(args.plan)  # refuse a bad plan before anything touches the desktop
-    _require_display()
+
+    # Everything the user got wrong is refused before anything touches the desktop or loads a model.
+    if args.plan is not None:
+        from actions.models import load_plan
+        from planners.scripted import ScriptedPlanner
+
+        actions = load_plan(args.plan)
+        _require_display()
+        planner = ScriptedPlanner(actions)
+        task, monitor, max_steps = f"plan {args.plan}", 0, max(args.max_steps, len(actions))
+    else:
+        from agent.model_setup import build_planner
+
+        _require_display()
+        planner = build_planner(args)
+        task, monitor, max_steps = args.task, 1, args.max_steps
+    if args.monitor is not None:
+        monitor = args.monitor
 
     from actions.pyautogui_executor import PyAutoGuiExecutor
     from agent.loop import Agent, Budgets
     from agent.progress import print_step
     from agent.records import RunRecorder, new_run_dir
     from agent.screen import MssScreen
-    from planners.scripted import ScriptedPlanner
 
-    screen = MssScreen(monitor=args.monitor)
+    screen = MssScreen(monitor=monitor)
     executor = PyAutoGuiExecutor()
     run_dir = args.out if args.out is not None else new_run_dir()
-    recorder = RunRecorder(run_dir)
-    budgets = Budgets(max_steps=max(args.max_steps, len(actions)), max_seconds=args.max_seconds)
     agent = Agent(
-        ScriptedPlanner(actions),
+        planner,
         executor,
         screen,
-        recorder=recorder,
+        recorder=RunRecorder(run_dir),
         settle_config=settle_config,
-        budgets=budgets,
+        budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
         on_step=None if args.quiet else print_step,
     )
     try:
-        result = agent.run(f"plan {args.plan}")
+        result = agent.run(task)
     finally:
         screen.close()
     report = Path(result.run_dir or run_dir) / "report.html"
     outcome = "succeeded" if result.success else f"failed: {result.reason}"
-    print(f"deskpilot: run {outcome}", file=sys.stderr)
+    answer = f" (answer: {result.answer})" if result.answer else ""
+    print(f"deskpilot: run {outcome}{answer}", file=sys.stderr)
     print(report)
     if "interrupted" in result.reason:
         return EXIT_INTERRUPTED

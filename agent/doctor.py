@@ -120,7 +120,8 @@ def _backends() -> list[Check]:
         ("flash_attn", "flash-attention (optional)"),
     ]:
         found = importlib.util.find_spec(module) is not None
-        checks.append(Check(f"backend {module}", "ok" if found else "warn", role if found else f"not installed: {role}"))
+        detail = role if found else f"not installed: {role}"
+        checks.append(Check(f"backend {module}", "ok" if found else "warn", detail))
     return checks
 
 

@@ -20,7 +20,7 @@ from agent.records import RunInfo, RunRecorder, RunSummary, StepRecord, StepTimi
 from agent.report import build_report
 from agent.screen import Frame, Screen
 from agent.settle import SettleConfig, SettleResult, settle
-from planners.base import Planner, StepFeedback
+from planners.base import Plan, Planner, StepFeedback
 
 
 class Budgets(BaseModel):
@@ -126,19 +126,12 @@ class Agent:
                 raise _RunEnded(action.success, reason, action.answer)
             self._check_budgets(state)
             first = position == 0
-            frame = self._act(
-                action,
-                frame,
-                state,
-                thought=plan.thought if first else None,
-                raw=plan.raw if first else None,
-                plan_ms=plan_ms if first else 0.0,
-            )
+            frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0)
         return frame
 
-    def _act(
-        self, action: Action, before: Frame, state: _RunState, thought: str | None, raw: str | None, plan_ms: float
-    ) -> Frame:
+    def _act(self, action: Action, before: Frame, state: _RunState, plan: Plan | None, plan_ms: float) -> Frame:
+        """Perform one action, settle, verify (retrying once), record. ``plan`` is given for the
+        first action of a plan only, so its thought and raw answer are recorded once."""
         expect_change = action.kind in CHANGES_SCREEN
         timings = StepTimings(plan_ms=plan_ms)
         tries = 0
@@ -171,8 +164,10 @@ class Agent:
             changed_bbox=result.change.bbox,
             before=state.last_frame_file,
             after=after_name,
-            thought=thought,
-            raw_answer=raw,
+            thought=plan.thought if plan else None,
+            raw_answer=plan.raw if plan else None,
+            prompt_tokens=plan.prompt_tokens if plan else None,
+            completion_tokens=plan.completion_tokens if plan else None,
             note=note,
             text_strategy=getattr(self.executor, "last_text_strategy", None) if action.kind == "type" else None,
             timings=timings,

@@ -63,6 +63,8 @@ class StepRecord(BaseModel):
     after: str | None = None
     thought: str | None = None
     raw_answer: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
     error: str | None = None
     note: str = ""
     text_strategy: list[tuple[str, str]] | None = None

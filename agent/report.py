@@ -151,11 +151,12 @@ def _marks_before(step: StepRecord, profile: DisplayProfile | None) -> str:
     if action is None or action.point is None or profile is None:
         return ""
     start = profile.screen_to_image(ScreenPoint(*action.point))
-    radius = max(8.0, 10.0 * profile.scale)
+    # Big enough to spot on a thumbnail of a whole screen: about 1/60 of the frame's width.
+    radius = max(12.0, profile.pixel_size[0] / 60.0)
     marks = (
         f"<circle cx='{start.x:.1f}' cy='{start.y:.1f}' r='{radius:.0f}' fill='rgba(207,34,46,.25)' "
-        f"stroke='#cf222e' stroke-width='3'/>"
-        f"<circle cx='{start.x:.1f}' cy='{start.y:.1f}' r='2.5' fill='#cf222e'/>"
+        f"stroke='#cf222e' stroke-width='4'/>"
+        f"<circle cx='{start.x:.1f}' cy='{start.y:.1f}' r='3' fill='#cf222e'/>"
     )
     if isinstance(action, Drag):
         end = profile.screen_to_image(ScreenPoint(action.to_x, action.to_y))

@@ -20,6 +20,8 @@ class Plan(BaseModel):
     thought: str | None = None
     expectation: str | None = None  # what the planner expects to see after the actions
     raw: str | None = None  # the model's answer as it came, for the run record
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 class StepFeedback(BaseModel):

@@ -1,0 +1,436 @@
+"""A fake OpenAI-compatible chat server: test scripts and backends without a GPU or a model.
+
+A real HTTP server (stdlib ``ThreadingHTTPServer``) on 127.0.0.1 with an ephemeral port, serving
+``POST /v1/chat/completions`` and ``GET /v1/models`` from a script of behaviours::
+
+    with FakeChatServer(["<tool_call>...</tool_call>", HttpError(503, retry_after=1), Delay(5)]) as fake:
+        backend = OpenAIChatBackend(fake.base_url, fake.model)
+        ...
+        fake.chat_requests[-1]["max_tokens"]          # what the client sent
+        images_in(fake.chat_requests[-1])[0].size      # the screenshot it sent
+
+Each chat request takes the next behaviour: a ``str`` or ``Answer`` (a normal completion with
+usage), an ``int`` or ``HttpError`` (an error status, optionally with ``Retry-After``), ``Delay``
+(wait, then behave), ``Malformed`` (a body that is not a chat completion), or a callable that gets
+the request's JSON and returns the text (or another behaviour). When the script runs out the server
+answers ``default`` if one was given, else repeats the last behaviour, else ``DEFAULT_ANSWER``.
+Requests for another model get vLLM's 404; with ``api_key`` set, requests without
+``Authorization: Bearer <api_key>`` get 401. Neither uses up a behaviour.
+
+Bounded: one request per connection, bodies up to ``max_body_bytes``, socket reads time out after
+``io_timeout_s``, delays end at ``close()``, which shuts open connections and joins every thread.
+From a shell: ``python -m planners.fake_server --port 8000 --answer TEXT``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import collections
+import contextlib
+import io
+import json
+import math
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_ANSWER = (
+    '<tool_call>{"name": "computer_use", "arguments": {"action": "terminate", "status": "success"}}</tool_call>'
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A normal chat completion. Token counts left as None are estimated from the request."""
+
+    text: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str = "stop"
+
+
+@dataclass(frozen=True)
+class HttpError:
+    """An error status with an OpenAI-style error body; ``retry_after`` becomes the header."""
+
+    code: int
+    message: str = ""
+    retry_after: float | str | None = None
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Wait ``seconds`` (longer than the client's timeout, typically), then behave as ``then``."""
+
+    seconds: float
+    then: Behaviour = DEFAULT_ANSWER
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A body that is not a chat completion: ``"not json"``, ``'{"object": "list"}'``, ..."""
+
+    body: str | bytes
+    status: int = 200
+    content_type: str = "application/json"
+
+
+Behaviour = str | int | Answer | HttpError | Delay | Malformed | Callable[[dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # names in lower case
+    json: Any  # the parsed body; None for a GET or a body that is not JSON
+
+
+class FakeChatServer:
+    """See the module docstring. ``start()``/``close()`` or a ``with`` block."""
+
+    def __init__(
+        self,
+        script: Iterable[Behaviour] = (),
+        *,
+        model: str = "fake-qwen3-vl",
+        default: Behaviour | None = None,
+        api_key: str | None = None,
+        max_body_bytes: int = 64 * 1024 * 1024,
+        io_timeout_s: float = 10.0,
+        keep_requests: int = 1000,
+        port: int = 0,
+    ) -> None:
+        self.model = model
+        self.default = default
+        self.api_key = api_key
+        self.max_body_bytes = max_body_bytes
+        self.io_timeout_s = io_timeout_s
+        self.errors: list[BaseException] = []  # what scripted callables raised (answered as 500)
+        self._script: collections.deque[Behaviour] = collections.deque(script)
+        self._last: Behaviour | None = None
+        self._requests: collections.deque[RecordedRequest] = collections.deque(maxlen=keep_requests)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._port = port
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._served = 0
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> FakeChatServer:
+        if self._httpd is not None:
+            return self
+        self._stopping.clear()
+        self._httpd = _Server(("127.0.0.1", self._port), _Handler, self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-chat-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        self._stopping.set()  # ends every Delay at once
+        httpd.shutdown()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:  # unblocks handlers still reading a slow client
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        httpd.server_close()  # joins the handler threads
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeChatServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what tests use ---------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("the fake chat server is not running")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def push(self, *behaviours: Behaviour) -> None:
+        """Append behaviours to the script."""
+        with self._lock:
+            self._script.extend(behaviours)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received (the latest ``keep_requests``), oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def chat_requests(self) -> list[Any]:
+        """The JSON bodies of the chat-completion requests, oldest first."""
+        return [r.json for r in self.requests if r.method == "POST" and r.path.endswith("/chat/completions")]
+
+    @property
+    def served(self) -> int:
+        """Chat requests that took a behaviour from the script (or the default)."""
+        with self._lock:
+            return self._served
+
+    # -- used by the handler ----------------------------------------------------------------------
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _next_behaviour(self) -> Behaviour:
+        with self._lock:
+            self._served += 1
+            if self._script:
+                self._last = self._script.popleft()
+                return self._last
+            if self.default is not None:
+                return self.default
+            return self._last if self._last is not None else DEFAULT_ANSWER
+
+
+def images_in(request_json: Any) -> list[Any]:
+    """The PIL images in a chat request's ``image_url`` data URLs, in order (loaded)."""
+    from PIL import Image
+
+    images = []
+    for url in _image_urls(request_json):
+        image = Image.open(io.BytesIO(_decode_data_url(url)))  # in memory: nothing to close
+        image.load()
+        images.append(image)  # not a copy, which would lose .format
+    return images
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False  # server_close() joins them: nothing outlives close()
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], fake: FakeChatServer) -> None:
+        self.fake = fake
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "DeskpilotFake/1"
+    protocol_version = "HTTP/1.0"  # one request per connection: no idle keep-alive threads
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.fake.io_timeout_s)
+        with self.server.fake._lock:
+            self.server.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.fake._lock:
+            self.server.fake._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
+        pass  # tests read .requests; stderr stays quiet
+
+    def do_GET(self) -> None:
+        fake = self.server.fake
+        fake._record(RecordedRequest("GET", self.path, self._headers(), None))
+        if not self._authorised():
+            return
+        if self.path.split("?")[0].rstrip("/") != "/v1/models":
+            self._send_json(404, {"detail": "Not Found"})
+            return
+        model = {"id": fake.model, "object": "model", "created": 0, "owned_by": "deskpilot-fake"}
+        self._send_json(200, {"object": "list", "data": [model]})
+
+    def do_POST(self) -> None:
+        fake = self.server.fake
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self._send_json(411, _error("a Content-Length header is required", 411))
+            return
+        if length < 0 or length > fake.max_body_bytes:
+            self._drain(min(length, 8 * fake.max_body_bytes))  # so the client reads the 413, not a reset
+            self._send_json(413, _error(f"the body is larger than {fake.max_body_bytes} bytes", 413))
+            return
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        fake._record(RecordedRequest("POST", self.path, self._headers(), body))
+        if not self._authorised():
+            return
+        if self.path.split("?")[0].rstrip("/") != "/v1/chat/completions":
+            self._send_json(404, {"detail": "Not Found"})
+            return
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            self._send_json(400, _error("the body must be a JSON object with a messages list", 400))
+            return
+        if body.get("model") != fake.model:
+            self._send_json(404, _error(f"The model `{body.get('model')}` does not exist.", 404, "NotFoundError"))
+            return
+        self._behave(fake._next_behaviour(), body, depth=0)
+
+    def _behave(self, behaviour: Behaviour, body: dict[str, Any], depth: int) -> None:
+        fake = self.server.fake
+        if isinstance(behaviour, str):
+            behaviour = Answer(behaviour)
+        elif isinstance(behaviour, int):
+            behaviour = HttpError(behaviour)
+        if isinstance(behaviour, Answer):
+            self._send_json(200, _completion(fake.model, behaviour, body))
+        elif isinstance(behaviour, HttpError):
+            headers = {} if behaviour.retry_after is None else {"Retry-After": str(behaviour.retry_after)}
+            message = behaviour.message or f"fake error {behaviour.code}"
+            self._send_json(behaviour.code, _error(message, behaviour.code), headers)
+        elif isinstance(behaviour, Delay):
+            if not fake._stopping.wait(behaviour.seconds):
+                self._behave(behaviour.then, body, depth + 1)
+        elif isinstance(behaviour, Malformed):
+            raw = behaviour.body.encode() if isinstance(behaviour.body, str) else behaviour.body
+            self._send(behaviour.status, raw, behaviour.content_type)
+        elif callable(behaviour) and depth < 4:
+            try:
+                result = behaviour(body)
+            except Exception as exc:  # a test's assertion inside the server: answer it, keep it
+                fake.errors.append(exc)
+                self._send_json(500, _error(f"the scripted callable raised {exc!r}", 500))
+                return
+            self._behave(result, body, depth + 1)
+        else:
+            self._send_json(500, _error(f"the fake cannot perform {behaviour!r}", 500))
+
+    def _drain(self, length: int) -> None:
+        with contextlib.suppress(OSError):
+            while length > 0:
+                chunk = self.rfile.read(min(length, 1 << 16))
+                if not chunk:
+                    return
+                length -= len(chunk)
+
+    def _authorised(self) -> bool:
+        key = self.server.fake.api_key
+        if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        self._send_json(401, {"error": "Unauthorized"})  # what vLLM's --api-key answers
+        return False
+
+    def _headers(self) -> dict[str, str]:
+        return {name.lower(): value for name, value in self.headers.items()}
+
+    def _send_json(self, code: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(code, json.dumps(payload).encode(), "application/json", headers)
+
+    def _send(self, code: int, raw: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(raw)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(raw)
+        except OSError:
+            pass  # the client gave up (its timeout) or close() shut the connection
+
+
+def _completion(model: str, answer: Answer, body: dict[str, Any]) -> dict[str, Any]:
+    prompt = answer.prompt_tokens if answer.prompt_tokens is not None else _estimate_prompt_tokens(body)
+    completion = answer.completion_tokens
+    if completion is None:
+        completion = max(1, math.ceil(len(answer.text) / 4))
+    return {
+        "id": f"chatcmpl-fake-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.text},
+                "finish_reason": answer.finish_reason,
+            }
+        ],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    }
+
+
+def _estimate_prompt_tokens(body: dict[str, Any]) -> int:
+    """About 4 characters a text token; one visual token per 32x32 pixels, as Qwen3-VL counts."""
+    from PIL import Image
+
+    chars, visual = 0, 0
+    for message in body.get("messages", []):
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            chars += len(content)
+        elif isinstance(content, list):
+            chars += sum(len(str(p.get("text", ""))) for p in content if isinstance(p, dict))
+    for url in _image_urls(body):
+        try:
+            with Image.open(io.BytesIO(_decode_data_url(url))) as image:  # reads the header only
+                visual += math.ceil(image.width / 32) * math.ceil(image.height / 32)
+        except Exception:
+            continue  # the estimate is for show; a broken image is the test's to check
+    return math.ceil(chars / 4) + visual
+
+
+def _image_urls(body: Any) -> list[str]:
+    urls = []
+    for message in body.get("messages", []) if isinstance(body, dict) else []:
+        content = message.get("content") if isinstance(message, dict) else None
+        for part in content if isinstance(content, list) else []:
+            if isinstance(part, dict) and part.get("type") == "image_url":
+                url = part.get("image_url", {}).get("url") if isinstance(part.get("image_url"), dict) else None
+                if isinstance(url, str):
+                    urls.append(url)
+    return urls
+
+
+def _decode_data_url(url: str) -> bytes:
+    header, _, data = url.partition(",")
+    if not header.startswith("data:") or not header.endswith(";base64"):
+        raise ValueError(f"not a base64 data URL: {url[:40]!r}")
+    return base64.b64decode(data, validate=True)
+
+
+def _error(message: str, code: int, kind: str = "BadRequestError") -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "code": code}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m planners.fake_server", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--model", default="fake-qwen3-vl")
+    parser.add_argument("--answer", action="append", help="an answer, in order (repeatable); the last repeats")
+    parser.add_argument("--api-key", default=None)
+    args = parser.parse_args(argv)
+    with FakeChatServer(args.answer or [DEFAULT_ANSWER], model=args.model, api_key=args.api_key, port=args.port) as s:
+        print(f"fake OpenAI-compatible server for model {s.model!r} at {s.base_url} (Ctrl-C stops it)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
