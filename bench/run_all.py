@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.capture", "bench.plan_speed"]
+BENCHMARKS = ["bench.capture", "bench.plan_speed", "bench.presets"]
 
 
 def main() -> int:
