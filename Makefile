@@ -10,8 +10,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.deskpilot-installed
 DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x11-utils \
                    xserver-xorg-core xserver-xorg-video-dummy
-# The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA).
+# The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA),
+# and the model stack the tiny-model tests run on. Installed before the package, so nothing in
+# `.[dev]` can drag in another torch.
 TORCH_PIN := torch==2.13.0
+MODEL_PINS := transformers==5.23.0 tokenizers==0.23.3 accelerate==1.15.0
 
 .PHONY: all deps venv demo test bench lint clean
 
@@ -32,6 +35,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_PIN)"
+	$(PY) -m pip install -q $(MODEL_PINS) "$(TORCH_PIN)"
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 

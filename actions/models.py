@@ -128,11 +128,10 @@ def first_error(exc: ValidationError, prefix: str = "") -> str:
     err = exc.errors()[0]
     loc = ".".join(str(part) for part in err["loc"])  # "click.y": the action kind, then the field
     msg = err["msg"].removeprefix("Value error, ")
-    where = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "value"
     got = err.get("input")
-    shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-    return f"{where}: {msg}{shown}"
-
+    shown = "" if isinstance(got, (dict, list)) or got is None or not loc else f" (got {got!r})"
+    where = f"{prefix}{loc}" if loc else prefix.rstrip(". ")
+    return f"{where}: {msg}{shown}" if where else f"{msg}{shown}"
 
 
 def parse_action(data: Any) -> Action:

@@ -1,0 +1,60 @@
+"""The grounder seam: find a described target on a frame, or say honestly that it cannot.
+
+Replay climbs a ladder of grounders from cheapest to dearest (cached anchor confirmed by a template
+near its expected place, the template anywhere, OCR of the label, the VLM) and stops at the first
+confident answer. A grounder that is unsure answers ``point=None`` with its reason: replay never
+acts on a guess, and never on a stale cached point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from actions.coords import ScreenPoint
+from agent.screen import Frame
+
+
+@dataclass(frozen=True)
+class WindowBox:
+    """A top-level window's client area on the screen now, in screen points."""
+
+    title: str
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class GroundingQuery:
+    """What a grounder gets to look for one target."""
+
+    description: str
+    label: str | None = None
+    template: Path | None = None  # absolute path of the recorded crop, if any
+    template_point: tuple[int, int] | None = None  # the target's pixel inside the crop
+    expected: ScreenPoint | None = None  # where the anchor says the target should be now
+    window: WindowBox | None = None  # the anchor's window as it is now (moved/resized maybe)
+
+
+@dataclass(frozen=True)
+class GroundingResult:
+    rung: str  # "anchor", "template", "ocr", "vlm"
+    point: ScreenPoint | None  # None: no confident answer
+    score: float = 0.0  # the grounder's own confidence measure (e.g. correlation), for the record
+    reason: str = ""  # why not, or how ("2 equally good matches", "matched 'Submit' at psm 6")
+    elapsed_ms: float = 0.0
+    candidates: tuple[ScreenPoint, ...] = field(default=())  # what it considered, for the report
+
+    @property
+    def confident(self) -> bool:
+        return self.point is not None
+
+
+@runtime_checkable
+class Grounder(Protocol):
+    name: str
+
+    def ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult: ...

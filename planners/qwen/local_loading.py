@@ -1,0 +1,135 @@
+"""Loading a Qwen-VL checkpoint with transformers: device, dtype, attention, quantization, weights.
+
+Split from ``planners.qwen.local``, which turns chat messages into model inputs; everything here
+runs once, in the backend's constructor. torch and transformers are passed in, never imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
+from agent.errors import BackendError
+
+if TYPE_CHECKING:
+    from planners.qwen.local import LocalQwenBackend
+
+INSTALL_HINT = "pip install 'deskpilot[local]'"
+# model_type -> (transformers class, family). Qwen3-VL answers 0-1000 relative coordinates,
+# Qwen2-VL / Qwen2.5-VL absolute pixels of the resized image.
+MODEL_TYPES: dict[str, tuple[str, str]] = {
+    "qwen3_vl": ("Qwen3VLForConditionalGeneration", "qwen3"),
+    "qwen3_vl_moe": ("Qwen3VLMoeForConditionalGeneration", "qwen3"),
+    "qwen2_vl": ("Qwen2VLForConditionalGeneration", "qwen2"),
+    "qwen2_5_vl": ("Qwen2_5_VLForConditionalGeneration", "qwen2"),
+}
+DEVICES = ("auto", "cuda", "mps", "cpu")
+TORCH_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
+DTYPES = ("auto", *TORCH_DTYPES)
+ATTNS = ("auto", "sdpa", "flash_attention_2", "eager")
+QUANTIZATIONS = (None, "4bit", "8bit")
+
+
+def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
+    if value not in choices:
+        shown = ", ".join(repr(c) for c in choices)
+        raise BackendError(f"unknown {name} {value!r}: choose one of {shown}")
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("..." if len(text) > 300 else "")
+
+
+def pick_device(torch: Any, device: str) -> str:
+    cuda = bool(torch.cuda.is_available())
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if device == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if device == "cuda" and not cuda:
+        raise BackendError("device 'cuda' requested but torch sees no CUDA GPU (a CPU-only torch build?)")
+    if device == "mps" and not mps:
+        raise BackendError("device 'mps' requested but torch reports MPS unavailable (Apple silicon only)")
+    return device
+
+
+def pick_dtype(torch: Any, dtype: str, device: str) -> str:
+    if dtype != "auto":
+        return dtype
+    if device == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "fp16" if device == "mps" else "fp32"
+
+
+def pick_attn(attn: str, device: str) -> str:
+    has_flash = importlib.util.find_spec("flash_attn") is not None
+    if attn == "auto":
+        return "flash_attention_2" if device == "cuda" and has_flash else "sdpa"
+    if attn == "flash_attention_2":
+        if device != "cuda":
+            raise BackendError(f"attn 'flash_attention_2' needs a CUDA GPU, device is {device}: use attn 'sdpa'")
+        if not has_flash:
+            raise BackendError("flash_attn is not installed: pip install flash-attn --no-build-isolation")
+    return attn
+
+
+def quantization_config(transformers: Any, quantization: str | None, device: str, dtype_name: str, torch: Any) -> Any:
+    if quantization is None:
+        return None
+    if device != "cuda":
+        raise BackendError(
+            f"{quantization} quantization needs a CUDA GPU (bitsandbytes), device is {device}: drop the quantization"
+        )
+    if importlib.util.find_spec("bitsandbytes") is None:
+        raise BackendError(f"bitsandbytes is not installed, needed for {quantization}: pip install bitsandbytes")
+    if quantization == "4bit":
+        return transformers.BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=getattr(torch, dtype_name)
+        )
+    return transformers.BitsAndBytesConfig(load_in_8bit=True)
+
+
+def load_config(transformers: Any, source: str) -> Any:
+    try:
+        config = transformers.AutoConfig.from_pretrained(source)
+    except (OSError, ValueError, KeyError) as exc:
+        message = one_line(exc)
+        if "does not recognize this architecture" in message or isinstance(exc, KeyError):
+            raise BackendError(
+                f"transformers {transformers.__version__} cannot read {source}: pip install -U 'transformers>=4.57'"
+            ) from exc
+        raise BackendError(
+            f"cannot load the config of {source!r} ({message}); with no network, download it first "
+            "(`hf download ID`) or pass a local checkpoint directory"
+        ) from exc
+    if config.model_type not in MODEL_TYPES:
+        raise BackendError(
+            f"{source} is a {config.model_type!r} model, not Qwen-VL: expected one of {', '.join(MODEL_TYPES)}"
+        )
+    return config
+
+
+def load_model(
+    transformers: Any, torch: Any, source: str, config: Any, class_name: str, backend: LocalQwenBackend, quant: Any
+) -> Any:
+    model_class = getattr(transformers, class_name, None) or transformers.AutoModelForImageTextToText
+    kwargs: dict[str, Any] = {
+        "config": config,
+        "dtype": getattr(torch, TORCH_DTYPES[backend.dtype]),
+        "attn_implementation": backend.attn,
+    }
+    has_accelerate = importlib.util.find_spec("accelerate") is not None
+    if quant is not None:
+        kwargs["quantization_config"] = quant
+        kwargs["device_map"] = {"": 0}
+    elif has_accelerate:
+        kwargs["device_map"] = {"": backend.device}
+    try:
+        model = model_class.from_pretrained(source, **kwargs)
+    except ImportError as exc:
+        raise BackendError(f"loading {source} needs a missing package ({one_line(exc)}): {INSTALL_HINT}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise BackendError(f"cannot load the weights of {source}: {one_line(exc)}") from exc
+    if quant is None and not has_accelerate:
+        model = model.to(backend.device)
+    return model.eval()
