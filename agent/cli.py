@@ -11,9 +11,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.errors import DeskpilotError, UserInputError
 from agent.model_setup import add_model_flags
+
+if TYPE_CHECKING:
+    from planners.base import Planner
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -93,7 +97,7 @@ def _run(args: argparse.Namespace) -> int:
 
         actions = load_plan(args.plan)
         _require_display()
-        planner = ScriptedPlanner(actions)
+        planner: Planner = ScriptedPlanner(actions)
         task, monitor, max_steps = f"plan {args.plan}", 0, max(args.max_steps, len(actions))
     else:
         from agent.model_setup import build_planner

@@ -168,6 +168,7 @@ class Agent:
             raw_answer=plan.raw if plan else None,
             prompt_tokens=plan.prompt_tokens if plan else None,
             completion_tokens=plan.completion_tokens if plan else None,
+            grounding=plan.grounding if plan else None,
             note=note,
             text_strategy=getattr(self.executor, "last_text_strategy", None) if action.kind == "type" else None,
             timings=timings,

@@ -9,8 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from agent.errors import BackendError, UserInputError
+
+if TYPE_CHECKING:
+    from planners.qwen.messages import ChatBackend
+    from planners.qwen.planner import QwenPlanner
 
 
 def add_model_flags(run: argparse.ArgumentParser) -> None:
@@ -37,7 +42,7 @@ def _family_from_name(name: str) -> str:
     return "qwen2" if "qwen2vl" in lowered or "qwen25vl" in lowered else "qwen3"
 
 
-def build_planner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def build_planner(args: argparse.Namespace) -> QwenPlanner:
     """A QwenPlanner on the backend the flags ask for; the model is loaded / the server checked here."""
     from planners.qwen.family import get_preset
     from planners.qwen.planner import QwenPlanner
@@ -55,14 +60,15 @@ def build_planner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             api_key = os.environ.get(args.api_key_env)
             if not api_key:
                 raise UserInputError(f"--api-key-env {args.api_key_env}: that environment variable is not set")
-        backend = OpenAIChatBackend(args.base_url, args.model, api_key=api_key, timeout_s=args.timeout_s)
-        backend.check()
+        server = OpenAIChatBackend(args.base_url, args.model, api_key=api_key, timeout_s=args.timeout_s)
+        server.check()
+        backend: ChatBackend = server
         family = args.family if args.family != "auto" else _family_from_name(args.model)
     else:
         from planners.qwen.local import LocalQwenBackend
 
         print(f"deskpilot: loading {args.model} ...", file=sys.stderr, flush=True)
-        backend = LocalQwenBackend(
+        local = LocalQwenBackend(
             args.model,
             device=args.device,
             dtype=args.dtype,
@@ -71,7 +77,8 @@ def build_planner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             min_pixels=preset.min_pixels,
             max_pixels=preset.max_pixels,
         )
-        family = args.family if args.family != "auto" else backend.family
+        backend = local
+        family = args.family if args.family != "auto" else local.family
     print(f"deskpilot: planner {backend.describe()}, family {family}, preset {preset.name}", file=sys.stderr)
     try:
         return QwenPlanner(

@@ -65,6 +65,7 @@ class StepRecord(BaseModel):
     raw_answer: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    grounding: list[dict[str, Any]] | None = None
     error: str | None = None
     note: str = ""
     text_strategy: list[tuple[str, str]] | None = None

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.timing import table
 
 
-def _one_run(kind: str, desk, workdir: Path, delay_s: float) -> tuple[float, list[str]]:  # type: ignore[no-untyped-def]
+def _one_run(kind: str, desk, workdir: Path, delay_s: float) -> tuple[float, list[str]]:
     from scenarios.demo_task import demo_plan, missed_outcomes
     from scenarios.harness import DemoAppProcess
 

@@ -18,7 +18,7 @@ SIZES = [(1280, 800), (1920, 1080)]
 REPEAT = 7
 
 
-def _screenshot(size: tuple[int, int]):  # type: ignore[no-untyped-def]
+def _screenshot(size: tuple[int, int]):
     """A desktop-like test image: flat panels, text-like stripes, some noise (not a photo)."""
     from PIL import Image, ImageDraw
 
@@ -34,7 +34,7 @@ def _screenshot(size: tuple[int, int]):  # type: ignore[no-untyped-def]
     return image
 
 
-def _processor(family: str):  # type: ignore[no-untyped-def]
+def _processor(family: str):
     """The slow (PIL) image processor: the one that runs where torchvision does not."""
     import transformers
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                 resized = resize_for_model(image, name, family)
                 tokens = visual_tokens(*resized.size, family)
 
-                def preprocess(preset=preset, image=image, family=family, processor=processor) -> None:  # type: ignore[no-untyped-def]
+                def preprocess(preset=preset, image=image, family=family, processor=processor) -> None:
                     small = resize_for_model(image, preset, family)
                     budget = {"shortest_edge": preset.min_pixels, "longest_edge": preset.max_pixels}
                     processor(images=[small], size=budget, return_tensors="np")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,7 @@ class Plan(BaseModel):
     raw: str | None = None  # the model's answer as it came, for the run record
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    grounding: list[dict[str, Any]] | None = None  # replays: how each target was found, rung by rung
 
 
 class StepFeedback(BaseModel):

@@ -20,67 +20,35 @@ Requests for another model get vLLM's 404; with ``api_key`` set, requests withou
 Bounded: one request per connection, bodies up to ``max_body_bytes``, socket reads time out after
 ``io_timeout_s``, delays end at ``close()``, which shuts open connections and joins every thread.
 From a shell: ``python -m planners.fake_server --port 8000 --answer TEXT``.
+
+The behaviours and the bodies built from them are in ``planners.fake_server_behaviours`` (and
+importable from here); this module is the server: lifecycle, routing, auth, bounds, recording.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import collections
 import contextlib
-import io
 import json
-import math
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-DEFAULT_ANSWER = (
-    '<tool_call>{"name": "computer_use", "arguments": {"action": "terminate", "status": "success"}}</tool_call>'
+from planners.fake_server_behaviours import (
+    DEFAULT_ANSWER,
+    Answer,
+    Behaviour,
+    Delay,
+    HttpError,
+    Malformed,
+    completion_body,
+    error_body,
 )
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A normal chat completion. Token counts left as None are estimated from the request."""
-
-    text: str
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    finish_reason: str = "stop"
-
-
-@dataclass(frozen=True)
-class HttpError:
-    """An error status with an OpenAI-style error body; ``retry_after`` becomes the header."""
-
-    code: int
-    message: str = ""
-    retry_after: float | str | None = None
-
-
-@dataclass(frozen=True)
-class Delay:
-    """Wait ``seconds`` (longer than the client's timeout, typically), then behave as ``then``."""
-
-    seconds: float
-    then: Behaviour = DEFAULT_ANSWER
-
-
-@dataclass(frozen=True)
-class Malformed:
-    """A body that is not a chat completion: ``"not json"``, ``'{"object": "list"}'``, ..."""
-
-    body: str | bytes
-    status: int = 200
-    content_type: str = "application/json"
-
-
-Behaviour = str | int | Answer | HttpError | Delay | Malformed | Callable[[dict[str, Any]], Any]
+from planners.fake_server_behaviours import images_in as images_in  # re-exported: tests import it here
 
 
 @dataclass(frozen=True)
@@ -209,18 +177,6 @@ class FakeChatServer:
             return self._last if self._last is not None else DEFAULT_ANSWER
 
 
-def images_in(request_json: Any) -> list[Any]:
-    """The PIL images in a chat request's ``image_url`` data URLs, in order (loaded)."""
-    from PIL import Image
-
-    images = []
-    for url in _image_urls(request_json):
-        image = Image.open(io.BytesIO(_decode_data_url(url)))  # in memory: nothing to close
-        image.load()
-        images.append(image)  # not a copy, which would lose .format
-    return images
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins them: nothing outlives close()
     block_on_close = True
@@ -266,11 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
-            self._send_json(411, _error("a Content-Length header is required", 411))
+            self._send_json(411, error_body("a Content-Length header is required", 411))
             return
         if length < 0 or length > fake.max_body_bytes:
             self._drain(min(length, 8 * fake.max_body_bytes))  # so the client reads the 413, not a reset
-            self._send_json(413, _error(f"the body is larger than {fake.max_body_bytes} bytes", 413))
+            self._send_json(413, error_body(f"the body is larger than {fake.max_body_bytes} bytes", 413))
             return
         raw = self.rfile.read(length)
         try:
@@ -284,10 +240,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(404, {"detail": "Not Found"})
             return
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-            self._send_json(400, _error("the body must be a JSON object with a messages list", 400))
+            self._send_json(400, error_body("the body must be a JSON object with a messages list", 400))
             return
         if body.get("model") != fake.model:
-            self._send_json(404, _error(f"The model `{body.get('model')}` does not exist.", 404, "NotFoundError"))
+            self._send_json(404, error_body(f"The model `{body.get('model')}` does not exist.", 404, "NotFoundError"))
             return
         self._behave(fake._next_behaviour(), body, depth=0)
 
@@ -298,11 +254,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif isinstance(behaviour, int):
             behaviour = HttpError(behaviour)
         if isinstance(behaviour, Answer):
-            self._send_json(200, _completion(fake.model, behaviour, body))
+            self._send_json(200, completion_body(fake.model, behaviour, body))
         elif isinstance(behaviour, HttpError):
             headers = {} if behaviour.retry_after is None else {"Retry-After": str(behaviour.retry_after)}
             message = behaviour.message or f"fake error {behaviour.code}"
-            self._send_json(behaviour.code, _error(message, behaviour.code), headers)
+            self._send_json(behaviour.code, error_body(message, behaviour.code), headers)
         elif isinstance(behaviour, Delay):
             if not fake._stopping.wait(behaviour.seconds):
                 self._behave(behaviour.then, body, depth + 1)
@@ -314,11 +270,11 @@ class _Handler(BaseHTTPRequestHandler):
                 result = behaviour(body)
             except Exception as exc:  # a test's assertion inside the server: answer it, keep it
                 fake.errors.append(exc)
-                self._send_json(500, _error(f"the scripted callable raised {exc!r}", 500))
+                self._send_json(500, error_body(f"the scripted callable raised {exc!r}", 500))
                 return
             self._behave(result, body, depth + 1)
         else:
-            self._send_json(500, _error(f"the fake cannot perform {behaviour!r}", 500))
+            self._send_json(500, error_body(f"the fake cannot perform {behaviour!r}", 500))
 
     def _drain(self, length: int) -> None:
         with contextlib.suppress(OSError):
@@ -352,70 +308,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(raw)
         except OSError:
             pass  # the client gave up (its timeout) or close() shut the connection
-
-
-def _completion(model: str, answer: Answer, body: dict[str, Any]) -> dict[str, Any]:
-    prompt = answer.prompt_tokens if answer.prompt_tokens is not None else _estimate_prompt_tokens(body)
-    completion = answer.completion_tokens
-    if completion is None:
-        completion = max(1, math.ceil(len(answer.text) / 4))
-    return {
-        "id": f"chatcmpl-fake-{time.monotonic_ns()}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": answer.text},
-                "finish_reason": answer.finish_reason,
-            }
-        ],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
-    }
-
-
-def _estimate_prompt_tokens(body: dict[str, Any]) -> int:
-    """About 4 characters a text token; one visual token per 32x32 pixels, as Qwen3-VL counts."""
-    from PIL import Image
-
-    chars, visual = 0, 0
-    for message in body.get("messages", []):
-        content = message.get("content") if isinstance(message, dict) else None
-        if isinstance(content, str):
-            chars += len(content)
-        elif isinstance(content, list):
-            chars += sum(len(str(p.get("text", ""))) for p in content if isinstance(p, dict))
-    for url in _image_urls(body):
-        try:
-            with Image.open(io.BytesIO(_decode_data_url(url))) as image:  # reads the header only
-                visual += math.ceil(image.width / 32) * math.ceil(image.height / 32)
-        except Exception:
-            continue  # the estimate is for show; a broken image is the test's to check
-    return math.ceil(chars / 4) + visual
-
-
-def _image_urls(body: Any) -> list[str]:
-    urls = []
-    for message in body.get("messages", []) if isinstance(body, dict) else []:
-        content = message.get("content") if isinstance(message, dict) else None
-        for part in content if isinstance(content, list) else []:
-            if isinstance(part, dict) and part.get("type") == "image_url":
-                url = part.get("image_url", {}).get("url") if isinstance(part.get("image_url"), dict) else None
-                if isinstance(url, str):
-                    urls.append(url)
-    return urls
-
-
-def _decode_data_url(url: str) -> bytes:
-    header, _, data = url.partition(",")
-    if not header.startswith("data:") or not header.endswith(";base64"):
-        raise ValueError(f"not a base64 data URL: {url[:40]!r}")
-    return base64.b64decode(data, validate=True)
-
-
-def _error(message: str, code: int, kind: str = "BadRequestError") -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind, "code": code}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,9 @@ Failures split the way ``agent.errors`` splits them: a server that is down, over
 is retried (bounded, exponential backoff with jitter, ``Retry-After`` honoured) and then raises
 ``BackendError``; a request the server refuses (bad key, unknown model, prompt too long) raises at
 once; a body that is not a chat completion raises too. Whatever *text* the model answers is returned
-as is: judging it is the planner's business.
+as is: judging it is the planner's business. The retry policy and the wording of transport and
+server errors live in ``planners.qwen.http_retry``; this module builds requests, reads completions
+and says what a refusal means for this client.
 
 Only the standard library: ``urllib`` gives proxies from the environment and HTTPS without a new
 dependency. ``timeout_s`` bounds each connect and each read, as in httpx and the OpenAI SDK.
@@ -26,12 +28,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import email.utils
 import http.client
 import io
 import json
 import random
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -40,10 +40,21 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from agent.errors import BackendError
+from planners.qwen.http_retry import (
+    MAX_BODY_BYTES,
+    NoRedirect,
+    is_retryable,
+    read_error_body,
+    read_limited,
+    requested_wait_s,
+    retry_delay_s,
+    server_message,
+    snippet,
+    transport_error,
+)
+from planners.qwen.http_retry import retry_after_s as _retry_after_s  # noqa: F401 - its old name here (tests)
 from planners.qwen.messages import ChatMessage, Completion, ImagePart, TextPart
 
-_MAX_BODY_BYTES = 16 * 1024 * 1024  # a chat completion is kilobytes; anything near this is not one
-_SNIPPET_CHARS = 200
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -101,7 +112,7 @@ class OpenAIChatBackend:
         self._shown_url = urllib.parse.urlunsplit((parsed.scheme, netloc, parsed.path.rstrip("/"), "", ""))
         # A loopback server is never reached through HTTP(S)_PROXY from the environment.
         proxies = urllib.request.ProxyHandler({} if parsed.hostname in _LOOPBACK_HOSTS else None)
-        self._opener = urllib.request.build_opener(proxies, _NoRedirect())
+        self._opener = urllib.request.build_opener(proxies, NoRedirect())
 
     def __repr__(self) -> str:
         return f"OpenAIChatBackend({self.describe()!r})"
@@ -131,14 +142,13 @@ class OpenAIChatBackend:
             try:
                 status, raw = self._request("POST", url, body, self.timeout_s)
             except urllib.error.HTTPError as exc:
-                detail = _server_message(_error_body(exc))
-                if exc.code not in (408, 429) and exc.code < 500:
+                detail = server_message(read_error_body(exc))
+                if not is_retryable(exc.code):
                     raise BackendError(self._redact(self._refusal(exc, detail))) from None
                 last_error = f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
-                if exc.code in (429, 503):
-                    retry_after = _retry_after_s(exc.headers.get("Retry-After"))
+                retry_after = requested_wait_s(exc)
             except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, DNS
-                last_error = _transport_error(exc, self.timeout_s)
+                last_error = transport_error(exc, self.timeout_s)
             else:
                 text, prompt_tokens, completion_tokens = self._parse_completion(status, raw)
                 return Completion(
@@ -148,7 +158,7 @@ class OpenAIChatBackend:
                     latency_ms=(time.perf_counter() - started) * 1000.0,
                 )
             if attempt <= self.max_retries:
-                self._sleep(self._delay_s(attempt, retry_after))
+                self._sleep(retry_delay_s(attempt, retry_after, self.backoff_s, self.max_backoff_s, self._random))
         raise BackendError(
             self._redact(
                 f"the model server at {self._shown_url} failed {self.last_attempts} attempt"
@@ -161,11 +171,11 @@ class OpenAIChatBackend:
         try:
             models = self._list_models(timeout_s)
         except urllib.error.HTTPError as exc:
-            detail = _server_message(_error_body(exc))
+            detail = server_message(read_error_body(exc))
             raise BackendError(self._redact(self._refusal(exc, detail, what="GET /models"))) from None
         except (OSError, http.client.HTTPException) as exc:
             raise BackendError(
-                self._redact(f"cannot reach the model server at {self._shown_url}: {_transport_error(exc, timeout_s)}")
+                self._redact(f"cannot reach the model server at {self._shown_url}: {transport_error(exc, timeout_s)}")
             ) from None
         if not _is_served(self.model, models):
             served = ", ".join(models) if models else "nothing"
@@ -184,7 +194,7 @@ class OpenAIChatBackend:
             headers["Authorization"] = f"Bearer {self._api_key}"
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         with self._opener.open(request, timeout=timeout_s) as response:
-            return response.status, _read_limited(response)
+            return response.status, read_limited(response)
 
     def _list_models(self, timeout_s: float) -> list[str]:
         _, raw = self._request("GET", f"{self.base_url}/models", None, timeout_s)
@@ -193,7 +203,7 @@ class OpenAIChatBackend:
             return [str(entry["id"]) for entry in data]
         except (ValueError, KeyError, TypeError):
             raise BackendError(
-                f"GET {self._shown_url}/models answered something that is not a model list: {_snippet(raw)}"
+                f"GET {self._shown_url}/models answered something that is not a model list: {snippet(raw)}"
             ) from None
 
     def _parse_completion(self, status: int, raw: bytes) -> tuple[str, int | None, int | None]:
@@ -201,12 +211,12 @@ class OpenAIChatBackend:
             return BackendError(
                 self._redact(
                     f"the server at {self._shown_url} answered something that is not a chat completion "
-                    f"(HTTP {status}, {why}): {_snippet(raw)}"
+                    f"(HTTP {status}, {why}): {snippet(raw)}"
                 )
             )
 
-        if len(raw) > _MAX_BODY_BYTES:
-            raise malformed(f"more than {_MAX_BODY_BYTES // (1024 * 1024)} MiB")
+        if len(raw) > MAX_BODY_BYTES:
+            raise malformed(f"more than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
         try:
             payload = json.loads(raw)
         except ValueError:
@@ -250,7 +260,7 @@ class OpenAIChatBackend:
             image.save(buffer, format="PNG", compress_level=1)
         return f"data:image/{self.image_format};base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
 
-    # -- errors and waits -----------------------------------------------------------------------
+    # -- errors ---------------------------------------------------------------------------------
 
     def _refusal(self, exc: urllib.error.HTTPError, detail: str, what: str = "POST /chat/completions") -> str:
         head = f"the model server at {self._shown_url} refused {what}: HTTP {exc.code} {exc.reason}"
@@ -278,21 +288,8 @@ class OpenAIChatBackend:
             return f"{head} (the request is too large: lower the image pixel budget or send fewer images)"
         return head
 
-    def _delay_s(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_backoff_s)
-        delay = min(self.backoff_s * 2 ** (attempt - 1), self.max_backoff_s)
-        return delay * (1.0 - 0.25 * self._random.random())
-
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirected POST would silently become a GET (301/302/303); report it instead."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
 
 
 def _message_text(message: dict[str, Any], finish_reason: object) -> str | None:
@@ -332,74 +329,6 @@ def _message_text(message: dict[str, Any], finish_reason: object) -> str | None:
 def _is_served(model: str, served: list[str]) -> bool:
     # Ollama lists "qwen3-vl:latest" and serves it as "qwen3-vl" too.
     return model in served or (":" not in model and f"{model}:latest" in served)
-
-
-def _error_body(exc: urllib.error.HTTPError) -> bytes:
-    """An error response's body, best effort: the status already says what happened."""
-    try:
-        return _read_limited(exc)
-    except (OSError, http.client.HTTPException):
-        return b""
-    finally:
-        exc.close()
-
-
-def _read_limited(response: Any) -> bytes:
-    # A timeout or a cut connection here propagates: the caller retries it like any transport error.
-    return bytes(response.read(_MAX_BODY_BYTES + 1))
-
-
-def _server_message(raw: bytes) -> str:
-    """The human part of an error body: OpenAI's error.message, FastAPI's detail, or the text."""
-    try:
-        payload = json.loads(raw)
-    except ValueError:
-        return _snippet(raw)
-    if isinstance(payload, dict):
-        error = payload.get("error", payload.get("detail", payload.get("message")))
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        if error is not None:
-            return _snippet(str(error).encode())
-    return _snippet(raw)
-
-
-def _snippet(raw: bytes) -> str:
-    text = " ".join(raw.decode("utf-8", "replace").split())
-    if not text:
-        return "(empty body)"
-    return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS] + "..."
-
-
-def _transport_error(exc: BaseException, timeout_s: float) -> str:
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return f"no answer within {timeout_s:g} s (timed out)"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused (is the server running and listening there?)"
-    if isinstance(reason, socket.gaierror):
-        return f"cannot resolve the host name ({reason.strerror or reason})"
-    if isinstance(reason, http.client.RemoteDisconnected):
-        return "the server closed the connection without answering"
-    text = str(reason) or type(reason).__name__
-    return " ".join(text.split())[:_SNIPPET_CHARS]
-
-
-def _retry_after_s(value: str | None) -> float | None:
-    """Retry-After as seconds: a number or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _int_or_none(value: object) -> int | None:
