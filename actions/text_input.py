@@ -45,6 +45,29 @@ def split_runs(text: str, typeable: Sequence[bool]) -> list[TypedRun]:
     return runs
 
 
+def merge_sandwiched(runs: list[TypedRun]) -> list[TypedRun]:
+    """Paste the keymap text *between* two pastes too ("é ✓" is one paste, not three runs).
+
+    Each paste is a clipboard round trip and a ctrl+v the application sees; printable text pastes
+    the same as it types. Text with a newline or tab stays typed: those are keys (Enter, Tab) that
+    mean something different from a pasted character.
+    """
+    merged: list[TypedRun] = []
+    for position, run in enumerate(runs):
+        sandwiched = (
+            run.strategy == "xtest"
+            and 0 < position < len(runs) - 1
+            and runs[position + 1].strategy == "clipboard"
+            and not any(ch in run.text for ch in "\n\t")
+        )
+        strategy: Strategy = "clipboard" if sandwiched else run.strategy
+        if merged and merged[-1].strategy == strategy:
+            merged[-1] = TypedRun(strategy, merged[-1].text + run.text)
+        else:
+            merged.append(TypedRun(strategy, run.text))
+    return merged
+
+
 def _paste_chunks(text: str, max_bytes: int = _MAX_PASTE_BYTES) -> list[str]:
     """Split on character boundaries so that every piece encodes to at most ``max_bytes`` of UTF-8."""
     chunks: list[str] = []
@@ -77,7 +100,7 @@ class TextTyper:
     def plan(self, text: str) -> list[TypedRun]:
         """The runs :meth:`type_text` would use on the keymap as it is now (pastes not yet chunked)."""
         self.keyboard.refresh_keymap()
-        return split_runs(text, [self.keyboard.typeable(ch) for ch in text])
+        return merge_sandwiched(split_runs(text, [self.keyboard.typeable(ch) for ch in text]))
 
     def type_text(self, text: str) -> list[TypedRun]:
         """Type ``text`` into the focused window; returns the runs in the order they went in.

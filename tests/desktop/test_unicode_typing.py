@@ -1,0 +1,78 @@
+"""Any text arrives exactly, every time: 20 rounds per string, checked in the app's own state."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from actions import Click, Type
+
+STRINGS = ["Grüße, café ✓", "你好，世界", "<tag> & 100%", "a<b>é\tz ~`!@#$%^&*()_+-={}[]|\\:;\"',./?"]
+
+
+@pytest.fixture(scope="module")
+def executor(desktop):  # type: ignore[no-untyped-def]
+    from actions.pyautogui_executor import PyAutoGuiExecutor
+
+    return PyAutoGuiExecutor()
+
+
+def clipboard(desktop, text: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
+    if text is not None:
+        subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env=desktop.env(), check=True)
+        return text
+    proc = subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, env=desktop.env(),
+                          timeout=5)  # fmt: skip
+    return proc.stdout.decode() if proc.returncode == 0 else None
+
+
+@pytest.mark.parametrize("text", STRINGS)
+def test_text_arrives_exactly_twenty_times_in_a_row(desktop, demo_app, executor, text: str) -> None:  # type: ignore[no-untyped-def]
+    clear, name = demo_app.centre("clear"), demo_app.centre("name")
+    # The Name field is single-line: a tab would move the focus, which is what typing a tab means.
+    field_text = text.split("\t")[0]
+    for round_number in range(20):
+        executor.perform(Click(x=clear[0], y=clear[1]))
+        demo_app.wait(lambda s: s["name"] == "")
+        executor.perform(Click(x=name[0], y=name[1]))
+        demo_app.wait(lambda s: s["focus"] == "name")
+        executor.perform(Type(text=text))
+        state = demo_app.wait(lambda s, want=field_text: s["name"] == want, timeout_s=5)
+        assert state["name"] == field_text, f"round {round_number}"
+
+
+def test_multiline_text_with_tabs_arrives_in_the_notes(desktop, demo_app, executor) -> None:  # type: ignore[no-untyped-def]
+    notes = demo_app.centre("notes")
+    executor.perform(Click(x=notes[0], y=notes[1]))
+    demo_app.wait(lambda s: s["focus"] == "notes")
+    text = "first line\nzweite Zeile: ü ✓\n第三行 <end>"
+    executor.perform(Type(text=text))
+    assert demo_app.wait(lambda s: s["notes"] == text)["notes"] == text
+
+
+def test_the_users_clipboard_is_restored(desktop, demo_app, executor) -> None:  # type: ignore[no-untyped-def]
+    name = demo_app.centre("name")
+    clipboard(desktop, "the user's own clipboard ✂")
+    executor.perform(Click(x=name[0], y=name[1]))
+    executor.perform(Type(text="pasted: café ✓"))
+    demo_app.wait(lambda s: s["name"] == "pasted: café ✓")
+    assert clipboard(desktop) == "the user's own clipboard ✂"
+    # Which runs went through XTEST and which through the clipboard is on record for the run.
+    assert ("clipboard", "é ✓") in executor.last_text_strategy
+
+
+def test_typing_works_when_the_clipboard_was_empty(desktop, demo_app, executor) -> None:  # type: ignore[no-untyped-def]
+    from Xlib import X
+    from Xlib.display import Display
+
+    conn = Display(desktop.display)
+    window = conn.screen().root.create_window(0, 0, 1, 1, 0, X.CopyFromParent)
+    window.set_selection_owner(conn.intern_atom("CLIPBOARD"), X.CurrentTime)
+    window.destroy()  # the owner is gone: the clipboard is empty now
+    conn.sync()
+    conn.close()
+    name = demo_app.centre("name")
+    executor.perform(Click(x=name[0], y=name[1]))
+    executor.perform(Type(text="leer → voll"))
+    assert demo_app.wait(lambda s: s["name"] == "leer → voll")["name"] == "leer → voll"
