@@ -15,9 +15,9 @@ deadline):
    property, which losing CLIPBOARD cannot touch, and X delivers the SelectionNotify before any
    key we fake after the round trip, so the next typed text lands after the pasted text;
 3. the previous text is handed to ``xclip`` (which forks and keeps serving it after we exit); we
-   wait for the SelectionClear that proves xclip took over. Without xclip we keep owning the
-   text: it is answered whenever this object handles events (during later pastes), and lost on
-   :meth:`ClipboardPaster.close`.
+   wait for the SelectionClear that proves xclip took over. Without xclip (or if it fails) we keep
+   owning the text: it is answered only while this object handles events (during later pastes)
+   and is lost on :meth:`ClipboardPaster.close`.
 
 Only text is preserved: a clipboard holding only an image (no text target) is released, not restored.
 """
@@ -48,6 +48,10 @@ def _wid(window: Any) -> int:
     return window if isinstance(window, int) else int(window.id)
 
 
+def _selection_notify(target: int) -> Callable[[Any], bool]:
+    return lambda e: e.type == X.SelectionNotify and e.target == target
+
+
 class ClipboardPaster:
     """Owns CLIPBOARD on a connection of its own; use :meth:`paste` or :meth:`session`."""
 
@@ -66,7 +70,9 @@ class ClipboardPaster:
         self._clipboard, self._targets, self._timestamp = atom("CLIPBOARD"), atom("TARGETS"), atom("TIMESTAMP")
         self._utf8_targets = {atom(name): name for name in _UTF8_TARGETS}
         self._utf8, self._incr = atom("UTF8_STRING"), atom("INCR")
-        self._prop = atom("_DESKPILOT_CLIPBOARD")
+        self._prop, self._stamp = atom("_DESKPILOT_CLIPBOARD"), atom("_DESKPILOT_TIMESTAMP")
+        # One paste must fit one request: python-xlib has no BIG-REQUESTS (so 256 KiB at most).
+        self._max_bytes = self._d.display.info.max_request_length * 4 - 64
         self._text: str | None = None  # what we answer with while we own CLIPBOARD
         self._owned_at = X.CurrentTime
         self._served_to: list[int] = []  # requestor windows we handed the text to, in this paste
@@ -120,6 +126,8 @@ class ClipboardPaster:
                 prop = X.NONE
         else:
             prop = X.NONE
+        if data is not None and len(data) > self._max_bytes:
+            data, prop = None, X.NONE  # no INCR sending: TextTyper pastes long text in pieces
         if data is not None:
             requestor.change_property(prop, kind, 8, data)
         notify = xevent.SelectionNotify(
@@ -137,11 +145,8 @@ class ClipboardPaster:
 
     def _server_time(self, deadline: float) -> int:
         """A real server timestamp (ICCCM forbids CurrentTime for SetSelectionOwner)."""
-        self._win.change_property(self._prop, Xatom.STRING, 8, b"", mode=X.PropModeAppend)
-        ev = self._wait(
-            lambda e: e.type == X.PropertyNotify and _wid(e.window) == self._win.id and e.atom == self._prop,
-            deadline,
-        )
+        self._win.change_property(self._stamp, Xatom.STRING, 8, b"", mode=X.PropModeAppend)
+        ev = self._wait(lambda e: e.type == X.PropertyNotify and e.atom == self._stamp, deadline)
         return ev.time if ev is not None else X.CurrentTime
 
     # -- reading ---------------------------------------------------------------------------------
@@ -157,10 +162,7 @@ class ClipboardPaster:
         for target, encoding in ((self._utf8, "utf-8"), (Xatom.STRING, "latin-1")):
             self._win.delete_property(self._prop)
             self._win.convert_selection(self._clipboard, target, self._prop, X.CurrentTime)
-            ev = self._wait(
-                lambda e: e.type == X.SelectionNotify and _wid(e.requestor) == self._win.id,
-                deadline,
-            )
+            ev = self._wait(_selection_notify(target), deadline)
             if ev is None:
                 return None
             if ev.property != X.NONE:
@@ -174,17 +176,12 @@ class ClipboardPaster:
         if prop is None or prop.property_type != self._incr:
             return None if prop is None else bytes(prop.value)
         chunks: list[bytes] = []  # INCR: the owner writes a chunk each time we delete the last one
+
+        def new_chunk(e: Any) -> bool:
+            return e.type == X.PropertyNotify and e.atom == self._prop and e.state == X.PropertyNewValue
+
         while True:
-            ev = self._wait(
-                lambda e: (
-                    e.type == X.PropertyNotify
-                    and _wid(e.window) == self._win.id
-                    and e.atom == self._prop
-                    and e.state == X.PropertyNewValue
-                ),
-                deadline,
-            )
-            if ev is None:
+            if self._wait(new_chunk, deadline) is None:
                 return None
             prop = self._win.get_full_property(self._prop, X.AnyPropertyType)
             self._win.delete_property(self._prop)
@@ -251,15 +248,11 @@ class ClipboardPaster:
         env = {**os.environ, "DISPLAY": self._d.get_display_name()}
         # xclip's parent exits once it forked the serving child; the child may not own the
         # selection yet, so wait for our SelectionClear. DEVNULL: a pipe would be held by the child.
+        cmd = [xclip, "-selection", "clipboard", "-i"]
+        quiet = subprocess.DEVNULL
+        # start_new_session: a Ctrl+C to our process group must not kill the clipboard with us.
         done = subprocess.run(
-            [xclip, "-selection", "clipboard", "-i"],
-            input=previous.encode(),
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            check=False,
-            timeout=timeout_s,
+            cmd, input=previous.encode(), env=env, stdout=quiet, stderr=quiet, timeout=timeout_s, start_new_session=True
         )
         if done.returncode == 0:
             self._wait(lambda _: self._text is None, deadline)
