@@ -64,4 +64,8 @@ def missed_outcomes(state: State) -> list[str]:
         "count_clicks": 1,
         "submitted": {"name": NAME, "email": EMAIL, "notes": "", "agree": True},
     }
-    return [f"{key}: wanted {value!r}, the app has {state.get(key)!r}" for key, value in want.items() if state.get(key) != value]
+    return [
+        f"{key}: wanted {value!r}, the app has {state.get(key)!r}"
+        for key, value in want.items()
+        if state.get(key) != value
+    ]

@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def pointer_in_the_middle(desktop):  # type: ignore[no-untyped-def]
+def pointer_in_the_middle(desktop):
     """A test that drove the pointer into a corner (the failsafe test) must not trip the next one."""
     from Xlib.display import Display
 

@@ -20,25 +20,25 @@ from scenarios.harness import DemoAppProcess
 
 
 @pytest.fixture(scope="module")
-def executor(desktop):  # type: ignore[no-untyped-def]
+def executor(desktop):
     from actions.pyautogui_executor import PyAutoGuiExecutor
 
     return PyAutoGuiExecutor()
 
 
 @pytest.fixture
-def screen(desktop) -> Iterator[MssScreen]:  # type: ignore[no-untyped-def]
+def screen(desktop) -> Iterator[MssScreen]:
     screen = MssScreen(monitor=1)
     yield screen
     screen.close()
 
 
-def run_plan(plan: Sequence[Action], executor, screen: MssScreen, run_dir: Path | None = None) -> RunResult:  # type: ignore[no-untyped-def]
+def run_plan(plan: Sequence[Action], executor, screen: MssScreen, run_dir: Path | None = None) -> RunResult:
     recorder = RunRecorder(run_dir) if run_dir else None
     return Agent(ScriptedPlanner(plan), executor, screen, recorder=recorder).run("test plan")
 
 
-def test_clicks_left_double_middle(demo_app: DemoAppProcess, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_clicks_left_double_middle(demo_app: DemoAppProcess, executor, screen) -> None:
     count, double, board = demo_app.centre("count"), demo_app.centre("double"), demo_app.centre("board")
     plan = [
         Click(x=count[0], y=count[1]),
@@ -53,7 +53,7 @@ def test_clicks_left_double_middle(demo_app: DemoAppProcess, executor, screen) -
     assert [s.verdict for s in result.steps] == [Verdict.CHANGED] * 4
 
 
-def test_right_click_opens_the_context_menu_and_a_click_picks_an_entry(demo_app, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_right_click_opens_the_context_menu_and_a_click_picks_an_entry(demo_app, executor, screen) -> None:
     x, y = demo_app.centre("context")
     assert run_plan([Click(x=x, y=y, button="right")], executor, screen).success
     entry = demo_app.wait(lambda s: s["menu"]["open"] and "Rename" in s["menu"]["entries"])["menu"]["entries"]["Rename"]
@@ -62,7 +62,7 @@ def test_right_click_opens_the_context_menu_and_a_click_picks_an_entry(demo_app,
     assert demo_app.wait(lambda s: s["menu_choice"] is not None)["menu_choice"] == "Rename"
 
 
-def test_typing_into_fields_and_the_checkbox(demo_app, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_typing_into_fields_and_the_checkbox(demo_app, executor, screen) -> None:
     name, email, notes, agree = (demo_app.centre(n) for n in ("name", "email", "notes", "agree"))
     plan = [
         Click(x=name[0], y=name[1]),
@@ -85,14 +85,14 @@ def test_typing_into_fields_and_the_checkbox(demo_app, executor, screen) -> None
     assert verdicts == [(Verdict.NO_CHANGE, 2)] + [(Verdict.CHANGED, 1)] * 6
 
 
-def test_key_chord(demo_app, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_key_chord(demo_app, executor, screen) -> None:
     result = run_plan([Key(keys=("ctrl", "s")), Key(keys=("ctrl", "shift", "k"))], executor, screen)
     assert result.success
     state = demo_app.wait(lambda s: s["chord_count"] == 2)
     assert state["last_chord"] == "ctrl+shift+k"
 
 
-def test_scroll_down_then_up(demo_app, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_scroll_down_then_up(demo_app, executor, screen) -> None:
     x, y = demo_app.centre("items")
     assert run_plan([Scroll(x=x, y=y, dy=-3)], executor, screen).success
     down = demo_app.wait(lambda s: s["list_top_index"] > 0)["list_top_index"]
@@ -101,7 +101,7 @@ def test_scroll_down_then_up(demo_app, executor, screen) -> None:  # type: ignor
     assert state["wheel"]["down"] == 3 and state["wheel"]["up"] == 2
 
 
-def test_click_a_list_row_after_scrolling(demo_app, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_click_a_list_row_after_scrolling(demo_app, executor, screen) -> None:
     x, y = demo_app.centre("items")
     run_plan([Scroll(x=x, y=y, dy=-5)], executor, screen)
     row = demo_app.wait(lambda s: s["list_top_index"] > 0)["list_rows"][2]
@@ -109,14 +109,14 @@ def test_click_a_list_row_after_scrolling(demo_app, executor, screen) -> None:  
     assert demo_app.wait(lambda s: s["selected_item"] is not None)["selected_item"] == row["text"]
 
 
-def test_drag_the_token_onto_the_target(demo_app, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_drag_the_token_onto_the_target(demo_app, executor, screen) -> None:
     start, goal = demo_app.centre("token"), demo_app.centre("target")
     result = run_plan([Drag(x=start[0], y=start[1], to_x=goal[0], to_y=goal[1])], executor, screen)
     assert result.success and result.steps[0].verdict is Verdict.CHANGED
     assert demo_app.wait(lambda s: s["token_on_target"])["token_on_target"] is True
 
 
-def test_move_and_wait_are_performed_and_not_checked(demo_app, executor, screen) -> None:  # type: ignore[no-untyped-def]
+def test_move_and_wait_are_performed_and_not_checked(demo_app, executor, screen) -> None:
     from Xlib.display import Display
 
     result = run_plan([Move(x=321, y=123), Wait(seconds=0.2)], executor, screen)
@@ -127,7 +127,7 @@ def test_move_and_wait_are_performed_and_not_checked(demo_app, executor, screen)
     assert result.steps[1].timings.act_ms >= 200
 
 
-def test_a_click_on_nothing_is_retried_once_and_reported(demo_app, executor, screen, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_click_on_nothing_is_retried_once_and_reported(demo_app, executor, screen, tmp_path) -> None:
     blank = demo_app.centre("status")  # a label: clicking it changes nothing, not even focus
     result = run_plan([Click(x=blank[0], y=blank[1])], executor, screen, tmp_path / "run")
     (step,) = result.steps

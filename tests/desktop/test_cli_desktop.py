@@ -22,7 +22,7 @@ def write_plan(path: Path, actions: list[dict]) -> Path:
     return path
 
 
-def test_run_plan_end_to_end_writes_the_run_directory(desktop, demo_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_plan_end_to_end_writes_the_run_directory(desktop, demo_app, tmp_path) -> None:
     count = demo_app.centre("count")
     name = demo_app.centre("name")
     plan = write_plan(
@@ -54,7 +54,7 @@ def test_run_plan_end_to_end_writes_the_run_directory(desktop, demo_app, tmp_pat
     assert len(progress) == 4 and "click(x=" in progress[0]
 
 
-def test_a_failing_run_exits_1_with_its_reason(desktop, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_run_exits_1_with_its_reason(desktop, tmp_path) -> None:
     plan = write_plan(tmp_path / "plan.json", [{"kind": "move", "x": 0, "y": 0}, {"kind": "move", "x": 50, "y": 50}])
     proc = deskpilot(["run", "--plan", str(plan), "--out", str(tmp_path / "run")], desktop.env())
     assert proc.returncode == 1
@@ -64,21 +64,21 @@ def test_a_failing_run_exits_1_with_its_reason(desktop, tmp_path) -> None:  # ty
 
 
 def test_a_click_on_the_second_monitor_lands_there(tmp_path) -> None:
-    with VirtualDesktop(screens=(ScreenSpec(1280, 800), ScreenSpec(1024, 768))) as desk:
-        with DemoAppProcess(tmp_path / "state.json", desk.env(), x=1300, y=100) as app:
-            x, y = app.centre("count")
-            assert x > 1280  # the app really is on monitor 2
-            plan = write_plan(tmp_path / "plan.json", [{"kind": "click", "x": x, "y": y}])
-            out = tmp_path / "run"
-            proc = deskpilot(["run", "--plan", str(plan), "--monitor", "2", "--out", str(out)], desk.env())
-            assert proc.returncode == 0, proc.stderr
-            assert app.wait(lambda s: s["count_clicks"] == 1)["last_click_widget"] == "count"
-            profile = json.loads((out / "run.json").read_text())["profile"]
-            assert (profile["left"], profile["top"], profile["width"], profile["height"]) == (1280, 0, 1024, 768)
-            (step,) = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
-            assert step["verdict"] == "changed"
-            left, top, right, bottom = step["changed_bbox"]  # frame pixels of monitor 2
-            assert left <= x - 1280 < right and top <= y < bottom
+    two_monitors = VirtualDesktop(screens=(ScreenSpec(1280, 800), ScreenSpec(1024, 768)))
+    with two_monitors as desk, DemoAppProcess(tmp_path / "state.json", desk.env(), x=1300, y=100) as app:
+        x, y = app.centre("count")
+        assert x > 1280  # the app really is on monitor 2
+        plan = write_plan(tmp_path / "plan.json", [{"kind": "click", "x": x, "y": y}])
+        out = tmp_path / "run"
+        proc = deskpilot(["run", "--plan", str(plan), "--monitor", "2", "--out", str(out)], desk.env())
+        assert proc.returncode == 0, proc.stderr
+        assert app.wait(lambda s: s["count_clicks"] == 1)["last_click_widget"] == "count"
+        profile = json.loads((out / "run.json").read_text())["profile"]
+        assert (profile["left"], profile["top"], profile["width"], profile["height"]) == (1280, 0, 1024, 768)
+        (step,) = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
+        assert step["verdict"] == "changed"
+        left, top, right, bottom = step["changed_bbox"]  # frame pixels of monitor 2
+        assert left <= x - 1280 < right and top <= y < bottom
 
 
 def test_doctor_reports_the_monitors(tmp_path) -> None:

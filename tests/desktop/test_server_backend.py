@@ -30,7 +30,7 @@ def run_task(server: FakeChatServer, env: dict[str, str], out: Path, *extra: str
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
 
 
-def test_the_models_click_lands_on_the_real_button(desktop, demo_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_models_click_lands_on_the_real_button(desktop, demo_app, tmp_path) -> None:
     count = demo_app.centre("count")
     script = [tool_call("left_click", coordinate=grid(count)), tool_call("terminate", status="success")]
     with FakeChatServer(script) as server:
@@ -51,7 +51,7 @@ def test_the_models_click_lands_on_the_real_button(desktop, demo_app, tmp_path) 
     assert steps[0]["prompt_tokens"] > 1000  # 1000 visual tokens at 1280x800 plus the prompt
 
 
-def test_garbage_answers_are_refused_and_never_executed(desktop, demo_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_garbage_answers_are_refused_and_never_executed(desktop, demo_app, tmp_path) -> None:
     garbage = ["I would click the button.", '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click"}}'
                "</tool_call>", tool_call("left_click", coordinate=[1200, 5])]  # fmt: skip
     with FakeChatServer(garbage) as server:
@@ -67,7 +67,7 @@ def test_garbage_answers_are_refused_and_never_executed(desktop, demo_app, tmp_p
     assert "could not be used" in json.dumps(requests[1]["messages"])
 
 
-def test_a_503_then_an_answer_is_retried(desktop, demo_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_503_then_an_answer_is_retried(desktop, demo_app, tmp_path) -> None:
     count = demo_app.centre("count")
     script = [HttpError(503, retry_after=0), tool_call("left_click", coordinate=grid(count)),
               tool_call("terminate", status="success")]  # fmt: skip
@@ -77,7 +77,7 @@ def test_a_503_then_an_answer_is_retried(desktop, demo_app, tmp_path) -> None:  
     assert demo_app.wait(lambda s: s["count_clicks"] == 1)
 
 
-def test_a_malformed_body_ends_the_run_with_a_clear_reason(desktop, demo_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_body_ends_the_run_with_a_clear_reason(desktop, demo_app, tmp_path) -> None:
     with FakeChatServer([Malformed("this is not json")]) as server:
         proc = run_task(server, desktop.env(), tmp_path / "run")
     assert proc.returncode == 1
@@ -87,7 +87,7 @@ def test_a_malformed_body_ends_the_run_with_a_clear_reason(desktop, demo_app, tm
     assert demo_app.state()["last_click_button"] is None
 
 
-def test_a_server_that_times_out_ends_the_run_after_bounded_retries(desktop, demo_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_that_times_out_ends_the_run_after_bounded_retries(desktop, demo_app, tmp_path) -> None:
     with FakeChatServer(default=Delay(5.0, then="late")) as server:
         proc = run_task(server, desktop.env(), tmp_path / "run", "--timeout-s", "0.3")
     assert proc.returncode == 1
@@ -95,10 +95,22 @@ def test_a_server_that_times_out_ends_the_run_after_bounded_retries(desktop, dem
     assert demo_app.state()["last_click_button"] is None
 
 
-def test_a_server_that_is_not_there_is_refused_before_the_run(desktop, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_that_is_not_there_is_refused_before_the_run(desktop, tmp_path) -> None:
     with FakeChatServer() as server:
         url = server.base_url
-    cmd = [sys.executable, "-m", "agent.cli", "run", "anything", "--base-url", url, "--model", "m", "--out", str(tmp_path)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "agent.cli",
+        "run",
+        "anything",
+        "--base-url",
+        url,
+        "--model",
+        "m",
+        "--out",
+        str(tmp_path),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.startswith("deskpilot: error:") and url in proc.stderr

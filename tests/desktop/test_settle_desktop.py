@@ -13,7 +13,7 @@ from planners import ScriptedPlanner
 from scenarios.harness import DemoAppProcess
 
 
-def test_settle_returns_soon_after_a_still_screen(demo_app) -> None:  # type: ignore[no-untyped-def]
+def test_settle_returns_soon_after_a_still_screen(demo_app) -> None:
     screen = MssScreen(1)
     config = SettleConfig()
     result = settle(screen, screen.capture(), expect_change=False, config=config)
@@ -22,7 +22,7 @@ def test_settle_returns_soon_after_a_still_screen(demo_app) -> None:  # type: ig
     assert config.quiet_ms <= result.waited_ms < config.quiet_ms + 150
 
 
-def test_settle_waits_out_an_animation(desktop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_settle_waits_out_an_animation(desktop, tmp_path: Path) -> None:
     from actions.pyautogui_executor import PyAutoGuiExecutor
 
     with DemoAppProcess(tmp_path / "state.json", desktop.env(), extra_args=["--animate-ms", "700"]) as app:
@@ -38,7 +38,7 @@ def test_settle_waits_out_an_animation(desktop, tmp_path: Path) -> None:  # type
         assert app.state()["animating"] is False
 
 
-def test_a_never_ending_change_is_reported_unsettled(desktop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_never_ending_change_is_reported_unsettled(desktop, tmp_path: Path) -> None:
     from actions.pyautogui_executor import PyAutoGuiExecutor
     from agent.settle import SettleConfig
 

@@ -12,13 +12,13 @@ STRINGS = ["Grüße, café ✓", "你好，世界", "<tag> & 100%", "a<b>é\tz ~
 
 
 @pytest.fixture(scope="module")
-def executor(desktop):  # type: ignore[no-untyped-def]
+def executor(desktop):
     from actions.pyautogui_executor import PyAutoGuiExecutor
 
     return PyAutoGuiExecutor()
 
 
-def clipboard(desktop, text: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
+def clipboard(desktop, text: str | None = None) -> str | None:
     if text is not None:
         subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env=desktop.env(), check=True)
         return text
@@ -28,7 +28,7 @@ def clipboard(desktop, text: str | None = None) -> str | None:  # type: ignore[n
 
 
 @pytest.mark.parametrize("text", STRINGS)
-def test_text_arrives_exactly_twenty_times_in_a_row(desktop, demo_app, executor, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_text_arrives_exactly_twenty_times_in_a_row(desktop, demo_app, executor, text: str) -> None:
     clear, name = demo_app.centre("clear"), demo_app.centre("name")
     # The Name field is single-line: a tab would move the focus, which is what typing a tab means.
     field_text = text.split("\t")[0]
@@ -42,7 +42,7 @@ def test_text_arrives_exactly_twenty_times_in_a_row(desktop, demo_app, executor,
         assert state["name"] == field_text, f"round {round_number}"
 
 
-def test_multiline_text_with_tabs_arrives_in_the_notes(desktop, demo_app, executor) -> None:  # type: ignore[no-untyped-def]
+def test_multiline_text_with_tabs_arrives_in_the_notes(desktop, demo_app, executor) -> None:
     notes = demo_app.centre("notes")
     executor.perform(Click(x=notes[0], y=notes[1]))
     demo_app.wait(lambda s: s["focus"] == "notes")
@@ -51,7 +51,7 @@ def test_multiline_text_with_tabs_arrives_in_the_notes(desktop, demo_app, execut
     assert demo_app.wait(lambda s: s["notes"] == text)["notes"] == text
 
 
-def test_the_users_clipboard_is_restored(desktop, demo_app, executor) -> None:  # type: ignore[no-untyped-def]
+def test_the_users_clipboard_is_restored(desktop, demo_app, executor) -> None:
     name = demo_app.centre("name")
     clipboard(desktop, "the user's own clipboard ✂")
     executor.perform(Click(x=name[0], y=name[1]))
@@ -62,7 +62,7 @@ def test_the_users_clipboard_is_restored(desktop, demo_app, executor) -> None:  
     assert ("clipboard", "é ✓") in executor.last_text_strategy
 
 
-def test_typing_works_when_the_clipboard_was_empty(desktop, demo_app, executor) -> None:  # type: ignore[no-untyped-def]
+def test_typing_works_when_the_clipboard_was_empty(desktop, demo_app, executor) -> None:
     from Xlib import X
     from Xlib.display import Display
 

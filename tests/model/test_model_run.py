@@ -27,10 +27,10 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_qwen3_vl(tmp_path_factory.mktemp("tiny-qwen3-vl"))
 
 
-def test_run_with_a_tiny_model_refuses_its_garbage_and_clicks_nothing(desktop, demo_app, tiny_model, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_with_a_tiny_model_refuses_its_garbage_and_clicks_nothing(desktop, demo_app, tiny_model, tmp_path) -> None:
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "agent.cli", "run", "click the Count button", "--model", str(tiny_model),
-           "--device", "cpu", "--preset", "edge", "--max-new-tokens", "24", "--max-steps", "5", "--out", str(out)]  # fmt: skip
+    cmd = [sys.executable, "-m", "agent.cli", "run", "click the Count button", "--model", str(tiny_model)]
+    cmd += ["--device", "cpu", "--preset", "edge", "--max-new-tokens", "24", "--max-steps", "5", "--out", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "deskpilot: run failed: the planner gave 3 unusable answers in a row" in proc.stderr

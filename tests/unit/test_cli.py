@@ -51,6 +51,9 @@ def test_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureFixtu
 
 
 def test_cli_start_imports_nothing_heavy() -> None:
-    code = "import sys, agent.cli, agent.loop, agent.report; print(sorted(m for m in ('torch', 'transformers', 'pyautogui') if m in sys.modules))"
+    code = (
+        "import sys, agent.cli, agent.loop, agent.report; "
+        "print(sorted(m for m in ('torch', 'transformers', 'pyautogui') if m in sys.modules))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr

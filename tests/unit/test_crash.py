@@ -72,4 +72,7 @@ def test_a_torn_last_line_is_skipped(tmp_path) -> None:
 
 def test_report_of_a_directory_that_is_not_a_run(tmp_path, capsys) -> None:
     assert main(["report", str(tmp_path)]) == 2
-    assert capsys.readouterr().err.strip() == f"deskpilot: error: {tmp_path}: not a run directory (no steps.jsonl or run.json)"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"deskpilot: error: {tmp_path}: not a run directory (no steps.jsonl or run.json)"
+    )

@@ -139,7 +139,9 @@ def test_an_executor_failure_ends_the_run_with_its_message_and_releases_input() 
 def test_run_directory_contents(tmp_path) -> None:
     screen, executor = world(changes_on={1})
     run_dir = tmp_path / "run"
-    agent = Agent(ScriptedPlanner([Click(x=3, y=4)]), executor, screen, recorder=RunRecorder(run_dir), settle_config=FAST)
+    agent = Agent(
+        ScriptedPlanner([Click(x=3, y=4)]), executor, screen, recorder=RunRecorder(run_dir), settle_config=FAST
+    )
     result = agent.run("click once")
     assert result.run_dir == str(run_dir)
     summary = json.loads((run_dir / "summary.json").read_text())
