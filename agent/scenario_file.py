@@ -146,7 +146,7 @@ class Variable(_Model):
 class Scenario(_Model):
     name: str = Field(min_length=1)
     description: str = ""
-    setup: Setup = Field(default_factory=Setup)
+    setup: Setup = Setup()
     variables: dict[str, Variable] = Field(default_factory=dict)
     steps: tuple[Step, ...] = Field(min_length=1)
 
