@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from agent.errors import DeskpilotError, UserInputError
 from agent.model_setup import add_model_flags
+from agent.replay_cli import add_replay_parser, run_record, run_replay
 
 if TYPE_CHECKING:
     from planners.base import Planner
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no live progress lines")
     add_model_flags(run)
 
+    add_replay_parser(sub)
+
     report = sub.add_parser("report", help="(re)build RUN_DIR/report.html")
     report.add_argument("run_dir", type=Path)
 
@@ -54,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "replay":
+            return run_replay(args)
+        if args.command == "record":
+            return run_record(args)
         if args.command == "report":
             from agent.report import build_report
 
@@ -96,13 +103,13 @@ def _run(args: argparse.Namespace) -> int:
         from planners.scripted import ScriptedPlanner
 
         actions = load_plan(args.plan)
-        _require_display()
+        require_display()
         planner: Planner = ScriptedPlanner(actions)
         task, monitor, max_steps = f"plan {args.plan}", 0, max(args.max_steps, len(actions))
     else:
         from agent.model_setup import build_planner
 
-        _require_display()
+        require_display()
         planner = build_planner(args)
         task, monitor, max_steps = args.task, 1, args.max_steps
     if args.monitor is not None:
@@ -140,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.success else EXIT_RUN_FAILED
 
 
-def _require_display() -> None:
+def require_display() -> None:
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
         raise UserInputError(
             "no display: DISPLAY is not set (run inside a desktop session, or under Xvfb as `make demo` does)"

@@ -12,6 +12,7 @@ import argparse
 import functools
 import os
 import signal
+import sys
 import time
 import tkinter as tk
 from collections.abc import Sequence
@@ -21,13 +22,14 @@ from tkinter import ttk
 from typing import Any
 
 from scenarios.demo_mirror import StateMirror
+from scenarios.demo_variants import Variant, apply_theme
 
 TITLE = "Deskpilot Demo"
 WIDTH, HEIGHT = 640, 560
 BOARD_W, BOARD_H = 260, 120
 WHEEL_ROWS = 3  # rows per wheel notch; Tk's own default (5) skips too far in an 8-row list
 ANIM_STEP_MS = 30
-BG, FIELD, ACCENT, TEXT = "#f5f6f8", "#ffffff", "#2563eb", "#1f2937"
+BG, FIELD, ACCENT, TEXT, PANEL = "#f5f6f8", "#ffffff", "#2563eb", "#1f2937", "#e5eaf5"
 # X11 modifier masks in event.state, in the order they are spelled in a chord ("ctrl+alt+shift+x").
 _MODIFIERS = ((0x4, "ctrl"), (0x8, "alt"), (0x1, "shift"), (0x40, "super"))
 _MODIFIER_KEYS = {
@@ -43,8 +45,9 @@ _CANVAS_LOOK: dict[str, Any] = {"background": FIELD, "borderwidth": 0, "highligh
 
 
 class DemoApp(StateMirror):
-    def __init__(self, root: tk.Tk, state_path: Path, animate_ms: int) -> None:
+    def __init__(self, root: tk.Tk, state_path: Path, animate_ms: int, variant: Variant | None = None) -> None:
         self.root, self.state_path, self.animate_ms = root, state_path, animate_ms
+        self.variant = variant or Variant()
         self.state: dict[str, Any] = {
             "ready": False, "closed": False, "seq": 0, "pid": os.getpid(),
             "name": "", "email": "", "notes": "", "agree": False, "submitted": None, "submit_count": 0,
@@ -84,9 +87,9 @@ class DemoApp(StateMirror):
         style.configure("TEntry", fieldbackground=FIELD, padding=4)
         style.configure("TButton", padding=(12, 4))
         style.configure("TLabelframe", background=BG, bordercolor="#cfd4dc")
-        style.configure("TLabelframe.Label", background=BG, foreground="#374151", font=self.bold)
-        style.configure("Target.TLabel", background="#e8eefc", relief="groove", padding=(10, 6))
-        style.configure("Status.TLabel", background="#e5e7eb", padding=(10, 4))
+        style.configure("TLabelframe.Label", background=BG, foreground=TEXT, font=self.bold)
+        style.configure("Target.TLabel", background=PANEL, relief="groove", padding=(10, 6))
+        style.configure("Status.TLabel", background=PANEL, padding=(10, 4))
 
     def _build(self) -> None:
         root = self.root
@@ -110,11 +113,14 @@ class DemoApp(StateMirror):
         agree.configure(command=self._on_field)
         agree.grid(row=3, column=1, sticky="w", pady=(4, 2))
         buttons = ttk.Frame(form)
-        buttons.grid(row=4, column=1, sticky="w", pady=(4, 2))
-        submit = ttk.Button(buttons, name="submit", text="Submit", command=self._on_submit)
-        submit.pack(side="left", padx=(0, 8))
+        moved = self.variant.layout == "moved"
+        buttons.grid(row=4 + moved, column=1, sticky="e" if moved else "w", pady=(4, 2))
+        submits: list[ttk.Button] = []
+        if self.variant.submit == "one":
+            submits.append(ttk.Button(buttons, name="submit", text="Submit", command=self._on_submit))
         clear = ttk.Button(buttons, name="clear", text="Clear", command=self._on_clear)
-        clear.pack(side="left")
+        for button in (clear, *submits) if moved else (*submits, clear):
+            button.pack(side="left", padx=(0, 8))
 
         listing = ttk.Frame(self._group(main, "List", 0, 1))  # own frame: keeps the list 8 rows tall
         listing.pack(fill="x")
@@ -139,13 +145,19 @@ class DemoApp(StateMirror):
         count = ttk.Button(clicks, name="count", text="Count", command=self._on_count)
         count.pack(anchor="w")
         self.anim = tk.Canvas(clicks, name="anim", width=200, height=8, **_CANVAS_LOOK)
-        self.anim.configure(background="#e5e7eb")
+        self.anim.configure(background=PANEL)
         self.anim.pack(anchor="w", pady=(4, 8))
         self.anim.create_rectangle(0, 0, 40, 8, fill=ACCENT, width=0, state="hidden", tags=("bar",))
         double = ttk.Label(clicks, name="double", text="Double-click me", style="Target.TLabel")
         double.pack(anchor="w", pady=(0, 8))
         context = ttk.Label(clicks, name="context", text="Right-click me", style="Target.TLabel")
         context.pack(anchor="w")
+        if self.variant.submit == "two":
+            twins = ttk.Frame(clicks)
+            twins.pack(anchor="w", pady=(8, 0))
+            for twin in ("submit", "submit2"):
+                submits.append(ttk.Button(twins, name=twin, text="Submit", command=self._on_submit))
+                submits[-1].pack(side="left", padx=(0, 8))
 
         self.status = ttk.Label(main, name="status", text="Ready", style="Status.TLabel", anchor="w")
         self.status.grid(row=2, column=0, columnspan=2, sticky="ew")
@@ -155,7 +167,8 @@ class DemoApp(StateMirror):
             self.menu.add_command(label=label, command=functools.partial(self._on_menu, label))
 
         self.widgets: dict[str, tk.Misc] = {
-            "name": name, "email": email, "notes": self.notes, "agree": agree, "submit": submit,
+            **{str(button).rsplit(".", 1)[-1]: button for button in submits},
+            "name": name, "email": email, "notes": self.notes, "agree": agree,
             "clear": clear, "items": self.items, "scrollbar": self.scrollbar, "board": self.board,
             "count": count, "anim": self.anim, "double": double, "context": context, "status": self.status,
         }  # fmt: skip
@@ -290,22 +303,6 @@ class DemoApp(StateMirror):
         self.state["menu"] = {"open": False, "source": source, "entries": {}}
         self.menu.tk_popup(event.x_root, event.y_root)
 
-    def _on_menu_mapped(self) -> None:
-        menu, last = self.menu, self.menu.index("end") or 0
-        left, top, width = menu.winfo_rootx(), menu.winfo_rooty(), menu.winfo_width()
-        inset = int(str(menu.cget("borderwidth"))) + int(str(menu.cget("activeborderwidth")))
-        entries = {}
-        for index in range(last + 1):
-            y = int(menu.yposition(index))
-            end = int(menu.yposition(index + 1)) if index < last else menu.winfo_height() - inset
-            entries[menu.entrycget(index, "label")] = {"x": left, "y": top + y, "w": width, "h": end - y}
-        self.state["menu"]["entries"] = entries
-        self._set_menu_open(True)
-
-    def _set_menu_open(self, is_open: bool) -> None:
-        self.state["menu"]["open"] = is_open
-        self.write_state()
-
     def _on_menu(self, choice: str) -> None:
         self.state["menu_choice"] = choice
         self._say(f"Menu: {choice}")
@@ -356,6 +353,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--resizable", action="store_true", help="let the window be resized")
     parser.add_argument("--animate-ms", type=int, default=0, help="animate a bar for N ms after Count")
     parser.add_argument("--exit-after-s", type=float, default=0.0, help="quit after S seconds (0: never)")
+    parser.add_argument("--theme", choices=["light", "dark"], default="light")
+    parser.add_argument("--layout", choices=["standard", "moved"], default="standard")
+    parser.add_argument("--submit", choices=["one", "none", "two"], default="one")
     return parser.parse_args(argv)
 
 
@@ -366,7 +366,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     root.title(TITLE)
     root.geometry(f"{WIDTH}x{HEIGHT}+{args.x}+{args.y}")
     root.resizable(args.resizable, args.resizable)
-    app = DemoApp(root, args.state.resolve(), args.animate_ms)
+    variant = Variant(theme=args.theme, layout=args.layout, submit=args.submit)
+    if variant.theme != "light":
+        apply_theme(sys.modules[__name__], variant.theme)
+    app = DemoApp(root, args.state.resolve(), args.animate_ms, variant)
     signal.signal(signal.SIGTERM, app.shutdown)
     signal.signal(signal.SIGINT, app.shutdown)
 

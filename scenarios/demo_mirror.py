@@ -29,6 +29,7 @@ class StateMirror:
     state: dict[str, Any]
     widgets: dict[str, tk.Misc]
     items: tk.Listbox
+    menu: tk.Menu
     board: tk.Canvas
     status: Any
     _names: dict[str, str]
@@ -101,3 +102,20 @@ class StateMirror:
             self._refresh_geometry()
             return
         root.after(25, self._poll_ready)
+
+    def _on_menu_mapped(self) -> None:
+        """The posted context menu's entries as screen boxes, so a test can click one."""
+        menu, last = self.menu, self.menu.index("end") or 0
+        left, top, width = menu.winfo_rootx(), menu.winfo_rooty(), menu.winfo_width()
+        inset = int(str(menu.cget("borderwidth"))) + int(str(menu.cget("activeborderwidth")))
+        entries = {}
+        for index in range(last + 1):
+            y = int(menu.yposition(index))
+            end = int(menu.yposition(index + 1)) if index < last else menu.winfo_height() - inset
+            entries[menu.entrycget(index, "label")] = {"x": left, "y": top + y, "w": width, "h": end - y}
+        self.state["menu"]["entries"] = entries
+        self._set_menu_open(True)
+
+    def _set_menu_open(self, is_open: bool) -> None:
+        self.state["menu"]["open"] = is_open
+        self.write_state()

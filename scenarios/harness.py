@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +45,17 @@ class DemoAppProcess:
         return read_state(self.state_path)
 
     def wait(self, predicate: Callable[[State], bool], timeout_s: float = 5.0) -> State:
-        if self.proc is not None and self.proc.poll() is not None:
-            raise RuntimeError(f"the demo app exited with status {self.proc.returncode}")
-        return wait_for_state(self.state_path, predicate, timeout_s)
+        """Poll the state file until ``predicate`` holds; fail at once if the app has died."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"the demo app exited with status {self.proc.returncode}")
+            remaining = deadline - time.monotonic()
+            try:
+                return wait_for_state(self.state_path, predicate, max(0.0, min(0.5, remaining)))
+            except TimeoutError:
+                if remaining <= 0.5:
+                    raise
 
     def box(self, name: str) -> dict[str, int]:
         boxes = self.state()["widgets"]

@@ -1,0 +1,184 @@
+"""``deskpilot replay SCENARIO.yaml [--heal] [--repeat N]``: run a scenario, heal it, measure flakiness.
+
+One replay: start the scenario's setup (its command, then wait for its window), then let the loop
+run a ScenarioPlanner over the steps, so a replay is recorded, verified and reported like any run.
+``--heal`` writes refreshed anchors for steps a dearer rung had to find, and prints the diff.
+``--repeat N`` replays N times and prints, per step, which rung resolved it, how long grounding took
+and how often it needed healing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+import statistics
+import subprocess
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from actions.executor import Executor
+from agent.errors import UserInputError
+from agent.loop import Agent, ProgressFn, RunResult
+from agent.records import RunRecorder
+from agent.scenario_file import Anchor, Scenario, dump_scenario, save_scenario, templates_dir
+from agent.screen import Frame, Screen
+from agent.settle import SettleConfig
+from planners.grounding.base import Grounder, WindowBox
+from planners.scenario_planner import Resolution, ScenarioPlanner, StepLog
+
+
+@dataclass
+class ReplayOutcome:
+    run: RunResult
+    logs: list[StepLog]
+
+
+@contextmanager
+def scenario_setup(scenario: Scenario) -> Iterator[None]:
+    """Launch the setup command (if any), wait for the setup window (if any); stop what we launched."""
+    from agent import windows
+
+    proc = None
+    if scenario.setup.command:
+        try:
+            proc = subprocess.Popen(shlex.split(scenario.setup.command))
+        except (OSError, ValueError) as exc:
+            raise UserInputError(f"setup.command {scenario.setup.command!r} cannot start: {exc}") from None
+    try:
+        if scenario.setup.window_title:
+            windows.wait_for_window(scenario.setup.window_title, scenario.setup.timeout_s)
+        yield
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def replay_once(
+    scenario: Scenario,
+    scenario_path: Path,
+    *,
+    ladder: Sequence[Grounder],
+    executor: Executor,
+    screen: Screen,
+    variables: dict[str, str],
+    run_dir: Path | None,
+    settle_config: SettleConfig | None = None,
+    on_step: ProgressFn | None = None,
+) -> ReplayOutcome:
+    from agent import windows
+    from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
+
+    reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None) or OcrGrounder()
+
+    def text_visible(text: str, frame: Frame) -> bool:
+        """Visible at all, once or many times: a check asks whether it is there, not where."""
+        return bool(find_label(reader.read(frame), label_tokens(text)))
+
+    def find_window(title: str) -> WindowBox | None:
+        info = windows.find_window(f"^{re.escape(title)}$")
+        return info.to_window_box() if info else None
+
+    def active_title() -> str | None:
+        info = windows.active_window()
+        return info.title if info else None
+
+    planner = ScenarioPlanner(
+        scenario, scenario_path, ladder, screen, variables,
+        find_window=find_window, active_title=active_title, text_finder=text_visible,
+    )  # fmt: skip
+    with scenario_setup(scenario):
+        agent = Agent(
+            planner, executor, screen,
+            recorder=RunRecorder(run_dir) if run_dir else None,
+            settle_config=settle_config, on_step=on_step,
+        )  # fmt: skip
+        result = agent.run(f"replay {scenario.name}")
+    return ReplayOutcome(result, planner.logs)
+
+
+# -- healing ----------------------------------------------------------------------------------------
+def healed(scenario: Scenario, scenario_path: Path, logs: Sequence[StepLog]) -> Scenario:
+    """The scenario with fresh anchors wherever a step's target was not where its anchor said."""
+    from planners.grounding.template import crop_template
+
+    steps = list(scenario.steps)
+    crops = templates_dir(scenario_path)
+    for log in logs:
+        updates = {}
+        for slot, resolution in zip(("target", "to_target"), log.resolutions, strict=False):
+            anchor = resolution.target.anchor
+            point = resolution.result.point
+            if point is None or log.before is None or not _needs_heal(resolution):
+                continue
+            crops.mkdir(parents=True, exist_ok=True)
+            image, template_point = crop_template(log.before, point)
+            name = f"step-{log.index + 1:03d}{'' if slot == 'target' else '-to'}.png"
+            image.save(crops / name)
+            window = resolution.window
+            new_anchor = Anchor(
+                window_title=window.title if window else (anchor.window_title if anchor else None),
+                window_point=(point.x - window.left, point.y - window.top) if window else None,
+                window_size=(window.width, window.height) if window else None,
+                screen_point=(point.x, point.y),
+                template=f"{crops.name}/{name}",
+                template_point=template_point,
+            )
+            updates[slot] = resolution.target.model_copy(update={"anchor": new_anchor})
+        if updates:
+            steps[log.index] = log.step.model_copy(update=updates)
+    return scenario.model_copy(update={"steps": tuple(steps)})
+
+
+def _needs_heal(resolution: Resolution) -> bool:
+    anchor = resolution.target.anchor
+    point = resolution.result.point
+    if anchor is None or point is None:
+        return point is not None
+    return resolution.result.rung != "anchor" or tuple(anchor.screen_point) != (point.x, point.y)
+
+
+def write_heal(scenario: Scenario, fresh: Scenario, scenario_path: Path) -> str:
+    """Save the healed scenario and return the unified diff of the YAML ('' when nothing changed)."""
+    before, after = dump_scenario(scenario), dump_scenario(fresh)
+    if before == after:
+        return ""
+    save_scenario(fresh, scenario_path)
+    diff = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=f"{scenario_path} (before)", tofile=f"{scenario_path} (healed)",
+    )  # fmt: skip
+    return "".join(diff)
+
+
+# -- flakiness ---------------------------------------------------------------------------------------
+def flakiness_table(scenario: Scenario, outcomes: Sequence[ReplayOutcome]) -> str:
+    rows = [["step", "what", "rungs that resolved it", "grounding ms (median)", "healed", "failed"]]
+    for index, step in enumerate(scenario.steps):
+        rungs: Counter[str] = Counter()
+        times, heals, failures = [], 0, 0
+        for outcome in outcomes:
+            log = next((entry for entry in outcome.logs if entry.index == index), None)
+            if log is None or not log.resolutions or log.resolutions[-1].result.point is None:
+                failures += log is not None or not outcome.run.success
+                continue
+            rungs.update(r.result.rung for r in log.resolutions)
+            times.append(log.elapsed_ms)
+            heals += any(_needs_heal(r) for r in log.resolutions)
+        shown = ", ".join(f"{rung} x{count}" for rung, count in rungs.most_common()) or ("-" if step.target is None
+                                                                                            else "never")  # fmt: skip
+        ms = f"{statistics.median(times):.1f}" if times else "-"
+        rows.append([str(index + 1), step.describe()[:40], shown, ms, str(heals), str(failures)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    passed = sum(outcome.run.success for outcome in outcomes)
+    return "\n".join(lines) + f"\n{passed}/{len(outcomes)} replays passed"

@@ -1,0 +1,99 @@
+"""The ``replay`` and ``record`` commands: flags, set-up and output; the work is in agent.replay."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from agent.errors import UserInputError
+from agent.model_setup import add_model_flags
+
+
+def add_replay_parser(sub: argparse._SubParsersAction) -> None:
+    replay = sub.add_parser("replay", help="replay a recorded scenario; heal it when the UI drifted")
+    replay.add_argument("scenario", type=Path, help="SCENARIO.yaml")
+    replay.add_argument("--heal", action="store_true", help="write refreshed anchors back and print the diff")
+    replay.add_argument("--repeat", type=int, default=1, help="replay N times and print a flakiness table")
+    replay.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a scenario variable")
+    replay.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
+    replay.add_argument("--monitor", type=int, default=0, help="mss monitor to watch (default 0: all)")
+    replay.add_argument("--quiet", action="store_true", help="no live progress lines")
+    add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
+
+    record = sub.add_parser("record", help="record your clicks, drags, scrolls and typing as a scenario")
+    record.add_argument("scenario", type=Path, help="SCENARIO.yaml to write")
+    record.add_argument("--stop-hotkey", default="<ctrl>+<alt>+<shift>+r", help="ends the recording (or Ctrl+C)")
+
+
+def _variables(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UserInputError(f"--var {pair!r}: expected NAME=VALUE")
+        values[name] = value
+    return values
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from agent.cli import EXIT_OK, EXIT_RUN_FAILED, require_display
+    from agent.scenario_file import load_scenario, resolve_variables
+
+    if args.repeat < 1:
+        raise UserInputError("--repeat must be at least 1")
+    scenario = load_scenario(args.scenario)
+    variables = resolve_variables(scenario, _variables(args.var))
+    require_display()
+    vlm = None
+    if args.model:
+        from agent.model_setup import build_planner
+
+        vlm = build_planner(args)
+
+    from actions.pyautogui_executor import PyAutoGuiExecutor
+    from agent.progress import print_step
+    from agent.records import new_run_dir
+    from agent.replay import flakiness_table, healed, replay_once, write_heal
+    from agent.screen import MssScreen
+    from planners.grounding.ladder import default_ladder
+
+    ladder = default_ladder(vlm)
+    screen = MssScreen(monitor=args.monitor)
+    executor = PyAutoGuiExecutor()
+    outcomes = []
+    try:
+        for round_number in range(args.repeat):
+            run_dir = args.out if args.out is not None and args.repeat == 1 else None
+            if run_dir is None:
+                base = args.out / f"round-{round_number + 1}" if args.out is not None else None
+                run_dir = base if base is not None else new_run_dir()
+            outcome = replay_once(
+                scenario, args.scenario, ladder=ladder, executor=executor, screen=screen, variables=variables,
+                run_dir=run_dir, on_step=None if args.quiet else print_step,
+            )  # fmt: skip
+            outcomes.append(outcome)
+            verdict = "passed" if outcome.run.success else f"failed: {outcome.run.reason}"
+            print(f"deskpilot: replay {verdict}", file=sys.stderr)
+            print(Path(outcome.run.run_dir or run_dir) / "report.html")
+    finally:
+        screen.close()
+    if args.heal and outcomes and outcomes[-1].run.success:
+        diff = write_heal(scenario, healed(scenario, args.scenario, outcomes[-1].logs), args.scenario)
+        print(diff or f"deskpilot: {args.scenario}: every anchor still holds; nothing to heal", file=sys.stderr)
+    if args.repeat > 1:
+        print(flakiness_table(scenario, outcomes))
+    model_calls = sum(getattr(g, "calls", 0) for g in ladder)
+    if model_calls:
+        print(f"deskpilot: {model_calls} model grounding calls", file=sys.stderr)
+    return EXIT_OK if all(o.run.success for o in outcomes) else EXIT_RUN_FAILED
+
+
+def run_record(args: argparse.Namespace) -> int:
+    from agent.cli import EXIT_OK, require_display
+    from agent.recorder import record
+
+    require_display()
+    scenario = record(args.scenario, stop_hotkey=args.stop_hotkey)
+    print(f"deskpilot: recorded {len(scenario.steps)} steps to {args.scenario}", file=sys.stderr)
+    return EXIT_OK

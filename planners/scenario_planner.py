@@ -1,0 +1,197 @@
+"""Replaying a scenario as a planner: each plan() grounds the next step's target, cheapest rung first.
+
+The loop (agent.loop) performs, settles, verifies and records as for any run; this planner decides
+*where*: it climbs the ladder of grounders and hands back the step's action at the point the first
+confident rung found. It also runs the previous step's checks on the settled screen before
+planning the next one. A target no rung is sure of, or a failed check, ends the replay naming the
+step; nothing is ever performed at a stale cached point.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from actions.coords import ScreenPoint
+from actions.models import Done
+from agent.errors import DeskpilotError
+from agent.scenario_file import RegionChanged, Scenario, Step, Target, TextVisible, WindowTitle
+from agent.screen import Frame, Screen
+from agent.verify import diff_frames
+from planners.base import Plan, StepFeedback
+from planners.grounding.base import Grounder, GroundingQuery, GroundingResult, WindowBox
+
+
+class ReplayFailed(DeskpilotError):
+    """A step could not be grounded, or a check after it failed; the message names the step."""
+
+
+@dataclass
+class Resolution:
+    """How one target was found: the rungs tried in order, the last one confident."""
+
+    target: Target
+    tried: list[GroundingResult]
+    window: WindowBox | None
+
+    @property
+    def result(self) -> GroundingResult:
+        return self.tried[-1]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rung": self.result.rung,
+            "score": round(self.result.score, 3),
+            "tried": [{"rung": r.rung, "ok": r.confident, "ms": round(r.elapsed_ms, 1), "why": r.reason}
+                      for r in self.tried],  # fmt: skip
+        }
+
+
+@dataclass
+class StepLog:
+    """What replaying one step took, for --heal and the flakiness table."""
+
+    index: int
+    step: Step
+    resolutions: list[Resolution] = field(default_factory=list)
+    before: Frame | None = None
+    elapsed_ms: float = 0.0
+
+
+WindowFinder = Callable[[str], WindowBox | None]  # exact title -> the window now, or None
+ActiveTitle = Callable[[], str | None]
+
+
+class ScenarioPlanner:
+    def __init__(
+        self,
+        scenario: Scenario,
+        scenario_path: Path,
+        ladder: Sequence[Grounder],
+        screen: Screen,
+        variables: dict[str, str],
+        *,
+        find_window: WindowFinder,
+        active_title: ActiveTitle,
+        text_finder: Callable[[str, Frame], bool],
+    ) -> None:
+        self.scenario, self.scenario_dir = scenario, scenario_path.parent
+        self.ladder, self.screen, self.variables = list(ladder), screen, variables
+        self.find_window, self.active_title, self.text_finder = find_window, active_title, text_finder
+        self.logs: list[StepLog] = []
+        self._next = 0
+
+    def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan:
+        if self.logs:
+            frame = self._check(self.logs[-1], frame)
+        if self._next >= len(self.scenario.steps):
+            return Plan(actions=(Done(success=True),), thought="every step and check passed")
+        index, step = self._next, self.scenario.steps[self._next]
+        self._next += 1
+        started = time.monotonic()
+        log = StepLog(index=index, step=step, before=frame)
+        self.logs.append(log)
+        points = []
+        for target in (step.target, step.to_target):
+            if target is not None:
+                resolution = self._resolve(index, step, target, frame)
+                log.resolutions.append(resolution)
+                assert resolution.result.point is not None
+                points.append((resolution.result.point.x, resolution.result.point.y))
+        log.elapsed_ms = (time.monotonic() - started) * 1000
+        action = step.resolve(points[0] if points else None, points[1] if len(points) > 1 else None, self.variables)
+        rungs = ", ".join(f"{r.result.rung} ({r.result.reason or 'confident'})" for r in log.resolutions)
+        thought = f"step {index + 1}: {step.describe()}" + (f"; found by {rungs}" if rungs else "")
+        grounding = [r.summary() for r in log.resolutions] or None
+        return Plan(actions=(action,), thought=thought, grounding=grounding)
+
+    # -- grounding -------------------------------------------------------------------------------
+    def _resolve(self, index: int, step: Step, target: Target, frame: Frame) -> Resolution:
+        query, window = self._query(target)
+        tried: list[GroundingResult] = []
+        for grounder in self.ladder:
+            result = grounder.ground(query, frame)
+            tried.append(result)
+            if result.confident:
+                return Resolution(target, tried, window)
+        rungs = "; ".join(f"{r.rung}: {r.reason or 'no match'}" for r in tried) or "no grounders configured"
+        raise ReplayFailed(f"step {index + 1} ({step.describe()}): no confident match for '{target.description}' "
+                           f"[{rungs}]; nothing was done for this step")  # fmt: skip
+
+    def _query(self, target: Target) -> tuple[GroundingQuery, WindowBox | None]:
+        anchor = target.anchor
+        if anchor is None:
+            return GroundingQuery(description=target.description, label=target.label), None
+        window = self.find_window(anchor.window_title) if anchor.window_title else None
+        expected = ScreenPoint(*anchor.screen_point)
+        if window is not None and anchor.window_point is not None:
+            # Window-relative: a moved window moves its targets with it.
+            expected = ScreenPoint(window.left + anchor.window_point[0], window.top + anchor.window_point[1])
+        template = self.scenario_dir / anchor.template if anchor.template else None
+        query = GroundingQuery(
+            description=target.description,
+            label=target.label,
+            template=template,
+            template_point=anchor.template_point,
+            expected=expected,
+            window=window,
+        )
+        return query, window
+
+    # -- checks ------------------------------------------------------------------------------------
+    def _check(self, log: StepLog, frame: Frame) -> Frame:
+        for check in log.step.checks:
+            if isinstance(check, TextVisible):
+                text = _fill(check.text, self.variables)
+                frame = self._wait_for(partial(self.text_finder, text), frame, check.timeout_s,
+                                       f"the text '{text}' did not appear", log)  # fmt: skip
+            elif isinstance(check, WindowTitle):
+                frame = self._wait_for(partial(self._title_matches, re.compile(check.pattern)), frame,
+                                       check.timeout_s, f"the active window's title does not match /{check.pattern}/",
+                                       log)  # fmt: skip
+            elif isinstance(check, RegionChanged):
+                self._region_changed(check, log, frame)
+        return frame
+
+    def _title_matches(self, pattern: re.Pattern[str], _frame: Frame) -> bool:
+        return bool(pattern.search(self.active_title() or ""))
+
+    def _wait_for(
+        self, ok: Callable[[Frame], bool], frame: Frame, timeout_s: float, failure: str, log: StepLog
+    ) -> Frame:
+        deadline = time.monotonic() + timeout_s
+        while not ok(frame):
+            if time.monotonic() >= deadline:
+                raise ReplayFailed(f"step {log.index + 1} ({log.step.describe()}): check failed: {failure} "
+                                   f"within {timeout_s:g} s")  # fmt: skip
+            frame = self.screen.capture()  # a check waits for the screen, never for a clock
+        return frame
+
+    def _region_changed(self, check: RegionChanged, log: StepLog, after: Frame) -> None:
+        if log.before is None or not log.resolutions or log.resolutions[0].result.point is None:
+            return
+        point = log.resolutions[0].result.point
+        profile = after.profile
+        centre = profile.screen_to_image(point)
+        radius = check.radius * profile.scale
+        left, top = max(0, int(centre.x - radius)), max(0, int(centre.y - radius))
+        right, bottom = int(centre.x + radius) + 1, int(centre.y + radius) + 1
+        change = diff_frames(_crop(log.before, left, top, right, bottom), _crop(after, left, top, right, bottom))
+        if not change.significant:
+            raise ReplayFailed(f"step {log.index + 1} ({log.step.describe()}): check failed: nothing changed within "
+                               f"{check.radius} points of the target")  # fmt: skip
+
+
+def _fill(text: str, variables: dict[str, str]) -> str:
+    from agent.scenario_file import substitute
+
+    return substitute(text, variables)
+
+
+def _crop(frame: Frame, left: int, top: int, right: int, bottom: int) -> Frame:
+    return Frame(frame.data[top:bottom, left:right], frame.profile, frame.monotonic_s, frame.wall_time_s, frame.order)
