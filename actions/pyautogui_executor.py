@@ -35,6 +35,12 @@ class PyAutoGuiExecutor:
             from actions.text_input import TextTyper
 
             self._typer = TextTyper(display_name=display, paste_keys=paste_keys)
+        # Recorders ignore input made while this flag is up (see actions.acting_flag).
+        self._acting: Any = None
+        if sys.platform.startswith("linux"):
+            from actions.acting_flag import ActingFlag
+
+            self._acting = ActingFlag(display)
         self.last_text_strategy: list[tuple[str, str]] = []
         # What we hold down right now, so release_all() lets go of exactly that and nothing else
         # (a stray button-up can itself trigger an app's click handler).
@@ -43,7 +49,11 @@ class PyAutoGuiExecutor:
 
     def perform(self, action: Action) -> None:
         try:
-            self._dispatch(action)
+            if self._acting is None or isinstance(action, (Wait, Done)):
+                self._dispatch(action)  # a wait must not hide the person's own input from a recorder
+            else:
+                with self._acting:
+                    self._dispatch(action)
         except self._gui.FailSafeException as exc:
             self.release_all()
             raise ActionError(
@@ -113,6 +123,13 @@ class PyAutoGuiExecutor:
         self.last_text_strategy = [("pyautogui", text)]
 
     def release_all(self) -> None:
+        if self._acting is None:
+            self._release()
+            return
+        with self._acting:
+            self._release()
+
+    def _release(self) -> None:
         gui = self._gui
         for button in sorted(self._held_buttons):
             gui.mouseUp(button=button)

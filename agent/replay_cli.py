@@ -94,6 +94,6 @@ def run_record(args: argparse.Namespace) -> int:
     from agent.recorder import record
 
     require_display()
-    scenario = record(args.scenario, stop_hotkey=args.stop_hotkey)
+    scenario = record(args.scenario, stop_hotkey=args.stop_hotkey, announce=lambda line: print(line, file=sys.stderr))
     print(f"deskpilot: recorded {len(scenario.steps)} steps to {args.scenario}", file=sys.stderr)
     return EXIT_OK
