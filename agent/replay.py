@@ -12,8 +12,10 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +28,7 @@ from agent.loop import Agent, ProgressFn, RunResult
 from agent.records import RunRecorder
 from agent.scenario_file import Anchor, Scenario, dump_scenario, save_scenario, templates_dir
 from agent.screen import Frame, Screen
-from agent.settle import SettleConfig
+from agent.settle import SettleConfig, settle
 from planners.grounding.base import Grounder, WindowBox
 from planners.scenario_planner import Resolution, ScenarioPlanner, StepLog
 
@@ -39,18 +41,23 @@ class ReplayOutcome:
 
 @contextmanager
 def scenario_setup(scenario: Scenario) -> Iterator[None]:
-    """Launch the setup command (if any), wait for the setup window (if any); stop what we launched."""
+    """Launch the setup command unless its window is already there; wait for the window; stop only
+    what we launched. The command's program is looked up on PATH, then beside this Python (a
+    virtual environment's console scripts, when it is not activated)."""
     from agent import windows
 
-    proc = None
-    if scenario.setup.command:
+    setup, proc = scenario.setup, None
+    already_open = bool(setup.window_title) and windows.find_window(setup.window_title or "") is not None
+    if setup.command and not already_open:
+        argv = shlex.split(setup.command)
+        program = shutil.which(argv[0]) or shutil.which(argv[0], path=str(Path(sys.executable).parent))
         try:
-            proc = subprocess.Popen(shlex.split(scenario.setup.command))
+            proc = subprocess.Popen([program or argv[0], *argv[1:]])
         except (OSError, ValueError) as exc:
-            raise UserInputError(f"setup.command {scenario.setup.command!r} cannot start: {exc}") from None
+            raise UserInputError(f"setup.command {setup.command!r} cannot start: {exc}") from None
     try:
-        if scenario.setup.window_title:
-            windows.wait_for_window(scenario.setup.window_title, scenario.setup.timeout_s)
+        if setup.window_title:
+            windows.wait_for_window(setup.window_title, setup.timeout_s)
         yield
     finally:
         if proc is not None and proc.poll() is None:
@@ -96,6 +103,8 @@ def replay_once(
         find_window=find_window, active_title=active_title, text_finder=text_visible,
     )  # fmt: skip
     with scenario_setup(scenario):
+        # A window that just appeared may still be laying itself out: start from a still screen.
+        settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig())
         agent = Agent(
             planner, executor, screen,
             recorder=RunRecorder(run_dir) if run_dir else None,

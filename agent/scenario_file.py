@@ -57,6 +57,9 @@ class Anchor(_Model):
 class Target(_Model):
     description: str = Field(min_length=1, description="what the target is, in words (for people and the VLM)")
     label: str | None = Field(None, description="text on or next to the target, for OCR")
+    label_offset: tuple[int, int] | None = Field(
+        None, description="the target's offset from the label's centre, points (a field right of its label)"
+    )
     anchor: Anchor | None = None
 
 
@@ -199,7 +202,8 @@ def load_scenario(path: str | Path) -> Scenario:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
-        raise UserInputError(f"{path}: {where}invalid YAML ({getattr(exc, 'problem', None) or exc})") from None
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line, always
+        raise UserInputError(f"{path}: {where}invalid YAML ({problem})") from None
     if not isinstance(data, dict):
         raise UserInputError(f"{path}: expected a mapping with name and steps, got {type(data).__name__}")
     try:
@@ -242,3 +246,13 @@ def templates_dir(scenario_path: str | Path) -> Path:
     """Where a scenario's template crops live: ``NAME.templates/`` beside ``NAME.yaml``."""
     path = Path(scenario_path)
     return path.with_name(path.stem + ".templates")
+
+
+def main() -> int:
+    """``python -m agent.scenario_file > scenarios/scenario.schema.json`` regenerates the schema."""
+    print(json.dumps(scenario_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -99,10 +99,15 @@ class ScenarioPlanner:
         points = []
         for target in (step.target, step.to_target):
             if target is not None:
-                resolution = self._resolve(index, step, target, frame)
-                log.resolutions.append(resolution)
-                assert resolution.result.point is not None
-                points.append((resolution.result.point.x, resolution.result.point.y))
+                resolution = self._resolve(target, frame)
+                log.resolutions.append(resolution)  # kept for the report even when it failed
+                point = resolution.result.point
+                if point is None:
+                    rungs = "; ".join(f"{r.rung}: {r.reason or 'no match'}" for r in resolution.tried)
+                    raise ReplayFailed(f"step {index + 1} ({step.describe()}): no confident match for "
+                                       f"'{target.description}' [{rungs or 'no grounders configured'}]; "
+                                       "nothing was done for this step")  # fmt: skip
+                points.append((point.x, point.y))
         log.elapsed_ms = (time.monotonic() - started) * 1000
         action = step.resolve(points[0] if points else None, points[1] if len(points) > 1 else None, self.variables)
         rungs = ", ".join(f"{r.result.rung} ({r.result.reason or 'confident'})" for r in log.resolutions)
@@ -111,17 +116,26 @@ class ScenarioPlanner:
         return Plan(actions=(action,), thought=thought, grounding=grounding)
 
     # -- grounding -------------------------------------------------------------------------------
-    def _resolve(self, index: int, step: Step, target: Target, frame: Frame) -> Resolution:
+    def _resolve(self, target: Target, frame: Frame) -> Resolution:
+        """Climb the ladder; the last result is the confident one, or the last refusal."""
         query, window = self._query(target)
         tried: list[GroundingResult] = []
         for grounder in self.ladder:
             result = grounder.ground(query, frame)
+            if result.rung == "ocr" and result.point is not None and target.label_offset is not None:
+                # OCR finds the label; the target sits at a recorded offset from it (a field beside its label).
+                dx, dy = target.label_offset
+                moved = ScreenPoint(result.point.x + dx, result.point.y + dy)
+                if not frame.profile.contains(moved):
+                    result = replace(result, point=None, reason=f"label found, but {target.label_offset} off-screen")
+                else:
+                    result = replace(result, point=moved)
             tried.append(result)
             if result.confident:
-                return Resolution(target, tried, window)
-        rungs = "; ".join(f"{r.rung}: {r.reason or 'no match'}" for r in tried) or "no grounders configured"
-        raise ReplayFailed(f"step {index + 1} ({step.describe()}): no confident match for '{target.description}' "
-                           f"[{rungs}]; nothing was done for this step")  # fmt: skip
+                break
+        if not tried:
+            tried.append(GroundingResult("none", None, reason="no grounders configured"))
+        return Resolution(target, tried, window)
 
     def _query(self, target: Target) -> tuple[GroundingQuery, WindowBox | None]:
         anchor = target.anchor

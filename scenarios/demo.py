@@ -1,10 +1,16 @@
-"""``make demo``: the agent runs the bundled task on the demo app, on a private virtual desktop.
+"""``make demo``: the agent operates the demo app on a private virtual desktop, twice.
 
     python -m scenarios.demo [--out DIR] [--use-current-display]
 
-Starts Xvfb + openbox (never the user's own desktop unless --use-current-display), starts the demo
-app, writes the bundled 12-action plan to RUN_DIR/plan.json, runs ``deskpilot run --plan`` on it as a
-user would, checks the app's own state, and prints the path of the report.
+Starts Xvfb + openbox (never the user's own desktop unless --use-current-display), then:
+
+1. an RPA plan: writes the bundled 12-action plan to RUN_DIR/plan.json and runs
+   ``deskpilot run --plan`` on it as a user would;
+2. a self-healing replay: starts the app somewhere else, with its buttons rearranged, and runs
+   ``deskpilot replay --heal`` on a copy of the bundled scenario (recorded at the default place),
+   which finds every target again and prints the healed anchors as a diff.
+
+Each part checks the app's own state and prints the path of its report.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +28,7 @@ from pathlib import Path
 
 from agent.records import new_run_dir
 from agent.xserver import VirtualDesktop
+from scenarios.build_demo_scenario import DEFAULT_OUT as BUNDLED_SCENARIO
 from scenarios.demo_task import demo_plan, missed_outcomes
 from scenarios.harness import DemoAppProcess
 
@@ -33,13 +41,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run_dir = args.out or new_run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
+    plan_status = _plan_part(run_dir / "plan-run", args.use_current_display)
+    if plan_status:
+        return plan_status
+    return _replay_part(run_dir / "replay", args.use_current_display)
+
+
+def _desktop_env(stack: ExitStack, use_current_display: bool) -> dict[str, str]:
+    if use_current_display:
+        return dict(os.environ)
+    desk = stack.enter_context(VirtualDesktop())
+    print(f"demo: private virtual desktop on {desk.display} (Xvfb + openbox)", file=sys.stderr)
+    return desk.env()
+
+
+def _plan_part(run_dir: Path, use_current_display: bool) -> int:
+    run_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        if args.use_current_display:
-            env = dict(os.environ)
-        else:
-            desk = stack.enter_context(VirtualDesktop())
-            env = desk.env()
-            print(f"demo: private virtual desktop on {desk.display} (Xvfb + openbox)", file=sys.stderr)
+        env = _desktop_env(stack, use_current_display)
         app = stack.enter_context(DemoAppProcess(run_dir / "demo-app-state.json", env))
         plan_path = run_dir / "plan.json"
         plan_path.write_text(json.dumps(demo_plan(app), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -60,6 +79,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"demo: all 12 actions landed in the app ({elapsed:.1f} s including start-up)", file=sys.stderr)
     print(report)
+    return 0
+
+
+def _replay_part(run_dir: Path, use_current_display: bool) -> int:
+    """Replay the bundled scenario on a moved, rearranged app, healing a copy of it."""
+    scenario = run_dir / "scenario" / BUNDLED_SCENARIO.name
+    scenario.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BUNDLED_SCENARIO, scenario)
+    templates = BUNDLED_SCENARIO.with_name(BUNDLED_SCENARIO.stem + ".templates")
+    shutil.copytree(templates, scenario.with_name(templates.name), dirs_exist_ok=True)
+    with ExitStack() as stack:
+        env = _desktop_env(stack, use_current_display)
+        moved = DemoAppProcess(run_dir / "demo-app-state.json", env, x=420, y=170, extra_args=["--layout", "moved"])
+        app = stack.enter_context(moved)
+        print("demo: the app moved to (420, 170) and its Submit button moved: replaying "
+              f"deskpilot replay {scenario} --heal", file=sys.stderr)  # fmt: skip
+        cmd = [sys.executable, "-m", "agent.cli", "replay", str(scenario), "--heal", "--out", str(run_dir / "run")]
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            state = app.wait(lambda s: s["count_clicks"] == 1 and s["submit_count"] == 1, timeout_s=3.0)
+        except TimeoutError:
+            state = None
+    if proc.returncode != 0 or state is None:
+        print(f"demo: the replay did not complete (status {proc.returncode})", file=sys.stderr)
+        return 1
+    print("demo: every step of the scenario found its target again; the healed scenario is at "
+          f"{scenario}", file=sys.stderr)  # fmt: skip
+    print(proc.stdout.strip())
     return 0
 
 

@@ -45,7 +45,7 @@ _CANVAS_LOOK: dict[str, Any] = {"background": FIELD, "borderwidth": 0, "highligh
 
 
 class DemoApp(StateMirror):
-    def __init__(self, root: tk.Tk, state_path: Path, animate_ms: int, variant: Variant | None = None) -> None:
+    def __init__(self, root: tk.Tk, state_path: Path | None, animate_ms: int, variant: Variant | None = None) -> None:
         self.root, self.state_path, self.animate_ms = root, state_path, animate_ms
         self.variant = variant or Variant()
         self.state: dict[str, Any] = {
@@ -347,10 +347,11 @@ class DemoApp(StateMirror):
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scenarios.demo_app", description=__doc__)
-    parser.add_argument("--state", required=True, type=Path, help="JSON file rewritten after every change")
+    parser.add_argument("--state", type=Path, help="JSON file rewritten after every change (default: none)")
     parser.add_argument("--x", type=int, default=40, help="window position on the screen (default 40)")
     parser.add_argument("--y", type=int, default=40, help="window position on the screen (default 40)")
     parser.add_argument("--resizable", action="store_true", help="let the window be resized")
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="window size WxH (default 640x560)")
     parser.add_argument("--animate-ms", type=int, default=0, help="animate a bar for N ms after Count")
     parser.add_argument("--exit-after-s", type=float, default=0.0, help="quit after S seconds (0: never)")
     parser.add_argument("--theme", choices=["light", "dark"], default="light")
@@ -361,15 +362,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    args.state.parent.mkdir(parents=True, exist_ok=True)
+    if args.state is not None:
+        args.state.parent.mkdir(parents=True, exist_ok=True)
     root = tk.Tk()
     root.title(TITLE)
-    root.geometry(f"{WIDTH}x{HEIGHT}+{args.x}+{args.y}")
+    root.geometry(f"{args.size}+{args.x}+{args.y}")
     root.resizable(args.resizable, args.resizable)
     variant = Variant(theme=args.theme, layout=args.layout, submit=args.submit)
     if variant.theme != "light":
         apply_theme(sys.modules[__name__], variant.theme)
-    app = DemoApp(root, args.state.resolve(), args.animate_ms, variant)
+    app = DemoApp(root, args.state.resolve() if args.state else None, args.animate_ms, variant)
     signal.signal(signal.SIGTERM, app.shutdown)
     signal.signal(signal.SIGINT, app.shutdown)
 

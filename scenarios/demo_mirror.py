@@ -25,7 +25,7 @@ class StateMirror:
     """Mixin for DemoApp: keeps ``state`` (and its widget boxes) on disk as JSON."""
 
     root: tk.Tk
-    state_path: Path
+    state_path: Path | None
     state: dict[str, Any]
     widgets: dict[str, tk.Misc]
     items: tk.Listbox
@@ -39,6 +39,8 @@ class StateMirror:
     _last_geom: tuple[int, ...] | None
 
     def write_state(self) -> None:
+        if self.state_path is None:  # run by hand or by a scenario's setup: nobody reads the state
+            return
         self.state["focus"] = self._names.get(str(self.root.tk.call("focus")))
         body = json.dumps({**self.state, "seq": 0}, ensure_ascii=False, sort_keys=True)
         if body == self._last_body:  # focus events and no-op traces would otherwise churn the file

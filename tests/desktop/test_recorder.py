@@ -227,3 +227,17 @@ def test_acting_flag(desktop: VirtualDesktop) -> None:
         conn.sync()
     finally:
         conn.close()
+
+
+def test_deskpilot_replay_of_the_recording_reproduces_the_state_elsewhere(
+    recording: Recording, desktop: VirtualDesktop, tmp_path: Path
+) -> None:
+    """The round trip users rely on: record once, replay with `deskpilot replay` after the window moved."""
+    keys = ("name", "count_clicks", "double_clicks", "last_chord", "wheel", "list_top_index", "token_on_target")
+    out = tmp_path / "run"
+    with DemoAppProcess(tmp_path / "state.json", desktop.env(), x=APP_X + 150, y=APP_Y + 60) as app:
+        cmd = [sys.executable, "-m", "agent.cli", "replay", str(recording.path), "--out", str(out), "--quiet"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=180)
+        assert proc.returncode == 0, proc.stderr
+        want = {key: recording.state[key] for key in keys}
+        app.wait(lambda s: {key: s[key] for key in keys} == want, timeout_s=5)

@@ -1,0 +1,143 @@
+"""pytest plugin: scenario files are test items. ``pytest scenarios/`` replays each one.
+
+Installed with the package (entry point ``pytest11``). A YAML file with top-level ``name`` and ``steps``
+becomes one test item that replays the scenario and reports every step (which rung found its target,
+how long it took, what failed). Each pytest process gets its own private virtual desktop, so
+``pytest -n 4`` (pytest-xdist) runs four replays side by side on four X servers, and xdist's remote
+workers or a CI matrix spread a suite over machines. ``--deskpilot-display=current`` drives
+``$DISPLAY`` instead (a real desktop, one worker).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.errors import DeskpilotError
+
+_desktop: Any = None  # this process's VirtualDesktop, started on first use
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("deskpilot", "Deskpilot scenario replays")
+    group.addoption("--deskpilot-display", choices=["private", "current"], default="private",
+                    help="replay on a private Xvfb per worker (default) or on $DISPLAY")  # fmt: skip
+    group.addoption("--deskpilot-runs", default="runs/pytest", help="where replay run directories go")
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
+    if file_path.suffix in (".yaml", ".yml") and _looks_like_scenario(file_path):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _looks_like_scenario(path: Path) -> bool:
+    """Top-level ``name:`` and ``steps:`` keys: cheap enough to ask of every YAML file collected."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(re.search(r"^name:", head, re.M)) and bool(re.search(r"^steps:", head, re.M))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    global _desktop
+    if _desktop is not None:
+        _desktop.stop()
+        _desktop = None
+
+
+def _display(config: pytest.Config) -> str:
+    """This worker's display: started once, before anything imports pyautogui (it reads DISPLAY once)."""
+    global _desktop
+    if config.getoption("deskpilot_display") == "current":
+        if not os.environ.get("DISPLAY"):
+            raise DeskpilotError("--deskpilot-display=current, but DISPLAY is not set")
+        return os.environ["DISPLAY"]
+    if _desktop is None:
+        from agent.xserver import VirtualDesktop
+
+        _desktop = VirtualDesktop().start()
+        os.environ["DISPLAY"] = _desktop.display
+    return str(_desktop.display)
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        from agent.scenario_file import load_scenario
+
+        scenario = load_scenario(self.path)  # a broken file is a collection error naming the place
+        yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
+
+
+class ScenarioFailed(Exception):
+    def __init__(self, reason: str, steps: str) -> None:
+        super().__init__(reason)
+        self.reason, self.steps = reason, steps
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, scenario: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        display = _display(self.config)
+        from actions.pyautogui_executor import PyAutoGuiExecutor
+        from agent.replay import replay_once
+        from agent.scenario_file import resolve_variables
+        from agent.screen import MssScreen
+        from planners.grounding.ladder import default_ladder
+
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        run_dir = Path(self.config.getoption("deskpilot_runs")) / worker / _slug(self.name)
+        screen = MssScreen(monitor=0)
+        try:
+            outcome = replay_once(
+                self.scenario, self.path, ladder=default_ladder(), executor=PyAutoGuiExecutor(), screen=screen,
+                variables=resolve_variables(self.scenario, {}), run_dir=run_dir,
+            )  # fmt: skip
+        finally:
+            screen.close()
+        table = step_table(self.scenario, outcome)
+        where = f"display {display}, report {run_dir / 'report.html'}"
+        self.add_report_section("call", "deskpilot steps", f"{where}\n{table}")
+        if not outcome.run.success:
+            raise ScenarioFailed(outcome.run.reason, table)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailed):
+            return f"scenario failed: {excinfo.value.reason}\n{excinfo.value.steps}"
+        if isinstance(excinfo.value, DeskpilotError):
+            return f"scenario could not run: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"scenario: {self.name}"
+
+
+def step_table(scenario: Any, outcome: Any) -> str:
+    """One line per step: what it was, which rung found it (after which refused), how long, how it ended."""
+    logs = {log.index: log for log in outcome.logs}
+    lines = []
+    for index, step in enumerate(scenario.steps):
+        log = logs.get(index)
+        if log is None:
+            status = "not reached"
+        elif log.resolutions and log.resolutions[-1].result.point is None:
+            status = "FAILED: " + "; ".join(f"{r.rung}: {r.reason}" for r in log.resolutions[-1].tried)
+        else:
+            found = ", ".join(f"{r.result.rung} after {len(r.tried) - 1} refusals" if len(r.tried) > 1
+                              else r.result.rung for r in log.resolutions)  # fmt: skip
+            status = f"ok ({found}, {log.elapsed_ms:.0f} ms)" if found else "ok"
+        lines.append(f"  step {index + 1:>2} {step.describe():<40} {status}")
+    return "\n".join(lines)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
