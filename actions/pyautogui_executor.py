@@ -7,10 +7,12 @@ opens the X display, and nothing about validating a plan should need one.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any
 
 from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait
+from actions.secrets import reveal, secret_names
 from agent.errors import ActionError
 
 # Intermediate pointer positions in a drag: apps with a drag threshold (file managers, toolkits'
@@ -22,7 +24,12 @@ class PyAutoGuiExecutor:
     """Performs actions with pyautogui. ``PAUSE`` is 0 (we wait for the screen instead); the
     failsafe corner stays on: slamming the mouse into a corner aborts the run."""
 
-    def __init__(self, display: str | None = None, paste_keys: tuple[str, ...] = ("ctrl", "v")) -> None:
+    def __init__(
+        self,
+        display: str | None = None,
+        paste_keys: tuple[str, ...] = ("ctrl", "v"),
+        stop: threading.Event | None = None,
+    ) -> None:
         try:
             import pyautogui
         except Exception as exc:  # noqa: BLE001 - Xlib raises several kinds when there is no display
@@ -30,6 +37,7 @@ class PyAutoGuiExecutor:
         pyautogui.PAUSE = 0
         pyautogui.FAILSAFE = True
         self._gui: Any = pyautogui
+        self._stop = stop  # the stop hotkey's event: cuts a wait short
         self._typer: Any = None
         if sys.platform.startswith("linux"):
             from actions.text_input import TextTyper
@@ -83,7 +91,11 @@ class PyAutoGuiExecutor:
         elif isinstance(action, Key):
             self._chord(action.keys)
         elif isinstance(action, Wait):
-            time.sleep(action.seconds)  # the user asked for this pause; it is not a settle
+            # The user asked for this pause (it is not a settle); the stop hotkey still ends it.
+            if self._stop is not None:
+                self._stop.wait(action.seconds)
+            else:
+                time.sleep(action.seconds)
         elif isinstance(action, Done):
             return
         else:  # pragma: no cover - the union is closed
@@ -114,6 +126,18 @@ class PyAutoGuiExecutor:
                 gui.keyUp(self._held_keys.pop())
 
     def _type(self, text: str) -> None:
+        if secret_names(text):
+            try:
+                revealed = reveal(text)
+            except KeyError as missing:
+                raise ActionError(f"secret {missing.args[0]} is not set in the environment") from None
+            self._type_plain(revealed)
+            # What went in how would show the value: the record gets the reference only.
+            self.last_text_strategy = [("secret", text)]
+            return
+        self._type_plain(text)
+
+    def _type_plain(self, text: str) -> None:
         if self._typer is not None:
             self.last_text_strategy = self._typer.type_text(text)
             return

@@ -99,16 +99,18 @@ def _run(args: argparse.Namespace) -> int:
 
     # Everything the user got wrong is refused before anything touches the desktop or loads a model.
     if args.plan is not None:
-        from actions.models import load_plan
+        from actions.models import Type, load_plan
         from planners.scripted import ScriptedPlanner
 
         actions = load_plan(args.plan)
+        check_secrets([a.text for a in actions if isinstance(a, Type)], str(args.plan))
         require_display()
         planner: Planner = ScriptedPlanner(actions)
         task, monitor, max_steps = f"plan {args.plan}", 0, max(args.max_steps, len(actions))
     else:
         from agent.model_setup import build_planner
 
+        check_secrets([args.task], "the task")
         require_display()
         planner = build_planner(args)
         task, monitor, max_steps = args.task, 1, args.max_steps
@@ -145,6 +147,16 @@ def _run(args: argparse.Namespace) -> int:
     if "interrupted" in result.reason:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.success else EXIT_RUN_FAILED
+
+
+def check_secrets(texts: list[str], where: str) -> None:
+    """Every ``{{secret:NAME}}`` must be set before anything runs, not discovered mid-run."""
+    from actions.secrets import missing_secrets
+
+    missing = missing_secrets(texts)
+    if missing:
+        names = ", ".join(missing)
+        raise UserInputError(f"{where} uses {{{{secret:{missing[0]}}}}} but {names} not set in the environment")
 
 
 def require_display() -> None:

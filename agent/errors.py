@@ -3,6 +3,7 @@
     DeskpilotError                 base; ``str(exc)`` is one line a user can act on
     ├── UserInputError             the user's plan, flag or file is wrong; nothing ran
     │   └── PlanError              an action in a plan is invalid (names index and field)
+    ├── PolicyError                the policy refused an action (or the person declined it); it did not run
     ├── DesktopError               the display, a window manager, a capture or the input device failed
     │   ├── CaptureError           a screenshot could not be taken
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
@@ -28,6 +29,10 @@ class UserInputError(DeskpilotError):
 
 class PlanError(UserInputError):
     """An invalid action in a plan; the message names the action's index and the field."""
+
+
+class PolicyError(DeskpilotError):
+    """An action the policy does not allow, or that needed a confirmation it did not get."""
 
 
 class DesktopError(DeskpilotError):

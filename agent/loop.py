@@ -7,6 +7,7 @@ its message as the reason. Either way every finished step is already on disk.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from actions.executor import Executor
 from actions.models import CHANGES_SCREEN, Action, Done
 from agent.errors import DeskpilotError, ModelOutputError
+from agent.guard import ActionGuard
 from agent.records import RunInfo, RunRecorder, RunSummary, StepRecord, StepTimings, Verdict
 from agent.report import build_report
 from agent.screen import Frame, Screen
@@ -73,6 +75,8 @@ class Agent:
         *,
         recorder: RunRecorder | None = None,
         settle_config: SettleConfig | None = None,
+        guard: ActionGuard | None = None,
+        stop: threading.Event | None = None,
         budgets: Budgets | None = None,
         on_step: ProgressFn | None = None,
     ) -> None:
@@ -81,6 +85,8 @@ class Agent:
         self.settle_config = settle_config or SettleConfig()
         self.budgets = budgets or Budgets()
         self.on_step = on_step
+        self.guard = guard  # refuses actions a policy forbids, before they run
+        self.stop = stop  # set by the stop hotkey (or anything else): the run ends at the next check
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, task: str) -> RunResult:
@@ -109,6 +115,8 @@ class Agent:
             outcome = _RunEnded(False, f"internal error: {type(exc).__name__}: {exc}")
             self._finish(state, outcome, started_s)
             raise
+        if self.stop is not None and self.stop.is_set():
+            self.executor.release_all()  # a held button or key must not outlive a stopped run
         return self._finish(state, outcome, started_s)
 
     def _plan_and_act(self, task: str, frame: Frame, state: _RunState) -> Frame:
@@ -125,6 +133,8 @@ class Agent:
                 reason = "done" if action.success else "the planner gave up"
                 raise _RunEnded(action.success, reason, action.answer)
             self._check_budgets(state)
+            if self.guard is not None:
+                self.guard.check(action, frame)  # a PolicyError ends the run: nothing on screen widens it
             first = position == 0
             frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0)
         return frame
@@ -141,7 +151,7 @@ class Agent:
             act_start = time.monotonic()
             self.executor.perform(action)
             timings.act_ms += (time.monotonic() - act_start) * 1000.0
-            result = settle(self.screen, before, expect_change, self.settle_config)
+            result = settle(self.screen, before, expect_change, self.settle_config, cancel=self.stop)
             timings.settle_ms += result.waited_ms
             if not expect_change or result.change.significant:
                 break
@@ -218,6 +228,8 @@ class Agent:
             )
 
     def _check_budgets(self, state: _RunState) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise _RunEnded(False, getattr(self.stop, "reason", None) or "stopped")
         if len(state.steps) >= self.budgets.max_steps:
             raise _RunEnded(False, f"step budget used up ({self.budgets.max_steps} steps)")
         elapsed = time.monotonic() - state.started_mono

@@ -37,13 +37,15 @@ def _variables(pairs: list[str]) -> dict[str, str]:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    from agent.cli import EXIT_OK, EXIT_RUN_FAILED, require_display
+    from agent.cli import EXIT_OK, EXIT_RUN_FAILED, check_secrets, require_display
     from agent.scenario_file import load_scenario, resolve_variables
 
     if args.repeat < 1:
         raise UserInputError("--repeat must be at least 1")
     scenario = load_scenario(args.scenario)
     variables = resolve_variables(scenario, _variables(args.var))
+    typed = [step.resolve(None, None, variables) for step in scenario.steps if step.action.get("kind") == "type"]
+    check_secrets([getattr(action, "text", "") for action in typed], str(args.scenario))
     require_display()
     vlm = None
     if args.model:

@@ -11,6 +11,7 @@ Two waits, both ended by what the screen does:
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -38,7 +39,11 @@ class SettleResult:
     captures: int
 
 
-def settle(screen: Screen, before: Frame, expect_change: bool, config: SettleConfig) -> SettleResult:
+def settle(
+    screen: Screen, before: Frame, expect_change: bool, config: SettleConfig, cancel: threading.Event | None = None
+) -> SettleResult:
+    """Wait for the screen as the module doc says. ``cancel`` (the stop hotkey's event) cuts the wait
+    short; the result then says ``settled=False``."""
     start = time.monotonic()
     deadline = start + config.timeout_s
     poll_s = config.poll_ms / 1000.0
@@ -48,17 +53,21 @@ def settle(screen: Screen, before: Frame, expect_change: bool, config: SettleCon
     if expect_change:
         react_deadline = min(deadline, start + config.react_timeout_ms / 1000.0)
         while not diff_frames(before, current).significant and time.monotonic() < react_deadline:
-            time.sleep(poll_s)  # polling the screen: each turn ends with a fresh capture
+            if cancel is not None and cancel.wait(poll_s):  # polling the screen, or the stop hotkey
+                break
             current = screen.capture()
             captures += 1
 
     last_change_s = current.monotonic_s
     settled = True
     while current.monotonic_s - last_change_s < config.quiet_ms / 1000.0:
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):
             settled = False
             break
-        time.sleep(poll_s)
+        if cancel is not None:
+            cancel.wait(poll_s)
+        else:
+            time.sleep(poll_s)
         latest = screen.capture()
         captures += 1
         if not latest.same_pixels(current):
