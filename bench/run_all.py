@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.capture", "bench.plan_speed", "bench.presets"]
+BENCHMARKS = ["bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay"]
 
 
 def main() -> int:

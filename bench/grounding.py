@@ -1,0 +1,159 @@
+"""Cost of each grounding rung at 1280x800 on a private Xvfb with the demo app open.
+
+    .venv/bin/python -m bench.grounding
+
+Times, side by side in one run: the anchor template (a small window around the expected point), the
+whole-screen template (half resolution plus full-resolution refinement, against a plain full-resolution
+search), and the OCR rung: cold (a new frame and an empty cache; reading near the expected point, the
+window or the whole screen first), on a new frame whose text is unchanged, and cached (another label
+on the same frame). Then tesseract's page segmentation modes on the demo's labels: the plain 2x window
+crop against the text-blob montage the OCR rung reads.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.timing import median, sample_ms, table
+
+if TYPE_CHECKING:
+    from agent.screen import Frame
+
+REPEAT = 10
+LABELS = ("Submit", "Clear", "Count", "Name", "Email", "Notes", "I agree", "Double-click me", "Right-click me")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from agent.xserver import VirtualDesktop
+    from scenarios.harness import DemoAppProcess
+
+    with VirtualDesktop() as desk, tempfile.TemporaryDirectory() as tmp:
+        os.environ["DISPLAY"] = desk.display
+        with DemoAppProcess(Path(tmp) / "state.json", desk.env()) as app:
+            from agent.screen import MssScreen
+
+            screen = MssScreen(1)
+            time.sleep(0.3)  # let the app finish drawing: one still frame serves every measurement
+            frame = screen.capture()
+            screen.close()
+            widgets = app.state()["widgets"]
+            print(rung_table(frame, widgets, Path(tmp)))
+            print()
+            print(psm_table(frame, widgets))
+    return 0
+
+
+def _fresh(frame: Frame) -> Frame:
+    """The same pixels as a new Frame object: what a new capture of an unchanged screen looks like."""
+    from agent.screen import Frame
+
+    return Frame(frame.data, frame.profile, frame.monotonic_s, frame.wall_time_s, frame.order)
+
+
+def _ms(fn: Any, *args: Any, warmup: int = 2) -> float:
+    return median(sample_ms(functools.partial(fn, *args), REPEAT, warmup=warmup))
+
+
+def _cold_ocr(query: Any, frame: Frame) -> None:
+    """A new grounder (empty cache) on a new frame object (no gray image or text blobs yet)."""
+    from planners.grounding.ocr import OcrGrounder
+
+    OcrGrounder().ground(query, _fresh(frame))
+
+
+def rung_table(frame: Frame, widgets: dict[str, dict[str, int]], tmp: Path) -> str:
+    import cv2
+
+    from actions.coords import ScreenPoint
+    from planners.grounding.base import GroundingQuery, WindowBox
+    from planners.grounding.ocr import OcrGrounder
+    from planners.grounding.template import (
+        AnchorTemplateGrounder,
+        ScreenTemplateGrounder,
+        crop_template,
+        frame_gray,
+        load_template,
+    )
+
+    def centre(name: str) -> ScreenPoint:
+        box = widgets[name]
+        return ScreenPoint(box["x"] + box["w"] // 2, box["y"] + box["h"] // 2)
+
+    queries = {}
+    for name in ("submit", "name"):
+        image, point = crop_template(frame, centre(name))
+        image.save(tmp / f"{name}.png")
+        queries[name] = GroundingQuery(name, template=tmp / f"{name}.png", template_point=point, expected=centre(name))
+    anchor, screen = AnchorTemplateGrounder(), ScreenTemplateGrounder()
+    rows: list[list[object]] = []
+    base = _ms(anchor.ground, queries["submit"], frame)
+    for name, query in queries.items():
+        assert query.template is not None
+        template = load_template(query.template)
+        ms = base if name == "submit" else _ms(anchor.ground, query, frame)  # submit's anchor is the baseline
+        rows.append([f"anchor template, {name} ({template.shape[1]}x{template.shape[0]} px), +-64 pt", ms, ms / base])
+        ms = _ms(screen.ground, query, frame)
+        rows.append([f"screen template, {name}: half res + refine", ms, ms / base])
+        ms = _ms(cv2.matchTemplate, frame_gray(frame), template, cv2.TM_CCOEFF_NORMED)
+        rows.append([f"screen template, {name}: full res (matchTemplate alone)", ms, ms / base])
+    box = widgets["window"]
+    window = WindowBox("Deskpilot Demo", box["x"], box["y"], box["w"], box["h"])
+    submit = GroundingQuery("Submit", label="Submit", window=window)
+    cold = {
+        "near the expected point first": GroundingQuery(
+            "Submit", label="Submit", window=window, expected=centre("submit")
+        ),
+        "window first": submit,
+        "whole screen": GroundingQuery("Submit", label="Submit"),
+    }
+    for what, query in cold.items():
+        ms = _ms(_cold_ocr, query, frame, warmup=1)
+        rows.append([f"ocr 'Submit', cold, {what}", ms, ms / base])
+    warm = OcrGrounder()
+    warm.ground(submit, frame)
+    ms = _ms(warm.ground, GroundingQuery("Count", label="Count", window=window), frame)
+    rows.append(["ocr 'Count', cached (same frame)", ms, ms / base])
+    ms = median(sample_ms(lambda: warm.ground(submit, _fresh(frame)), REPEAT))
+    rows.append(["ocr 'Submit', new frame, same text (blob cache)", ms, ms / base])
+    assert warm.tesseract_runs == 1, "cached lookups must not run tesseract again"
+    return f"grounding rungs at {frame.size[0]}x{frame.size[1]}, median ms of {REPEAT}\n" + table(
+        ["rung", "ms", "x anchor"], rows
+    )
+
+
+def psm_table(frame: Frame, widgets: dict[str, dict[str, int]]) -> str:
+    import cv2
+
+    from planners.grounding.ocr import OcrGrounder, Word, find_label, label_tokens, normalise, text_blobs
+    from planners.grounding.template import frame_gray
+
+    box = widgets["window"]
+    x0, y0, x1, y1 = box["x"], box["y"], box["x"] + box["w"], box["y"] + box["h"]
+    crop = cv2.resize(frame_gray(frame)[y0:y1, x0:x1], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    inside = [b for b in text_blobs(frame) if x0 <= b[0] < x1 and y0 <= b[1] < y1]
+    rows: list[list[object]] = []
+    for psm in (3, 6, 11, 12):
+        ocr = OcrGrounder(psm=psm)
+        start = time.perf_counter()
+        raw = [Word(text, normalise(text), box, conf, line) for text, box, conf, line in ocr._run(crop)]
+        crop_ms = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        blobs = ocr.read(frame, inside)
+        montage_ms = (time.perf_counter() - start) * 1000
+        found_raw = [label for label in LABELS if find_label(raw, label_tokens(label))]
+        found_blobs = [label for label in LABELS if find_label(blobs, label_tokens(label))]
+        missed = ", ".join(label for label in LABELS if label not in found_raw) or "-"
+        found = (f"{len(found_raw)}/{len(LABELS)}", f"{len(found_blobs)}/{len(LABELS)}")
+        rows.append([psm, found[0], crop_ms, found[1], montage_ms, missed])
+    return "tesseract page segmentation on the demo window's labels (one run each)\n" + table(
+        ["psm", "2x crop", "ms", "montage", "ms", "2x crop missed"], rows
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
