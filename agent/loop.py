@@ -7,6 +7,7 @@ its message as the reason. Either way every finished step is already on disk.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -79,6 +80,7 @@ class Agent:
         stop: threading.Event | None = None,
         budgets: Budgets | None = None,
         on_step: ProgressFn | None = None,
+        dry_run: bool = False,
     ) -> None:
         self.planner, self.executor, self.screen = planner, executor, screen
         self.recorder = recorder
@@ -87,16 +89,17 @@ class Agent:
         self.on_step = on_step
         self.guard = guard  # refuses actions a policy forbids, before they run
         self.stop = stop  # set by the stop hotkey (or anything else): the run ends at the next check
+        # A dry run's executor performs nothing (RecordingExecutor): no retry, no verdict, said so everywhere.
+        self.dry_run = dry_run
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, task: str) -> RunResult:
         state = _RunState(started_mono=time.monotonic())
         started_s = time.time()
         if self.recorder:
-            planner_name = type(self.planner).__name__
-            self.recorder.start(
-                RunInfo(task=task, planner=planner_name, profile=self.screen.profile, started_s=started_s)
-            )
+            planner, profile = type(self.planner).__name__, self.screen.profile
+            info = RunInfo(task=task, planner=planner, profile=profile, started_s=started_s, dry_run=self.dry_run)
+            self.recorder.start(info)
         outcome = _RunEnded(False, "the run did not finish")
         try:
             frame = self._observe(state, "step-0000")
@@ -107,16 +110,16 @@ class Agent:
             outcome = ended
         except KeyboardInterrupt:
             outcome = _RunEnded(False, "interrupted by the user (Ctrl+C)")
-            self.executor.release_all()
+            self._release_input()
         except DeskpilotError as exc:
             outcome = _RunEnded(False, str(exc))
-            self.executor.release_all()
+            self._release_input()
         except BaseException as exc:
             outcome = _RunEnded(False, f"internal error: {type(exc).__name__}: {exc}")
             self._finish(state, outcome, started_s)
             raise
         if self.stop is not None and self.stop.is_set():
-            self.executor.release_all()  # a held button or key must not outlive a stopped run
+            self._release_input()  # a held button or key must not outlive a stopped run
         return self._finish(state, outcome, started_s)
 
     def _plan_and_act(self, task: str, frame: Frame, state: _RunState) -> Frame:
@@ -142,7 +145,7 @@ class Agent:
     def _act(self, action: Action, before: Frame, state: _RunState, plan: Plan | None, plan_ms: float) -> Frame:
         """Perform one action, settle, verify (retrying once), record. ``plan`` is given for the
         first action of a plan only, so its thought and raw answer are recorded once."""
-        expect_change = action.kind in CHANGES_SCREEN
+        expect_change = action.kind in CHANGES_SCREEN and not self.dry_run
         timings = StepTimings(plan_ms=plan_ms)
         tries = 0
         result: SettleResult | None = None
@@ -161,7 +164,7 @@ class Agent:
         note = {
             Verdict.NO_CHANGE: f"no visible change after {tries} tries",
             Verdict.UNSETTLED: f"the screen was still changing after {self.settle_config.timeout_s:g} s",
-        }.get(verdict, "")
+        }.get(verdict, "dry run: not performed" if self.dry_run else "")
         timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
         after_name = self._save(result.frame, f"step-{len(state.steps) + 1:04d}")
         timings.total_ms = timings.plan_ms + timings.act_ms + timings.settle_ms + timings.verify_ms
@@ -217,6 +220,12 @@ class Agent:
                 False, f"the planner gave {state.invalid_in_a_row} unusable answers in a row; last: {error}"
             )
 
+    def _release_input(self) -> None:
+        """Let go of held buttons and keys, best effort: after a desktop failure the display itself
+        may be gone, and that must not hide the reason the run ended."""
+        with contextlib.suppress(Exception):
+            self.executor.release_all()
+
     def _check_stall(self, state: _RunState, action: Action, verdict: Verdict) -> None:
         repeated = action == state.last_action and verdict is Verdict.NO_CHANGE
         state.stall_count = state.stall_count + 1 if repeated else (1 if verdict is Verdict.NO_CHANGE else 0)
@@ -265,10 +274,10 @@ class Agent:
         overhead = [s.timings.settle_ms + s.timings.verify_ms for s in performed]
         summary = RunSummary(
             success=outcome.success,
-            reason=outcome.reason,
+            reason=f"dry run: {outcome.reason}" if self.dry_run else outcome.reason,
             answer=outcome.answer,
             steps=len(state.steps),
-            actions_performed=sum(s.tries for s in performed),
+            actions_performed=0 if self.dry_run else sum(s.tries for s in performed),
             retries=sum(s.tries - 1 for s in performed),
             no_change_steps=sum(1 for s in state.steps if s.verdict is Verdict.NO_CHANGE),
             invalid_answers=sum(1 for s in state.steps if s.verdict is Verdict.INVALID),

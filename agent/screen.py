@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -83,6 +85,10 @@ def list_monitors() -> list[dict[str, int]]:
         raise CaptureError(f"cannot list monitors: {exc}") from exc
 
 
+def _display_name() -> str:
+    return os.environ.get("DISPLAY", "(no DISPLAY)")
+
+
 class MssScreen:
     """Captures one mss monitor (``monitor=0`` for all of them) as numpy frames.
 
@@ -119,7 +125,8 @@ class MssScreen:
         try:
             return self._grabber().grab(self._monitor)
         except Exception as exc:  # noqa: BLE001
-            raise CaptureError(f"screenshot failed: {exc}") from exc
+            detail = str(exc).strip() or type(exc).__name__
+            raise CaptureError(f"screenshot failed ({detail}): is the display {_display_name()} still there?") from exc
 
     @property
     def profile(self) -> DisplayProfile:
@@ -135,8 +142,9 @@ class MssScreen:
     def close(self) -> None:
         grabber = getattr(self._local, "grabber", None)
         if grabber is not None:
-            grabber.close()
             self._local.grabber = None
+            with contextlib.suppress(Exception):  # the display may be gone already: nothing left to free
+                grabber.close()
 
 
 @dataclass
