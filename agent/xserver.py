@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.errors import DesktopError, UserInputError
+from agent.processes import stop_process
 
 _X11_SOCKET_DIR = Path("/tmp/.X11-unix")
 
@@ -317,13 +318,7 @@ class VirtualDesktop:
 
     def stop(self) -> None:
         for proc in reversed(self._procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
         self._procs.clear()
         self._remove_workdir()
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.processes import stop_process
 from scenarios.demo_state import State, read_state, wait_for_state
 
 
@@ -68,14 +69,8 @@ class DemoAppProcess:
         return box["x"] + box["w"] // 2, box["y"] + box["h"] // 2
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
 
     def __enter__(self) -> DemoAppProcess:
         return self.start()
