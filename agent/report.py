@@ -1,45 +1,30 @@
 """report.html: one self-contained page per run, built from the run directory alone.
 
-Each frame is embedded once (JPEG, base64) as an SVG ``<image>`` in a hidden ``<defs>`` block;
-every step shows it through ``<use>`` with the point acted on (and the changed region) drawn
-over it in image-pixel coordinates, so the page stays one file without repeating images.
+The page reads top down: the outcome (a coloured banner with the task, the reason and the answer),
+the key numbers, a timeline of every step, then one card per step with its screenshots, the point
+acted on and the region that changed, the model's thought and raw answer, the verifier's verdict,
+the grounding ladder of replays and the step's timings.
+
+One file, nothing fetched: each frame is embedded once (JPEG) and shown through SVG ``<use>``
+(agent.report_frames), full-size views are CSS ``:target`` overlays, and the only script (Escape
+closes a full-size view) is optional. Runs killed mid-way, missing frames, a missing summary and
+refused answers all render; what is missing is said on the page.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import time
 from pathlib import Path
+from typing import Any
 
-from actions.coords import DisplayProfile, ScreenPoint
-from actions.models import Drag
+from actions.coords import DisplayProfile
 from agent.records import RUN_FILE, SUMMARY_FILE, StepRecord, Verdict, read_json, read_steps
+from agent.report_frames import FrameStore
+from agent.report_steps import Context, step_card, text, timeline
+from agent.report_style import BLUE, CSS, GREEN, GREY, RED, SCRIPT
 
 REPORT_FILE = "report.html"
-_JPEG_QUALITY = 82
-
-_VERDICT_COLOURS = {
-    Verdict.CHANGED: "#1a7f37",
-    Verdict.NOT_CHECKED: "#57606a",
-    Verdict.NO_CHANGE: "#bf8700",
-    Verdict.UNSETTLED: "#bf8700",
-    Verdict.INVALID: "#cf222e",
-}
-
-_CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1f2328}
-header{padding:20px 28px;background:#fff;border-bottom:1px solid #d0d7de}
-h1{font-size:20px;margin:0 0 6px}.badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff}
-.meta{color:#57606a}.meta b{color:#1f2328}main{padding:16px 28px}
-.step{background:#fff;border:1px solid #d0d7de;border-radius:8px;margin:0 0 16px;padding:12px 16px}
-.step h2{font-size:15px;margin:0 0 8px;font-family:ui-monospace,monospace}
-.frames{display:flex;gap:12px;flex-wrap:wrap}.frames figure{margin:0;flex:1 1 420px}
-.frames svg{width:100%;height:auto;border:1px solid #d0d7de;border-radius:4px}
-figcaption{color:#57606a;font-size:12px}pre{white-space:pre-wrap;background:#f6f8fa;padding:8px;border-radius:4px}
-.chip{padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-family:system-ui}
-"""
 
 
 def build_report(run_dir: str | Path) -> Path:
@@ -52,29 +37,49 @@ def build_report(run_dir: str | Path) -> Path:
     info = read_json(run_dir / RUN_FILE) or {}
     summary = read_json(run_dir / SUMMARY_FILE) or {}
     steps = read_steps(run_dir)
-    profile = _profile(info)
-    frames = _FrameEmbedder(run_dir)
-    cards = [_step_card(step, profile, frames) for step in steps]
+    frames = FrameStore(run_dir)
+    for step in steps:  # embed first: the framing of every view depends on all the frames
+        frames.ref(step.before)
+        frames.ref(step.after)
+    started = info.get("started_s", summary.get("started_s"))
+    ctx = Context(
+        profile=_profile(info),
+        frames=frames,
+        started_s=float(started) if isinstance(started, (int, float)) else None,
+        slowest_ms=max((s.timings.total_ms for s in steps), default=0.0),
+    )
+    task = str(info.get("task", run_dir.name))
     page = "".join(
         [
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-            f"<title>Deskpilot run: {html.escape(str(info.get('task', run_dir.name)))}</title>",
-            f"<style>{_CSS}</style></head><body>",
-            _header(info, summary, len(steps)),
-            f"<svg width='0' height='0' style='position:absolute'><defs>{frames.defs()}</defs></svg>",
+            "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+            f"<title>Deskpilot run: {html.escape(task)}</title><style>{CSS}</style></head><body>",
+            _banner(info, summary, task),
+            _stats(summary, steps),
+            _meta(info, run_dir, frames),
+            f"<svg width='0' height='0' style='position:absolute' aria-hidden='true'><defs>{frames.defs()}</defs>",
+            "</svg>",
             "<main>",
-            *cards,
-            "</main></body></html>",
+            f"<h2 class='section'>Timeline · {len(steps)} step{'s' if len(steps) != 1 else ''}</h2>"
+            + timeline(steps, ctx)
+            if steps
+            else "<p class='meta'>No step was recorded.</p>",
+            "<h2 class='section'>Steps</h2>" if steps else "",
+            *(step_card(step, ctx) for step in steps),
+            "</main>",
+            f"<footer>Deskpilot {text(info.get('deskpilot_version', ''))} · report built "
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')} from run directory {text(run_dir.name)}</footer>",
+            f"<script>{SCRIPT}</script></body></html>",
         ]
     )
-    target = run_dir / "report.html"
+    target = run_dir / REPORT_FILE
     tmp = target.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(target)
     return target
 
 
-def _profile(info: dict[str, object]) -> DisplayProfile | None:
+def _profile(info: dict[str, Any]) -> DisplayProfile | None:
     raw = info.get("profile")
     try:
         return DisplayProfile.model_validate(raw) if raw else None
@@ -82,134 +87,76 @@ def _profile(info: dict[str, object]) -> DisplayProfile | None:
         return None
 
 
-def _header(info: dict[str, object], summary: dict[str, object], step_count: int) -> str:
-    success = summary.get("success")
-    finished = summary.get("finished_s") is not None
-    label, colour = ("succeeded", "#1a7f37") if success else ("failed", "#cf222e")
-    if not finished:
-        label, colour = "incomplete", "#57606a"
-    started = info.get("started_s")
-    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(started))) if isinstance(started, float) else "?"
-    reason = html.escape(str(summary.get("reason", "no summary")))
+def outcome(info: dict[str, Any], summary: dict[str, Any]) -> tuple[str, str]:
+    """(label, colour) of the banner."""
+    if not summary or summary.get("finished_s") is None:
+        return "incomplete", GREY
+    label, colour = ("succeeded", GREEN) if summary.get("success") else ("failed", RED)
+    if info.get("dry_run"):
+        return f"dry run · {label}", BLUE
+    return label, colour
+
+
+def _banner(info: dict[str, Any], summary: dict[str, Any], task: str) -> str:
+    label, colour = outcome(info, summary)
+    if not summary:
+        reason = "no summary.json: the run ended before it could write one"
+    elif summary.get("finished_s") is None:
+        reason = "the run never finished (killed, or still running); what it recorded is below"
+    else:
+        reason = str(summary.get("reason", ""))
+    if info.get("dry_run"):
+        reason += " (dry run: every action was planned and drawn, none was performed)"
     answer = summary.get("answer")
-    answer_html = f" · answer: <b>{html.escape(str(answer))}</b>" if answer else ""
-    duration = summary.get("duration_s") or 0.0
+    answer_html = f"<div class='answer'>answer: <b>{text(answer)}</b></div>" if answer else ""
     return (
-        f"<header><h1><span class='badge' style='background:{colour}'>{label}</span> "
-        f"{html.escape(str(info.get('task', '')))}</h1>"
-        f"<div class='meta'>reason: <b>{reason}</b>{answer_html}</div>"
-        f"<div class='meta'>{step_count} steps · {summary.get('actions_performed', 0)} actions performed · "
-        f"{summary.get('retries', 0)} retries · {summary.get('no_change_steps', 0)} without visible effect · "
-        f"{summary.get('invalid_answers', 0)} refused answers · {float(str(duration)):.2f} s · "
-        f"planner {html.escape(str(info.get('planner', '?')))} · started {when}</div></header>"
+        f"<header class='banner' style='background:{colour}'><div class='outcome'>{label}</div>"
+        f"<h1>{text(task)}</h1><div class='why'>reason: <b>{text(reason)}</b></div>{answer_html}</header>"
     )
 
 
-def _step_card(step: StepRecord, profile: DisplayProfile | None, frames: _FrameEmbedder) -> str:
-    colour = _VERDICT_COLOURS.get(step.verdict, "#57606a")
-    title = html.escape(step.action.describe() if step.action else "no action (answer refused)")
-    t = step.timings
-    timing = (
-        f"plan {t.plan_ms:.0f} ms · act {t.act_ms:.0f} ms · settle {t.settle_ms:.0f} ms · "
-        f"verify {t.verify_ms:.1f} ms · total {t.total_ms:.0f} ms"
-    )
-    parts = [
-        f"<section class='step' id='step-{step.index}'><h2>#{step.index} {title} "
-        f"<span class='chip' style='background:{colour}'>{step.verdict.value}</span>"
-        + (f" <span class='meta'>tries: {step.tries}</span>" if step.tries > 1 else "")
-        + f"</h2><div class='meta'>{timing}</div>"
+def _stats(summary: dict[str, Any], steps: list[StepRecord]) -> str:
+    performed = [s for s in steps if s.action is not None and s.verdict is not Verdict.INVALID]
+
+    def number(key: str, fallback: float) -> float:
+        value = summary.get(key)
+        return float(value) if isinstance(value, (int, float)) and summary.get("finished_s") is not None else fallback
+
+    no_change = sum(1 for s in steps if s.verdict is Verdict.NO_CHANGE)
+    refused = sum(1 for s in steps if s.verdict is Verdict.INVALID)
+    duration = number("duration_s", sum(s.timings.total_ms for s in steps) / 1000)
+    settle = [s.timings.settle_ms + s.timings.verify_ms for s in performed]
+    overhead = number("mean_overhead_ms", sum(settle) / len(settle) if settle else 0.0)
+    prompt = sum(s.prompt_tokens or 0 for s in steps)
+    completion = sum(s.completion_tokens or 0 for s in steps)
+    cards = [
+        (f"{len(steps)}", "steps", ""),
+        (f"{number('actions_performed', sum(s.tries for s in performed)):.0f}", "actions performed", ""),
+        (f"{number('retries', sum(s.tries - 1 for s in performed)):.0f}", "retries", "warn"),
+        (f"{no_change}", "no-change steps", "warn"),
+        (f"{refused}", "refused answers", "bad"),
+        (f"{duration:.2f} s", "duration", ""),
+        (f"{overhead:.0f} ms", "mean overhead / action", ""),
     ]
-    if step.note or step.error:
-        parts.append(f"<p>{html.escape(step.error or step.note)}</p>")
-    if step.thought:
-        parts.append(f"<p class='meta'>thought: {html.escape(step.thought)}</p>")
-    parts.append("<div class='frames'>")
-    if step.before:
-        parts.append(_figure(frames, step.before, "before: where it acted", _marks_before(step, profile)))
-    if step.after:
-        parts.append(_figure(frames, step.after, "after: what changed", _marks_after(step)))
-    parts.append("</div>")
-    if step.raw_answer:
-        parts.append(f"<details><summary>raw model answer</summary><pre>{html.escape(step.raw_answer)}</pre></details>")
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def _figure(frames: _FrameEmbedder, name: str, caption: str, marks: str) -> str:
-    ref = frames.ref(name)
-    if ref is None:
-        return f"<figure><figcaption>{html.escape(caption)} (frame {html.escape(name)} missing)</figcaption></figure>"
-    frame_id, (width, height) = ref
-    return (
-        f"<figure><svg viewBox='0 0 {width} {height}' xmlns='http://www.w3.org/2000/svg'>"
-        f"<use href='#{frame_id}'/>{marks}</svg><figcaption>{html.escape(caption)}</figcaption></figure>"
+    if prompt or completion:
+        cards.append((f"{prompt + completion:,}", f"model tokens ({prompt:,} in · {completion:,} out)", ""))
+    html_cards = "".join(
+        f"<div class='stat {tone if value != '0' else ''}'><b>{value}</b><span>{label}</span></div>"
+        for value, label, tone in cards
     )
+    return f"<section class='stats'>{html_cards}</section>"
 
 
-def _marks_before(step: StepRecord, profile: DisplayProfile | None) -> str:
-    action = step.action
-    if action is None or action.point is None or profile is None:
-        return ""
-    start = profile.screen_to_image(ScreenPoint(*action.point))
-    # Big enough to spot on a thumbnail of a whole screen: about 1/60 of the frame's width.
-    radius = max(12.0, profile.pixel_size[0] / 60.0)
-    marks = (
-        f"<circle cx='{start.x:.1f}' cy='{start.y:.1f}' r='{radius:.0f}' fill='rgba(207,34,46,.25)' "
-        f"stroke='#cf222e' stroke-width='4'/>"
-        f"<circle cx='{start.x:.1f}' cy='{start.y:.1f}' r='3' fill='#cf222e'/>"
-    )
-    if isinstance(action, Drag):
-        end = profile.screen_to_image(ScreenPoint(action.to_x, action.to_y))
-        marks += (
-            f"<line x1='{start.x:.1f}' y1='{start.y:.1f}' x2='{end.x:.1f}' y2='{end.y:.1f}' "
-            f"stroke='#cf222e' stroke-width='3' stroke-dasharray='8 5'/>"
-            f"<circle cx='{end.x:.1f}' cy='{end.y:.1f}' r='{radius:.0f}' fill='none' "
-            "stroke='#cf222e' stroke-width='3'/>"
+def _meta(info: dict[str, Any], run_dir: Path, frames: FrameStore) -> str:
+    started = info.get("started_s")
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)) if isinstance(started, (int, float)) else "?"
+    parts = [f"planner <b>{text(info.get('planner', '?'))}</b>", f"started {when}", f"run {text(run_dir.name)}"]
+    profile = _profile(info)
+    if profile is not None:
+        parts.append(
+            f"display {profile.width}×{profile.height} at ({profile.left}, {profile.top}), scale {profile.scale:g}"
         )
-    return marks
-
-
-def _marks_after(step: StepRecord) -> str:
-    if not step.changed_bbox:
-        return ""
-    left, top, right, bottom = step.changed_bbox
-    return (
-        f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' fill='rgba(9,105,218,.12)' "
-        f"stroke='#0969da' stroke-width='3'/>"
-    )
-
-
-class _FrameEmbedder:
-    """Embeds each referenced frame once, as JPEG, and hands out its SVG id and size."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self._run_dir = run_dir
-        self._ids: dict[str, tuple[str, tuple[int, int]] | None] = {}
-        self._defs: list[str] = []
-
-    def ref(self, name: str) -> tuple[str, tuple[int, int]] | None:
-        if name not in self._ids:
-            self._ids[name] = self._embed(name)
-        return self._ids[name]
-
-    def _embed(self, name: str) -> tuple[str, tuple[int, int]] | None:
-        from PIL import Image
-
-        path = self._run_dir / name
-        try:
-            with Image.open(path) as image:
-                rgb = image.convert("RGB")
-        except (OSError, ValueError):
-            return None
-        buffer = io.BytesIO()
-        rgb.save(buffer, format="JPEG", quality=_JPEG_QUALITY)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        frame_id = f"frame-{len(self._ids)}"
-        width, height = rgb.size
-        self._defs.append(
-            f"<image id='{frame_id}' width='{width}' height='{height}' href='data:image/jpeg;base64,{data}'/>"
-        )
-        return frame_id, (width, height)
-
-    def defs(self) -> str:
-        return "".join(self._defs)
+    if frames.missing:
+        parts.append(f"<span style='color:{RED}'>{len(frames.missing)} screenshot(s) missing</span>")
+    parts.append("click a screenshot for full size")
+    return f"<div class='meta runmeta'>{' · '.join(parts)}</div>"
