@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from agent.errors import DeskpilotError, UserInputError
 from agent.model_setup import add_model_flags
+from agent.policy_flags import add_policy_flags, policy_from_args
 from agent.replay_cli import add_replay_parser, run_record, run_replay
+from agent.stop_hotkey import add_stop_hotkey_flag, stop_hotkey_from_flag
 
 if TYPE_CHECKING:
     from planners.base import Planner
@@ -41,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--settle-quiet-ms", type=float, default=60.0, help="stillness that ends a settle (60)")
     run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
     run.add_argument("--quiet", action="store_true", help="no live progress lines")
+    add_stop_hotkey_flag(run)
     add_model_flags(run)
+    add_policy_flags(run)
 
     add_replay_parser(sub)
 
@@ -89,6 +93,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UserInputError("give either a TASK or --plan, not both")
     if args.max_steps < 1 or args.max_seconds <= 0:
         raise UserInputError("--max-steps and --max-seconds must be positive")
+    hotkey = stop_hotkey_from_flag(args.stop_hotkey)  # a bad combo is refused before anything runs
 
     from agent.settle import SettleConfig
 
@@ -98,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UserInputError(f"--settle-quiet-ms / --settle-timeout-s: {str(exc).splitlines()[-1].strip()}") from None
 
     # Everything the user got wrong is refused before anything touches the desktop or loads a model.
+    policy = policy_from_args(args)  # built once, frozen: nothing the run sees can widen it
     if args.plan is not None:
         from actions.models import Type, load_plan
         from planners.scripted import ScriptedPlanner
@@ -117,14 +123,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.monitor is not None:
         monitor = args.monitor
 
-    from actions.pyautogui_executor import PyAutoGuiExecutor
+    from actions.executor import Executor, RecordingExecutor
     from agent.loop import Agent, Budgets
     from agent.progress import print_step
     from agent.records import RunRecorder, new_run_dir
     from agent.screen import MssScreen
 
+    stop = hotkey.event if hotkey is not None else None
     screen = MssScreen(monitor=monitor)
-    executor = PyAutoGuiExecutor()
+    if args.dry_run:
+        executor: Executor = RecordingExecutor()  # plans, settles and records; performs nothing
+    else:
+        from actions.pyautogui_executor import PyAutoGuiExecutor
+
+        executor = PyAutoGuiExecutor(stop=stop)
+    if policy is not None and not args.quiet:
+        print(f"deskpilot: {policy.describe()}", file=sys.stderr)
     run_dir = args.out if args.out is not None else new_run_dir()
     agent = Agent(
         planner,
@@ -134,17 +148,25 @@ def _run(args: argparse.Namespace) -> int:
         settle_config=settle_config,
         budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
         on_step=None if args.quiet else print_step,
+        stop=stop,
+        guard=policy,
+        dry_run=args.dry_run,
     )
     try:
+        if hotkey is not None:
+            hotkey.start()  # about 30 ms; a DesktopError when it cannot listen
+            print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
         result = agent.run(task)
     finally:
         screen.close()
+        if hotkey is not None:
+            hotkey.close()
     report = Path(result.run_dir or run_dir) / "report.html"
     outcome = "succeeded" if result.success else f"failed: {result.reason}"
     answer = f" (answer: {result.answer})" if result.answer else ""
-    print(f"deskpilot: run {outcome}{answer}", file=sys.stderr)
+    print(f"deskpilot: {'dry run' if args.dry_run else 'run'} {outcome}{answer}", file=sys.stderr)
     print(report)
-    if "interrupted" in result.reason:
+    if "interrupted" in result.reason or (stop is not None and stop.is_set() and not result.success):
         return EXIT_INTERRUPTED
     return EXIT_OK if result.success else EXIT_RUN_FAILED
 

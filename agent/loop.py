@@ -136,20 +136,22 @@ class Agent:
                 reason = "done" if action.success else "the planner gave up"
                 raise _RunEnded(action.success, reason, action.answer)
             self._check_budgets(state)
-            if self.guard is not None:
-                self.guard.check(action, frame)  # a PolicyError ends the run: nothing on screen widens it
+            # A PolicyError ends the run: nothing on the screen can widen the policy.
+            may_retry = self.guard.check(action, frame) if self.guard is not None else True
             first = position == 0
-            frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0)
+            frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0, may_retry)
         return frame
 
-    def _act(self, action: Action, before: Frame, state: _RunState, plan: Plan | None, plan_ms: float) -> Frame:
-        """Perform one action, settle, verify (retrying once), record. ``plan`` is given for the
-        first action of a plan only, so its thought and raw answer are recorded once."""
+    def _act(
+        self, action: Action, before: Frame, state: _RunState, plan: Plan | None, plan_ms: float, may_retry: bool
+    ) -> Frame:
+        """Perform one action, settle, verify (retrying once if the guard allows), record. ``plan`` is
+        given for the first action of a plan only, so its thought and raw answer are recorded once."""
         expect_change = action.kind in CHANGES_SCREEN and not self.dry_run
         timings = StepTimings(plan_ms=plan_ms)
         tries = 0
         result: SettleResult | None = None
-        while tries < 2:  # an action that should change the screen and did not is retried once
+        while tries < (2 if may_retry else 1):  # no visible change: tried once more, if allowed
             tries += 1
             act_start = time.monotonic()
             self.executor.perform(action)

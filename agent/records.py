@@ -80,6 +80,7 @@ class RunInfo(BaseModel):
     planner: str
     profile: DisplayProfile
     started_s: float
+    dry_run: bool = False  # --dry-run: every action was planned and drawn, none performed
     deskpilot_version: str = "0.1.0"
 
 

@@ -16,6 +16,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from actions.executor import Executor
 from agent.errors import UserInputError
+from agent.guard import ActionGuard
 from agent.loop import Agent, ProgressFn, RunResult
 from agent.records import RunRecorder
 from agent.scenario_file import Anchor, Scenario, dump_scenario, save_scenario, templates_dir
@@ -80,6 +82,8 @@ def replay_once(
     run_dir: Path | None,
     settle_config: SettleConfig | None = None,
     on_step: ProgressFn | None = None,
+    guard: ActionGuard | None = None,
+    stop: threading.Event | None = None,
 ) -> ReplayOutcome:
     from agent import windows
     from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
@@ -104,11 +108,11 @@ def replay_once(
     )  # fmt: skip
     with scenario_setup(scenario):
         # A window that just appeared may still be laying itself out: start from a still screen.
-        settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig())
+        settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig(), cancel=stop)
         agent = Agent(
             planner, executor, screen,
             recorder=RunRecorder(run_dir) if run_dir else None,
-            settle_config=settle_config, on_step=on_step,
+            settle_config=settle_config, on_step=on_step, guard=guard, stop=stop,
         )  # fmt: skip
         result = agent.run(f"replay {scenario.name}")
     return ReplayOutcome(result, planner.logs)

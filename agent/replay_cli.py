@@ -8,6 +8,8 @@ from pathlib import Path
 
 from agent.errors import UserInputError
 from agent.model_setup import add_model_flags
+from agent.policy_flags import add_policy_flags, policy_from_args
+from agent.stop_hotkey import add_stop_hotkey_flag, stop_hotkey_from_flag
 
 
 def add_replay_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +21,10 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
     replay.add_argument("--monitor", type=int, default=0, help="mss monitor to watch (default 0: all)")
     replay.add_argument("--quiet", action="store_true", help="no live progress lines")
+    add_stop_hotkey_flag(replay, "replay")
     add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
+    # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
+    add_policy_flags(replay, dry_run=False)
 
     record = sub.add_parser("record", help="record your clicks, drags, scrolls and typing as a scenario")
     record.add_argument("scenario", type=Path, help="SCENARIO.yaml to write")
@@ -37,15 +42,17 @@ def _variables(pairs: list[str]) -> dict[str, str]:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    from agent.cli import EXIT_OK, EXIT_RUN_FAILED, check_secrets, require_display
+    from agent.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, check_secrets, require_display
     from agent.scenario_file import load_scenario, resolve_variables
 
     if args.repeat < 1:
         raise UserInputError("--repeat must be at least 1")
+    hotkey = stop_hotkey_from_flag(args.stop_hotkey)  # a bad combo is refused before anything runs
     scenario = load_scenario(args.scenario)
     variables = resolve_variables(scenario, _variables(args.var))
     typed = [step.resolve(None, None, variables) for step in scenario.steps if step.action.get("kind") == "type"]
     check_secrets([getattr(action, "text", "") for action in typed], str(args.scenario))
+    policy = policy_from_args(args)  # built once, frozen: nothing the replay sees can widen it
     require_display()
     vlm = None
     if args.model:
@@ -61,10 +68,16 @@ def run_replay(args: argparse.Namespace) -> int:
     from planners.grounding.ladder import default_ladder
 
     ladder = default_ladder(vlm)
+    stop = hotkey.event if hotkey is not None else None
     screen = MssScreen(monitor=args.monitor)
-    executor = PyAutoGuiExecutor()
+    executor = PyAutoGuiExecutor(stop=stop)
+    if policy is not None and not args.quiet:
+        print(f"deskpilot: {policy.describe()}", file=sys.stderr)
     outcomes = []
     try:
+        if hotkey is not None:
+            hotkey.start()  # about 30 ms; a DesktopError when it cannot listen
+            print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
         for round_number in range(args.repeat):
             run_dir = args.out if args.out is not None and args.repeat == 1 else None
             if run_dir is None:
@@ -73,13 +86,19 @@ def run_replay(args: argparse.Namespace) -> int:
             outcome = replay_once(
                 scenario, args.scenario, ladder=ladder, executor=executor, screen=screen, variables=variables,
                 run_dir=run_dir, on_step=None if args.quiet else print_step,
+                guard=policy.for_new_run() if policy is not None else None,  # a fresh budget each round
+                stop=stop,
             )  # fmt: skip
             outcomes.append(outcome)
             verdict = "passed" if outcome.run.success else f"failed: {outcome.run.reason}"
             print(f"deskpilot: replay {verdict}", file=sys.stderr)
             print(Path(outcome.run.run_dir or run_dir) / "report.html")
+            if stop is not None and stop.is_set():
+                break  # no further rounds after the stop hotkey
     finally:
         screen.close()
+        if hotkey is not None:
+            hotkey.close()
     if args.heal and outcomes and outcomes[-1].run.success:
         diff = write_heal(scenario, healed(scenario, args.scenario, outcomes[-1].logs), args.scenario)
         print(diff or f"deskpilot: {args.scenario}: every anchor still holds; nothing to heal", file=sys.stderr)
@@ -88,6 +107,8 @@ def run_replay(args: argparse.Namespace) -> int:
     model_calls = sum(getattr(g, "calls", 0) for g in ladder)
     if model_calls:
         print(f"deskpilot: {model_calls} model grounding calls", file=sys.stderr)
+    if stop is not None and stop.is_set() and not all(o.run.success for o in outcomes):
+        return EXIT_INTERRUPTED
     return EXIT_OK if all(o.run.success for o in outcomes) else EXIT_RUN_FAILED
 
 
