@@ -46,5 +46,6 @@ def test_a_failing_scenario_reports_every_step(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "scenario failed: step 6 (click the Submit button): no confident match" in proc.stdout
     assert re.search(r"step  5 click the 'I agree' checkbox\s+ok \(anchor", proc.stdout)
-    assert re.search(r"step  6 click the Submit button\s+FAILED: anchor: .*; template: .*; ocr: 'Submit' is not", proc.stdout)
+    failed = r"step  6 click the Submit button\s+FAILED: anchor: .*; template: .*; ocr: 'Submit' is not"
+    assert re.search(failed, proc.stdout)
     assert re.search(r"step  7 click the Count button\s+not reached", proc.stdout)
