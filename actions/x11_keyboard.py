@@ -94,7 +94,8 @@ class XTestKeyboard:
             self._display = Display(display_name)
         except (DisplayError, OSError, ConnectionError) as exc:
             raise ActionError(f"cannot open X display {display_name or '$DISPLAY'}: {exc}") from exc
-        if not self._display.query_extension("XTEST").present:
+        xtest = self._display.query_extension("XTEST")  # None, or a reply with .present, by version
+        if xtest is None or not getattr(xtest, "present", True):
             self._display.close()
             raise ActionError("the X server has no XTEST extension: keys cannot be faked")
         self._keys: dict[int, tuple[int, int]] = {}

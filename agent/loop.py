@@ -167,6 +167,8 @@ class Agent:
             Verdict.NO_CHANGE: f"no visible change after {tries} tries",
             Verdict.UNSETTLED: f"the screen was still changing after {self.settle_config.timeout_s:g} s",
         }.get(verdict, "dry run: not performed" if self.dry_run else "")
+        if self.stop is not None and self.stop.is_set():
+            note = "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
         timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
         after_name = self._save(result.frame, f"step-{len(state.steps) + 1:04d}")
         timings.total_ms = timings.plan_ms + timings.act_ms + timings.settle_ms + timings.verify_ms

@@ -1,38 +1,35 @@
-"""The STOP button: a global hotkey (default Ctrl+Alt+Shift+Q) that ends a run, replay or plan.
+"""The STOP button: a global hotkey (default Ctrl+Alt+Shift+Q) that ends a run or a replay.
 
 ``with StopHotkey() as hotkey: Agent(..., stop=hotkey.event)``. When anyone presses the combo (a
-person, or ``xdotool``), ``hotkey.event`` is set, with ``event.reason`` = "stopped by the stop
-hotkey (ctrl+alt+shift+q)"; the loop ends at its next check (settles and ``wait`` actions are cut
-short by the event) and lets go of any button or key the executor holds.
+person, or ``xdotool``), ``hotkey.event`` is set with ``event.reason`` = "stopped by the stop hotkey
+(ctrl+alt+shift+q)"; the loop ends at its next check (settles and ``wait`` actions are cut short by
+the event) and lets go of any button or key the executor holds.
 
-How: an XRecord context of KeyPress device events only, read as raw bytes on a daemon thread
-(:class:`_KeyPressWatcher`): the modifier state is checked first, then the keycode against the
-key's keycodes on the current keymap (refreshed on MappingNotify). Why not the alternatives:
+How: one XRecord context of KeyPress device events only, read as raw bytes on a daemon thread
+(:class:`KeyPressWatcher`): the modifier state first, then the keycode against the key's keycodes
+on the current keymap (refreshed on MappingNotify). Why not the alternatives:
 
-* pynput's ``GlobalHotKeys`` (XRecord underneath) opens ``$DISPLAY`` when it is imported and cannot
-  listen on another display; this takes ``display=``, and a missing RECORD extension is a clear
-  :class:`DesktopError` at start, never a run that silently has no stop button.
-* :class:`agent.input_capture.X11InputCapture` (the recorder's reader) records presses, releases,
-  buttons and property requests and translates every key. While the agent itself types, that is
-  per-event Python work competing with the agent for the GIL. Measured on the project's 2-core
-  machine, typing 8000 characters (16 000 key events): it cost 0.6 s of extra CPU and the hotkey
-  was seen 380-560 ms late (behind the backlog); this watcher costs about 0.03 s and sees it in 1 ms.
-* XRecord sees device events before any client does, so a passive grab by the window manager or
-  an application does not hide the combo from us (nor do we take it away from them).
+* pynput's ``GlobalHotKeys`` (XRecord underneath) opens ``$DISPLAY`` at import and cannot listen on
+  another display. Here ``display=`` works, and a missing RECORD extension is a DesktopError at
+  start, never a run that silently has no stop button.
+* agent.input_capture's ``X11InputCapture`` (the recorder's reader) records releases, buttons and
+  property requests too and translates every key: Python work per event that competes with a
+  typing agent for the GIL. Typing 8000 characters (16 000 key events, 2-core machine) it cost
+  0.6 s of extra CPU and heard the combo 380-560 ms late, behind its backlog; this: 0.03 s and 1 ms.
+* XRecord sees device events before any client: a grab by the window manager or an application
+  does not hide the combo from us (and we take it away from nobody).
 
-The agent's own input is *not* told apart (no acting flag is read): during a long ``type`` the flag
-is up for the whole action, so a person's press in that time would look like the agent's. The
-agent never presses the combo by itself (a plan whose ``key`` action pressed it would stop itself).
+The agent's own input is not told apart: during a long ``type`` the acting flag is up for the whole
+action, so a person's press then would look like the agent's. The agent never presses the combo by
+itself (a plan whose ``key`` action pressed it would stop itself). Matching: the key pressed with at
+least the combo's modifiers held (extra modifiers, Num Lock or Caps Lock do not prevent a stop).
+Combos are written as for the recorder: ``<ctrl>+<alt>+<shift>+q`` (pynput) or ``ctrl+alt+shift+q``.
 
-Matching: the combo's key pressed while at least its modifiers are held (extra modifiers, Num Lock
-or Caps Lock do not prevent a stop: a stop button should not be missed). Combos are written the
-way the recorder's ``--stop-hotkey`` is: pynput's ``<ctrl>+<alt>+<shift>+q`` or ``ctrl+alt+shift+q``.
-
-A model call can take many seconds, and the loop only looks at the event between calls. With
-``interrupt_planning_after_s`` (the command line uses 0.5 s) a run whose main thread is still
-inside ``planner.plan`` that long after the press gets :class:`StopRequested` raised there (through
-a signal, so a blocking socket read is woken too); nowhere else is interrupted, so a half-performed
-action or a half-written record cannot happen.
+A model call can take many seconds and the loop looks at the event only between calls. With
+``interrupt_planning_after_s`` (the command line: 0.1 s), a main thread still inside
+``planner.plan`` that long after the press gets :class:`StopRequested` raised there, by a signal
+(which also wakes a blocking socket read). Nothing else is interrupted: no half-performed action,
+no half-written record.
 """
 
 from __future__ import annotations
@@ -40,7 +37,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -49,6 +45,7 @@ from typing import Any
 
 from agent.errors import DeskpilotError, DesktopError, UserInputError
 from agent.input_capture import _KEY_NAMES, CHORD_MODIFIERS
+from agent.key_watcher import KeyPressWatcher
 
 DEFAULT_STOP_HOTKEY = "<ctrl>+<alt>+<shift>+q"
 DISABLED = ("none", "off", "")  # what --stop-hotkey accepts to run without one
@@ -62,13 +59,7 @@ _PYNPUT_NAMES = {
 }  # fmt: skip
 _TYPING_SAFE_MODIFIERS = frozenset({"ctrl", "alt", "win"})  # a printable key needs one of these
 
-_KEY_PRESS = 2
-_MODIFIER_KEYSYMS = {
-    "Control_L": "ctrl", "Control_R": "ctrl", "Shift_L": "shift", "Shift_R": "shift", "Alt_L": "alt",
-    "Alt_R": "alt", "Meta_L": "alt", "Meta_R": "alt", "Super_L": "win", "Super_R": "win", "Hyper_L": "win",
-    "Hyper_R": "win",
-}  # fmt: skip
-_INTERRUPT_PLANNING_AFTER_S = 0.5  # the loop gets this long to end by itself; the whole stop < 1 s
+_INTERRUPT_PLANNING_AFTER_S = 0.1  # a plan has no effect on the desktop: stop waiting for it soon
 
 Callback = Callable[[str], None]
 
@@ -82,7 +73,7 @@ def add_stop_hotkey_flag(parser: argparse.ArgumentParser, what: str = "run") -> 
 
 def stop_hotkey_from_flag(value: str | None) -> StopHotkey | None:
     """The ``--stop-hotkey`` flag, parsed (UserInputError) but not yet listening; None when disabled.
-    A planner still thinking half a second after the press is interrupted (see the module doc)."""
+    A planner still thinking 0.1 s after the press is interrupted (see the module doc)."""
     if value is None or value.strip().lower() in DISABLED:
         return None
     return StopHotkey(value, interrupt_planning_after_s=_INTERRUPT_PLANNING_AFTER_S)
@@ -168,9 +159,8 @@ class StopHotkey:
         self.event = event if event is not None else StopEvent()
         self.callbacks: list[Callback] = [on_stop] if callable(on_stop) else list(on_stop or ())
         self.callback_errors: list[str] = []
-        self.start_ms = 0.0  # how long start() took
         self._interrupt_after_s = interrupt_planning_after_s
-        self._watcher: _KeyPressWatcher | None = None
+        self._watcher: KeyPressWatcher | None = None
         self._interrupter: _PlanningInterrupter | None = None
 
     @property
@@ -182,28 +172,23 @@ class StopHotkey:
         """True while the listening thread runs (False after :meth:`close`, or if the X connection broke)."""
         return self._watcher is not None and self._watcher.alive
 
-    def add_callback(self, callback: Callback) -> None:
-        self.callbacks.append(callback)
-
     def start(self) -> StopHotkey:
         if self._watcher is not None:
             return self
-        started = time.perf_counter()
         try:
-            watcher = _KeyPressWatcher(self.display, self.mods, self.key, self._on_match)
+            watcher = KeyPressWatcher(self.display, self.mods, self.key, self._on_match)
         except DeskpilotError as exc:  # no display, no RECORD extension, a modifier the keymap lacks
             raise self._cannot_listen(str(exc)) from exc
+        if self._interrupt_after_s is not None:  # ready before the first press can arrive
+            self._interrupter = _PlanningInterrupter.install(self._interrupt_after_s, self.event)
+        self._watcher = watcher
         try:
             watcher.start()
         except BaseException as exc:
-            watcher.stop()
+            self.close()
             if isinstance(exc, Exception):
                 raise self._cannot_listen(str(exc) if isinstance(exc, DeskpilotError) else repr(exc)) from exc
             raise  # Ctrl+C while starting: no thread or connection outlives us
-        self._watcher = watcher
-        if self._interrupt_after_s is not None:
-            self._interrupter = _PlanningInterrupter.install(self._interrupt_after_s, self.event)
-        self.start_ms = (time.perf_counter() - started) * 1000.0
         return self
 
     def _cannot_listen(self, why: str) -> DesktopError:
@@ -239,150 +224,6 @@ class StopHotkey:
                 callback(self.reason)
             except Exception as exc:  # noqa: BLE001 - a callback's bug must not cost the stop
                 self.callback_errors.append(f"{type(exc).__name__}: {exc}")
-
-
-class _KeyPressWatcher:
-    """Calls ``on_match`` (on its own thread) whenever the combo's key is pressed with its modifiers held.
-
-    One XRecord context for KeyPress device events only, read as raw bytes: the modifier state
-    (offset 28) first, then the keycode (offset 1) against the keycodes of the key on the keymap.
-    Three connections, as in agent.input_capture: one blocked in EnableContext, one to create and
-    end the context from any thread, one for keymap lookups (and its MappingNotify) on the thread.
-    """
-
-    def __init__(self, display: str | None, mods: frozenset[str], key: str, on_match: Callable[[], None]) -> None:
-        from Xlib.display import Display
-        from Xlib.error import DisplayError
-
-        self._mods, self._on_match = mods, on_match
-        self._keysyms = _keysyms(key)
-        self._conns: list[Any] = []
-        try:
-            for _ in range(3):
-                self._conns.append(Display(display))
-        except (DisplayError, OSError) as exc:
-            self._close()
-            raise DesktopError(f"cannot open the X display {display or '$DISPLAY'}: {exc}") from exc
-        self._record, self._control, self._lookup = self._conns
-        if not self._record.has_extension("RECORD"):
-            self._close()
-            raise DesktopError("the X server has no RECORD extension (Xvfb and Xorg have it unless disabled)")
-        self._keycodes: frozenset[int] = frozenset()
-        self._need: list[int] = []  # one state mask per modifier of the combo; any of its bits will do
-        self._read_keymap()
-        self._ready = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._context: int | None = None
-        self.error: BaseException | None = None  # what ended the listening thread early
-        self.event_errors: list[str] = []
-
-    def _read_keymap(self) -> None:
-        from Xlib import XK
-
-        lookup = self._lookup
-        info = lookup.display.info
-        self._keycodes = frozenset(
-            code
-            for code in range(info.min_keycode, info.max_keycode + 1)
-            if {lookup.keycode_to_keysym(code, 0), lookup.keycode_to_keysym(code, 1)} & self._keysyms
-        )
-        by_keysym = {XK.string_to_keysym(x_name): name for x_name, name in _MODIFIER_KEYSYMS.items()}
-        masks: dict[str, int] = {}
-        for index, codes in enumerate(lookup.get_modifier_mapping()):
-            for code in codes:
-                name = by_keysym.get(lookup.keycode_to_keysym(code, 0))
-                if code and name:
-                    masks[name] = masks.get(name, 0) | (1 << index)
-        missing = sorted(self._mods - set(masks))
-        if missing or not self._keycodes:
-            what = f"{', '.join(missing)} is not a modifier" if missing else "its key is not"
-            raise DesktopError(f"{what} on this X keyboard map")
-        self._need = [masks[name] for name in sorted(self._mods)]
-
-    def start(self, timeout_s: float = 5.0) -> None:
-        from Xlib.ext import record
-
-        ranges = {
-            "core_requests": (0, 0), "core_replies": (0, 0), "ext_requests": (0, 0, 0, 0),
-            "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0), "device_events": (_KEY_PRESS, _KEY_PRESS),
-            "errors": (0, 0), "client_started": False, "client_died": False,
-        }  # fmt: skip
-        self._context = self._control.record_create_context(0, [record.AllClients], [ranges])
-        self._control.sync()
-        self._thread = threading.Thread(target=self._run, name="deskpilot-stop-hotkey", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout_s):  # StartOfData: from here on no press is missed
-            raise DesktopError(f"listening did not start within {timeout_s:g} s")
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        try:
-            self._record.record_enable_context(self._context, self._handle)
-        except BaseException as exc:  # noqa: BLE001 - reported through .error; the run goes on
-            self.error = exc
-        finally:
-            self._ready.set()
-
-    def _handle(self, reply: Any) -> None:
-        from Xlib.ext import record
-
-        try:
-            if reply.category == record.StartOfData:
-                self._ready.set()
-            elif reply.category == record.FromServer:
-                data = bytes(reply.data)
-                for offset in range(0, len(data) - 31, 32):
-                    if data[offset] & 0x7F == _KEY_PRESS and self._is_combo(data, offset):
-                        self._on_match()
-        except Exception as exc:  # noqa: BLE001 - one bad element must not end the listening
-            self.event_errors.append(f"{type(exc).__name__}: {exc}")
-
-    def _is_combo(self, data: bytes, offset: int) -> bool:
-        (state,) = struct.unpack_from("=H", data, offset + 28)  # the modifiers held before this press
-        if not all(state & mask for mask in self._need):
-            return False  # what nearly every press of a typing agent ends at: cheap on purpose
-        if self._lookup.pending_events():  # MappingNotify: setxkbmap or xmodmap changed the keymap
-            while self._lookup.pending_events():
-                self._lookup.refresh_keyboard_mapping(self._lookup.next_event())
-            self._read_keymap()
-        return data[offset + 1] in self._keycodes
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        from Xlib.error import ConnectionClosedError, XError
-
-        if self._context is not None:
-            try:
-                self._control.record_disable_context(self._context)
-                self._control.sync()
-                if self._thread is not None:
-                    self._thread.join(timeout_s)
-                self._control.record_free_context(self._context)
-                self._control.sync()
-            except (ConnectionClosedError, XError, OSError):
-                pass  # the server went away: nothing left to release there
-            self._context = None
-        self._close()
-
-    def _close(self) -> None:
-        from Xlib.error import ConnectionClosedError
-
-        for conn in self._conns:
-            with contextlib.suppress(ConnectionClosedError, OSError):
-                conn.close()
-        self._conns = []
-
-
-def _keysyms(key: str) -> frozenset[int]:
-    """The X keysyms of one of our key names ("q", "esc", "f12")."""
-    from Xlib import XK
-
-    if len(key) == 1:
-        return frozenset({ord(key)})  # printable ASCII keysyms are the code points
-    names = [x_name for x_name, name in _KEY_NAMES.items() if name == key]
-    return frozenset(keysym for keysym in map(XK.string_to_keysym, names) if keysym)
 
 
 class _PlanningInterrupter:
