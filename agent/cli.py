@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from agent.errors import DeskpilotError, UserInputError
 from agent.model_setup import add_model_flags
@@ -28,8 +28,15 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line (what is wrong, and where to read more), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"deskpilot: error: {message} (see: {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="deskpilot", description="A desktop agent that looks at the screen.")
+    parser = _Parser(prog="deskpilot", description="A desktop agent that looks at the screen.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a task (needs a model) or a scripted plan (--plan)")

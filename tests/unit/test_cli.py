@@ -57,3 +57,19 @@ def test_cli_start_imports_nothing_heavy() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--max-steps", "x"], "argument --max-steps: invalid int value: 'x' (see: deskpilot run --help)"),
+        (["replay"], "the following arguments are required: scenario (see: deskpilot replay --help)"),
+        (["run", "t", "--preset", "huge"], "argument --preset: invalid choice: 'huge'"),
+    ],
+)
+def test_bad_flags_are_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("deskpilot: error: ") and message in err and err.count("\n") == 1
