@@ -162,12 +162,10 @@ def parse_plan(data: Any, source: str = "plan") -> list[Action]:
 def load_plan(path: str | Path) -> list[Action]:
     """Read and validate a PLAN.json file; every problem is a PlanError naming the file."""
     from agent.errors import PlanError
+    from agent.user_files import read_user_text
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot read the plan ({exc.strerror or exc})") from None
+    text = read_user_text(path, "plan", PlanError)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

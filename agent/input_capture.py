@@ -139,18 +139,10 @@ class X11InputCapture:
             self._ready.set()
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        from Xlib.error import ConnectionClosedError, XError
+        from Xlib.error import ConnectionClosedError
 
         if self._context is not None:
-            try:
-                self._control.record_disable_context(self._context)
-                self._control.sync()
-                if self._thread is not None:
-                    self._thread.join(timeout_s)
-                self._control.record_free_context(self._context)
-                self._control.sync()
-            except (ConnectionClosedError, XError, OSError):
-                pass  # the server went away: nothing left to release there
+            end_record_context(self._control, self._context, self._thread, timeout_s)
             self._context = None
         for conn in (self._record, self._control, self._lookup):
             with contextlib.suppress(ConnectionClosedError, OSError):
@@ -289,3 +281,19 @@ def _modifier_masks(display: Any) -> list[tuple[int, str]]:
             if name in (*CHORD_MODIFIERS, "altgr", "numlock"):
                 masks.append((1 << index, name))
     return sorted(set(masks))
+
+
+def end_record_context(control: Any, context: int, thread: threading.Thread | None, timeout_s: float) -> None:
+    """Disable an XRecord context (its reader thread then returns), wait for the thread, free it.
+    A server that went away has nothing left to release."""
+    from Xlib.error import ConnectionClosedError, XError
+
+    try:
+        control.record_disable_context(context)
+        control.sync()
+        if thread is not None:
+            thread.join(timeout_s)
+        control.record_free_context(context)
+        control.sync()
+    except (ConnectionClosedError, XError, OSError):
+        pass

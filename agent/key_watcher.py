@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.errors import DesktopError
-from agent.input_capture import _KEY_NAMES
+from agent.input_capture import _KEY_NAMES, end_record_context
 
 _KEY_PRESS = 2
 _MODIFIER_KEYSYMS = {
@@ -138,18 +138,9 @@ class KeyPressWatcher:
         return data[offset + 1] in self._keycodes
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        from Xlib.error import ConnectionClosedError, XError
 
         if self._context is not None:
-            try:
-                self._control.record_disable_context(self._context)
-                self._control.sync()
-                if self._thread is not None:
-                    self._thread.join(timeout_s)
-                self._control.record_free_context(self._context)
-                self._control.sync()
-            except (ConnectionClosedError, XError, OSError):
-                pass  # the server went away: nothing left to release there
+            end_record_context(self._control, self._context, self._thread, timeout_s)
             self._context = None
         self._close()
 

@@ -45,12 +45,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from actions.coords import ScreenPoint
-from actions.models import Action, Drag, Key, Type, first_error
-from agent.errors import PolicyError, UserInputError
+from actions.models import Action, Drag, Key, Type
+from agent.errors import PolicyError
 from agent.screen import Frame
+from agent.user_files import load_yaml_mapping, validate_user_model
 
 if TYPE_CHECKING:
     from planners.grounding.ocr import OcrGrounder, Word
@@ -111,30 +112,10 @@ class PolicyFile(BaseModel):
 
 
 def load_policy(path: str | Path) -> PolicyFile:
-    """Read and validate a policy file; every problem is one UserInputError naming the file and place."""
-    import yaml
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UserInputError(f"{path}: cannot read the policy ({' '.join(why.split())})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise UserInputError(f"{path}: {where}invalid YAML ({problem})") from None
-    if data is None:
-        data = {}  # an empty file: every default
-    if not isinstance(data, dict):
-        raise UserInputError(f"{path}: expected a mapping of policy fields, got {type(data).__name__}")
-    try:
-        return PolicyFile.model_validate(data)
-    except ValidationError as exc:
-        raise UserInputError(" ".join(f"{path}: {first_error(exc)}".split())) from None
+    """Read and validate a policy file; every problem is one UserInputError naming the file and place.
+    An empty file is every default."""
+    data = load_yaml_mapping(path, "policy", "of policy fields", empty_ok=True)
+    return validate_user_model(PolicyFile, data, path)
 
 
 class _Titled(Protocol):

@@ -28,10 +28,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from actions.models import Action, first_error, parse_action
+from actions.models import Action, parse_action
 from agent.errors import UserInputError
+from agent.user_files import load_yaml_mapping, validate_user_model
 
 SCHEMA_FILE = "scenario.schema.json"
 POINTER_KINDS = frozenset({"click", "move", "drag", "scroll"})
@@ -190,26 +191,8 @@ def resolve_variables(scenario: Scenario, given: dict[str, str]) -> dict[str, st
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario; every problem is one UserInputError naming the file and place."""
-    import yaml
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(f"{path}: cannot read the scenario ({exc.strerror or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line, always
-        raise UserInputError(f"{path}: {where}invalid YAML ({problem})") from None
-    if not isinstance(data, dict):
-        raise UserInputError(f"{path}: expected a mapping with name and steps, got {type(data).__name__}")
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise UserInputError(f"{path}: {first_error(exc)}") from None
+    data = load_yaml_mapping(path, "scenario", "with name and steps")
+    return validate_user_model(Scenario, data, path)
 
 
 def dump_scenario(scenario: Scenario) -> str:
