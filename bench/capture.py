@@ -24,10 +24,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with VirtualDesktop() as desk, tempfile.TemporaryDirectory() as tmp:
         os.environ["DISPLAY"] = desk.display
-        with DemoAppProcess(Path(tmp) / "state.json", desk.env()):
+        with DemoAppProcess(Path(tmp) / "state.json", desk.env()) as app:
             print(capture_table())
             print()
-            print(overhead_table())
+            print(overhead_table(app.centre("count")))
     return 0
 
 
@@ -65,7 +65,7 @@ def capture_table() -> str:
     return "capture of 1280x800, median ms\n" + table(["method", "ms", "x raw mss"], rows)
 
 
-def overhead_table() -> str:
+def overhead_table(count: tuple[int, int]) -> str:
     from actions.pyautogui_executor import PyAutoGuiExecutor
     from agent.screen import MssScreen
     from agent.settle import SettleConfig, settle
@@ -84,15 +84,15 @@ def overhead_table() -> str:
     executor = PyAutoGuiExecutor()
     import pyautogui
 
-    from actions.models import Key
+    from actions.models import Click
 
     def click_and_settle() -> None:
         frame = screen.capture()
-        executor.perform(Key(keys=("ctrl", "s")))  # the demo app reacts to ctrl+s in its status line
+        executor.perform(Click(x=count[0], y=count[1]))  # "Count: N" in the status line: a new N each time
         settle(screen, frame, True, config)
 
     reacting = median(sample_ms(click_and_settle, 15))
-    rows.append(["act + settle + verify, app reacts (ctrl+s)", reacting, "includes the app's redraw"])
+    rows.append(["act + settle + verify, app reacts (click Count)", reacting, "includes the app's redraw"])
     pyautogui.moveTo(640, 400)
     screen.close()
     return "per-step overhead, median ms\n" + table(["what", "ms", "note"], rows)

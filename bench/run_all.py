@@ -1,8 +1,12 @@
-"""``make bench``: every benchmark, one after the other, each printing its own table and ratios."""
+"""``make bench``: every benchmark, each in its own process, each printing its own table and ratios.
+
+Separate processes because each benchmark starts its own private desktop, and pyautogui binds to the
+display it first saw for the life of a process.
+"""
 
 from __future__ import annotations
 
-import importlib
+import subprocess
 import sys
 
 BENCHMARKS = ["bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay"]
@@ -12,9 +16,7 @@ def main() -> int:
     status = 0
     for name in BENCHMARKS:
         print(f"\n=== {name} ===", flush=True)
-        module = importlib.import_module(name)
-        result = module.main([])
-        status = status or result
+        status = subprocess.run([sys.executable, "-m", name]).returncode or status
     return status
 
 
