@@ -165,7 +165,7 @@ def _target(capture: PointerCapture, folder: Path, stem: str) -> Target:
         window_title=capture.window_title, window_point=capture.window_point, window_size=capture.window_size,
         screen_point=capture.screen_point, template=template, template_point=template_point,
     )  # fmt: skip
-    return Target(description=describe(capture), label=capture.label, anchor=anchor)
+    return Target(description=describe(capture), label=capture.label, label_offset=capture.label_offset, anchor=anchor)
 
 
 def _tidy(action: dict[str, Any]) -> dict[str, Any]:

@@ -155,7 +155,13 @@ def label_targets(targets: Sequence[PointerCapture], workers: int | None = None)
             found = list(pool.map(lambda t: find_label(t.label_crop, *t.label_point), todo))
         for target, chosen in zip(todo, found, strict=True):
             if chosen is not None:
-                target.label, target.label_relation = chosen[0].text, chosen[1]
+                phrase, relation = chosen
+                target.label, target.label_relation = phrase.text, relation
+                if relation == "row" and target.label_point is not None:
+                    # A field beside its label: replay finds the label by OCR, then steps this far right.
+                    px, py = target.label_point
+                    centre = (phrase.left + phrase.width // 2, phrase.top + phrase.height // 2)
+                    target.label_offset = (px - centre[0], py - centre[1])
     for target in targets:
         target.label_crop = None
 

@@ -49,6 +49,7 @@ class PointerCapture:
     label_point: tuple[int, int] | None = None
     label: str | None = None
     label_relation: str | None = None  # "on" the target, its form label on the same "row", or "near" it
+    label_offset: tuple[int, int] | None = None  # the target from its row label's centre (replay's OCR rung)
 
 
 @dataclass
