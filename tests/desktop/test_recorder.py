@@ -126,6 +126,9 @@ def test_labels_come_from_ocr_after_recording(recording: Recording) -> None:
     assert count is not None and count.label == "Count"
     assert count.description == "the 'Count' element in 'Deskpilot Demo'"
     assert recording.recorder.stats.postprocess_ms > 0
+    name = recording.scenario.steps[0].target  # an entry: its label sits to its left on the same row
+    assert name is not None and name.label == "Name" and name.label_offset is not None
+    assert name.label_offset[0] > 40 and abs(name.label_offset[1]) <= 4
 
 
 def test_agent_input_is_not_recorded(recording: Recording) -> None:
