@@ -195,6 +195,32 @@ def _save_model(model_class: Any, config: Any, directory: Path, ids: dict[str, i
     ).save_pretrained(directory)
 
 
+def _text_config(vocab_size: int, ids: dict[str, int], rope_scaling: dict[str, Any], theta: float) -> dict[str, Any]:
+    """The small language model both families share: 2 layers, hidden 64, 4 heads (head_dim 16)."""
+    return {
+        "vocab_size": vocab_size,
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 4096,
+        "rope_theta": theta,
+        "rope_scaling": rope_scaling,  # transformers 4.57 reads rope_scaling + rope_theta
+        "rope_parameters": {**rope_scaling, "rope_theta": theta},  # transformers 5 reads rope_parameters
+        "tie_word_embeddings": True,
+        "bos_token_id": None,
+        "eos_token_id": ids["eos_token_id"],
+        "pad_token_id": ids["pad_token_id"],
+    }
+
+
+def _special_token_ids(ids: dict[str, int]) -> dict[str, int]:
+    """The ids a Qwen-VL config names, taken from the tokenizer that was just trained."""
+    keys = ("image_token_id", "video_token_id", "vision_start_token_id", "vision_end_token_id")
+    return {key: ids[key] for key in keys}
+
+
 def build_tiny_qwen3_vl(directory: Path, *, seed: int = 0, vocab_size: int = 1200) -> Path:
     """A random Qwen3-VL (model_type ``qwen3_vl``) of about 1 MB: 16 px patches merged 2x2."""
     from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
@@ -206,23 +232,7 @@ def build_tiny_qwen3_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
     head_dim = 16
     # mrope_section splits head_dim/2 rotary frequencies over (time, height, width): 2 + 3 + 3 = 8.
     rope_scaling = {"rope_type": "default", "mrope_section": [2, 3, 3], "mrope_interleaved": True}
-    text_config = {
-        "vocab_size": len(tokenizer),
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "head_dim": head_dim,
-        "max_position_embeddings": 4096,
-        "rope_theta": 5e6,
-        "rope_scaling": rope_scaling,  # transformers 4.57 reads rope_scaling + rope_theta
-        "rope_parameters": {**rope_scaling, "rope_theta": 5e6},  # transformers 5 reads rope_parameters
-        "tie_word_embeddings": True,
-        "bos_token_id": None,
-        "eos_token_id": ids["eos_token_id"],
-        "pad_token_id": ids["pad_token_id"],
-    }
+    text_config = {**_text_config(len(tokenizer), ids, rope_scaling, 5e6), "head_dim": head_dim}
     vision_config = {
         "depth": 2,
         "hidden_size": 64,
@@ -238,10 +248,7 @@ def build_tiny_qwen3_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
     config = Qwen3VLConfig(
         text_config=text_config,
         vision_config=vision_config,
-        image_token_id=ids["image_token_id"],
-        video_token_id=ids["video_token_id"],
-        vision_start_token_id=ids["vision_start_token_id"],
-        vision_end_token_id=ids["vision_end_token_id"],
+        **_special_token_ids(ids),
         tie_word_embeddings=True,
     )
     _save_model(Qwen3VLForConditionalGeneration, config, directory, ids, seed)
@@ -261,22 +268,7 @@ def build_tiny_qwen2_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
     ids = _token_ids(tokenizer)
     # head_dim = 64 / 4 = 16; mrope_section sums to 8 as for Qwen3-VL.
     rope_scaling = {"rope_type": "default", "type": "mrope", "mrope_section": [2, 3, 3]}
-    text_config = {
-        "vocab_size": len(tokenizer),
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "max_position_embeddings": 4096,
-        "rope_theta": 1e6,
-        "rope_scaling": rope_scaling,
-        "rope_parameters": {**rope_scaling, "rope_theta": 1e6},
-        "bos_token_id": None,
-        "tie_word_embeddings": True,
-        "eos_token_id": ids["eos_token_id"],
-        "pad_token_id": ids["pad_token_id"],
-    }
+    text_config = _text_config(len(tokenizer), ids, rope_scaling, 1e6)
     vision_config = {
         "depth": 2,
         "embed_dim": 32,
@@ -290,10 +282,7 @@ def build_tiny_qwen2_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
     config = Qwen2VLConfig(
         text_config=text_config,
         vision_config=vision_config,
-        image_token_id=ids["image_token_id"],
-        video_token_id=ids["video_token_id"],
-        vision_start_token_id=ids["vision_start_token_id"],
-        vision_end_token_id=ids["vision_end_token_id"],
+        **_special_token_ids(ids),
         tie_word_embeddings=True,
     )
     _save_model(Qwen2VLForConditionalGeneration, config, directory, ids, seed)
