@@ -62,7 +62,6 @@ def run_replay(args: argparse.Namespace) -> int:
 
     from actions.pyautogui_executor import PyAutoGuiExecutor
     from agent.progress import print_step
-    from agent.records import new_run_dir
     from agent.replay import flakiness_table, healed, replay_once, write_heal
     from agent.screen import MssScreen
     from planners.grounding.ladder import default_ladder
@@ -79,10 +78,7 @@ def run_replay(args: argparse.Namespace) -> int:
             hotkey.start()  # about 30 ms; a DesktopError when it cannot listen
             print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
         for round_number in range(args.repeat):
-            run_dir = args.out if args.out is not None and args.repeat == 1 else None
-            if run_dir is None:
-                base = args.out / f"round-{round_number + 1}" if args.out is not None else None
-                run_dir = base if base is not None else new_run_dir()
+            run_dir = _round_dir(args.out, args.repeat, round_number)
             outcome = replay_once(
                 scenario, args.scenario, ladder=ladder, executor=executor, screen=screen, variables=variables,
                 run_dir=run_dir, on_step=None if args.quiet else print_step,
@@ -92,7 +88,7 @@ def run_replay(args: argparse.Namespace) -> int:
             outcomes.append(outcome)
             verdict = "passed" if outcome.run.success else f"failed: {outcome.run.reason}"
             print(f"deskpilot: replay {verdict}", file=sys.stderr)
-            print(Path(outcome.run.run_dir or run_dir) / "report.html")
+            print(run_dir / "report.html")
             if stop is not None and stop.is_set():
                 break  # no further rounds after the stop hotkey
     finally:
@@ -110,6 +106,15 @@ def run_replay(args: argparse.Namespace) -> int:
     if stop is not None and stop.is_set() and not all(o.run.success for o in outcomes):
         return EXIT_INTERRUPTED
     return EXIT_OK if all(o.run.success for o in outcomes) else EXIT_RUN_FAILED
+
+
+def _round_dir(out: Path | None, repeat: int, round_number: int) -> Path:
+    """--out itself for one replay, --out/round-N for several, a new runs/ directory without --out."""
+    from agent.records import new_run_dir
+
+    if out is None:
+        return new_run_dir()
+    return out if repeat == 1 else out / f"round-{round_number + 1}"
 
 
 def run_record(args: argparse.Namespace) -> int:
