@@ -7,25 +7,13 @@ from typing import Any
 
 from actions.coords import DisplayProfile, GridPoint, ImagePixel, ScreenPoint
 from actions.executor import Executor, RecordingExecutor
-from actions.models import (
-    Action,
-    Click,
-    Done,
-    Drag,
-    Key,
-    Move,
-    Scroll,
-    Type,
-    Wait,
-    load_plan,
-    parse_action,
-    parse_plan,
-)
+from actions.frame import FakeScreen, Frame, Screen
+from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait, parse_action, parse_plan
 
 __all__ = [
-    "Action", "Click", "DisplayProfile", "Done", "Drag", "Executor", "GridPoint", "ImagePixel",
-    "Key", "Move", "PyAutoGuiExecutor", "RecordingExecutor", "ScreenPoint", "Scroll", "Type",
-    "Wait", "load_plan", "parse_action", "parse_plan",
+    "Action", "Click", "DisplayProfile", "Done", "Drag", "Executor", "FakeScreen", "Frame", "GridPoint", "ImagePixel",
+    "Key", "Move", "PyAutoGuiExecutor", "RecordingExecutor", "Screen", "ScreenPoint", "Scroll", "Type",
+    "Wait", "parse_action", "parse_plan",
 ]  # fmt: skip
 
 

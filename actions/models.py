@@ -7,9 +7,6 @@ plan that validates here is a plan every executor can perform. Coordinates are s
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -144,7 +141,7 @@ def parse_action(data: Any) -> Action:
 
 def parse_plan(data: Any, source: str = "plan") -> list[Action]:
     """Validate a list of actions; the error names the source, the action index and the field."""
-    from agent.errors import PlanError
+    from actions.errors import PlanError
 
     if not isinstance(data, list):
         raise PlanError(f"{source}: expected a JSON list of actions, got {type(data).__name__}")
@@ -159,20 +156,6 @@ def parse_plan(data: Any, source: str = "plan") -> list[Action]:
     return actions
 
 
-def load_plan(path: str | Path) -> list[Action]:
-    """Read and validate a PLAN.json file; every problem is a PlanError naming the file."""
-    from agent.errors import PlanError
-    from agent.user_files import read_user_text
-
-    path = Path(path)
-    text = read_user_text(path, "plan", PlanError)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
-    return parse_plan(data, source=str(path))
-
-
 def translate(action: Action, dx: int, dy: int) -> Action:
     """The same action moved by (dx, dy) points: monitor-relative answers to screen points."""
     if dx == 0 and dy == 0:
@@ -184,6 +167,3 @@ def translate(action: Action, dx: int, dy: int) -> Action:
             update[y_field] = getattr(action, y_field) + dy
     return ACTION_ADAPTER.validate_python({**action.model_dump(), **update}) if update else action
 
-
-def dump_actions(actions: Sequence[Action]) -> list[dict[str, Any]]:
-    return [a.model_dump(mode="json") for a in actions]

@@ -11,9 +11,9 @@ import threading
 import time
 from typing import Any
 
+from actions.errors import ActionError
 from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait
 from actions.secrets import reveal, secret_names
-from agent.errors import ActionError
 
 # Intermediate pointer positions in a drag: apps with a drag threshold (file managers, toolkits'
 # drag-and-drop) need motion between press and release, not one jump.
@@ -40,13 +40,13 @@ class PyAutoGuiExecutor:
         self._stop = stop  # the stop hotkey's event: cuts a wait short
         self._typer: Any = None
         if sys.platform.startswith("linux"):
-            from actions.text_input import TextTyper
+            from actions.x11.text_input import TextTyper
 
             self._typer = TextTyper(display_name=display, paste_keys=paste_keys)
-        # Recorders ignore input made while this flag is up (see actions.acting_flag).
+        # Recorders ignore input made while this flag is up (see actions.x11.acting_flag).
         self._acting: Any = None
         if sys.platform.startswith("linux"):
-            from actions.acting_flag import ActingFlag
+            from actions.x11.acting_flag import ActingFlag
 
             self._acting = ActingFlag(display)
         self.last_text_strategy: list[tuple[str, str]] = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from actions.frame import Frame
 from actions.models import Action
-from agent.screen import Frame
 
 
 @runtime_checkable

@@ -1,6 +1,6 @@
 """The observe-plan-act loop: observe, plan, act, settle, verify, recover.
 
-Faults are split by whose they are (see agent.errors): a model's unusable answer is recorded,
+Faults are split by whose they are (see actions.errors): a model's unusable answer is recorded,
 fed back and retried a bounded number of times; a desktop or input failure ends the run with
 its message as the reason. Either way every finished step is already on disk.
 """
@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from actions.errors import DeskpilotError, ModelOutputError
 from actions.executor import Executor
+from actions.frame import Frame, Screen
 from actions.models import CHANGES_SCREEN, Action, Done
-from agent.errors import DeskpilotError, ModelOutputError
 from agent.guard import ActionGuard
-from agent.records import RunInfo, RunRecorder, RunSummary, StepRecord, StepTimings, Verdict
-from agent.report import build_report
-from agent.screen import Frame, Screen
+from agent.run_dir import RunDirectory, RunInfo, RunSummary, StepRecord, StepTimings
 from agent.settle import SettleConfig, SettleResult, settle
 from planners.base import Plan, Planner, StepFeedback
+from planners.verdicts import Verdict
 
 
 class Budgets(BaseModel):
@@ -74,7 +74,7 @@ class Agent:
         executor: Executor,
         screen: Screen,
         *,
-        recorder: RunRecorder | None = None,
+        run_dir: RunDirectory | None = None,
         settle_config: SettleConfig | None = None,
         guard: ActionGuard | None = None,
         stop: threading.Event | None = None,
@@ -83,7 +83,7 @@ class Agent:
         dry_run: bool = False,
     ) -> None:
         self.planner, self.executor, self.screen = planner, executor, screen
-        self.recorder = recorder
+        self.records = run_dir  # where every step is written as it happens (None: kept in memory only)
         self.settle_config = settle_config or SettleConfig()
         self.budgets = budgets or Budgets()
         self.on_step = on_step
@@ -96,10 +96,10 @@ class Agent:
     def run(self, task: str) -> RunResult:
         state = _RunState(started_mono=time.monotonic())
         started_s = time.time()
-        if self.recorder:
+        if self.records:
             planner, profile = type(self.planner).__name__, self.screen.profile
             info = RunInfo(task=task, planner=planner, profile=profile, started_s=started_s, dry_run=self.dry_run)
-            self.recorder.start(info)
+            self.records.start(info)
         outcome = _RunEnded(False, "the run did not finish")
         try:
             frame = self._observe(state, "step-0000")
@@ -256,7 +256,7 @@ class Agent:
         return frame
 
     def _save(self, frame: Frame, name: str) -> str | None:
-        return self.recorder.save_frame(frame, name) if self.recorder else None
+        return self.records.save_frame(frame, name) if self.records else None
 
     def _append(self, state: _RunState, record: StepRecord) -> None:
         state.steps.append(record)
@@ -268,8 +268,8 @@ class Agent:
                 note=record.error or record.note,
             )
         )
-        if self.recorder:
-            self.recorder.append_step(record)
+        if self.records:
+            self.records.append_step(record)
         if self.on_step:
             self.on_step(record)
 
@@ -291,11 +291,10 @@ class Agent:
             mean_overhead_ms=sum(overhead) / len(overhead) if overhead else 0.0,
         )
         run_dir = None
-        if self.recorder:
-            self.recorder.write_summary(summary)
-            self.recorder.close()
-            run_dir = str(self.recorder.run_dir)
-            build_report(run_dir)
+        if self.records:
+            self.records.write_summary(summary)
+            self.records.close()
+            run_dir = str(self.records.run_dir)
         return RunResult(
             success=outcome.success,
             reason=outcome.reason,

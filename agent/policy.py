@@ -1,6 +1,6 @@
 """Trust: a policy every action passes before it runs (the shipped ``agent.guard.ActionGuard``).
 
-A policy file (YAML; every field optional, flags override it: ``agent.policy_flags``)::
+A policy file (YAML; every field optional, flags override it: ``agent.cli.policy_flags``)::
 
     allowed_actions: [click, type, key, scroll]   # action kinds; absent: every kind
     region: {left: 0, top: 0, width: 1280, height: 800}   # screen points every pointer point lies in
@@ -48,10 +48,10 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from actions.coords import ScreenPoint
+from actions.errors import PolicyError
+from actions.frame import Frame
 from actions.models import Action, Drag, Key, Type
-from agent.errors import PolicyError
-from agent.screen import Frame
-from agent.user_files import load_yaml_mapping, validate_user_model
+from planners.user_files import load_yaml_mapping, validate_user_model
 
 if TYPE_CHECKING:
     from planners.grounding.ocr import OcrGrounder, Word
@@ -305,14 +305,14 @@ class Policy:
     def _lookup_window_at(self, x: int, y: int) -> _Titled | None:
         if self._window_at is not None:
             return self._window_at(x, y)
-        from agent.windows import window_at
+        from actions.x11.windows import window_at
 
         return window_at(x, y)
 
     def _lookup_active_window(self) -> _Titled | None:
         if self._active_window is not None:
             return self._active_window()
-        from agent.windows import active_window
+        from actions.x11.windows import active_window
 
         return active_window()
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from agent.errors import DeskpilotError
+from actions.errors import DeskpilotError
 
 _desktop: Any = None  # this process's VirtualDesktop, started on first use
 
@@ -60,7 +60,7 @@ def _display(config: pytest.Config) -> str:
             raise DeskpilotError("--deskpilot-display=current, but DISPLAY is not set")
         return os.environ["DISPLAY"]
     if _desktop is None:
-        from agent.xserver import VirtualDesktop
+        from agent.desktop.xserver import VirtualDesktop
 
         _desktop = VirtualDesktop().start()
         os.environ["DISPLAY"] = _desktop.display
@@ -69,7 +69,7 @@ def _display(config: pytest.Config) -> str:
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        from agent.scenario_file import load_scenario
+        from planners.scenario_file import load_scenario
 
         scenario = load_scenario(self.path)  # a broken file is a collection error naming the place
         yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
@@ -90,9 +90,9 @@ class ScenarioItem(pytest.Item):
         display = _display(self.config)
         from actions.pyautogui_executor import PyAutoGuiExecutor
         from agent.replay import replay_once
-        from agent.scenario_file import resolve_variables
         from agent.screen import MssScreen
         from planners.grounding.ladder import default_ladder
+        from planners.scenario_file import resolve_variables
 
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         run_dir = Path(self.config.getoption("deskpilot_runs")) / worker / _slug(self.name)

@@ -23,15 +23,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from actions.errors import UserInputError
 from actions.executor import Executor
-from agent.errors import UserInputError
+from actions.frame import Frame, Screen
+from actions.windows import WindowInfo
 from agent.guard import ActionGuard
 from agent.loop import Agent, ProgressFn, RunResult
-from agent.records import RunRecorder
-from agent.scenario_file import Anchor, Scenario, dump_scenario, save_scenario, templates_dir
-from agent.screen import Frame, Screen
+from agent.report import build_report
+from agent.run_dir import RunDirectory
 from agent.settle import SettleConfig, settle
-from planners.grounding.base import Grounder, WindowBox
+from planners.grounding.base import Grounder
+from planners.scenario_file import Anchor, Scenario, dump_scenario, save_scenario, templates_dir
 from planners.scenario_planner import Resolution, ScenarioPlanner, StepLog
 
 
@@ -46,7 +48,7 @@ def scenario_setup(scenario: Scenario) -> Iterator[None]:
     """Launch the setup command unless its window is already there; wait for the window; stop only
     what we launched. The command's program is looked up on PATH, then beside this Python (a
     virtual environment's console scripts, when it is not activated)."""
-    from agent import windows
+    from actions.x11 import windows
 
     setup, proc = scenario.setup, None
     already_open = bool(setup.window_title) and windows.find_window(setup.window_title or "") is not None
@@ -85,7 +87,7 @@ def replay_once(
     guard: ActionGuard | None = None,
     stop: threading.Event | None = None,
 ) -> ReplayOutcome:
-    from agent import windows
+    from actions.x11 import windows
     from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
 
     reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None) or OcrGrounder()
@@ -94,9 +96,8 @@ def replay_once(
         """Visible at all, once or many times: a check asks whether it is there, not where."""
         return bool(find_label(reader.read(frame), label_tokens(text)))
 
-    def find_window(title: str) -> WindowBox | None:
-        info = windows.find_window(f"^{re.escape(title)}$")
-        return info.to_window_box() if info else None
+    def find_window(title: str) -> WindowInfo | None:
+        return windows.find_window(f"^{re.escape(title)}$")
 
     def active_title() -> str | None:
         info = windows.active_window()
@@ -111,10 +112,12 @@ def replay_once(
         settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig(), cancel=stop)
         agent = Agent(
             planner, executor, screen,
-            recorder=RunRecorder(run_dir) if run_dir else None,
+            run_dir=RunDirectory(run_dir) if run_dir else None,
             settle_config=settle_config, on_step=on_step, guard=guard, stop=stop,
         )  # fmt: skip
         result = agent.run(f"replay {scenario.name}")
+    if result.run_dir:
+        build_report(result.run_dir)
     return ReplayOutcome(result, planner.logs)
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.screen import Frame, Screen
-from agent.verify import Change, diff_frames
+from actions.compare import Change, diff_frames
+from actions.frame import Frame, Screen
 
 
 class SettleConfig(BaseModel):

@@ -19,7 +19,7 @@ REPEAT = 40
 
 
 def main(argv: list[str] | None = None) -> int:
-    from agent.xserver import VirtualDesktop
+    from agent.desktop.xserver import VirtualDesktop
     from scenarios.harness import DemoAppProcess
 
     with VirtualDesktop() as desk, tempfile.TemporaryDirectory() as tmp:
@@ -66,10 +66,10 @@ def capture_table() -> str:
 
 
 def overhead_table(count: tuple[int, int]) -> str:
+    from actions.compare import diff_frames
     from actions.pyautogui_executor import PyAutoGuiExecutor
     from agent.screen import MssScreen
     from agent.settle import SettleConfig, settle
-    from agent.verify import diff_frames
 
     screen = MssScreen(1)
     config = SettleConfig()

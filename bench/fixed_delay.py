@@ -13,8 +13,8 @@ import time
 
 
 def main(argv: list[str]) -> int:
-    from actions.models import load_plan
     from actions.pyautogui_executor import PyAutoGuiExecutor
+    from agent.plans import load_plan
 
     plan_path, delay_s = argv[0], float(argv[1])
     executor = PyAutoGuiExecutor()

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 from bench.timing import median, sample_ms, table
 
 if TYPE_CHECKING:
-    from agent.screen import Frame
+    from actions.frame import Frame
 
 REPEAT = 10
 LABELS = ("Submit", "Clear", "Count", "Name", "Email", "Notes", "I agree", "Double-click me", "Right-click me")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from agent.xserver import VirtualDesktop
+    from agent.desktop.xserver import VirtualDesktop
     from scenarios.harness import DemoAppProcess
 
     with VirtualDesktop() as desk, tempfile.TemporaryDirectory() as tmp:
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fresh(frame: Frame) -> Frame:
     """The same pixels as a new Frame object: what a new capture of an unchanged screen looks like."""
-    from agent.screen import Frame
+    from actions.frame import Frame
 
     return Frame(frame.data, frame.profile, frame.monotonic_s, frame.wall_time_s, frame.order)
 
@@ -70,7 +70,8 @@ def rung_table(frame: Frame, widgets: dict[str, dict[str, int]], tmp: Path) -> s
     import cv2
 
     from actions.coords import ScreenPoint
-    from planners.grounding.base import GroundingQuery, WindowBox
+    from actions.windows import WindowInfo
+    from planners.grounding.base import GroundingQuery
     from planners.grounding.ocr import OcrGrounder
     from planners.grounding.template import (
         AnchorTemplateGrounder,
@@ -102,7 +103,7 @@ def rung_table(frame: Frame, widgets: dict[str, dict[str, int]], tmp: Path) -> s
         ms = _ms(cv2.matchTemplate, frame_gray(frame), template, cv2.TM_CCOEFF_NORMED)
         rows.append([f"screen template, {name}: full res (matchTemplate alone)", ms, ms / base])
     box = widgets["window"]
-    window = WindowBox("Deskpilot Demo", box["x"], box["y"], box["w"], box["h"])
+    window = WindowInfo("Deskpilot Demo", box["x"], box["y"], box["w"], box["h"])
     submit = GroundingQuery("Submit", label="Submit", window=window)
     cold = {
         "near the expected point first": GroundingQuery(

@@ -28,7 +28,7 @@ def _one_run(kind: str, desk, workdir: Path, delay_s: float) -> tuple[float, lis
         plan.write_text(json.dumps(demo_plan(app)), encoding="utf-8")
         if kind == "deskpilot":
             out = Path(tempfile.mkdtemp(dir=workdir))
-            cmd = [sys.executable, "-m", "agent.cli", "run", "--plan", str(plan), "--out", str(out), "--quiet"]
+            cmd = [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan), "--out", str(out), "--quiet"]
         else:
             cmd = [sys.executable, "-m", "bench.fixed_delay", str(plan), str(delay_s)]
         started = time.perf_counter()
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay-s", type=float, default=2.0)
     args = parser.parse_args(argv)
 
-    from agent.xserver import VirtualDesktop
+    from agent.desktop.xserver import VirtualDesktop
 
     with VirtualDesktop() as desk, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

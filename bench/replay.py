@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from actions.coords import ScreenPoint
-from agent.screen import Frame
+from actions.frame import Frame
 from bench.timing import table
 
 DRIFTS = {
@@ -74,11 +74,11 @@ def _ten_step_scenario(folder: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     from actions.pyautogui_executor import PyAutoGuiExecutor
+    from agent.desktop.xserver import VirtualDesktop
     from agent.replay import replay_once
-    from agent.scenario_file import load_scenario, resolve_variables
     from agent.screen import MssScreen
-    from agent.xserver import VirtualDesktop
     from planners.grounding.ladder import default_ladder
+    from planners.scenario_file import load_scenario, resolve_variables
     from scenarios.harness import DemoAppProcess
 
     rows: list[list[object]] = []

@@ -7,8 +7,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from actions.frame import Frame
 from actions.models import Action
-from agent.screen import Frame
 
 
 class Plan(BaseModel):

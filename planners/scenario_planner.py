@@ -17,18 +17,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from actions.compare import diff_frames
 from actions.coords import ScreenPoint
+from actions.errors import ReplayFailed
+from actions.frame import Frame, Screen
 from actions.models import Done
-from agent.errors import DeskpilotError
-from agent.scenario_file import RegionChanged, Scenario, Step, Target, TextVisible, WindowTitle
-from agent.screen import Frame, Screen
-from agent.verify import diff_frames
+from actions.windows import WindowInfo
 from planners.base import Plan, StepFeedback
-from planners.grounding.base import Grounder, GroundingQuery, GroundingResult, WindowBox
-
-
-class ReplayFailed(DeskpilotError):
-    """A step could not be grounded, or a check after it failed; the message names the step."""
+from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
+from planners.scenario_file import RegionChanged, Scenario, Step, Target, TextVisible, WindowTitle
 
 
 @dataclass
@@ -37,7 +34,7 @@ class Resolution:
 
     target: Target
     tried: list[GroundingResult]
-    window: WindowBox | None
+    window: WindowInfo | None
 
     @property
     def result(self) -> GroundingResult:
@@ -63,7 +60,7 @@ class StepLog:
     elapsed_ms: float = 0.0
 
 
-WindowFinder = Callable[[str], WindowBox | None]  # exact title -> the window now, or None
+WindowFinder = Callable[[str], WindowInfo | None]  # exact title -> the window now, or None
 ActiveTitle = Callable[[], str | None]
 
 
@@ -137,7 +134,7 @@ class ScenarioPlanner:
             tried.append(GroundingResult("none", None, reason="no grounders configured"))
         return Resolution(target, tried, window)
 
-    def _query(self, target: Target) -> tuple[GroundingQuery, WindowBox | None]:
+    def _query(self, target: Target) -> tuple[GroundingQuery, WindowInfo | None]:
         anchor = target.anchor
         if anchor is None:
             return GroundingQuery(description=target.description, label=target.label), None
@@ -202,7 +199,7 @@ class ScenarioPlanner:
 
 
 def _fill(text: str, variables: dict[str, str]) -> str:
-    from agent.scenario_file import substitute
+    from planners.scenario_file import substitute
 
     return substitute(text, variables)
 

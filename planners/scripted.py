@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from actions.frame import Frame
 from actions.models import Action, Done
-from agent.screen import Frame
 from planners.base import Plan, StepFeedback
 
 

@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 
 from actions.coords import ScreenPoint
-from agent.scenario_file import Anchor, Scenario, Setup, Step, Target, TextVisible, Variable, save_scenario
-from agent.scenario_file import templates_dir as templates_dir_of
-from agent.screen import Frame
+from actions.frame import Frame
+from planners.scenario_file import Anchor, Scenario, Setup, Step, Target, TextVisible, Variable, save_scenario
+from planners.scenario_file import templates_dir as templates_dir_of
 
 DEFAULT_OUT = Path(__file__).with_name("demo_form.yaml")
 WINDOW_TITLE = "Deskpilot Demo"
@@ -64,8 +64,8 @@ def _target(widget: str, frame: Frame, boxes: dict, scenario_path: Path, step_nu
 
 
 def build(scenario_path: Path) -> Scenario:
+    from agent.desktop.xserver import VirtualDesktop
     from agent.screen import MssScreen
-    from agent.xserver import VirtualDesktop
     from scenarios.harness import DemoAppProcess
 
     with VirtualDesktop() as desk, tempfile.TemporaryDirectory() as tmp:

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from agent.records import new_run_dir
-from agent.xserver import VirtualDesktop
+from agent.desktop.xserver import VirtualDesktop
+from agent.run_dir import new_run_dir
 from scenarios.build_demo_scenario import DEFAULT_OUT as BUNDLED_SCENARIO
 from scenarios.demo_task import demo_plan, missed_outcomes
 from scenarios.harness import DemoAppProcess
@@ -64,7 +64,7 @@ def _plan_part(run_dir: Path, use_current_display: bool) -> int:
         plan_path.write_text(json.dumps(demo_plan(app), ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"demo: running deskpilot run --plan {plan_path}", file=sys.stderr)
         started = time.monotonic()
-        cmd = [sys.executable, "-m", "agent.cli", "run", "--plan", str(plan_path), "--out", str(run_dir)]
+        cmd = [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan_path), "--out", str(run_dir)]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
         elapsed = time.monotonic() - started
         missed = _settled_misses(app)
@@ -95,7 +95,7 @@ def _replay_part(run_dir: Path, use_current_display: bool) -> int:
         app = stack.enter_context(moved)
         print("demo: the app moved to (420, 170) and its Submit button moved: replaying "
               f"deskpilot replay {scenario} --heal", file=sys.stderr)  # fmt: skip
-        cmd = [sys.executable, "-m", "agent.cli", "replay", str(scenario), "--heal", "--out", str(run_dir / "run")]
+        cmd = [sys.executable, "-m", "deskpilot", "replay", str(scenario), "--heal", "--out", str(run_dir / "run")]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
         try:
             state = app.wait(lambda s: s["count_clicks"] == 1 and s["submit_count"] == 1, timeout_s=3.0)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.processes import stop_process
+from agent.desktop.processes import stop_process
 from scenarios.demo_state import State, read_state, wait_for_state
 
 

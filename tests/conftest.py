@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.xserver import VirtualDesktop
+from agent.desktop.xserver import VirtualDesktop
 from scenarios.harness import DemoAppProcess
 
 

@@ -13,18 +13,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from actions.coords import ScreenPoint
-from agent.screen import Frame
-
-
-@dataclass(frozen=True)
-class WindowBox:
-    """A top-level window's client area on the screen now, in screen points."""
-
-    title: str
-    left: int
-    top: int
-    width: int
-    height: int
+from actions.frame import Frame
+from actions.windows import WindowInfo
 
 
 @dataclass(frozen=True)
@@ -36,7 +26,7 @@ class GroundingQuery:
     template: Path | None = None  # absolute path of the recorded crop, if any
     template_point: tuple[int, int] | None = None  # the target's pixel inside the crop
     expected: ScreenPoint | None = None  # where the anchor says the target should be now
-    window: WindowBox | None = None  # the anchor's window as it is now (moved/resized maybe)
+    window: WindowInfo | None = None  # the anchor's window as it is now (moved/resized maybe)
 
 
 @dataclass(frozen=True)

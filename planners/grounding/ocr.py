@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 
 from actions.coords import ImagePixel, ScreenPoint
-from agent.errors import DesktopError
-from agent.screen import Frame
+from actions.errors import DesktopError
+from actions.frame import Frame
 from planners.grounding.base import GroundingQuery, GroundingResult
 from planners.grounding.template import frame_gray
 

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from actions.coords import ImagePixel, ScreenPoint
-from agent.screen import Frame
+from actions.frame import Frame
 from planners.grounding.base import GroundingQuery, GroundingResult
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ import time
 from typing import Protocol
 
 from actions.coords import ScreenPoint
-from agent.errors import ModelOutputError
-from agent.screen import Frame
+from actions.errors import ModelOutputError
+from actions.frame import Frame
 from planners.grounding.base import GroundingQuery, GroundingResult
 
 

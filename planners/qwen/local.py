@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.errors import BackendError
+from actions.errors import BackendError
 from planners.qwen.local_loading import (
     ATTNS,
     DEVICES,

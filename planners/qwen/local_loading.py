@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 from typing import TYPE_CHECKING, Any
 
-from agent.errors import BackendError
+from actions.errors import BackendError
 
 if TYPE_CHECKING:
     from planners.qwen.local import LocalQwenBackend

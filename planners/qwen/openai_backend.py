@@ -1,6 +1,6 @@
 """Chat completions from an OpenAI-compatible server: vLLM, SGLang, Ollama (/v1), hosted endpoints.
 
-Failures split the way ``agent.errors`` splits them: a server that is down, overloaded or too slow
+Failures split the way ``actions.errors`` splits them: a server that is down, overloaded or too slow
 is retried (bounded, exponential backoff with jitter, ``Retry-After`` honoured) and then raises
 ``BackendError``; a request the server refuses (bad key, unknown model, prompt too long) raises at
 once; a body that is not a chat completion raises too. Whatever *text* the model answers is returned
@@ -39,7 +39,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from agent.errors import BackendError
+from actions.errors import BackendError
 from planners.qwen.http_retry import (
     MAX_BODY_BYTES,
     NoRedirect,

@@ -32,8 +32,8 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from actions.coords import GRID_MAX, DisplayProfile, GridPoint, ImagePixel, ScreenPoint
+from actions.errors import ModelOutputError
 from actions.models import Action, Button, Click, Done, Drag, Key, Move, Scroll, Type, Wait, first_error
-from agent.errors import ModelOutputError
 from planners.qwen.family import QWEN2, get_family
 from planners.qwen.tool_calls import (
     TOOL_CALL_CLOSE,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from actions.coords import ScreenPoint
+from actions.errors import ModelOutputError
+from actions.frame import Frame
 from actions.models import Action, Done, translate
-from agent.errors import ModelOutputError
-from agent.screen import Frame
 from planners.base import Plan, StepFeedback
 from planners.qwen.family import DEFAULT_PRESET, get_family, get_preset, resize_for_model
 from planners.qwen.messages import ChatBackend, Completion

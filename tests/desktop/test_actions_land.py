@@ -13,9 +13,10 @@ import pytest
 from actions import Click, Drag, Key, Move, Scroll, Type, Wait
 from actions.models import Action
 from agent import Agent, RunResult
-from agent.records import RunRecorder, Verdict
+from agent.run_dir import RunDirectory
 from agent.screen import MssScreen
 from planners import ScriptedPlanner
+from planners.verdicts import Verdict
 from scenarios.harness import DemoAppProcess
 
 
@@ -34,8 +35,8 @@ def screen(desktop) -> Iterator[MssScreen]:
 
 
 def run_plan(plan: Sequence[Action], executor, screen: MssScreen, run_dir: Path | None = None) -> RunResult:
-    recorder = RunRecorder(run_dir) if run_dir else None
-    return Agent(ScriptedPlanner(plan), executor, screen, recorder=recorder).run("test plan")
+    recorder = RunDirectory(run_dir) if run_dir else None
+    return Agent(ScriptedPlanner(plan), executor, screen, run_dir=recorder).run("test plan")
 
 
 def test_clicks_left_double_middle(demo_app: DemoAppProcess, executor, screen) -> None:

@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agent.xserver import ScreenSpec, VirtualDesktop
+from agent.desktop.xserver import ScreenSpec, VirtualDesktop
 from scenarios.harness import DemoAppProcess
 
 
 def deskpilot(args: list[str], env: dict[str, str], *python_flags: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, *python_flags, "-m", "agent.cli", *args]
+    cmd = [sys.executable, *python_flags, "-m", "deskpilot", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
 
 

@@ -17,9 +17,11 @@ import numpy as np
 import pytest
 
 from actions.coords import DisplayProfile, ScreenPoint
-from agent.screen import Frame, MssScreen
-from agent.xserver import VirtualDesktop
-from planners.grounding.base import Grounder, GroundingQuery, WindowBox
+from actions.frame import Frame
+from actions.windows import WindowInfo
+from agent.desktop.xserver import VirtualDesktop
+from agent.screen import MssScreen
+from planners.grounding.base import Grounder, GroundingQuery
 from planners.grounding.ocr import OcrGrounder, find_label, label_tokens, normalise
 from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder, crop_template
 from scenarios.harness import DemoAppProcess
@@ -37,9 +39,9 @@ class Shot:
         box = self.widgets[name]
         return ScreenPoint(box["x"] + box["w"] // 2, box["y"] + box["h"] // 2)
 
-    def window(self) -> WindowBox:
+    def window(self) -> WindowInfo:
         box = self.widgets["window"]
-        return WindowBox("Deskpilot Demo", box["x"], box["y"], box["w"], box["h"])
+        return WindowInfo("Deskpilot Demo", box["x"], box["y"], box["w"], box["h"])
 
 
 def _still_frame(screen: MssScreen, timeout_s: float = 3.0) -> Frame:

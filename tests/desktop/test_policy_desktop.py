@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.windows import wait_for_window
-from agent.xserver import VirtualDesktop
+from actions.x11.windows import wait_for_window
+from agent.desktop.xserver import VirtualDesktop
 
 BARE_DESKTOP = (1100, 700)  # right of and below the demo app (640x560 at 40,40)
 
@@ -51,7 +51,7 @@ DANGER_APP = textwrap.dedent("""\
 
 
 def deskpilot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "agent.cli", *args]
+    cmd = [sys.executable, "-m", "deskpilot", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
 
 
@@ -136,7 +136,7 @@ def on_a_terminal(args: list[str], env: dict[str, str], answer: bytes) -> tuple[
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
     master, slave = pty.openpty()
-    cmd = [sys.executable, "-m", "agent.cli", *args]
+    cmd = [sys.executable, "-m", "deskpilot", *args]
     proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=subprocess.PIPE, env=env, preexec_fn=controlling_tty)
     os.close(slave)
     shown = b""

@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
-from actions.acting_flag import ACTING_ATOM, acting, is_agent_acting, read_flag
-from agent.errors import DesktopError
-from agent.recorder import ScenarioRecorder
-from agent.recorder_labels import tesseract_available
-from agent.scenario_file import Scenario, load_scenario
-from agent.windows import active_window, find_window, list_windows, wait_for_window, window_at
-from agent.xserver import VirtualDesktop
+from actions.errors import DesktopError
+from actions.x11.acting_flag import ACTING_ATOM, acting, is_agent_acting, read_flag
+from actions.x11.windows import active_window, find_window, list_windows, wait_for_window, window_at
+from agent.desktop.xserver import VirtualDesktop
+from agent.record.labels import tesseract_available
+from agent.record.recorder import ScenarioRecorder
+from planners.scenario_file import Scenario, load_scenario
 from scenarios.harness import DemoAppProcess
 
 pytestmark = pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
@@ -160,7 +160,7 @@ def test_replaying_the_recorded_points_reproduces_the_state(
 def test_ctrl_c_stops_the_command_and_writes_the_file(desktop: VirtualDesktop, tmp_path: Path) -> None:
     path = tmp_path / "one-click.yaml"
     with DemoAppProcess(tmp_path / "state.json", desktop.env(), x=APP_X, y=APP_Y) as app:
-        cmd = [sys.executable, "-m", "agent.recorder", str(path), "--display", desktop.display, "--no-ocr"]
+        cmd = [sys.executable, "-m", "agent.record.recorder", str(path), "--display", desktop.display, "--no-ocr"]
         proc = subprocess.Popen(cmd, env=desktop.env(), stderr=subprocess.PIPE, text=True,
                                 cwd=Path(__file__).resolve().parents[2])  # fmt: skip
         try:
@@ -189,7 +189,7 @@ def test_windows_reports_the_client_area(desktop: VirtualDesktop, demo_app: Demo
     assert info is not None and info.title == TITLE
     # The client area, not openbox's frame: the same box Tk reports for its root window.
     assert (info.left, info.top, info.width, info.height) == (box["x"], box["y"], box["w"], box["h"])
-    assert info.to_window_box().title == TITLE and info.to_window_box().width == box["w"]
+    assert info.title == TITLE and info.width == box["w"]
     assert window_at(box["x"] + box["w"] + 50, box["y"] + box["h"] + 50, display=desktop.display) is None
     assert find_window(r"^Deskpilot", desktop.display) == info
     assert find_window(r"^No such window$", desktop.display) is None
@@ -239,7 +239,7 @@ def test_deskpilot_replay_of_the_recording_reproduces_the_state_elsewhere(
     keys = ("name", "count_clicks", "double_clicks", "last_chord", "wheel", "list_top_index", "token_on_target")
     out = tmp_path / "run"
     with DemoAppProcess(tmp_path / "state.json", desktop.env(), x=APP_X + 150, y=APP_Y + 60) as app:
-        cmd = [sys.executable, "-m", "agent.cli", "replay", str(recording.path), "--out", str(out), "--quiet"]
+        cmd = [sys.executable, "-m", "deskpilot", "replay", str(recording.path), "--out", str(out), "--quiet"]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=180)
         assert proc.returncode == 0, proc.stderr
         want = {key: recording.state[key] for key in keys}

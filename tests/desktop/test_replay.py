@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.scenario_file import load_scenario
+from planners.scenario_file import load_scenario
 from scenarios.harness import DemoAppProcess
 
 BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "demo_form.yaml"
@@ -29,7 +29,7 @@ def scenario(tmp_path: Path) -> Path:
 
 
 def replay(scenario: Path, env: dict[str, str], out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "agent.cli", "replay", str(scenario), "--out", str(out), "--quiet", *extra]
+    cmd = [sys.executable, "-m", "deskpilot", "replay", str(scenario), "--out", str(out), "--quiet", *extra]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
 
 

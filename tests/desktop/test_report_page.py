@@ -23,11 +23,12 @@ from PIL import Image
 from actions import Type
 from actions.models import parse_plan
 from agent import Agent
-from agent.records import RunRecorder, StepRecord, StepTimings, Verdict
-from agent.report import build_report
+from agent.desktop.xserver import VirtualDesktop
+from agent.report.page import build_report
+from agent.run_dir import RunDirectory, StepRecord, StepTimings
 from agent.screen import MssScreen
-from agent.xserver import VirtualDesktop
 from planners import ScriptedPlanner
+from planners.verdicts import Verdict
 from scenarios.demo_task import demo_plan
 from scenarios.harness import DemoAppProcess
 
@@ -95,7 +96,7 @@ def demo_run(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) 
         plan = parse_plan(demo_plan(app))
         screen = MssScreen(monitor=1)
         try:
-            agent = Agent(ScriptedPlanner(plan), PyAutoGuiExecutor(), screen, recorder=RunRecorder(run_dir))
+            agent = Agent(ScriptedPlanner(plan), PyAutoGuiExecutor(), screen, run_dir=RunDirectory(run_dir))
             result = agent.run("fill the demo form, pick a list row, drag, count and submit")
         finally:
             screen.close()

@@ -10,14 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from agent.xserver import VirtualDesktop
+from agent.desktop.xserver import VirtualDesktop
 from scenarios.harness import DemoAppProcess
 
 SECRET = "s3cr3t-Pässwörd ✓ 42"
 
 
 def deskpilot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "agent.cli", *args]
+    cmd = [sys.executable, "-m", "deskpilot", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -74,7 +74,7 @@ def test_the_display_going_away_ends_the_run_with_a_clear_reason(tmp_path: Path)
         )
         out = tmp_path / "run"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", "run", "--plan", str(plan), "--out", str(out)],
+            [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan), "--out", str(out)],
             env=desk.env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -112,7 +112,7 @@ def test_a_crashed_app_is_seen_and_the_run_goes_on_recording(desktop, tmp_path: 
         )
         out = tmp_path / "run"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", "run", "--plan", str(plan), "--out", str(out), "--quiet"],
+            [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan), "--out", str(out), "--quiet"],
             env=desktop.env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

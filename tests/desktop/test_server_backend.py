@@ -25,7 +25,7 @@ def grid(point: tuple[int, int], size: tuple[int, int] = (1280, 800)) -> list[in
 
 
 def run_task(server: FakeChatServer, env: dict[str, str], out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "agent.cli", "run", "click the Count button", "--base-url", server.base_url,
+    cmd = [sys.executable, "-m", "deskpilot", "run", "click the Count button", "--base-url", server.base_url,
            "--model", "fake-qwen3-vl", "--out", str(out), "--max-steps", "4", *extra]  # fmt: skip
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
 
@@ -101,7 +101,7 @@ def test_a_server_that_is_not_there_is_refused_before_the_run(desktop, tmp_path)
     cmd = [
         sys.executable,
         "-m",
-        "agent.cli",
+        "deskpilot",
         "run",
         "anything",
         "--base-url",

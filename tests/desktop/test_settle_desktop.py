@@ -6,10 +6,10 @@ from pathlib import Path
 
 from actions import Click
 from agent import Agent
-from agent.records import Verdict
 from agent.screen import MssScreen
 from agent.settle import SettleConfig, settle
 from planners import ScriptedPlanner
+from planners.verdicts import Verdict
 from scenarios.harness import DemoAppProcess
 
 

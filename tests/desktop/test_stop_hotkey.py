@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from actions.errors import DesktopError, UserInputError
+from actions.frame import Frame
 from actions.models import Action, Move, Wait
 from actions.pyautogui_executor import PyAutoGuiExecutor
-from agent.errors import DesktopError, UserInputError
 from agent.loop import Agent, RunResult
-from agent.records import RunRecorder
-from agent.screen import Frame, MssScreen
-from agent.stop_hotkey import StopHotkey, parse_stop_hotkey
+from agent.run_dir import RunDirectory
+from agent.screen import MssScreen
+from agent.stop import StopHotkey, parse_stop_hotkey
 from planners.base import Plan
 from planners.scripted import ScriptedPlanner
 
@@ -45,7 +46,7 @@ def start_run(desktop, plan: list[dict], tmp_path: Path, *flags: str) -> tuple[s
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(plan))
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "agent.cli", "run", "--plan", str(plan_file), "--out", str(out), *flags]
+    cmd = [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan_file), "--out", str(out), *flags]
     proc = subprocess.Popen(cmd, env=desktop.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return proc, out
 
@@ -149,7 +150,7 @@ def test_a_held_mouse_button_is_released(desktop, tmp_path) -> None:
         executor = HoldingExecutor(hotkey.event, holding)
         screen = MssScreen(monitor=0)
         planner = ScriptedPlanner([Move(x=300, y=300), Wait(seconds=30), Move(x=400, y=400)])
-        agent = Agent(planner, executor, screen, recorder=RunRecorder(tmp_path / "run"), stop=hotkey.event)
+        agent = Agent(planner, executor, screen, run_dir=RunDirectory(tmp_path / "run"), stop=hotkey.event)
         runner = threading.Thread(target=lambda: results.append(agent.run("hold")), daemon=True)
         runner.start()
         try:
@@ -211,7 +212,7 @@ def test_a_planner_still_thinking_is_interrupted(desktop, tmp_path) -> None:
     ],
 )
 def test_a_bad_combo_is_refused_in_one_line(combo: str, message: str, tmp_path, capsys) -> None:
-    from agent.cli import main
+    from agent.cli.main import main
 
     with pytest.raises(UserInputError) as refused:
         StopHotkey(combo)
@@ -265,7 +266,7 @@ def test_a_replay_is_stopped_too(desktop, tmp_path) -> None:
     scenario = tmp_path / "pause.yaml"
     scenario.write_text("name: a long pause\nsteps:\n  - action: {kind: wait, seconds: 30}\n")
     out = tmp_path / "replay"
-    cmd = [sys.executable, "-m", "agent.cli", "replay", str(scenario), "--out", str(out), "--repeat", "1"]
+    cmd = [sys.executable, "-m", "deskpilot", "replay", str(scenario), "--out", str(out), "--repeat", "1"]
     proc = subprocess.Popen(cmd, env=desktop.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 20
     while not (out / "run.json").is_file():  # the run has started; the wait is under way
@@ -322,7 +323,7 @@ def test_a_run_waiting_for_the_model_is_stopped_within_a_second(desktop, tmp_pat
 
     out = tmp_path / "run"
     with FakeChatServer(default=Delay(30.0)) as server:
-        cmd = [sys.executable, "-m", "agent.cli", "run", "click the Count button", "--base-url", server.base_url,
+        cmd = [sys.executable, "-m", "deskpilot", "run", "click the Count button", "--base-url", server.base_url,
                "--model", "fake-qwen3-vl", "--out", str(out)]  # fmt: skip
         proc = subprocess.Popen(cmd, env=desktop.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30

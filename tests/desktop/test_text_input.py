@@ -134,7 +134,7 @@ class ProbeApp:
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[Any]:
     """This module's own Xvfb + openbox (it overrides the session-wide ``desktop`` fixture)."""
-    from agent.xserver import VirtualDesktop
+    from agent.desktop.xserver import VirtualDesktop
 
     missing = [tool for tool in ("Xvfb", "openbox", "xdotool", "xclip") if shutil.which(tool) is None]
     if missing:
@@ -155,7 +155,7 @@ def probe(desktop: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
 
 @pytest.fixture(scope="module")
 def typer(desktop: Any) -> Iterator[Any]:
-    from actions.text_input import TextTyper
+    from actions.x11.text_input import TextTyper
 
     with TextTyper(desktop.display) as text_typer:
         yield text_typer
@@ -258,8 +258,8 @@ def test_a_paste_nobody_fetches_raises_and_restores(desktop: Any, probe: ProbeAp
     from Xlib import X
     from Xlib.display import Display
 
-    from actions.text_input import TextTyper
-    from agent.errors import ActionError
+    from actions.errors import ActionError
+    from actions.x11.text_input import TextTyper
 
     set_clipboard(desktop, "keep me")
     conn = Display(desktop.display)  # a focused window whose client never asks for the clipboard
@@ -282,7 +282,7 @@ def test_keysyms_of_ascii_punctuation_are_their_code_points() -> None:
     """Why x11_keyboard needs no punctuation table: keysym names map to the Latin-1 code points."""
     from Xlib import XK
 
-    from actions.x11_keyboard import keysym_for_char
+    from actions.x11.keyboard import keysym_for_char
 
     names = {"<": "less", ">": "greater", "&": "ampersand", "%": "percent", "~": "asciitilde", "`": "grave",
              "\\": "backslash", '"': "quotedbl", "'": "apostrophe", "é": "eacute", " ": "space"}  # fmt: skip

@@ -17,7 +17,7 @@ pytest.importorskip("transformers")
 
 from PIL import Image  # noqa: E402
 
-from agent.errors import BackendError  # noqa: E402
+from actions.errors import BackendError  # noqa: E402
 from planners.qwen.local import LocalQwenBackend  # noqa: E402
 from planners.qwen.messages import ChatMessage, ImagePart, TextPart  # noqa: E402
 from tests.model.tiny_qwen import build_tiny_qwen2_vl, build_tiny_qwen3_vl  # noqa: E402

@@ -29,7 +29,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_run_with_a_tiny_model_refuses_its_garbage_and_clicks_nothing(desktop, demo_app, tiny_model, tmp_path) -> None:
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "agent.cli", "run", "click the Count button", "--model", str(tiny_model)]
+    cmd = [sys.executable, "-m", "deskpilot", "run", "click the Count button", "--model", str(tiny_model)]
     cmd += ["--device", "cpu", "--preset", "edge", "--max-new-tokens", "24", "--max-steps", "5", "--out", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=300)
     assert proc.returncode == 1, proc.stderr

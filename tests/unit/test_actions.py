@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import actions
-from actions.models import load_plan, parse_action, parse_plan
-from agent.errors import PlanError
+from actions.errors import PlanError
+from actions.models import parse_action, parse_plan
+from agent.plans import load_plan
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
+from agent.cli.main import main
 
-DESKPILOT = [sys.executable, "-m", "agent.cli"]
+DESKPILOT = [sys.executable, "-m", "deskpilot"]
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,7 +52,7 @@ def test_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureFixtu
 
 def test_cli_start_imports_nothing_heavy() -> None:
     code = (
-        "import sys, agent.cli, agent.loop, agent.report; "
+        "import sys, agent.cli.main, agent.loop, agent.report.page; "
         "print(sorted(m for m in ('torch', 'transformers', 'pyautogui') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

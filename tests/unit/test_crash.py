@@ -8,8 +8,9 @@ import subprocess
 import sys
 import textwrap
 
-from agent.cli import main
-from agent.records import Verdict, read_steps
+from agent.cli.main import main
+from agent.run_dir import read_steps
+from planners.verdicts import Verdict
 
 SCRIPT = textwrap.dedent(
     """
@@ -17,11 +18,11 @@ SCRIPT = textwrap.dedent(
     import numpy as np
     from actions import Click, RecordingExecutor
     from agent import Agent, SettleConfig
-    from agent.records import RunRecorder
-    from agent.screen import ReplayScreen
+    from agent.run_dir import RunDirectory
+    from actions.frame import FakeScreen
     from planners import ScriptedPlanner
 
-    screen = ReplayScreen([np.full((30, 40, 3), i, dtype=np.uint8) for i in range(10)])
+    screen = FakeScreen([np.full((30, 40, 3), i, dtype=np.uint8) for i in range(10)])
     executor = RecordingExecutor()
 
     def react(action):
@@ -32,7 +33,7 @@ SCRIPT = textwrap.dedent(
     executor.on_perform = react
     plan = [Click(x=i, y=i) for i in range(6)]
     config = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
-    Agent(ScriptedPlanner(plan), executor, screen, recorder=RunRecorder(sys.argv[1]), settle_config=config).run("t")
+    Agent(ScriptedPlanner(plan), executor, screen, run_dir=RunDirectory(sys.argv[1]), settle_config=config).run("t")
     """
 )
 

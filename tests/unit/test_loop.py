@@ -9,19 +9,21 @@ import numpy as np
 import pytest
 
 from actions import Click, Done, Move, RecordingExecutor, Type
+from actions.errors import ActionError, ModelOutputError
+from actions.frame import FakeScreen, Frame
 from actions.models import Action
 from agent import Agent, Budgets, SettleConfig
-from agent.errors import ActionError, ModelOutputError
-from agent.records import RunRecorder, Verdict, read_steps
-from agent.screen import Frame, ReplayScreen
+from agent.report import build_report
+from agent.run_dir import RunDirectory, read_steps
 from planners import Plan, ScriptedPlanner, StepFeedback
+from planners.verdicts import Verdict
 
 FAST = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
 
 
-def world(changes_on: set[int], frames: int = 20) -> tuple[ReplayScreen, RecordingExecutor]:
+def world(changes_on: set[int], frames: int = 20) -> tuple[FakeScreen, RecordingExecutor]:
     """A fake screen that moves to a new frame when the Nth performed action (1-based) is in changes_on."""
-    screen = ReplayScreen([np.full((30, 40, 3), i, dtype=np.uint8) for i in range(frames)])
+    screen = FakeScreen([np.full((30, 40, 3), i, dtype=np.uint8) for i in range(frames)])
     executor = RecordingExecutor()
 
     def react(_: Action) -> None:
@@ -107,8 +109,8 @@ class GarbagePlanner:
 
 def test_unusable_answers_are_recorded_never_executed_and_bounded(tmp_path) -> None:
     screen, executor = world(changes_on=set())
-    recorder = RunRecorder(tmp_path / "run")
-    agent = Agent(GarbagePlanner(), executor, screen, recorder=recorder, budgets=Budgets(max_invalid_answers=3))
+    recorder = RunDirectory(tmp_path / "run")
+    agent = Agent(GarbagePlanner(), executor, screen, run_dir=recorder, budgets=Budgets(max_invalid_answers=3))
     result = agent.run("t")
     assert executor.performed == []
     assert not result.success
@@ -140,7 +142,7 @@ def test_run_directory_contents(tmp_path) -> None:
     screen, executor = world(changes_on={1})
     run_dir = tmp_path / "run"
     agent = Agent(
-        ScriptedPlanner([Click(x=3, y=4)]), executor, screen, recorder=RunRecorder(run_dir), settle_config=FAST
+        ScriptedPlanner([Click(x=3, y=4)]), executor, screen, run_dir=RunDirectory(run_dir), settle_config=FAST
     )
     result = agent.run("click once")
     assert result.run_dir == str(run_dir)
@@ -151,7 +153,7 @@ def test_run_directory_contents(tmp_path) -> None:
     assert step["before"] == "frames/step-0000.png" and step["after"] == "frames/step-0001.png"
     assert (run_dir / step["before"]).exists() and (run_dir / step["after"]).exists()
     assert set(step["timings"]) == {"plan_ms", "act_ms", "settle_ms", "verify_ms", "total_ms"}
-    report = (run_dir / "report.html").read_text()
+    report = build_report(run_dir).read_text()  # the caller builds the page, not the loop
     assert "succeeded" in report and "click(x=3, y=4" in report and "data:image/jpeg;base64," in report
 
 

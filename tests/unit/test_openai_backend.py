@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from agent.errors import BackendError
+from actions.errors import BackendError
 from planners.fake_server import Answer, Delay, FakeChatServer, HttpError, Malformed, images_in
 from planners.qwen.messages import ChatBackend, ChatMessage, ImagePart, TextPart
 from planners.qwen.openai_backend import OpenAIChatBackend, _retry_after_s

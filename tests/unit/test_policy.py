@@ -16,14 +16,16 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from actions import Click, Drag, Key, Move, RecordingExecutor, Scroll, Type, Wait
+from actions.errors import PolicyError
+from actions.frame import FakeScreen, Frame
 from actions.models import Action
 from agent import Agent, SettleConfig
-from agent.errors import PolicyError
 from agent.policy import Policy, PolicyFile
-from agent.records import RunRecorder, Verdict, read_json
-from agent.screen import Frame, ReplayScreen
+from agent.report import build_report
+from agent.run_dir import RunDirectory, read_json
 from planners import ScriptedPlanner
 from planners.grounding.ocr import OcrGrounder
+from planners.verdicts import Verdict
 
 FAST = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
@@ -36,10 +38,10 @@ class Win:
 
 
 def blank(width: int = 640, height: int = 480) -> Frame:
-    return ReplayScreen([np.full((height, width, 3), 240, dtype=np.uint8)]).capture()
+    return FakeScreen([np.full((height, width, 3), 240, dtype=np.uint8)]).capture()
 
 
-def screen_with_words(words: dict[tuple[int, int], str], size: tuple[int, int] = (640, 480)) -> ReplayScreen:
+def screen_with_words(words: dict[tuple[int, int], str], size: tuple[int, int] = (640, 480)) -> FakeScreen:
     """A light screen with each text drawn as a button label whose top-left is the key."""
     image = Image.new("RGB", size, (240, 240, 240))
     draw = ImageDraw.Draw(image)
@@ -47,7 +49,7 @@ def screen_with_words(words: dict[tuple[int, int], str], size: tuple[int, int] =
     for (x, y), text in words.items():
         draw.rectangle((x - 16, y - 8, x + 16 + 10 * len(text), y + 26), outline=(120, 120, 120), fill=(225, 225, 225))
         draw.text((x, y), text, fill=(0, 0, 0), font=font)
-    return ReplayScreen([np.asarray(image)])
+    return FakeScreen([np.asarray(image)])
 
 
 # "Delete" around (140, 106); "Submit order" around (450, 310); "Save" around (420, 410).
@@ -245,7 +247,7 @@ def test_screen_text_never_widens_the_policy() -> None:
 
 # -- in the loop ---------------------------------------------------------------------------------------
 def test_a_refusal_ends_the_run_with_its_reason_and_nothing_performed(tmp_path: Path) -> None:
-    screen, executor = ReplayScreen([np.zeros((48, 64, 3), np.uint8)]), RecordingExecutor()
+    screen, executor = FakeScreen([np.zeros((48, 64, 3), np.uint8)]), RecordingExecutor()
     guard = policy(region={"left": 0, "top": 0, "width": 32, "height": 48}, confirm="allow")
     plan: list[Action] = [Move(x=5, y=5), Click(x=40, y=5), Move(x=6, y=6)]
     result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST, guard=guard).run("t")
@@ -268,10 +270,10 @@ def test_a_confirmed_click_is_performed_once_never_retried_behind_the_persons_ba
 
 
 def test_dry_run_plans_and_records_every_action_without_retrying(tmp_path: Path) -> None:
-    screen, executor = ReplayScreen([np.zeros((48, 64, 3), np.uint8)]), RecordingExecutor()
+    screen, executor = FakeScreen([np.zeros((48, 64, 3), np.uint8)]), RecordingExecutor()
     plan: list[Action] = [Click(x=10, y=10), Drag(x=1, y=1, to_x=30, to_y=30), Type(text="x"), Key(keys=("enter",))]
     run_dir = tmp_path / "run"
-    agent = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST, recorder=RunRecorder(run_dir),
+    agent = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST, run_dir=RunDirectory(run_dir),
                   dry_run=True)  # fmt: skip
     result = agent.run("t")
     assert result.success and result.reason == "done"
@@ -282,7 +284,7 @@ def test_dry_run_plans_and_records_every_action_without_retrying(tmp_path: Path)
     assert result.summary is not None and result.summary.actions_performed == 0
     assert result.summary.reason == "dry run: done"
     assert (read_json(run_dir / "run.json") or {})["dry_run"] is True
-    report = (run_dir / "report.html").read_text()
+    report = build_report(run_dir).read_text()  # the caller builds the page, not the loop
     assert "dry run: done" in report and report.count("dry run: not performed") == 4
     assert report.count("<circle") >= 2 * 2 + 1  # the click's and the drag's points (and its end) drawn
 

@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.cli import main
-from agent.errors import UserInputError
+from actions.errors import UserInputError
+from agent.cli.main import main
+from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.policy import DEFAULT_CONFIRM_WORDS, Policy, PolicyFile, Region, load_policy
-from agent.policy_flags import add_policy_flags, policy_from_args
 
 
 # -- the policy file -------------------------------------------------------------------------------------

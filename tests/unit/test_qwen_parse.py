@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from actions.errors import ModelOutputError
 from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait
-from agent.errors import ModelOutputError
 from planners.qwen.parse import parse_answer, parse_point, parse_response, split_thinking
 
 SIZE = (1280, 800)

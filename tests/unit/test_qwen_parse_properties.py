@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from actions.errors import ModelOutputError
 from actions.models import Action, Click, Drag, Move, Scroll
-from agent.errors import ModelOutputError
 from planners.qwen.parse import ACTION_NAMES, parse_response
 
 SIZE = (1280, 800)

@@ -9,12 +9,12 @@ import pytest
 
 from actions import Click, Done, Drag, Move, RecordingExecutor
 from actions.coords import DisplayProfile, ScreenPoint
+from actions.errors import ModelOutputError
+from actions.frame import FakeScreen
 from agent import Agent, Budgets, SettleConfig
-from agent.errors import ModelOutputError
-from agent.screen import ReplayScreen
+from planners.fake_backend import ScriptedChatBackend
 from planners.qwen.messages import ImagePart, TextPart
 from planners.qwen.planner import QwenPlanner
-from planners.qwen.scripted_backend import ScriptedChatBackend
 
 FAST = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
 
@@ -25,10 +25,10 @@ def call(action: str, **arguments: object) -> str:
     )
 
 
-def second_monitor_screen(frames: int = 10) -> ReplayScreen:
+def second_monitor_screen(frames: int = 10) -> FakeScreen:
     """Monitor 2 of a side-by-side layout: 1024x768 at x=1280."""
     profile = DisplayProfile(index=2, left=1280, top=0, width=1024, height=768)
-    return ReplayScreen([np.full((768, 1024, 3), i, np.uint8) for i in range(frames)], profile_=profile)
+    return FakeScreen([np.full((768, 1024, 3), i, np.uint8) for i in range(frames)], profile_=profile)
 
 
 def text_of(messages) -> str:

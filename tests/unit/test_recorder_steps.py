@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from agent.input_capture import InputEvent
-from agent.recorder_labels import Phrase, _phrases, choose_label, describe
-from agent.recorder_steps import PointerCapture, StepBuilder, parse_hotkey
+from actions.x11.input_capture import InputEvent
+from agent.record.labels import Phrase, _phrases, choose_label, describe
+from agent.record.steps import PointerCapture, StepBuilder, parse_hotkey
 
 
 class FakeSnapshotter:

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.errors import UserInputError
-from agent.scenario_file import (
+from actions.errors import UserInputError
+from planners.scenario_file import (
     Scenario,
     dump_scenario,
     load_scenario,
@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_published_schema_is_generated_from_the_models() -> None:
     published = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text())
-    assert published == scenario_schema(), "regenerate: python -m agent.scenario_file > scenarios/scenario.schema.json"
+    regenerate = "python -m planners.scenario_file > scenarios/scenario.schema.json"
+    assert published == scenario_schema(), f"regenerate: {regenerate}"
 
 
 def test_the_bundled_scenario_loads_and_round_trips() -> None:

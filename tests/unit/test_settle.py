@@ -6,10 +6,10 @@ import time
 
 import numpy as np
 
+from actions.compare import diff_frames
 from actions.coords import DisplayProfile
-from agent.screen import Frame
+from actions.frame import Frame
 from agent.settle import SettleConfig, settle
-from agent.verify import diff_frames
 
 
 class TimedScreen:

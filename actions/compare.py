@@ -1,0 +1,51 @@
+"""Comparing frames: what changed between two captures, and whether it counts as a change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from actions.frame import Frame
+
+# A text caret blinking is a change of a column a couple of pixels wide; it must not make a
+# click that did nothing look like a click that worked.
+_CARET_MAX_WIDTH_PX = 3
+_CARET_MAX_HEIGHT_PX = 48
+
+
+@dataclass(frozen=True)
+class Change:
+    """Pixels that differ between two frames; ``bbox`` is (left, top, right, bottom), exclusive."""
+
+    changed_pixels: int
+    bbox: tuple[int, int, int, int] | None
+
+    @property
+    def significant(self) -> bool:
+        if self.bbox is None:
+            return False
+        left, top, right, bottom = self.bbox
+        caret_like = right - left <= _CARET_MAX_WIDTH_PX and bottom - top <= _CARET_MAX_HEIGHT_PX
+        return not caret_like
+
+    def as_dict(self) -> dict[str, object]:
+        return {"changed_pixels": self.changed_pixels, "bbox": list(self.bbox) if self.bbox else None}
+
+
+NO_CHANGE = Change(0, None)
+
+
+def diff_frames(before: Frame, after: Frame) -> Change:
+    """The changed region between two frames of the same area."""
+    a, b = before.packed(), after.packed()
+    if a.shape != b.shape:
+        height, width = after.data.shape[:2]
+        return Change(width * height, (0, 0, width, height))
+    if np.array_equal(a, b):
+        return NO_CHANGE
+    mask = a != b if a.ndim == 2 else np.any(a != b, axis=2)
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    bbox = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+    return Change(int(mask.sum()), bbox)

@@ -1,0 +1,69 @@
+"""Every exception Deskpilot raises on purpose, split by whose fault it is.
+
+    DeskpilotError                 base; ``str(exc)`` is one line a user can act on
+    ├── UserInputError             the user's plan, flag or file is wrong; nothing ran
+    │   └── PlanError              an action in a plan is invalid (names index and field)
+    ├── PolicyError                the policy refused an action (or the person declined it); it did not run
+    ├── DesktopError               the display, a window manager, a capture or the input device failed
+    │   ├── CaptureError           a screenshot could not be taken
+    │   └── ActionError            the executor could not perform an action (or the failsafe fired)
+    ├── StopRequested              the stop hotkey fired while a planner was still thinking
+    ├── ReplayFailed               a replay step could not be grounded, or a check after it failed
+    ├── BackendError               the model backend failed: server down or out of retries, weights
+    │                              that will not load, a missing optional package
+    └── ModelOutputError           the model answered something we will not execute; recorded,
+                                   shown to the model, retried a bounded number of times
+
+The loop treats ``ModelOutputError`` as the model's fault (the run goes on, bounded) and every
+other ``DeskpilotError`` as ours or the OS's (the run ends with the message as its reason).
+"""
+
+from __future__ import annotations
+
+
+class DeskpilotError(Exception):
+    """Base of all deliberate errors."""
+
+
+class UserInputError(DeskpilotError):
+    """Bad input from the user: a flag, a file, a plan."""
+
+
+class PlanError(UserInputError):
+    """An invalid action in a plan; the message names the action's index and the field."""
+
+
+class PolicyError(DeskpilotError):
+    """An action the policy does not allow, or that needed a confirmation it did not get."""
+
+
+class DesktopError(DeskpilotError):
+    """The desktop (X server, window manager, input) is not usable."""
+
+
+class CaptureError(DesktopError):
+    """Taking a screenshot failed."""
+
+
+class ActionError(DesktopError):
+    """Performing an action failed."""
+
+
+class StopRequested(DeskpilotError):
+    """Raised inside a planner that was still thinking after the stop hotkey; ``str`` is the reason."""
+
+
+class ReplayFailed(DeskpilotError):
+    """A step could not be grounded, or a check after it failed; the message names the step."""
+
+
+class BackendError(DeskpilotError):
+    """The model backend failed (not what the model said, but getting an answer at all)."""
+
+
+class ModelOutputError(DeskpilotError):
+    """The model's answer could not be turned into valid actions; ``raw`` keeps the answer."""
+
+    def __init__(self, message: str, raw: str | None = None) -> None:
+        super().__init__(message)
+        self.raw = raw

@@ -1,0 +1,145 @@
+"""Type any Unicode text exactly into the focused X11 window.
+
+Characters the current keymap can produce at shift level 0 or 1 are typed with XTEST
+(:class:`~actions.x11_keyboard.XTestKeyboard`): fast, and it works in fields that refuse pastes.
+Runs of other characters (``é`` on a US keymap, ``✓``, CJK) are pasted through a CLIPBOARD we own
+for the duration (:class:`~actions.x11_clipboard.ClipboardPaster`), with the paste chord pressed by
+XTEST too. Nothing remaps the keymap, so nothing races with the application reading it.
+
+:meth:`TextTyper.type_text` returns the runs and how each went in, for the run record.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Literal, NamedTuple
+
+from actions.x11.clipboard import ClipboardPaster
+from actions.x11.keyboard import XTestKeyboard
+
+Strategy = Literal["xtest", "clipboard"]
+
+# One paste must fit a single X request (python-xlib has no BIG-REQUESTS, so at most 256 KiB) and
+# stay below Tk's 400 000-byte property limit; longer runs are pasted in several pieces.
+_MAX_PASTE_BYTES = 64 * 1024
+
+
+class TypedRun(NamedTuple):
+    """A piece of the text and how it was entered; compares equal to ``("xtest", "abc")``."""
+
+    strategy: Strategy
+    text: str
+
+
+def split_runs(text: str, typeable: Sequence[bool]) -> list[TypedRun]:
+    """Group consecutive characters by strategy; ``typeable[i]`` says whether ``text[i]`` is on the keymap."""
+    runs: list[TypedRun] = []
+    for ch, on_keymap in zip(text, typeable, strict=True):
+        strategy: Strategy = "xtest" if on_keymap else "clipboard"
+        if runs and runs[-1].strategy == strategy:
+            runs[-1] = TypedRun(strategy, runs[-1].text + ch)
+        else:
+            runs.append(TypedRun(strategy, ch))
+    return runs
+
+
+def merge_sandwiched(runs: list[TypedRun]) -> list[TypedRun]:
+    """Paste the keymap text *between* two pastes too ("é ✓" is one paste, not three runs).
+
+    Each paste is a clipboard round trip and a ctrl+v the application sees; printable text pastes
+    the same as it types. Text with a newline or tab stays typed: those are keys (Enter, Tab) that
+    mean something different from a pasted character.
+    """
+    merged: list[TypedRun] = []
+    for position, run in enumerate(runs):
+        sandwiched = (
+            run.strategy == "xtest"
+            and 0 < position < len(runs) - 1
+            and runs[position + 1].strategy == "clipboard"
+            and not any(ch in run.text for ch in "\n\t")
+        )
+        strategy: Strategy = "clipboard" if sandwiched else run.strategy
+        if merged and merged[-1].strategy == strategy:
+            merged[-1] = TypedRun(strategy, merged[-1].text + run.text)
+        else:
+            merged.append(TypedRun(strategy, run.text))
+    return merged
+
+
+def _paste_chunks(text: str, max_bytes: int = _MAX_PASTE_BYTES) -> list[str]:
+    """Split on character boundaries so that every piece encodes to at most ``max_bytes`` of UTF-8."""
+    chunks: list[str] = []
+    start, size = 0, 0
+    for index, ch in enumerate(text):
+        width = len(ch.encode())
+        if size + width > max_bytes:
+            chunks.append(text[start:index])
+            start, size = index, 0
+        size += width
+    chunks.append(text[start:])
+    return chunks
+
+
+class TextTyper:
+    """``TextTyper(display).type_text("Grüße ✓")``; both X connections are its own."""
+
+    def __init__(
+        self,
+        display_name: str | None = None,
+        paste_keys: Sequence[str] = ("ctrl", "v"),
+        paste_timeout_s: float = 2.0,
+    ) -> None:
+        self.keyboard = XTestKeyboard(display_name)
+        self.paster = ClipboardPaster(display_name)
+        self.paste_keys = tuple(paste_keys)
+        self.paste_timeout_s = paste_timeout_s
+        self.last_duration_s = 0.0
+
+    def plan(self, text: str) -> list[TypedRun]:
+        """The runs :meth:`type_text` would use on the keymap as it is now (pastes not yet chunked)."""
+        self.keyboard.refresh_keymap()
+        return merge_sandwiched(split_runs(text, [self.keyboard.typeable(ch) for ch in text]))
+
+    def type_text(self, text: str) -> list[TypedRun]:
+        """Type ``text`` into the focused window; returns the runs in the order they went in.
+
+        Raises :class:`~agent.errors.ActionError` when a paste is not picked up by the focused
+        window within ``paste_timeout_s``; the user's clipboard text is restored either way.
+        """
+        started = time.monotonic()
+        runs = self.plan(text)
+        done: list[TypedRun] = []
+        if any(run.strategy == "clipboard" for run in runs):
+            # One session for the whole text: the user's clipboard is read once and restored once,
+            # not handed to xclip after every accented letter.
+            with self.paster.session(self.paste_timeout_s) as paste:
+                for run in runs:
+                    done += self._enter(run, paste)
+        else:
+            for run in runs:
+                done += self._enter(run, None)
+        self.last_duration_s = time.monotonic() - started
+        return done
+
+    def _enter(self, run: TypedRun, paste: Callable[[str, Callable[[], None]], None] | None) -> list[TypedRun]:
+        if run.strategy == "xtest" or paste is None:
+            self.keyboard.type_chars(run.text)
+            return [run]
+        pieces = _paste_chunks(run.text)
+        for piece in pieces:
+            paste(piece, lambda: self.keyboard.press_chord(self.paste_keys))
+        return [TypedRun("clipboard", piece) for piece in pieces]
+
+    def close(self) -> None:
+        self.keyboard.close()
+        self.paster.close()
+
+    def __enter__(self) -> TextTyper:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,186 @@
+"""Top-level windows on X11: titles, client-area geometry, stacking, the active window.
+
+pygetwindow has no Linux backend, so this reads the window manager's EWMH properties with
+python-xlib. Geometry is the *client* area (what the application draws), in root (screen)
+coordinates: the window manager's frame (title bar, borders) is not counted, because a recorded
+window-relative point must mean the same pixel of the application whatever decorations it gets.
+
+Every public call opens its own short-lived connection (about 1 ms on a local socket), so the
+functions are safe from any thread; :class:`WindowReader` keeps one connection open for callers
+that ask often from one thread (the recorder asks on every mouse press).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from typing import Any
+
+from actions.errors import DesktopError
+from actions.windows import WindowInfo
+
+
+class WindowReader:
+    """One X connection for repeated questions from one thread; ``close()`` it (or use ``with``)."""
+
+    def __init__(self, display: str | None = None) -> None:
+        from Xlib.display import Display
+        from Xlib.error import DisplayError
+
+        try:
+            self._d: Any = Display(display)
+        except (DisplayError, OSError) as exc:
+            raise DesktopError(f"cannot open the X display {display or '$DISPLAY'}: {exc}") from exc
+        self._root = self._d.screen().root
+        self._atoms: dict[str, int] = {}
+
+    def _atom(self, name: str) -> int:
+        if name not in self._atoms:
+            self._atoms[name] = self._d.intern_atom(name)
+        return self._atoms[name]
+
+    def _prop(self, window: Any, name: str, prop_type: int = 0) -> Any:
+        """The property's value list/bytes, or None when unset (or the window vanished meanwhile)."""
+        from Xlib.error import XError
+
+        try:
+            reply = window.get_full_property(self._atom(name), prop_type)
+        except XError:
+            return None
+        return None if reply is None else reply.value
+
+    def client_ids(self) -> list[int]:
+        """Client window ids, bottom of the stack first (plain client-list order if the WM lacks stacking)."""
+        for name in ("_NET_CLIENT_LIST_STACKING", "_NET_CLIENT_LIST"):
+            value = self._prop(self._root, name)
+            if value is not None:
+                return [int(wid) for wid in value]
+        return []
+
+    def info(self, window_id: int) -> WindowInfo | None:
+        """The window's title, client geometry and pid; None if it closed while we asked."""
+        from Xlib import X
+        from Xlib.error import XError
+
+        window = self._d.create_resource_object("window", window_id)
+        try:
+            geometry = window.get_geometry()
+            # The client's origin in root coordinates: the WM reparents clients into frames, so the
+            # geometry's x/y are relative to the frame, not the screen.
+            origin = self._root.translate_coords(window, 0, 0)
+            mapped = window.get_attributes().map_state == X.IsViewable
+        except XError:
+            return None
+        hidden = self._atom("_NET_WM_STATE_HIDDEN") in (self._prop(window, "_NET_WM_STATE") or ())
+        pid = self._prop(window, "_NET_WM_PID")
+        return WindowInfo(
+            window_id=window_id, title=self._title(window),
+            left=int(origin.x), top=int(origin.y), width=int(geometry.width), height=int(geometry.height),
+            pid=int(pid[0]) if pid else None, viewable=mapped and not hidden,
+        )  # fmt: skip
+
+    def _title(self, window: Any) -> str:
+        name = self._prop(window, "_NET_WM_NAME", self._atom("UTF8_STRING"))
+        if name is not None:
+            return _decode(name)
+        name = self._prop(window, "WM_NAME")  # ICCCM fallback: STRING (Latin-1) or COMPOUND_TEXT
+        return _decode(name, "latin-1") if name is not None else ""
+
+    def list_windows(self) -> list[WindowInfo]:
+        infos = (self.info(wid) for wid in self.client_ids())
+        return [info for info in infos if info is not None]
+
+    def window_at(self, x: int, y: int) -> WindowInfo | None:
+        for wid in reversed(self.client_ids()):  # topmost first
+            info = self.info(wid)
+            if info is not None and info.viewable and info.contains(x, y):
+                return info
+        return None
+
+    def find_window(self, title_pattern: str) -> WindowInfo | None:
+        regex = _compile(title_pattern)
+        for wid in reversed(self.client_ids()):  # the topmost of several matches is the one users mean
+            info = self.info(wid)
+            if info is not None and regex.search(info.title):
+                return info
+        return None
+
+    def active_window(self) -> WindowInfo | None:
+        value = self._prop(self._root, "_NET_ACTIVE_WINDOW")
+        if not value or not value[0]:
+            return None
+        return self.info(int(value[0]))
+
+    def close(self) -> None:
+        from Xlib.error import ConnectionClosedError
+
+        with contextlib.suppress(ConnectionClosedError, OSError):  # the server may be gone already
+            self._d.close()
+
+    def __enter__(self) -> WindowReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _decode(value: Any, encoding: str = "utf-8") -> str:
+    if isinstance(value, str):
+        return value
+    return bytes(value).decode(encoding, errors="replace")
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise DesktopError(f"window title pattern {pattern!r} is not a regular expression: {exc}") from None
+
+
+def list_windows(display: str | None = None) -> list[WindowInfo]:
+    """Every top-level client window, bottom of the stack first."""
+    with WindowReader(display) as reader:
+        return reader.list_windows()
+
+
+def window_at(x: int, y: int, display: str | None = None) -> WindowInfo | None:
+    """The topmost viewable client window whose client area contains the screen point."""
+    with WindowReader(display) as reader:
+        return reader.window_at(x, y)
+
+
+def find_window(title_pattern: str, display: str | None = None) -> WindowInfo | None:
+    """The topmost window whose title matches the regular expression (``re.search``)."""
+    with WindowReader(display) as reader:
+        return reader.find_window(title_pattern)
+
+
+def active_window(display: str | None = None) -> WindowInfo | None:
+    """The window the window manager calls active (``_NET_ACTIVE_WINDOW``), if any."""
+    with WindowReader(display) as reader:
+        return reader.active_window()
+
+
+def wait_for_window(title_pattern: str, timeout_s: float = 10.0, display: str | None = None) -> WindowInfo:
+    """Wait until a viewable window's title matches; DesktopError naming the titles there are on timeout.
+
+    Polling, with a short growing interval: titles are often set after the window maps, and a title
+    change is a property event on the client window, which no single root-window subscription sees.
+    """
+    regex = _compile(title_pattern)
+    deadline = time.monotonic() + timeout_s
+    delay_s = 0.01
+    with WindowReader(display) as reader:
+        while True:
+            windows = reader.list_windows()
+            for info in reversed(windows):
+                if info.viewable and regex.search(info.title):
+                    return info
+            if time.monotonic() >= deadline:
+                titles = ", ".join(repr(w.title) for w in windows) or "none"
+                raise DesktopError(
+                    f"no window title matches {title_pattern!r} after {timeout_s:g} s (windows: {titles})"
+                )
+            time.sleep(min(delay_s, max(0.0, deadline - time.monotonic())))  # waiting on another process
+            delay_s = min(delay_s * 2, 0.1)

@@ -1,0 +1,179 @@
+"""Labels and descriptions for recorded pointer targets, by OCR of small crops after recording.
+
+OCR costs 100-300 ms a crop, so it never runs while recording (which must keep up with the
+person): the recorder keeps a small grayscale crop per target and this pass reads them all at the
+end, several tesseract processes at once. A crop is upscaled 2x first: tesseract misses short
+button labels at screen resolution ("Submit" read as "ubmit").
+
+Which text names a target, in order of preference:
+
+1. text *on* the target (a button's caption, a list row): "the 'Count' element";
+2. text to its left on the same row, within ``row_label_px``: a form field's label, "the field
+   labelled 'Name'" (an empty field has no text of its own, and form labels sit to the left);
+3. the closest other text within ``radius_px``: "the element near 'I agree'".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agent.record.steps import PointerCapture
+
+UPSCALE = 2
+_MIN_CONFIDENCE = 60.0
+_EDGE_JUNK = "'\"‘’“”|_—–-[]{}.,:;"  # box borders and dashed outlines that tesseract reads as glyphs
+STRIP_HALF = 10  # the text line through the point: tall enough for a line, short of a box's borders
+NEAR_BOX = (160, 160, 80)  # left, right, up/down: the area searched for text near the point
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words on one line, close together; box in crop pixels (before upscaling)."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+
+    def distance(self, x: int, y: int) -> float:
+        dx = max(self.left - x, 0, x - (self.left + self.width))
+        dy = max(self.top - y, 0, y - (self.top + self.height))
+        return float((dx * dx + dy * dy) ** 0.5)
+
+    def moved(self, dx: int, dy: int) -> Phrase:
+        return Phrase(self.text, self.left + dx, self.top + dy, self.width, self.height)
+
+
+def tesseract_available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+def read_phrases(gray: Any, psm: int = 11) -> list[Phrase]:
+    """OCR one grayscale crop (numpy H x W uint8) with the tesseract CLI; phrases in crop pixels."""
+    from PIL import Image
+
+    if gray.size == 0:
+        return []
+    image = Image.fromarray(gray, mode="L")
+    image = image.resize((image.width * UPSCALE, image.height * UPSCALE), Image.Resampling.LANCZOS)
+    with tempfile.TemporaryDirectory(prefix="deskpilot-ocr-") as tmp:
+        png = Path(tmp) / "crop.png"
+        image.save(png)
+        # One OpenMP thread per process: we run several processes at once, and on few cores
+        # tesseract's own threads only contend (measured faster on 2 cores).
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        done = subprocess.run(
+            ["tesseract", str(png), "stdout", "--psm", str(psm), "tsv"],
+            capture_output=True, text=True, env=env, timeout=30, check=False,
+        )  # fmt: skip
+    if done.returncode != 0:
+        return []
+    return _phrases(_words(done.stdout))
+
+
+def _words(tsv: str) -> list[Phrase]:
+    words = []
+    for line in tsv.splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) < 12 or cols[0] != "5":  # level 5: a word
+            continue
+        text, conf = cols[11].strip(), float(cols[10])
+        if conf < _MIN_CONFIDENCE or not any(ch.isalnum() for ch in text):
+            continue
+        left, top, width, height = (int(v) // UPSCALE for v in cols[6:10])
+        words.append(Phrase(text, left, top, max(width, 1), max(height, 1)))
+    return words
+
+
+def _phrases(words: Sequence[Phrase]) -> list[Phrase]:
+    """Join words that sit on one line with a gap smaller than about a character's height."""
+    phrases: list[Phrase] = []
+    for word in sorted(words, key=lambda w: (w.left, w.top)):
+        for index, phrase in enumerate(phrases):
+            same_line = abs((phrase.top + phrase.height / 2) - (word.top + word.height / 2)) <= phrase.height / 2
+            gap = word.left - (phrase.left + phrase.width)
+            if same_line and -2 <= gap <= max(phrase.height, word.height) * 1.2:
+                top = min(phrase.top, word.top)
+                bottom = max(phrase.top + phrase.height, word.top + word.height)
+                width = word.left + word.width - phrase.left
+                phrases[index] = Phrase(f"{phrase.text} {word.text}", phrase.left, top, width, bottom - top)
+                break
+        else:
+            phrases.append(word)
+    cleaned = (Phrase(p.text.strip(_EDGE_JUNK), p.left, p.top, p.width, p.height) for p in phrases)
+    # A lone glyph is far more often a misread icon, checkbox or box corner than a one-letter label.
+    return [p for p in cleaned if sum(ch.isalnum() for ch in p.text) >= 2]
+
+
+def choose_label(
+    phrases: Sequence[Phrase], x: int, y: int, radius_px: int = 80, row_label_px: int = 220
+) -> tuple[Phrase, str] | None:
+    """The phrase that names the point ``(x, y)`` (crop pixels) and how: "on", "row" or "near"."""
+    on = [p for p in phrases if p.distance(x, y) <= 3]
+    if on:
+        return min(on, key=lambda p: p.distance(x, y)), "on"
+    row = [p for p in phrases if p.left + p.width <= x and p.top - 4 <= y <= p.top + p.height + 4]
+    row = [p for p in row if x - (p.left + p.width) <= row_label_px]
+    if row:
+        return max(row, key=lambda p: p.left + p.width), "row"
+    near = [p for p in phrases if p.distance(x, y) <= radius_px]
+    if near:
+        return min(near, key=lambda p: p.distance(x, y)), "near"
+    return None
+
+
+def find_label(gray: Any, x: int, y: int) -> tuple[Phrase, str] | None:
+    """Read the line through the point first (cheap, and free of the boxes around it that throw
+    tesseract's layout analysis: a form label beside a focused entry is missed in a larger crop);
+    only when that names nothing, the area around the point."""
+    top = max(0, y - STRIP_HALF)
+    strip = [p.moved(0, top) for p in read_phrases(gray[top : y + STRIP_HALF])]
+    chosen = choose_label(strip, x, y)
+    if chosen is not None and chosen[1] in ("on", "row"):
+        return chosen
+    left, right, vertical = NEAR_BOX
+    x0, y0 = max(0, x - left), max(0, y - vertical)
+    area = [p.moved(x0, y0) for p in read_phrases(gray[y0 : y + vertical, x0 : x + right])]
+    return choose_label(area, x, y) or chosen
+
+
+def label_targets(targets: Sequence[PointerCapture], workers: int | None = None) -> None:
+    """Fill ``label`` of every target that kept a crop, in parallel; frees the crops."""
+    todo = [t for t in targets if t.label_crop is not None and t.label_point is not None]
+    if todo and tesseract_available():
+        workers = workers or min(len(todo), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # threads only wait on tesseract processes
+            found = list(pool.map(lambda t: find_label(t.label_crop, *t.label_point), todo))
+        for target, chosen in zip(todo, found, strict=True):
+            if chosen is not None:
+                phrase, relation = chosen
+                target.label, target.label_relation = phrase.text, relation
+                if relation == "row" and target.label_point is not None:
+                    # A field beside its label: replay finds the label by OCR, then steps this far right.
+                    px, py = target.label_point
+                    centre = (phrase.left + phrase.width // 2, phrase.top + phrase.height // 2)
+                    target.label_offset = (px - centre[0], py - centre[1])
+    for target in targets:
+        target.label_crop = None
+
+
+def describe(target: PointerCapture) -> str:
+    """A description for people and for a VLM grounder: the label, the relation, the window."""
+    where = f"in '{target.window_title}'" if target.window_title else "on the screen"
+    if target.label:
+        if target.label_relation == "on":
+            return f"the '{target.label}' element {where}"
+        if target.label_relation == "row":
+            return f"the field labelled '{target.label}' {where}"
+        return f"the element near '{target.label}' {where}"
+    x, y = target.window_point if target.window_point is not None else target.screen_point
+    return f"a point at ({x}, {y}) {where}"

@@ -1,0 +1,136 @@
+"""What the recorder keeps of the screen at a pointer press: window, template crop, OCR crop.
+
+The capture thread must keep up with the person, so it only grabs (mss, a few ms for 1280x800),
+lists the windows, and cuts the small OCR crop. Choosing the template crop is slower (the template
+grounder's ``crop_template`` grows the crop until it is unique on the frame: 10-120 ms), so it runs
+on one worker thread; the frame lives until that job has run, then only the crop is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from actions.coords import DisplayProfile, ScreenPoint
+from actions.frame import Frame
+from actions.x11.windows import WindowInfo, WindowReader
+from agent.record.steps import PointerCapture
+
+# Used when the template grounder (OpenCV) is not installed: a fixed 120 x 60 crop.
+FALLBACK_TEMPLATE_HALF = (60, 30)
+# OCR crop around the point: room for a form label to the left, a caption to the right, text above and
+# below (recorder_labels reads the line through the point first, then the area around it).
+LABEL_BOX = (240, 160, 80)  # left, right, up/down
+_GRAY_WEIGHTS = np.array([0.114, 0.587, 0.299], dtype=np.float32)  # B, G, R
+
+
+@dataclass
+class Snapshot:
+    frame: Frame  # the whole virtual screen (mss monitor 0), BGRA
+    windows: list[WindowInfo]  # bottom of the stack first
+
+
+@dataclass
+class TemplateJob:
+    """The template crop being chosen on the worker: ``result()`` is (RGB image, point in it) or None."""
+
+    future: Future[tuple[Any, tuple[int, int]] | None]
+
+    def result(self) -> tuple[Any, tuple[int, int]] | None:
+        return self.future.result()
+
+
+@dataclass
+class SnapshotStats:
+    grab_ms: list[float] = field(default_factory=list)
+    template_ms: list[float] = field(default_factory=list)
+
+
+class DesktopSnapshotter:
+    """Open with the first :meth:`snapshot`; afterwards used by one thread at a time (the capture thread)."""
+
+    def __init__(self, display: str | None = None) -> None:
+        self.display = display
+        self.stats = SnapshotStats()
+        self._grabber: Any = None
+        self._reader: WindowReader | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskpilot-templates")
+
+    def snapshot(self) -> Snapshot:
+        import mss
+
+        started = time.perf_counter()
+        if self._grabber is None:
+            self._grabber = mss.MSS(display=self.display) if self.display else mss.MSS()
+            self._reader = WindowReader(self.display)
+        assert self._reader is not None
+        monitor = self._grabber.monitors[0]
+        shot = self._grabber.grab(monitor)
+        bgra = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+        # X11 has no display scaling: one screen point is one pixel.
+        profile = DisplayProfile(left=monitor["left"], top=monitor["top"], width=shot.width, height=shot.height)
+        frame = Frame(data=bgra, profile=profile, monotonic_s=time.monotonic(), wall_time_s=time.time(), order="BGRA")
+        snapshot = Snapshot(frame, self._reader.list_windows())
+        self.stats.grab_ms.append((time.perf_counter() - started) * 1000)
+        return snapshot
+
+    def anchor(self, snapshot: Snapshot, x: int, y: int) -> PointerCapture:
+        capture = PointerCapture(screen_point=(x, y))
+        window = next((w for w in reversed(snapshot.windows) if w.viewable and w.contains(x, y)), None)
+        if window is not None:
+            capture.window_title, capture.window_size = window.title, window.size
+            capture.window_point = window.relative(x, y)
+        frame = snapshot.frame
+        if not frame.profile.contains(ScreenPoint(x, y)):
+            return capture
+        capture.template = TemplateJob(self._worker.submit(self._template, frame, x, y))
+        px, py = x - frame.profile.left, y - frame.profile.top
+        box, capture.label_point = crop_box(px, py, LABEL_BOX, frame.size)
+        region = frame.data[box[1] : box[3], box[0] : box[2], :3].astype(np.float32)
+        capture.label_crop = (region @ _GRAY_WEIGHTS).astype(np.uint8)  # about 0.3 ms for 400 x 160
+        return capture
+
+    def _template(self, frame: Frame, x: int, y: int) -> tuple[Any, tuple[int, int]] | None:
+        started = time.perf_counter()
+        try:
+            from planners.grounding.template import crop_template
+        except ImportError:  # OpenCV missing: a fixed crop still serves the anchor and the VLM
+            from PIL import Image
+
+            px, py = x - frame.profile.left, y - frame.profile.top
+            half_w, half_h = FALLBACK_TEMPLATE_HALF
+            box, point = crop_box(px, py, (half_w, half_w, half_h), frame.size)
+            rgb = np.ascontiguousarray(frame.data[box[1] : box[3], box[0] : box[2], 2::-1])
+            result: tuple[Any, tuple[int, int]] | None = (Image.fromarray(rgb, mode="RGB"), point)
+        else:
+            image, pixel = crop_template(frame, ScreenPoint(x, y))
+            result = (image, (int(pixel[0]), int(pixel[1])))
+        self.stats.template_ms.append((time.perf_counter() - started) * 1000)
+        return result
+
+    def close(self) -> None:
+        """Finish the pending template jobs and release the display handles."""
+        self._worker.shutdown(wait=True)
+        if self._grabber is not None:
+            with contextlib.suppress(Exception):  # mss raises its own error types when the server is gone
+                self._grabber.close()
+            self._grabber = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+
+def crop_box(
+    px: int, py: int, extent: tuple[int, int, int], size: tuple[int, int]
+) -> tuple[tuple[int, int, int, int], tuple[int, int]]:
+    """``(x0, y0, x1, y1)`` of ``extent`` = (left, right, up/down) around a pixel, clipped to ``size``,
+    and the pixel's position inside that box."""
+    left, right, vertical = extent
+    x0, y0 = max(0, px - left), max(0, py - vertical)
+    x1, y1 = min(size[0], px + right), min(size[1], py + vertical)
+    return (x0, y0, x1, y1), (px - x0, py - y0)

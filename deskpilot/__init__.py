@@ -1,0 +1,56 @@
+"""Deskpilot: a desktop automation agent that looks at the screen.
+
+This package is the public face only: it re-exports what users script against, so that
+``from deskpilot import Agent`` works whatever the floors below are called. The work lives in
+``actions`` (the contract), ``planners`` and ``agent``.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from actions import (
+    Action,
+    Click,
+    Done,
+    Drag,
+    Executor,
+    FakeScreen,
+    Frame,
+    Key,
+    Move,
+    RecordingExecutor,
+    Screen,
+    Scroll,
+    Type,
+    Wait,
+    parse_action,
+    parse_plan,
+)
+from actions.errors import (
+    ActionError,
+    BackendError,
+    CaptureError,
+    DeskpilotError,
+    DesktopError,
+    ModelOutputError,
+    PlanError,
+    PolicyError,
+    ReplayFailed,
+    StopRequested,
+    UserInputError,
+)
+from agent import Agent, Budgets, RunResult, SettleConfig
+from agent.run_dir import RunDirectory
+from planners import Plan, Planner, ScriptedPlanner, StepFeedback
+
+try:
+    __version__ = version("deskpilot")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Action", "ActionError", "Agent", "BackendError", "Budgets", "CaptureError", "Click", "DeskpilotError",
+    "DesktopError", "Done", "Drag", "Executor", "FakeScreen", "Frame", "Key", "ModelOutputError", "Move", "Plan",
+    "PlanError", "Planner", "PolicyError", "RecordingExecutor", "ReplayFailed", "RunDirectory", "RunResult",
+    "Screen", "ScriptedPlanner", "Scroll", "SettleConfig", "StepFeedback", "StopRequested", "Type",
+    "UserInputError", "Wait", "__version__", "parse_action", "parse_plan",
+]  # fmt: skip
