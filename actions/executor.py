@@ -11,7 +11,13 @@ from actions.models import Action
 
 @runtime_checkable
 class Executor(Protocol):
-    """Performs one action on the desktop. Raises ``agent.errors.ActionError`` when it cannot."""
+    """Performs one action on the desktop. Raises ``actions.errors.ActionError`` when it cannot.
+
+    ``last_text_strategy`` says how the last ``type`` action's text went in (runs of
+    ``("keys" | "paste", text)``), for the step record; None when the executor does not type.
+    """
+
+    last_text_strategy: list[tuple[str, str]] | None
 
     def perform(self, action: Action) -> None: ...
 
@@ -30,6 +36,7 @@ class RecordingExecutor:
     performed: list[Action] = field(default_factory=list)
     on_perform: Callable[[Action], None] | None = None
     released: int = 0
+    last_text_strategy: list[tuple[str, str]] | None = None  # nothing is typed, so nothing to say
 
     def perform(self, action: Action) -> None:
         self.performed.append(action)

@@ -8,7 +8,6 @@ its message as the reason. Either way every finished step is already on disk.
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from actions.errors import DeskpilotError, ModelOutputError
 from actions.executor import Executor
 from actions.frame import Frame, Screen
 from actions.models import CHANGES_SCREEN, Action, Done
+from actions.stopping import StopCause, StopEvent
 from agent.guard import ActionGuard
 from agent.run_dir import RunDirectory, RunInfo, RunSummary, StepRecord, StepTimings
 from agent.settle import SettleConfig, SettleResult, settle
@@ -43,6 +43,7 @@ class RunResult:
     answer: str | None = None
     run_dir: str | None = None
     summary: RunSummary | None = None
+    stopped_by: StopCause | None = None  # set when the stop hotkey or a signal ended the run
 
 
 class _RunEnded(Exception):
@@ -77,7 +78,7 @@ class Agent:
         run_dir: RunDirectory | None = None,
         settle_config: SettleConfig | None = None,
         guard: ActionGuard | None = None,
-        stop: threading.Event | None = None,
+        stop: StopEvent | None = None,
         budgets: Budgets | None = None,
         on_step: ProgressFn | None = None,
         dry_run: bool = False,
@@ -88,7 +89,8 @@ class Agent:
         self.budgets = budgets or Budgets()
         self.on_step = on_step
         self.guard = guard  # refuses actions a policy forbids, before they run
-        self.stop = stop  # set by the stop hotkey (or anything else): the run ends at the next check
+        # Set by the stop hotkey or a signal (or anything else): the run ends at the next check.
+        self.stop = stop if stop is not None else StopEvent()
         # A dry run's executor performs nothing (RecordingExecutor): no retry, no verdict, said so everywhere.
         self.dry_run = dry_run
 
@@ -108,9 +110,9 @@ class Agent:
                 frame = self._plan_and_act(task, frame, state)
         except _RunEnded as ended:
             outcome = ended
-        except KeyboardInterrupt:
-            outcome = _RunEnded(False, "interrupted by the user (Ctrl+C)")
-            self._release_input()
+        except KeyboardInterrupt:  # Ctrl+C where nobody installed a SIGINT handler (the Python API)
+            self.stop.stop("interrupted by the user (Ctrl+C)", StopCause.SIGINT)
+            outcome = _RunEnded(False, self.stop.reason or "interrupted")
         except DeskpilotError as exc:
             outcome = _RunEnded(False, str(exc))
             self._release_input()
@@ -118,14 +120,15 @@ class Agent:
             outcome = _RunEnded(False, f"internal error: {type(exc).__name__}: {exc}")
             self._finish(state, outcome, started_s)
             raise
-        if self.stop is not None and self.stop.is_set():
+        if self.stop.is_set():
             self._release_input()  # a held button or key must not outlive a stopped run
         return self._finish(state, outcome, started_s)
 
     def _plan_and_act(self, task: str, frame: Frame, state: _RunState) -> Frame:
         plan_start = time.monotonic()
         try:
-            plan = self.planner.plan(task, frame, tuple(state.history))
+            with self.stop.interruptible():
+                plan = self.planner.plan(task, frame, tuple(state.history))  # the stop may cut this short
         except ModelOutputError as exc:
             self._record_invalid(state, str(exc), exc.raw, plan_start)
             return frame
@@ -167,7 +170,7 @@ class Agent:
             Verdict.NO_CHANGE: f"no visible change after {tries} tries",
             Verdict.UNSETTLED: f"the screen was still changing after {self.settle_config.timeout_s:g} s",
         }.get(verdict, "dry run: not performed" if self.dry_run else "")
-        if self.stop is not None and self.stop.is_set():
+        if self.stop.is_set():
             note = "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
         timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
         after_name = self._save(result.frame, f"step-{len(state.steps) + 1:04d}")
@@ -187,7 +190,7 @@ class Agent:
             completion_tokens=plan.completion_tokens if plan else None,
             grounding=plan.grounding if plan else None,
             note=note,
-            text_strategy=getattr(self.executor, "last_text_strategy", None) if action.kind == "type" else None,
+            text_strategy=self.executor.last_text_strategy if action.kind == "type" else None,
             timings=timings,
         )
         state.last_frame_file = after_name
@@ -241,8 +244,8 @@ class Agent:
             )
 
     def _check_budgets(self, state: _RunState) -> None:
-        if self.stop is not None and self.stop.is_set():
-            raise _RunEnded(False, getattr(self.stop, "reason", None) or "stopped")
+        if self.stop.is_set():
+            raise _RunEnded(False, self.stop.reason or "stopped")
         if len(state.steps) >= self.budgets.max_steps:
             raise _RunEnded(False, f"step budget used up ({self.budgets.max_steps} steps)")
         elapsed = time.monotonic() - state.started_mono
@@ -302,4 +305,5 @@ class Agent:
             answer=outcome.answer,
             run_dir=run_dir,
             summary=summary,
+            stopped_by=self.stop.cause if self.stop.is_set() else None,
         )

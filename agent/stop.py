@@ -38,12 +38,12 @@ import argparse
 import contextlib
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
 from typing import Any
 
 from actions.errors import DeskpilotError, DesktopError, StopRequested, UserInputError
+from actions.stopping import StopEvent
 from actions.x11.input_capture import _KEY_NAMES, CHORD_MODIFIERS
 from actions.x11.key_watcher import KeyPressWatcher
 
@@ -77,20 +77,6 @@ def stop_hotkey_from_flag(value: str | None) -> StopHotkey | None:
     if value is None or value.strip().lower() in DISABLED:
         return None
     return StopHotkey(value, interrupt_planning_after_s=_INTERRUPT_PLANNING_AFTER_S)
-
-
-class StopEvent(threading.Event):
-    """A ``threading.Event`` that says why it was set (``reason``, read by the loop)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reason: str | None = None
-        self.set_monotonic_s: float | None = None  # when it was set, for latency measurements
-
-    def stop(self, reason: str) -> None:
-        if not self.is_set():
-            self.reason, self.set_monotonic_s = reason, time.monotonic()  # the reason first: readers see it set
-        self.set()
 
 
 def parse_stop_hotkey(spec: str) -> tuple[frozenset[str], str]:
@@ -223,21 +209,18 @@ class StopHotkey:
 
 
 class _PlanningInterrupter:
-    """After the stop, raise :class:`StopRequested` in the main thread *if* it is inside ``planner.plan``.
+    """After the stop, raise :class:`StopRequested` in the main thread *if* it is inside the stretch
+    the loop marked with ``StopEvent.interruptible()`` (a planner thinking).
 
     A real signal (not ``_thread.interrupt_main``) so that a blocking read is woken (EINTR). The
-    handler runs in the main thread and looks at the frame it interrupted: outside a planner's
-    ``plan`` (acting, settling, writing the record) it does nothing, and the loop sees the event
-    at its next check as usual.
+    handler runs in the main thread: outside the marked stretch (acting, settling, writing the record)
+    it does nothing, and the loop sees the event at its next check as usual.
     """
 
     _SIGNAL: int | None = getattr(signal, "SIGUSR1", None)  # POSIX only; elsewhere no interrupting
 
     def __init__(self, delay_s: float, event: StopEvent, previous: Any) -> None:
-        from agent.loop import Agent
-
         self.delay_s, self.event, self.previous = delay_s, event, previous
-        self._loop_code = Agent._plan_and_act.__code__
         self._timer: threading.Timer | None = None
         self._main_ident = threading.main_thread().ident
 
@@ -260,15 +243,9 @@ class _PlanningInterrupter:
                 signal.pthread_kill(self._main_ident, self._SIGNAL)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if not self.event.is_set():
-            return  # someone else's SIGUSR1 while we listen: ignored rather than fatal
-        callee = None
-        while frame is not None:
-            if frame.f_code is self._loop_code:
-                if callee is not None and callee.f_code.co_name == "plan":
-                    raise StopRequested(self.event.reason or "stopped")
-                return
-            callee, frame = frame, frame.f_back
+        if self.event.is_set() and self.event.in_interruptible:
+            raise StopRequested(self.event.reason or "stopped")
+        # Someone else's SIGUSR1, or a stop outside the marked stretch: the loop sees the event itself.
 
     def uninstall(self) -> None:
         if self._timer is not None:

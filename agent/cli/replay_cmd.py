@@ -1,12 +1,12 @@
-"""The ``replay`` and ``record`` commands: flags, set-up and output; the work is in agent.replay."""
+"""``deskpilot replay``: flags, set-up and output; the work is in agent.replay."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from actions.errors import UserInputError
+from agent.cli.checks import check_secrets, require_display
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
@@ -20,15 +20,11 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a scenario variable")
     replay.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
     replay.add_argument("--monitor", type=int, default=0, help="mss monitor to watch (default 0: all)")
-    replay.add_argument("--quiet", action="store_true", help="no live progress lines")
+    replay.add_argument("--quiet", action="store_true", help="print nothing but errors and the --repeat table")
     add_stop_hotkey_flag(replay, "replay")
     add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
     # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
     add_policy_flags(replay, dry_run=False)
-
-    record = sub.add_parser("record", help="record your clicks, drags, scrolls and typing as a scenario")
-    record.add_argument("scenario", type=Path, help="SCENARIO.yaml to write")
-    record.add_argument("--stop-hotkey", default="<ctrl>+<alt>+<shift>+r", help="ends the recording (or Ctrl+C)")
 
 
 def _variables(pairs: list[str]) -> dict[str, str]:
@@ -42,7 +38,6 @@ def _variables(pairs: list[str]) -> dict[str, str]:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    from agent.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, check_secrets, require_display
     from planners.scenario_file import load_scenario, resolve_variables
 
     if args.repeat < 1:
@@ -60,52 +55,43 @@ def run_replay(args: argparse.Namespace) -> int:
 
         vlm = build_planner(args)
 
-    from actions.pyautogui_executor import PyAutoGuiExecutor
     from agent.cli.progress import print_step
+    from agent.cli.session import DesktopSession
     from agent.replay import flakiness_table, healed, replay_once, write_heal
-    from agent.screen import MssScreen
     from planners.grounding.ladder import default_ladder
 
     ladder = default_ladder(vlm)
-    stop = hotkey.event if hotkey is not None else None
-    screen = MssScreen(monitor=args.monitor)
-    executor = PyAutoGuiExecutor(stop=stop)
-    if policy is not None and not args.quiet:
-        print(f"deskpilot: {policy.describe()}", file=sys.stderr)
     outcomes = []
-    try:
-        if hotkey is not None:
-            hotkey.start()  # about 30 ms; a DesktopError when it cannot listen
-            print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
+    with DesktopSession(hotkey, monitor=args.monitor, quiet=args.quiet) as session:
+        if policy is not None:
+            session.say(policy.describe())
         for round_number in range(args.repeat):
             run_dir = _round_dir(args.out, args.repeat, round_number)
             outcome = replay_once(
-                scenario, args.scenario, ladder=ladder, executor=executor, screen=screen, variables=variables,
-                run_dir=run_dir, on_step=None if args.quiet else print_step,
+                scenario, args.scenario, ladder=ladder, executor=session.executor, screen=session.screen,
+                variables=variables, run_dir=run_dir, on_step=None if args.quiet else print_step,
                 guard=policy.for_new_run() if policy is not None else None,  # a fresh budget each round
-                stop=stop,
+                stop=session.stop,
             )  # fmt: skip
             outcomes.append(outcome)
-            verdict = "passed" if outcome.run.success else f"failed: {outcome.run.reason}"
-            print(f"deskpilot: replay {verdict}", file=sys.stderr)
-            print(run_dir / "report.html")
-            if stop is not None and stop.is_set():
-                break  # no further rounds after the stop hotkey
-    finally:
-        screen.close()
-        if hotkey is not None:
-            hotkey.close()
-    if args.heal and outcomes and outcomes[-1].run.success:
-        diff = write_heal(scenario, healed(scenario, args.scenario, outcomes[-1].logs), args.scenario)
-        print(diff or f"deskpilot: {args.scenario}: every anchor still holds; nothing to heal", file=sys.stderr)
-    if args.repeat > 1:
-        print(flakiness_table(scenario, outcomes))
-    model_calls = sum(getattr(g, "calls", 0) for g in ladder)
-    if model_calls:
-        print(f"deskpilot: {model_calls} model grounding calls", file=sys.stderr)
-    if stop is not None and stop.is_set() and not all(o.run.success for o in outcomes):
-        return EXIT_INTERRUPTED
-    return EXIT_OK if all(o.run.success for o in outcomes) else EXIT_RUN_FAILED
+            if outcome.run.success:
+                session.say("replay passed")
+            else:
+                session.fail(f"replay failed: {outcome.run.reason}")
+            if not args.quiet:
+                print(run_dir / "report.html")
+            if session.stop.is_set():
+                break  # no further rounds after the stop hotkey or a signal
+        passed = bool(outcomes) and all(o.run.success for o in outcomes)
+        if args.heal and outcomes and outcomes[-1].run.success:
+            diff = write_heal(scenario, healed(scenario, args.scenario, outcomes[-1].logs), args.scenario)
+            session.say(diff or f"{args.scenario}: every anchor still holds; nothing to heal")
+        if args.repeat > 1:
+            print(flakiness_table(scenario, outcomes))
+        model_calls = sum(getattr(g, "calls", 0) for g in ladder)
+        if model_calls:
+            session.say(f"{model_calls} model grounding calls")
+        return session.exit_status(passed)
 
 
 def _round_dir(out: Path | None, repeat: int, round_number: int) -> Path:
@@ -115,13 +101,3 @@ def _round_dir(out: Path | None, repeat: int, round_number: int) -> Path:
     if out is None:
         return new_run_dir()
     return out if repeat == 1 else out / f"round-{round_number + 1}"
-
-
-def run_record(args: argparse.Namespace) -> int:
-    from agent.cli.main import EXIT_OK, require_display
-    from agent.record.recorder import record
-
-    require_display()
-    scenario = record(args.scenario, stop_hotkey=args.stop_hotkey, announce=lambda line: print(line, file=sys.stderr))
-    print(f"deskpilot: recorded {len(scenario.steps)} steps to {args.scenario}", file=sys.stderr)
-    return EXIT_OK

@@ -176,17 +176,20 @@ def _tidy(action: dict[str, Any]) -> dict[str, Any]:
 
 def record(
     path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_STOP_HOTKEY, *,
-    ocr: bool = True, announce: Callable[[str], None] | None = None,
+    ocr: bool = True, announce: Callable[[str], None] | None = None, stop: threading.Event | None = None,
 ) -> Scenario:  # fmt: skip
-    """Record until the stop hotkey or Ctrl+C (SIGINT, in the main thread) and write ``path``."""
+    """Record until the stop hotkey, Ctrl+C (KeyboardInterrupt in the main thread) or ``stop`` (the
+    session's event, set by SIGINT/SIGTERM/SIGHUP), then write ``path`` with every step made so far."""
     recorder = ScenarioRecorder(path, display, stop_hotkey, ocr=ocr).start()
     stop_how = f"press {stop_hotkey} or Ctrl+C" if stop_hotkey else "press Ctrl+C"
     if announce is not None:
         announce(f"recording to {path}: {stop_how} to stop")
     interrupted = False
     try:
-        while not recorder.wait(0.25):  # a timed wait, so Ctrl+C is seen promptly
-            pass
+        while not recorder.wait(0.25):  # a timed wait, so a signal or Ctrl+C is seen promptly
+            if stop is not None and stop.is_set():
+                interrupted = True
+                break
     except KeyboardInterrupt:
         interrupted = True
     return recorder.stop(interrupted=interrupted)

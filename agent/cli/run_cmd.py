@@ -1,0 +1,106 @@
+"""``deskpilot run``: a plain-language task (a model plans) or a scripted plan (``--plan``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from actions.errors import UserInputError
+from agent.cli.checks import check_secrets, require_display
+from agent.cli.model_flags import add_model_flags
+from agent.cli.policy_flags import add_policy_flags, policy_from_args
+from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
+
+if TYPE_CHECKING:
+    from agent.settle import SettleConfig
+    from planners.base import Planner
+
+
+def add_run_parser(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="run a task (needs a model) or a scripted plan (--plan)")
+    run.add_argument("task", nargs="?", help="what to do, in plain language")
+    run.add_argument("--plan", type=Path, help="PLAN.json: a JSON list of actions to perform, no model")
+    run.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
+    run.add_argument("--monitor", type=int, help="mss monitor to watch: 0 all, 1 primary (default: 0 for a "
+                     "plan, 1 for a task)")  # fmt: skip
+    run.add_argument("--max-steps", type=int, default=50, help="step budget (default 50)")
+    run.add_argument("--max-seconds", type=float, default=900.0, help="time budget (default 900)")
+    run.add_argument("--settle-quiet-ms", type=float, default=60.0, help="stillness that ends a settle (60)")
+    run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_stop_hotkey_flag(run)
+    add_model_flags(run)
+    add_policy_flags(run)
+
+
+def _settle_config(args: argparse.Namespace) -> SettleConfig:
+    from agent.settle import SettleConfig
+
+    try:
+        return SettleConfig(quiet_ms=args.settle_quiet_ms, timeout_s=args.settle_timeout_s)
+    except ValueError as exc:
+        raise UserInputError(f"--settle-quiet-ms / --settle-timeout-s: {str(exc).splitlines()[-1].strip()}") from None
+
+
+def _planner(args: argparse.Namespace) -> tuple[Planner, str, int, int]:
+    """The planner, the task's name, the default monitor and the step budget; refuses bad input."""
+    if args.plan is not None:
+        from actions.models import Type
+        from agent.plans import load_plan
+        from planners.scripted import ScriptedPlanner
+
+        actions = load_plan(args.plan)
+        check_secrets([a.text for a in actions if isinstance(a, Type)], str(args.plan))
+        require_display()
+        return ScriptedPlanner(actions), f"plan {args.plan}", 0, max(args.max_steps, len(actions))
+    from agent.cli.model_flags import build_planner
+
+    check_secrets([args.task], "the task")
+    require_display()
+    return build_planner(args), args.task, 1, args.max_steps
+
+
+def run_task(args: argparse.Namespace) -> int:
+    if args.plan is None and not args.task:
+        raise UserInputError("run needs a TASK (with --model or --base-url) or --plan PLAN.json")
+    if args.plan is not None and args.task:
+        raise UserInputError("give either a TASK or --plan, not both")
+    if args.max_steps < 1 or args.max_seconds <= 0:
+        raise UserInputError("--max-steps and --max-seconds must be positive")
+    # Everything the user got wrong is refused before anything touches the desktop or loads a model.
+    hotkey = stop_hotkey_from_flag(args.stop_hotkey)
+    settle_config = _settle_config(args)
+    policy = policy_from_args(args)  # built once, frozen: nothing the run sees can widen it
+    planner, task, monitor, max_steps = _planner(args)
+
+    from agent.cli.progress import print_step
+    from agent.cli.session import DesktopSession
+    from agent.loop import Agent, Budgets
+    from agent.report import build_report
+    from agent.run_dir import RunDirectory, new_run_dir
+
+    run_dir = Path(args.out if args.out is not None else new_run_dir())
+    monitor = args.monitor if args.monitor is not None else monitor
+    with DesktopSession(hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet) as session:
+        if policy is not None:
+            session.say(policy.describe())
+        agent = Agent(
+            planner, session.executor, session.screen, run_dir=RunDirectory(run_dir), settle_config=settle_config,
+            budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
+            on_step=None if args.quiet else print_step, stop=session.stop, guard=policy, dry_run=args.dry_run,
+        )  # fmt: skip
+        try:
+            result = agent.run(task)
+        finally:
+            if (run_dir / "run.json").exists():
+                build_report(run_dir)  # also after a crash: the page of what did happen
+        outcome = "succeeded" if result.success else f"failed: {result.reason}"
+        answer = f" (answer: {result.answer})" if result.answer else ""
+        if result.success:
+            session.say(f"{'dry run' if args.dry_run else 'run'} {outcome}{answer}")
+        else:
+            session.fail(f"{'dry run' if args.dry_run else 'run'} {outcome}")
+        if not args.quiet:
+            print(run_dir / "report.html")
+        return session.exit_status(result.success)
