@@ -6,23 +6,35 @@ import argparse
 import sys
 from pathlib import Path
 
+from actions.errors import UserInputError
 from agent.cli.checks import require_display
 from agent.record.recorder import DEFAULT_STOP_HOTKEY
 
 
 def add_record_parser(sub: argparse._SubParsersAction) -> None:
     record = sub.add_parser("record", help="record your clicks, drags, scrolls and typing as a scenario")
-    record.add_argument("scenario", type=Path, help="SCENARIO.yaml to write")
+    record.add_argument("scenario", type=Path, nargs="?", help="SCENARIO.yaml to write")
     record.add_argument("--stop-hotkey", default=DEFAULT_STOP_HOTKEY, help="ends the recording (or Ctrl+C)")
+    record.add_argument(
+        "--recover", type=Path, metavar="JOURNAL", help="write the scenario from a killed recorder's SCENARIO.recording"
+    )
 
 
 def run_record(args: argparse.Namespace) -> int:
-    from agent.cli.session import DesktopSession
-    from agent.record.recorder import record
+    from agent.cli.session import EXIT_OK, DesktopSession
+    from agent.record.recorder import record, recover
 
+    if args.recover is not None:
+        if args.scenario is not None:
+            raise UserInputError("give either SCENARIO.yaml to record or --recover JOURNAL, not both")
+        path, scenario = recover(args.recover)
+        print(f"deskpilot: recovered {len(scenario.steps)} steps to {path}", file=sys.stderr)
+        return EXIT_OK
+    if args.scenario is None:
+        raise UserInputError("record needs SCENARIO.yaml (or --recover JOURNAL)")
     require_display()
     # The recorder listens for its own end-recording combo; the session routes the signals.
-    with DesktopSession(None, quiet=False) as session:
+    with DesktopSession(None) as session:
         scenario = record(
             args.scenario, stop_hotkey=args.stop_hotkey, stop=session.stop,
             announce=lambda line: print(line, file=sys.stderr, flush=True),

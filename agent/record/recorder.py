@@ -26,8 +26,9 @@ from typing import Any
 
 from actions.errors import DesktopError, UserInputError
 from actions.x11.input_capture import InputEvent, X11InputCapture
+from agent.record.journal import RecordingJournal, read_journal
 from agent.record.labels import describe, label_targets
-from agent.record.snapshot import DesktopSnapshotter, TemplateJob
+from agent.record.snapshot import DesktopSnapshotter
 from agent.record.steps import PointerCapture, RawStep, StepBuilder, parse_hotkey
 from planners.scenario_file import Anchor, Scenario, Setup, Step, Target, save_scenario, templates_dir
 
@@ -66,11 +67,13 @@ class ScenarioRecorder:
         self._lock = threading.Lock()
         self._error: BaseException | None = None
         self._capture: X11InputCapture | None = None
+        self.journal: RecordingJournal | None = None
 
     def start(self) -> ScenarioRecorder:
         # Open mss and the window reader now (about 150 ms), not at the first press. From here on
         # only the capture thread uses them, one call at a time, which is all they need.
         self.snapshotter.snapshot()
+        self.journal = RecordingJournal(self.path)
         self._capture = X11InputCapture(self._on_event, self.display).start()
         return self
 
@@ -96,7 +99,16 @@ class ScenarioRecorder:
         """True once the stop hotkey was pressed, or the recording failed (``stop()`` then says why)."""
         if self._capture is not None and not self._capture.alive:
             return True
-        return self.stop_requested.wait(timeout_s)
+        stopped = self.stop_requested.wait(timeout_s)
+        self._journal_finished_steps()
+        return stopped
+
+    def _journal_finished_steps(self) -> None:
+        """On the waiting (main) thread, so the capture thread never waits for a PNG to be written."""
+        if self.journal is not None:
+            with self._lock:
+                steps = list(self.builder.steps)
+            self.journal.write_finished(steps)
 
     def stop(self, interrupted: bool = False) -> Scenario:
         """Stop listening, finish the steps, write templates and YAML; the scenario written."""
@@ -113,15 +125,22 @@ class ScenarioRecorder:
         self.snapshotter.close()
         failure = f"recording failed: {type(self._error).__name__}: {self._error}" if self._error else ""
         if not steps:
+            self._close_journal(keep=False)
             raise DesktopError(failure) if failure else UserInputError(f"nothing was recorded; {self.path} not written")
         started = time.perf_counter()
         scenario = build_scenario(self.path, steps, ocr=self.ocr)
         save_scenario(scenario, self.path)
+        self._close_journal(keep=False)  # the scenario file holds everything now
         self.stats.postprocess_ms = (time.perf_counter() - started) * 1000
         if failure:  # what came before the failure is still worth keeping
             kept = f"{len(steps)} step" + ("s" if len(steps) != 1 else "")
             raise DesktopError(f"{failure}; saved what came before it ({kept}) to {self.path}")
         return scenario
+
+    def _close_journal(self, keep: bool) -> None:
+        if self.journal is not None:
+            self.journal.close(keep=keep)
+            self.journal = None
 
     def __enter__(self) -> ScenarioRecorder:
         return self.start()
@@ -131,6 +150,7 @@ class ScenarioRecorder:
             self._capture.stop()
             self._capture = None
             self.snapshotter.close()
+            self._close_journal(keep=True)  # what was journaled stays recoverable
 
 
 def build_scenario(path: Path, steps: Sequence[RawStep], ocr: bool = True) -> Scenario:
@@ -154,7 +174,8 @@ def build_scenario(path: Path, steps: Sequence[RawStep], ocr: bool = True) -> Sc
 
 def _target(capture: PointerCapture, folder: Path, stem: str) -> Target:
     template, template_point = None, None
-    crop = capture.template.result() if isinstance(capture.template, TemplateJob) else None
+    crop = capture.template.result() if hasattr(capture.template, "result") else None  # a TemplateJob or a
+    # crop read back from a journal
     if crop is not None:
         image, template_point = crop
         folder.mkdir(parents=True, exist_ok=True)
@@ -193,6 +214,17 @@ def record(
     except KeyboardInterrupt:
         interrupted = True
     return recorder.stop(interrupted=interrupted)
+
+
+def recover(journal: str | Path, ocr: bool = True) -> tuple[Path, Scenario]:
+    """Turn the journal a killed recorder left into its scenario file; the journal is removed after."""
+    path, steps = read_journal(Path(journal))
+    if not steps:
+        raise UserInputError(f"{journal}: the journal holds no finished step; nothing to recover")
+    scenario = build_scenario(path, steps, ocr=ocr)
+    save_scenario(scenario, path)
+    RecordingJournal.remove(path)
+    return path, scenario
 
 
 def main(argv: Sequence[str] | None = None) -> int:

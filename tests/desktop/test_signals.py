@@ -112,8 +112,42 @@ def test_record_saves_the_recording_on_a_signal(desktop, tmp_path: Path, signum:
         subprocess.run(["xdotool", "mousemove", *map(str, app.centre("submit")), "click", "1"],
                        env=desktop.env(), check=True, timeout=10)  # fmt: skip
         app.wait(lambda s: s["submit_count"] == 1)
-        time.sleep(0.3)  # the recorder's capture thread reads the click from the X server's stream
+        # No wait here: stopping the XRecord context flushes what the server intercepted before it.
         returncode, stderr, _ = _stop(proc, signum)
     assert returncode == status, stderr
     scenario = load_scenario(path)
     assert [s.action for s in scenario.steps] == [{"kind": "click"}]
+
+
+def test_a_killed_recorder_loses_at_most_the_step_in_progress(desktop, tmp_path: Path) -> None:
+    """SIGKILL cannot be handled: the journal on disk is what survives, and --recover turns it into the file."""
+    path = tmp_path / "flow.yaml"
+    journal = tmp_path / "flow.recording"
+    with DemoAppProcess(tmp_path / "state.json", desktop.env()) as app:
+        proc = _start(desktop, "record", str(path))
+        assert proc.stderr is not None and "recording to" in proc.stderr.readline()
+        for name in ("count", "submit", "count"):
+            subprocess.run(["xdotool", "mousemove", *map(str, app.centre(name)), "click", "1"],
+                           env=desktop.env(), check=True, timeout=10)  # fmt: skip
+        app.wait(lambda s: s["count_clicks"] == 2 and s["submit_count"] == 1)
+        _wait_for_lines(journal / "journal.jsonl", 1 + 2, proc)  # header + the two finished clicks
+        proc.kill()
+        proc.communicate(timeout=20)
+    assert not path.exists()
+    recovered = subprocess.run([sys.executable, "-m", "deskpilot", "record", "--recover", str(journal)],
+                               env=desktop.env(), capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert recovered.returncode == 0, recovered.stderr
+    scenario = load_scenario(path)
+    assert [s.action for s in scenario.steps] == [{"kind": "click"}, {"kind": "click"}]
+    anchors = [s.target.anchor for s in scenario.steps if s.target is not None]
+    assert [a.screen_point for a in anchors if a is not None] == [app.centre("count"), app.centre("submit")]
+    assert all(a is not None and a.template and (tmp_path / a.template).is_file() for a in anchors)
+    assert not journal.exists()
+
+
+def test_recover_refuses_what_is_not_a_journal(desktop, tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "deskpilot", "record", "--recover", str(tmp_path)],
+                          env=desktop.env(), capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert proc.returncode == 2
+    why = "no journal.jsonl there (give the .recording folder a recorder left)"
+    assert proc.stderr == f"deskpilot: error: {tmp_path}: {why}\n"
