@@ -1,4 +1,4 @@
-"""The action JSON of DESIGN.md as frozen pydantic models.
+"""The action JSON (the README's "Running plans" contract) as frozen pydantic models.
 
 The same models are used by scripted plans, scenarios, model planners and run records, so a
 plan that validates here is a plan every executor can perform. Coordinates are screen points

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from actions.coords import DisplayProfile
 from actions.frame import Frame
 from actions.models import Action
+from actions.version import installed_version
 from planners.verdicts import Verdict
 
 STEPS_FILE = "steps.jsonl"
@@ -73,7 +74,7 @@ class RunInfo(BaseModel):
     profile: DisplayProfile
     started_s: float
     dry_run: bool = False  # --dry-run: every action was planned and drawn, none performed
-    deskpilot_version: str = "0.1.0"
+    deskpilot_version: str = Field(default_factory=lambda: installed_version())
 
 
 class RunSummary(BaseModel):

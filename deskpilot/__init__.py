@@ -5,8 +5,6 @@ This package is the public face only: it re-exports what users script against, s
 ``actions`` (the contract), ``planners`` and ``agent``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from actions import (
     Action,
     Click,
@@ -38,14 +36,12 @@ from actions.errors import (
     StopRequested,
     UserInputError,
 )
+from actions.version import installed_version
 from agent import Agent, Budgets, RunResult, SettleConfig
 from agent.run_dir import RunDirectory
 from planners import Plan, Planner, ScriptedPlanner, StepFeedback
 
-try:
-    __version__ = version("deskpilot")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
+__version__ = installed_version()
 
 __all__ = [
     "Action", "ActionError", "Agent", "BackendError", "Budgets", "CaptureError", "Click", "DeskpilotError",

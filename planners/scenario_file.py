@@ -34,7 +34,6 @@ from actions.errors import UserInputError
 from actions.models import Action, parse_action
 from planners.user_files import load_yaml_mapping, validate_user_model
 
-SCHEMA_FILE = "scenario.schema.json"
 POINTER_KINDS = frozenset({"click", "move", "drag", "scroll"})
 _VAR = re.compile(r"\{\{var:([A-Za-z_][A-Za-z0-9_]*)\}\}")
 _COORDS = ("x", "y", "to_x", "to_y")

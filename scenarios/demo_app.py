@@ -92,6 +92,8 @@ class DemoApp(StateMirror):
         style.configure("Status.TLabel", background=PANEL, padding=(10, 4))
 
     def _build(self) -> None:
+        """The whole window, top to bottom, one block per group. Long on purpose: it reads like the
+        window it makes, and the grid rows and the widget table at the end must agree."""
         root = self.root
         main = ttk.Frame(root, padding=12)
         main.pack(fill="both", expand=True)

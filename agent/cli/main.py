@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from actions.errors import DeskpilotError, UserInputError
 from actions.stopping import StopCause
+from actions.version import installed_version
 from agent.cli.record_cmd import add_record_parser, run_record
 from agent.cli.replay_cmd import add_replay_parser, run_replay
 from agent.cli.run_cmd import add_run_parser, run_task
@@ -29,18 +30,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"deskpilot: error: {message} (see: {self.prog} --help)\n")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"deskpilot {version('deskpilot')}"
-    except PackageNotFoundError:
-        return "deskpilot (not installed)"
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="deskpilot", description="A desktop agent that looks at the screen.")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action="version", version=f"deskpilot {installed_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_run_parser(sub)
     add_replay_parser(sub)

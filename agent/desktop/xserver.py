@@ -29,8 +29,6 @@ from pathlib import Path
 from actions.errors import DesktopError, UserInputError
 from agent.desktop.processes import stop_process
 
-_X11_SOCKET_DIR = Path("/tmp/.X11-unix")
-
 # The real server binary on Debian/Ubuntu/Arch and on Fedora. We run it directly rather than through
 # /usr/bin/Xorg: that script hands over to the setuid Xorg.wrap when xserver-xorg-legacy is installed,
 # which refuses users who are not on a console and makes Xorg reject an absolute -config path.

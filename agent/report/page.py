@@ -22,7 +22,7 @@ from actions.coords import DisplayProfile
 from agent.report.frames import FrameStore
 from agent.report.steps import Context, step_card, text, timeline
 from agent.report.style import BLUE, CSS, GREEN, GREY, RED, SCRIPT
-from agent.run_dir import RUN_FILE, SUMMARY_FILE, StepRecord, read_json, read_steps
+from agent.run_dir import RUN_FILE, STEPS_FILE, SUMMARY_FILE, StepRecord, read_json, read_steps
 from planners.verdicts import Verdict
 
 REPORT_FILE = "report.html"
@@ -31,7 +31,7 @@ REPORT_FILE = "report.html"
 def build_report(run_dir: str | Path) -> Path:
     """Write RUN_DIR/report.html from run.json, steps.jsonl, summary.json and the frames."""
     run_dir = Path(run_dir)
-    if not (run_dir / "steps.jsonl").exists() and not (run_dir / RUN_FILE).exists():
+    if not (run_dir / STEPS_FILE).exists() and not (run_dir / RUN_FILE).exists():
         from actions.errors import UserInputError
 
         raise UserInputError(f"{run_dir}: not a run directory (no steps.jsonl or run.json)")
