@@ -52,7 +52,8 @@ bench: deps venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy agent actions planners
+	$(VENV)/bin/mypy agent actions planners deskpilot
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

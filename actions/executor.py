@@ -17,7 +17,8 @@ class Executor(Protocol):
     ``("keys" | "paste", text)``), for the step record; None when the executor does not type.
     """
 
-    last_text_strategy: list[tuple[str, str]] | None
+    @property
+    def last_text_strategy(self) -> list[tuple[str, str]] | None: ...
 
     def perform(self, action: Action) -> None: ...
 

@@ -16,7 +16,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from pathlib import Path
 from actions.errors import UserInputError
 from actions.executor import Executor
 from actions.frame import Frame, Screen
+from actions.stopping import StopEvent
 from actions.windows import WindowInfo
 from agent.guard import ActionGuard
 from agent.loop import Agent, ProgressFn, RunResult
@@ -85,7 +85,7 @@ def replay_once(
     settle_config: SettleConfig | None = None,
     on_step: ProgressFn | None = None,
     guard: ActionGuard | None = None,
-    stop: threading.Event | None = None,
+    stop: StopEvent | None = None,
 ) -> ReplayOutcome:
     from actions.x11 import windows
     from planners.grounding.ocr import OcrGrounder, find_label, label_tokens

@@ -30,7 +30,7 @@ _REASONS = {
 
 
 def _signals() -> dict[int, StopCause]:
-    found = {signal.SIGINT: StopCause.SIGINT, signal.SIGTERM: StopCause.SIGTERM}
+    found: dict[int, StopCause] = {signal.SIGINT: StopCause.SIGINT, signal.SIGTERM: StopCause.SIGTERM}
     if hasattr(signal, "SIGHUP"):  # not on Windows
         found[signal.SIGHUP] = StopCause.SIGHUP
     return found

@@ -77,15 +77,17 @@ class DesktopSession:
     @property
     def executor(self) -> Executor:
         if self._executor is None:
-            if self.dry_run:
-                from actions.executor import RecordingExecutor
-
-                self._executor = RecordingExecutor()  # plans, settles and records; performs nothing
-            else:
-                from actions.pyautogui_executor import PyAutoGuiExecutor
-
-                self._executor = PyAutoGuiExecutor(stop=self.stop)
+            self._executor = self._make_executor()
         return self._executor
+
+    def _make_executor(self) -> Executor:
+        if self.dry_run:
+            from actions.executor import RecordingExecutor
+
+            return RecordingExecutor()  # plans, settles and records; performs nothing
+        from actions.pyautogui_executor import PyAutoGuiExecutor
+
+        return PyAutoGuiExecutor(stop=self.stop)
 
     def say(self, line: str) -> None:
         """A status line on stderr, unless --quiet."""
