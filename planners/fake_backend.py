@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from planners.qwen.messages import ChatMessage, Completion
 
-Answer = str | Callable[[Sequence[ChatMessage]], str]
+ScriptedAnswer = str | Callable[[Sequence[ChatMessage]], str]
 
 
 @dataclass
@@ -22,7 +22,7 @@ class ScriptedChatBackend:
     function of the messages. ``prompts`` keeps what each call was given, for assertions;
     ``checks`` counts the start-up checks."""
 
-    answers: Sequence[Answer]
+    answers: Sequence[ScriptedAnswer]
     prompts: list[list[ChatMessage]] = field(default_factory=list)
     model: str = "scripted"
     family: str = "qwen3"

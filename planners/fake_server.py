@@ -51,6 +51,8 @@ from planners.fake_server_behaviours import (
     error_body,
 )
 
+DEFAULT_MODEL = "fake-qwen3-vl"  # the model the fake serves unless told otherwise
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -67,7 +69,7 @@ class FakeChatServer:
         self,
         script: Iterable[Behaviour] = (),
         *,
-        model: str = "fake-qwen3-vl",
+        model: str = DEFAULT_MODEL,
         default: Behaviour | None = None,
         api_key: str | None = None,
         max_body_bytes: int = 64 * 1024 * 1024,
@@ -314,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m planners.fake_server", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--model", default="fake-qwen3-vl")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--answer", action="append", help="an answer, in order (repeatable); the last repeats")
     parser.add_argument("--api-key", default=None)
     args = parser.parse_args(argv)
