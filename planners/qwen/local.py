@@ -108,7 +108,7 @@ class LocalQwenBackend:
     Every failure to load is a ``BackendError`` with one line that says what to do.
 
     The weights load in the constructor, so a bad checkpoint fails where it is named; ``check()``
-    then only confirms they are in memory.
+    (the same start-up call as the server backend's) has nothing left to do but answer ``[model]``.
 
     Public attributes: ``model_type`` (``qwen3_vl`` ...), ``family`` (``qwen3`` / ``qwen2``),
     ``device``, ``dtype`` (``bf16`` / ``fp16`` / ``fp32``), ``attn``, ``quantization``,
