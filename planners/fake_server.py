@@ -7,7 +7,7 @@ A real HTTP server (stdlib ``ThreadingHTTPServer``) on 127.0.0.1 with an ephemer
         backend = OpenAIChatBackend(fake.base_url, fake.model)
         ...
         fake.chat_requests[-1]["max_tokens"]          # what the client sent
-        images_in(fake.chat_requests[-1])[0].size      # the screenshot it sent
+        images_in(fake.chat_requests[-1])[0].size      # the screenshot it sent (fake_server_behaviours)
 
 Each chat request takes the next behaviour: a ``str`` or ``Answer`` (a normal completion with
 usage), an ``int`` or ``HttpError`` (an error status, optionally with ``Retry-After``), ``Delay``
@@ -21,8 +21,10 @@ Bounded: one request per connection, bodies up to ``max_body_bytes``, socket rea
 ``io_timeout_s``, delays end at ``close()``, which shuts open connections and joins every thread.
 From a shell: ``python -m planners.fake_server --port 8000 --answer TEXT``.
 
-The behaviours and the bodies built from them are in ``planners.fake_server_behaviours`` (and
-importable from here); this module is the server: lifecycle, routing, auth, bounds, recording.
+The behaviours, the bodies built from them and ``images_in`` are in
+``planners.fake_server_behaviours``; this module is the server: lifecycle, routing, auth, bounds,
+recording. Its neighbour ``planners.fake_backend.ScriptedChatBackend`` fakes one level higher: a
+``ChatBackend`` with no HTTP at all, for tests of the planner.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ from planners.fake_server_behaviours import (
     completion_body,
     error_body,
 )
-from planners.fake_server_behaviours import images_in as images_in  # re-exported: tests import it here
+
+DEFAULT_MODEL = "fake-qwen3-vl"  # the model the fake serves unless told otherwise
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class FakeChatServer:
         self,
         script: Iterable[Behaviour] = (),
         *,
-        model: str = "fake-qwen3-vl",
+        model: str = DEFAULT_MODEL,
         default: Behaviour | None = None,
         api_key: str | None = None,
         max_body_bytes: int = 64 * 1024 * 1024,
@@ -313,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m planners.fake_server", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--model", default="fake-qwen3-vl")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--answer", action="append", help="an answer, in order (repeatable); the last repeats")
     parser.add_argument("--api-key", default=None)
     args = parser.parse_args(argv)

@@ -42,8 +42,10 @@ FAMILIES: dict[str, ModelFamily] = {
     QWEN2: ModelFamily(QWEN2, patch_size=14, merge_size=2, coordinates="absolute"),
 }
 
-# transformers' config.model_type for each supported checkpoint kind.
-_MODEL_TYPES: dict[str, str] = {
+# transformers' config.model_type of each supported checkpoint kind -> its family. The one map:
+# the local backend reads a checkpoint's family from it, the server backend and the CLI a model
+# name's (``family_from_name``), and the local loader refuses any other model_type.
+MODEL_TYPES: dict[str, str] = {
     "qwen3_vl": QWEN3,
     "qwen3_vl_moe": QWEN3,
     "qwen2_vl": QWEN2,
@@ -61,12 +63,27 @@ def get_family(name: str) -> ModelFamily:
 def family_from_config(model_type: str) -> str:
     """The family of a checkpoint from its ``config.json`` ``model_type``."""
     key = model_type.strip().lower().replace("-", "_") if isinstance(model_type, str) else ""
-    if key in _MODEL_TYPES:
-        return _MODEL_TYPES[key]
+    if key in MODEL_TYPES:
+        return MODEL_TYPES[key]
     raise ValueError(
         f"unsupported model_type {model_type!r}: Deskpilot drives Qwen3-VL (qwen3_vl, qwen3_vl_moe) "
         "and Qwen2-VL / Qwen2.5-VL (qwen2_vl, qwen2_5_vl)"
     )
+
+
+def family_from_name(name: str) -> str:
+    """The family a served model's name implies, for servers that do not say: a name containing a
+    qwen2 family's model_type in any spelling (``Qwen2.5-VL-7B-Instruct``, ``qwen2_vl``,
+    ``qwen2vl``) is that family; anything else is ``qwen3``, the default. ``--family`` overrides."""
+    squashed = _squash(name)
+    for model_type, family in MODEL_TYPES.items():
+        if family != QWEN3 and _squash(model_type) in squashed:
+            return family
+    return QWEN3
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "").replace(".", "")
 
 
 def smart_resize(width: int, height: int, factor: int, min_pixels: int, max_pixels: int) -> tuple[int, int]:

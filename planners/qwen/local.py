@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from actions.errors import BackendError
+from planners.qwen.family import family_from_config, get_family
 from planners.qwen.local_loading import (
     ATTNS,
     DEVICES,
     DTYPES,
     INSTALL_HINT,
-    MODEL_TYPES,
     QUANTIZATIONS,
     TORCH_DTYPES,
     check_choice,
@@ -97,12 +97,18 @@ def _looks_local(model: str) -> bool:
 
 class LocalQwenBackend:
     """A Qwen-VL checkpoint (hub id or local directory) run by transformers; see the module doc.
+    A ``planners.qwen.messages.ChatBackend``: ``model`` (the id or directory given), ``family``
+    (from the checkpoint's config unless ``family`` is given), ``check()``, ``complete()``,
+    ``describe()``.
 
     ``device`` ``auto`` picks cuda > mps > cpu; ``dtype`` ``auto`` is bf16 on a CUDA GPU that has
     it (else fp16), fp16 on mps, fp32 on cpu; ``attn`` ``auto`` is flash_attention_2 on CUDA when
     flash_attn is installed, else sdpa; ``quantization`` ``4bit``/``8bit`` uses bitsandbytes (CUDA
     only); ``min_pixels``/``max_pixels`` default to the checkpoint's ``preprocessor_config.json``.
     Every failure to load is a ``BackendError`` with one line that says what to do.
+
+    The weights load in the constructor, so a bad checkpoint fails where it is named; ``check()``
+    (the same start-up call as the server backend's) has nothing left to do but answer ``[model]``.
 
     Public attributes: ``model_type`` (``qwen3_vl`` ...), ``family`` (``qwen3`` / ``qwen2``),
     ``device``, ``dtype`` (``bf16`` / ``fp16`` / ``fp32``), ``attn``, ``quantization``,
@@ -120,6 +126,7 @@ class LocalQwenBackend:
         quantization: str | None = None,
         min_pixels: int | None = None,
         max_pixels: int | None = None,
+        family: str | None = None,
     ) -> None:
         check_choice("device", device, DEVICES)
         check_choice("dtype", dtype, DTYPES)
@@ -127,7 +134,12 @@ class LocalQwenBackend:
         check_choice("quantization", quantization, QUANTIZATIONS)
         if min_pixels is not None and max_pixels is not None and min_pixels > max_pixels:
             raise BackendError(f"min_pixels ({min_pixels}) is larger than max_pixels ({max_pixels})")
-        self.model_name = model
+        if family is not None:
+            try:
+                get_family(family)
+            except ValueError as exc:
+                raise BackendError(str(exc)) from None
+        self.model = model
         local = _looks_local(model)
         if local and not Path(model).expanduser().is_dir():
             raise BackendError(f"model directory not found: {model} (pass a checkpoint directory or a hub id)")
@@ -141,19 +153,27 @@ class LocalQwenBackend:
         self.dtype = pick_dtype(torch, dtype, self.device)
         self.attn = pick_attn(attn, self.device)
         self.quantization = quantization
-        quant_config = quantization_config(transformers, quantization, self.device, TORCH_DTYPES[self.dtype], torch)
+        quant = quantization_config(transformers, quantization, self.device, TORCH_DTYPES[self.dtype], torch)
 
         config = load_config(transformers, source)
         self.model_type: str = config.model_type
-        class_name, self.family = MODEL_TYPES[self.model_type]
+        self.family = family if family is not None else family_from_config(self.model_type)
         self._load_processing(transformers, source, min_pixels, max_pixels)
-        self._model = load_model(transformers, torch, source, config, class_name, self, quant_config)
+        self._model = load_model(
+            transformers, torch, source, config, device=self.device, dtype=self.dtype, attn=self.attn, quant=quant
+        )
         self._forward_params = set(inspect.signature(self._model.forward).parameters)
         self._image_token_id = int(getattr(config, "image_token_id", self._tokenizer.convert_tokens_to_ids(IMAGE_PAD)))
         self._video_token_id = int(getattr(config, "video_token_id", None) or -1)
         self._drop_ids = _control_token_ids(self._tokenizer)
 
     # -- ChatBackend ---------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Start-up check, the same call as the server backend's: returns ``[model]``, as that one
+        returns the ids its server serves. Nothing is left to check here: the constructor loaded the
+        weights or raised, so a local model is checked where the caller names it."""
+        return [self.model]
 
     def complete(self, messages: Sequence[ChatMessage], max_new_tokens: int = 256) -> Completion:
         """Greedy generation; the new text only, ``<tool_call>`` / ``<think>`` tags kept."""
@@ -176,7 +196,7 @@ class LocalQwenBackend:
     def describe(self) -> str:
         quant = f" {self.quantization}" if self.quantization else ""
         return (
-            f"transformers {self.model_type} {self.model_name} on {self.device} {self.dtype}{quant} {self.attn}, "
+            f"transformers {self.model_type} {self.model} on {self.device} {self.dtype}{quant} {self.attn}, "
             f"{self.processor_path} processor, pixels {self.min_pixels}..{self.max_pixels}"
         )
 

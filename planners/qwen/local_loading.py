@@ -1,27 +1,31 @@
 """Loading a Qwen-VL checkpoint with transformers: device, dtype, attention, quantization, weights.
 
 Split from ``planners.qwen.local``, which turns chat messages into model inputs; everything here
-runs once, in the backend's constructor. torch and transformers are passed in, never imported.
+runs once, in the backend's constructor. torch and transformers are passed in, never imported,
+and nothing here imports the backend back: what the loader needs of it (device, dtype, attention)
+is passed as plain values.
+
+The option tables (``DEVICES``, ``DTYPES``, ``ATTNS``, ``QUANTIZATIONS``) are defined here once; the
+backend checks its arguments against them and ``agent.cli.model_flags`` gives them to argparse.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from actions.errors import BackendError
-
-if TYPE_CHECKING:
-    from planners.qwen.local import LocalQwenBackend
+from planners.qwen.family import MODEL_TYPES
 
 INSTALL_HINT = "pip install 'deskpilot[local]'"
-# model_type -> (transformers class, family). Qwen3-VL answers 0-1000 relative coordinates,
-# Qwen2-VL / Qwen2.5-VL absolute pixels of the resized image.
-MODEL_TYPES: dict[str, tuple[str, str]] = {
-    "qwen3_vl": ("Qwen3VLForConditionalGeneration", "qwen3"),
-    "qwen3_vl_moe": ("Qwen3VLMoeForConditionalGeneration", "qwen3"),
-    "qwen2_vl": ("Qwen2VLForConditionalGeneration", "qwen2"),
-    "qwen2_5_vl": ("Qwen2_5_VLForConditionalGeneration", "qwen2"),
+# model_type -> the transformers class that loads it (a missing one falls back to
+# AutoModelForImageTextToText). Which model_types are supported, and their families, is
+# ``planners.qwen.family.MODEL_TYPES``.
+MODEL_CLASSES: dict[str, str] = {
+    "qwen3_vl": "Qwen3VLForConditionalGeneration",
+    "qwen3_vl_moe": "Qwen3VLMoeForConditionalGeneration",
+    "qwen2_vl": "Qwen2VLForConditionalGeneration",
+    "qwen2_5_vl": "Qwen2_5_VLForConditionalGeneration",
 }
 DEVICES = ("auto", "cuda", "mps", "cpu")
 TORCH_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
@@ -110,20 +114,22 @@ def load_config(transformers: Any, source: str) -> Any:
 
 
 def load_model(
-    transformers: Any, torch: Any, source: str, config: Any, class_name: str, backend: LocalQwenBackend, quant: Any
+    transformers: Any, torch: Any, source: str, config: Any, *, device: str, dtype: str, attn: str, quant: Any
 ) -> Any:
+    """The weights of ``source`` on ``device``, in eval mode; ``dtype`` is one of ``TORCH_DTYPES``."""
+    class_name = MODEL_CLASSES.get(config.model_type, "")
     model_class = getattr(transformers, class_name, None) or transformers.AutoModelForImageTextToText
     kwargs: dict[str, Any] = {
         "config": config,
-        "dtype": getattr(torch, TORCH_DTYPES[backend.dtype]),
-        "attn_implementation": backend.attn,
+        "dtype": getattr(torch, TORCH_DTYPES[dtype]),
+        "attn_implementation": attn,
     }
     has_accelerate = importlib.util.find_spec("accelerate") is not None
     if quant is not None:
         kwargs["quantization_config"] = quant
         kwargs["device_map"] = {"": 0}
     elif has_accelerate:
-        kwargs["device_map"] = {"": backend.device}
+        kwargs["device_map"] = {"": device}
     try:
         model = model_class.from_pretrained(source, **kwargs)
     except ImportError as exc:
@@ -131,5 +137,5 @@ def load_model(
     except (OSError, ValueError, RuntimeError) as exc:
         raise BackendError(f"cannot load the weights of {source}: {one_line(exc)}") from exc
     if quant is None and not has_accelerate:
-        model = model.to(backend.device)
+        model = model.to(device)
     return model.eval()

@@ -45,11 +45,32 @@ class Completion:
 
 @runtime_checkable
 class ChatBackend(Protocol):
-    """One chat completion. Raises ``agent.errors.BackendError`` when the backend itself fails
-    (server down, out of retries); what the model *says* is the planner's business."""
+    """A chat model, local or served; every backend has the same names.
+
+    ``model``: the model as the user named it (a hub id or directory, or the served model name).
+    ``family``: ``qwen3`` or ``qwen2``, the coordinate convention of its answers (from the
+    checkpoint's config, from the served name, or as the user forced it).
+    ``check()``: the start-up check, called once before the loop by whoever builds the planner
+    (``agent.cli.model_flags.build_planner``): raises ``BackendError`` when the model cannot answer
+    (server down, model not served), returns the model ids the backend can answer for.
+    ``complete()``: one chat completion. Raises ``BackendError`` when the backend itself fails
+    (server down, out of retries); what the model *says* is the planner's business.
+    ``describe()``: one line for run records: backend kind, model, device or URL.
+
+    Implementations: ``planners.qwen.local.LocalQwenBackend`` (transformers),
+    ``planners.qwen.openai_backend.OpenAIChatBackend`` (OpenAI-compatible servers), and the shipped
+    fake ``planners.fake_backend.ScriptedChatBackend``; ``planners.fake_server.FakeChatServer``
+    serves what the server backend speaks.
+    """
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def family(self) -> str: ...
+
+    def check(self) -> list[str]: ...
 
     def complete(self, messages: Sequence[ChatMessage], max_new_tokens: int = 256) -> Completion: ...
 
-    def describe(self) -> str:
-        """One line for run records: backend kind, model, device or URL."""
-        ...
+    def describe(self) -> str: ...

@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from actions.errors import BackendError
+from planners.qwen.family import family_from_name, get_family
 from planners.qwen.http_retry import (
     MAX_BODY_BYTES,
     NoRedirect,
@@ -52,14 +53,15 @@ from planners.qwen.http_retry import (
     snippet,
     transport_error,
 )
-from planners.qwen.http_retry import retry_after_s as _retry_after_s  # noqa: F401 - its old name here (tests)
 from planners.qwen.messages import ChatMessage, Completion, ImagePart, TextPart
 
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 class OpenAIChatBackend:
-    """A ``ChatBackend`` for ``POST {base_url}/chat/completions``.
+    """A ``ChatBackend`` for ``POST {base_url}/chat/completions``: ``model`` is the served model
+    name, ``family`` the one given, else the one the name implies (``family_from_name``), and
+    ``check()`` asks the server whether it serves ``model``.
 
     ``base_url`` is used as given, like the OpenAI SDK: ``http://localhost:8000/v1`` for vLLM and
     SGLang, ``http://localhost:11434/v1`` for Ollama. ``max_retries`` counts retries after the first
@@ -82,6 +84,7 @@ class OpenAIChatBackend:
         max_backoff_s: float = 8.0,
         sleep: Callable[[float], object] = time.sleep,
         image_format: Literal["png", "jpeg"] = "png",
+        family: str | None = None,
     ) -> None:
         parsed = urllib.parse.urlsplit(base_url.strip())
         try:
@@ -95,6 +98,10 @@ class OpenAIChatBackend:
         if image_format not in ("png", "jpeg"):
             raise BackendError(f"image_format must be 'png' or 'jpeg', not {image_format!r}")
         self.base_url = base_url.strip().rstrip("/")
+        try:
+            self.family = get_family(family).name if family is not None else family_from_name(model)
+        except ValueError as exc:
+            raise BackendError(str(exc)) from None
         self.model = model
         self.timeout_s = timeout_s
         self.max_retries = max_retries

@@ -247,7 +247,17 @@ def parse_answer(
     resized: tuple[int, int] | None = None,
     cursor: tuple[int, int] | None = None,
 ) -> ParsedAnswer:
-    """Actions, prose and reasoning of one answer; see ``parse_response``."""
+    """Every ``computer_use`` call of a Qwen-VL answer, in order, as actions on a screenshot of
+    ``size`` (width, height) screen points with origin (0, 0); with the prose around the calls
+    (``thought``) and the ``<think>`` block (``thinking``).
+
+    ``family`` "qwen3": coordinates on the 0..1000 grid; "qwen2": absolute pixels of the resized
+    image, whose (w, h) ``resized`` must give. ``cursor`` (optional, same space as the result) is
+    where the pointer is, used as the start of a ``left_click_drag`` that has no ``mouse_move``
+    before it in this answer (models trained on one call per turn move in one step and drag in
+    the next). Raises ``ModelOutputError`` for anything it will not execute, ``ValueError`` only
+    for bad arguments from the caller.
+    """
     space = _Space(size, family, resized)  # caller errors stay ValueErrors: they are ours
     start = space.profile.clamp(ScreenPoint(*cursor)) if cursor is not None else None
     with _model_output(text):
@@ -269,27 +279,6 @@ def parse_answer(
             if action is not None:
                 state.actions.append(action)
         return ParsedAnswer(actions=tuple(state.actions), thought=prose or None, thinking=thinking)
-
-
-def parse_response(
-    text: str,
-    size: tuple[int, int],
-    *,
-    family: str = "qwen3",
-    resized: tuple[int, int] | None = None,
-    cursor: tuple[int, int] | None = None,
-) -> list[Action]:
-    """Every ``computer_use`` call of a Qwen-VL answer, in order, as actions on a screenshot of
-    ``size`` (width, height) screen points with origin (0, 0).
-
-    ``family`` "qwen3": coordinates on the 0..1000 grid; "qwen2": absolute pixels of the resized
-    image, whose (w, h) ``resized`` must give. ``cursor`` (optional, same space as the result) is
-    where the pointer is, used as the start of a ``left_click_drag`` that has no ``mouse_move``
-    before it in this answer (models trained on one call per turn move in one step and drag in
-    the next). Raises ``ModelOutputError`` for anything it will not execute, ``ValueError`` only
-    for bad arguments from the caller.
-    """
-    return list(parse_answer(text, size, family=family, resized=resized, cursor=cursor).actions)
 
 
 def parse_point(

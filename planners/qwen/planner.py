@@ -35,6 +35,9 @@ class _Turn:
 class QwenPlanner:
     """``plan(task, frame, history)`` for Qwen3-VL (``family="qwen3"``) and Qwen2/2.5-VL (``"qwen2"``).
 
+    ``family`` defaults to the backend's (``backend.family``). The backend's start-up ``check()``
+    is its builder's to call, once, before the loop (``agent.cli.model_flags.build_planner``).
+
     ``keep_screenshots`` bounds the images per prompt (the current one included); older steps are
     sent as text with the verifier's verdict. ``max_history`` bounds how many steps are sent at all.
     """
@@ -43,14 +46,14 @@ class QwenPlanner:
         self,
         backend: ChatBackend,
         *,
-        family: str = "qwen3",
+        family: str | None = None,
         preset: str = DEFAULT_PRESET,
         keep_screenshots: int = 1,
         max_history: int = 16,
         max_new_tokens: int = 512,
     ) -> None:
         self.backend = backend
-        self.family = get_family(family).name
+        self.family = get_family(family if family is not None else backend.family).name
         self.preset = get_preset(preset)
         if keep_screenshots < 1:
             raise ValueError("keep_screenshots must be at least 1 (the current screenshot)")

@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from planners.fake_server import Delay, FakeChatServer, HttpError, Malformed, images_in
+from planners.fake_server import Delay, FakeChatServer, HttpError, Malformed
+from planners.fake_server_behaviours import images_in
 
 
 def tool_call(action: str, **arguments: object) -> str:

@@ -78,6 +78,18 @@ def test_family_detection(qwen3: LocalQwenBackend) -> None:
         assert qwen3.processor_path == "image-only"
 
 
+def test_it_has_the_chat_backend_protocol(qwen3: LocalQwenBackend, qwen3_dir: Path) -> None:
+    from planners.qwen.messages import ChatBackend
+
+    assert isinstance(qwen3, ChatBackend)
+    assert qwen3.model == str(qwen3_dir) and qwen3.check() == [str(qwen3_dir)]
+
+
+def test_an_unknown_family_fails_before_loading(qwen3_dir: Path) -> None:
+    with pytest.raises(BackendError, match="unknown model family 'qwen9'"):
+        LocalQwenBackend(str(qwen3_dir), device="cpu", family="qwen9")
+
+
 def test_completion_returns_text_and_token_counts(qwen3: LocalQwenBackend) -> None:
     messages = conversation(screenshot())
     first = qwen3.complete(messages, max_new_tokens=6)

@@ -13,9 +13,11 @@ import pytest
 from PIL import Image
 
 from actions.errors import BackendError
-from planners.fake_server import Answer, Delay, FakeChatServer, HttpError, Malformed, images_in
+from planners.fake_server import Answer, Delay, FakeChatServer, HttpError, Malformed
+from planners.fake_server_behaviours import images_in
+from planners.qwen.http_retry import retry_after_s
 from planners.qwen.messages import ChatBackend, ChatMessage, ImagePart, TextPart
-from planners.qwen.openai_backend import OpenAIChatBackend, _retry_after_s
+from planners.qwen.openai_backend import OpenAIChatBackend
 
 KEY = "sk-test-0123456789abcdef"
 
@@ -116,10 +118,10 @@ def test_429_honours_retry_after_up_to_the_cap(fake: FakeChatServer, retry_after
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
-    assert _retry_after_s("2") == 2.0
-    assert _retry_after_s("soon") is None and _retry_after_s(None) is None
+    assert retry_after_s("2") == 2.0
+    assert retry_after_s("soon") is None and retry_after_s(None) is None
     in_ten_s = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 10))
-    assert 8.0 <= (_retry_after_s(in_ten_s) or 0.0) <= 10.5
+    assert 8.0 <= (retry_after_s(in_ten_s) or 0.0) <= 10.5
 
 
 def test_persistent_503_gives_up_after_max_retries_with_a_clear_message(fake: FakeChatServer) -> None:
@@ -288,3 +290,26 @@ def test_the_fake_rejects_oversized_bodies() -> None:
         client, _ = backend(fake.base_url)
         with pytest.raises(BackendError, match="413"):
             client.complete(prompt(screenshot(200, 200).effect_spread(5)))
+
+
+def test_the_family_comes_from_the_served_name_unless_given() -> None:
+    url = "http://localhost:8000/v1"
+    assert OpenAIChatBackend(url, "Qwen/Qwen2.5-VL-7B-Instruct").family == "qwen2"
+    assert OpenAIChatBackend(url, "qwen3-vl:8b").family == "qwen3"
+    assert OpenAIChatBackend(url, "qwen3-vl:8b", family="qwen2").family == "qwen2"
+    with pytest.raises(BackendError, match="unknown model family 'qwen9'"):
+        OpenAIChatBackend(url, "qwen3-vl:8b", family="qwen9")
+
+
+def test_build_planner_checks_the_server_once_before_the_loop(fake: FakeChatServer) -> None:
+    import argparse
+
+    from agent.cli.model_flags import add_model_flags, build_planner
+
+    parser = argparse.ArgumentParser()
+    add_model_flags(parser)
+    planner = build_planner(parser.parse_args(["--base-url", fake.base_url, "--model", fake.model]))
+    assert [r.path for r in fake.requests] == ["/v1/models"] and fake.chat_requests == []
+    assert planner.family == planner.backend.family == "qwen3"
+    args = parser.parse_args(["--base-url", fake.base_url, "--model", fake.model, "--family", "qwen2"])
+    assert build_planner(args).family == "qwen2"

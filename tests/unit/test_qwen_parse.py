@@ -9,7 +9,7 @@ import pytest
 
 from actions.errors import ModelOutputError
 from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait
-from planners.qwen.parse import parse_answer, parse_point, parse_response, split_thinking
+from planners.qwen.parse import parse_answer, parse_point, split_thinking
 
 SIZE = (1280, 800)
 
@@ -20,12 +20,12 @@ def call(action: str, **arguments: Any) -> str:
 
 
 def parse(text: str, **kwargs: Any) -> list[Action]:
-    return parse_response(text, SIZE, **kwargs)
+    return list(parse_answer(text, SIZE, **kwargs).actions)
 
 
 def refused(text: str, **kwargs: Any) -> str:
     with pytest.raises(ModelOutputError) as info:
-        parse_response(text, kwargs.pop("size", SIZE), **kwargs)
+        parse_answer(text, kwargs.pop("size", SIZE), **kwargs)
     assert info.value.raw == text
     return str(info.value)
 
@@ -215,9 +215,9 @@ def test_qwen2_refuses_points_outside_the_resized_image_and_needs_its_size() -> 
     message = refused(call("left_click", coordinate=[1289, 5]), family="qwen2", resized=(1288, 812))
     assert message == "tool call 1: left_click coordinate [1289, 5] is outside the 1288x812 image"
     with pytest.raises(ValueError, match="resized"):
-        parse_response(call("left_click", coordinate=[1, 1]), SIZE, family="qwen2")
+        parse_answer(call("left_click", coordinate=[1, 1]), SIZE, family="qwen2")
     with pytest.raises(ValueError, match="unknown model family"):
-        parse_response(call("left_click", coordinate=[1, 1]), SIZE, family="qwen9")
+        parse_answer(call("left_click", coordinate=[1, 1]), SIZE, family="qwen9")
 
 
 # -- refusals -----------------------------------------------------------------------------------
@@ -273,12 +273,12 @@ def test_refusals_are_one_clear_line(text: str, message: str) -> None:
 
 def test_non_text_answer_is_a_model_error() -> None:
     with pytest.raises(ModelOutputError, match="not text"):
-        parse_response(None, SIZE)  # type: ignore[arg-type]
+        parse_answer(None, SIZE)  # type: ignore[arg-type]
 
 
 def test_caller_errors_are_value_errors() -> None:
     with pytest.raises(ValueError, match="size"):
-        parse_response(call("wait"), (0, 800))
+        parse_answer(call("wait"), (0, 800))
 
 
 # -- grounding answers --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from actions.errors import ModelOutputError
 from actions.models import Action, Click, Drag, Move, Scroll
-from planners.qwen.parse import ACTION_NAMES, parse_response
+from planners.qwen.parse import ACTION_NAMES, parse_answer
 
 SIZE = (1280, 800)
 
@@ -74,7 +74,7 @@ fragments = st.sampled_from(
 
 def check(text: str, size: tuple[int, int], **kwargs: Any) -> None:
     try:
-        actions = parse_response(text, size, **kwargs)
+        actions = list(parse_answer(text, size, **kwargs).actions)
     except ModelOutputError as exc:
         assert exc.raw == text
         assert str(exc) and "\n" not in str(exc)

@@ -86,3 +86,13 @@ def test_ground_returns_a_screen_point_and_refuses_garbage() -> None:
     with pytest.raises(ModelOutputError) as info:
         planner.ground("the Count button", screen.capture())
     assert info.value.raw == "somewhere left"
+
+
+def test_the_scripted_backend_is_a_chat_backend_and_the_planner_takes_its_family() -> None:
+    from planners.qwen.messages import ChatBackend
+
+    backend = ScriptedChatBackend([call("left_click", coordinate=[10, 10])], family="qwen2")
+    assert isinstance(backend, ChatBackend)
+    assert backend.check() == ["scripted"] and backend.checks == 1
+    assert QwenPlanner(backend).family == "qwen2"
+    assert QwenPlanner(backend, family="qwen3").family == "qwen3"

@@ -14,6 +14,7 @@ from PIL import Image
 from planners.qwen.family import (
     PRESETS,
     family_from_config,
+    family_from_name,
     get_preset,
     model_size,
     resize_for_model,
@@ -168,6 +169,22 @@ def test_family_from_config() -> None:
     assert family_from_config("qwen2_5_vl") == "qwen2"
     with pytest.raises(ValueError, match="unsupported model_type 'llava'"):
         family_from_config("llava")
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("Qwen/Qwen2.5-VL-7B-Instruct", "qwen2"),
+        ("qwen2_vl", "qwen2"),
+        ("Qwen2-VL-2B", "qwen2"),
+        ("qwen2.5vl:7b", "qwen2"),
+        ("Qwen/Qwen3-VL-8B-Instruct", "qwen3"),
+        ("qwen3-vl:latest", "qwen3"),
+        ("fake-model", "qwen3"),
+    ],
+)
+def test_family_from_name(name: str, family: str) -> None:
+    assert family_from_name(name) == family
 
 
 @pytest.mark.parametrize(
