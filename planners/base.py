@@ -38,7 +38,7 @@ class StepFeedback(BaseModel):
 
 @runtime_checkable
 class Planner(Protocol):
-    """Decides the next actions. Raises ``agent.errors.ModelOutputError`` for an unusable answer
+    """Decides the next actions. Raises ``actions.errors.ModelOutputError`` for an unusable answer
     (the loop records it, tells the planner through the history and asks again, bounded)."""
 
     def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan: ...

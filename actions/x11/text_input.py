@@ -105,7 +105,7 @@ class TextTyper:
     def type_text(self, text: str) -> list[TypedRun]:
         """Type ``text`` into the focused window; returns the runs in the order they went in.
 
-        Raises :class:`~agent.errors.ActionError` when a paste is not picked up by the focused
+        Raises :class:`~actions.errors.ActionError` when a paste is not picked up by the focused
         window within ``paste_timeout_s``; the user's clipboard text is restored either way.
         """
         started = time.monotonic()

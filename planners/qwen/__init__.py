@@ -1,11 +1,8 @@
 """Qwen-VL planning: the trained computer-use prompt, answer parsing, and chat backends.
 
-``planners.qwen.parse_answer(text, size)`` is the public parser. Backends live in their own
-modules and import their heavy dependencies lazily: ``planners.qwen.local`` (transformers) and
-``planners.qwen.openai_backend`` (any OpenAI-compatible server: vLLM, SGLang, Ollama).
+The public names live in their modules: ``planners.qwen.parse.parse_answer(text, size)`` is the
+parser, ``planners.qwen.planner.QwenPlanner`` the planner; the backends are
+``planners.qwen.local`` (transformers) and ``planners.qwen.openai_backend`` (any OpenAI-compatible
+server: vLLM, SGLang, Ollama), each importing its heavy dependencies lazily. Nothing is imported
+here, so the command line can read the option tables without paying for PIL and the parser.
 """
-
-from planners.qwen.parse import ParsedAnswer, parse_answer, parse_point, split_thinking
-from planners.qwen.planner import QwenPlanner
-
-__all__ = ["ParsedAnswer", "QwenPlanner", "parse_answer", "parse_point", "split_thinking"]
