@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from actions.errors import UserInputError
@@ -85,7 +86,10 @@ def run_replay(args: argparse.Namespace) -> int:
         passed = bool(outcomes) and all(o.run.success for o in outcomes)
         if args.heal and outcomes and outcomes[-1].run.success:
             diff = write_heal(scenario, healed(scenario, args.scenario, outcomes[-1].logs), args.scenario)
-            session.say(diff or f"{args.scenario}: every anchor still holds; nothing to heal")
+            if diff:  # asked for with --heal: shown even with --quiet, for review
+                print(diff, file=sys.stderr)
+            else:
+                session.say(f"{args.scenario}: every anchor still holds; nothing to heal")
         if args.repeat > 1:
             print(flakiness_table(scenario, outcomes))
         model_calls = sum(getattr(g, "calls", 0) for g in ladder)

@@ -13,6 +13,7 @@ import pytest
 from actions import Click, Drag, Key, Move, Scroll, Type, Wait
 from actions.models import Action
 from agent import Agent, RunResult
+from agent.report import build_report
 from agent.run_dir import RunDirectory
 from agent.screen import MssScreen
 from planners import ScriptedPlanner
@@ -35,8 +36,11 @@ def screen(desktop) -> Iterator[MssScreen]:
 
 
 def run_plan(plan: Sequence[Action], executor, screen: MssScreen, run_dir: Path | None = None) -> RunResult:
-    recorder = RunDirectory(run_dir) if run_dir else None
-    return Agent(ScriptedPlanner(plan), executor, screen, run_dir=recorder).run("test plan")
+    records = RunDirectory(run_dir) if run_dir else None
+    result = Agent(ScriptedPlanner(plan), executor, screen, run_dir=records).run("test plan")
+    if run_dir:
+        build_report(run_dir)  # the caller builds the page, as the command line does
+    return result
 
 
 def test_clicks_left_double_middle(demo_app: DemoAppProcess, executor, screen) -> None:

@@ -24,7 +24,7 @@ from actions import Type
 from actions.models import parse_plan
 from agent import Agent
 from agent.desktop.xserver import VirtualDesktop
-from agent.report.page import build_report
+from agent.report import build_report
 from agent.run_dir import RunDirectory, StepRecord, StepTimings
 from agent.screen import MssScreen
 from planners import ScriptedPlanner
@@ -98,6 +98,7 @@ def demo_run(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) 
         try:
             agent = Agent(ScriptedPlanner(plan), PyAutoGuiExecutor(), screen, run_dir=RunDirectory(run_dir))
             result = agent.run("fill the demo form, pick a list row, drag, count and submit")
+            build_report(run_dir)  # the caller builds the page, as the command line does
         finally:
             screen.close()
     assert result.success, result.reason
@@ -106,7 +107,7 @@ def demo_run(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) 
 
 
 def test_the_report_of_a_real_run_renders_in_headless_chromium(demo_run: Path, tmp_path: Path) -> None:
-    report = demo_run / "report.html"  # the loop builds it at the end of every run
+    report = demo_run / "report.html"
     page = report.read_text(encoding="utf-8")
 
     assert external_references(page) == []
