@@ -9,7 +9,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay"]
+BENCHMARKS = [
+    "bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay", "bench.stop_latency",
+]  # fmt: skip
 
 
 def main() -> int:
