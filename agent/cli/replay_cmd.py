@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from actions.errors import UserInputError
+from actions.hotkeys import DEFAULT_HOTKEYS
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
@@ -28,7 +29,9 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
 
     record = sub.add_parser("record", help="record your clicks, drags, scrolls and typing as a scenario")
     record.add_argument("scenario", type=Path, help="SCENARIO.yaml to write")
-    record.add_argument("--stop-hotkey", default="<ctrl>+<alt>+<shift>+r", help="ends the recording (or Ctrl+C)")
+    record.add_argument(
+        "--stop-hotkey", default=DEFAULT_HOTKEYS["end_recording"], help="ends the recording (or Ctrl+C)"
+    )
 
 
 def _variables(pairs: list[str]) -> dict[str, str]:

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from actions.errors import DesktopError, UserInputError
+from actions.hotkeys import DEFAULT_HOTKEYS, parse_hotkey
+from actions.x11 import require_x11
 from actions.x11.input_capture import InputEvent, X11InputCapture
 from agent.record.labels import describe, label_targets
 from agent.record.snapshot import DesktopSnapshotter, TemplateJob
-from agent.record.steps import PointerCapture, RawStep, StepBuilder, parse_hotkey
+from agent.record.steps import PointerCapture, RawStep, StepBuilder
 from planners.scenario_file import Anchor, Scenario, Setup, Step, Target, save_scenario, templates_dir
-
-DEFAULT_STOP_HOTKEY = "<ctrl>+<alt>+<shift>+r"
 
 
 @dataclass
@@ -48,16 +48,14 @@ class ScenarioRecorder:
     """``start()``, then ``wait()`` for the stop hotkey (or not), then ``stop()`` writes the file."""
 
     def __init__(
-        self, path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_STOP_HOTKEY,
-        *, ocr: bool = True,
+        self, path: str | Path, display: str | None = None,
+        stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"], *, ocr: bool = True,
     ) -> None:  # fmt: skip
         self.path = Path(path)
         if self.path.suffix.lower() not in (".yaml", ".yml"):
             raise UserInputError(f"{self.path}: a scenario file ends in .yaml")
-        try:
-            hotkey = parse_hotkey(stop_hotkey) if stop_hotkey else None
-        except ValueError as exc:
-            raise UserInputError(f"stop hotkey: {exc}") from None
+        hotkey = parse_hotkey(stop_hotkey) if stop_hotkey else None  # UserInputError naming the combo
+        require_x11("recording a scenario")
         self.display, self.stop_hotkey, self.ocr = display, stop_hotkey, ocr
         self.snapshotter = DesktopSnapshotter(display)
         self.builder = StepBuilder(self.snapshotter, hotkey)
@@ -175,8 +173,8 @@ def _tidy(action: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_STOP_HOTKEY, *,
-    ocr: bool = True, announce: Callable[[str], None] | None = None,
+    path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"],
+    *, ocr: bool = True, announce: Callable[[str], None] | None = None,
 ) -> Scenario:  # fmt: skip
     """Record until the stop hotkey or Ctrl+C (SIGINT, in the main thread) and write ``path``."""
     recorder = ScenarioRecorder(path, display, stop_hotkey, ocr=ocr).start()
@@ -201,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m agent.record.recorder", description=__doc__.split("\n")[0])
     parser.add_argument("scenario", type=Path)
     parser.add_argument("--display", default=None)
-    parser.add_argument("--stop-hotkey", default=DEFAULT_STOP_HOTKEY)
+    parser.add_argument("--stop-hotkey", default=DEFAULT_HOTKEYS["end_recording"])
     parser.add_argument("--no-ocr", action="store_true")
     args = parser.parse_args(argv)
     try:

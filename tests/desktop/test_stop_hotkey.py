@@ -317,6 +317,24 @@ def test_no_record_extension_is_a_clear_error_not_a_run_without_a_stop_key(displ
     assert threading.active_count() == threads_before
 
 
+def test_no_record_extension_leaves_no_connection_open(display_without_record) -> None:
+    """Both XRecord listeners (the stop key's and the recorder's) close all they opened when refused."""
+    from Xlib.display import Display
+
+    from actions.x11.input_capture import X11InputCapture
+
+    held = Display(display_without_record)  # Xvfb resets when its last client leaves: not between the tries
+    fds_before = sorted(os.listdir("/proc/self/fd"))
+    try:
+        for listen in (lambda: StopHotkey(display=display_without_record).start(),
+                       lambda: X11InputCapture(lambda event: None, display_without_record)):  # fmt: skip
+            with pytest.raises(DesktopError, match="no RECORD extension"):
+                listen()
+            assert sorted(os.listdir("/proc/self/fd")) == fds_before
+    finally:
+        held.close()
+
+
 def test_a_run_waiting_for_the_model_is_stopped_within_a_second(desktop, tmp_path) -> None:
     """The model server takes its time: the stop interrupts the blocking HTTP read, not only the loop."""
     from planners.fake_server import Delay, FakeChatServer
