@@ -52,10 +52,6 @@ class ActingFlag:
         self._depth = 0
         self._lock = threading.Lock()  # one Display must not be used from two threads at once
 
-    @property
-    def atom(self) -> int:
-        return int(self._atom)
-
     def set(self) -> None:
         with self._lock:
             self._depth += 1

@@ -34,10 +34,8 @@ X_KEYS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 KEY_BY_X_NAME: dict[str, str] = dict(X_KEYS)  # what the capture reports for an X key
-X_NAME_BY_KEY: dict[str, str] = {}  # the X key the keyboard presses for one of ours
-for _x_name, _key in X_KEYS:
-    X_NAME_BY_KEY.setdefault(_key, _x_name)
-NAMED_KEYS: frozenset[str] = frozenset(X_NAME_BY_KEY)  # the named keys a listener can hear
+_X_NAME_BY_KEY = {key: name for name, key in reversed(X_KEYS)}  # the X key pressed for one of ours: its first
+NAMED_KEYS: frozenset[str] = frozenset(_X_NAME_BY_KEY)  # the named keys a listener can hear
 
 # The keypad's keys as text (Num Lock on), and the keys that only shift the level of the next one.
 KEYPAD_CHARS = {f"KP_{n}": str(n) for n in range(10)} | {
@@ -89,7 +87,7 @@ def keysym_for_key(name: str) -> int:
     from Xlib import XK
 
     key = name.lower()
-    keysym = XK.string_to_keysym(X_NAME_BY_KEY.get(ALIASES.get(key, key), name))
+    keysym = XK.string_to_keysym(_X_NAME_BY_KEY.get(ALIASES.get(key, key), name))
     if keysym == _NO_SYMBOL and len(name) == 1:
         keysym = keysym_for_char(name.lower() if name.isupper() else name)
     if keysym == _NO_SYMBOL:
