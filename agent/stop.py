@@ -42,22 +42,13 @@ from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
 from typing import Any
 
-from actions.errors import DeskpilotError, DesktopError, StopRequested, UserInputError
+from actions.errors import DeskpilotError, DesktopError, StopRequested
+from actions.hotkeys import DEFAULT_HOTKEYS, combo_label, parse_hotkey
 from actions.stopping import StopEvent
-from actions.x11.input_capture import _KEY_NAMES, CHORD_MODIFIERS
 from actions.x11.key_watcher import KeyPressWatcher
+from actions.x11.keysyms import NAMED_KEYS
 
-DEFAULT_STOP_HOTKEY = "<ctrl>+<alt>+<shift>+q"
 DISABLED = ("none", "off", "")  # what --stop-hotkey accepts to run without one
-
-# pynput's <name>s that actions/keys.py spells differently.
-_PYNPUT_NAMES = {
-    "cmd": "win", "cmd_l": "win", "cmd_r": "win", "super": "win", "super_l": "win", "super_r": "win",
-    "ctrl_l": "ctrl", "ctrl_r": "ctrl", "alt_l": "alt", "alt_r": "alt", "shift_l": "shift",
-    "shift_r": "shift", "print_screen": "printscreen", "caps_lock": "capslock", "num_lock": "numlock",
-    "scroll_lock": "scrolllock", "menu": "apps", "page_up": "pageup", "page_down": "pagedown",
-}  # fmt: skip
-_TYPING_SAFE_MODIFIERS = frozenset({"ctrl", "alt", "win"})  # a printable key needs one of these
 
 _INTERRUPT_PLANNING_AFTER_S = 0.1  # a plan has no effect on the desktop: stop waiting for it soon
 
@@ -65,9 +56,10 @@ Callback = Callable[[str], None]
 
 
 def add_stop_hotkey_flag(parser: argparse.ArgumentParser, what: str = "run") -> None:
+    default = combo_label(*parse_hotkey(DEFAULT_HOTKEYS["stop"]))
     parser.add_argument(
-        "--stop-hotkey", default=DEFAULT_STOP_HOTKEY, metavar="COMBO",
-        help=f"ends the {what} at once, exit status 130 (default ctrl+alt+shift+q; 'none': no stop key)",
+        "--stop-hotkey", default=DEFAULT_HOTKEYS["stop"], metavar="COMBO",
+        help=f"ends the {what} at once, exit status 130 (default {default}; 'none': no stop key)",
     )  # fmt: skip
 
 
@@ -80,40 +72,10 @@ def stop_hotkey_from_flag(value: str | None) -> StopHotkey | None:
 
 
 def parse_stop_hotkey(spec: str) -> tuple[frozenset[str], str]:
-    """``"<ctrl>+<alt>+<shift>+q"`` or ``"ctrl+alt+shift+q"`` -> ({ctrl, alt, shift}, "q").
-
-    A combo that cannot be parsed, or one that would fire while text is typed (a printable key with
-    no Ctrl, Alt or Win), is a :class:`UserInputError` that names it.
-    """
-    from actions.keys import normalize_key
-
-    parts = [part.strip().strip("<>").strip() for part in spec.split("+")]
-    if not spec.strip() or not all(parts):
-        raise UserInputError(f"stop hotkey {spec!r}: expected keys joined by '+', e.g. {DEFAULT_STOP_HOTKEY!r}")
-    try:
-        names = [_chord_name(normalize_key(_PYNPUT_NAMES.get(part.lower(), part))) for part in parts]
-    except ValueError as exc:
-        raise UserInputError(f"stop hotkey {spec!r}: {exc}") from None
-    *modifiers, key = names
-    if not set(modifiers) <= set(CHORD_MODIFIERS) or key in CHORD_MODIFIERS:
-        raise UserInputError(f"stop hotkey {spec!r}: modifiers (ctrl, alt, shift, win) first, then one other key")
-    mods = frozenset(modifiers)
-    if len(key) > 1 and key not in _KEY_NAMES.values():
-        raise UserInputError(f"stop hotkey {spec!r}: {key!r} is not a key the stop hotkey can listen for")
-    if len(key) == 1 and not mods & _TYPING_SAFE_MODIFIERS:
-        raise UserInputError(f"stop hotkey {spec!r}: {key!r} without ctrl, alt or win would fire while text is typed")
-    return mods, key
-
-
-def _chord_name(name: str) -> str:
-    """``ctrlleft`` -> ``ctrl``: the capture reports either side of a modifier by its plain name."""
-    return name.removesuffix("left").removesuffix("right") if name not in ("left", "right") else name
-
-
-def combo_label(mods: Iterable[str], key: str) -> str:
-    """The combo as people read it: "ctrl+alt+shift+q" (modifiers in a fixed order)."""
-    held = set(mods)
-    return "+".join([*(m for m in CHORD_MODIFIERS if m in held), key])
+    """``"<ctrl>+<alt>+<shift>+q"`` or ``"ctrl+alt+shift+q"`` -> ({ctrl, alt, shift}, "q"), with the
+    strict rules (:func:`actions.hotkeys.parse_hotkey`): a key the watcher can hear, and never one that
+    would fire while text is typed. UserInputError names what is wrong."""
+    return parse_hotkey(spec, listenable=NAMED_KEYS)
 
 
 class StopHotkey:
@@ -127,7 +89,7 @@ class StopHotkey:
 
     def __init__(
         self,
-        combo: str = DEFAULT_STOP_HOTKEY,
+        combo: str = DEFAULT_HOTKEYS["stop"],
         display: str | None = None,
         *,
         on_stop: Callback | Iterable[Callback] | None = None,

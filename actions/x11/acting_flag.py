@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from actions.errors import ActionError
+from actions.x11.display import open_display
 
 ACTING_ATOM = "_DESKPILOT_ACTING"
 _counter = itertools.count(1)
@@ -43,22 +44,13 @@ class ActingFlag:
 
     def __init__(self, display: str | None = None) -> None:
         from Xlib import Xatom
-        from Xlib.display import Display
-        from Xlib.error import DisplayError
 
-        try:
-            self._d: Any = Display(display)
-        except (DisplayError, OSError) as exc:
-            raise ActionError(f"cannot open the X display {display or '$DISPLAY'}: {exc}") from exc
+        self._d: Any = open_display(display, ActionError)
         self._root = self._d.screen().root
         self._atom = self._d.intern_atom(ACTING_ATOM)
         self._cardinal = Xatom.CARDINAL
         self._depth = 0
         self._lock = threading.Lock()  # one Display must not be used from two threads at once
-
-    @property
-    def atom(self) -> int:
-        return int(self._atom)
 
     def set(self) -> None:
         with self._lock:
@@ -114,9 +106,7 @@ def acting(display: str | None = None) -> Iterator[None]:
 
 def read_flag(display: str | None = None) -> tuple[int, int] | None:
     """``(pid, counter)`` of the flag as it is now, or None when nobody is acting."""
-    from Xlib.display import Display
-
-    conn: Any = Display(display)
+    conn: Any = open_display(display, ActionError)
     try:
         reply = conn.screen().root.get_full_property(conn.intern_atom(ACTING_ATOM), 0)
     finally:

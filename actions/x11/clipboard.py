@@ -34,11 +34,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from Xlib import X, Xatom
-from Xlib.display import Display
-from Xlib.error import DisplayError
 from Xlib.protocol import event as xevent
 
 from actions.errors import ActionError
+from actions.x11.display import open_display
 
 _UTF8_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "TEXT")
 
@@ -56,10 +55,7 @@ class ClipboardPaster:
     """Owns CLIPBOARD on a connection of its own; use :meth:`paste` or :meth:`session`."""
 
     def __init__(self, display_name: str | None = None) -> None:
-        try:
-            self._d = Display(display_name)
-        except (DisplayError, OSError, ConnectionError) as exc:
-            raise ActionError(f"cannot open X display {display_name or '$DISPLAY'}: {exc}") from exc
+        self._d = open_display(display_name, ActionError)
         # Requestor windows may vanish mid-transfer; X errors arrive asynchronously and a stale
         # window must not raise out of an unrelated call.
         self._d.set_error_handler(lambda *_: None)

@@ -19,62 +19,11 @@ from collections.abc import Iterable
 from types import TracebackType
 
 from Xlib import XK, X
-from Xlib.display import Display
-from Xlib.error import DisplayError
 from Xlib.ext import xtest
 
 from actions.errors import ActionError
-
-# X keysyms 0x20-0x7e and 0xa0-0xff *are* the Latin-1 code points ('<' is keysym ``less`` == 0x3c),
-# so no punctuation table is needed. XK.string_to_keysym wants keysym *names*: it maps "less" to
-# 0x3c but "<" to 0 (NoSymbol), which is why we do not feed it characters.
-_CONTROL_KEYSYMS = {"\n": XK.XK_Return, "\t": XK.XK_Tab}
-# Any other code point has the keysym 0x01000000 + code point (keymaps can bind e.g. U2713).
-# Legacy keysyms (Cyrillic_*, Greek_*, EuroSign ...) are not looked up: such characters are
-# reported as not typeable and get pasted instead, which is slower but still exact.
-_UNICODE_KEYSYM_BASE = 0x01000000
-
-# Names accepted by press_chord, besides single characters and X keysym names ("F5", "Insert").
-_KEY_ALIASES = {
-    "ctrl": "Control_L",
-    "control": "Control_L",
-    "shift": "Shift_L",
-    "alt": "Alt_L",
-    "super": "Super_L",
-    "win": "Super_L",
-    "meta": "Meta_L",
-    "enter": "Return",
-    "return": "Return",
-    "esc": "Escape",
-    "escape": "Escape",
-    "tab": "Tab",
-    "backspace": "BackSpace",
-    "delete": "Delete",
-    "insert": "Insert",
-    "space": "space",
-}
-
-
-def keysym_for_char(ch: str) -> int:
-    """The keysym that produces ``ch`` (``0`` for characters no keysym stands for)."""
-    if ch in _CONTROL_KEYSYMS:
-        return _CONTROL_KEYSYMS[ch]
-    cp = ord(ch)
-    if 0x20 <= cp <= 0x7E or 0xA0 <= cp <= 0xFF:
-        return cp
-    if cp < 0x20 or 0x7F <= cp < 0xA0:
-        return X.NoSymbol  # other control characters ('\r', '\b' ...) have no text keysym
-    return _UNICODE_KEYSYM_BASE | cp
-
-
-def keysym_for_key(name: str) -> int:
-    """The keysym for a key name as used in plans ("ctrl", "v", "F5", "Insert")."""
-    keysym = XK.string_to_keysym(_KEY_ALIASES.get(name.lower(), name))
-    if keysym == X.NoSymbol and len(name) == 1:
-        keysym = keysym_for_char(name.lower() if name.isupper() else name)
-    if keysym == X.NoSymbol:
-        raise ActionError(f"unknown key name {name!r}")
-    return keysym
+from actions.x11.display import open_display
+from actions.x11.keysyms import keysym_for_char, keysym_for_key
 
 
 def _core_second_level(first: int) -> int:
@@ -90,10 +39,7 @@ class XTestKeyboard:
     """Presses keys with XTEST on a connection of its own (so it never shares event queues)."""
 
     def __init__(self, display_name: str | None = None) -> None:
-        try:
-            self._display = Display(display_name)
-        except (DisplayError, OSError, ConnectionError) as exc:
-            raise ActionError(f"cannot open X display {display_name or '$DISPLAY'}: {exc}") from exc
+        self._display = open_display(display_name, ActionError)
         xtest = self._display.query_extension("XTEST")  # None, or a reply with .present, by version
         if xtest is None or not getattr(xtest, "present", True):
             self._display.close()

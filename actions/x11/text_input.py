@@ -1,9 +1,9 @@
 """Type any Unicode text exactly into the focused X11 window.
 
 Characters the current keymap can produce at shift level 0 or 1 are typed with XTEST
-(:class:`~actions.x11_keyboard.XTestKeyboard`): fast, and it works in fields that refuse pastes.
+(:class:`~actions.x11.keyboard.XTestKeyboard`): fast, and it works in fields that refuse pastes.
 Runs of other characters (``é`` on a US keymap, ``✓``, CJK) are pasted through a CLIPBOARD we own
-for the duration (:class:`~actions.x11_clipboard.ClipboardPaster`), with the paste chord pressed by
+for the duration (:class:`~actions.x11.clipboard.ClipboardPaster`), with the paste chord pressed by
 XTEST too. Nothing remaps the keymap, so nothing races with the application reading it.
 
 :meth:`TextTyper.type_text` returns the runs and how each went in, for the run record.
@@ -16,8 +16,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Literal, NamedTuple
 
-from actions.x11.clipboard import ClipboardPaster
-from actions.x11.keyboard import XTestKeyboard
+from actions.x11 import require_x11
 
 Strategy = Literal["xtest", "clipboard"]
 
@@ -91,6 +90,10 @@ class TextTyper:
         paste_keys: Sequence[str] = ("ctrl", "v"),
         paste_timeout_s: float = 2.0,
     ) -> None:
+        require_x11("typing exact text (XTEST and the clipboard)")
+        from actions.x11.clipboard import ClipboardPaster  # python-xlib is imported from here on
+        from actions.x11.keyboard import XTestKeyboard
+
         self.keyboard = XTestKeyboard(display_name)
         self.paster = ClipboardPaster(display_name)
         self.paste_keys = tuple(paste_keys)

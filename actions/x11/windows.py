@@ -12,26 +12,20 @@ that ask often from one thread (the recorder asks on every mouse press).
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from typing import Any
 
 from actions.errors import DesktopError
 from actions.windows import WindowInfo
+from actions.x11.display import close_quietly, open_display
 
 
 class WindowReader:
     """One X connection for repeated questions from one thread; ``close()`` it (or use ``with``)."""
 
     def __init__(self, display: str | None = None) -> None:
-        from Xlib.display import Display
-        from Xlib.error import DisplayError
-
-        try:
-            self._d: Any = Display(display)
-        except (DisplayError, OSError) as exc:
-            raise DesktopError(f"cannot open the X display {display or '$DISPLAY'}: {exc}") from exc
+        self._d: Any = open_display(display)
         self._root = self._d.screen().root
         self._atoms: dict[str, int] = {}
 
@@ -113,10 +107,7 @@ class WindowReader:
         return self.info(int(value[0]))
 
     def close(self) -> None:
-        from Xlib.error import ConnectionClosedError
-
-        with contextlib.suppress(ConnectionClosedError, OSError):  # the server may be gone already
-            self._d.close()
+        close_quietly(self._d)  # the server may be gone already
 
     def __enter__(self) -> WindowReader:
         return self

@@ -25,11 +25,11 @@ def _display() -> list[Check]:
     if not sys.platform.startswith("linux"):
         return checks
     try:
-        from Xlib.display import Display
+        from actions.x11.display import open_display
 
-        conn = Display(display)
-    except Exception as exc:  # noqa: BLE001 - any failure to connect is the answer
-        return [Check("display", "fail", f"cannot connect to {display}: {exc}")]
+        conn = open_display(display)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect (python-xlib missing too) is the answer
+        return [Check("display", "fail", str(exc))]
     try:
         screen = conn.screen()
         checks.append(Check("x screen", "ok", f"{screen.width_in_pixels}x{screen.height_in_pixels}"))

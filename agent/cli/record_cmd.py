@@ -7,14 +7,16 @@ import sys
 from pathlib import Path
 
 from actions.errors import UserInputError
+from actions.hotkeys import DEFAULT_HOTKEYS
 from agent.cli.checks import require_display
-from agent.record.recorder import DEFAULT_STOP_HOTKEY
 
 
 def add_record_parser(sub: argparse._SubParsersAction) -> None:
     record = sub.add_parser("record", help="record your clicks, drags, scrolls and typing as a scenario")
     record.add_argument("scenario", type=Path, nargs="?", help="SCENARIO.yaml to write")
-    record.add_argument("--stop-hotkey", default=DEFAULT_STOP_HOTKEY, help="ends the recording (or Ctrl+C)")
+    record.add_argument(
+        "--stop-hotkey", default=DEFAULT_HOTKEYS["end_recording"], help="ends the recording (or Ctrl+C)"
+    )
     record.add_argument(
         "--recover", type=Path, metavar="JOURNAL", help="write the scenario from a killed recorder's SCENARIO.recording"
     )

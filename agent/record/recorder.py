@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from actions.errors import DesktopError, UserInputError
+from actions.hotkeys import DEFAULT_HOTKEYS, parse_hotkey
+from actions.x11 import require_x11
 from actions.x11.input_capture import InputEvent, X11InputCapture
 from agent.record.journal import RecordingJournal, read_journal
 from agent.record.labels import describe, label_targets
 from agent.record.snapshot import DesktopSnapshotter
-from agent.record.steps import PointerCapture, RawStep, StepBuilder, parse_hotkey
+from agent.record.steps import PointerCapture, RawStep, StepBuilder
 from planners.scenario_file import Anchor, Scenario, Setup, Step, Target, save_scenario, templates_dir
-
-DEFAULT_STOP_HOTKEY = "<ctrl>+<alt>+<shift>+r"
 
 
 @dataclass
@@ -49,16 +49,14 @@ class ScenarioRecorder:
     """``start()``, then ``wait()`` for the stop hotkey (or not), then ``stop()`` writes the file."""
 
     def __init__(
-        self, path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_STOP_HOTKEY,
-        *, ocr: bool = True,
+        self, path: str | Path, display: str | None = None,
+        stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"], *, ocr: bool = True,
     ) -> None:  # fmt: skip
         self.path = Path(path)
         if self.path.suffix.lower() not in (".yaml", ".yml"):
             raise UserInputError(f"{self.path}: a scenario file ends in .yaml")
-        try:
-            hotkey = parse_hotkey(stop_hotkey) if stop_hotkey else None
-        except ValueError as exc:
-            raise UserInputError(f"stop hotkey: {exc}") from None
+        hotkey = parse_hotkey(stop_hotkey) if stop_hotkey else None  # UserInputError naming the combo
+        require_x11("recording a scenario")
         self.display, self.stop_hotkey, self.ocr = display, stop_hotkey, ocr
         self.snapshotter = DesktopSnapshotter(display)
         self.builder = StepBuilder(self.snapshotter, hotkey)
@@ -196,8 +194,8 @@ def _tidy(action: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_STOP_HOTKEY, *,
-    ocr: bool = True, announce: Callable[[str], None] | None = None, stop: threading.Event | None = None,
+    path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"],
+    *, ocr: bool = True, announce: Callable[[str], None] | None = None, stop: threading.Event | None = None,
 ) -> Scenario:  # fmt: skip
     """Record until the stop hotkey, Ctrl+C (KeyboardInterrupt in the main thread) or ``stop`` (the
     session's event, set by SIGINT/SIGTERM/SIGHUP), then write ``path`` with every step made so far."""
@@ -236,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m agent.record.recorder", description=__doc__.split("\n")[0])
     parser.add_argument("scenario", type=Path)
     parser.add_argument("--display", default=None)
-    parser.add_argument("--stop-hotkey", default=DEFAULT_STOP_HOTKEY)
+    parser.add_argument("--stop-hotkey", default=DEFAULT_HOTKEYS["end_recording"])
     parser.add_argument("--no-ocr", action="store_true")
     args = parser.parse_args(argv)
     try:

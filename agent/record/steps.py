@@ -1,6 +1,6 @@
 """Turning a stream of presses and releases into the steps a person meant.
 
-Pure logic, no display: :class:`StepBuilder` is fed :class:`~agent.input_capture.InputEvent` s and
+Pure logic, no display: :class:`StepBuilder` is fed :class:`~actions.x11.input_capture.InputEvent` s and
 keeps :class:`RawStep` s. The pixels and the window under a pointer step come from a
 :class:`Snapshotter`, taken at press time (before a drag moves anything, before a double click's
 second press), so tests can feed events with a fake one.
@@ -28,8 +28,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from actions.hotkeys import CHORD_MODIFIERS
 from actions.keys import normalize_key
-from actions.x11.input_capture import CHORD_MODIFIERS, InputEvent
+from actions.x11.input_capture import InputEvent
 
 _WHEEL = {4: (0, 1), 5: (0, -1), 6: (-1, 0), 7: (1, 0)}  # X button -> (dx, dy) per notch
 _BUTTONS = {1: "left", 2: "middle", 3: "right"}
@@ -66,22 +67,6 @@ class Snapshotter(Protocol):
 
     def anchor(self, snapshot: Any, x: int, y: int) -> PointerCapture:
         """What to remember about the point ``(x, y)`` of a snapshot."""
-
-
-def parse_hotkey(spec: str) -> tuple[frozenset[str], str]:
-    """``"<ctrl>+<alt>+<shift>+r"`` (pynput's spelling, brackets optional) -> ({ctrl, alt, shift}, "r")."""
-    parts = [part.strip().strip("<>") for part in spec.split("+") if part.strip()]
-    if not parts:
-        raise ValueError(f"empty hotkey {spec!r}")
-    names = [normalize_key(part) for part in parts]
-    mods = {_chord_name(name) for name in names[:-1]}
-    if not mods <= set(CHORD_MODIFIERS) or _chord_name(names[-1]) in CHORD_MODIFIERS:
-        raise ValueError(f"hotkey {spec!r}: modifiers first, then one other key")
-    return frozenset(mods), names[-1]
-
-
-def _chord_name(name: str) -> str:
-    return name.removesuffix("left").removesuffix("right") if name not in ("left", "right") else name
 
 
 @dataclass

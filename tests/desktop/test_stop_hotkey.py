@@ -311,6 +311,37 @@ def test_no_record_extension_is_a_clear_error_not_a_run_without_a_stop_key(displ
     assert threading.active_count() == threads_before
 
 
+def open_sockets() -> set[str]:
+    """This process's open sockets ("socket:[inode]"): an X connection is one; an inode is not reused while open."""
+    sockets = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile (by another thread)
+        if target.startswith("socket:"):
+            sockets.add(target)
+    return sockets
+
+
+def test_no_record_extension_leaves_no_connection_open(display_without_record) -> None:
+    """Both XRecord listeners (the stop key's and the recorder's) close all they opened when refused."""
+    from Xlib.display import Display
+
+    from actions.x11.input_capture import X11InputCapture
+
+    held = Display(display_without_record)  # Xvfb resets when its last client leaves: not between the tries
+    try:
+        for listen in (lambda: StopHotkey(display=display_without_record).start(),
+                       lambda: X11InputCapture(lambda event: None, display_without_record)):  # fmt: skip
+            before = open_sockets()
+            with pytest.raises(DesktopError, match="no RECORD extension"):
+                listen()
+            assert open_sockets() - before == set(), "an X connection was left open"
+    finally:
+        held.close()
+
+
 def test_a_run_waiting_for_the_model_is_stopped_within_a_second(desktop, tmp_path) -> None:
     """The model server takes its time: the stop interrupts the blocking HTTP read, not only the loop."""
     from planners.fake_server import Delay, FakeChatServer

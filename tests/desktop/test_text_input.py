@@ -279,10 +279,10 @@ def test_a_paste_nobody_fetches_raises_and_restores(desktop: Any, probe: ProbeAp
 
 
 def test_keysyms_of_ascii_punctuation_are_their_code_points() -> None:
-    """Why x11_keyboard needs no punctuation table: keysym names map to the Latin-1 code points."""
+    """Why actions.x11.keysyms needs no punctuation table: keysym names map to the Latin-1 code points."""
     from Xlib import XK
 
-    from actions.x11.keyboard import keysym_for_char
+    from actions.x11.keysyms import keysym_for_char
 
     names = {"<": "less", ">": "greater", "&": "ampersand", "%": "percent", "~": "asciitilde", "`": "grave",
              "\\": "backslash", '"': "quotedbl", "'": "apostrophe", "é": "eacute", " ": "space"}  # fmt: skip

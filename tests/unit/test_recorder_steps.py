@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
+from actions.errors import UserInputError
+from actions.hotkeys import parse_hotkey
 from actions.x11.input_capture import InputEvent
 from agent.record.labels import Phrase, _phrases, choose_label, describe
-from agent.record.steps import PointerCapture, StepBuilder, parse_hotkey
+from agent.record.steps import PointerCapture, StepBuilder
 
 
 class FakeSnapshotter:
@@ -93,7 +95,7 @@ def test_stop_hotkey_is_no_step_and_stops() -> None:
     _, actions = run([key("a", "a"), key("r", "R", mods), key("b", "b")], hotkey="<ctrl>+<alt>+<shift>+r")
     assert actions == [{"kind": "type", "text": "a"}]
     assert parse_hotkey("ctrl+shift+F12") == (frozenset({"ctrl", "shift"}), "f12")
-    with pytest.raises(ValueError):
+    with pytest.raises(UserInputError):
         parse_hotkey("r+ctrl")
 
 
