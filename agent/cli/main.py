@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from actions.errors import DeskpilotError, UserInputError
+from agent.cli.demo_cmd import add_demo_parser, add_version_flag, run_demo
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.replay_cmd import add_replay_parser, run_record, run_replay
@@ -37,6 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="deskpilot", description="A desktop agent that looks at the screen.")
+    add_version_flag(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a task (needs a model) or a scripted plan (--plan)")
@@ -55,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     add_policy_flags(run)
 
     add_replay_parser(sub)
+    add_demo_parser(sub)
 
     report = sub.add_parser("report", help="(re)build RUN_DIR/report.html")
     report.add_argument("run_dir", type=Path)
@@ -72,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_replay(args)
         if args.command == "record":
             return run_record(args)
+        if args.command == "demo":
+            return run_demo(args)
         if args.command == "report":
             from agent.report.page import build_report
 
@@ -164,7 +169,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if hotkey is not None:
             hotkey.start()  # about 30 ms; a DesktopError when it cannot listen
-            print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
+            if not args.quiet:
+                print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
         result = agent.run(task)
     finally:
         if (Path(run_dir) / "run.json").exists():
@@ -175,8 +181,10 @@ def _run(args: argparse.Namespace) -> int:
     report = Path(result.run_dir or run_dir) / "report.html"
     outcome = "succeeded" if result.success else f"failed: {result.reason}"
     answer = f" (answer: {result.answer})" if result.answer else ""
-    print(f"deskpilot: {'dry run' if args.dry_run else 'run'} {outcome}{answer}", file=sys.stderr)
-    print(report)
+    if not args.quiet or not result.success:  # --quiet: nothing but errors
+        print(f"deskpilot: {'dry run' if args.dry_run else 'run'} {outcome}{answer}", file=sys.stderr)
+    if not args.quiet:
+        print(report)
     if "interrupted" in result.reason or (stop is not None and stop.is_set() and not result.success):
         return EXIT_INTERRUPTED
     return EXIT_OK if result.success else EXIT_RUN_FAILED

@@ -76,7 +76,8 @@ def run_replay(args: argparse.Namespace) -> int:
     try:
         if hotkey is not None:
             hotkey.start()  # about 30 ms; a DesktopError when it cannot listen
-            print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
+            if not args.quiet:
+                print(f"deskpilot: press {hotkey.combo} to stop", file=sys.stderr)
         for round_number in range(args.repeat):
             run_dir = _round_dir(args.out, args.repeat, round_number)
             outcome = replay_once(
@@ -87,8 +88,10 @@ def run_replay(args: argparse.Namespace) -> int:
             )  # fmt: skip
             outcomes.append(outcome)
             verdict = "passed" if outcome.run.success else f"failed: {outcome.run.reason}"
-            print(f"deskpilot: replay {verdict}", file=sys.stderr)
-            print(run_dir / "report.html")
+            if not args.quiet or not outcome.run.success:  # --quiet: nothing but errors
+                print(f"deskpilot: replay {verdict}", file=sys.stderr)
+            if not args.quiet:
+                print(run_dir / "report.html")
             if stop is not None and stop.is_set():
                 break  # no further rounds after the stop hotkey
     finally:
