@@ -26,6 +26,10 @@ from agent.desktop.xserver import VirtualDesktop
 from scenarios.harness import DemoAppProcess
 from tests.desktop.test_pytest_plugin import check_project_with_its_own_agent, make_project_with_its_own_agent
 
+# The first test also pays for the venv: pip may have to download the dependencies (no cache on a fresh
+# CI machine) and build evdev from source, which can take longer than the suite's 300 s per test.
+pytestmark = pytest.mark.timeout(900)
+
 REPO = Path(__file__).resolve().parents[2]
 PYPROJECT_VERSION = re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M)
 
