@@ -1,6 +1,6 @@
 # Deskpilot: every target installs what it needs on a fresh Debian machine.
-#   make demo    run the bundled task on the demo app, on a private virtual desktop
-#   make test    the test suite (unit, real Xvfb desktop, tiny models)
+#   make demo    run the bundled task on the demo app, on a private virtual desktop (`deskpilot demo`)
+#   make test    the test suite (unit, real Xvfb desktop, tiny models, the wheel in a fresh venv)
 #   make bench   benchmarks (ratios measured side by side in one run)
 
 SHELL := /bin/bash
@@ -42,7 +42,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: deps venv
-	$(PY) -m scenarios.demo
+	$(VENV)/bin/deskpilot demo
 
 test: deps venv
 	$(PY) -m pytest
@@ -56,4 +56,4 @@ lint: venv
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

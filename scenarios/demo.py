@@ -1,6 +1,6 @@
-"""``make demo``: the agent operates the demo app on a private virtual desktop, twice.
+"""``deskpilot demo``: the agent operates the demo app on a private virtual desktop, twice.
 
-    python -m scenarios.demo [--out DIR] [--use-current-display]
+    deskpilot demo [--out DIR] [--use-current-display]      (also: python -m scenarios.demo)
 
 Starts Xvfb + openbox (never the user's own desktop unless --use-current-display), then:
 
@@ -10,7 +10,10 @@ Starts Xvfb + openbox (never the user's own desktop unless --use-current-display
    ``deskpilot replay --heal`` on a copy of the bundled scenario (recorded at the default place),
    which finds every target again and prints the healed anchors as a diff.
 
-Each part checks the app's own state and prints the path of its report.
+Each part checks the app's own state and prints the path of its report. It runs from an installed
+wheel in any directory: everything it writes goes under the run directory (``./runs/...`` by default),
+and its child processes run inside that directory, so neither site-packages nor a package of the
+user's own that happens to share a name with ours is ever in their way.
 """
 
 from __future__ import annotations
@@ -38,13 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
     parser.add_argument("--use-current-display", action="store_true", help="drive $DISPLAY instead of Xvfb")
     args = parser.parse_args(argv)
+    return run_demo(args.out, use_current_display=args.use_current_display)
 
-    run_dir = args.out or new_run_dir()
+
+def run_demo(out: Path | None = None, *, use_current_display: bool = False) -> int:
+    """Both parts; the run directory is ``out`` or a new one under ./runs, made absolute before any child starts."""
+    run_dir = (out or new_run_dir()).absolute()
     run_dir.mkdir(parents=True, exist_ok=True)
-    plan_status = _plan_part(run_dir / "plan-run", args.use_current_display)
+    print(f"demo: run directory {run_dir}", file=sys.stderr)
+    plan_status = _plan_part(run_dir / "plan-run", use_current_display)
     if plan_status:
         return plan_status
-    return _replay_part(run_dir / "replay", args.use_current_display)
+    return _replay_part(run_dir / "replay", use_current_display)
 
 
 def _desktop_env(stack: ExitStack, use_current_display: bool) -> dict[str, str]:
@@ -65,7 +73,7 @@ def _plan_part(run_dir: Path, use_current_display: bool) -> int:
         print(f"demo: running deskpilot run --plan {plan_path}", file=sys.stderr)
         started = time.monotonic()
         cmd = [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan_path), "--out", str(run_dir)]
-        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, cwd=run_dir)
         elapsed = time.monotonic() - started
         missed = _settled_misses(app)
     report = run_dir / "report.html"
@@ -96,7 +104,7 @@ def _replay_part(run_dir: Path, use_current_display: bool) -> int:
         print("demo: the app moved to (420, 170) and its Submit button moved: replaying "
               f"deskpilot replay {scenario} --heal", file=sys.stderr)  # fmt: skip
         cmd = [sys.executable, "-m", "deskpilot", "replay", str(scenario), "--heal", "--out", str(run_dir / "run")]
-        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, cwd=run_dir)
         try:
             state = app.wait(lambda s: s["count_clicks"] == 1 and s["submit_count"] == 1, timeout_s=3.0)
         except TimeoutError:

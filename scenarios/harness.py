@@ -26,13 +26,19 @@ class DemoAppProcess:
     x: int = 40
     y: int = 40
     extra_args: Sequence[str] = ()
+    python: str = sys.executable  # the interpreter whose `scenarios` runs the app (tests/wheel: an installed one)
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     def start(self, timeout_s: float = 20.0) -> DemoAppProcess:
+        # Absolute, and the app runs in the state file's own folder: a relative path handed to a child in
+        # another working directory is another file (the app wrote into site-packages while we waited here).
+        # The folder is ours, so no `scenarios` package of the user's can shadow ours in `python -m` either.
+        self.state_path = Path(self.state_path).absolute()
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
         self.state_path.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "scenarios.demo_app", "--state", str(self.state_path)]
+        cmd = [self.python, "-m", "scenarios.demo_app", "--state", str(self.state_path)]
         cmd += ["--x", str(self.x), "--y", str(self.y), *self.extra_args]
-        self.proc = subprocess.Popen(cmd, env=dict(self.env), cwd=_project_root())
+        self.proc = subprocess.Popen(cmd, env=dict(self.env), cwd=self.state_path.parent)
         try:
             # The pid check: a stale state file from an earlier app must not pass for this one.
             pid = self.proc.pid
@@ -77,7 +83,3 @@ class DemoAppProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def _project_root() -> Path:
-    return Path(__file__).resolve().parent.parent

@@ -1,10 +1,16 @@
-"""``deskpilot doctor``: what this machine offers the agent, and what is missing, one line each."""
+"""``deskpilot doctor``: what this machine offers the agent, and what is missing, one line each.
+
+Every missing piece names its fix: the apt line for a system package, the pip line for a Python one.
+A pip user has no Makefile to read the system packages from, so this is where they learn them. At the
+end, the apt packages that are missing are gathered into one line to copy.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,12 +21,19 @@ class Check:
     name: str
     status: str  # "ok", "warn" or "fail"
     detail: str
+    fix: str = ""  # what to run when it is not ok: `sudo apt-get install ...` or `pip install ...`
+    apt: tuple[str, ...] = ()  # the Debian packages that fix it, for the one-line summary
+
+
+def _apt(*packages: str) -> str:
+    return "sudo apt-get install -y " + " ".join(packages)
 
 
 def _display() -> list[Check]:
     display = os.environ.get("DISPLAY")
     if sys.platform.startswith("linux") and not display:
-        return [Check("display", "fail", "DISPLAY is not set: run in a desktop session or under Xvfb")]
+        return [Check("display", "fail", "DISPLAY is not set: run in a desktop session or under Xvfb",
+                      fix="run inside a desktop session, or start one: `Xvfb :99 & openbox & export DISPLAY=:99`")]
     checks = [Check("display", "ok", display or "native")]
     if not sys.platform.startswith("linux"):
         return checks
@@ -33,15 +46,26 @@ def _display() -> list[Check]:
     try:
         screen = conn.screen()
         checks.append(Check("x screen", "ok", f"{screen.width_in_pixels}x{screen.height_in_pixels}"))
-        has_xtest = conn.query_extension("XTEST") is not None
-        checks.append(
-            Check("input (XTEST)", "ok" if has_xtest else "fail", "present" if has_xtest else "missing: no input")
-        )
+        checks += _extensions(conn)
         checks.append(_window_manager(conn))
         checks.append(_xft_dpi(conn))
     finally:
         conn.close()
     return checks
+
+
+def _extensions(conn: object) -> list[Check]:
+    """XTEST carries every action; RECORD is what `deskpilot record` listens through."""
+    has_xtest = conn.query_extension("XTEST") is not None  # type: ignore[attr-defined]
+    has_record = conn.query_extension("RECORD") is not None  # type: ignore[attr-defined]
+    return [
+        Check("input (XTEST)", "ok", "present") if has_xtest else
+        Check("input (XTEST)", "fail", "missing: the agent cannot click or type on this display",
+              fix="start the X server without `-extension XTEST` (Xvfb and Xorg have it by default)"),
+        Check("recording (RECORD)", "ok", "present") if has_record else
+        Check("recording (RECORD)", "warn", "missing: `deskpilot record` cannot listen on this display",
+              fix="start the X server with `+extension RECORD` (Xorg: `Load \"record\"` in its Module section)"),
+    ]  # fmt: skip
 
 
 def _window_manager(conn: object) -> Check:
@@ -51,7 +75,8 @@ def _window_manager(conn: object) -> Check:
     check_atom = conn.intern_atom("_NET_SUPPORTING_WM_CHECK")  # type: ignore[attr-defined]
     prop = root.get_full_property(check_atom, X.AnyPropertyType)
     if prop is None or not prop.value:
-        return Check("window manager", "warn", "none: windows have no titles or focus handling")
+        return Check("window manager", "warn", "none: windows have no titles or focus handling",
+                     fix=f"{_apt('openbox')}, then start `openbox &` on the display", apt=("openbox",))
     wm_window = conn.create_resource_object("window", prop.value[0])  # type: ignore[attr-defined]
     name_prop = wm_window.get_full_property(conn.intern_atom("_NET_WM_NAME"), 0)  # type: ignore[attr-defined]
     name = name_prop.value.decode("utf-8", "replace") if name_prop else "unnamed"
@@ -95,33 +120,67 @@ def _monitors() -> list[Check]:
 
 
 def _tools() -> list[Check]:
-    wanted = {
-        "xclip": "restores the clipboard after pasting non-ASCII text",
-        "tesseract": "OCR grounding of labels",
-        "Xvfb": "private virtual desktops (demo, tests)",
-        "openbox": "window manager for virtual desktops",
+    wanted = {  # program: (Debian package, what it is for)
+        "xclip": ("xclip", "restores the clipboard after pasting non-ASCII text"),
+        "tesseract": ("tesseract-ocr", "OCR grounding of labels"),
+        "Xvfb": ("xvfb", "private virtual desktops (demo, tests)"),
+        "openbox": ("openbox", "window manager for virtual desktops"),
     }
-    return [
-        Check(tool, "ok" if shutil.which(tool) else "warn", why if shutil.which(tool) else f"missing ({why})")
-        for tool, why in wanted.items()
-    ]
+    checks = []
+    for tool, (package, why) in wanted.items():
+        if shutil.which(tool):
+            checks.append(Check(tool, "ok", why))
+        else:
+            checks.append(Check(tool, "warn", f"missing ({why})", fix=_apt(package), apt=(package,)))
+        if tool == "tesseract":
+            checks.append(_tesseract_english(found=bool(shutil.which(tool))))
+    checks.append(_tkinter())
+    return checks
+
+
+def _tesseract_english(found: bool) -> Check:
+    """OCR reads labels in English: without its language data tesseract starts and then fails every call."""
+    name, fix = "tesseract eng data", _apt("tesseract-ocr-eng")
+    if not found:
+        return Check(name, "warn", "missing (comes with tesseract-ocr-eng)", fix=fix, apt=("tesseract-ocr-eng",))
+    try:
+        proc = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Check(name, "warn", f"cannot ask tesseract: {exc}", fix=fix, apt=("tesseract-ocr-eng",))
+    languages = (proc.stdout + proc.stderr).split()
+    if "eng" in languages:
+        return Check(name, "ok", "eng installed")
+    return Check(name, "warn", "missing: OCR grounding finds no labels", fix=fix, apt=("tesseract-ocr-eng",))
+
+
+def _tkinter() -> Check:
+    """The demo app is a Tk app; Debian's own python3 ships without tkinter, pyenv's builds it when Tk is there."""
+    if importlib.util.find_spec("_tkinter") is not None:
+        return Check("tkinter", "ok", "the demo app can start")
+    if sys.prefix.startswith("/usr") or sys.base_prefix.startswith("/usr"):
+        fix = _apt("python3-tk")
+        return Check("tkinter", "warn", "missing: `deskpilot demo` needs it", fix=fix, apt=("python3-tk",))
+    fix = f"{_apt('tk-dev')}, then rebuild this Python (pyenv install --force {sys.version.split()[0]})"
+    return Check("tkinter", "warn", "missing: `deskpilot demo` needs it", fix=fix)
 
 
 def _backends() -> list[Check]:
     """Installed or not, found without importing (torch alone takes seconds to import)."""
     checks = []
-    for module, role in [
-        ("torch", "local models"),
-        ("transformers", "local Qwen3-VL"),
-        ("accelerate", "device placement"),
-        ("torchvision", "video processor / qwen-vl-utils (optional)"),
-        ("qwen_vl_utils", "Qwen's image helpers (optional)"),
-        ("bitsandbytes", "4/8-bit loading (optional)"),
-        ("flash_attn", "flash-attention (optional)"),
+    local = "pip install 'deskpilot[local]'  (CPU only: first pip install torch --index-url " \
+            "https://download.pytorch.org/whl/cpu)"
+    for module, role, fix in [
+        ("torch", "local models", local),
+        ("transformers", "local Qwen3-VL", local),
+        ("accelerate", "device placement", local),
+        ("torchvision", "video processor / qwen-vl-utils (optional)", "pip install torchvision"),
+        ("qwen_vl_utils", "Qwen's image helpers (optional)", "pip install qwen-vl-utils"),
+        ("bitsandbytes", "4/8-bit loading (optional)", "pip install bitsandbytes"),
+        ("flash_attn", "flash-attention (optional)", "pip install flash-attn"),
     ]:
         found = importlib.util.find_spec(module) is not None
         detail = role if found else f"not installed: {role}"
-        checks.append(Check(f"backend {module}", "ok" if found else "warn", detail))
+        checks.append(Check(f"backend {module}", "ok" if found else "warn", detail, fix="" if found else fix))
     return checks
 
 
@@ -140,6 +199,11 @@ def run_doctor() -> int:
     marks = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
     for check in checks:
         print(f"[{marks[check.status]}] {check.name:<22} {check.detail}")
+        if check.status != "ok" and check.fix:
+            print(f"       {'':<22} fix: {check.fix}")
     failed = [c for c in checks if c.status == "fail"]
+    apt = sorted({package for c in checks if c.status != "ok" for package in c.apt})
+    if apt:
+        print(f"missing system packages, in one line: {_apt(*apt)}")
     print(f"{len(checks)} checks, {len(failed)} failed")
     return 1 if failed else 0

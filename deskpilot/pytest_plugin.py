@@ -1,9 +1,18 @@
 """pytest plugin: scenario files are test items. ``pytest scenarios/`` replays each one.
 
-Installed with the package (entry point ``pytest11``). A YAML file with top-level ``name`` and ``steps``
-becomes one test item that replays the scenario and reports every step (which rung found its target,
-how long it took, what failed). Each pytest process gets its own private virtual desktop, so
-``pytest -n 4`` (pytest-xdist) runs four replays side by side on four X servers, and xdist's remote
+Installed with the package (entry point ``pytest11``), so pytest loads it in every project of the
+environment. Two rules keep it from breaking any of them:
+
+- Loading it imports only pytest and the standard library. ``agent``, ``actions``, ``planners`` and
+  ``scenarios`` are common names: a project with its own ``agent/`` package would shadow ours, so
+  they are imported inside the hooks, and only once a scenario is actually collected.
+- It collects only what it is pointed at: YAML files under a path of the ``deskpilot_scenarios`` ini
+  option (or ``--deskpilot-scenarios PATH``), and a YAML file named on the command line. A stray YAML
+  file with ``name:`` and ``steps:`` anywhere else is left alone.
+
+Each collected scenario becomes one test item that replays it and reports every step (which rung found
+its target, how long it took, what failed). Each pytest process gets its own private virtual desktop,
+so ``pytest -n 4`` (pytest-xdist) runs four replays side by side on four X servers, and xdist's remote
 workers or a CI matrix spread a suite over machines. ``--deskpilot-display=current`` drives
 ``$DISPLAY`` instead (a real desktop, one worker).
 """
@@ -18,26 +27,61 @@ from typing import Any
 
 import pytest
 
-from actions.errors import DeskpilotError
-
 _desktop: Any = None  # this process's VirtualDesktop, started on first use
+_SUFFIXES = (".yaml", ".yml")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("deskpilot", "Deskpilot scenario replays")
+    group.addoption("--deskpilot-scenarios", action="append", default=[], metavar="PATH",
+                    help="collect the scenario YAML files under PATH (repeatable; adds to the ini option)")  # fmt: skip
     group.addoption("--deskpilot-display", choices=["private", "current"], default="private",
                     help="replay on a private Xvfb per worker (default) or on $DISPLAY")  # fmt: skip
     group.addoption("--deskpilot-runs", default="runs/pytest", help="where replay run directories go")
+    parser.addini("deskpilot_scenarios", type="paths", default=[],
+                  help="files or folders whose scenario YAML files are test items (relative to the ini file)")
+
+
+_ROOTS = pytest.StashKey[list[Path]]()
+_NAMED = pytest.StashKey[set[Path]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_ROOTS] = scenario_roots(config)
+    here = config.invocation_params.dir
+    args = [arg for arg in config.invocation_params.args if not str(arg).startswith("-")]
+    config.stash[_NAMED] = {(here / str(arg).split("::")[0]).resolve() for arg in args}
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
-    if file_path.suffix in (".yaml", ".yml") and _looks_like_scenario(file_path):
+    if file_path.suffix not in _SUFFIXES:
+        return None
+    if _named_on_command_line(parent.config, file_path):
+        return ScenarioFile.from_parent(parent, path=file_path)  # asked for by name: a broken file is an error
+    if _pointed_at(parent.config, file_path) and _looks_like_scenario(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 
 
+def scenario_roots(config: pytest.Config) -> list[Path]:
+    """The ini option's paths (relative to the ini file) and the flag's (relative to where pytest started)."""
+    here = config.invocation_params.dir
+    roots = [Path(p) for p in config.getini("deskpilot_scenarios")]
+    roots += [here / p for p in config.getoption("deskpilot_scenarios")]
+    return [root.resolve() for root in roots]
+
+
+def _pointed_at(config: pytest.Config, path: Path) -> bool:
+    path = path.resolve()
+    return any(path == root or path.is_relative_to(root) for root in config.stash[_ROOTS])
+
+
+def _named_on_command_line(config: pytest.Config, path: Path) -> bool:
+    return path.resolve() in config.stash[_NAMED]
+
+
 def _looks_like_scenario(path: Path) -> bool:
-    """Top-level ``name:`` and ``steps:`` keys: cheap enough to ask of every YAML file collected."""
+    """Top-level ``name:`` and ``steps:`` keys: a scenario, not some other YAML file that lives beside them."""
     try:
         head = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -57,6 +101,8 @@ def _display(config: pytest.Config) -> str:
     global _desktop
     if config.getoption("deskpilot_display") == "current":
         if not os.environ.get("DISPLAY"):
+            from actions.errors import DeskpilotError
+
             raise DeskpilotError("--deskpilot-display=current, but DISPLAY is not set")
         return os.environ["DISPLAY"]
     if _desktop is None:
@@ -113,6 +159,8 @@ class ScenarioItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):
             return f"scenario failed: {excinfo.value.reason}\n{excinfo.value.steps}"
+        from actions.errors import DeskpilotError
+
         if isinstance(excinfo.value, DeskpilotError):
             return f"scenario could not run: {excinfo.value}"
         return str(super().repr_failure(excinfo))
