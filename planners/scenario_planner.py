@@ -41,12 +41,44 @@ class Resolution:
         return self.tried[-1]
 
     def summary(self) -> dict[str, Any]:
+        """For steps.jsonl and the report: every rung tried, with its best candidates (points, best first)
+        and, when the target was not found, the words OCR read instead."""
+        found = self.result.confident
         return {
             "rung": self.result.rung,
             "score": round(self.result.score, 3),
-            "tried": [{"rung": r.rung, "ok": r.confident, "ms": round(r.elapsed_ms, 1), "why": r.reason}
-                      for r in self.tried],  # fmt: skip
+            "target": self.target.description,
+            "label": self.target.label,
+            "tried": [_rung_summary(r, words=not found) for r in self.tried],
         }
+
+
+_MAX_CANDIDATES = 6
+_MAX_WORDS = 400  # a full screen of text is a few hundred words; more would bloat steps.jsonl
+
+
+def _rung_summary(result: GroundingResult, words: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "rung": result.rung, "ok": result.confident, "ms": round(result.elapsed_ms, 1), "why": result.reason,
+        "score": round(result.score, 3),
+        "candidates": [[p.x, p.y] for p in result.candidates[:_MAX_CANDIDATES]],
+    }  # fmt: skip
+    if result.point is not None:
+        entry["point"] = [result.point.x, result.point.y]
+    if result.scale != 1.0:
+        entry["scale"] = round(result.scale, 3)
+    if words and result.words:
+        entry["words"] = [[w.text, w.left, w.top, w.width, w.height] for w in result.words[:_MAX_WORDS]]
+    return entry
+
+
+class GroundingFailed(ReplayFailed):
+    """No rung was sure of a step's target; ``grounding`` holds every rung's best candidates and reasons
+    (the same shape as a step record's ``grounding``), ``step`` the step's index from 0."""
+
+    def __init__(self, message: str, step: int, grounding: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.step, self.grounding = step, grounding
 
 
 @dataclass
@@ -58,6 +90,10 @@ class StepLog:
     resolutions: list[Resolution] = field(default_factory=list)
     before: Frame | None = None
     elapsed_ms: float = 0.0
+
+    def grounding(self) -> list[dict[str, Any]]:
+        """Every target's resolution (found or not), as a step record's ``grounding``."""
+        return [r.summary() for r in self.resolutions]
 
 
 WindowFinder = Callable[[str], WindowInfo | None]  # exact title -> the window now, or None
@@ -101,15 +137,15 @@ class ScenarioPlanner:
                 point = resolution.result.point
                 if point is None:
                     rungs = "; ".join(f"{r.rung}: {r.reason or 'no match'}" for r in resolution.tried)
-                    raise ReplayFailed(f"step {index + 1} ({step.describe()}): no confident match for "
-                                       f"'{target.description}' [{rungs or 'no grounders configured'}]; "
-                                       "nothing was done for this step")  # fmt: skip
+                    raise GroundingFailed(f"step {index + 1} ({step.describe()}): no confident match for "
+                                          f"'{target.description}' [{rungs or 'no grounders configured'}]; "
+                                          "nothing was done for this step", index, log.grounding())  # fmt: skip
                 points.append((point.x, point.y))
         log.elapsed_ms = (time.monotonic() - started) * 1000
         action = step.resolve(points[0] if points else None, points[1] if len(points) > 1 else None, self.variables)
         rungs = ", ".join(f"{r.result.rung} ({r.result.reason or 'confident'})" for r in log.resolutions)
         thought = f"step {index + 1}: {step.describe()}" + (f"; found by {rungs}" if rungs else "")
-        grounding = [r.summary() for r in log.resolutions] or None
+        grounding = log.grounding() or None
         return Plan(actions=(action,), thought=thought, grounding=grounding)
 
     # -- grounding -------------------------------------------------------------------------------
@@ -120,8 +156,9 @@ class ScenarioPlanner:
         for grounder in self.ladder:
             result = grounder.ground(query, frame)
             if result.rung == "ocr" and result.point is not None and target.label_offset is not None:
-                # OCR finds the label; the target sits at a recorded offset from it (a field beside its label).
-                dx, dy = target.label_offset
+                # OCR finds the label; the target sits at a recorded offset from it (a field beside its label),
+                # further away by the zoom the window's size says.
+                dx, dy = (round(v * (query.scale or 1.0)) for v in target.label_offset)
                 moved = ScreenPoint(result.point.x + dx, result.point.y + dy)
                 if not frame.profile.contains(moved):
                     result = replace(result, point=None, reason=f"label found, but {target.label_offset} off-screen")
@@ -139,10 +176,13 @@ class ScenarioPlanner:
         if anchor is None:
             return GroundingQuery(description=target.description, label=target.label), None
         window = self.find_window(anchor.window_title) if anchor.window_title else None
-        expected = ScreenPoint(*anchor.screen_point)
+        expected, scale = ScreenPoint(*anchor.screen_point), None
         if window is not None and anchor.window_point is not None:
-            # Window-relative: a moved window moves its targets with it.
-            expected = ScreenPoint(window.left + anchor.window_point[0], window.top + anchor.window_point[1])
+            # Window-relative: a moved window moves its targets with it, and a window that grew by one
+            # factor both ways (a zoomed Chromium app, another device scale) grew its contents with it.
+            scale = window_scale(anchor.window_size, (window.width, window.height))
+            wx, wy = (round(v * (scale or 1.0)) for v in anchor.window_point)
+            expected = ScreenPoint(window.left + wx, window.top + wy)
         template = self.scenario_dir / anchor.template if anchor.template else None
         query = GroundingQuery(
             description=target.description,
@@ -151,6 +191,7 @@ class ScenarioPlanner:
             template_point=anchor.template_point,
             expected=expected,
             window=window,
+            scale=scale,
         )
         return query, window
 
@@ -196,6 +237,18 @@ class ScenarioPlanner:
         if not change.significant:
             raise ReplayFailed(f"step {log.index + 1} ({log.step.describe()}): check failed: nothing changed within "
                                f"{check.radius} points of the target")  # fmt: skip
+
+
+def window_scale(recorded: tuple[int, int] | None, now: tuple[int, int], tolerance: float = 0.03) -> float | None:
+    """The zoom a window's size change says, when it grew or shrank by one factor both ways (within
+    ``tolerance``) and by more than rounding; None otherwise (unchanged, or resized by hand)."""
+    if recorded is None or min(recorded) <= 0 or min(now) <= 0:
+        return None
+    ratio_w, ratio_h = now[0] / recorded[0], now[1] / recorded[1]
+    ratio = (ratio_w + ratio_h) / 2
+    if abs(ratio_w - ratio_h) > tolerance * ratio or abs(ratio - 1.0) <= 0.02 or not 0.5 <= ratio <= 2.0:
+        return None
+    return ratio
 
 
 def _fill(text: str, variables: dict[str, str]) -> str:

@@ -11,6 +11,14 @@ Which text names a target, in order of preference:
 2. text to its left on the same row, within ``row_label_px``: a form field's label, "the field
    labelled 'Name'" (an empty field has no text of its own, and form labels sit to the left);
 3. the closest other text within ``radius_px``: "the element near 'I agree'".
+
+What is a field's *value* is no label: a dropdown showing "Apple" or an entry holding typed text would
+record a label that is gone once the value changes ("Fruit Apple" in a real-app trial). So the box
+around the point is found first (its left and right borders on the point's row): text left-aligned in
+a wide box is the box's content, and when a phrase to the left of the box names the row, that phrase
+is the label. Words are never joined across a box border (an option and the edge of a half-hidden
+button beside its list read "Suk Cherry"), and a row label must end clear of the box (a word cut by the
+border is a covered neighbour, not a label).
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from agent.record.steps import PointerCapture
 
 UPSCALE = 2
@@ -32,6 +42,8 @@ _MIN_CONFIDENCE = 60.0
 _EDGE_JUNK = "'\"‘’“”|_—–-[]{}.,:;"  # box borders and dashed outlines that tesseract reads as glyphs
 STRIP_HALF = 10  # the text line through the point: tall enough for a line, short of a box's borders
 NEAR_BOX = (160, 160, 80)  # left, right, up/down: the area searched for text near the point
+_EDGE_STEP = 24  # gray levels between neighbouring columns all the way up a border (light field, dark line)
+_EDGE_HALF = 7  # a border spans at least 15 rows through the point; a glyph stem of UI text is shorter
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,26 @@ def tesseract_available() -> bool:
     return shutil.which("tesseract") is not None
 
 
+def vertical_edges(gray: Any, y: int, half: int) -> Any:
+    """For each boundary between columns ``c`` and ``c + 1``: whether a straight vertical edge crosses
+    every row from ``y - half`` to ``y + half`` there (a box's border; text gaps have none)."""
+    rows = np.asarray(gray[max(0, y - half) : y + half + 1], dtype=np.int16)
+    if rows.shape[0] == 0 or rows.shape[1] < 2:
+        return np.zeros(max(0, rows.shape[1] - 1), dtype=bool)
+    return (np.abs(np.diff(rows, axis=1)) >= _EDGE_STEP).all(axis=0)
+
+
+def box_around(gray: Any, x: int, y: int) -> tuple[int, int] | None:
+    """The left and right borders (columns) of the box the point is in, on its row; None when there is
+    no border to its left (the point is on the page itself). A box wider than the crop ends at its edge."""
+    edges = vertical_edges(gray, y, _EDGE_HALF)
+    left = np.flatnonzero(edges[: max(0, x)])
+    right = np.flatnonzero(edges[x:])
+    if len(left) == 0:
+        return None
+    return int(left[-1]) + 1, x + int(right[0]) if len(right) else int(gray.shape[1])
+
+
 def read_phrases(gray: Any, psm: int = 11) -> list[Phrase]:
     """OCR one grayscale crop (numpy H x W uint8) with the tesseract CLI; phrases in crop pixels."""
     from PIL import Image
@@ -77,7 +109,7 @@ def read_phrases(gray: Any, psm: int = 11) -> list[Phrase]:
         )  # fmt: skip
     if done.returncode != 0:
         return []
-    return _phrases(_words(done.stdout))
+    return _phrases(_words(done.stdout), gray)
 
 
 def _words(tsv: str) -> list[Phrase]:
@@ -94,14 +126,19 @@ def _words(tsv: str) -> list[Phrase]:
     return words
 
 
-def _phrases(words: Sequence[Phrase]) -> list[Phrase]:
-    """Join words that sit on one line with a gap smaller than about a character's height."""
+def _phrases(words: Sequence[Phrase], gray: Any = None) -> list[Phrase]:
+    """Join words that sit on one line with a gap smaller than about a character's height, unless a box's
+    border runs between them (``gray``: the crop the words were read from, to look for one)."""
     phrases: list[Phrase] = []
     for word in sorted(words, key=lambda w: (w.left, w.top)):
         for index, phrase in enumerate(phrases):
             same_line = abs((phrase.top + phrase.height / 2) - (word.top + word.height / 2)) <= phrase.height / 2
             gap = word.left - (phrase.left + phrase.width)
-            if same_line and -2 <= gap <= max(phrase.height, word.height) * 1.2:
+            if (
+                same_line
+                and -2 <= gap <= max(phrase.height, word.height) * 1.2
+                and not _border_between(gray, phrase, word)
+            ):
                 top = min(phrase.top, word.top)
                 bottom = max(phrase.top + phrase.height, word.top + word.height)
                 width = word.left + word.width - phrase.left
@@ -114,36 +151,68 @@ def _phrases(words: Sequence[Phrase]) -> list[Phrase]:
     return [p for p in cleaned if sum(ch.isalnum() for ch in p.text) >= 2]
 
 
+def _border_between(gray: Any, left: Phrase, right: Phrase) -> bool:
+    if gray is None:
+        return False
+    x0, x1 = left.left + left.width, right.left
+    y = round((right.top + right.height / 2 + left.top + left.height / 2) / 2)
+    half = max(3, max(left.height, right.height) // 2)
+    return x1 > x0 and bool(vertical_edges(gray, y, half)[max(0, x0) : x1].any())
+
+
 def choose_label(
-    phrases: Sequence[Phrase], x: int, y: int, radius_px: int = 80, row_label_px: int = 220
-) -> tuple[Phrase, str] | None:
-    """The phrase that names the point ``(x, y)`` (crop pixels) and how: "on", "row" or "near"."""
+    phrases: Sequence[Phrase], x: int, y: int, radius_px: int = 80, row_label_px: int = 220,
+    box: tuple[int, int] | None = None,
+) -> tuple[Phrase, str] | None:  # fmt: skip
+    """The phrase that names the point ``(x, y)`` (crop pixels) and how: "on", "row" or "near".
+
+    ``box``: the left and right borders of the box the point is in (``box_around``), when known. Text
+    left-aligned in it is the box's content (a field's value); a phrase left of the box on the same row,
+    ending clear of its border, is then the label. Text centred in it is a caption (a button's).
+    """
+    row_end = x if box is None else box[0]
+    row = [p for p in phrases if p.left + p.width <= row_end and p.top - 4 <= y <= p.top + p.height + 4]
+    row = [p for p in row if x - (p.left + p.width) <= row_label_px]
+    if box is not None:  # a word cut by the border is a covered neighbour's, not this row's label
+        row = [p for p in row if box[0] - (p.left + p.width) >= p.height / 2]
     on = [p for p in phrases if p.distance(x, y) <= 3]
     if on:
-        return min(on, key=lambda p: p.distance(x, y)), "on"
-    row = [p for p in phrases if p.left + p.width <= x and p.top - 4 <= y <= p.top + p.height + 4]
-    row = [p for p in row if x - (p.left + p.width) <= row_label_px]
+        caption = min(on, key=lambda p: p.distance(x, y))
+        if not (row and box is not None and _is_content(caption, box)):
+            return caption, "on"
     if row:
         return max(row, key=lambda p: p.left + p.width), "row"
+    if box is not None:  # a field's own content does not name it from nearby either
+        phrases = [p for p in phrases if not (box[0] <= p.left and p.left + p.width <= box[1] and _is_content(p, box))]
     near = [p for p in phrases if p.distance(x, y) <= radius_px]
     if near:
         return min(near, key=lambda p: p.distance(x, y)), "near"
     return None
 
 
+def _is_content(phrase: Phrase, box: tuple[int, int]) -> bool:
+    """Left-aligned inside a box at least three text heights wide, with more room right of it than left:
+    a field's value or typed text, not a caption (captions are centred)."""
+    left, right = box
+    inside = left <= phrase.left and phrase.left + phrase.width <= right
+    room_left, room_right = phrase.left - left, right - (phrase.left + phrase.width)
+    return inside and right - left >= 3 * phrase.height and room_right > 2 * room_left + phrase.height
+
+
 def find_label(gray: Any, x: int, y: int) -> tuple[Phrase, str] | None:
     """Read the line through the point first (cheap, and free of the boxes around it that throw
     tesseract's layout analysis: a form label beside a focused entry is missed in a larger crop);
     only when that names nothing, the area around the point."""
+    box = box_around(gray, x, y)
     top = max(0, y - STRIP_HALF)
     strip = [p.moved(0, top) for p in read_phrases(gray[top : y + STRIP_HALF])]
-    chosen = choose_label(strip, x, y)
+    chosen = choose_label(strip, x, y, box=box)
     if chosen is not None and chosen[1] in ("on", "row"):
         return chosen
     left, right, vertical = NEAR_BOX
     x0, y0 = max(0, x - left), max(0, y - vertical)
     area = [p.moved(x0, y0) for p in read_phrases(gray[y0 : y + vertical, x0 : x + right])]
-    return choose_label(area, x, y) or chosen
+    return choose_label(area, x, y, box=box) or chosen
 
 
 def label_targets(targets: Sequence[PointerCapture], workers: int | None = None) -> None:

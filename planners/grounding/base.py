@@ -27,6 +27,20 @@ class GroundingQuery:
     template_point: tuple[int, int] | None = None  # the target's pixel inside the crop
     expected: ScreenPoint | None = None  # where the anchor says the target should be now
     window: WindowInfo | None = None  # the anchor's window as it is now (moved/resized maybe)
+    # How much larger the target looks now than when recorded, when the window's size says so (a window
+    # that grew by the same factor both ways: Chromium's device scale, HiDPI). Template rungs try it first.
+    scale: float | None = None
+
+
+@dataclass(frozen=True)
+class ReadWord:
+    """A word OCR read, in screen points (the report draws them on the frame)."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,9 @@ class GroundingResult:
     score: float = 0.0  # the grounder's own confidence measure (e.g. correlation), for the record
     reason: str = ""  # why not, or how ("2 equally good matches", "matched 'Submit' at psm 6")
     elapsed_ms: float = 0.0
-    candidates: tuple[ScreenPoint, ...] = field(default=())  # what it considered, for the report
+    candidates: tuple[ScreenPoint, ...] = field(default=())  # what it considered, best first, for the report
+    scale: float = 1.0  # template rungs: the scale of the recorded crop that matched (or came closest)
+    words: tuple[ReadWord, ...] = field(default=())  # OCR rung: every word it read, for a failure report
 
     @property
     def confident(self) -> bool:

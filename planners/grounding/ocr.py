@@ -31,7 +31,7 @@ import numpy as np
 from actions.coords import ImagePixel, ScreenPoint
 from actions.errors import DesktopError
 from actions.frame import Frame
-from planners.grounding.base import GroundingQuery, GroundingResult
+from planners.grounding.base import GroundingQuery, GroundingResult, ReadWord
 from planners.grounding.template import frame_gray
 
 Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
@@ -137,15 +137,18 @@ class OcrGrounder:
         if not tokens:
             return GroundingResult(self.name, None, reason="no label to read")
         seen: set[Box] | None = None
+        words: list[Word] = []
         for where, area in self._areas(query, frame):
             if seen is not None and set(area) == seen:
                 continue  # the window holds all the text there is: reading it again would add nothing
-            seen, matches = set(area), find_label(self.read(frame, area), tokens)
+            seen, words = set(area), self.read(frame, area)
+            matches = find_label(words, tokens)
             # Near the expected point, only an exact read that is clearly the nearest settles it this early.
             settled = bool(matches) and matches[0].cost == 0 and self._nearest(query, matches, frame) is not None
             if matches and (settled or not where.startswith("near")):
-                return self._decide(query, frame, matches, where)
-        return GroundingResult(self.name, None, reason=f"{query.label!r} is not on the screen")
+                return self._decide(query, frame, matches, where, words)
+        read = tuple(_screen_word(frame, word) for word in words)  # for the report: what was there instead
+        return GroundingResult(self.name, None, reason=f"{query.label!r} is not on the screen", words=read)
 
     def _areas(self, query: GroundingQuery, frame: Frame) -> list[tuple[str, list[Box]]]:
         """Where to read, cheapest first: near the expected point (the nearest-match rule looks no further
@@ -160,14 +163,16 @@ class OcrGrounder:
             areas.append((f"in the window {win.title!r}", _overlapping(blobs, x0, y0, x1, y1)))
         return [*areas, ("on the screen", blobs)]
 
-    def _decide(self, query: GroundingQuery, frame: Frame, matches: list[TextMatch], where: str) -> GroundingResult:
+    def _decide(
+        self, query: GroundingQuery, frame: Frame, matches: list[TextMatch], where: str, words: Sequence[Word]
+    ) -> GroundingResult:
         points = [frame.profile.image_to_screen(m.centre) for m in matches]
         chosen = 0 if len(matches) == 1 else self._nearest(query, matches, frame)
         if chosen is None:
             listed = ", ".join(str(tuple(p)) for p in points[:6]) + (" ..." if len(points) > 6 else "")
             return GroundingResult(
                 self.name, None, reason=f"{len(matches)} equally good matches for {query.label!r} at {listed}",
-                candidates=tuple(points),
+                candidates=tuple(points), words=tuple(_screen_word(frame, word) for word in words),
             )  # fmt: skip
         match = matches[chosen]
         read = " ".join(w.text for w in match.words)
@@ -255,6 +260,13 @@ class OcrGrounder:
         return words
 
 
+def _screen_word(frame: Frame, word: Word) -> ReadWord:
+    x, y, w, h = word.box
+    top_left = frame.profile.image_to_screen(ImagePixel(x, y))
+    bottom_right = frame.profile.image_to_screen(ImagePixel(x + w, y + h))
+    return ReadWord(word.text, top_left.x, top_left.y, bottom_right.x - top_left.x, bottom_right.y - top_left.y)
+
+
 # ---- matching ---------------------------------------------------------------------------------------
 def normalise(text: str) -> str:
     """Case-folded letters and digits only, with glyphs OCR confuses (0/o, 1/l/i) made equal."""
@@ -280,19 +292,44 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def find_label(words: Sequence[Word], tokens: Sequence[str]) -> list[TextMatch]:
-    """The best matches of the label: runs of consecutive words on one line, fewest edits first."""
-    lines: dict[tuple[int, ...], list[Word]] = {}
-    for word in words:
-        if word.key:  # a stray "|" or "—" between words must not break a run
-            lines.setdefault(word.line, []).append(word)
-    found: list[TextMatch] = []
-    for line in lines.values():
-        line.sort(key=lambda w: w.box[0])
-        for start in range(len(line) - len(tokens) + 1):
-            run = line[start : start + len(tokens)]
-            costs = [edit_distance(tok, w.key) for tok, w in zip(tokens, run, strict=True)]
-            if all(cost <= allowed_edits(tok) for cost, tok in zip(costs, tokens, strict=True)):
-                found.append(TextMatch(tuple(run), sum(costs)))
-    best = min((m.cost for m in found), default=0)
-    return [m for m in found if m.cost == best]
+def find_label(words: Sequence[Word], tokens: Sequence[str], gap: float = 1.5, leading: float = 1.0) -> list[TextMatch]:
+    """The best matches of the label, fewest edits first: words in reading order, each the next on its line
+    (at most ``gap`` text heights further right) or the first of the next line (at most ``leading``
+    heights lower, starting left of where the previous word ended).
+
+    Geometry, not tesseract's line numbers: at another zoom one label becomes two text blobs ("Gift" and
+    "wrap" read as separate lines), and a wrapped label is two lines. A word may also hold several
+    tokens that OCR ran together ("Giftwrap"), with the edits the tokens allow between them.
+    """
+    usable = [word for word in words if word.key]  # a stray "|" or "—" between words must not break a run
+    found: dict[tuple[int, ...], TextMatch] = {}
+
+    def extend(run: tuple[Word, ...], rest: Sequence[str], cost: int) -> None:
+        if not rest:
+            ids = tuple(sorted(id(word) for word in run))
+            if ids not in found or found[ids].cost > cost:
+                found[ids] = TextMatch(run, cost)
+            return
+        for word in usable:
+            if run and (word in run or not _follows(run[-1], word, gap, leading)):
+                continue
+            for take in range(1, len(rest) + 1):  # this word holds the next `take` tokens
+                joined = "".join(rest[:take])
+                edits = edit_distance(joined, word.key)
+                if edits <= sum(allowed_edits(token) for token in rest[:take]):
+                    extend((*run, word), rest[take:], cost + edits)
+
+    if tokens:
+        extend((), list(tokens), 0)
+    best = min((m.cost for m in found.values()), default=0)
+    return [m for m in found.values() if m.cost == best]
+
+
+def _follows(previous: Word, word: Word, gap: float, leading: float) -> bool:
+    """Whether ``word`` can be the next word of a phrase after ``previous`` (see ``find_label``)."""
+    (px, py, pw, ph), (x, y, w, h) = previous.box, word.box
+    size = max(ph, h)
+    if abs((py + ph / 2) - (y + h / 2)) <= size / 2:  # the same line: just right of it
+        return -0.3 * size <= x - (px + pw) <= gap * size
+    # The next line: below, close under it, and starting before the previous word ended.
+    return py + ph / 2 < y and y - (py + ph) <= leading * size and x < px + pw and x + w > px - 8 * size

@@ -9,13 +9,21 @@ ridge, and acting on one point of that ridge would be a guess.
 Matching is grayscale ``TM_CCOEFF_NORMED``: colour adds little for UI chrome and triples the cost, and
 the coefficient ignores uniform brightness shifts (a hovered button). The whole-frame search runs at
 half resolution and refines the best few candidates at full resolution, several times cheaper at
-1280x800 (``bench/grounding.py``). Templates are frame pixels: another display scale needs a new recording.
+1280x800 (``bench/grounding.py``).
+
+Another zoom (Chromium's device scale or ctrl+plus, a HiDPI setting) draws the same target larger or
+smaller, so both rungs also match the crop resized by ``SCALES`` (100% to 150% and back). The scale
+the window's size ratio suggests (``query.scale``) is tried first, else 1.0; only when that first
+guess fails are the others tried, and the best of them wins. Text is rasterised afresh at each size
+rather than scaled, so a resized crop correlates less well (0.88-0.96 on a Chromium form at 125%,
+against 0.99 unscaled) and gets its own threshold; at the wrong scale the same crop scores 0.5-0.85.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import threading
 import time
 import weakref
@@ -49,6 +57,9 @@ _COARSE_FLOOR = 0.5  # half-resolution scores run lower than full ones; keep wea
 _CANDIDATES = 6
 _REFINE_PX = 3
 _KERNEL3 = np.ones((3, 3), np.uint8)
+# Sizes of the target now against the recording: 100%, 110%, 125%, 150% zoom, and back again.
+SCALES: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 1 / 1.1, 0.8, 2 / 3)
+_SAME_SCALE = 0.02  # a window within 2% of its recorded size: no zoom, just rounding
 Pixel = tuple[int, int]  # x, y in frame pixels
 
 
@@ -104,6 +115,24 @@ def _load_template(path: str, _mtime_ns: int, _size: int) -> np.ndarray:
     if image is None:
         raise ValueError("not an image OpenCV can read")
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def scale_order(hint: float | None) -> list[float]:
+    """The scales to try, first guess first: the window's size ratio when it says one, else 1.0, then
+    ``SCALES`` nearest that guess first."""
+    first = hint if hint is not None and abs(hint - 1.0) > _SAME_SCALE and hint > 0 else 1.0
+    rest = sorted((s for s in SCALES if abs(s - first) > _SAME_SCALE), key=lambda s: abs(math.log(s / first)))
+    return [first, *rest]
+
+
+def scaled(template: np.ndarray, anchor: Pixel, scale: float) -> tuple[np.ndarray, Pixel]:
+    """The crop resized by ``scale`` and the target's pixel in it (area-averaged when shrinking)."""
+    if scale == 1.0:
+        return template, anchor
+    th, tw = template.shape[:2]
+    size = (max(1, round(tw * scale)), max(1, round(th * scale)))
+    how = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    return cv2.resize(template, size, interpolation=how), (round(anchor[0] * scale), round(anchor[1] * scale))
 
 
 # ---- matching --------------------------------------------------------------------------------------
@@ -194,21 +223,28 @@ class AnchorTemplateGrounder(TemplateGrounder):
     """Rung "anchor": the crop must match, strongly, within ``radius_pt`` of ``query.expected``.
 
     Several equally good spots in the window (the ridge of an empty field) are no ambiguity here: the
-    anchor says where the target was, so the spot nearest to it wins.
+    anchor says where the target was, so the spot nearest to it wins. Only one scale is tried: the one
+    the window's size ratio gives (``query.scale``, else 1.0), the one its expected point was scaled by.
     """
 
     name = "anchor"
 
-    def __init__(self, threshold: float = 0.92, radius_pt: int = 64, tie: float = 0.02) -> None:
-        self.threshold, self.radius_pt, self.tie = threshold, radius_pt, tie
+    def __init__(
+        self, threshold: float = 0.92, radius_pt: int = 64, tie: float = 0.02, scaled_threshold: float = 0.85
+    ) -> None:
+        self.threshold, self.radius_pt, self.tie, self.scaled_threshold = threshold, radius_pt, tie, scaled_threshold
 
     def _search(self, query: GroundingQuery, frame: Frame, template: np.ndarray, anchor: Pixel) -> GroundingResult:
         if query.expected is None:
             return self._refuse("no expected point to confirm")
+        scale = scale_order(query.scale)[0]
+        template, anchor = scaled(template, anchor, scale)
+        threshold = self.threshold if scale == 1.0 else self.scaled_threshold
+        at = "" if scale == 1.0 else f" at scale {scale:.2f}"
         gray = frame_gray(frame)
         th, tw = template.shape[:2]
         ex, ey = (round(v) for v in frame.profile.screen_to_image(query.expected))
-        radius = round(self.radius_pt * frame.profile.scale)
+        radius = round(self.radius_pt * frame.profile.scale * scale)
         # Template top-left positions that put the target pixel within the radius of the expected point.
         x0, y0 = max(0, ex - radius - anchor[0]), max(0, ey - radius - anchor[1])
         x1 = min(gray.shape[1], ex + radius - anchor[0] + tw)
@@ -216,44 +252,74 @@ class AnchorTemplateGrounder(TemplateGrounder):
         if x1 - x0 < tw or y1 - y0 < th:
             return self._refuse(f"the expected point {tuple(query.expected)} is too close to the frame's edge")
         scores = cv2.matchTemplate(gray[y0:y1, x0:x1], template, cv2.TM_CCOEFF_NORMED)
-        best = float(scores.max())
-        if best < self.threshold:
-            where = f"within {self.radius_pt} pt of {tuple(query.expected)}"
-            return self._refuse(f"no match {where}: best {best:.2f} < {self.threshold}", score=best)
+        _, best, _, (bx, by) = cv2.minMaxLoc(scores)
+        if best < threshold:
+            closest = self._point(frame, Match(x0 + bx, y0 + by, best), anchor)
+            where = f"within {self.radius_pt} pt of {tuple(query.expected)}{at}"
+            return dataclasses.replace(
+                self._refuse(f"no match {where}: best {best:.2f} < {threshold}", best, (closest,)), scale=scale
+            )
         # Local maxima only: the shoulder of the one true peak must not win by being a pixel nearer.
         ys, xs = np.nonzero((scores >= best - self.tie) & (scores >= cv2.dilate(scores, _KERNEL3)))
         dist = (xs + x0 + anchor[0] - ex) ** 2 + (ys + y0 + anchor[1] - ey) ** 2
         i = int(np.argmin(dist))
         match = Match(int(xs[i]) + x0, int(ys[i]) + y0, float(scores[ys[i], xs[i]]))
         point = self._point(frame, match, anchor)
-        return GroundingResult(self.name, point, match.score, f"template matched {match.score:.3f} near the anchor")
+        how = f"template matched {match.score:.3f} near the anchor{at}"
+        return GroundingResult(self.name, point, match.score, how, candidates=(point,), scale=scale)
 
 
 class ScreenTemplateGrounder(TemplateGrounder):
-    """Rung "template": the crop anywhere on the frame, if one match beats every other by ``margin``."""
+    """Rung "template": the crop anywhere on the frame, if one match beats every other by ``margin``.
+
+    Scales in ``scale_order``: the first guess settles it when it matches; otherwise every other scale
+    is searched and the best score wins (the right scale beats its neighbours by 0.05-0.3 on text).
+    Two equally good places at the winning scale are refused, as at 1.0.
+    """
 
     name = "template"
 
-    def __init__(self, threshold: float = 0.9, margin: float = 0.1) -> None:
-        self.threshold, self.margin = threshold, margin
+    def __init__(self, threshold: float = 0.9, margin: float = 0.1, scaled_threshold: float = 0.85) -> None:
+        self.threshold, self.margin, self.scaled_threshold = threshold, margin, scaled_threshold
 
     def _search(self, query: GroundingQuery, frame: Frame, template: np.ndarray, anchor: Pixel) -> GroundingResult:
-        matches = search(frame, template)
-        points = tuple(self._point(frame, m, anchor) for m in matches)
-        if not matches or matches[0].score < self.threshold:
-            top = matches[0].score if matches else 0.0
-            return self._refuse(f"no match on the screen: best {top:.2f} < {self.threshold}", top, points)
+        tried: list[tuple[float, list[Match], Pixel]] = []  # (scale, matches best first, target pixel in the crop)
+        for position, scale in enumerate(scale_order(query.scale)):
+            resized, pixel = scaled(template, anchor, scale)
+            if min(resized.shape[:2]) < 4:
+                continue
+            matches = search(frame, resized)
+            if matches:
+                tried.append((scale, matches, pixel))
+                if position == 0 and matches[0].score >= self._threshold(scale):
+                    break  # the first guess matched: no other scale is searched
+        passing = [t for t in tried if t[1][0].score >= self._threshold(t[0])]
+        if not passing:
+            if not tried:
+                return self._refuse(f"no match on the screen: best 0.00 < {self.threshold}")
+            scale, matches, pixel = max(tried, key=lambda t: t[1][0].score)
+            points = tuple(self._point(frame, m, pixel) for m in matches)
+            top, limit = matches[0].score, self._threshold(scale)
+            why = f"no match on the screen: best {top:.2f} < {limit} (scale {scale:.2f} of {len(tried)} tried)"
+            return dataclasses.replace(self._refuse(why, top, points), scale=scale)
+        scale, matches, pixel = max(passing, key=lambda t: t[1][0].score)
+        points = tuple(self._point(frame, m, pixel) for m in matches)
         best = matches[0]
+        at = "" if scale == 1.0 else f" at scale {scale:.2f}"
         if len(matches) > 1 and matches[1].score > best.score - self.margin:
-            return self._refuse(
+            return dataclasses.replace(self._refuse(
                 f"2 equally good matches at {tuple(points[0])} ({best.score:.2f}) "
-                f"and {tuple(points[1])} ({matches[1].score:.2f})",
+                f"and {tuple(points[1])} ({matches[1].score:.2f}){at}",
                 best.score, points,
-            )  # fmt: skip
+            ), scale=scale)  # fmt: skip
         runner_up = f", runner-up {matches[1].score:.2f}" if len(matches) > 1 else ""
         return GroundingResult(
-            self.name, points[0], best.score, f"template matched {best.score:.3f}{runner_up}", candidates=points
-        )
+            self.name, points[0], best.score, f"template matched {best.score:.3f}{at}{runner_up}",
+            candidates=points, scale=scale,
+        )  # fmt: skip
+
+    def _threshold(self, scale: float) -> float:
+        return self.threshold if scale == 1.0 else self.scaled_threshold
 
 
 # ---- recording -------------------------------------------------------------------------------------
