@@ -7,7 +7,10 @@ whole-screen template (half resolution plus full-resolution refinement, against 
 search), and the OCR rung: cold (a new frame and an empty cache; reading near the expected point, the
 window or the whole screen first), on a new frame whose text is unchanged, and cached (another label
 on the same frame). Then tesseract's page segmentation modes on the demo's labels: the plain 2x window
-crop against the text-blob montage the OCR rung reads.
+crop against the text-blob montage the OCR rung reads. Last, when Chromium is installed, the zoom
+form (scenarios/pages) at 100% and at 125% device scale, crops taken at 100%: each rung's time at 125%
+as a ratio to the same rung at 100% (the anchor rung with the window's scale hint, the template rung
+with and without it, OCR of the two-word label, cold).
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
             print(rung_table(frame, widgets, Path(tmp)))
             print()
             print(psm_table(frame, widgets))
+        from scenarios.pages.zoom_form import CHROMIUM
+
+        if CHROMIUM is not None:
+            print()
+            print(zoom_table(desk.env(), desk.display, Path(tmp)))
     return 0
 
 
@@ -153,6 +161,60 @@ def psm_table(frame: Frame, widgets: dict[str, dict[str, int]]) -> str:
         rows.append([psm, found[0], crop_ms, found[1], montage_ms, missed])
     return "tesseract page segmentation on the demo window's labels (one run each)\n" + table(
         ["psm", "2x crop", "ms", "montage", "ms", "2x crop missed"], rows
+    )
+
+
+def zoom_table(env: dict[str, str], display: str, tmp: Path) -> str:
+    """The zoom form's rungs at 125% against 100%, templates cropped at 100% (the recording)."""
+    import dataclasses
+
+    from actions.coords import ScreenPoint
+    from agent.screen import MssScreen
+    from planners.grounding.base import GroundingQuery
+    from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder, crop_template
+    from scenarios.pages.zoom_form import chromium, element_point, form_server
+
+    scales, shots = (1.0, 1.25), {}
+    with form_server() as server:
+        for scale in scales:
+            with chromium(env, display, server, scale) as (window, layout):
+                screen = MssScreen(0)
+                time.sleep(1.0)  # let the page finish drawing: one still frame serves every measurement
+                shots[scale] = (screen.capture(), window)
+                screen.close()
+                if scale == 1.0:
+                    points = {name: element_point(window, layout, name) for name in ("submit", "fruit")}
+    frame, window = shots[1.0]
+    queries = {}
+    for name, (x, y) in points.items():
+        image, pixel = crop_template(frame, ScreenPoint(x, y))
+        image.save(tmp / f"zoom-{name}.png")
+        queries[name] = GroundingQuery(name, template=tmp / f"zoom-{name}.png", template_point=pixel)
+    anchor, screen_rung = AnchorTemplateGrounder(), ScreenTemplateGrounder()
+    times: dict[str, list[float]] = {}
+    for scale in scales:
+        frame, now = shots[scale]
+        hint = None if scale == 1.0 else scale
+        for name, query in queries.items():
+            x, y = points[name]
+            expected = ScreenPoint(
+                now.left + round((x - window.left) * scale), now.top + round((y - window.top) * scale)
+            )
+            rows = {
+                f"anchor, {name} (window's scale)": dataclasses.replace(query, expected=expected, scale=hint),
+                f"template, {name} (window's scale first)": dataclasses.replace(query, scale=hint),
+                f"template, {name} (no hint: every scale)": query,
+            }
+            for what, q in rows.items():
+                grounder = anchor if what.startswith("anchor") else screen_rung
+                found = grounder.ground(q, frame)
+                assert found.point is not None, (what, scale, found)
+                times.setdefault(what, []).append(_ms(grounder.ground, q, frame))
+        label = GroundingQuery("Gift wrap", label="Gift wrap", window=now)
+        times.setdefault("ocr 'Gift wrap', cold, in the window", []).append(_ms(_cold_ocr, label, frame, warmup=1))
+    rows_out = [[what, a, b, b / a] for what, (a, b) in times.items()]
+    return f"the zoom form at 125% against 100%, median ms of {REPEAT}\n" + table(
+        ["rung", "100% ms", "125% ms", "x 100%"], rows_out
     )
 
 

@@ -14,9 +14,11 @@ half resolution and refines the best few candidates at full resolution, several 
 Another zoom (Chromium's device scale or ctrl+plus, a HiDPI setting) draws the same target larger or
 smaller, so both rungs also match the crop resized by ``SCALES`` (100% to 150% and back). The scale
 the window's size ratio suggests (``query.scale``) is tried first, else 1.0; only when that first
-guess fails are the others tried, and the best of them wins. Text is rasterised afresh at each size
-rather than scaled, so a resized crop correlates less well (0.88-0.96 on a Chromium form at 125%,
-against 0.99 unscaled) and gets its own threshold; at the wrong scale the same crop scores 0.5-0.85.
+guess fails are the others tried, and the best of them wins. Text and borders are drawn afresh at
+each size rather than scaled, a pixel off here and there, so a resized crop is matched with crop and
+frame blurred (``smoothed``) and has its own threshold: on a Chromium form at 125% the right scale
+scores 0.94-0.98 blurred (0.76-0.96 sharp: an empty field's 1 px borders miss), 1.2 or 1.28 up to
+0.96 at the same place, and 1.0 or 1.5 0.5-0.85.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ _KERNEL3 = np.ones((3, 3), np.uint8)
 # Sizes of the target now against the recording: 100%, 110%, 125%, 150% zoom, and back again.
 SCALES: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 1 / 1.1, 0.8, 2 / 3)
 _SAME_SCALE = 0.02  # a window within 2% of its recorded size: no zoom, just rounding
+_SMOOTH_KSIZE = (5, 5)  # resized crops are matched blurred, frame and crop alike
+_SMOOTH_KEY = 100  # frame_gray's cache: smoothed levels live beside the sharp ones
 Pixel = tuple[int, int]  # x, y in frame pixels
 
 
@@ -75,25 +79,35 @@ _gray_lock = threading.Lock()
 _gray_cache: weakref.WeakKeyDictionary[Frame, dict[int, np.ndarray]] = weakref.WeakKeyDictionary()
 
 
-def frame_gray(frame: Frame, level: int = 0) -> np.ndarray:
-    """The frame in 8-bit gray (``level`` 1: half size), converted once per frame and cached.
+def frame_gray(frame: Frame, level: int = 0, smooth: bool = False) -> np.ndarray:
+    """The frame in 8-bit gray (``level`` 1: half size; ``smooth``: Gaussian-blurred first, for matching
+    resized crops), converted once per frame and cached.
 
     BGRA frames from mss convert straight to gray, without the RGB copy ``Frame.pixels`` makes.
     """
+    key = level + (_SMOOTH_KEY if smooth else 0)
     with _gray_lock:
-        gray = _gray_cache.get(frame, {}).get(level)
+        gray = _gray_cache.get(frame, {}).get(key)
     if gray is None:
         data = frame.data
         if level > 0:
-            gray = _half(frame_gray(frame, level - 1))
+            gray = _half(frame_gray(frame, level - 1, smooth))
+        elif smooth:
+            gray = smoothed(frame_gray(frame))
         elif data.ndim == 2:
             gray = np.ascontiguousarray(data)
         else:
             code = cv2.COLOR_BGRA2GRAY if frame.order == "BGRA" else cv2.COLOR_RGB2GRAY
             gray = cv2.cvtColor(data if frame.order == "BGRA" else np.ascontiguousarray(data[..., :3]), code)
         with _gray_lock:
-            _gray_cache.setdefault(frame, {})[level] = gray
+            _gray_cache.setdefault(frame, {})[key] = gray
     return gray
+
+
+def smoothed(gray: np.ndarray) -> np.ndarray:
+    """Blurred over a few pixels: a resized crop's 1 px borders and glyph stems land a pixel off the
+    re-rendered ones; blurred, they still overlap (a field's crop at 125%: 0.76 sharp, 0.94 blurred)."""
+    return cv2.GaussianBlur(gray, _SMOOTH_KSIZE, 0)
 
 
 def _half(gray: np.ndarray) -> np.ndarray:
@@ -126,13 +140,15 @@ def scale_order(hint: float | None) -> list[float]:
 
 
 def scaled(template: np.ndarray, anchor: Pixel, scale: float) -> tuple[np.ndarray, Pixel]:
-    """The crop resized by ``scale`` and the target's pixel in it (area-averaged when shrinking)."""
+    """The crop resized by ``scale`` (area-averaged when shrinking) and smoothed, as the frame is for it,
+    and the target's pixel in it; at 1.0 the crop itself, matched sharp."""
     if scale == 1.0:
         return template, anchor
     th, tw = template.shape[:2]
     size = (max(1, round(tw * scale)), max(1, round(th * scale)))
     how = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
-    return cv2.resize(template, size, interpolation=how), (round(anchor[0] * scale), round(anchor[1] * scale))
+    resized = smoothed(cv2.resize(template, size, interpolation=how))
+    return resized, (round(anchor[0] * scale), round(anchor[1] * scale))
 
 
 # ---- matching --------------------------------------------------------------------------------------
@@ -157,9 +173,10 @@ def _peaks(scores: np.ndarray, floor: float, radius: int, limit: int) -> list[Ma
     return kept
 
 
-def search(frame: Frame, template: np.ndarray, limit: int = _CANDIDATES) -> list[Match]:
-    """The best distinct matches of ``template`` anywhere on the frame, best first, full-res scores."""
-    gray = frame_gray(frame)
+def search(frame: Frame, template: np.ndarray, limit: int = _CANDIDATES, smooth: bool = False) -> list[Match]:
+    """The best distinct matches of ``template`` anywhere on the frame (``smooth``: the blurred frame),
+    best first, full-res scores."""
+    gray = frame_gray(frame, 0, smooth)
     th, tw = template.shape[:2]
     if th > gray.shape[0] or tw > gray.shape[1]:
         return []
@@ -167,7 +184,7 @@ def search(frame: Frame, template: np.ndarray, limit: int = _CANDIDATES) -> list
     if min(th, tw) < _COARSE_MIN_PX:
         scores = cv2.matchTemplate(gray, template, cv2.TM_CCOEFF_NORMED)
         return _peaks(scores, -1.0, radius, limit)
-    coarse = cv2.matchTemplate(frame_gray(frame, 1), _half(template), cv2.TM_CCOEFF_NORMED)
+    coarse = cv2.matchTemplate(frame_gray(frame, 1, smooth), _half(template), cv2.TM_CCOEFF_NORMED)
     refined: list[Match] = []
     for cand in _peaks(coarse, _COARSE_FLOOR, max(2, radius // 2), limit):
         # The coarse peak is within a pixel or two of the full-resolution one: re-score a small window.
@@ -230,7 +247,7 @@ class AnchorTemplateGrounder(TemplateGrounder):
     name = "anchor"
 
     def __init__(
-        self, threshold: float = 0.92, radius_pt: int = 64, tie: float = 0.02, scaled_threshold: float = 0.85
+        self, threshold: float = 0.92, radius_pt: int = 64, tie: float = 0.02, scaled_threshold: float = 0.88
     ) -> None:
         self.threshold, self.radius_pt, self.tie, self.scaled_threshold = threshold, radius_pt, tie, scaled_threshold
 
@@ -241,7 +258,7 @@ class AnchorTemplateGrounder(TemplateGrounder):
         template, anchor = scaled(template, anchor, scale)
         threshold = self.threshold if scale == 1.0 else self.scaled_threshold
         at = "" if scale == 1.0 else f" at scale {scale:.2f}"
-        gray = frame_gray(frame)
+        gray = frame_gray(frame, 0, smooth=scale != 1.0)
         th, tw = template.shape[:2]
         ex, ey = (round(v) for v in frame.profile.screen_to_image(query.expected))
         radius = round(self.radius_pt * frame.profile.scale * scale)
@@ -279,7 +296,7 @@ class ScreenTemplateGrounder(TemplateGrounder):
 
     name = "template"
 
-    def __init__(self, threshold: float = 0.9, margin: float = 0.1, scaled_threshold: float = 0.85) -> None:
+    def __init__(self, threshold: float = 0.9, margin: float = 0.1, scaled_threshold: float = 0.88) -> None:
         self.threshold, self.margin, self.scaled_threshold = threshold, margin, scaled_threshold
 
     def _search(self, query: GroundingQuery, frame: Frame, template: np.ndarray, anchor: Pixel) -> GroundingResult:
@@ -288,7 +305,7 @@ class ScreenTemplateGrounder(TemplateGrounder):
             resized, pixel = scaled(template, anchor, scale)
             if min(resized.shape[:2]) < 4:
                 continue
-            matches = search(frame, resized)
+            matches = search(frame, resized, smooth=scale != 1.0)
             if matches:
                 tried.append((scale, matches, pixel))
                 if position == 0 and matches[0].score >= self._threshold(scale):

@@ -148,3 +148,43 @@ def test_an_ambiguous_match_at_another_scale_is_still_refused(tmp_path: Path) ->
     result = ScreenTemplateGrounder().ground(query, _frame(zoomed))
     assert result.point is None and result.reason.startswith("2 equally good matches"), result
     assert len(result.candidates) >= 2 and result.scale == 1.25
+
+
+# ---- replay: the window's scale, and what a failed step leaves for the report -----------------------
+def test_replay_scales_the_anchor_with_the_window_and_reports_every_rung_when_lost(tmp_path: Path) -> None:
+    import pytest
+
+    from actions.windows import WindowInfo
+    from planners.grounding.ladder import default_ladder
+    from planners.scenario_file import Anchor, Scenario, Step, Target
+    from planners.scenario_planner import GroundingFailed, ScenarioPlanner
+
+    pixels = _ui(1.0)
+    elsewhere = _ui(1.0).copy()
+    elsewhere[40:80, 200:325] = 128  # a "Cancel" crop from a screen this one does not show
+    image, pixel = crop_template(_frame(pixels), ScreenPoint(260, 58))
+    image.save(tmp_path / "cancel.png")
+    anchor = Anchor(
+        window_title="Form", window_point=(250, 48), window_size=(480, 300), screen_point=(260, 58),
+        template="cancel.png", template_point=pixel,
+    )  # fmt: skip
+    target = Target(description="the 'Cancel' element", label="Cancel", anchor=anchor)
+    scenario = Scenario(name="lost", steps=(Step(action={"kind": "click"}, target=target),))
+    zoomed = WindowInfo("Form", 10, 10, 600, 375)  # the window grew by 1.25 both ways
+    planner = ScenarioPlanner(
+        scenario, tmp_path / "lost.yaml", default_ladder(), screen=None,  # type: ignore[arg-type]
+        variables={}, find_window=lambda title: zoomed, active_title=lambda: "Form", text_finder=lambda t, f: False,
+    )  # fmt: skip
+    query, _ = planner._query(target)
+    assert query.scale == pytest.approx(1.25) and query.expected == ScreenPoint(10 + 312, 10 + 60)
+
+    with pytest.raises(GroundingFailed) as failed:
+        planner.plan("replay lost", _frame(elsewhere), ())
+    grounding = failed.value.grounding
+    assert failed.value.step == 0 and grounding == planner.logs[0].grounding()
+    tried = {entry["rung"]: entry for entry in grounding[0]["tried"]}
+    assert set(tried) == {"anchor", "template", "ocr"} and not any(entry["ok"] for entry in tried.values())
+    assert tried["anchor"]["candidates"] and tried["anchor"]["scale"] == pytest.approx(1.25)
+    assert tried["template"]["candidates"] and "score" in tried["template"]
+    read = {word[0] for word in tried["ocr"]["words"]}  # what OCR read instead, with boxes, for the report
+    assert {"Save", "Open"} <= read and all(len(word) == 5 for word in tried["ocr"]["words"])

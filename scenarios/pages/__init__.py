@@ -1,0 +1,1 @@
+"""Web pages (and their helpers) that the Chromium tests and benchmarks drive."""
