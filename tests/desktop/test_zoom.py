@@ -83,18 +83,29 @@ def test_recorded_labels_name_the_fields_not_their_values(recorded_form) -> None
     assert labels == ["Name", "Fruit", "Cherry", "Gift wrap", "Submit"]
 
 
-@pytest.mark.parametrize("scale", [1.25, 1.5])
-def test_a_form_recorded_at_100_percent_replays_zoomed(desktop: VirtualDesktop, recorded_form, tmp_path, scale) -> None:
+@pytest.mark.parametrize(
+    ("how", "scale"), [("device", 1.25), ("device", 1.5), ("ctrl+plus", 1.25)], ids=["125", "150", "ctrl-plus-125"]
+)
+def test_a_form_recorded_at_100_percent_replays_zoomed(
+    desktop: VirtualDesktop, recorded_form, tmp_path, how, scale
+) -> None:
+    """Device scale: the app window grows with its contents (the window's size ratio is the scale hint).
+    Ctrl+plus twice (110%, then 125%): the window keeps its size, so the template rung finds the scale."""
+    from actions import Key, PyAutoGuiExecutor
     from agent.screen import MssScreen
     from planners.grounding.base import GroundingQuery
     from planners.grounding.ocr import OcrGrounder
 
     path, _ = recorded_form
     out = tmp_path / "run"
-    with form_server() as fresh, chromium(desktop.env(), desktop.display, fresh, scale) as (window, layout):
-        assert (window.width, window.height) == tuple(
-            round(v * scale) for v in WINDOW_SIZE
-        )  # it grew with its contents
+    device = scale if how == "device" else 1.0
+    with form_server() as fresh, chromium(desktop.env(), desktop.display, fresh, device) as (window, layout):
+        assert (window.width, window.height) == tuple(round(v * device) for v in WINDOW_SIZE)
+        if how == "ctrl+plus":
+            for presses in (1, 2):
+                PyAutoGuiExecutor().perform(Key(keys=["ctrl", "plus"]))
+                layout = fresh.wait("layout", 1 + presses)  # the page reports each resize of its viewport
+            assert layout["dpr"] == pytest.approx(scale)
         # The two-word label is found by OCR, also at 150% where "Gift" and "wrap" are two text blobs.
         screen = MssScreen(0)
         try:
@@ -102,7 +113,7 @@ def test_a_form_recorded_at_100_percent_replays_zoomed(desktop: VirtualDesktop, 
         finally:
             screen.close()
         gift = OcrGrounder().ground(GroundingQuery("Gift wrap", label="Gift wrap", window=window), frame)
-        left, top, width, height = (v * scale for v in layout["giftLabel"])
+        left, top, width, height = (v * layout["dpr"] for v in layout["giftLabel"])
         assert gift.point is not None, gift.reason
         assert window.left + left <= gift.point.x <= window.left + left + width, (gift, layout["giftLabel"])
         assert window.top + top <= gift.point.y <= window.top + top + height, (gift, layout["giftLabel"])
