@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def recorded_form(
     from agent.settle import SettleConfig, settle
     from planners.grounding.base import GroundingQuery
     from planners.grounding.ocr import OcrGrounder
-    from planners.scenario_file import save_scenario
+    from planners.scenario_file import TextVisible, save_scenario
 
     path = tmp_path_factory.mktemp("zoom") / "zoom_form.yaml"
     with form_server() as server, chromium(desktop.env(), desktop.display, server, 1.0) as (window, layout):
@@ -60,8 +61,12 @@ def recorded_form(
             frame = settle(screen, frame, expect_change=True, config=SettleConfig()).frame
             click(element_point(window, layout, "fruit", dx=30))  # on the dropdown's value, "Apple"
             # The open list: where a person would click "Cherry" (found here as the person's eyes would).
-            cherry = OcrGrounder().ground(GroundingQuery("Cherry", label="Cherry"), frame)
-            assert cherry.point is not None, cherry.reason
+            # The list opens a little after the press: look again until it is there (or 10 s have passed).
+            ocr, deadline = OcrGrounder(), time.monotonic() + 10.0
+            while (cherry := ocr.ground(GroundingQuery("Cherry", label="Cherry"), frame)).point is None:
+                assert time.monotonic() < deadline, cherry.reason
+                frame = screen.capture()
+            assert cherry.point is not None
             click((cherry.point.x, cherry.point.y))
             click(element_point(window, layout, "giftLabel"))
             click(element_point(window, layout, "submit"))
@@ -70,6 +75,11 @@ def recorded_form(
             screen.close()
         assert server.wait("form", 1) == {"name": "Ada", "fruit": "Cherry", "gift": "on"}
         scenario = build_scenario(path, steps)
+        # What an author adds to a recording: the list must be open before its option is looked for (the
+        # popup may open after the screen has settled from the press; the replay then waits for it).
+        fruit = scenario.steps[2]
+        opened = fruit.model_copy(update={"checks": (TextVisible(text="Cherry", timeout_s=10.0),)})
+        scenario = scenario.model_copy(update={"steps": (*scenario.steps[:2], opened, *scenario.steps[3:])})
         save_scenario(scenario, path)
         server.received.clear()
         yield path, server
