@@ -16,8 +16,10 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Literal, NamedTuple
 
-from actions.x11.clipboard import ClipboardPaster
+from actions.x11.clipboard import ClipboardPaster, PasteRequest, TextNotDelivered
 from actions.x11.keyboard import XTestKeyboard
+
+__all__ = ["PasteRequest", "TextNotDelivered", "TextTyper", "TypedRun", "merge_sandwiched", "split_runs"]
 
 Strategy = Literal["xtest", "clipboard"]
 
@@ -105,22 +107,30 @@ class TextTyper:
     def type_text(self, text: str) -> list[TypedRun]:
         """Type ``text`` into the focused window; returns the runs in the order they went in.
 
-        Raises :class:`~agent.errors.ActionError` when a paste is not picked up by the focused
-        window within ``paste_timeout_s``; the user's clipboard text is restored either way.
+        Raises :class:`~actions.x11.clipboard.TextNotDelivered` (an ``ActionError``) when a paste
+        is not fetched by the focused window within ``paste_timeout_s``: its message says which
+        part went in before it and what the window asked for instead. The user's clipboard text is
+        restored either way. ``self.paster.trace`` keeps the requests of the last paste.
         """
         started = time.monotonic()
         runs = self.plan(text)
         done: list[TypedRun] = []
-        if any(run.strategy == "clipboard" for run in runs):
-            # One session for the whole text: the user's clipboard is read once and restored once,
-            # not handed to xclip after every accented letter.
-            with self.paster.session(self.paste_timeout_s) as paste:
+        try:
+            if any(run.strategy == "clipboard" for run in runs):
+                # One session for the whole text: the user's clipboard is read once and restored
+                # once, not handed to xclip after every accented letter.
+                with self.paster.session(self.paste_timeout_s) as paste:
+                    for run in runs:
+                        done += self._enter(run, paste)
+            else:
                 for run in runs:
-                    done += self._enter(run, paste)
-        else:
-            for run in runs:
-                done += self._enter(run, None)
-        self.last_duration_s = time.monotonic() - started
+                    done += self._enter(run, None)
+        except TextNotDelivered as exc:
+            typed = "".join(run.text for run in done)
+            before = f"{typed!r} went in, then " if typed else ""
+            raise TextNotDelivered(f"{before}{exc}", exc.text, exc.requests) from exc
+        finally:
+            self.last_duration_s = time.monotonic() - started
         return done
 
     def _enter(self, run: TypedRun, paste: Callable[[str, Callable[[], None]], None] | None) -> list[TypedRun]:
