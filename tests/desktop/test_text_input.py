@@ -291,3 +291,156 @@ def test_keysyms_of_ascii_punctuation_are_their_code_points() -> None:
     assert XK.string_to_keysym("<") == 0  # it wants names, not characters
     assert keysym_for_char("\n") == XK.string_to_keysym("Return")
     assert keysym_for_char("✓") == 0x01000000 + ord("✓")
+
+
+# A Chromium-like paste target (measured: see actions/x11/clipboard.py). It probes the clipboard as
+# soon as the owner changes (XFixes), and on ctrl+v fetches TARGETS and UTF8_STRING, pauses, asks
+# TARGETS again and inserts the text only if the clipboard kept its owner all along, as Chromium
+# does. Mode "targets-only" asks TARGETS and never the text (a field that takes no text).
+PICKY_APP = r"""
+import json, sys, time
+from Xlib import X, XK
+from Xlib.display import Display
+from Xlib.ext import xfixes
+
+mode = sys.argv[1]
+d = Display()
+root = d.screen().root
+w = root.create_window(0, 0, 60, 60, 0, X.CopyFromParent, override_redirect=True, event_mask=X.KeyPressMask)
+w.map()
+d.sync()
+w.set_input_focus(X.RevertToParent, X.CurrentTime)
+d.xfixes_query_version()
+CLIP, PROP = d.intern_atom("CLIPBOARD"), d.intern_atom("PICKY_SELECTION")
+TARGETS, UTF8 = d.intern_atom("TARGETS"), d.intern_atom("UTF8_STRING")
+d.xfixes_select_selection_input(root, CLIP, xfixes.XFixesSetSelectionOwnerNotifyMask)
+V = d.keysym_to_keycode(XK.string_to_keysym("v"))
+d.sync()
+
+def say(**obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+def owner():
+    o = d.get_selection_owner(CLIP)
+    return o if isinstance(o, int) else o.id
+
+later = []  # events that came while waiting for a SelectionNotify
+
+def next_event():
+    return later.pop(0) if later else d.next_event()
+
+def fetch(target):
+    w.convert_selection(CLIP, target, PROP, X.CurrentTime)
+    while True:
+        ev = d.next_event()
+        if ev.type == X.SelectionNotify:
+            break
+        later.append(ev)
+    if ev.property == X.NONE:
+        return None
+    value = w.get_full_property(PROP, X.AnyPropertyType)
+    w.delete_property(PROP)
+    return None if value is None else bytes(value.value) if target == UTF8 else list(value.value)
+
+say(ready=True)
+while True:
+    ev = next_event()
+    if type(ev).__name__ == "SetSelectionOwnerNotify" and ev.owner and mode != "targets-only":
+        fetch(TARGETS)
+        fetch(UTF8)  # the probe: not a paste
+    elif ev.type == X.KeyPress and ev.detail == V and ev.state & X.ControlMask:
+        before = owner()
+        fetch(TARGETS)
+        if mode == "targets-only":
+            say(asked="TARGETS")
+            continue
+        text = fetch(UTF8)
+        time.sleep(0.04)  # Chromium's renderer pauses here (8-40 ms measured)
+        fetch(TARGETS)
+        kept = owner() == before
+        say(inserted=text.decode() if kept and text is not None else None)
+"""
+
+
+class PickyApp:
+    def __init__(self, desktop: Any, script: Path, mode: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script), mode], env=desktop.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE
+        )
+        assert self.line() == {"ready": True}
+
+    def line(self, timeout_s: float = 5.0) -> Any:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout_s)
+        return json.loads(self.proc.stdout.readline()) if ready else None
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture
+def picky(desktop: Any, tmp_path: Path) -> Iterator[Callable[[str], PickyApp]]:
+    script = tmp_path / "picky_app.py"
+    script.write_text(PICKY_APP)
+    apps: list[PickyApp] = []
+
+    def start(mode: str) -> PickyApp:
+        apps.append(PickyApp(desktop, script, mode))
+        return apps[-1]
+
+    yield start
+    for app in apps:
+        app.close()
+
+
+def test_a_target_that_probes_and_rechecks_gets_every_paste(desktop: Any, picky: Any) -> None:
+    """The probe on the owner change is not the paste, and the clipboard keeps its owner until the
+    target stopped asking: restoring it earlier made Chromium drop the paste."""
+    from actions.x11.clipboard import ClipboardPaster
+
+    set_clipboard(desktop, "the user's clipboard ✂")
+    app = picky("chromium-like")
+    with ClipboardPaster(desktop.display) as paster, TextTyperKeys(desktop) as keys:
+        for text in ("Zoë", "✓ ok", "你好"):
+            paster.paste(text, keys.paste)
+            assert app.line() == {"inserted": text}
+            targets = [request.target for request in paster.trace if request.at_ms >= 0]
+            assert targets.count("UTF8_STRING") >= 2  # the probe (after the press here, or before) and the paste
+            assert sum(request.counted for request in paster.trace) == 1
+    assert get_clipboard(desktop) == "the user's clipboard ✂"
+
+
+def test_text_not_delivered_names_what_was_asked_and_restores(desktop: Any, picky: Any) -> None:
+    from actions.errors import ActionError
+    from actions.x11.text_input import TextNotDelivered, TextTyper
+
+    set_clipboard(desktop, "keep me too")
+    app = picky("targets-only")
+    with TextTyper(desktop.display, paste_timeout_s=0.5) as short, pytest.raises(TextNotDelivered) as failure:
+        short.type_text("ab✓")
+    assert app.line() == {"asked": "TARGETS"}
+    assert isinstance(failure.value, ActionError)
+    assert failure.value.text == "✓"
+    assert [request.target for request in failure.value.requests] == ["TARGETS"]
+    assert "'ab' went in" in str(failure.value) and "asked only TARGETS" in str(failure.value)
+    assert get_clipboard(desktop) == "keep me too"
+
+
+class TextTyperKeys:
+    """Presses the paste chord with XTEST, as TextTyper does."""
+
+    def __init__(self, desktop: Any) -> None:
+        from actions.x11.keyboard import XTestKeyboard
+
+        self.keyboard = XTestKeyboard(desktop.display)
+
+    def paste(self) -> None:
+        self.keyboard.press_chord(("ctrl", "v"))
+
+    def __enter__(self) -> TextTyperKeys:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.keyboard.close()
