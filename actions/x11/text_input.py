@@ -113,6 +113,7 @@ class TextTyper:
         restored either way. ``self.paster.trace`` keeps the requests of the last paste.
         """
         started = time.monotonic()
+        self.paster.trace = []
         runs = self.plan(text)
         done: list[TypedRun] = []
         try:
