@@ -15,20 +15,23 @@ deadline):
      ``text/plain;charset=utf-8`` (+2-6 ms).
    * Qt5 (featherpad): ``TARGETS``, ``text/plain;charset=utf-8`` (+2-14 ms).
    * Chromium: ``TARGETS``, ``UTF8_STRING`` (+1-16 ms; this fetch is the text it pastes), one
-     ``TARGETS``, a pause of 8-40 ms, then about 9 ``TARGETS``, a second ``UTF8_STRING`` and 4
-     ``TARGETS`` 1 ms apart (until +20-76 ms). If the
-     owner changes before that sequence ends (the restore in 3), Chromium *drops the paste* and
-     inserts nothing: counting its first fetch as "done" lost the text every time.
+     to four ``TARGETS``, a pause (usually 5-40 ms, once over 100 ms), then about 6-9 ``TARGETS``,
+     a second ``UTF8_STRING`` and 4 ``TARGETS`` 1 ms apart (until +20-76 ms). If the owner changes
+     before that sequence ends (the restore in 3), Chromium *drops the paste* and inserts nothing:
+     counting its first fetch as "done" lost the text every time.
 
    So the rule: the paste counts only when a window of the *focused* client fetched a text target
    after the chord was pressed (a clipboard manager is another client and does not count), and is
-   over only once that client then asked nothing more for ``quiet_s``. Until then every request
-   is served with the text. If no fetch comes within the timeout, :class:`TextNotDelivered` says
-   what was asked instead. Waiting for the requestor to delete the property, as ICCCM asks, does
-   not work: Tk reads it without deleting (non-INCR transfers), so that event never comes. The text
-   then lives in the requestor's own property, which losing CLIPBOARD cannot touch, and X
-   delivers the SelectionNotify before any key we fake after the round trip, so the next typed
-   text lands after the pasted text;
+   over only once that client then asked nothing more for ``quiet_s`` or, if it went on asking
+   (Chromium), once it fetched the text a second time and then went quiet (bounded by
+   ``_MAX_TAIL_S``). Until then every request is served with the text. If no fetch comes within
+   the timeout, :class:`TextNotDelivered` says what was asked instead. Waiting for the requestor
+   to delete the property, as ICCCM asks, does not work: Tk reads it without deleting (non-INCR
+   transfers), so that event never comes. The text then lives in the requestor's own property,
+   which losing CLIPBOARD cannot touch, and X delivers the SelectionNotify before any key we fake
+   after the round trip, so the next typed text lands after the pasted text. A request that came
+   before the press (a client probing the clipboard when its owner changes) is served, never
+   counted;
 3. the previous text is handed to ``xclip`` (which forks and keeps serving it after we exit); we
    wait for the SelectionClear that proves xclip took over. Without xclip (or if it fails) we keep
    owning the text: it is answered only while this object handles events (during later pastes)
@@ -60,12 +63,12 @@ _UTF8_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "TEXT")
 
 
 # After the focused client fetched the text: how long it must then ask nothing more before the
-# paste is over. Chromium's requests of one paste mostly come 1-5 ms apart, but after its first
-# TARGETS/UTF8_STRING pair it pauses 8-40 ms (longest seen on a loaded 2-core machine: 41 ms)
-# before 10-15 more; the margin is for a busier machine. Costs this much once per pasted run.
+# paste is over. Tk, GTK and Qt ask nothing after the text; Chromium's next request follows its
+# text fetch within 0-3 ms, and within its last phase requests come 1 ms apart. The margin is for
+# a loaded machine. Costs this much once per pasted run.
 QUIET_S = 0.1
 # However long a client keeps asking, the paste is over this long after its text fetch.
-_MAX_TAIL_S = 1.0
+_MAX_TAIL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class ClipboardPaster:
         self._pressed_at: float | None = None  # monotonic time of the chord press, in a paste
         self._focus: int | None = None  # the focused client of the current paste
         self.quiet_s = QUIET_S
+        self._text_target_names = {*_UTF8_TARGETS, "STRING"}
 
     # -- event plumbing ------------------------------------------------------------------------
 
@@ -303,31 +307,51 @@ class ClipboardPaster:
                 raise ActionError("could not take ownership of the X CLIPBOARD")
             self._d.flush()
             # Requests already queued were sent before the press: answered, never the paste.
-            self._wait(lambda _: False, time.monotonic())
+            self.serve(0.0)
             press_paste()
             self._pressed_at = time.monotonic()
             if self._wait(lambda _: self._fetched(), deadline) is None:
                 raise self._not_delivered(text, timeout_s)
-            self._wait_until_quiet()
+            self._wait_until_done()
         finally:
             self._pressed_at, self._focus = None, None
+
+    def serve(self, timeout_s: float) -> None:
+        """Answer clipboard requests for ``timeout_s`` (0: only those already queued)."""
+        self._wait(lambda _: False, time.monotonic() + timeout_s)
 
     def _fetched(self) -> bool:
         """Whether the focused client fetched a text target after the press (see the module doc)."""
         return any(request.counted for request in self.trace)
 
-    def _wait_until_quiet(self) -> None:
-        """Keep serving until the focused client asked nothing for ``quiet_s`` (Chromium drops a
-        paste whose clipboard changes owner before its requests are over)."""
+    def _wait_until_done(self) -> None:
+        """Keep serving until the focused client is done with the paste (see the module doc).
+
+        Tk, GTK and Qt ask nothing after their text fetch: done after ``quiet_s`` of silence.
+        A client that keeps asking (Chromium re-checks TARGETS, pauses, then fetches the text a
+        second time) is done only after that second fetch and ``quiet_s`` of silence: releasing
+        CLIPBOARD in its pause (seen up to 100+ ms on a loaded machine) made it drop the paste.
+        Bounded by ``_MAX_TAIL_S`` whatever the client does.
+        """
         end = time.monotonic() + _MAX_TAIL_S
 
         def focused_request(ev: Any) -> bool:
             return ev.type == X.SelectionRequest and bool(self.trace) and self.trace[-1].focused
 
-        while self._text is not None:
-            until = min(end, time.monotonic() + self.quiet_s)
-            if self._wait(focused_request, until) is None:
-                return
+        def quiet() -> bool:
+            return self._wait(focused_request, min(end, time.monotonic() + self.quiet_s)) is None
+
+        if quiet() or self._text is None:
+            return
+        counted = next(i for i, request in enumerate(self.trace) if request.counted)
+
+        def fetched_again(_: Any) -> bool:
+            later = self.trace[counted + 1 :]
+            return any(r.focused and r.target in self._text_target_names for r in later)
+
+        self._wait(fetched_again, end)
+        while self._text is not None and time.monotonic() < end and not quiet():
+            pass
 
     def _not_delivered(self, text: str, timeout_s: float) -> TextNotDelivered:
         requests = tuple(self.trace)

@@ -104,8 +104,11 @@ class TextTyper:
         self.keyboard.refresh_keymap()
         return merge_sandwiched(split_runs(text, [self.keyboard.typeable(ch) for ch in text]))
 
-    def type_text(self, text: str) -> list[TypedRun]:
+    def type_text(self, text: str, paste_all: bool = False) -> list[TypedRun]:
         """Type ``text`` into the focused window; returns the runs in the order they went in.
+
+        ``paste_all`` pastes the whole text (newlines and tabs included) instead of typing what the
+        keymap has: for fields where keystrokes trigger something (autocompletion), and to measure.
 
         Raises :class:`~actions.x11.clipboard.TextNotDelivered` (an ``ActionError``) when a paste
         is not fetched by the focused window within ``paste_timeout_s``: its message says which
@@ -114,7 +117,7 @@ class TextTyper:
         """
         started = time.monotonic()
         self.paster.trace = []
-        runs = self.plan(text)
+        runs = [TypedRun("clipboard", text)] if paste_all and text else self.plan(text)
         done: list[TypedRun] = []
         try:
             if any(run.strategy == "clipboard" for run in runs):

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 FORM_PAGE = Path(__file__).with_name("form.html")
-Values = dict[str, Any]  # name, notes, focus (element id), rects (id -> [x, y, w, h] in the viewport)
+# name, notes, focus (element id), rects (id -> [x, y, w, h] in the viewport), seq (a counter)
+Values = dict[str, Any]
 
 
 class FormServer:
@@ -57,7 +58,9 @@ class FormServer:
 
     def _record(self, path: str, values: Values) -> None:
         with self._changed:
-            self.state = values
+            # Each edit is its own POST, and they may arrive out of order: keep the newest state.
+            if values.get("seq", 0) >= self.state.get("seq", 0):
+                self.state = values
             if path == "/submit":
                 self.submits.append(values)
             self._changed.notify_all()
