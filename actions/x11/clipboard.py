@@ -23,9 +23,10 @@ deadline):
    So the rule: the paste counts only when a window of the *focused* client fetched a text target
    after the chord was pressed (a clipboard manager is another client and does not count), and is
    over only once that client then asked nothing more for ``quiet_s`` or, if it went on asking
-   (Chromium), once it fetched the text a second time and then went quiet (bounded by
-   ``_MAX_TAIL_S``). Until then every request is served with the text. If no fetch comes within
-   the timeout, :class:`TextNotDelivered` says what was asked instead. Waiting for the requestor
+   (Chromium), once it fetched the text a second time and then went quiet (a re-read that does not
+   come within ``RECHECK_TIMEOUT_S`` fails the paste: the text may not have arrived). Until then
+   every request is served with the text. If no fetch comes within the timeout,
+   :class:`TextNotDelivered` says what was asked instead. Waiting for the requestor
    to delete the property, as ICCCM asks, does not work: Tk reads it without deleting (non-INCR
    transfers), so that event never comes. The text then lives in the requestor's own property,
    which losing CLIPBOARD cannot touch, and X delivers the SelectionNotify before any key we fake
@@ -67,8 +68,11 @@ _UTF8_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "TEXT")
 # text fetch within 0-3 ms, and within its last phase requests come 1 ms apart. The margin is for
 # a loaded machine. Costs this much once per pasted run.
 QUIET_S = 0.1
-# However long a client keeps asking, the paste is over this long after its text fetch.
-_MAX_TAIL_S = 2.0
+# How long a client that re-reads the text (Chromium) may take before it does: its pause is the
+# page's work on the pasted text (1.9 s seen for a 75 000-character textarea).
+RECHECK_TIMEOUT_S = 10.0
+# However long a client keeps asking after that, the paste is over this long after its re-read.
+_MAX_TAIL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,13 @@ class TextNotDelivered(ActionError):
         super().__init__(message)
         self.text = text
         self.requests = requests
+
+
+def quote_text(text: str, limit: int = 40) -> str:
+    """``text`` for a message: its repr, cut in the middle when long (a paste may be 64 KiB)."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit // 2]!r}...{text[-limit // 2 :]!r} ({len(text)} characters)"
 
 
 def _wid(window: Any) -> int:
@@ -135,6 +146,7 @@ class ClipboardPaster:
         self._pressed_at: float | None = None  # monotonic time of the chord press, in a paste
         self._focus: int | None = None  # the focused client of the current paste
         self.quiet_s = QUIET_S
+        self.recheck_timeout_s = RECHECK_TIMEOUT_S
         self._text_target_names = {*_UTF8_TARGETS, "STRING"}
 
     # -- event plumbing ------------------------------------------------------------------------
@@ -312,7 +324,13 @@ class ClipboardPaster:
             self._pressed_at = time.monotonic()
             if self._wait(lambda _: self._fetched(), deadline) is None:
                 raise self._not_delivered(text, timeout_s)
-            self._wait_until_done()
+            if not self._wait_until_done():
+                raise TextNotDelivered(
+                    f"text may not have arrived: the focused window fetched the paste of {quote_text(text)} but "
+                    f"did not finish its paste (it re-reads the text when done) within {self.recheck_timeout_s:g} s",
+                    text,
+                    tuple(self.trace),
+                )
         finally:
             self._pressed_at, self._focus = None, None
 
@@ -324,34 +342,38 @@ class ClipboardPaster:
         """Whether the focused client fetched a text target after the press (see the module doc)."""
         return any(request.counted for request in self.trace)
 
-    def _wait_until_done(self) -> None:
-        """Keep serving until the focused client is done with the paste (see the module doc).
+    def _wait_until_done(self) -> bool:
+        """Keep serving until the focused client is done with the paste (see the module doc);
+        False when a client that re-reads the text (Chromium) did not within ``recheck_timeout_s``.
 
         Tk, GTK and Qt ask nothing after their text fetch: done after ``quiet_s`` of silence.
         A client that keeps asking (Chromium re-checks TARGETS, pauses, then fetches the text a
         second time) is done only after that second fetch and ``quiet_s`` of silence: releasing
-        CLIPBOARD in its pause (seen up to 100+ ms on a loaded machine) made it drop the paste.
-        Bounded by ``_MAX_TAIL_S`` whatever the client does.
+        CLIPBOARD in its pause made it drop the paste. The pause is the page's work on the pasted
+        text: 5-40 ms for a line, once over 100 ms on a loaded machine, 1.5-1.9 s for a textarea
+        holding 40 000-75 000 characters.
         """
-        end = time.monotonic() + _MAX_TAIL_S
 
         def focused_request(ev: Any) -> bool:
             return ev.type == X.SelectionRequest and bool(self.trace) and self.trace[-1].focused
 
         def quiet() -> bool:
-            return self._wait(focused_request, min(end, time.monotonic() + self.quiet_s)) is None
+            return self._wait(focused_request, time.monotonic() + self.quiet_s) is None
 
         if quiet() or self._text is None:
-            return
+            return True
         counted = next(i for i, request in enumerate(self.trace) if request.counted)
 
-        def fetched_again(_: Any) -> bool:
+        def fetched_again(_: Any = None) -> bool:
             later = self.trace[counted + 1 :]
             return any(r.focused and r.target in self._text_target_names for r in later)
 
-        self._wait(fetched_again, end)
+        if not fetched_again() and self._wait(fetched_again, time.monotonic() + self.recheck_timeout_s) is None:
+            return False
+        end = time.monotonic() + _MAX_TAIL_S  # however long it then keeps asking
         while self._text is not None and time.monotonic() < end and not quiet():
             pass
+        return True
 
     def _not_delivered(self, text: str, timeout_s: float) -> TextNotDelivered:
         requests = tuple(self.trace)
@@ -364,7 +386,7 @@ class ClipboardPaster:
         else:
             why = "only another client (e.g. a clipboard manager) fetched it"
         return TextNotDelivered(
-            f"text not delivered: the paste of {text!r} was not fetched by the focused window within "
+            f"text not delivered: the paste of {quote_text(text)} was not fetched by the focused window within "
             f"{timeout_s:.1f} s after the paste chord ({why}); is a text field focused, and does it paste "
             f"on this chord?",
             text,

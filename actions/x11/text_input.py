@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Literal, NamedTuple
 
-from actions.x11.clipboard import ClipboardPaster, PasteRequest, TextNotDelivered
+from actions.x11.clipboard import ClipboardPaster, PasteRequest, TextNotDelivered, quote_text
 from actions.x11.keyboard import XTestKeyboard
 
 __all__ = ["PasteRequest", "TextNotDelivered", "TextTyper", "TypedRun", "merge_sandwiched", "split_runs"]
@@ -131,7 +131,7 @@ class TextTyper:
                     done += self._enter(run, None)
         except TextNotDelivered as exc:
             typed = "".join(run.text for run in done)
-            before = f"{typed!r} went in, then " if typed else ""
+            before = f"{quote_text(typed)} went in, then " if typed else ""
             raise TextNotDelivered(f"{before}{exc}", exc.text, exc.requests) from exc
         finally:
             self.last_duration_s = time.monotonic() - started

@@ -297,7 +297,8 @@ def test_keysyms_of_ascii_punctuation_are_their_code_points() -> None:
 # TARGETS and UTF8_STRING, asks TARGETS, pauses longer than the paster's quiet time, asks TARGETS,
 # UTF8_STRING and TARGETS again, and inserts the text only if the clipboard kept its owner all
 # along, as Chromium does. Mode "probe-first" also fetches the text as soon as the owner changes
-# (XFixes) and says so; "targets-only" asks TARGETS and never the text (a field that takes no text).
+# (XFixes) and says so; "targets-only" asks TARGETS and never the text (a field that takes no text);
+# "never-rereads" asks TARGETS after its fetch but never finishes.
 PICKY_APP = r"""
 import json, sys, time
 from Xlib import X, XK
@@ -358,6 +359,10 @@ while True:
             say(asked="TARGETS")
             continue
         text = fetch(UTF8)
+        if mode == "never-rereads":
+            fetch(TARGETS)
+            say(fetched=text.decode())
+            continue
         fetch(TARGETS)
         time.sleep(0.15)  # Chromium pauses here: 5-40 ms measured, once over 100 ms
         fetch(TARGETS)
@@ -452,6 +457,19 @@ def test_text_not_delivered_names_what_was_asked_and_restores(desktop: Any, pick
     assert [request.target for request in failure.value.requests] == ["TARGETS"]
     assert "'ab' went in" in str(failure.value) and "asked only TARGETS" in str(failure.value)
     assert get_clipboard(desktop) == "keep me too"
+
+
+def test_a_target_that_starts_a_paste_and_never_finishes_it_fails_the_paste(desktop: Any, picky: Any) -> None:
+    from actions.x11.clipboard import ClipboardPaster, TextNotDelivered
+
+    set_clipboard(desktop, "still mine")
+    app = picky("never-rereads")
+    with ClipboardPaster(desktop.display) as paster, TextTyperKeys(desktop) as keys:
+        paster.recheck_timeout_s = 0.5
+        with pytest.raises(TextNotDelivered, match="may not have arrived"):
+            paster.paste("Zoë", keys.paste)
+        assert app.line() == {"fetched": "Zoë"}
+    assert get_clipboard(desktop) == "still mine"
 
 
 class TextTyperKeys:
