@@ -11,9 +11,11 @@ deadline):
    after the ctrl+v press, times from the press, 2-core Xvfb machine):
 
    * Tk: ``UTF8_STRING`` (+1-4 ms), nothing else.
-   * GTK3 (mousepad's GtkSourceView): ``GTK_TEXT_BUFFER_CONTENTS``, ``TARGETS``,
-     ``text/plain;charset=utf-8`` (+2-6 ms).
-   * Qt5 (featherpad): ``TARGETS``, ``text/plain;charset=utf-8`` (+2-14 ms).
+   * GTK3 text view (mousepad): ``GTK_TEXT_BUFFER_CONTENTS``, ``TARGETS``,
+     ``text/plain;charset=utf-8`` (+2-6 ms); GtkEntry (its Save As dialog): only
+     ``text/plain;charset=utf-8`` (+1-2 ms).
+   * Qt5 editor and QLineEdit (featherpad and its dialog): ``TARGETS``,
+     ``text/plain;charset=utf-8`` (+1-14 ms).
    * Chromium: ``TARGETS``, ``UTF8_STRING`` (+1-16 ms; this fetch is the text it pastes), one
      to four ``TARGETS``, a pause (usually 5-40 ms, once over 100 ms), then about 6-9 ``TARGETS``,
      a second ``UTF8_STRING`` and 4 ``TARGETS`` 1 ms apart (until +20-76 ms). If the owner changes
