@@ -50,6 +50,9 @@ class PyAutoGuiExecutor:
 
             self._acting = ActingFlag(display)
         self.last_text_strategy: list[tuple[str, str]] = []
+        # The clipboard requests of the last type's last paste (actions.x11.clipboard.PasteRequest),
+        # for the run record: what the target asked, when, and which fetch counted as the paste.
+        self.last_paste_requests: list[Any] = []
         # What we hold down right now, so release_all() lets go of exactly that and nothing else
         # (a stray button-up can itself trigger an app's click handler).
         self._held_buttons: set[str] = set()
@@ -126,12 +129,24 @@ class PyAutoGuiExecutor:
                 gui.keyUp(self._held_keys.pop())
 
     def _type(self, text: str) -> None:
+        """Type ``text`` exactly, or raise: a paste the focused window did not fetch raises
+        ``actions.x11.clipboard.TextNotDelivered`` (an ActionError) saying what went in before it
+        and what the window asked instead; the text did not arrive, so the step must not pass."""
+        self.last_text_strategy, self.last_paste_requests = [], []
         if secret_names(text):
             try:
                 revealed = reveal(text)
             except KeyError as missing:
                 raise ActionError(f"secret {missing.args[0]} is not set in the environment") from None
-            self._type_plain(revealed)
+            try:
+                self._type_plain(revealed)
+            except ActionError as exc:
+                # The message names the text that did not go in: it would show the value.
+                names = ", ".join(secret_names(text))
+                message = f"typing the secret {names} failed ({type(exc).__name__}); details withheld"
+                if hasattr(exc, "requests"):
+                    raise type(exc)(message, text, exc.requests) from None
+                raise ActionError(message) from None
             # What went in how would show the value: the record gets the reference only.
             self.last_text_strategy = [("secret", text)]
             return
@@ -139,7 +154,10 @@ class PyAutoGuiExecutor:
 
     def _type_plain(self, text: str) -> None:
         if self._typer is not None:
-            self.last_text_strategy = self._typer.type_text(text)
+            try:
+                self.last_text_strategy = self._typer.type_text(text)
+            finally:
+                self.last_paste_requests = list(self._typer.paster.trace)
             return
         if not text.isascii():
             raise ActionError("typing non-ASCII text is only supported on X11 so far")

@@ -17,6 +17,9 @@ from types import TracebackType
 from typing import Literal, NamedTuple
 
 from actions.x11 import require_x11
+from actions.x11.paste_report import PasteRequest, TextNotDelivered, quote_text
+
+__all__ = ["PasteRequest", "TextNotDelivered", "TextTyper", "TypedRun", "merge_sandwiched", "split_runs"]
 
 Strategy = Literal["xtest", "clipboard"]
 
@@ -105,25 +108,37 @@ class TextTyper:
         self.keyboard.refresh_keymap()
         return merge_sandwiched(split_runs(text, [self.keyboard.typeable(ch) for ch in text]))
 
-    def type_text(self, text: str) -> list[TypedRun]:
+    def type_text(self, text: str, paste_all: bool = False) -> list[TypedRun]:
         """Type ``text`` into the focused window; returns the runs in the order they went in.
 
-        Raises :class:`~actions.errors.ActionError` when a paste is not picked up by the focused
-        window within ``paste_timeout_s``; the user's clipboard text is restored either way.
+        ``paste_all`` pastes the whole text (newlines and tabs included) instead of typing what the
+        keymap has: for fields where keystrokes trigger something (autocompletion), and to measure.
+
+        Raises :class:`~actions.x11.paste_report.TextNotDelivered` (an ``ActionError``) when a paste
+        is not fetched by the focused window within ``paste_timeout_s``: its message says which
+        part went in before it and what the window asked for instead. The user's clipboard text is
+        restored either way. ``self.paster.trace`` keeps the requests of the last paste.
         """
         started = time.monotonic()
-        runs = self.plan(text)
+        self.paster.trace = []
+        runs = [TypedRun("clipboard", text)] if paste_all and text else self.plan(text)
         done: list[TypedRun] = []
-        if any(run.strategy == "clipboard" for run in runs):
-            # One session for the whole text: the user's clipboard is read once and restored once,
-            # not handed to xclip after every accented letter.
-            with self.paster.session(self.paste_timeout_s) as paste:
+        try:
+            if any(run.strategy == "clipboard" for run in runs):
+                # One session for the whole text: the user's clipboard is read once and restored
+                # once, not handed to xclip after every accented letter.
+                with self.paster.session(self.paste_timeout_s) as paste:
+                    for run in runs:
+                        done += self._enter(run, paste)
+            else:
                 for run in runs:
-                    done += self._enter(run, paste)
-        else:
-            for run in runs:
-                done += self._enter(run, None)
-        self.last_duration_s = time.monotonic() - started
+                    done += self._enter(run, None)
+        except TextNotDelivered as exc:
+            typed = "".join(run.text for run in done)
+            before = f"{quote_text(typed)} went in, then " if typed else ""
+            raise TextNotDelivered(f"{before}{exc}", exc.text, exc.requests) from exc
+        finally:
+            self.last_duration_s = time.monotonic() - started
         return done
 
     def _enter(self, run: TypedRun, paste: Callable[[str, Callable[[], None]], None] | None) -> list[TypedRun]:

@@ -76,3 +76,46 @@ def test_typing_works_when_the_clipboard_was_empty(desktop, demo_app, executor) 
     executor.perform(Click(x=name[0], y=name[1]))
     executor.perform(Type(text="leer → voll"))
     assert demo_app.wait(lambda s: s["name"] == "leer → voll")["name"] == "leer → voll"
+
+
+@pytest.fixture
+def focus_that_never_pastes(desktop):
+    """A focused window whose client never asks for the clipboard (like a field that takes no text)."""
+    from Xlib import X
+    from Xlib.display import Display
+
+    conn = Display(desktop.display)
+    # override_redirect: mapped at once, without waiting for the window manager to manage it.
+    window = conn.screen().root.create_window(0, 0, 50, 50, 0, X.CopyFromParent, override_redirect=True)
+    window.map()
+    conn.sync()
+    window.set_input_focus(X.RevertToParent, X.CurrentTime)
+    conn.sync()
+    yield
+    window.destroy()
+    conn.close()
+
+
+def test_a_type_whose_text_is_not_fetched_raises_text_not_delivered(desktop, executor, focus_that_never_pastes) -> None:
+    from actions.errors import ActionError
+    from actions.x11.text_input import TextNotDelivered
+
+    clipboard(desktop, "mine")
+    with pytest.raises(TextNotDelivered) as failure:
+        executor.perform(Type(text="ok ✓"))
+    assert isinstance(failure.value, ActionError)  # the loop ends the run with this line: never "changed"
+    assert "'ok ' went in" in str(failure.value) and "nothing asked for the clipboard" in str(failure.value)
+    assert executor.last_text_strategy == [] and executor.last_paste_requests == []
+    assert clipboard(desktop) == "mine"
+
+
+def test_a_secret_that_is_not_delivered_is_not_named_in_the_error(desktop, executor, focus_that_never_pastes,
+                                                                 monkeypatch) -> None:  # fmt: skip
+    from actions.x11.text_input import TextNotDelivered
+
+    monkeypatch.setenv("DEMO_PIN", "pïn-4711")
+    with pytest.raises(TextNotDelivered) as failure:
+        executor.perform(Type(text="{{secret:DEMO_PIN}}"))
+    assert "DEMO_PIN" in str(failure.value)
+    assert "4711" not in str(failure.value) and "ïn" not in str(failure.value)
+    assert failure.value.__suppress_context__  # the original message (with the value) is not chained

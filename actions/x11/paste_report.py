@@ -1,0 +1,41 @@
+"""What a paste saw, and the error when its text did not arrive: plain data, no Xlib, so that callers
+can name them before an X connection exists (``actions.x11.text_input`` imports Xlib lazily)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from actions.errors import ActionError
+
+
+@dataclass(frozen=True)
+class PasteRequest:
+    """One SelectionRequest seen while pasting: when (ms from the chord press; < 0 before it),
+    from which client, for which target, and whether it counted as the paste."""
+
+    at_ms: float
+    client: int
+    target: str
+    focused: bool
+    counted: bool = False
+
+    def __str__(self) -> str:
+        who = "focused" if self.focused else f"client {self.client:#x}"
+        return f"{self.target}@{self.at_ms:+.0f}ms({who}{', the paste' if self.counted else ''})"
+
+
+class TextNotDelivered(ActionError):
+    """Pasted text was not fetched by the focused window: it did not arrive (the user's clipboard is
+    restored). ``text`` is what was to be pasted, ``requests`` what was asked instead."""
+
+    def __init__(self, message: str, text: str, requests: tuple[PasteRequest, ...] = ()) -> None:
+        super().__init__(message)
+        self.text = text
+        self.requests = requests
+
+
+def quote_text(text: str, limit: int = 40) -> str:
+    """``text`` for a message: its repr, cut in the middle when long (a paste may be 64 KiB)."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit // 2]!r}...{text[-limit // 2 :]!r} ({len(text)} characters)"

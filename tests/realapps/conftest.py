@@ -1,0 +1,52 @@
+"""Real applications nobody on the team wrote, driven through ``deskpilot run --plan`` as a user would.
+
+Each test asserts the application's *own* end state (bytes on disk, the calculator's value, what a
+page received), never our screenshots. A test is skipped only when the application's binary is
+missing (``make deps`` installs them all from Debian packages).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/realapps" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.desktop)
+
+
+def require(binary: str, package: str) -> str:
+    found = shutil.which(binary)
+    if found is None:
+        pytest.skip(f"{binary} is not installed (Debian: apt-get install {package}; `make deps` installs it)")
+    return found
+
+
+def run_plan(
+    actions: list[dict[str, Any]], env: dict[str, str], tmp_path: Path, *flags: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m deskpilot run --plan PLAN.json --out DIR [FLAGS]``; the run dir is ``tmp_path/run``."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(actions, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan), "--out", str(out), "--quiet", *flags]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
+
+
+def steps(tmp_path: Path) -> list[dict[str, Any]]:
+    path = tmp_path / "run" / "steps.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def explain(proc: subprocess.CompletedProcess[str], tmp_path: Path) -> str:
+    """What a failing assertion shows: the exit status, stderr's tail, each step's verdict."""
+    verdicts = [((s.get("action") or {}).get("kind"), s.get("verdict"), s.get("note")) for s in steps(tmp_path)]
+    return f"exit {proc.returncode}; stderr: {proc.stderr[-1500:]}; steps: {verdicts}"
