@@ -22,11 +22,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from actions.errors import UserInputError
 from actions.executor import Executor
 from actions.frame import Frame, Screen
-from actions.windows import WindowInfo
+from actions.windows import WindowInfo, WindowSource
 from agent.guard import ActionGuard
 from agent.loop import Agent, ProgressFn, RunResult
 from agent.report import build_report
@@ -86,6 +87,8 @@ def replay_once(
     on_step: ProgressFn | None = None,
     guard: ActionGuard | None = None,
     stop: threading.Event | None = None,
+    windows: WindowSource | None = None,
+    on_no_change: Literal["stop", "continue"] = "stop",
 ) -> ReplayOutcome:
     from actions.x11 import windows
     from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
@@ -114,6 +117,7 @@ def replay_once(
             planner, executor, screen,
             run_dir=RunDirectory(run_dir) if run_dir else None,
             settle_config=settle_config, on_step=on_step, guard=guard, stop=stop,
+            windows=windows, on_no_change=on_no_change,
         )  # fmt: skip
         result = agent.run(f"replay {scenario.name}")
     if result.run_dir:

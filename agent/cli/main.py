@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 from actions.errors import DeskpilotError, UserInputError
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
-from agent.cli.replay_cmd import add_replay_parser, run_record, run_replay
+from agent.cli.replay_cmd import add_on_no_change_flag, add_replay_parser, run_record, run_replay
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--settle-quiet-ms", type=float, default=60.0, help="stillness that ends a settle (60)")
     run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
     run.add_argument("--quiet", action="store_true", help="no live progress lines")
+    add_on_no_change_flag(run)
     add_stop_hotkey_flag(run)
     add_model_flags(run)
     add_policy_flags(run)
@@ -140,6 +141,7 @@ def _run(args: argparse.Namespace) -> int:
 
     stop = hotkey.event if hotkey is not None else None
     screen = MssScreen(monitor=monitor)
+    windows = _window_reader()
     if args.dry_run:
         executor: Executor = RecordingExecutor()  # plans, settles and records; performs nothing
     else:
@@ -160,6 +162,8 @@ def _run(args: argparse.Namespace) -> int:
         stop=stop,
         guard=policy,
         dry_run=args.dry_run,
+        windows=windows,
+        on_no_change=args.on_no_change,
     )
     try:
         if hotkey is not None:
@@ -170,6 +174,8 @@ def _run(args: argparse.Namespace) -> int:
         if (Path(run_dir) / "run.json").exists():
             build_report(run_dir)
         screen.close()
+        if windows is not None:
+            windows.close()
         if hotkey is not None:
             hotkey.close()
     report = Path(result.run_dir or run_dir) / "report.html"
@@ -180,6 +186,15 @@ def _run(args: argparse.Namespace) -> int:
     if "interrupted" in result.reason or (stop is not None and stop.is_set() and not result.success):
         return EXIT_INTERRUPTED
     return EXIT_OK if result.success else EXIT_RUN_FAILED
+
+
+def _window_reader():  # noqa: ANN202 - WindowReader | None, imported here to keep Xlib off the import path
+    """The desktop's windows, so an action's change is judged in its own window; None off X11."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from actions.x11.windows import WindowReader
+
+    return WindowReader()
 
 
 def check_secrets(texts: list[str], where: str) -> None:

@@ -12,6 +12,14 @@ from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
 
 
+def add_on_no_change_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--on-no-change", choices=["stop", "continue"], default="stop",
+        help='a step that changed nothing where it acted: stop the run there (default), or record it and go on; '
+        'an action whose effect is not visible should say "expect": "none" instead',
+    )  # fmt: skip
+
+
 def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay = sub.add_parser("replay", help="replay a recorded scenario; heal it when the UI drifted")
     replay.add_argument("scenario", type=Path, help="SCENARIO.yaml")
@@ -21,6 +29,7 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
     replay.add_argument("--monitor", type=int, default=0, help="mss monitor to watch (default 0: all)")
     replay.add_argument("--quiet", action="store_true", help="no live progress lines")
+    add_on_no_change_flag(replay)
     add_stop_hotkey_flag(replay, "replay")
     add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
     # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
@@ -68,8 +77,11 @@ def run_replay(args: argparse.Namespace) -> int:
 
     ladder = default_ladder(vlm)
     stop = hotkey.event if hotkey is not None else None
+    from actions.x11.windows import WindowReader
+
     screen = MssScreen(monitor=args.monitor)
     executor = PyAutoGuiExecutor(stop=stop)
+    windows = WindowReader()
     if policy is not None and not args.quiet:
         print(f"deskpilot: {policy.describe()}", file=sys.stderr)
     outcomes = []
@@ -83,7 +95,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 scenario, args.scenario, ladder=ladder, executor=executor, screen=screen, variables=variables,
                 run_dir=run_dir, on_step=None if args.quiet else print_step,
                 guard=policy.for_new_run() if policy is not None else None,  # a fresh budget each round
-                stop=stop,
+                stop=stop, windows=windows, on_no_change=args.on_no_change,
             )  # fmt: skip
             outcomes.append(outcome)
             verdict = "passed" if outcome.run.success else f"failed: {outcome.run.reason}"
@@ -93,6 +105,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 break  # no further rounds after the stop hotkey
     finally:
         screen.close()
+        windows.close()
         if hotkey is not None:
             hotkey.close()
     if args.heal and outcomes and outcomes[-1].run.success:
