@@ -176,6 +176,7 @@ class Agent:
         timings.ready_ms = ready_result.waited_ms
         act_start = time.monotonic()
         self.executor.perform(action)
+        watch.acted()
         timings.act_ms = (time.monotonic() - act_start) * 1000.0
         result = settle(self.screen, ready_result.frame, expectation == "change", self.settle_config,
                         cancel=self.stop, watch=watch)  # fmt: skip

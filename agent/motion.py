@@ -135,7 +135,11 @@ class Watch:
             self._inside, self._inside_shape = self.region.inside(shape), shape[:2]
         return self._inside
 
-    def split(self, a: Frame, b: Frame, learn: bool) -> tuple[np.ndarray | None, bool]:
+    def acted(self) -> None:
+        """The action was just performed: look for new windows at the next change outside the region."""
+        self._last_window_poll = 0.0
+
+    def split(self, a: Frame, b: Frame, learn: bool, force: bool = False) -> tuple[np.ndarray | None, bool]:
         """The changed pixels from ``a`` to ``b`` that count (inside the region, not known motion),
         and whether anything changed outside it; ``learn`` adds the outside changes to the mask."""
         changed = changed_pixels(a, b)
@@ -147,16 +151,20 @@ class Watch:
         outside = changed & ~inside
         elsewhere = bool(outside.any())
         if elsewhere:
-            if self.windows is not None and self._grew():
+            if self.windows is not None and self._grew(force):
                 return self.split(a, b, learn)
             if learn:
                 self.mask.learn(outside)
         return self.mask.still(changed & inside), elsewhere
 
-    def _grew(self) -> bool:
+    def _grew(self, force: bool = False) -> bool:
         """Add windows that appeared or moved since the action began; True when the region grew."""
         now = time.monotonic()
-        if self.windows is None or self.profile is None or now - self._last_window_poll < _WINDOW_POLL_S:
+        if (
+            self.windows is None
+            or self.profile is None
+            or (not force and now - self._last_window_poll < _WINDOW_POLL_S)
+        ):
             return False
         self._last_window_poll = now
         grew = False
@@ -181,9 +189,10 @@ class Watch:
         mine, _ = self.split(a, b, learn)
         return mine is None or bool(mine.any())
 
-    def change(self, before: Frame, after: Frame) -> Change:
-        """The change the action made: inside its region, known motion left out."""
-        mine, _ = self.split(before, after, learn=False)
+    def change(self, before: Frame, after: Frame, final: bool = False) -> Change:
+        """The change the action made: inside its region, known motion left out. ``final``: the
+        verdict's own judgement, which always looks for windows that appeared."""
+        mine, _ = self.split(before, after, learn=False, force=final)
         if mine is None:
             height, width = after.data.shape[:2]
             return Change(width * height, (0, 0, width, height))

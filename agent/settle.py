@@ -135,7 +135,7 @@ def settle(
 
     return SettleResult(
         frame=current,
-        change=watch.change(before, current),
+        change=watch.change(before, current, final=True),
         settled=settled,
         waited_ms=(time.monotonic() - start) * 1000.0,
         captures=captures,
