@@ -155,7 +155,8 @@ def test_a_window_expectation_met_and_not_met(tmp_path) -> None:
     assert step.note == "still open: 'Animation'"
     assert not failed.success
     assert failed.reason.startswith(
-        "step 1 (key(keys=('ctrl', 'w'), expect={'no_window': 'Anim', 'timeout_s': 0.1})) failed: expected no_window 'Anim' within 0.1 s"
+        "step 1 (key(keys=('ctrl', 'w'), expect={'no_window': 'Anim', 'timeout_s': 0.1})) failed: "
+        "expected no_window 'Anim' within 0.1 s; still open: 'Animation'"
     )
     on_disk = read_steps(tmp_path / "run")
     assert on_disk[0].verdict is Verdict.FAILED and on_disk[0].seen == step.seen
