@@ -185,7 +185,7 @@ class Agent:
         after, verdict, seen = self._judge(expectation, result, watch)
         note = {
             Verdict.NO_CHANGE: "no visible change where it acted (performed once, not repeated)",
-            Verdict.UNSETTLED: f"its window was still changing after {self.settle_config.timeout_s:g} s",
+            Verdict.UNSETTLED: f"the screen was still changing after {self.settle_config.timeout_s:g} s",
             Verdict.FAILED: seen.detail if seen else "",
         }.get(verdict, "dry run: not performed" if self.dry_run else "")
         if self.stop is not None and self.stop.is_set():
