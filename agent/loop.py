@@ -71,6 +71,7 @@ class _RunState:
     stall_count: int = 0
     last_action: Action | None = None
     motion: MotionMask = field(default_factory=MotionMask)  # pixels that move on their own, learned as we go
+    quiet_since_s: float | None = None  # when the screen last changed (in a region that counted), if known
 
 
 ProgressFn = Callable[[StepRecord], None]
@@ -172,7 +173,7 @@ class Agent:
         timings = StepTimings(plan_ms=plan_ms)
         region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
         watch = Watch(state.motion, region, self.windows, known, before.profile)
-        ready_result = ready(self.screen, before, watch, self.settle_config, cancel=self.stop)
+        ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
         timings.ready_ms = ready_result.waited_ms
         act_start = time.monotonic()
         self.executor.perform(action)
@@ -181,6 +182,7 @@ class Agent:
         result = settle(self.screen, ready_result.frame, expectation == "change", self.settle_config,
                         cancel=self.stop, watch=watch)  # fmt: skip
         timings.settle_ms = result.waited_ms
+        state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
         after, verdict, seen = self._judge(expectation, result, watch)
         note = {

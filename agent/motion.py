@@ -185,9 +185,9 @@ class Watch:
         return grew
 
     def counts(self, a: Frame, b: Frame, learn: bool = False) -> bool:
-        """Whether anything that counts changed from ``a`` to ``b``."""
+        """Whether anything that counts changed from ``a`` to ``b`` (a blinking caret does not)."""
         mine, _ = self.split(a, b, learn)
-        return mine is None or bool(mine.any())
+        return mine is None or (bool(mine.any()) and change_of(mine).significant)
 
     def change(self, before: Frame, after: Frame, final: bool = False) -> Change:
         """The change the action made: inside its region, known motion left out. ``final``: the

@@ -49,6 +49,7 @@ class SettleResult:
     settled: bool  # False: still changing when timeout_s ran out (an animation, a hung app)
     waited_ms: float
     captures: int
+    last_change_s: float = 0.0  # monotonic time of the last change that counted: quiet ever since
 
 
 @dataclass(frozen=True)
@@ -68,18 +69,24 @@ def _pause(poll_s: float, cancel: threading.Event | None) -> bool:
 
 
 def ready(
-    screen: Screen, last: Frame, watch: Watch, config: SettleConfig, cancel: threading.Event | None = None
+    screen: Screen,
+    last: Frame,
+    watch: Watch,
+    config: SettleConfig,
+    cancel: threading.Event | None = None,
+    quiet_since_s: float | None = None,
 ) -> ReadyResult:
     """Wait until the action's region has been quiet for ``ready_quiet_ms`` since its last change.
 
-    ``last`` is the latest frame known (the previous step's settled screen): the region was quiet
-    then, so after a settle the usual cost is one capture and one compare."""
+    ``last`` is the latest frame known (the previous step's settled screen) and ``quiet_since_s``
+    when its last change was: after a settle the usual cost is one capture and one compare."""
     start = time.monotonic()
     deadline = start + config.ready_timeout_s
     poll_s = config.poll_ms / 1000.0
     current, captures = screen.capture(), 1
     quiet_s = (config.quiet_ms if config.ready_quiet_ms is None else config.ready_quiet_ms) / 1000.0
-    quiet_since = last.monotonic_s if not watch.counts(last, current, learn=True) else current.monotonic_s
+    known_quiet = last.monotonic_s if quiet_since_s is None else min(quiet_since_s, last.monotonic_s)
+    quiet_since = known_quiet if not watch.counts(last, current, learn=True) else current.monotonic_s
     ready_now = True
     while current.monotonic_s - quiet_since < quiet_s:
         if time.monotonic() >= deadline:
@@ -139,4 +146,5 @@ def settle(
         settled=settled,
         waited_ms=(time.monotonic() - start) * 1000.0,
         captures=captures,
+        last_change_s=last_change_s,
     )

@@ -51,9 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def heartbeat() -> None:  # let Python see SIGTERM while Tcl idles
         root.after(200, heartbeat)
 
-    signal.signal(signal.SIGTERM, lambda *_: root.destroy())
+    signal.signal(signal.SIGTERM, lambda *_: root.quit())  # quit the loop; destroy() mid-callback would raise
     heartbeat()
     root.mainloop()
+    root.destroy()
     return 0
 
 
