@@ -270,4 +270,3 @@ def translate(action: Action, dx: int, dy: int) -> Action:
             update[x_field] = getattr(action, x_field) + dx
             update[y_field] = getattr(action, y_field) + dy
     return ACTION_ADAPTER.validate_python({**action.model_dump(), **update}) if update else action
-

@@ -23,6 +23,7 @@ class WindowInfo:
     window_id: int = 0
     pid: int | None = None
     viewable: bool = True  # mapped and not minimised (openbox unmaps windows of other desktops)
+    dialog: bool = False  # a dialog (EWMH type, or transient for another window): slower to be ready
 
     def contains(self, x: int, y: int) -> bool:
         return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height

@@ -95,6 +95,7 @@ class Region:
 
     boxes: list[Box] = field(default_factory=list)
     windows: list[str] = field(default_factory=list)  # titles of the windows in it, for the record
+    dialog: bool = False  # the action goes to a dialog: wait longer for it to be ready (SettleConfig)
 
     def inside(self, shape: tuple[int, ...]) -> np.ndarray | None:
         if not self.boxes:
@@ -228,6 +229,7 @@ def region_for(
 
 
 def _add(region: Region, profile: DisplayProfile, window: WindowInfo) -> None:
+    region.dialog = region.dialog or window.dialog
     box = window_box(profile, window)
     if box is not None and box not in region.boxes:
         region.boxes.append(box)

@@ -33,11 +33,20 @@ class SettleConfig(BaseModel):
 
     poll_ms: float = Field(default=10.0, gt=0, le=1000, description="pause between captures while waiting")
     quiet_ms: float = Field(default=60.0, ge=0, le=10_000, description="stillness that counts as settled")
-    react_timeout_ms: float = Field(default=500.0, ge=0, le=60_000, description="wait for a first change")
+    react_timeout_ms: float = Field(
+        default=1000.0, ge=0, le=60_000,
+        description="wait for a first change: mousepad's Save As dialog took 190-400 ms to appear on a loaded "
+        "2-core machine, once over 500 ms; only a step that changes nothing pays it in full",
+    )  # fmt: skip
     timeout_s: float = Field(default=5.0, gt=0, le=600, description="upper bound on the whole wait")
     ready_quiet_ms: float | None = Field(
         default=None, ge=0, le=10_000,
         description="the target's stillness before acting, counted from its last change (default: quiet_ms)",
+    )  # fmt: skip
+    dialog_quiet_ms: float = Field(
+        default=400.0, ge=0, le=10_000,
+        description="the same, when the action goes to a dialog: GTK's file chooser makes Save sensitive "
+        "190-290 ms after a typed path is drawn, so an Enter sent sooner is lost",
     )  # fmt: skip
     ready_timeout_s: float = Field(default=2.0, ge=0, le=600, description="upper bound on the wait before acting")
 
@@ -84,7 +93,10 @@ def ready(
     deadline = start + config.ready_timeout_s
     poll_s = config.poll_ms / 1000.0
     current, captures = screen.capture(), 1
-    quiet_s = (config.quiet_ms if config.ready_quiet_ms is None else config.ready_quiet_ms) / 1000.0
+    quiet_ms = config.quiet_ms if config.ready_quiet_ms is None else config.ready_quiet_ms
+    if watch.region.dialog:
+        quiet_ms = max(quiet_ms, config.dialog_quiet_ms)
+    quiet_s = quiet_ms / 1000.0
     known_quiet = last.monotonic_s if quiet_since_s is None else min(quiet_since_s, last.monotonic_s)
     quiet_since = known_quiet if not watch.counts(last, current, learn=True) else current.monotonic_s
     ready_now = True
