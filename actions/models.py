@@ -60,7 +60,7 @@ class ExpectNoText(_Expect):
 class _ExpectPattern(_Expect):
     @model_validator(mode="after")
     def _compiles(self) -> _ExpectPattern:
-        pattern = getattr(self, "window", None) or getattr(self, "no_window", "")
+        pattern = str(getattr(self, "window", None) or getattr(self, "no_window", ""))
         try:
             re.compile(pattern)
         except re.error as exc:

@@ -69,7 +69,7 @@ class ExpectationJudge:
         tokens = label_tokens(wanted)
         width, height = frame.size
         while True:
-            words = self.reader.read(frame)  # type: ignore[attr-defined]
+            words = self.reader.read(frame)
             found = bool(find_label(words, tokens)) if tokens else False
             met = found if isinstance(spec, ExpectText) else not found
             if met or time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):

@@ -171,10 +171,9 @@ class Watch:
         grew = False
         for window in self.windows.list_windows():
             before = self.known.get(window.window_id)
-            appeared = before is None or not before.viewable
-            if not window.viewable or not (
-                appeared or (before.left, before.top, before.size) != (window.left, window.top, window.size)
-            ):
+            where = (window.left, window.top, window.size)
+            moved = before is None or not before.viewable or (before.left, before.top, before.size) != where
+            if not window.viewable or not moved:
                 continue
             self.known[window.window_id] = window
             box = window_box(self.profile, window)

@@ -90,7 +90,7 @@ def replay_once(
     windows: WindowSource | None = None,
     on_no_change: Literal["stop", "continue"] = "stop",
 ) -> ReplayOutcome:
-    from actions.x11 import windows
+    from actions.x11 import windows as x11_windows
     from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
 
     reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None) or OcrGrounder()
@@ -100,10 +100,10 @@ def replay_once(
         return bool(find_label(reader.read(frame), label_tokens(text)))
 
     def find_window(title: str) -> WindowInfo | None:
-        return windows.find_window(f"^{re.escape(title)}$")
+        return x11_windows.find_window(f"^{re.escape(title)}$")
 
     def active_title() -> str | None:
-        info = windows.active_window()
+        info = x11_windows.active_window()
         return info.title if info else None
 
     planner = ScenarioPlanner(
