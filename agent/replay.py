@@ -9,6 +9,7 @@ and how often it needed healing.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import shlex
@@ -110,14 +111,18 @@ def replay_once(
         scenario, scenario_path, ladder, screen, variables,
         find_window=find_window, active_title=active_title, text_finder=text_visible,
     )  # fmt: skip
-    with scenario_setup(scenario):
+    # A change counts in the window an action went to: a replay always knows the windows (X11).
+    own_windows = x11_windows.WindowReader() if windows is None else None
+    with scenario_setup(scenario), contextlib.ExitStack() as cleanup:
+        if own_windows is not None:
+            cleanup.callback(own_windows.close)
         # A window that just appeared may still be laying itself out: start from a still screen.
         settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig(), cancel=stop)
         agent = Agent(
             planner, executor, screen,
             run_dir=RunDirectory(run_dir) if run_dir else None,
             settle_config=settle_config, on_step=on_step, guard=guard, stop=stop,
-            windows=windows, on_no_change=on_no_change,
+            windows=windows or own_windows, on_no_change=on_no_change,
         )  # fmt: skip
         result = agent.run(f"replay {scenario.name}")
     if result.run_dir:
