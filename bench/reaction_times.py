@@ -3,7 +3,7 @@
 For each action it records, in the window the action went to, every change seen after the action
 (mss captures as fast as they come): when the first change came, the longest quiet gap *between*
 changes (a settle whose quiet interval is shorter than this ends too early), and when the last one
-came (caret blinks left out). The Tk demo app and mousepad (GTK3) when installed.
+came (caret blinks left out). The Tk demo app; mousepad and galculator (GTK3) when installed.
 
     .venv/bin/python -m bench.reaction_times [--rounds N]
 """
@@ -109,6 +109,32 @@ def _mousepad(desk, rounds: int) -> list[tuple[str, tuple[float, float, float]]]
     return rows
 
 
+def _galculator(desk, rounds: int) -> list[tuple[str, tuple[float, float, float]]]:
+    from actions import Type
+    from actions.pyautogui_executor import PyAutoGuiExecutor
+    from actions.x11.windows import wait_for_window
+    from agent.screen import MssScreen
+
+    rows = []
+    env = {**desk.env(), "NO_AT_BRIDGE": "1"}
+    app = subprocess.Popen(["galculator"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        window = wait_for_window("galculator", 20, display=env["DISPLAY"])
+        time.sleep(1.0)
+        executor, screen = PyAutoGuiExecutor(), MssScreen(monitor=0)
+        box = (window.left, window.top, window.left + window.width, window.top + window.height)
+        for _ in range(rounds):
+            time.sleep(0.3)
+            start = time.monotonic()
+            executor.perform(Type(text="7"))
+            rows.append(("galculator: type a digit", _summary(_trace(screen, box, start, 1.0))))
+        screen.close()
+    finally:
+        app.terminate()
+        app.wait(5)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -122,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         if shutil.which("mousepad"):
             measured += _mousepad(desk, args.rounds)
         else:
-            print("mousepad not installed: GTK rows skipped (apt-get install -y mousepad)")
+            print("mousepad not installed: its rows skipped (apt-get install -y mousepad)")
+        if shutil.which("galculator"):
+            measured += _galculator(desk, args.rounds)
     rows = []
     for name in dict.fromkeys(name for name, _ in measured):
         runs = [values for n, values in measured if n == name]
