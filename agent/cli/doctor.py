@@ -61,8 +61,7 @@ def _window_manager(conn: object) -> Check:
 def _xft_dpi(conn: object) -> Check:
     """X coordinates are not scaled by Xft.dpi, but apps draw larger: worth knowing for grounding."""
     resources = conn.screen().root.get_full_property(  # type: ignore[attr-defined]
-        conn.intern_atom("RESOURCE_MANAGER"),
-        0,  # type: ignore[attr-defined]
+        conn.intern_atom("RESOURCE_MANAGER"), 0  # type: ignore[attr-defined]
     )
     text = resources.value.decode("utf-8", "replace") if resources else ""
     for line in text.splitlines():

@@ -306,7 +306,9 @@ class VirtualDesktop:
         if openbox is None:
             raise DesktopError("openbox is not installed: run `make deps` or `apt-get install openbox`")
         env = {**os.environ, "DISPLAY": self.display}
-        wm = subprocess.Popen([openbox, "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wm = subprocess.Popen(
+            [openbox, "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self._procs.append(wm)
         _wait_until(lambda: _window_manager_running(self.display), timeout_s, "openbox", wm)
 
