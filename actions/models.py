@@ -7,15 +7,19 @@ plan that validates here is a plan every executor can perform. Coordinates are s
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -27,8 +31,108 @@ Coord = Annotated[int, Field(ge=-_COORD_LIMIT, le=_COORD_LIMIT, strict=False)]
 Button = Literal["left", "right", "middle"]
 
 
+# -- expectations: what an action's effect looks like ----------------------------------------------
+class _Expect(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timeout_s: float = Field(default=5.0, gt=0, le=600, description="how long to wait for it to hold")
+
+    @model_serializer(mode="wrap")
+    def _timeout_last(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and "timeout_s" in data:
+            data["timeout_s"] = data.pop("timeout_s")  # {"text": "Saved", "timeout_s": 5}, as people write it
+        return data
+
+    def describe(self) -> str:
+        kind, value = next((k, v) for k, v in self.model_dump().items() if k != "timeout_s")
+        return f"{kind} {value!r} within {self.timeout_s:g} s"
+
+
+class ExpectText(_Expect):
+    text: str = Field(min_length=1, description="OCR finds this text on the screen")
+
+
+class ExpectNoText(_Expect):
+    no_text: str = Field(min_length=1, description="OCR no longer finds this text on the screen")
+
+
+class _ExpectPattern(_Expect):
+    @model_validator(mode="after")
+    def _compiles(self) -> _ExpectPattern:
+        pattern = str(getattr(self, "window", None) or getattr(self, "no_window", ""))
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return self
+
+
+class ExpectWindow(_ExpectPattern):
+    window: str = Field(min_length=1, description="regular expression the active window's title matches")
+
+
+class ExpectNoWindow(_ExpectPattern):
+    no_window: str = Field(min_length=1, description="regular expression no window's title matches any more")
+
+
+ExpectSpec = Union[ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow]  # noqa: UP007
+Expectation = Union[Literal["change", "none"], ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow]  # noqa: UP007
+_EXPECT_KINDS: dict[str, type[_Expect]] = {
+    "text": ExpectText, "no_text": ExpectNoText, "window": ExpectWindow, "no_window": ExpectNoWindow,
+}  # fmt: skip
+
+
+def parse_expect(value: Any) -> Any:
+    """``expect`` as written (a word or an object) to its model; a ValueError says what is wrong in one line."""
+    if value is None or isinstance(value, _Expect) or value in ("change", "none"):
+        return value
+    if isinstance(value, str):
+        raise ValueError('must be "change", "none" or an object such as {"text": ...}')
+    if not isinstance(value, dict):
+        raise ValueError('must be "change", "none" or an object such as {"text": ...}')
+    kinds = [key for key in _EXPECT_KINDS if key in value]
+    if len(kinds) != 1:
+        named = f"it has {' and '.join(kinds)}" if kinds else "it has none"
+        raise ValueError(f"an expect object needs exactly one of text, no_text, window, no_window ({named})")
+    try:
+        return _EXPECT_KINDS[kinds[0]].model_validate(value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(part) for part in err["loc"]) or kinds[0]
+        raise ValueError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+
+
 class _Action(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    expect: Expectation | None = Field(
+        default=None,
+        description='what the effect looks like: "change" (default for click, drag, scroll, key, type), "none" '
+        '(not visible: never waited for, never judged no_change), or {"text"|"no_text"|"window"|"no_window": ..., '
+        '"timeout_s": 5}',
+    )
+
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _expect(cls, value: Any) -> Any:
+        return parse_expect(value)
+
+    @model_serializer(mode="wrap")
+    def _without_default_expect(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and "expect" in data:
+            expect = data.pop("expect")  # last, and left out when not given: no "expect": null everywhere
+            if expect is not None:
+                data["expect"] = expect
+        return data
+
+    @property
+    def expectation(self) -> str | ExpectSpec:
+        """The expectation in force: the one given, else "change" for actions that should show one."""
+        if self.expect is not None:
+            return self.expect
+        return "change" if self.kind in CHANGES_SCREEN else "none"  # type: ignore[attr-defined]
 
     @property
     def point(self) -> tuple[int, int] | None:
@@ -116,7 +220,7 @@ Action = Annotated[
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
 _PLAN_ADAPTER: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
 
-# Actions that should visibly change the screen; the verifier retries them once when nothing moved.
+# Actions whose default expectation is a visible change (``"expect": "change"``); others default to "none".
 CHANGES_SCREEN: frozenset[str] = frozenset({"click", "drag", "scroll", "type", "key"})
 
 

@@ -7,7 +7,8 @@ window-relative point means the same pixel of the application whatever decoratio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class WindowInfo:
     window_id: int = 0
     pid: int | None = None
     viewable: bool = True  # mapped and not minimised (openbox unmaps windows of other desktops)
+    dialog: bool = False  # a dialog (EWMH type, or transient for another window): slower to be ready
 
     def contains(self, x: int, y: int) -> bool:
         return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height
@@ -33,3 +35,32 @@ class WindowInfo:
     @property
     def size(self) -> tuple[int, int]:
         return self.width, self.height
+
+
+@runtime_checkable
+class WindowSource(Protocol):
+    """The windows on the desktop now (``actions.x11.windows.WindowReader`` on X11)."""
+
+    def list_windows(self) -> list[WindowInfo]: ...
+
+    def active_window(self) -> WindowInfo | None: ...
+
+    def window_at(self, x: int, y: int) -> WindowInfo | None: ...
+
+
+@dataclass
+class FakeWindows:
+    """A desktop of fixed windows for tests; ``active`` is an index into ``windows``. Tests may
+    append to ``windows`` from an executor's ``on_perform`` to make a dialog appear."""
+
+    windows: list[WindowInfo] = field(default_factory=list)
+    active: int | None = None
+
+    def list_windows(self) -> list[WindowInfo]:
+        return list(self.windows)
+
+    def active_window(self) -> WindowInfo | None:
+        return None if self.active is None else self.windows[self.active]
+
+    def window_at(self, x: int, y: int) -> WindowInfo | None:
+        return next((w for w in reversed(self.windows) if w.viewable and w.contains(x, y)), None)

@@ -1,8 +1,13 @@
-"""The observe-plan-act loop: observe, plan, act, settle, verify, recover.
+"""The observe-plan-act loop: observe, plan, ready, act, settle, verify, recover.
 
 Faults are split by whose they are (see actions.errors): a model's unusable answer is recorded,
 fed back and retried a bounded number of times; a desktop or input failure ends the run with
 its message as the reason. Either way every finished step is already on disk.
+
+Nothing is performed twice on its own: a step whose expectation did not hold (``failed``) or that
+changed nothing where it acted (``no_change``) is recorded once. A planner that can change course
+(a model) is told and decides; one that cannot (``follows_feedback = False``: a script, a replay)
+ends the run there, naming the step (for ``no_change`` unless ``on_no_change="continue"``).
 """
 
 from __future__ import annotations
@@ -11,17 +16,22 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from actions.errors import DeskpilotError, ModelOutputError
+from actions.errors import DeskpilotError, ModelOutputError, PolicyError
 from actions.executor import Executor
 from actions.frame import Frame, Screen
-from actions.models import CHANGES_SCREEN, Action, Done
+from actions.models import Action, Done
 from actions.stopping import StopCause, StopEvent
+from actions.windows import WindowSource
+from agent.expect import ExpectationJudge, describe_expectation
 from agent.guard import ActionGuard
-from agent.run_dir import RunDirectory, RunInfo, RunSummary, StepRecord, StepTimings
-from agent.settle import SettleConfig, SettleResult, settle
+from agent.motion import MotionMask, Watch, region_for
+from agent.run_dir import RunDirectory, RunInfo, RunSummary, Seen, StepRecord, StepTimings
+from agent.settle import SettleConfig, SettleResult, ready, settle
 from planners.base import Plan, Planner, StepFeedback
 from planners.verdicts import Verdict
 
@@ -61,6 +71,8 @@ class _RunState:
     invalid_in_a_row: int = 0
     stall_count: int = 0
     last_action: Action | None = None
+    motion: MotionMask = field(default_factory=MotionMask)  # pixels that move on their own, learned as we go
+    quiet_since_s: float | None = None  # when the screen last changed (in a region that counted), if known
 
 
 ProgressFn = Callable[[StepRecord], None]
@@ -82,6 +94,8 @@ class Agent:
         budgets: Budgets | None = None,
         on_step: ProgressFn | None = None,
         dry_run: bool = False,
+        windows: WindowSource | None = None,
+        on_no_change: Literal["stop", "continue"] = "stop",
     ) -> None:
         self.planner, self.executor, self.screen = planner, executor, screen
         self.records = run_dir  # where every step is written as it happens (None: kept in memory only)
@@ -91,8 +105,14 @@ class Agent:
         self.guard = guard  # refuses actions a policy forbids, before they run
         # Set by the stop hotkey or a signal (or anything else): the run ends at the next check.
         self.stop = stop if stop is not None else StopEvent()
-        # A dry run's executor performs nothing (RecordingExecutor): no retry, no verdict, said so everywhere.
+        # A dry run's executor performs nothing (RecordingExecutor): no verdict, said so everywhere.
         self.dry_run = dry_run
+        # Where the windows are: an action's change counts in its own window (None: the whole screen).
+        self.windows = windows
+        self.judge = ExpectationJudge(screen, windows)
+        # A planner that cannot change course stops at a no_change step unless told to go on.
+        self.on_no_change = on_no_change
+        self.follows_feedback = bool(getattr(planner, "follows_feedback", True))
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, task: str) -> RunResult:
@@ -139,47 +159,55 @@ class Agent:
                 reason = "done" if action.success else "the planner gave up"
                 raise _RunEnded(action.success, reason, action.answer)
             self._check_budgets(state)
-            # A PolicyError ends the run: nothing on the screen can widen the policy.
-            may_retry = self.guard.check(action, frame) if self.guard is not None else True
             first = position == 0
-            frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0, may_retry)
+            if self.guard is not None:
+                try:
+                    self.guard.check(action, frame)
+                except PolicyError as exc:  # ends the run: nothing on the screen can widen the policy
+                    self._record_refused(state, action, str(exc), plan if first else None, plan_ms if first else 0.0)
+                    raise
+            frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0)
         return frame
 
-    def _act(
-        self, action: Action, before: Frame, state: _RunState, plan: Plan | None, plan_ms: float, may_retry: bool
-    ) -> Frame:
-        """Perform one action, settle, verify (retrying once if the guard allows), record. ``plan`` is
-        given for the first action of a plan only, so its thought and raw answer are recorded once."""
-        expect_change = action.kind in CHANGES_SCREEN and not self.dry_run
+    def _act(self, action: Action, before: Frame, state: _RunState, plan: Plan | None, plan_ms: float) -> Frame:
+        """Wait until the target is ready, perform the action once, settle, judge its expectation,
+        record. ``plan`` is given for the first action of a plan only, so its thought is recorded once."""
+        expectation = "none" if self.dry_run else action.expectation
         timings = StepTimings(plan_ms=plan_ms)
-        tries = 0
-        result: SettleResult | None = None
-        while tries < (2 if may_retry else 1):  # no visible change: tried once more, if allowed
-            tries += 1
-            act_start = time.monotonic()
-            self.executor.perform(action)
-            timings.act_ms += (time.monotonic() - act_start) * 1000.0
-            result = settle(self.screen, before, expect_change, self.settle_config, cancel=self.stop)
-            timings.settle_ms += result.waited_ms
-            if not expect_change or result.change.significant:
-                break
-        assert result is not None
+        region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
+        watch = Watch(state.motion, region, self.windows, known, before.profile)
+        ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
+        timings.ready_ms = ready_result.waited_ms
+        act_start = time.monotonic()
+        self.executor.perform(action)
+        watch.acted()
+        timings.act_ms = (time.monotonic() - act_start) * 1000.0
+        result = settle(self.screen, ready_result.frame, expectation == "change", self.settle_config,
+                        cancel=self.stop, watch=watch)  # fmt: skip
+        timings.settle_ms = result.waited_ms
+        state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
-        verdict = self._verdict(expect_change, result)
+        after, verdict, seen = self._judge(expectation, result, watch)
         note = {
-            Verdict.NO_CHANGE: f"no visible change after {tries} tries",
+            Verdict.NO_CHANGE: "no visible change where it acted (performed once, not repeated)",
             Verdict.UNSETTLED: f"the screen was still changing after {self.settle_config.timeout_s:g} s",
+            Verdict.FAILED: seen.detail if seen else "",
         }.get(verdict, "dry run: not performed" if self.dry_run else "")
         if self.stop.is_set():
             note = "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
         timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
-        after_name = self._save(result.frame, f"step-{len(state.steps) + 1:04d}")
-        timings.total_ms = timings.plan_ms + timings.act_ms + timings.settle_ms + timings.verify_ms
+        index = len(state.steps) + 1
+        after_name = self._save(after, f"step-{index:04d}")
+        if seen is not None and seen.region not in (None, (0, 0, *after.size)) and self.records:
+            seen = seen.model_copy(update={"crop": self._save(_crop(after, seen.region), f"step-{index:04d}-seen")})
+        timings.total_ms = sum(
+            (timings.plan_ms, timings.ready_ms, timings.act_ms, timings.settle_ms, timings.verify_ms)
+        )
         record = StepRecord(
-            index=len(state.steps) + 1,
+            index=index,
             action=action,
             verdict=verdict,
-            tries=tries,
+            tries=1,
             changed_pixels=result.change.changed_pixels,
             changed_bbox=result.change.bbox,
             before=state.last_frame_file,
@@ -191,20 +219,56 @@ class Agent:
             grounding=plan.grounding if plan else None,
             note=note,
             text_strategy=self.executor.last_text_strategy if action.kind == "type" else None,
+            expect=expectation,
+            region=region.bbox,
+            seen=seen,
             timings=timings,
         )
         state.last_frame_file = after_name
         self._append(state, record)
+        self._stop_if_scripted(record)
         self._check_stall(state, action, verdict)
-        return result.frame
+        return after
 
-    @staticmethod
-    def _verdict(expect_change: bool, result: SettleResult) -> Verdict:
-        if not result.settled:
-            return Verdict.UNSETTLED
-        if not expect_change:
-            return Verdict.NOT_CHECKED
-        return Verdict.CHANGED if result.change.significant else Verdict.NO_CHANGE
+    def _judge(self, expectation: object, result: SettleResult, watch: Watch) -> tuple[Frame, Verdict, Seen | None]:
+        """The verdict on a settled action, and the evidence when it is not a plain success."""
+        if expectation == "none":
+            return result.frame, Verdict.NOT_CHECKED, None
+        if expectation == "change":
+            region = watch.region.bbox or (0, 0, *result.frame.size)
+            seen = Seen(expected=describe_expectation("change"), detail="", region=region,
+                        region_windows=list(watch.region.windows))  # fmt: skip
+            if not result.settled:
+                detail = f"still changing after {self.settle_config.timeout_s:g} s at {result.change.bbox}"
+                return result.frame, Verdict.UNSETTLED, seen.model_copy(update={"detail": detail})
+            if result.change.significant:
+                return result.frame, Verdict.CHANGED, None
+            elsewhere = "" if watch.mask.pixels == 0 else f"; {watch.mask.pixels} px that move on their own ignored"
+            return (
+                result.frame,
+                Verdict.NO_CHANGE,
+                seen.model_copy(update={"detail": f"nothing changed there{elsewhere}"}),
+            )
+        judgement = self.judge.judge(expectation, result.frame, cancel=self.stop)  # type: ignore[arg-type]
+        if judgement.met:
+            return judgement.frame, Verdict.MET, None
+        return judgement.frame, Verdict.FAILED, judgement.seen
+
+    def _stop_if_scripted(self, record: StepRecord) -> None:
+        """A script or a replay cannot change course: it ends at a failed step (and a no_change one)."""
+        if self.follows_feedback or record.action is None:
+            return
+        what = f"step {record.index} ({record.action.describe()})"
+        if record.verdict is Verdict.FAILED:
+            seen = record.seen
+            raise _RunEnded(False, f"{what} failed: expected {seen.expected if seen else record.expect}; "
+                                   f"{record.note}")  # fmt: skip
+        if record.verdict is Verdict.NO_CHANGE and self.on_no_change == "stop":
+            raise _RunEnded(
+                False,
+                f"{what} changed nothing where it acted; if its effect is not visible, give the action "
+                '"expect": "none" (or run with --on-no-change continue)',
+            )
 
     # -- recovery and budgets ------------------------------------------------------------
     def _record_invalid(self, state: _RunState, error: str, raw: str | None, plan_start: float) -> None:
@@ -226,6 +290,21 @@ class Agent:
             raise _RunEnded(
                 False, f"the planner gave {state.invalid_in_a_row} unusable answers in a row; last: {error}"
             )
+
+    def _record_refused(self, state: _RunState, action: Action, error: str, plan: Plan | None, plan_ms: float) -> None:
+        record = StepRecord(
+            index=len(state.steps) + 1,
+            action=action,
+            verdict=Verdict.REFUSED,
+            tries=0,
+            before=state.last_frame_file,
+            thought=plan.thought if plan else None,
+            raw_answer=plan.raw if plan else None,
+            error=error,
+            note="refused by the policy; nothing was performed",
+            timings=StepTimings(plan_ms=plan_ms, total_ms=plan_ms),
+        )
+        self._append(state, record)
 
     def _release_input(self) -> None:
         """Let go of held buttons and keys, best effort: after a desktop failure the display itself
@@ -277,15 +356,15 @@ class Agent:
             self.on_step(record)
 
     def _finish(self, state: _RunState, outcome: _RunEnded, started_s: float) -> RunResult:
-        performed = [s for s in state.steps if s.action is not None]
-        overhead = [s.timings.settle_ms + s.timings.verify_ms for s in performed]
+        performed = [s for s in state.steps if s.action is not None and s.tries > 0]
+        overhead = [s.timings.ready_ms + s.timings.settle_ms + s.timings.verify_ms for s in performed]
         summary = RunSummary(
             success=outcome.success,
             reason=f"dry run: {outcome.reason}" if self.dry_run else outcome.reason,
             answer=outcome.answer,
             steps=len(state.steps),
             actions_performed=0 if self.dry_run else sum(s.tries for s in performed),
-            retries=sum(s.tries - 1 for s in performed),
+            retries=0,  # nothing is performed twice on its own (kept for readers of older summaries)
             no_change_steps=sum(1 for s in state.steps if s.verdict is Verdict.NO_CHANGE),
             invalid_answers=sum(1 for s in state.steps if s.verdict is Verdict.INVALID),
             started_s=started_s,
@@ -307,3 +386,9 @@ class Agent:
             summary=summary,
             stopped_by=self.stop.cause if self.stop.is_set() else None,
         )
+
+
+def _crop(frame: Frame, box: tuple[int, int, int, int]) -> Frame:
+    left, top, right, bottom = box
+    data = np.ascontiguousarray(frame.data[top:bottom, left:right])
+    return Frame(data, frame.profile, frame.monotonic_s, frame.wall_time_s, frame.order)

@@ -9,6 +9,7 @@ and how often it needed healing.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import shlex
@@ -21,12 +22,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from actions.errors import UserInputError
 from actions.executor import Executor
 from actions.frame import Frame, Screen
 from actions.stopping import StopEvent
-from actions.windows import WindowInfo
+from actions.windows import WindowInfo, WindowSource
 from agent.guard import ActionGuard
 from agent.loop import Agent, ProgressFn, RunResult
 from agent.report import build_report
@@ -86,8 +88,10 @@ def replay_once(
     on_step: ProgressFn | None = None,
     guard: ActionGuard | None = None,
     stop: StopEvent | None = None,
+    windows: WindowSource | None = None,
+    on_no_change: Literal["stop", "continue"] = "stop",
 ) -> ReplayOutcome:
-    from actions.x11 import windows
+    from actions.x11 import windows as x11_windows
     from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
 
     reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None) or OcrGrounder()
@@ -97,23 +101,28 @@ def replay_once(
         return bool(find_label(reader.read(frame), label_tokens(text)))
 
     def find_window(title: str) -> WindowInfo | None:
-        return windows.find_window(f"^{re.escape(title)}$")
+        return x11_windows.find_window(f"^{re.escape(title)}$")
 
     def active_title() -> str | None:
-        info = windows.active_window()
+        info = x11_windows.active_window()
         return info.title if info else None
 
     planner = ScenarioPlanner(
         scenario, scenario_path, ladder, screen, variables,
         find_window=find_window, active_title=active_title, text_finder=text_visible,
     )  # fmt: skip
-    with scenario_setup(scenario):
+    # A change counts in the window an action went to: a replay always knows the windows (X11).
+    own_windows = x11_windows.WindowReader() if windows is None else None
+    with scenario_setup(scenario), contextlib.ExitStack() as cleanup:
+        if own_windows is not None:
+            cleanup.callback(own_windows.close)
         # A window that just appeared may still be laying itself out: start from a still screen.
         settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig(), cancel=stop)
         agent = Agent(
             planner, executor, screen,
             run_dir=RunDirectory(run_dir) if run_dir else None,
             settle_config=settle_config, on_step=on_step, guard=guard, stop=stop,
+            windows=windows or own_windows, on_no_change=on_no_change,
         )  # fmt: skip
         result = agent.run(f"replay {scenario.name}")
     if result.run_dir:

@@ -1,11 +1,11 @@
 """Run records: a directory per run, written as the run happens so a crash loses nothing.
 
-    RUN_DIR/
-      run.json        what ran: task, planner, display profile, start time (written first)
-      steps.jsonl     one JSON line per finished step, appended, flushed and fsynced
-      frames/         PNG screenshots; step N's "before" is step N-1's "after"
-      summary.json    outcome, reason, counts, timings (rewritten at the end)
-      report.html     the human-readable page (agent.report.page)
+RUN_DIR/
+  run.json        what ran: task, planner, display profile, start time (written first)
+  steps.jsonl     one JSON line per finished step, appended, flushed and fsynced
+  frames/         PNG screenshots; step N's "before" is step N-1's "after"
+  summary.json    outcome, reason, counts, timings (rewritten at the end)
+  report.html     the human-readable page (agent.report.page)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from actions.coords import DisplayProfile
 from actions.frame import Frame
-from actions.models import Action
+from actions.models import Action, Expectation
 from actions.version import installed_version
 from planners.verdicts import Verdict
 
@@ -35,10 +35,26 @@ class StepTimings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     plan_ms: float = 0.0
+    ready_ms: float = 0.0  # waiting for the target window to finish reacting to the previous action
     act_ms: float = 0.0
     settle_ms: float = 0.0
     verify_ms: float = 0.0
     total_ms: float = 0.0
+
+
+class Seen(BaseModel):
+    """What a step's judgement looked at, and what was there: the evidence behind a verdict."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expected: str  # the expectation in words
+    detail: str  # what was seen instead (or that it was met), one line
+    region: tuple[int, int, int, int] | None = None  # image pixels of the after frame that were looked at
+    region_windows: list[str] = Field(default_factory=list)  # the windows that region covers
+    words: list[str] = Field(default_factory=list)  # OCR words read there
+    windows: list[str] = Field(default_factory=list)  # window titles open at the time
+    active_window: str | None = None
+    crop: str | None = None  # PNG of the region looked at, relative to the run directory
 
 
 class StepRecord(BaseModel):
@@ -62,6 +78,9 @@ class StepRecord(BaseModel):
     error: str | None = None
     note: str = ""
     text_strategy: list[tuple[str, str]] | None = None
+    expect: Expectation | None = None  # the expectation judged ("change", "none" or an object)
+    region: tuple[int, int, int, int] | None = None  # where a change counted (image pixels); None: everywhere
+    seen: Seen | None = None  # the evidence for a failed, no_change or unsettled verdict
     timings: StepTimings = Field(default_factory=StepTimings)
     wall_time_s: float = Field(default_factory=time.time)
 

@@ -1,12 +1,18 @@
-"""Settle: after an action, capture until the screen stops changing (bounded). Never a fixed sleep.
+"""Settle: after an action, capture until the action's region stops changing (bounded). Never a fixed sleep.
 
 Two waits, both ended by what the screen does:
 
 1. If the action should change the screen, wait (up to ``react_timeout_ms``) for the first
-   significant difference from the frame before the action: apps take a few milliseconds to
-   process input, and an unchanged first capture says nothing yet.
-2. Then wait until the screen has been still for ``quiet_ms`` (animations, progressive
-   rendering), up to ``timeout_s`` in all.
+   difference that counts (``agent.motion.Watch``: in the action's region, not known motion)
+   from the frame before the action: apps take a few milliseconds to process input, and an
+   unchanged first capture says nothing yet.
+2. Then wait until the region has been still for ``quiet_ms`` (animations, progressive
+   rendering), up to ``timeout_s`` in all. Motion outside the region is learned into the run's
+   motion mask meanwhile; only the region itself still moving at the timeout is "unsettled".
+
+``ready()`` is the wait *before* an action: the region it goes to must have been quiet for
+``ready_quiet_ms`` (its window finished reacting to the previous action), bounded by
+``ready_timeout_s``; everything that moves outside that region meanwhile is learned as motion.
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actions.compare import Change, diff_frames
+from actions.compare import Change
 from actions.frame import Frame, Screen
+from agent.motion import MotionMask, Region, Watch
 
 
 class SettleConfig(BaseModel):
@@ -26,24 +33,98 @@ class SettleConfig(BaseModel):
 
     poll_ms: float = Field(default=10.0, gt=0, le=1000, description="pause between captures while waiting")
     quiet_ms: float = Field(default=60.0, ge=0, le=10_000, description="stillness that counts as settled")
-    react_timeout_ms: float = Field(default=500.0, ge=0, le=60_000, description="wait for a first change")
+    react_timeout_ms: float = Field(
+        default=1000.0, ge=0, le=60_000,
+        description="wait for a first change: mousepad's Save As dialog took 190-400 ms to appear on a loaded "
+        "2-core machine, once over 500 ms; only a step that changes nothing pays it in full",
+    )  # fmt: skip
     timeout_s: float = Field(default=5.0, gt=0, le=600, description="upper bound on the whole wait")
+    ready_quiet_ms: float | None = Field(
+        default=None, ge=0, le=10_000,
+        description="the target's stillness before acting, counted from its last change (default: quiet_ms)",
+    )  # fmt: skip
+    dialog_quiet_ms: float = Field(
+        default=400.0, ge=0, le=10_000,
+        description="the same, when the action goes to a dialog: GTK's file chooser makes Save sensitive "
+        "190-290 ms after a typed path is drawn, so an Enter sent sooner is lost",
+    )  # fmt: skip
+    ready_timeout_s: float = Field(default=2.0, ge=0, le=600, description="upper bound on the wait before acting")
 
 
 @dataclass(frozen=True)
 class SettleResult:
     frame: Frame  # the last capture: the screen as it settled (or as it was at the timeout)
-    change: Change  # from the frame before the action to ``frame``
+    change: Change  # from the frame before the action to ``frame``, the action's own (see agent.motion)
     settled: bool  # False: still changing when timeout_s ran out (an animation, a hung app)
+    waited_ms: float
+    captures: int
+    last_change_s: float = 0.0  # monotonic time of the last change that counted: quiet ever since
+
+
+@dataclass(frozen=True)
+class ReadyResult:
+    frame: Frame  # the screen just before acting: the "before" of the action's change
+    ready: bool  # False: the target was still changing when ready_timeout_s ran out (acted anyway)
     waited_ms: float
     captures: int
 
 
+def _pause(poll_s: float, cancel: threading.Event | None) -> bool:
+    """Wait one poll; True when the stop hotkey cut it short."""
+    if cancel is not None:
+        return cancel.wait(poll_s)
+    time.sleep(poll_s)
+    return False
+
+
+def ready(
+    screen: Screen,
+    last: Frame,
+    watch: Watch,
+    config: SettleConfig,
+    cancel: threading.Event | None = None,
+    quiet_since_s: float | None = None,
+) -> ReadyResult:
+    """Wait until the action's region has been quiet for ``ready_quiet_ms`` since its last change.
+
+    ``last`` is the latest frame known (the previous step's settled screen) and ``quiet_since_s``
+    when its last change was: after a settle the usual cost is one capture and one compare."""
+    start = time.monotonic()
+    deadline = start + config.ready_timeout_s
+    poll_s = config.poll_ms / 1000.0
+    current, captures = screen.capture(), 1
+    quiet_ms = config.quiet_ms if config.ready_quiet_ms is None else config.ready_quiet_ms
+    if watch.region.dialog:
+        quiet_ms = max(quiet_ms, config.dialog_quiet_ms)
+    quiet_s = quiet_ms / 1000.0
+    known_quiet = last.monotonic_s if quiet_since_s is None else min(quiet_since_s, last.monotonic_s)
+    quiet_since = known_quiet if not watch.counts(last, current, learn=True) else current.monotonic_s
+    ready_now = True
+    while current.monotonic_s - quiet_since < quiet_s:
+        if time.monotonic() >= deadline:
+            ready_now = False
+            break
+        if _pause(min(poll_s, max(0.0, quiet_since + quiet_s - time.monotonic())), cancel):
+            break
+        latest = screen.capture()
+        captures += 1
+        if watch.counts(current, latest, learn=True):
+            quiet_since = latest.monotonic_s
+        current = latest
+    return ReadyResult(current, ready_now, (time.monotonic() - start) * 1000.0, captures)
+
+
 def settle(
-    screen: Screen, before: Frame, expect_change: bool, config: SettleConfig, cancel: threading.Event | None = None
+    screen: Screen,
+    before: Frame,
+    expect_change: bool,
+    config: SettleConfig,
+    cancel: threading.Event | None = None,
+    watch: Watch | None = None,
 ) -> SettleResult:
     """Wait for the screen as the module doc says. ``cancel`` (the stop hotkey's event) cuts the wait
-    short; the result then says ``settled=False``."""
+    short; the result then says ``settled=False``. Without ``watch`` the whole screen counts."""
+    watch = watch or Watch(MotionMask(), Region())
     start = time.monotonic()
     deadline = start + config.timeout_s
     poll_s = config.poll_ms / 1000.0
@@ -52,8 +133,8 @@ def settle(
 
     if expect_change:
         react_deadline = min(deadline, start + config.react_timeout_ms / 1000.0)
-        while not diff_frames(before, current).significant and time.monotonic() < react_deadline:
-            if cancel is not None and cancel.wait(poll_s):  # polling the screen, or the stop hotkey
+        while not watch.change(before, current).significant and time.monotonic() < react_deadline:
+            if _pause(poll_s, cancel):  # polling the screen, or the stop hotkey
                 break
             current = screen.capture()
             captures += 1
@@ -64,20 +145,18 @@ def settle(
         if time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):
             settled = False
             break
-        if cancel is not None:
-            cancel.wait(poll_s)
-        else:
-            time.sleep(poll_s)
+        _pause(poll_s, cancel)
         latest = screen.capture()
         captures += 1
-        if not latest.same_pixels(current):
+        if watch.counts(current, latest, learn=True):
             last_change_s = latest.monotonic_s
         current = latest
 
     return SettleResult(
         frame=current,
-        change=diff_frames(before, current),
+        change=watch.change(before, current, final=True),
         settled=settled,
         waited_ms=(time.monotonic() - start) * 1000.0,
         captures=captures,
+        last_change_s=last_change_s,
     )

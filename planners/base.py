@@ -33,12 +33,16 @@ class StepFeedback(BaseModel):
     index: int
     action: Action | None  # None when the planner's answer could not be used
     verdict: str  # see agent.records.Verdict
-    note: str = ""  # for the model: "no visible change after 2 tries", "invalid answer: ..."
+    note: str = ""  # for the model: "no visible change where it acted", what was seen instead of an expectation
 
 
 @runtime_checkable
 class Planner(Protocol):
     """Decides the next actions. Raises ``actions.errors.ModelOutputError`` for an unusable answer
-    (the loop records it, tells the planner through the history and asks again, bounded)."""
+    (the loop records it, tells the planner through the history and asks again, bounded).
+
+    A planner that cannot change course on feedback (a script, a replay) sets a class attribute
+    ``follows_feedback = False``: the loop then ends the run at a step whose expectation failed
+    (or that changed nothing), instead of handing it back. Planners without it follow feedback."""
 
     def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan: ...

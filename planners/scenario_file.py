@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from actions.errors import UserInputError
-from actions.models import Action, parse_action
+from actions.models import Action, Expectation, parse_action, parse_expect
 from planners.user_files import load_yaml_mapping, validate_user_model
 
 POINTER_KINDS = frozenset({"click", "move", "drag", "scroll"})
@@ -97,6 +97,17 @@ class Step(_Model):
     target: Target | None = None
     to_target: Target | None = Field(None, description="the drop point of a drag")
     checks: tuple[Check, ...] = ()
+    expect: Expectation | None = Field(
+        None,
+        description='what the step\'s effect looks like: "change" (default for click, drag, scroll, key, type), '
+        '"none" (not visible: never judged no_change), or {"text"|"no_text"|"window"|"no_window": ..., '
+        '"timeout_s": 5}; the same as the action\'s own expect field',
+    )
+
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _expect(cls, value: Any) -> Any:
+        return parse_expect(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Step:
@@ -128,6 +139,10 @@ class Step(_Model):
             data["x"], data["y"] = point
         if to_point is not None and data.get("kind") == "drag":
             data["to_x"], data["to_y"] = to_point
+        if self.expect is not None:
+            if "expect" in data:
+                raise ValueError("give expect once: on the step or in its action, not both")
+            data["expect"] = self.expect
         return parse_action(data)
 
     def describe(self) -> str:

@@ -101,6 +101,8 @@ ActiveTitle = Callable[[], str | None]
 
 
 class ScenarioPlanner:
+    follows_feedback = False  # a replay ends at a failed (or no_change) step, naming it
+
     def __init__(
         self,
         scenario: Scenario,

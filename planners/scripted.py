@@ -12,9 +12,11 @@ from planners.base import Plan, StepFeedback
 class ScriptedPlanner:
     """Hands out one action per call, in order, then ``done(success=True)``.
 
-    A scripted plan does not change course on feedback: an action the verifier saw no effect
-    from is recorded as such, and the plan goes on (the loop still ends a run that stalls).
+    A scripted plan does not change course on feedback: the loop ends the run at a step whose
+    expectation failed, or that changed nothing where it acted (unless ``on_no_change="continue"``).
     """
+
+    follows_feedback = False  # the loop ends the run at a failed (or no_change) step: a script cannot replan
 
     def __init__(self, actions: Sequence[Action]) -> None:
         self._actions = list(actions)

@@ -77,12 +77,12 @@ def build(scenario_path: Path) -> Scenario:
             screen.close()
             steps: list[Step] = []
 
-            def click(widget: str, *checks: TextVisible) -> Step:
+            def click(widget: str, *checks: TextVisible, expect: str | None = None) -> Step:
                 # Crops are named by step number, as the recorder and --heal name them.
                 target = _target(widget, frame, boxes, scenario_path, len(steps) + 1)
-                return Step(action={"kind": "click"}, target=target, checks=checks)
+                return Step(action={"kind": "click"}, target=target, checks=checks, expect=expect)
 
-            steps.append(click("name"))
+            steps.append(click("name", expect="none"))  # the field starts focused: the click shows nothing
             steps.append(Step(action={"kind": "type", "text": "{{var:who}}"}))
             steps.append(click("email"))
             steps.append(Step(action={"kind": "type", "text": "{{var:email}}"}))

@@ -83,3 +83,38 @@ class DemoAppProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@dataclass
+class MotionAppProcess:
+    """A window that moves on its own (scenarios.motion_app): a 30 fps bar and, optionally, a clock."""
+
+    env: Mapping[str, str]
+    fps: float = 30.0
+    clock: bool = False
+    geometry: str = "300x180+720+40"
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def start(self, timeout_s: float = 20.0) -> MotionAppProcess:
+        from actions.x11.windows import wait_for_window
+        from scenarios.motion_app import TITLE
+
+        cmd = [sys.executable, "-m", "scenarios.motion_app", "--fps", str(self.fps), "--geometry", self.geometry]
+        cmd += ["--clock"] if self.clock else []
+        self.proc = subprocess.Popen(cmd, env=dict(self.env))
+        try:
+            wait_for_window(f"^{TITLE}$", timeout_s, display=self.env.get("DISPLAY"))
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc)
+
+    def __enter__(self) -> MotionAppProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

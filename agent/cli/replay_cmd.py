@@ -10,6 +10,7 @@ from actions.errors import UserInputError
 from agent.cli.checks import check_secrets, require_display
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
+from agent.cli.run_cmd import add_on_no_change_flag
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
 
 
@@ -22,6 +23,7 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
     replay.add_argument("--monitor", type=int, default=0, help="mss monitor to watch (default 0: all)")
     replay.add_argument("--quiet", action="store_true", help="print nothing but errors and the --repeat table")
+    add_on_no_change_flag(replay)
     add_stop_hotkey_flag(replay, "replay")
     add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
     # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
@@ -72,7 +74,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 scenario, args.scenario, ladder=ladder, executor=session.executor, screen=session.screen,
                 variables=variables, run_dir=run_dir, on_step=None if args.quiet else print_step,
                 guard=policy.for_new_run() if policy is not None else None,  # a fresh budget each round
-                stop=session.stop,
+                stop=session.stop, windows=session.windows, on_no_change=args.on_no_change,
             )  # fmt: skip
             outcomes.append(outcome)
             if outcome.run.success:

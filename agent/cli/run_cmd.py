@@ -29,9 +29,18 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--settle-quiet-ms", type=float, default=60.0, help="stillness that ends a settle (60)")
     run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_on_no_change_flag(run)
     add_stop_hotkey_flag(run)
     add_model_flags(run)
     add_policy_flags(run)
+
+
+def add_on_no_change_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--on-no-change", choices=["stop", "continue"], default="stop",
+        help='a step that changed nothing where it acted: stop the run there (default), or record it and go on; '
+        'an action whose effect is not visible should say "expect": "none" instead',
+    )  # fmt: skip
 
 
 def _settle_config(args: argparse.Namespace) -> SettleConfig:
@@ -89,6 +98,7 @@ def run_task(args: argparse.Namespace) -> int:
             planner, session.executor, session.screen, run_dir=RunDirectory(run_dir), settle_config=settle_config,
             budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
             on_step=None if args.quiet else print_step, stop=session.stop, guard=policy, dry_run=args.dry_run,
+            windows=session.windows, on_no_change=args.on_no_change,
         )  # fmt: skip
         try:
             result = agent.run(task)

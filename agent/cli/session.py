@@ -19,6 +19,7 @@ from agent.signals import StopSignals, exit_status
 
 if TYPE_CHECKING:
     from actions.executor import Executor
+    from actions.x11.windows import WindowReader
     from agent.screen import MssScreen
     from agent.stop import StopHotkey
 
@@ -40,6 +41,7 @@ class DesktopSession:
         self._signals = StopSignals(self.stop)
         self._screen: MssScreen | None = None
         self._executor: Executor | None = None
+        self._windows: WindowReader | None = None
 
     def __enter__(self) -> DesktopSession:
         self._signals.__enter__()  # first: a Ctrl+C while starting up is a clean stop too
@@ -61,6 +63,8 @@ class DesktopSession:
                     self._executor.release_all()
             if self._screen is not None:
                 self._screen.close()
+            if self._windows is not None:
+                self._windows.close()
             if self.hotkey is not None:
                 self.hotkey.close()
         finally:
@@ -73,6 +77,15 @@ class DesktopSession:
 
             self._screen = MssScreen(monitor=self.monitor)
         return self._screen
+
+    @property
+    def windows(self) -> WindowReader | None:
+        """The desktop's windows, so an action's change is judged in its own window; None off X11."""
+        if self._windows is None and sys.platform.startswith("linux"):
+            from actions.x11.windows import WindowReader
+
+            self._windows = WindowReader()
+        return self._windows
 
     @property
     def executor(self) -> Executor:

@@ -30,9 +30,14 @@ from actions.x11 import require_x11
 from actions.x11.input_capture import InputEvent, X11InputCapture
 from agent.record.journal import RecordingJournal, read_journal
 from agent.record.labels import describe, label_targets
-from agent.record.snapshot import DesktopSnapshotter
+from agent.record.snapshot import DesktopSnapshotter, Snapshot, changed_nothing, grab_snapshot
 from agent.record.steps import PointerCapture, RawStep, StepBuilder
 from planners.scenario_file import Anchor, Scenario, Setup, Step, Target, save_scenario, templates_dir
+
+# A click is judged (did it change anything?) this long after it, unless the next input came first:
+# Tk and GTK redraw a click's effect within a few ms on an idle desktop; a click followed sooner by
+# more input is left to the default ("change") rather than guessed.
+_JUDGE_AFTER_S = 0.05
 
 
 @dataclass
@@ -66,6 +71,9 @@ class ScenarioRecorder:
         self._error: BaseException | None = None
         self._capture: X11InputCapture | None = None
         self.journal: RecordingJournal | None = None
+        # The last click, its "before" snapshot and when it ended: judged at the next event (did it
+        # change anything?), so a replay does not stop at a click that only focused a field.
+        self._unjudged: tuple[RawStep, Snapshot, object] | None = None
 
     def start(self) -> ScenarioRecorder:
         # Open mss and the window reader now (about 150 ms), not at the first press. From here on
@@ -83,8 +91,11 @@ class ScenarioRecorder:
             self.stats.events += 1
             self.stats.synthetic_events += event.synthetic
             try:
+                self._unjudged = None  # more input came before the last click was judged: leave it be
+                steps_before = len(self.builder.steps)
                 if self.builder.feed(event):
                     self.stop_requested.set()
+                self._note_click(steps_before)
             except Exception as exc:  # noqa: BLE001 - losing input silently would be worse
                 self._error = exc
                 self.stop_requested.set()
@@ -92,6 +103,32 @@ class ScenarioRecorder:
         self.stats.handle_ms.append(elapsed_ms)
         if event.kind == "button_press" and not event.synthetic:
             self.stats.press_ms.append(elapsed_ms)
+
+    def _note_click(self, steps_before: int) -> None:
+        steps = self.builder.steps
+        if len(steps) > steps_before and steps[-1].action.get("kind") == "click" and self.snapshotter.last is not None:
+            token = object()
+            self._unjudged = (steps[-1], self.snapshotter.last, token)
+            timer = threading.Timer(_JUDGE_AFTER_S, self._judge_click, args=(token,))
+            timer.daemon = True
+            timer.start()
+        elif steps and steps[-1].action.get("count", 1) > 1:
+            steps[-1].expect = None  # a double click: judged as one, by its default
+
+    def _judge_click(self, token: object) -> None:
+        """On a timer thread: did the last click change anything where it acted? Nothing: ``expect: none``,
+        so a replay does not stop at a click that only focused a field."""
+        with self._lock:
+            if self._unjudged is None or self._unjudged[2] is not token or self.stop_requested.is_set():
+                return
+            step, before, _ = self._unjudged
+            self._unjudged = None
+            try:
+                after = grab_snapshot(self.display)
+            except Exception:  # noqa: BLE001 - a judgement missed leaves the default, never breaks the recording
+                return
+            if step.target is not None and changed_nothing(before, after, *step.target.screen_point):
+                step.expect = "none"
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """True once the stop hotkey was pressed, or the recording failed (``stop()`` then says why)."""
@@ -164,7 +201,7 @@ def build_scenario(path: Path, steps: Sequence[RawStep], ocr: bool = True) -> Sc
     for number, raw in enumerate(steps, start=1):
         target = _target(raw.target, folder, f"step-{number:03d}") if raw.target else None
         to_target = _target(raw.to_target, folder, f"step-{number:03d}-to") if raw.to_target else None
-        built.append(Step(action=_tidy(raw.action), target=target, to_target=to_target))
+        built.append(Step(action=_tidy(raw.action), target=target, to_target=to_target, expect=raw.expect))
     first = next((t for t in targets if t.window_title), None)
     setup = Setup(window_title=f"^{re.escape(first.window_title)}$") if first and first.window_title else Setup()
     return Scenario(name=path.stem, description="recorded with deskpilot record", setup=setup, steps=tuple(built))

@@ -59,6 +59,7 @@ class DesktopSnapshotter:
         self.stats = SnapshotStats()
         self._grabber: Any = None
         self._reader: WindowReader | None = None
+        self.last: Snapshot | None = None  # the latest snapshot: a click's "before", for changed_nothing()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskpilot-templates")
 
     def snapshot(self) -> Snapshot:
@@ -77,6 +78,7 @@ class DesktopSnapshotter:
         frame = Frame(data=bgra, profile=profile, monotonic_s=time.monotonic(), wall_time_s=time.time(), order="BGRA")
         snapshot = Snapshot(frame, self._reader.list_windows())
         self.stats.grab_ms.append((time.perf_counter() - started) * 1000)
+        self.last = snapshot
         return snapshot
 
     def anchor(self, snapshot: Snapshot, x: int, y: int) -> PointerCapture:
@@ -123,6 +125,46 @@ class DesktopSnapshotter:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+
+def grab_snapshot(display: str | None = None) -> Snapshot:
+    """A one-off snapshot from any thread (its own mss handle and X connection; about 10 ms)."""
+    import mss
+
+    with mss.MSS(display=display) if display else mss.MSS() as grabber, WindowReader(display) as reader:
+        monitor = grabber.monitors[0]
+        shot = grabber.grab(monitor)
+        bgra = np.frombuffer(bytes(shot.raw), dtype=np.uint8).reshape(shot.height, shot.width, 4)
+        profile = DisplayProfile(left=monitor["left"], top=monitor["top"], width=shot.width, height=shot.height)
+        frame = Frame(data=bgra, profile=profile, monotonic_s=time.monotonic(), wall_time_s=time.time(), order="BGRA")
+        return Snapshot(frame, reader.list_windows())
+
+
+def changed_nothing(before: Snapshot, after: Snapshot, x: int, y: int, radius: int = 64) -> bool:
+    """Whether nothing visible changed, between two snapshots, in the window at ``(x, y)`` (and the
+    ``radius`` around the point): the click that only focused an already focused field."""
+    from actions.compare import diff_frames
+
+    window = next((w for w in reversed(before.windows) if w.viewable and w.contains(x, y)), None)
+    boxes = [(x - radius, y - radius, x + radius, y + radius)]
+    if window is not None:
+        boxes.append((window.left, window.top, window.left + window.width, window.top + window.height))
+    appeared = {w.window_id for w in after.windows} - {w.window_id for w in before.windows}
+    if appeared:
+        return False  # a menu or a dialog opened
+    for left, top, right, bottom in boxes:
+        a, b = _crop(before.frame, left, top, right, bottom), _crop(after.frame, left, top, right, bottom)
+        if a is None or b is None or diff_frames(a, b).significant:
+            return False
+    return True
+
+
+def _crop(frame: Frame, left: int, top: int, right: int, bottom: int) -> Frame | None:
+    x0, y0 = max(0, left - frame.profile.left), max(0, top - frame.profile.top)
+    x1, y1 = min(frame.size[0], right - frame.profile.left), min(frame.size[1], bottom - frame.profile.top)
+    if x0 >= x1 or y0 >= y1:
+        return None
+    return Frame(frame.data[y0:y1, x0:x1], frame.profile, frame.monotonic_s, frame.wall_time_s, frame.order)
 
 
 def crop_box(

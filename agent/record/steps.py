@@ -59,6 +59,7 @@ class RawStep:
     target: PointerCapture | None = None
     to_target: PointerCapture | None = None
     monotonic_s: float = field(default_factory=time.monotonic)
+    expect: str | None = None  # "none" when the step changed nothing where it acted while it was recorded
 
 
 class Snapshotter(Protocol):

@@ -1,9 +1,10 @@
 """report.html: one self-contained page per run, built from the run directory alone.
 
 The page reads top down: the outcome (a coloured banner with the task, the reason and the answer),
-the key numbers, a timeline of every step, then one card per step with its screenshots, the point
-acted on and the region that changed, the model's thought and raw answer, the verifier's verdict,
-the grounding ladder of replays and the step's timings.
+the key numbers, why it failed (agent.report.why: each failed, refused, no-change or unsettled
+step with what was expected and what was seen instead), a timeline of every step, then one card
+per step with its screenshots, the point acted on and the region that changed, the model's
+thought and raw answer, the verifier's verdict, the grounding ladder of replays and the step's timings.
 
 One file, nothing fetched: each frame is embedded once (JPEG) and shown through SVG ``<use>``
 (agent.report.frames), full-size views are CSS ``:target`` overlays, and the only script (Escape
@@ -22,6 +23,7 @@ from actions.coords import DisplayProfile
 from agent.report.frames import FrameStore
 from agent.report.steps import Context, step_card, text, timeline
 from agent.report.style import BLUE, CSS, GREEN, GREY, RED, SCRIPT
+from agent.report.why import why_section
 from agent.run_dir import RUN_FILE, STEPS_FILE, SUMMARY_FILE, StepRecord, read_json, read_steps
 from planners.verdicts import Verdict
 
@@ -61,6 +63,7 @@ def build_report(run_dir: str | Path) -> Path:
             f"<svg width='0' height='0' style='position:absolute' aria-hidden='true'><defs>{frames.defs()}</defs>",
             "</svg>",
             "<main>",
+            why_section(steps, ctx),
             f"<h2 class='section'>Timeline · {len(steps)} step{'s' if len(steps) != 1 else ''}</h2>"
             + timeline(steps, ctx)
             if steps
@@ -125,15 +128,16 @@ def _stats(summary: dict[str, Any], steps: list[StepRecord]) -> str:
 
     no_change = sum(1 for s in steps if s.verdict is Verdict.NO_CHANGE)
     refused = sum(1 for s in steps if s.verdict is Verdict.INVALID)
+    failed = sum(1 for s in steps if s.verdict in (Verdict.FAILED, Verdict.REFUSED))
     duration = number("duration_s", sum(s.timings.total_ms for s in steps) / 1000)
-    settle = [s.timings.settle_ms + s.timings.verify_ms for s in performed]
+    settle = [s.timings.ready_ms + s.timings.settle_ms + s.timings.verify_ms for s in performed]
     overhead = number("mean_overhead_ms", sum(settle) / len(settle) if settle else 0.0)
     prompt = sum(s.prompt_tokens or 0 for s in steps)
     completion = sum(s.completion_tokens or 0 for s in steps)
     cards = [
         (f"{len(steps)}", "steps", ""),
         (f"{number('actions_performed', sum(s.tries for s in performed)):.0f}", "actions performed", ""),
-        (f"{number('retries', sum(s.tries - 1 for s in performed)):.0f}", "retries", "warn"),
+        (f"{failed}", "failed or refused steps", "bad"),
         (f"{no_change}", "no-change steps", "warn"),
         (f"{refused}", "refused answers", "bad"),
         (f"{duration:.2f} s", "duration", ""),

@@ -217,6 +217,8 @@ def _facts(step: StepRecord) -> str:
         rows.append(f"<div class='error'><b>{what}:</b> {text(step.error)}</div>")
     if step.note:
         rows.append(f"<div class='note'>{text(step.note)}</div>")
+    if step.expect is not None and step.expect not in ("change", "none"):
+        rows.append(_row("expected", text(step.expect.describe())))  # type: ignore[union-attr]
     if step.thought:
         thought = f"<div class='thought'>{text(step.thought)}</div>"
         if len(step.thought) > _LONG_THOUGHT_CHARS:

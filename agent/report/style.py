@@ -12,18 +12,24 @@ VERDICT_COLOURS = {
     Verdict.NO_CHANGE: AMBER,
     Verdict.UNSETTLED: AMBER,
     Verdict.INVALID: RED,
+    Verdict.MET: GREEN,
+    Verdict.FAILED: RED,
+    Verdict.REFUSED: RED,
 }
 
 VERDICT_MEANINGS = {
-    Verdict.CHANGED: "the screen changed where the action should have changed it",
-    Verdict.NOT_CHECKED: "an action that need not change anything (move, wait, done)",
-    Verdict.NO_CHANGE: "nothing changed, even after a retry",
-    Verdict.UNSETTLED: "the screen was still changing when the settle timeout ran out",
+    Verdict.CHANGED: "the action changed the screen where it acted",
+    Verdict.NOT_CHECKED: 'nothing visible was expected (move, wait, done, "expect": "none") or a dry run',
+    Verdict.NO_CHANGE: "nothing changed where the action acted (it was performed once, not repeated)",
+    Verdict.UNSETTLED: "the action's window was still changing when the settle timeout ran out",
     Verdict.INVALID: "the model's answer could not be used; nothing was performed",
+    Verdict.MET: "the step's expectation (text, window) held",
+    Verdict.FAILED: "the step's expectation did not hold; see what was seen instead",
+    Verdict.REFUSED: "the policy refused the action; nothing was performed",
 }
 
 # The phases of a step, in the order they happen, with the colour each has in the timing bars.
-PHASES = (("plan", PURPLE), ("act", BLUE), ("settle", "#d4a72c"), ("verify", GREEN))
+PHASES = (("plan", PURPLE), ("ready", GREY), ("act", BLUE), ("settle", "#d4a72c"), ("verify", GREEN))
 
 CSS = """
 *{box-sizing:border-box}

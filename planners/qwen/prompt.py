@@ -48,6 +48,9 @@ _VERDICT_WORDS = {
     "unsettled": "the screen was still changing",
     "not_checked": "",
     "invalid": "your answer could not be used",
+    "met": "the expected result was seen",
+    "failed": "the expected result was not seen",
+    "refused": "the policy refused it; nothing was done",
 }
 
 _ACTION_HELP = """The action to perform. The available actions are:

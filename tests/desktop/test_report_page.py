@@ -103,6 +103,7 @@ def demo_run(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) 
             screen.close()
     assert result.success, result.reason
     assert len(result.steps) == 12
+    build_report(run_dir)  # since the house move the caller builds the page, as the CLI does
     yield run_dir
 
 

@@ -1,4 +1,4 @@
-"""The loop with the shipped fakes: retry, stall detection, budgets, model errors, records."""
+"""The loop with the shipped fakes: performed once, stall detection, budgets, model errors, records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from actions import Click, Done, Move, RecordingExecutor, Type
+from actions import Click, Done, Key, Move, RecordingExecutor, Type
 from actions.errors import ActionError, ModelOutputError
 from actions.frame import FakeScreen, Frame
 from actions.models import Action
@@ -43,14 +43,35 @@ def test_scripted_plan_runs_every_action_and_succeeds(tmp_path) -> None:
     assert [s.verdict for s in result.steps] == [Verdict.CHANGED, Verdict.CHANGED, Verdict.NOT_CHECKED]
 
 
-def test_an_action_without_effect_is_retried_once_then_reported() -> None:
-    screen, executor = world(changes_on={3})  # the first click does nothing, twice; then the type works
+def test_an_action_without_effect_is_performed_once_and_a_script_stops_there() -> None:
+    # Issue 8 changed this contract: no automatic second try; a script cannot replan, so it stops.
+    screen, executor = world(changes_on={2})  # the click does nothing; the type would work
     result = Agent(ScriptedPlanner([Click(x=1, y=2), Type(text="x")]), executor, screen, settle_config=FAST).run("t")
-    assert executor.performed == [Click(x=1, y=2), Click(x=1, y=2), Type(text="x")]
-    first, second = result.steps
-    assert (first.verdict, first.tries, first.note) == (Verdict.NO_CHANGE, 2, "no visible change after 2 tries")
-    assert (second.verdict, second.tries) == (Verdict.CHANGED, 1)
-    assert result.summary is not None and result.summary.retries == 1 and result.summary.no_change_steps == 1
+    assert executor.performed == [Click(x=1, y=2)]
+    (first,) = result.steps
+    assert (first.verdict, first.tries) == (Verdict.NO_CHANGE, 1)
+    assert first.note == "no visible change where it acted (performed once, not repeated)"
+    assert not result.success
+    assert result.reason.startswith("step 1 (click(x=1, y=2, button='left', count=1)) changed nothing where it acted")
+    assert '"expect": "none"' in result.reason and "--on-no-change continue" in result.reason
+    assert result.summary is not None and result.summary.retries == 0 and result.summary.no_change_steps == 1
+
+
+def test_on_no_change_continue_lets_a_script_go_on() -> None:
+    screen, executor = world(changes_on={2})
+    planner = ScriptedPlanner([Click(x=1, y=2), Type(text="x")])
+    result = Agent(planner, executor, screen, settle_config=FAST, on_no_change="continue").run("t")
+    assert executor.performed == [Click(x=1, y=2), Type(text="x")]
+    assert [(s.verdict, s.tries) for s in result.steps] == [(Verdict.NO_CHANGE, 1), (Verdict.CHANGED, 1)]
+    assert result.success
+
+
+def test_expect_none_is_never_judged_no_change_and_never_repeated() -> None:
+    screen, executor = world(changes_on=set())  # nothing ever changes on screen
+    plan = [Key(keys=("ctrl", "k"), expect="none"), Click(x=1, y=2, expect="none")]
+    result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST).run("t")
+    assert result.success and executor.performed == plan
+    assert [(s.verdict, s.expect) for s in result.steps] == [(Verdict.NOT_CHECKED, "none")] * 2
 
 
 class RepeatingPlanner:
@@ -70,10 +91,10 @@ def test_the_same_action_on_an_unchanged_screen_is_a_stall() -> None:
     result = Agent(planner, executor, screen, settle_config=FAST, budgets=Budgets(stall_repeats=3)).run("t")
     assert not result.success
     assert result.reason == "stalled: click(x=7, y=7, button='left', count=1) changed nothing 3 times in a row"
-    assert len(result.steps) == 3 and len(executor.performed) == 6  # each step tried twice
+    assert len(result.steps) == 3 and len(executor.performed) == 3  # each step performed once, never repeated
     # The planner was told, in its history, that its click changed nothing.
     assert planner.seen[1][0].verdict == "no_change"
-    assert planner.seen[1][0].note == "no visible change after 2 tries"
+    assert planner.seen[1][0].note == "no visible change where it acted (performed once, not repeated)"
 
 
 def test_step_budget_ends_the_run() -> None:
@@ -152,7 +173,8 @@ def test_run_directory_contents(tmp_path) -> None:
     assert step["action"] == {"kind": "click", "x": 3, "y": 4, "button": "left", "count": 1}
     assert step["before"] == "frames/step-0000.png" and step["after"] == "frames/step-0001.png"
     assert (run_dir / step["before"]).exists() and (run_dir / step["after"]).exists()
-    assert set(step["timings"]) == {"plan_ms", "act_ms", "settle_ms", "verify_ms", "total_ms"}
+    # ready_ms: issue 8's wait for the target to finish reacting, before acting
+    assert set(step["timings"]) == {"plan_ms", "ready_ms", "act_ms", "settle_ms", "verify_ms", "total_ms"}
     report = build_report(run_dir).read_text()  # the caller builds the page, not the loop
     assert "succeeded" in report and "click(x=3, y=4" in report and "data:image/jpeg;base64," in report
 

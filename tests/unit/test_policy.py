@@ -258,15 +258,17 @@ def test_a_refusal_ends_the_run_with_its_reason_and_nothing_performed(tmp_path: 
 
 @needs_tesseract
 def test_a_confirmed_click_is_performed_once_never_retried_behind_the_persons_back() -> None:
-    """The verifier retries a click that changed nothing; not one a person had to confirm."""
+    """Nothing is retried on its own any more (issue 8): the confirmed click and the plain one both run once."""
     screen, executor = screen_with_words(WORDS), RecordingExecutor()  # a still screen: no visible change
     questions: list[str] = []
     guard = policy(ask=lambda q: questions.append(q) or True, is_terminal=lambda: True)
     delete, save = Click(x=DELETE[0], y=DELETE[1]), Click(x=SAVE[0], y=SAVE[1])
-    result = Agent(ScriptedPlanner([delete, save]), executor, screen, settle_config=FAST, guard=guard).run("t")
+    agent = Agent(ScriptedPlanner([delete, save]), executor, screen, settle_config=FAST, guard=guard,
+                  on_no_change="continue")  # fmt: skip
+    result = agent.run("t")
     assert len(questions) == 1
-    assert executor.performed == [delete, save, save]  # Save (no confirm word) is retried as usual
-    assert [s.tries for s in result.steps] == [1, 2]
+    assert executor.performed == [delete, save]
+    assert [s.tries for s in result.steps] == [1, 1]
 
 
 def test_dry_run_plans_and_records_every_action_without_retrying(tmp_path: Path) -> None:

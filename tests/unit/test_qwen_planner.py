@@ -71,10 +71,11 @@ def test_refused_answers_and_verdicts_reach_the_next_prompt() -> None:
     planner = QwenPlanner(backend, keep_screenshots=2)
     result = Agent(planner, executor, screen, settle_config=FAST, budgets=Budgets(max_invalid_answers=2)).run("t")
     assert result.success
-    assert executor.performed == [Click(x=1280 + 10, y=8), Click(x=1280 + 10, y=8)]  # retried: the fake screen is still
+    # Issue 8: performed once (no automatic retry); the model is told it changed nothing and decides.
+    assert executor.performed == [Click(x=1280 + 10, y=8)]
     second, third = backend.prompts[1], backend.prompts[2]
     assert "your answer could not be used" in text_of(second) and "no tool call in the answer" in text_of(second)
-    assert "no visible change after 2 tries" in text_of(third)
+    assert "no visible change where it acted" in text_of(third)
     # keep_screenshots=2: the current screen plus one earlier one, never more.
     assert sum(isinstance(p, ImagePart) for m in third for p in m.parts) == 2
 

@@ -1,0 +1,235 @@
+"""Where an action's effect counts, and which pixels move on their own.
+
+A whole-screen diff is useless on a real desktop: a clock ticking in a panel, a spinner or a
+video in another window changes pixels whatever the agent does. Two things keep a verdict the
+action's own:
+
+* the **region** of the action (image pixels of the frame): for a pointer action the window under
+  the pointer plus a box around the pointer; for keys and typing the focused window; plus every
+  window that appeared or moved after the action. Changes elsewhere are not the action's.
+* the **motion mask**: pixels seen changing while nothing was being done (outside the coming
+  action's region while waiting to act, or outside the region while settling). They are left out
+  of every later judgement in the run, inside regions too, so an animation is learned once.
+
+Everything works on the packed uint32 view of BGRA captures (``Frame.packed()``): one compare and
+a few boolean ops over the frame, about a millisecond at 1280x800.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from actions.compare import NO_CHANGE, Change
+from actions.coords import DisplayProfile, ScreenPoint
+from actions.frame import Frame
+from actions.models import Action
+from actions.windows import WindowInfo, WindowSource
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive), image pixels
+
+# A click's effect that is not in its window (a Tk/GTK popup menu is no managed window) starts
+# next to the pointer; 64 points each way covers a menu's first entries and a tooltip.
+POINTER_RADIUS_PT = 64
+# New or moved windows are looked for at most this often while settling (a list costs ~1 ms).
+_WINDOW_POLL_S = 0.05
+
+
+def _pixel_box(profile: DisplayProfile, left: int, top: int, right: int, bottom: int) -> Box | None:
+    a = profile.screen_to_image(ScreenPoint(left, top))
+    b = profile.screen_to_image(ScreenPoint(right, bottom))
+    width, height = profile.pixel_size
+    box = (max(0, int(a.x)), max(0, int(a.y)), min(width, int(np.ceil(b.x))), min(height, int(np.ceil(b.y))))
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
+def window_box(profile: DisplayProfile, window: WindowInfo) -> Box | None:
+    return _pixel_box(profile, window.left, window.top, window.left + window.width, window.top + window.height)
+
+
+def changed_pixels(a: Frame, b: Frame) -> np.ndarray | None:
+    """Boolean H x W of pixels that differ; None when the frames have different shapes."""
+    x, y = a.packed(), b.packed()
+    if x.shape != y.shape:
+        return None
+    diff = x != y
+    return diff if diff.ndim == 2 else diff.any(axis=2)
+
+
+def change_of(mask: np.ndarray) -> Change:
+    if not mask.any():
+        return NO_CHANGE
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return Change(int(mask.sum()), (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1))
+
+
+@dataclass
+class MotionMask:
+    """Pixels that moved while nothing was being done; kept for the whole run."""
+
+    moving: np.ndarray | None = None
+
+    def learn(self, changed: np.ndarray) -> None:
+        if self.moving is None or self.moving.shape != changed.shape:
+            self.moving = changed.copy()
+        else:
+            self.moving |= changed
+
+    def still(self, changed: np.ndarray) -> np.ndarray:
+        """``changed`` without the pixels known to move on their own."""
+        if self.moving is None or self.moving.shape != changed.shape:
+            return changed
+        return changed & ~self.moving
+
+    @property
+    def pixels(self) -> int:
+        return 0 if self.moving is None else int(self.moving.sum())
+
+
+@dataclass
+class Region:
+    """Where one action's effect counts. ``boxes`` empty means the whole frame (nothing known about windows)."""
+
+    boxes: list[Box] = field(default_factory=list)
+    windows: list[str] = field(default_factory=list)  # titles of the windows in it, for the record
+    dialog: bool = False  # the action goes to a dialog: wait longer for it to be ready (SettleConfig)
+
+    def inside(self, shape: tuple[int, ...]) -> np.ndarray | None:
+        if not self.boxes:
+            return None
+        inside = np.zeros(shape[:2], dtype=bool)
+        for left, top, right, bottom in self.boxes:
+            inside[top:bottom, left:right] = True
+        return inside
+
+    @property
+    def bbox(self) -> Box | None:
+        if not self.boxes:
+            return None
+        return (min(b[0] for b in self.boxes), min(b[1] for b in self.boxes),
+                max(b[2] for b in self.boxes), max(b[3] for b in self.boxes))  # fmt: skip
+
+
+class Watch:
+    """The region of one action and the run's motion mask, judged together; grows the region
+    when a window appears or moves while the action settles."""
+
+    def __init__(
+        self,
+        mask: MotionMask,
+        region: Region,
+        windows: WindowSource | None = None,
+        known: dict[int, WindowInfo] | None = None,
+        profile: DisplayProfile | None = None,
+    ) -> None:
+        self.mask, self.region, self.windows, self.profile = mask, region, windows, profile
+        self.known = known or {}  # window id -> the window as it was before the action
+        self._inside: np.ndarray | None = None
+        self._inside_shape: tuple[int, ...] | None = None
+        self._last_window_poll = 0.0
+
+    def inside(self, shape: tuple[int, ...]) -> np.ndarray | None:
+        if self._inside_shape != shape[:2]:
+            self._inside, self._inside_shape = self.region.inside(shape), shape[:2]
+        return self._inside
+
+    def acted(self) -> None:
+        """The action was just performed: look for new windows at the next change outside the region."""
+        self._last_window_poll = 0.0
+
+    def split(self, a: Frame, b: Frame, learn: bool, force: bool = False) -> tuple[np.ndarray | None, bool]:
+        """The changed pixels from ``a`` to ``b`` that count (inside the region, not known motion),
+        and whether anything changed outside it; ``learn`` adds the outside changes to the mask."""
+        changed = changed_pixels(a, b)
+        if changed is None:
+            return None, True
+        inside = self.inside(changed.shape)
+        if inside is None:
+            return self.mask.still(changed), False
+        outside = changed & ~inside
+        elsewhere = bool(outside.any())
+        if elsewhere:
+            if self.windows is not None and self._grew(force):
+                return self.split(a, b, learn)
+            if learn:
+                self.mask.learn(outside)
+        return self.mask.still(changed & inside), elsewhere
+
+    def _grew(self, force: bool = False) -> bool:
+        """Add windows that appeared or moved since the action began; True when the region grew."""
+        now = time.monotonic()
+        if (
+            self.windows is None
+            or self.profile is None
+            or (not force and now - self._last_window_poll < _WINDOW_POLL_S)
+        ):
+            return False
+        self._last_window_poll = now
+        grew = False
+        for window in self.windows.list_windows():
+            before = self.known.get(window.window_id)
+            where = (window.left, window.top, window.size)
+            moved = before is None or not before.viewable or (before.left, before.top, before.size) != where
+            if not window.viewable or not moved:
+                continue
+            self.known[window.window_id] = window
+            box = window_box(self.profile, window)
+            if box is not None and box not in self.region.boxes:
+                self.region.boxes.append(box)
+                self.region.windows.append(window.title)
+                self._inside_shape = None
+                grew = True
+        return grew
+
+    def counts(self, a: Frame, b: Frame, learn: bool = False) -> bool:
+        """Whether anything that counts changed from ``a`` to ``b`` (a blinking caret does not)."""
+        mine, _ = self.split(a, b, learn)
+        return mine is None or (bool(mine.any()) and change_of(mine).significant)
+
+    def change(self, before: Frame, after: Frame, final: bool = False) -> Change:
+        """The change the action made: inside its region, known motion left out. ``final``: the
+        verdict's own judgement, which always looks for windows that appeared."""
+        mine, _ = self.split(before, after, learn=False, force=final)
+        if mine is None:
+            height, width = after.data.shape[:2]
+            return Change(width * height, (0, 0, width, height))
+        return change_of(mine)
+
+
+def region_for(
+    action: Action, profile: DisplayProfile, windows: WindowSource | None
+) -> tuple[Region, dict[int, WindowInfo]]:
+    """The region the action acts in, and the windows as they are now (to see new ones later)."""
+    if windows is None:
+        return Region(), {}
+    listed = {w.window_id: w for w in windows.list_windows()}
+    region = Region()
+    pairs = ((getattr(action, "x", None), getattr(action, "y", None)),
+             (getattr(action, "to_x", None), getattr(action, "to_y", None)))  # fmt: skip
+    points = [(x, y) for x, y in pairs if x is not None and y is not None]
+    if points:
+        for x, y in points:
+            target = windows.window_at(x, y)
+            if target is not None:
+                _add(region, profile, target)
+            r = POINTER_RADIUS_PT
+            box = _pixel_box(profile, x - r, y - r, x + r, y + r)
+            if box is not None:
+                region.boxes.append(box)
+    else:
+        focused = windows.active_window()
+        if focused is None:
+            return Region(), listed  # keys go wherever X sends them: judge the whole screen
+        _add(region, profile, focused)
+    return region, listed
+
+
+def _add(region: Region, profile: DisplayProfile, window: WindowInfo) -> None:
+    region.dialog = region.dialog or window.dialog
+    box = window_box(profile, window)
+    if box is not None and box not in region.boxes:
+        region.boxes.append(box)
+        region.windows.append(window.title)
