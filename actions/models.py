@@ -8,10 +8,11 @@ plan that validates here is a plan every executor can perform. Coordinates are s
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializationInfo,
@@ -103,20 +104,22 @@ def parse_expect(value: Any) -> Any:
         raise ValueError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
 
 
-class _Action(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    expect: Expectation | None = Field(
-        default=None,
+# The optional ``expect`` of an action and of a scenario step: one definition, so the two cannot drift.
+ExpectField = Annotated[
+    Optional[Expectation],  # noqa: UP045 - pydantic evaluates this at runtime on Python 3.10 too
+    BeforeValidator(parse_expect),
+    Field(
         description='what the effect looks like: "change" (default for click, drag, scroll, key, type), "none" '
         '(not visible: never waited for, never judged no_change), or {"text"|"no_text"|"window"|"no_window": ..., '
         '"timeout_s": 5}',
-    )
+    ),
+]
 
-    @field_validator("expect", mode="before")
-    @classmethod
-    def _expect(cls, value: Any) -> Any:
-        return parse_expect(value)
+
+class _Action(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    expect: ExpectField = None
 
     @model_serializer(mode="wrap")
     def _without_default_expect(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:

@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from actions.errors import UserInputError
-from actions.models import Action, Expectation, parse_action, parse_expect
+from actions.models import Action, ExpectField, parse_action
 from planners.user_files import load_yaml_mapping, validate_user_model
 
 POINTER_KINDS = frozenset({"click", "move", "drag", "scroll"})
@@ -97,17 +97,7 @@ class Step(_Model):
     target: Target | None = None
     to_target: Target | None = Field(None, description="the drop point of a drag")
     checks: tuple[Check, ...] = ()
-    expect: Expectation | None = Field(
-        None,
-        description='what the step\'s effect looks like: "change" (default for click, drag, scroll, key, type), '
-        '"none" (not visible: never judged no_change), or {"text"|"no_text"|"window"|"no_window": ..., '
-        '"timeout_s": 5}; the same as the action\'s own expect field',
-    )
-
-    @field_validator("expect", mode="before")
-    @classmethod
-    def _expect(cls, value: Any) -> Any:
-        return parse_expect(value)
+    expect: ExpectField = None  # the same as the action's own expect field
 
     @model_validator(mode="after")
     def _consistent(self) -> Step:

@@ -38,3 +38,21 @@ def desktop() -> Iterator[VirtualDesktop]:
 def demo_app(desktop: VirtualDesktop, tmp_path: Path) -> Iterator[DemoAppProcess]:
     with DemoAppProcess(tmp_path / "demo-state.json", desktop.env()) as app:
         yield app
+
+
+@pytest.fixture
+def focus_that_never_pastes(desktop):
+    """A focused window whose client never asks for the clipboard (a field that takes no paste)."""
+    from Xlib import X
+    from Xlib.display import Display
+
+    conn = Display(desktop.display)
+    # override_redirect: mapped at once, without waiting for the window manager to manage it.
+    window = conn.screen().root.create_window(0, 0, 80, 80, 0, X.CopyFromParent, override_redirect=True)
+    window.map()
+    conn.sync()
+    window.set_input_focus(X.RevertToParent, X.CurrentTime)
+    conn.sync()
+    yield
+    window.destroy()
+    conn.close()

@@ -78,23 +78,6 @@ def test_typing_works_when_the_clipboard_was_empty(desktop, demo_app, executor) 
     assert demo_app.wait(lambda s: s["name"] == "leer → voll")["name"] == "leer → voll"
 
 
-@pytest.fixture
-def focus_that_never_pastes(desktop):
-    """A focused window whose client never asks for the clipboard (like a field that takes no text)."""
-    from Xlib import X
-    from Xlib.display import Display
-
-    conn = Display(desktop.display)
-    # override_redirect: mapped at once, without waiting for the window manager to manage it.
-    window = conn.screen().root.create_window(0, 0, 50, 50, 0, X.CopyFromParent, override_redirect=True)
-    window.map()
-    conn.sync()
-    window.set_input_focus(X.RevertToParent, X.CurrentTime)
-    conn.sync()
-    yield
-    window.destroy()
-    conn.close()
-
 
 def test_a_type_whose_text_is_not_fetched_raises_text_not_delivered(desktop, executor, focus_that_never_pastes) -> None:
     from actions.errors import ActionError

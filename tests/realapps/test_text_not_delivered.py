@@ -4,27 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.realapps.conftest import explain, run_plan, steps
-
-
-@pytest.fixture
-def focus_that_never_pastes(desktop):
-    """A focused window whose client never asks for the clipboard (a field that takes no paste)."""
-    from Xlib import X
-    from Xlib.display import Display
-
-    conn = Display(desktop.display)
-    # override_redirect: mapped at once, without waiting for the window manager to manage it.
-    window = conn.screen().root.create_window(0, 0, 80, 80, 0, X.CopyFromParent, override_redirect=True)
-    window.map()
-    conn.sync()
-    window.set_input_focus(X.RevertToParent, X.CurrentTime)
-    conn.sync()
-    yield
-    window.destroy()
-    conn.close()
 
 
 def test_a_paste_nobody_fetches_fails_the_run(desktop, focus_that_never_pastes, tmp_path) -> None:
