@@ -23,7 +23,9 @@ from actions.windows import WindowInfo
 from agent.run_dir import RUN_FILE, StepRecord
 from planners.scenario_file import Scenario, save_scenario
 
-_FAILED = frozenset({"no_change", "unsettled", "invalid", "failed", "refused"})
+# Left out: what was never performed or did not do what it was expected to. A "no_change" step stays
+# (a click into a field that already had the focus shows nothing, and is still needed on replay).
+_FAILED = frozenset({"invalid", "failed", "refused"})
 _COORDS = ("x", "y", "to_x", "to_y", "target", "to_target")
 
 

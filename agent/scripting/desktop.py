@@ -158,6 +158,10 @@ class Desktop:
         """One chord, pressed together: ``press("ctrl", "s")``, ``press("enter")``."""
         self._act({"kind": "key", "keys": list(keys)}, expect)
 
+    def wait(self, seconds: float) -> None:
+        """A fixed pause, as a step (prefer ``wait_for``: it waits for the screen, not the clock)."""
+        self._act({"kind": "wait", "seconds": seconds}, "none")
+
     def _act(self, data: dict[str, Any], expect: Any) -> None:
         if expect is not None and "expect" in Key.model_fields:  # the verification issue's field, once merged
             data["expect"] = expect
@@ -261,6 +265,8 @@ def _describe(data: dict[str, Any]) -> str:
     shown = Target.model_validate(target).describe() if isinstance(target, dict) else ""
     if data["kind"] == "type":
         return f"type({data['text']!r})"
+    if data["kind"] == "wait":
+        return f"wait({data['seconds']})"
     if data["kind"] == "key":
         return f"press({'+'.join(data['keys'])})"
     return f"{data['kind']}({shown})" if shown else data["kind"]
