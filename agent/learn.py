@@ -103,6 +103,7 @@ def _with_thought(step: Any, thought: str | None) -> Any:
     if step.target is None or not thought:
         return step
     line = next((part.strip() for part in thought.splitlines() if part.strip()), "")[:160]
+    line = line.removeprefix("Action:").strip()  # Qwen's computer-use answers start "Action: click the ..."
     if not line:
         return step
     described = f"{line} ({step.target.description})"
