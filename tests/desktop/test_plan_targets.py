@@ -16,18 +16,6 @@ from planners.fake_server import FakeChatServer
 from scenarios.harness import DemoAppProcess
 
 
-def snap_widget(env: dict[str, str], app: DemoAppProcess, name: str, path: Path) -> Path:
-    """A PNG of one widget as it is on the screen: what an author would save as submit.png."""
-    import mss
-    from PIL import Image
-
-    box = app.box(name)
-    with mss.MSS(display=env["DISPLAY"]) as grabber:
-        shot = grabber.grab({"left": box["x"], "top": box["y"], "width": box["w"], "height": box["h"]})
-    Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX").save(path)
-    return path
-
-
 def write_plan(path: Path, actions: list[dict]) -> Path:
     path.write_text(json.dumps(actions), encoding="utf-8")
     return path
@@ -65,7 +53,7 @@ def test_targets_are_learned_then_found_by_anchor_even_in_a_moved_window(desktop
     env = desktop.env()
     plan = write_plan(tmp_path / "form.json", FORM)
     with DemoAppProcess(tmp_path / "s1.json", env) as app:
-        snap_widget(env, app, "submit", tmp_path / "submit.png")
+        app.save_widget_png("submit", tmp_path / "submit.png")
         first = run_plan(plan, env, tmp_path / "run1")
         assert first.returncode == 0, first.stderr
         assert filled(app.wait(lambda s: s["submitted"] is not None))

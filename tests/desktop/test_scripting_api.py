@@ -13,7 +13,6 @@ import pytest
 
 from deskpilot import Desktop, ExpectationFailed, TargetNotFound
 from scenarios.harness import DemoAppProcess
-from tests.desktop.test_plan_targets import snap_widget
 
 
 def fill_form(desk: Desktop, name: str) -> None:
@@ -27,7 +26,7 @@ def fill_form(desk: Desktop, name: str) -> None:
 
 
 def test_a_script_fills_the_form_and_reads_the_screen(desktop, demo_app, tmp_path) -> None:
-    snap_widget(desktop.env(), demo_app, "submit", tmp_path / "submit.png")
+    demo_app.save_widget_png("submit", tmp_path / "submit.png")
     out = tmp_path / "run"
     with Desktop(out=out, cache=tmp_path / "script.cache", images=tmp_path) as desk:
         fill_form(desk, "Grüße ✓")
@@ -63,7 +62,7 @@ def test_a_script_fills_the_form_and_reads_the_screen(desktop, demo_app, tmp_pat
 def test_the_second_script_run_needs_no_ocr(desktop, tmp_path) -> None:
     env = desktop.env()
     with DemoAppProcess(tmp_path / "s1.json", env) as app:
-        snap_widget(env, app, "submit", tmp_path / "submit.png")
+        app.save_widget_png("submit", tmp_path / "submit.png")
         with Desktop(out=tmp_path / "run1", cache=tmp_path / "c", images=tmp_path) as desk:
             fill_form(desk, "Ada Lovelace")
         assert app.state()["submitted"]["name"] == "Ada Lovelace"
