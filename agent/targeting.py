@@ -30,10 +30,10 @@ class X11Windows:
         return windows.window_at(x, y)
 
 
-def add_cache_flags(parser: argparse.ArgumentParser) -> None:
+def add_cache_flags(parser: argparse.ArgumentParser, default: str = "PLAN.cache/ beside the plan") -> None:
     group = parser.add_argument_group("learned targets")
-    group.add_argument("--cache", type=Path, metavar="DIR", help="where found targets are learned (default: "
-                       "PLAN.cache/ beside the plan)")  # fmt: skip
+    group.add_argument("--cache", type=Path, metavar="DIR", help=f"where found targets are learned (default: "
+                       f"{default})")  # fmt: skip
     group.add_argument("--no-learn", action="store_true", help="use the cache, never update it")
     group.add_argument("--strict-cache", action="store_true", help="fail a target the cache does not confirm "
                        "instead of finding it again (no OCR, no model)")  # fmt: skip

@@ -77,18 +77,27 @@ class TargetCache:
         return len(self._entries)
 
     def get(self, target: Target) -> CachedTarget | None:
-        return self._entries.get(target_key(target))
+        return self.get_key(target_key(target))
+
+    def get_key(self, key: str) -> CachedTarget | None:
+        return self._entries.get(key)
 
     def template_path(self, entry: CachedTarget) -> Path:
         return self.folder / entry.template
 
     def put(self, target: Target, frame: Frame, point: ScreenPoint, window: WindowInfo | None, rung: str) -> bool:
         """Learn where ``target`` is now; False when the cache is read-only."""
+        return self.put_key(target_key(target), target.model_dump(mode="json"), frame, point, window, rung)
+
+    def put_key(
+        self, key: str, described: dict[str, Any], frame: Frame, point: ScreenPoint, window: WindowInfo | None,
+        rung: str,
+    ) -> bool:  # fmt: skip
+        """``put`` under any key (a replay keys a scenario's targets by step); ``described`` is for people."""
         if not self.learn:
             return False
         from planners.grounding.template import crop_template
 
-        key = target_key(target)
         self.folder.mkdir(parents=True, exist_ok=True)
         image, template_point = crop_template(frame, point)
         name = f"{key}.png"
@@ -96,7 +105,7 @@ class TargetCache:
         image.save(tmp)
         os.replace(tmp, self.folder / name)
         self._entries[key] = CachedTarget(
-            target=target.model_dump(mode="json"), screen_point=(point.x, point.y), template=name,
+            target=described, screen_point=(point.x, point.y), template=name,
             template_point=(int(template_point[0]), int(template_point[1])),
             window_title=window.title if window else None,
             window_point=window.relative(point.x, point.y) if window else None, rung=rung, updated_s=time.time(),

@@ -13,12 +13,15 @@ from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.run_cmd import add_on_no_change_flag
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
+from agent.targeting import add_cache_flags
 
 if TYPE_CHECKING:
     from agent.cli.session import DesktopSession
     from agent.policy import Policy
+    from agent.replay import ReplayOutcome
     from planners.grounding.base import Grounder
     from planners.scenario_file import Scenario
+    from planners.target_cache import TargetCache
 
 
 def add_replay_parser(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +38,7 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--quiet", action="store_true", help="print nothing but errors and the --repeat table")
     add_on_no_change_flag(replay)
     add_stop_hotkey_flag(replay, "replay")
+    add_cache_flags(replay, default="none: the scenario's own anchors")
     add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
     # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
     add_policy_flags(replay, dry_run=False)
@@ -59,6 +63,8 @@ def run_replay(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.vars_csv is not None and (args.repeat > 1 or args.heal):
         raise UserInputError("--vars-csv replays once per row: it does not combine with --repeat or --heal")
+    if args.cache is not None and args.heal:
+        raise UserInputError("give --heal (refresh the anchors in the YAML) or --cache DIR (learn them beside it)")
     rows = None
     if args.vars_csv is not None:
         from agent.data_runs import read_rows
@@ -81,21 +87,33 @@ def run_replay(args: argparse.Namespace) -> int:
     from planners.grounding.ladder import default_ladder
 
     ladder = default_ladder(vlm)
+    if args.strict_cache:
+        from planners.grounding.template import AnchorTemplateGrounder
+
+        ladder = [AnchorTemplateGrounder()]  # a target its anchor does not confirm fails its step
+    cache, learned_from = None, scenario
+    if args.cache is not None:
+        from agent.replay_cache import with_learned_anchors
+        from planners.target_cache import TargetCache
+
+        cache = TargetCache(args.cache, learn=not args.no_learn)
+        learned_from = with_learned_anchors(scenario, cache)
     outcomes = []
     with DesktopSession(hotkey, monitor=args.monitor, quiet=args.quiet) as session:
         if policy is not None:
             session.say(policy.describe())
         if rows is not None:
-            return _replay_rows(args, scenario, rows, ladder, session, policy)
+            return _replay_rows(args, learned_from, rows, ladder, session, policy, cache)
         for round_number in range(args.repeat):
             run_dir = _round_dir(args.out, args.repeat, round_number)
             outcome = replay_once(
-                scenario, args.scenario, ladder=ladder, executor=session.executor, screen=session.screen,
+                learned_from, args.scenario, ladder=ladder, executor=session.executor, screen=session.screen,
                 variables=variables, run_dir=run_dir, on_step=None if args.quiet else print_step,
                 guard=policy.for_new_run() if policy is not None else None,  # a fresh budget each round
                 stop=session.stop, windows=session.windows, on_no_change=args.on_no_change,
             )  # fmt: skip
             outcomes.append(outcome)
+            _learn(cache, outcome)
             if outcome.run.success:
                 session.say("replay passed")
             else:
@@ -130,7 +148,7 @@ def _round_dir(out: Path | None, repeat: int, round_number: int) -> Path:
 
 def _replay_rows(
     args: argparse.Namespace, scenario: Scenario, rows: list[dict[str, str]], ladder: list[Grounder],
-    session: DesktopSession, policy: Policy | None,
+    session: DesktopSession, policy: Policy | None, cache: TargetCache | None,
 ) -> int:  # fmt: skip
     """One replay per CSV row into OUT/row-NNN/; the table printed and written beside an index page."""
     import time
@@ -152,6 +170,7 @@ def _replay_rows(
             variables=variables, run_dir=row_dir, on_step=None if args.quiet else print_step,
             guard=policy.for_new_run() if policy is not None else None, stop=session.stop,
         )  # fmt: skip
+        _learn(cache, outcome)
         run = outcome.run
         results.append(RowResult(number, run.success, "-" if run.success else failing_step(run.reason, names),
                                  time.monotonic() - started, run.reason, f"{row_dir.name}/report.html"))  # fmt: skip
@@ -164,3 +183,10 @@ def _replay_rows(
     if not args.quiet:
         print(index)
     return session.exit_status(all(r.success for r in results) and len(results) == len(rows))
+
+
+def _learn(cache: TargetCache | None, outcome: ReplayOutcome) -> None:
+    if cache is not None:
+        from agent.replay_cache import learn_from_logs
+
+        learn_from_logs(cache, outcome.logs)

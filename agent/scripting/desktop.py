@@ -26,11 +26,11 @@ from typing import Any
 
 from actions.errors import ExpectationFailed, UserInputError
 from actions.frame import Frame
+from actions.hotkeys import DEFAULT_HOTKEYS
 from actions.models import Action, Key, parse_action
 from actions.targets import Target
 from agent.scripting import reading
 from agent.single_step import SharedRun, StepParts, run_planner, run_single_action
-from agent.stop import DEFAULT_STOP_HOTKEY
 
 Where = str | Target | dict[str, Any] | tuple[int, int]
 
@@ -47,7 +47,7 @@ class Desktop:
     def __init__(
         self, out: str | Path | None = None, model: str | None = None, base_url: str | None = None, monitor: int = 0,
         policy: Any = None, cache: str | Path | None = None, *, learn: bool = True, strict_cache: bool = False,
-        images: str | Path | None = None, stop_hotkey: str | None = DEFAULT_STOP_HOTKEY, name: str = "script",
+        images: str | Path | None = None, stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"], name: str = "script",
     ) -> None:  # fmt: skip
         self.out, self.model_id, self.base_url, self.monitor = out, model, base_url, monitor
         self.cache_dir, self.learn, self.strict_cache = cache, learn, strict_cache

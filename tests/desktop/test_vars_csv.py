@@ -75,3 +75,25 @@ def test_a_column_that_is_no_variable_is_refused_before_anything_runs(desktop, d
     assert proc.returncode == 2
     assert "column 'phone' is not a variable" in proc.stderr
     assert demo_app.state()["submit_count"] == 0
+
+
+def test_replay_learns_a_drifted_app_in_its_cache_and_the_next_replay_needs_only_anchors(desktop, tmp_path) -> None:
+    from scenarios.harness import DemoAppProcess
+
+    flow = tmp_path / "demo_form.yaml"
+    shutil.copy(BUNDLED, flow)
+    shutil.copytree(BUNDLED.with_name("demo_form.templates"), tmp_path / "demo_form.templates")
+    original = flow.read_text()
+    runs = []
+    for attempt, extra in enumerate([[], ["--strict-cache"]]):
+        with DemoAppProcess(tmp_path / f"s{attempt}.json", desktop.env(), extra_args=["--theme", "dark"]) as app:
+            out = tmp_path / f"run{attempt}"
+            cmd = [sys.executable, "-m", "deskpilot", "replay", str(flow), "--out", str(out), "--quiet",
+                   "--cache", str(tmp_path / "flow.cache"), *extra]  # fmt: skip
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=300)
+            assert proc.returncode == 0, proc.stderr
+            assert app.wait(lambda s: s["count_clicks"] == 1)["submitted"]["name"] == "Ada Lovelace"
+        steps = [yaml.safe_load(line) for line in (out / "steps.jsonl").read_text().splitlines()]
+        runs.append([s["grounding"][0]["rung"] for s in steps if s.get("grounding")])
+    assert runs == [["ocr"] * 5, ["anchor"] * 5]  # recoloured: OCR once, then the learned anchors
+    assert flow.read_text() == original  # the YAML stays as reviewed
