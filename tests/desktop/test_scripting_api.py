@@ -79,3 +79,31 @@ def test_outside_a_with_block_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(UserInputError, match="with block"):
         Desktop(out=tmp_path).click("Submit")
+
+
+def test_ask_do_and_a_description_go_to_the_model(desktop, demo_app, tmp_path) -> None:
+    from planners.fake_server import FakeChatServer
+
+    def tool_call(action: str, **arguments: object) -> str:
+        call = {"name": "computer_use", "arguments": {"action": action, **arguments}}
+        return f"<tool_call>{json.dumps(call)}</tool_call>"
+
+    x, y = demo_app.centre("count")
+    grid = [round(x * 1000 / 1279), round(y * 1000 / 799)]
+    script = [
+        tool_call("answer", text="Ready"),  # ask
+        tool_call("left_click", coordinate=grid),  # do: one click, then done
+        tool_call("terminate", status="success"),
+        tool_call("left_click", coordinate=grid),  # click(description=...): one grounding call
+    ]
+    with FakeChatServer(script) as server, Desktop(out=tmp_path / "run", base_url=server.base_url,
+                                                   model="fake-qwen3-vl") as desk:  # fmt: skip
+        assert desk.ask("What does the status line say?") == "Ready"
+        assert desk.do("click the Count button") is None
+        demo_app.wait(lambda s: s["count_clicks"] == 1)
+        desk.click(description="the Count button")
+        calls = len(server.chat_requests)
+    assert demo_app.wait(lambda s: s["count_clicks"] == 2)
+    assert calls == 4
+    steps = [json.loads(line) for line in (tmp_path / "run" / "steps.jsonl").read_text().splitlines()]
+    assert steps[0]["note"] == "Ready" and steps[-1]["grounding"][0]["rung"] == "vlm"
