@@ -107,3 +107,13 @@ def test_ask_do_and_a_description_go_to_the_model(desktop, demo_app, tmp_path) -
     assert calls == 4
     steps = [json.loads(line) for line in (tmp_path / "run" / "steps.jsonl").read_text().splitlines()]
     assert steps[0]["note"] == "Ready" and steps[-1]["grounding"][0]["rung"] == "vlm"
+
+
+def test_a_drag_from_one_picture_to_another(desktop, demo_app, tmp_path) -> None:
+    demo_app.save_widget_png("token", tmp_path / "token.png", pad=10)  # a small flat disc needs its surroundings
+    demo_app.save_widget_png("target", tmp_path / "target.png")
+    with Desktop(out=tmp_path / "run", images=tmp_path) as desk:
+        desk.drag({"image": "token.png"}, {"image": "target.png"})
+    assert demo_app.wait(lambda s: s["token"] is not None)["token_on_target"] is True
+    steps = [json.loads(line) for line in (tmp_path / "run" / "steps.jsonl").read_text().splitlines()]
+    assert [g["slot"] for g in steps[0]["grounding"]] == ["target", "to_target"]
