@@ -3,10 +3,10 @@
     .venv/bin/python -m bench.learned_replay
 
 One process, side by side on the demo app: ``deskpilot run "fill in the form" --save-scenario`` driven
-by the fake OpenAI-compatible server (it answers the way Qwen3-VL does, instantly: the model's own latency is NOT in these numbers;
-``bench.gpu_step`` measures a real model step), then
-``deskpilot replay`` of the saved flow on a fresh app with the server stopped. Per step: what found the point
-(the model's answer, or a rung of the ladder), planning ms, and model calls; then the totals.
+by the fake OpenAI-compatible server (it answers the way Qwen3-VL does, instantly: the model's own
+latency is NOT in these numbers; ``bench.gpu_step`` measures a real model step), then ``deskpilot
+replay`` of the saved flow on a fresh app with the server stopped. Per step: what found the point (the
+model's answer, or a rung of the ladder), planning ms, and model calls; then the totals.
 """
 
 from __future__ import annotations

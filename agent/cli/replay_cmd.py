@@ -61,18 +61,8 @@ def run_replay(args: argparse.Namespace) -> int:
         raise UserInputError("--repeat must be at least 1")
     hotkey = stop_hotkey_from_flag(args.stop_hotkey)  # a bad combo is refused before anything runs
     scenario = load_scenario(args.scenario)
-    if args.vars_csv is not None and (args.repeat > 1 or args.heal):
-        raise UserInputError("--vars-csv replays once per row: it does not combine with --repeat or --heal")
-    if args.cache is not None and args.heal:
-        raise UserInputError("give --heal (refresh the anchors in the YAML) or --cache DIR (learn them beside it)")
-    rows = None
-    if args.vars_csv is not None:
-        from agent.data_runs import read_rows
-
-        rows = read_rows(args.vars_csv, scenario, _variables(args.var))
-    for variables in rows or [resolve_variables(scenario, _variables(args.var))]:
-        typed = [step.resolve(None, None, variables) for step in scenario.steps if step.action.get("kind") == "type"]
-        check_secrets([getattr(action, "text", "") for action in typed], str(args.scenario))
+    rows = _rows(args, scenario)
+    variables = rows[0] if rows else resolve_variables(scenario, _variables(args.var))
     policy = policy_from_args(args)  # built once, frozen: nothing the replay sees can widen it
     require_display()
     vlm = None
@@ -91,13 +81,7 @@ def run_replay(args: argparse.Namespace) -> int:
         from planners.grounding.template import AnchorTemplateGrounder
 
         ladder = [AnchorTemplateGrounder()]  # a target its anchor does not confirm fails its step
-    cache, learned_from = None, scenario
-    if args.cache is not None:
-        from agent.replay_cache import with_learned_anchors
-        from planners.target_cache import TargetCache
-
-        cache = TargetCache(args.cache, learn=not args.no_learn)
-        learned_from = with_learned_anchors(scenario, cache)
+    cache, learned_from = _cache(args, scenario)
     outcomes = []
     with DesktopSession(hotkey, monitor=args.monitor, quiet=args.quiet) as session:
         if policy is not None:
@@ -135,6 +119,36 @@ def run_replay(args: argparse.Namespace) -> int:
         if model_calls:
             session.say(f"{model_calls} model grounding calls")
         return session.exit_status(passed)
+
+
+def _rows(args: argparse.Namespace, scenario: Scenario) -> list[dict[str, str]] | None:
+    """--vars-csv's rows (None without it); every row's secrets checked before anything runs."""
+    from planners.scenario_file import resolve_variables
+
+    if args.vars_csv is not None and (args.repeat > 1 or args.heal):
+        raise UserInputError("--vars-csv replays once per row: it does not combine with --repeat or --heal")
+    if args.cache is not None and args.heal:
+        raise UserInputError("give --heal (refresh the anchors in the YAML) or --cache DIR (learn them beside it)")
+    rows = None
+    if args.vars_csv is not None:
+        from agent.data_runs import read_rows
+
+        rows = read_rows(args.vars_csv, scenario, _variables(args.var))
+    for variables in rows or [resolve_variables(scenario, _variables(args.var))]:
+        typed = [step.resolve(None, None, variables) for step in scenario.steps if step.action.get("kind") == "type"]
+        check_secrets([getattr(action, "text", "") for action in typed], str(args.scenario))
+    return rows
+
+
+def _cache(args: argparse.Namespace, scenario: Scenario) -> tuple[TargetCache | None, Scenario]:
+    """--cache DIR: the cache, and the scenario with the anchors learned there."""
+    if args.cache is None:
+        return None, scenario
+    from agent.replay_cache import with_learned_anchors
+    from planners.target_cache import TargetCache
+
+    cache = TargetCache(args.cache, learn=not args.no_learn)
+    return cache, with_learned_anchors(scenario, cache)
 
 
 def _round_dir(out: Path | None, repeat: int, round_number: int) -> Path:
