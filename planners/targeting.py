@@ -69,6 +69,8 @@ class TargetResolver:
         window = self._window(target)
         tried: list[GroundingResult] = []
         cached = self.cache.get(target) if self.cache is not None else None
+        if cached is None and self.strict_cache:
+            raise self._not_found(target, tried, "never learned (strict cache: no OCR, no model)")
         if cached is not None and self.cache is not None:
             query = self._cached_query(target, cached, window)
             learned: tuple[Grounder, ...] = (self.anchor, self.template)

@@ -102,6 +102,8 @@ def test_strict_cache_fails_where_the_anchor_does_not_match(tmp_path: Path) -> N
     TargetResolver(cache=TargetCache(tmp_path / "c"), base_dir=tmp_path).resolve(
         Target(image="b.png"), frame_with((face, 40, 40)))  # fmt: skip
     strict = TargetResolver(cache=TargetCache(tmp_path / "c"), base_dir=tmp_path, strict_cache=True)
+    with pytest.raises(TargetNotFound, match="never learned"):
+        strict.resolve(Target(image="other.png"), frame_with((face, 40, 40)))
     with pytest.raises(TargetNotFound, match="strict cache") as info:
         strict.resolve(Target(image="b.png"), frame_with())
     assert [rung for rung, _ in info.value.tried] == ["anchor", "template"]
