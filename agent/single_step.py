@@ -84,7 +84,8 @@ class SharedRun(RunDirectory):
         self.begin_call()
         name = self.save_frame(frame, "look")
         before = self.steps[-1].after if self.steps else None
-        verdict = Verdict.NO_CHANGE if failed else Verdict.NOT_CHECKED
+        # "failed" is the verification issue's verdict; until it lands, no_change is the nearest.
+        verdict = getattr(Verdict, "FAILED", Verdict.NO_CHANGE) if failed else Verdict.NOT_CHECKED
         record = StepRecord(index=0, action=None, verdict=verdict, tries=0, before=before, after=name, thought=what,
                             note=note, error=note if failed else None)  # fmt: skip
         record.timings.total_ms = elapsed_ms
@@ -123,7 +124,8 @@ def run_single_action(parts: StepParts, action: Action, what: str, *, check_verd
     """Perform ``action`` as one step of the shared run; raise the typed error if it did not pass."""
     planner = TargetingPlanner([action], parts.resolver)
     result = run_planner(parts, planner, what, max_steps=2)
-    if planner.error is not None:
+    if planner.error is not None:  # nothing was performed: the report still shows the step and why
+        parts.run.note(parts.screen.capture(), what, str(planner.error), failed=True)
         raise planner.error
     step = result.steps[-1] if result.steps else None
     if check_verdict and step is not None and step.verdict.value in _FAILED_VERDICTS:

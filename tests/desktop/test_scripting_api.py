@@ -54,6 +54,7 @@ def test_a_script_fills_the_form_and_reads_the_screen(desktop, demo_app, tmp_pat
     kinds = [s["action"]["kind"] for s in steps if s["action"]]
     assert kinds[:6] == ["click", "type", "click", "type", "click", "click"]
     assert all((out / s["after"]).exists() for s in steps)
+    assert any(s["thought"] == "click(text 'Frobnicate')" and "not found" in s["error"] for s in steps)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["success"] is True and summary["steps"] == len(steps)
     assert (out / "report.html").exists()
