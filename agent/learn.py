@@ -83,7 +83,8 @@ class ScenarioLearner:
             scenario = build_scenario(path, raw_steps)
         finally:
             snapshotter.close()
-        steps = [_with_thought(step, seen.record.thought) for step, seen in zip(scenario.steps, self.seen, strict=True)]
+        steps = [_expect_none_if_invisible(_with_thought(step, seen.record.thought), seen.record)
+                 for step, seen in zip(scenario.steps, self.seen, strict=True)]  # fmt: skip
         return scenario.model_copy(update={
             "steps": tuple(steps), "description": f"learned from: deskpilot run {json.dumps(task, ensure_ascii=False)}",
         })  # fmt: skip
@@ -96,6 +97,16 @@ class ScenarioLearner:
 
 def _passed(record: StepRecord) -> bool:
     return record.action is not None and record.error is None and record.verdict.value not in _FAILED
+
+
+def _expect_none_if_invisible(step: Any, record: StepRecord) -> Any:
+    """A step that showed no change when the model did it (a click into a focused field) is saved with
+    ``expect: none``: the replay must not stop at it for want of a change it never showed."""
+    if record.verdict.value != "no_change" or step.expect is not None or "expect" in step.action:
+        return step
+    from actions.models import parse_expect
+
+    return step.model_copy(update={"expect": parse_expect("none")})
 
 
 def _with_thought(step: Any, thought: str | None) -> Any:

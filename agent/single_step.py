@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from actions.errors import DeskpilotError, ExpectationFailed, PolicyError, StopRequested, TargetNotFound
 from actions.executor import Executor
 from actions.frame import Frame, Screen
 from actions.models import Action
 from actions.stopping import StopEvent
+from actions.windows import WindowSource
 from agent.guard import ActionGuard
 from agent.loop import Agent, Budgets, RunResult
 from agent.run_dir import RunDirectory, RunInfo, RunSummary, StepRecord
@@ -118,6 +120,8 @@ class StepParts:
     stop: StopEvent
     guard: ActionGuard | None = None
     settle_config: SettleConfig | None = None
+    windows: WindowSource | None = None  # an action's change is judged in its own window
+    on_no_change: Literal["stop", "continue"] = "stop"  # as `deskpilot run --on-no-change`
 
 
 def run_single_action(parts: StepParts, action: Action, what: str, *, check_verdict: bool = True) -> StepRecord:
@@ -141,7 +145,8 @@ def run_planner(parts: StepParts, planner: Planner, task: str, max_steps: int, m
     parts.run.begin_call()
     agent = Agent(
         planner, parts.executor, parts.screen, run_dir=parts.run, settle_config=parts.settle_config, guard=guard,
-        stop=parts.stop, budgets=Budgets(max_steps=max_steps, max_seconds=max_seconds),
+        stop=parts.stop, budgets=Budgets(max_steps=max_steps, max_seconds=max_seconds), windows=parts.windows,
+        on_no_change=parts.on_no_change,
     )  # fmt: skip
     result = agent.run(task)
     if guard is not None and guard.error is not None:

@@ -80,6 +80,10 @@ def _step(step: Step) -> list[str]:
         extra = ", count=3" if action.get("count") == 3 else ""
         extra += ", button='middle'" if action.get("button") == "middle" else ""
         calls = [f"desk.{verb}({_where(step.target)}{extra})"]
+    expect = step.expect if step.expect is not None else action.get("expect")
+    if expect is not None:
+        shown = expect if isinstance(expect, (str, dict)) else expect.model_dump(mode="json", exclude_none=True)
+        calls[0] = calls[0][:-1] + f", expect={shown!r})"
     if step.target is not None:
         calls[0] += f"  # {step.target.description}"
     for check in step.checks:

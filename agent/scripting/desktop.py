@@ -22,7 +22,7 @@ import argparse
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from actions.errors import ExpectationFailed, UserInputError
 from actions.frame import Frame
@@ -38,6 +38,8 @@ Where = str | Target | dict[str, Any] | tuple[int, int]
 class Desktop:
     """``with Desktop(out=..., model=..., base_url=..., monitor=0, policy=..., cache=...) as desk:``
 
+    A click whose effect is not visible (into a field that has the focus) ends the script with
+    ``ExpectationFailed``, as a plan's does: say ``expect="none"`` on it (or ``on_no_change="continue"``).
     ``cache``: a folder where found targets are learned (None: nothing is learned); ``learn=False``
     reads it only; ``strict_cache=True`` fails a target the cache does not confirm. ``images``: the
     folder ``image=`` paths are relative to (default: the working directory). ``policy``: a policy
@@ -48,11 +50,12 @@ class Desktop:
         self, out: str | Path | None = None, model: str | None = None, base_url: str | None = None, monitor: int = 0,
         policy: Any = None, cache: str | Path | None = None, *, learn: bool = True, strict_cache: bool = False,
         images: str | Path | None = None, stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"], name: str = "script",
+        on_no_change: Literal["stop", "continue"] = "stop",
     ) -> None:  # fmt: skip
         self.out, self.model_id, self.base_url, self.monitor = out, model, base_url, monitor
         self.cache_dir, self.learn, self.strict_cache = cache, learn, strict_cache
         self.images, self.stop_hotkey, self.name = Path(images or Path.cwd()), stop_hotkey, name
-        self._policy_spec = policy
+        self._policy_spec, self.on_no_change = policy, on_no_change
         self._model: Any = None
         self._session: Any = None
         self.parts: StepParts | None = None
@@ -73,7 +76,8 @@ class Desktop:
         try:
             run = SharedRun(Path(self.out) if self.out is not None else new_run_dir())
             self.parts = StepParts(self._session.executor, self._session.screen, run, self._resolver(),
-                                   self._session.stop, guard=guard)  # fmt: skip
+                                   self._session.stop, guard=guard, windows=self._session.windows,
+                                   on_no_change=self.on_no_change)  # fmt: skip
             run.start(RunInfo(task=self.name, planner="Desktop", profile=self._session.screen.profile,
                               started_s=run.started_s))  # fmt: skip
         except BaseException:
@@ -134,9 +138,11 @@ class Desktop:
     def right_click(self, text: Where | None = None, **kwargs: Any) -> None:
         self.click(text, button="right", **kwargs)
 
-    def move(self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
-             offset: tuple[int, int] | None = None, window: str | None = None) -> None:  # fmt: skip
-        self._act({"kind": "move", **_where(text, image, description, offset, window)}, "none")
+    def move(
+        self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
+        offset: tuple[int, int] | None = None, window: str | None = None, expect: Any = "none",
+    ) -> None:  # fmt: skip
+        self._act({"kind": "move", **_where(text, image, description, offset, window)}, expect)
 
     def drag(self, source: Where, destination: Where, *, button: str = "left", expect: Any = None) -> None:
         start, end = _where(source), _where(destination)
@@ -158,9 +164,9 @@ class Desktop:
         """One chord, pressed together: ``press("ctrl", "s")``, ``press("enter")``."""
         self._act({"kind": "key", "keys": list(keys)}, expect)
 
-    def wait(self, seconds: float) -> None:
+    def wait(self, seconds: float, *, expect: Any = "none") -> None:
         """A fixed pause, as a step (prefer ``wait_for``: it waits for the screen, not the clock)."""
-        self._act({"kind": "wait", "seconds": seconds}, "none")
+        self._act({"kind": "wait", "seconds": seconds}, expect)
 
     def _act(self, data: dict[str, Any], expect: Any) -> None:
         if expect is not None and "expect" in Key.model_fields:  # the verification issue's field, once merged

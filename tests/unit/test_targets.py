@@ -190,5 +190,5 @@ def test_the_exported_script_compiles_and_says_what_to_click() -> None:
 
     script = export_script(load_scenario(BUNDLED), BUNDLED)
     compile(script, "flow.py", "exec")
-    assert "desk.click('Name', offset=(175, 0))" in script and "desk.type(VARS['who'])" in script
+    assert "desk.click('Name', offset=(175, 0), expect='none')" in script and "desk.type(VARS['who'])" in script
     assert "desk.wait_for('Submitted', timeout_s=3.0)" in script
