@@ -28,8 +28,8 @@ from planners.base import Planner
 from planners.targeting import TargetingPlanner, TargetResolver
 from planners.verdicts import Verdict
 
-# An explicit expectation that did not hold ("failed", the verification issue's verdict) stops a script;
-# "no_change" is recorded, as it is for a scripted plan (clicking a field that has the focus shows nothing).
+# The loop itself ends a scripted run at a failed step (and at a no_change one unless on_no_change is
+# "continue"); this is the last word should a step end as failed while the run still succeeded.
 _FAILED_VERDICTS = frozenset({"failed"})
 
 
@@ -86,8 +86,7 @@ class SharedRun(RunDirectory):
         self.begin_call()
         name = self.save_frame(frame, "look")
         before = self.steps[-1].after if self.steps else None
-        # "failed" is the verification issue's verdict; until it lands, no_change is the nearest.
-        verdict = getattr(Verdict, "FAILED", Verdict.NO_CHANGE) if failed else Verdict.NOT_CHECKED
+        verdict = Verdict.FAILED if failed else Verdict.NOT_CHECKED
         record = StepRecord(index=0, action=None, verdict=verdict, tries=0, before=before, after=name, thought=what,
                             note=note, error=note if failed else None)  # fmt: skip
         record.timings.total_ms = elapsed_ms
