@@ -35,7 +35,7 @@ class OracleModel:
 
 
 STEPS: list[tuple[str, Callable[[Any], None]]] = [
-    ("click text 'Name' +offset", lambda d: d.click("Name", offset=(175, 0))),
+    ("click text 'Name' +offset", lambda d: d.click("Name", offset=(175, 0), expect="none")),  # has the focus
     ("type", lambda d: d.type("Ada Lovelace")),
     ("click text 'Email' +offset", lambda d: d.click("Email", offset=(177, 0))),
     ("type", lambda d: d.type("ada@example.com")),
