@@ -9,6 +9,10 @@
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
     ├── StopRequested              the stop hotkey fired while a planner was still thinking
     ├── ReplayFailed               a replay step could not be grounded, or a check after it failed
+    ├── TargetNotFound             no rung of the grounding ladder found a target (``tried``: every reason)
+    │   └── TargetAmbiguous        two equally good matches; refused, never guessed (``candidates``)
+    ├── ExpectationFailed          what a script waited for did not happen (``Desktop.wait_for``, a step's
+    │                              verdict): the message says what was seen instead
     ├── BackendError               the model backend failed: server down or out of retries, weights
     │                              that will not load, a missing optional package
     └── ModelOutputError           the model answered something we will not execute; recorded,
@@ -55,6 +59,24 @@ class StopRequested(DeskpilotError):
 
 class ReplayFailed(DeskpilotError):
     """A step could not be grounded, or a check after it failed; the message names the step."""
+
+
+class TargetNotFound(DeskpilotError):
+    """A target (text, image, description) was not found; ``tried`` keeps each rung's ``(rung, reason)``."""
+
+    def __init__(
+        self, message: str, tried: tuple[tuple[str, str], ...] = (), candidates: tuple[tuple[int, int], ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.tried, self.candidates = tried, candidates
+
+
+class TargetAmbiguous(TargetNotFound):
+    """Two or more equally good matches: ``candidates`` holds their screen points."""
+
+
+class ExpectationFailed(DeskpilotError):
+    """Something a script waited for or expected did not happen; the message says what was seen."""
 
 
 class BackendError(DeskpilotError):

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from actions.keys import normalize_key
+from actions.targets import OptionalCoord, OptionalTarget, PointOrTarget
 
 # Far beyond any real virtual screen, near enough to catch a garbage coordinate early.
 _COORD_LIMIT = 100_000
@@ -149,33 +150,38 @@ class _Action(BaseModel):
         return f"{self.kind}({args})"  # type: ignore[attr-defined]
 
 
-class Click(_Action):
+class Click(_Action, PointOrTarget):
     kind: Literal["click"] = "click"
-    x: Coord
-    y: Coord
+    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
+    x: OptionalCoord = None
+    y: OptionalCoord = None
     button: Button = "left"
     count: Literal[1, 2, 3] = 1
 
 
-class Move(_Action):
+class Move(_Action, PointOrTarget):
     kind: Literal["move"] = "move"
-    x: Coord
-    y: Coord
+    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
+    x: OptionalCoord = None
+    y: OptionalCoord = None
 
 
-class Drag(_Action):
+class Drag(_Action, PointOrTarget):
     kind: Literal["drag"] = "drag"
-    x: Coord
-    y: Coord
-    to_x: Coord
-    to_y: Coord
+    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
+    to_target: OptionalTarget = None  # instead of to_x, to_y
+    x: OptionalCoord = None
+    y: OptionalCoord = None
+    to_x: OptionalCoord = None
+    to_y: OptionalCoord = None
     button: Button = "left"
 
 
-class Scroll(_Action):
+class Scroll(_Action, PointOrTarget):
     kind: Literal["scroll"] = "scroll"
-    x: Coord
-    y: Coord
+    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
+    x: OptionalCoord = None
+    y: OptionalCoord = None
     dy: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls up")
     dx: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls right")
 
@@ -269,7 +275,7 @@ def translate(action: Action, dx: int, dy: int) -> Action:
         return action
     update: dict[str, int] = {}
     for x_field, y_field in (("x", "y"), ("to_x", "to_y")):
-        if hasattr(action, x_field):
+        if getattr(action, x_field, None) is not None:
             update[x_field] = getattr(action, x_field) + dx
             update[y_field] = getattr(action, y_field) + dy
     return ACTION_ADAPTER.validate_python({**action.model_dump(), **update}) if update else action

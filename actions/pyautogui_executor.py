@@ -59,6 +59,9 @@ class PyAutoGuiExecutor:
         self._held_keys: list[str] = []
 
     def perform(self, action: Action) -> None:
+        if getattr(action, "target", None) is not None or getattr(action, "to_target", None) is not None:
+            # Never act at a default point: a target is found by a planner (planners.targeting) first.
+            raise ActionError(f"{action.kind}: its target was not resolved to a point (plan it with TargetingPlanner)")
         try:
             if self._acting is None or isinstance(action, (Wait, Done)):
                 self._dispatch(action)  # a wait must not hide the person's own input from a recorder
@@ -106,13 +109,15 @@ class PyAutoGuiExecutor:
 
     def _drag(self, action: Drag) -> None:
         gui = self._gui
-        gui.moveTo(action.x, action.y)
+        assert action.point is not None and action.to_point is not None  # perform() refused unresolved targets
+        (x0, y0), (x1, y1) = action.point, action.to_point
+        gui.moveTo(x0, y0)
         gui.mouseDown(button=action.button)
         self._held_buttons.add(action.button)
         try:
             for step in range(1, _DRAG_STEPS + 1):
-                x = action.x + (action.to_x - action.x) * step / _DRAG_STEPS
-                y = action.y + (action.to_y - action.y) * step / _DRAG_STEPS
+                x = x0 + (x1 - x0) * step / _DRAG_STEPS
+                y = y0 + (y1 - y0) * step / _DRAG_STEPS
                 gui.moveTo(round(x), round(y))
         finally:
             gui.mouseUp(button=action.button)

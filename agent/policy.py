@@ -320,8 +320,8 @@ class Policy:
 def _points(action: Action) -> list[tuple[int, int]]:
     if action.point is None:
         return []
-    if isinstance(action, Drag):
-        return [action.point, (action.to_x, action.to_y)]
+    if isinstance(action, Drag) and action.to_point is not None:
+        return [action.point, action.to_point]
     return [action.point]
 
 

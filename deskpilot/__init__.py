@@ -27,8 +27,11 @@ _EXPORTS: dict[str, str] = {
         ["Action", "Click", "Done", "Drag", "Executor", "FakeScreen", "Frame", "Key", "Move", "RecordingExecutor",
          "Screen", "Scroll", "Type", "Wait", "parse_action", "parse_plan"], "actions"),
     **dict.fromkeys(
-        ["ActionError", "BackendError", "CaptureError", "DeskpilotError", "DesktopError", "ModelOutputError",
-         "PlanError", "PolicyError", "ReplayFailed", "StopRequested", "UserInputError"], "actions.errors"),
+        ["ActionError", "BackendError", "CaptureError", "DeskpilotError", "DesktopError", "ExpectationFailed",
+         "ModelOutputError", "PlanError", "PolicyError", "ReplayFailed", "StopRequested", "TargetAmbiguous",
+         "TargetNotFound", "UserInputError"], "actions.errors"),
+    "Target": "actions.targets",
+    "Desktop": "agent.scripting",
     **dict.fromkeys(["Agent", "Budgets", "RunResult", "SettleConfig"], "agent"),
     "RunDirectory": "agent.run_dir",
     **dict.fromkeys(["Plan", "Planner", "ScriptedPlanner", "StepFeedback"], "planners"),
@@ -36,10 +39,11 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Action", "ActionError", "Agent", "BackendError", "Budgets", "CaptureError", "Click", "DeskpilotError",
-    "DesktopError", "Done", "Drag", "Executor", "FakeScreen", "Frame", "Key", "ModelOutputError", "Move", "Plan",
-    "PlanError", "Planner", "PolicyError", "RecordingExecutor", "ReplayFailed", "RunDirectory", "RunResult",
-    "Screen", "ScriptedPlanner", "Scroll", "SettleConfig", "StepFeedback", "StopRequested", "Type",
-    "UserInputError", "Wait", "__version__", "parse_action", "parse_plan",
+    "Desktop", "DesktopError", "Done", "ExpectationFailed", "Drag", "Executor", "FakeScreen", "Frame", "Key",
+    "ModelOutputError", "Move", "Plan", "PlanError", "Planner", "PolicyError", "RecordingExecutor",
+    "ReplayFailed", "RunDirectory", "RunResult", "Screen", "ScriptedPlanner", "Scroll", "SettleConfig",
+    "StepFeedback", "StopRequested", "Target", "TargetAmbiguous", "TargetNotFound", "Type", "UserInputError",
+    "Wait", "__version__", "parse_action", "parse_plan",
 ]  # fmt: skip
 
 
@@ -81,13 +85,18 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, eagerly
         CaptureError,
         DeskpilotError,
         DesktopError,
+        ExpectationFailed,
         ModelOutputError,
         PlanError,
         PolicyError,
         ReplayFailed,
         StopRequested,
+        TargetAmbiguous,
+        TargetNotFound,
         UserInputError,
     )
+    from actions.targets import Target
     from agent import Agent, Budgets, RunResult, SettleConfig
     from agent.run_dir import RunDirectory
+    from agent.scripting import Desktop
     from planners import Plan, Planner, ScriptedPlanner, StepFeedback

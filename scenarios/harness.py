@@ -74,6 +74,20 @@ class DemoAppProcess:
         box = self.box(name)
         return box["x"] + box["w"] // 2, box["y"] + box["h"] // 2
 
+    def save_widget_png(self, name: str, path: Path, pad: int = 0) -> Path:
+        """A PNG of one widget (and ``pad`` points around it) as it is on the screen: what an RPA author
+        saves as ``submit.png``."""
+        import mss
+        from PIL import Image
+
+        box = self.box(name)
+        region = {"left": box["x"] - pad, "top": box["y"] - pad, "width": box["w"] + 2 * pad,
+                  "height": box["h"] + 2 * pad}  # fmt: skip
+        with mss.MSS(display=self.env.get("DISPLAY")) as grabber:
+            shot = grabber.grab(region)
+        Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX").save(path)
+        return path
+
     def stop(self) -> None:
         if self.proc is not None:
             stop_process(self.proc)

@@ -17,6 +17,7 @@ from actions.errors import DeskpilotError, UserInputError
 from actions.stopping import StopCause
 from actions.version import installed_version
 from agent.cli.demo_cmd import add_demo_parser, run_demo
+from agent.cli.export_cmd import add_export_parser, run_export
 from agent.cli.record_cmd import add_record_parser, run_record
 from agent.cli.replay_cmd import add_replay_parser, run_replay
 from agent.cli.run_cmd import add_run_parser, run_task
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     add_replay_parser(sub)
     add_record_parser(sub)
     add_demo_parser(sub)
+    add_export_parser(sub)
     report = sub.add_parser("report", help="(re)build RUN_DIR/report.html")
     report.add_argument("run_dir", type=Path)
     sub.add_parser("doctor", help="check the display, monitors, scaling, tools and model backends")
@@ -56,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_record(args)
         if args.command == "demo":
             return run_demo(args)
+        if args.command == "export":
+            return run_export(args)
         if args.command == "report":
             from agent.report import build_report
 

@@ -11,8 +11,14 @@ from agent.cli.checks import check_secrets, require_display
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
+from agent.targeting import add_cache_flags
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from agent.cli.session import DesktopSession
+    from agent.learn import ScenarioLearner
+    from agent.run_dir import StepRecord
     from agent.settle import SettleConfig
     from planners.base import Planner
 
@@ -30,7 +36,10 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_on_no_change_flag(run)
+    run.add_argument("--save-scenario", type=Path, metavar="FLOW.yaml", help="write the steps that passed as a "
+                     "scenario that `deskpilot replay` runs without the model")  # fmt: skip
     add_stop_hotkey_flag(run)
+    add_cache_flags(run)
     add_model_flags(run)
     add_policy_flags(run)
 
@@ -57,12 +66,19 @@ def _planner(args: argparse.Namespace) -> tuple[Planner, str, int, int]:
     if args.plan is not None:
         from actions.models import Type
         from agent.plans import load_plan
-        from planners.scripted import ScriptedPlanner
+        from agent.targeting import resolver_from_args
+        from planners.targeting import TargetingPlanner
 
         actions = load_plan(args.plan)
         check_secrets([a.text for a in actions if isinstance(a, Type)], str(args.plan))
         require_display()
-        return ScriptedPlanner(actions), f"plan {args.plan}", 0, max(args.max_steps, len(actions))
+        model = None
+        if args.model or args.base_url:  # a model for description targets (and texts nothing cheaper finds)
+            from agent.cli.model_flags import build_planner
+
+            model = build_planner(args)
+        planner = TargetingPlanner(actions, resolver_from_args(args, args.plan, model))
+        return planner, f"plan {args.plan}", 0, max(args.max_steps, len(actions))
     from agent.cli.model_flags import build_planner
 
     check_secrets([args.task], "the task")
@@ -90,6 +106,13 @@ def run_task(args: argparse.Namespace) -> int:
     from agent.run_dir import RunDirectory, new_run_dir
 
     run_dir = Path(args.out if args.out is not None else new_run_dir())
+    learner = None
+    on_step: Callable[[StepRecord], None] | None = None if args.quiet else print_step
+    if args.save_scenario is not None:
+        from agent.learn import ScenarioLearner
+
+        learner = ScenarioLearner()
+        on_step = learner.chain(on_step)
     monitor = args.monitor if args.monitor is not None else monitor
     with DesktopSession(hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet) as session:
         if policy is not None:
@@ -97,7 +120,7 @@ def run_task(args: argparse.Namespace) -> int:
         agent = Agent(
             planner, session.executor, session.screen, run_dir=RunDirectory(run_dir), settle_config=settle_config,
             budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
-            on_step=None if args.quiet else print_step, stop=session.stop, guard=policy, dry_run=args.dry_run,
+            on_step=on_step, stop=session.stop, guard=policy, dry_run=args.dry_run,
             windows=session.windows, on_no_change=args.on_no_change,
         )  # fmt: skip
         try:
@@ -105,6 +128,7 @@ def run_task(args: argparse.Namespace) -> int:
         finally:
             if (run_dir / "run.json").exists():
                 build_report(run_dir)  # also after a crash: the page of what did happen
+        _after_run(args, session, planner, learner, result.success, run_dir, task)
         outcome = "succeeded" if result.success else f"failed: {result.reason}"
         answer = f" (answer: {result.answer})" if result.answer else ""
         if result.success:
@@ -114,3 +138,23 @@ def run_task(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(run_dir / "report.html")
         return session.exit_status(result.success)
+
+
+def _after_run(
+    args: argparse.Namespace, session: DesktopSession, planner: Planner, learner: ScenarioLearner | None,
+    success: bool, run_dir: Path, task: str,
+) -> None:  # fmt: skip
+    """Say how targets were found (--plan) and save what a model run learned (--save-scenario)."""
+    resolver = getattr(planner, "resolver", None)
+    if resolver is not None and resolver.calls:
+        from agent.targeting import calls_line
+
+        session.say(calls_line(resolver))
+    if learner is None:
+        return
+    if not success:
+        session.fail(f"--save-scenario: the run failed, so {args.save_scenario} was not written")
+        return
+    scenario = learner.save(run_dir, args.save_scenario, task)
+    session.say(f"saved {len(scenario.steps)} steps to {args.save_scenario} (replay: deskpilot replay "
+                f"{args.save_scenario})")  # fmt: skip

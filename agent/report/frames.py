@@ -89,8 +89,8 @@ def action_box(action: Action | None, profile: DisplayProfile | None) -> Box | N
         return None
     start = profile.screen_to_image(ScreenPoint(*action.point))
     box = Box(start.x, start.y, 0, 0)
-    if isinstance(action, Drag):
-        end = profile.screen_to_image(ScreenPoint(action.to_x, action.to_y))
+    if isinstance(action, Drag) and action.to_point is not None:
+        end = profile.screen_to_image(ScreenPoint(*action.to_point))
         box = box.union(Box(end.x, end.y, 0, 0))
     return box
 
@@ -120,8 +120,8 @@ def point_marks(action: Action | None, profile: DisplayProfile | None, view: Box
         f"<circle {centre} r='{r:.1f}' fill='rgba(207,34,46,.18)' {stroke} stroke-width='2.5'/>"
         f"<circle {centre} r='{max(r / 7, 1.5):.1f}' fill='{_RED}'/>"
     )
-    if isinstance(action, Drag):
-        end = profile.screen_to_image(ScreenPoint(action.to_x, action.to_y))
+    if isinstance(action, Drag) and action.to_point is not None:
+        end = profile.screen_to_image(ScreenPoint(*action.to_point))
         marks += (
             f"<line x1='{start.x:.1f}' y1='{start.y:.1f}' x2='{end.x:.1f}' y2='{end.y:.1f}' {stroke} "
             "stroke-width='2.5' stroke-dasharray='6 4'/>"

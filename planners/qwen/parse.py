@@ -142,8 +142,8 @@ def _pointer(name: str, args: dict[str, Any], space: _Space, state: _Answer) -> 
     last = state.actions[-1] if state.actions else None
     if args.get("start_coordinate") is not None:  # the Anthropic spelling; unambiguous
         start = space.point(args["start_coordinate"], name)
-    elif isinstance(last, Move):
-        start = ScreenPoint(last.x, last.y)
+    elif isinstance(last, Move) and last.point is not None:
+        start = ScreenPoint(*last.point)
         state.actions.pop()  # mouse_move + left_click_drag are one drag
     elif state.cursor is not None:
         start = state.cursor

@@ -1,0 +1,119 @@
+"""What a pointer action may give instead of coordinates: a target, found on the screen at run time.
+
+    {"kind": "click", "target": {"text": "Apply Changes"}}                      text on the screen (OCR)
+    {"kind": "click", "target": {"text": "Customer name", "offset": [180, 0]}}  a point relative to it
+    {"kind": "click", "target": {"image": "submit.png"}}                        a picture (relative to the plan)
+    {"kind": "click", "target": {"description": "the round red button"}}        grounded by the model
+    any of them with "window": "REGEX"                                          look only inside that window
+
+Kept apart from ``actions.models`` so the action models change by a field and a validator only. The
+models here say *what*; planners.targeting finds *where* (the grounding ladder, and the learned cache).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+_COORD_LIMIT = 100_000
+_KINDS = ("text", "image", "description")
+
+
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+class Target(BaseModel):
+    """One thing on the screen, named by exactly one of ``text``, ``image`` or ``description``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str | None = Field(None, min_length=1, description="text on (or beside) the target, read by OCR",
+                             exclude_if=_is_none)  # fmt: skip
+    image: str | None = Field(None, min_length=1, description="a PNG of the target, relative to the plan file",
+                              exclude_if=_is_none)  # fmt: skip
+    description: str | None = Field(None, min_length=1, description="the target in words, for the model",
+                                    exclude_if=_is_none)  # fmt: skip
+    offset: tuple[int, int] | None = Field(None, description="[dx, dy] points from what was found to the point "
+                                           "acted on", exclude_if=_is_none)  # fmt: skip
+    window: str | None = Field(None, min_length=1, description="regular expression of the window title to look in",
+                               exclude_if=_is_none)  # fmt: skip
+
+    @field_validator("window")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Target:
+        given = [kind for kind in _KINDS if getattr(self, kind) is not None]
+        if len(given) != 1:
+            named = ", ".join(given) if given else "none"
+            raise ValueError(f"a target needs exactly one of text, image, description (got {named})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(kind for kind in _KINDS if getattr(self, kind) is not None)
+
+    @property
+    def value(self) -> str:
+        return str(getattr(self, self.kind))
+
+    def describe(self) -> str:
+        shown = f"{self.kind} {self.value!r}"
+        if self.offset is not None:
+            shown += f" {list(self.offset)} off"
+        return shown + (f" in /{self.window}/" if self.window else "")
+
+
+def _parse_target(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value  # "target": "Submit" is what people write
+
+
+# validate_default: a missing coordinate is checked (against the target) like a given one.
+OptionalCoord = Annotated[
+    int | None, Field(None, ge=-_COORD_LIMIT, le=_COORD_LIMIT, exclude_if=_is_none, validate_default=True)
+]
+OptionalTarget = Annotated[Target | None, Field(None, exclude_if=_is_none)]
+
+
+class PointOrTarget(BaseModel):
+    """Mixin of the pointer actions: coordinates or a target, never both (a drag: for each end)."""
+
+    @field_validator("target", "to_target", mode="before", check_fields=False)
+    @classmethod
+    def _short_target(cls, value: Any) -> Any:
+        return _parse_target(value)
+
+    @field_validator("x", "y", "to_x", "to_y", check_fields=False)
+    @classmethod
+    def _point_or_target(cls, value: int | None, info: ValidationInfo) -> int | None:
+        # The target fields come first in each model, so info.data holds the target (if it validated).
+        target_name = "to_target" if str(info.field_name).startswith("to_") else "target"
+        has_target = info.data.get(target_name) is not None
+        if value is None and not has_target:
+            raise PydanticCustomError("missing", "Field required")
+        if value is not None and has_target:
+            raise ValueError(f"give either coordinates or {target_name}, not both")
+        return value
+
+    @property
+    def to_point(self) -> tuple[int, int] | None:
+        """A drag's end point, once it has one."""
+        x, y = getattr(self, "to_x", None), getattr(self, "to_y", None)
+        return None if x is None or y is None else (x, y)
+
+    @property
+    def targets(self) -> list[tuple[str, Target]]:
+        """The ends still to be found: ("target", ...) and, for a drag, ("to_target", ...)."""
+        found = [(name, getattr(self, name, None)) for name in ("target", "to_target")]
+        return [(name, target) for name, target in found if target is not None]

@@ -1,0 +1,62 @@
+"""Reading the screen for scripts: is a text there, what is written next to a label, or in a region.
+
+All of it is the OCR rung's own reader (planners.grounding.ocr): the same blob montage, the same
+word cache, the same matching rules (a misread letter allowed in long words, none in short ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from actions.coords import ScreenPoint
+from actions.errors import TargetAmbiguous, TargetNotFound
+from actions.frame import Frame
+from planners.grounding.ocr import OcrGrounder, Word, find_label, label_tokens
+
+_BELOW_PX = 40  # a value under its label (a card layout) is this close below it
+
+
+def sees_text(reader: OcrGrounder, frame: Frame, text: str) -> bool:
+    tokens = label_tokens(text)
+    return bool(tokens) and bool(find_label(reader.read(frame), tokens))
+
+
+def text_near(reader: OcrGrounder, frame: Frame, label: str) -> str:
+    """The words after ``label`` on its line; else the line just below it. One label, or an error."""
+    words = reader.read(frame)
+    matches = find_label(words, label_tokens(label))
+    if not matches:
+        raise TargetNotFound(f"read_text(near={label!r}): the label is not on the screen",
+                             tried=(("ocr", f"{label!r} is not on the screen"),))  # fmt: skip
+    if len(matches) > 1:
+        points = tuple((round(m.centre.x), round(m.centre.y)) for m in matches)
+        raise TargetAmbiguous(f"read_text(near={label!r}): {len(matches)} equally good matches at {list(points)}",
+                              tried=(("ocr", "ambiguous"),), candidates=points)  # fmt: skip
+    found = matches[0].words
+    right = max(w.box[0] + w.box[2] for w in found)
+    bottom = max(w.box[1] + w.box[3] for w in found)
+    line = [w for w in words if w.line == found[0].line and w.box[0] >= right and w not in found]
+    if line:
+        return _joined(line)
+    left = min(w.box[0] for w in found)
+    below = [w for w in words if bottom <= w.box[1] <= bottom + _BELOW_PX and w.box[0] + w.box[2] >= left]
+    first_line = [w for w in below if w.line == min(below, key=lambda w: w.box[1]).line] if below else []
+    return _joined(first_line)
+
+
+def text_in_region(reader: OcrGrounder, frame: Frame, region: tuple[int, int, int, int]) -> str:
+    """Every word whose centre lies in ``region`` (x, y, width, height in screen points), line by line."""
+    x, y, width, height = region
+    (x0, y0) = frame.profile.screen_to_image(ScreenPoint(x, y))
+    (x1, y1) = frame.profile.screen_to_image(ScreenPoint(x + width, y + height))
+    inside = [w for w in reader.read(frame)
+              if x0 <= w.box[0] + w.box[2] / 2 <= x1 and y0 <= w.box[1] + w.box[3] / 2 <= y1]  # fmt: skip
+    lines: dict[tuple[int, ...], list[Word]] = {}
+    for word in inside:
+        lines.setdefault(word.line, []).append(word)
+    ordered = sorted(lines.values(), key=lambda ws: (min(w.box[1] for w in ws), min(w.box[0] for w in ws)))
+    return "\n".join(_joined(ws) for ws in ordered)
+
+
+def _joined(words: Sequence[Word]) -> str:
+    return " ".join(w.text for w in sorted(words, key=lambda w: w.box[0]))

@@ -1,0 +1,235 @@
+"""Targets in plans: find a text, image or description on the screen, cheapest rung first, and learn it.
+
+``TargetResolver.resolve(target, frame)`` climbs: the learned anchor (the cached crop near where the
+anchor says) -> the cached crop anywhere -> the rung of the target's kind (OCR for text, a template
+search for an image) -> the model (for a description, or a text nothing cheaper found, when one is
+configured). Two equally good matches are refused with the candidates named; a target no rung finds is
+a ``TargetNotFound`` carrying every rung's reason. ``TargetingPlanner`` is a ``ScriptedPlanner`` that
+hands the loop concrete actions only, with how each target was found in the step's ``grounding``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from actions.coords import ScreenPoint
+from actions.errors import TargetAmbiguous, TargetNotFound
+from actions.frame import Frame
+from actions.models import Action, parse_action
+from actions.targets import Target
+from actions.windows import WindowInfo
+from planners.base import Plan, StepFeedback
+from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
+from planners.grounding.ocr import OcrGrounder
+from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder
+from planners.grounding.vlm import PointingModel, VlmGrounder
+from planners.scripted import ScriptedPlanner
+from planners.target_cache import TargetCache
+
+_AMBIGUOUS = re.compile(r"equally good matches")
+
+
+class WindowLookup(Protocol):
+    """Windows as they are now (actions.x11.windows in production, a fake in unit tests)."""
+
+    def find(self, pattern: str) -> WindowInfo | None: ...
+
+    def at(self, x: int, y: int) -> WindowInfo | None: ...
+
+
+@dataclass(frozen=True)
+class Found:
+    point: ScreenPoint
+    rung: str
+    window: WindowInfo | None
+    record: dict[str, Any]  # the step's grounding entry: the target, the rung, every rung tried
+
+
+class TargetResolver:
+    """Finds targets; ``calls`` counts grounder calls per rung (what the learned cache saves)."""
+
+    def __init__(
+        self, *, cache: TargetCache | None = None, model: PointingModel | None = None, base_dir: Path | None = None,
+        windows: WindowLookup | None = None, strict_cache: bool = False, ocr: OcrGrounder | None = None,
+    ) -> None:  # fmt: skip
+        self.cache, self.base_dir, self.windows = cache, base_dir or Path.cwd(), windows
+        self.strict_cache = strict_cache
+        self.anchor, self.template = AnchorTemplateGrounder(), ScreenTemplateGrounder()
+        self.ocr = ocr or OcrGrounder()
+        self.vlm = VlmGrounder(model) if model is not None else None
+        self.calls: Counter[str] = Counter()
+
+    # -- the ladder --------------------------------------------------------------------------------
+    def resolve(self, target: Target, frame: Frame) -> Found:
+        window = self._window(target)
+        tried: list[GroundingResult] = []
+        cached = self.cache.get(target) if self.cache is not None else None
+        if cached is None and self.strict_cache:
+            raise self._not_found(target, tried, "never learned (strict cache: no OCR, no model)")
+        if cached is not None and self.cache is not None:
+            query = self._cached_query(target, cached, window)
+            learned: tuple[Grounder, ...] = (self.anchor, self.template)
+            for grounder in learned:
+                result = self._inside(self._ground(grounder, query, frame), window)
+                tried.append(result)
+                if result.point is not None:
+                    return self._found(target, result, window, tried, frame, cache="hit" if grounder is self.anchor
+                                       else "moved")  # fmt: skip
+            if self.strict_cache:
+                raise self._not_found(target, tried, "the learned anchor no longer matches (strict cache)")
+        for grounder, query in self._rungs(target, window):
+            result = self._inside(self._ground(grounder, query, frame), window)
+            if result.point is not None and target.offset is not None and grounder is not self.vlm:
+                result = self._offset(result, target.offset, frame)
+            tried.append(result)
+            if result.point is not None:
+                cache = "learned" if cached is None else "updated"
+                return self._found(target, result, window, tried, frame, cache=cache)
+            if len(result.candidates) > 1 and _AMBIGUOUS.search(result.reason):
+                raise self._not_found(target, tried, "refused: ambiguous", ambiguous=result)
+        raise self._not_found(target, tried, "not found")
+
+    def _rungs(self, target: Target, window: WindowInfo | None) -> list[tuple[Grounder, GroundingQuery]]:
+        described = target.description or (f"the text '{target.text}'" if target.text else "the pictured element")
+        rungs: list[tuple[Grounder, GroundingQuery]] = []
+        if target.text is not None:
+            rungs.append((self.ocr, GroundingQuery(description=described, label=target.text, window=window)))
+        if target.image is not None:
+            path = Path(target.image) if Path(target.image).is_absolute() else self.base_dir / target.image
+            rungs.append((self.template, GroundingQuery(description=described, template=path, window=window)))
+        if target.image is None:
+            if self.vlm is not None:
+                rungs.append((self.vlm, GroundingQuery(description=described, window=window)))
+            elif target.description is not None:
+                rungs.append((_NoModel(), GroundingQuery(description=described)))
+        return rungs
+
+    def _ground(self, grounder: Grounder, query: GroundingQuery, frame: Frame) -> GroundingResult:
+        self.calls[grounder.name] += 1
+        return grounder.ground(query, frame)
+
+    def _cached_query(self, target: Target, cached: Any, window: WindowInfo | None) -> GroundingQuery:
+        assert self.cache is not None
+        expected = ScreenPoint(*cached.screen_point)
+        anchor_window = window
+        if anchor_window is None and cached.window_title and self.windows is not None:
+            anchor_window = self.windows.find(f"^{re.escape(cached.window_title)}$")
+        if anchor_window is not None and cached.window_point is not None:
+            # Window-relative: a moved window moves its targets with it.
+            dx, dy = cached.window_point
+            expected = ScreenPoint(anchor_window.left + dx, anchor_window.top + dy)
+        return GroundingQuery(
+            description=target.describe(), template=self.cache.template_path(cached),
+            template_point=cached.template_point, expected=expected, window=anchor_window,
+        )  # fmt: skip
+
+    def _window(self, target: Target) -> WindowInfo | None:
+        if target.window is None:
+            return None
+        window = self.windows.find(target.window) if self.windows is not None else None
+        if window is None:
+            raise TargetNotFound(f"{target.describe()}: no window title matches /{target.window}/",
+                                 tried=(("window", f"no window matches /{target.window}/"),))  # fmt: skip
+        return window
+
+    @staticmethod
+    def _inside(result: GroundingResult, window: WindowInfo | None) -> GroundingResult:
+        if result.point is None or window is None or window.contains(result.point.x, result.point.y):
+            return result
+        where = f"found at {tuple(result.point)}, outside the window {window.title!r}"
+        return replace(result, point=None, reason=where)
+
+    @staticmethod
+    def _offset(result: GroundingResult, offset: tuple[int, int], frame: Frame) -> GroundingResult:
+        moved = ScreenPoint(result.point.x + offset[0], result.point.y + offset[1])  # type: ignore[union-attr]
+        if not frame.profile.contains(moved):
+            return replace(result, point=None, reason=f"found, but the offset {list(offset)} is off the screen")
+        return replace(result, point=moved)
+
+    # -- outcomes ----------------------------------------------------------------------------------
+    def _found(
+        self, target: Target, result: GroundingResult, window: WindowInfo | None, tried: list[GroundingResult],
+        frame: Frame, cache: str,
+    ) -> Found:  # fmt: skip
+        assert result.point is not None
+        point = result.point
+        if window is None and self.windows is not None:
+            window = self.windows.at(point.x, point.y)  # the anchor is kept relative to the window it lies in
+        if self.cache is None:
+            cache = "off"
+        elif cache != "hit" and not self.cache.put(target, frame, point, window, result.rung):
+            cache = "read-only"
+        record = {
+            "target": target.model_dump(mode="json"), "rung": result.rung, "score": round(result.score, 3),
+            "point": [point.x, point.y], "cache": cache, "tried": _tried(tried),
+        }  # fmt: skip
+        return Found(point, result.rung, window, record)
+
+    def _not_found(
+        self, target: Target, tried: list[GroundingResult], what: str, ambiguous: GroundingResult | None = None
+    ) -> TargetNotFound:
+        reasons = tuple((r.rung, r.reason or "no match") for r in tried)
+        shown = "; ".join(f"{rung}: {why}" for rung, why in reasons) or "no rung applies"
+        if ambiguous is not None:
+            points = tuple((p.x, p.y) for p in ambiguous.candidates)
+            return TargetAmbiguous(f"{target.describe()}: {what}: {ambiguous.reason} [{shown}]", reasons, points)
+        return TargetNotFound(f"{target.describe()}: {what} [{shown}]", reasons)
+
+    # -- actions -----------------------------------------------------------------------------------
+    def concrete(self, action: Action, frame: Frame) -> tuple[Action, list[dict[str, Any]]]:
+        """The action with every target replaced by the point found; and how each was found."""
+        targets = getattr(action, "targets", [])
+        if not targets:
+            return action, []
+        data = action.model_dump(mode="json")
+        records = []
+        for slot, target in targets:
+            found = self.resolve(target, frame)
+            x_name, y_name = ("x", "y") if slot == "target" else ("to_x", "to_y")
+            data.pop(slot, None)
+            data[x_name], data[y_name] = found.point.x, found.point.y
+            records.append({"slot": slot, **found.record})
+        return parse_action(data), records
+
+
+class _NoModel:
+    """The rung a description would need, when no model is configured: refuses, saying so."""
+
+    name = "vlm"
+
+    def ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
+        return GroundingResult(self.name, None, reason="a description needs a model (--model / --base-url)")
+
+
+def _tried(tried: Sequence[GroundingResult]) -> list[dict[str, Any]]:
+    return [{"rung": r.rung, "ok": r.point is not None, "ms": round(r.elapsed_ms, 1), "why": r.reason} for r in tried]
+
+
+class TargetingPlanner(ScriptedPlanner):
+    """A scripted plan whose pointer actions may name targets: each is found on the frame the loop
+    hands over, just before it is performed. A target not found ends the run naming the step;
+    ``error`` keeps the typed exception for callers that re-raise it (the scripting API)."""
+
+    def __init__(self, actions: Sequence[Action], resolver: TargetResolver) -> None:
+        super().__init__(actions)
+        self.resolver = resolver
+        self.error: TargetNotFound | None = None
+
+    def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan:
+        plan = super().plan(task, frame, history)
+        action = plan.actions[0]
+        try:
+            concrete, grounding = self.resolver.concrete(action, frame)
+        except TargetNotFound as exc:
+            self.error = exc
+            raise type(exc)(f"step {self._next} ({action.kind}): {exc}", exc.tried, exc.candidates) from None
+        if not grounding:
+            return plan
+        found = ", ".join(f"{g['rung']} ({g['cache']})" for g in grounding)
+        return plan.model_copy(update={"actions": (concrete,), "grounding": grounding,
+                                       "thought": f"{plan.thought}; found by {found}"})  # fmt: skip

@@ -1,0 +1,120 @@
+"""The Python scripting API end to end on the real demo app: `with Desktop(...) as desk:`.
+
+Every call is a step of one run directory; targets are found by OCR or a picture the first time and
+by their learned anchor the second; errors are typed and carry every rung's reason.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deskpilot import Desktop, ExpectationFailed, TargetNotFound
+from scenarios.harness import DemoAppProcess
+
+
+def fill_form(desk: Desktop, name: str) -> None:
+    desk.click("Name", offset=(175, 0), expect="none")  # the field has the focus: nothing visible changes
+    desk.type(name)
+    desk.click("Email", offset=(177, 0))
+    desk.type("ada@example.com")
+    desk.click("I agree")
+    desk.click(image="submit.png")
+    desk.wait_for("Submitted", timeout_s=5)
+
+
+def test_a_script_fills_the_form_and_reads_the_screen(desktop, demo_app, tmp_path) -> None:
+    demo_app.save_widget_png("submit", tmp_path / "submit.png")
+    out = tmp_path / "run"
+    with Desktop(out=out, cache=tmp_path / "script.cache", images=tmp_path) as desk:
+        fill_form(desk, "Grüße ✓")
+        assert desk.sees("Submitted")
+        assert not desk.sees("Frobnicate")
+        assert desk.read_text(near="Submitted") == "(1)"
+        status = demo_app.box("status")
+        assert "Submitted" in desk.read_text(region=(status["x"], status["y"], status["w"], status["h"]))
+        desk.double_click("Double-click me")
+        desk.wait_for("Double clicks: 1", timeout_s=5)
+        with pytest.raises(TargetNotFound) as missing:
+            desk.click("Frobnicate")
+        with pytest.raises(ExpectationFailed) as never:
+            desk.wait_for("Never shown", timeout_s=0.5)
+        calls = desk.calls
+    state = demo_app.state()
+    assert state["submitted"] == {"name": "Grüße ✓", "email": "ada@example.com", "notes": "", "agree": True}
+    assert state["double_clicks"] == 1
+    assert "'Frobnicate'" in str(missing.value) and ("ocr", "'Frobnicate' is not on the screen") in missing.value.tried
+    assert "Never shown" in str(never.value) and "the screen reads" in str(never.value)
+    assert calls["ocr"] >= 4 and calls.get("vlm", 0) == 0
+    # One run directory, as `deskpilot run` writes it.
+    steps = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
+    assert [s["index"] for s in steps] == list(range(1, len(steps) + 1))
+    kinds = [s["action"]["kind"] for s in steps if s["action"]]
+    assert kinds[:6] == ["click", "type", "click", "type", "click", "click"]
+    assert all((out / s["after"]).exists() for s in steps)
+    assert any(s["thought"] == "click(text 'Frobnicate')" and "not found" in s["error"] for s in steps)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["success"] is True and summary["steps"] == len(steps)
+    assert (out / "report.html").exists()
+
+
+def test_the_second_script_run_needs_no_ocr(desktop, tmp_path) -> None:
+    env = desktop.env()
+    with DemoAppProcess(tmp_path / "s1.json", env) as app:
+        app.save_widget_png("submit", tmp_path / "submit.png")
+        with Desktop(out=tmp_path / "run1", cache=tmp_path / "c", images=tmp_path) as desk:
+            fill_form(desk, "Ada Lovelace")
+        assert app.state()["submitted"]["name"] == "Ada Lovelace"
+    with DemoAppProcess(tmp_path / "s2.json", env, x=300, y=120) as app:  # moved
+        with Desktop(out=tmp_path / "run2", cache=tmp_path / "c", images=tmp_path, strict_cache=True) as desk:
+            fill_form(desk, "Ada Lovelace")
+            calls = desk.calls
+        assert app.state()["submitted"]["name"] == "Ada Lovelace"
+    assert calls.get("ocr", 0) == 0 and calls.get("vlm", 0) == 0 and calls["anchor"] == 4
+
+
+def test_outside_a_with_block_is_a_clear_error(tmp_path: Path) -> None:
+    from actions.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="with block"):
+        Desktop(out=tmp_path).click("Submit")
+
+
+def test_ask_do_and_a_description_go_to_the_model(desktop, demo_app, tmp_path) -> None:
+    from planners.fake_server import FakeChatServer
+
+    def tool_call(action: str, **arguments: object) -> str:
+        call = {"name": "computer_use", "arguments": {"action": action, **arguments}}
+        return f"<tool_call>{json.dumps(call)}</tool_call>"
+
+    x, y = demo_app.centre("count")
+    grid = [round(x * 1000 / 1279), round(y * 1000 / 799)]
+    script = [
+        tool_call("answer", text="Ready"),  # ask
+        tool_call("left_click", coordinate=grid),  # do: one click, then done
+        tool_call("terminate", status="success"),
+        tool_call("left_click", coordinate=grid),  # click(description=...): one grounding call
+    ]
+    with FakeChatServer(script) as server, Desktop(out=tmp_path / "run", base_url=server.base_url,
+                                                   model="fake-qwen3-vl") as desk:  # fmt: skip
+        assert desk.ask("What does the status line say?") == "Ready"
+        assert desk.do("click the Count button") is None
+        demo_app.wait(lambda s: s["count_clicks"] == 1)
+        desk.click(description="the Count button")
+        calls = len(server.chat_requests)
+    assert demo_app.wait(lambda s: s["count_clicks"] == 2)
+    assert calls == 4
+    steps = [json.loads(line) for line in (tmp_path / "run" / "steps.jsonl").read_text().splitlines()]
+    assert steps[0]["note"] == "Ready" and steps[-1]["grounding"][0]["rung"] == "vlm"
+
+
+def test_a_drag_from_one_picture_to_another(desktop, demo_app, tmp_path) -> None:
+    demo_app.save_widget_png("token", tmp_path / "token.png", pad=10)  # a small flat disc needs its surroundings
+    demo_app.save_widget_png("target", tmp_path / "target.png")
+    with Desktop(out=tmp_path / "run", images=tmp_path) as desk:
+        desk.drag({"image": "token.png"}, {"image": "target.png"})
+    assert demo_app.wait(lambda s: s["token"] is not None)["token_on_target"] is True
+    steps = [json.loads(line) for line in (tmp_path / "run" / "steps.jsonl").read_text().splitlines()]
+    assert [g["slot"] for g in steps[0]["grounding"]] == ["target", "to_target"]
