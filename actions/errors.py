@@ -24,6 +24,8 @@ other ``DeskpilotError`` as ours or the OS's (the run ends with the message as i
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DeskpilotError(Exception):
     """Base of all deliberate errors."""
@@ -62,13 +64,17 @@ class ReplayFailed(DeskpilotError):
 
 
 class TargetNotFound(DeskpilotError):
-    """A target (text, image, description) was not found; ``tried`` keeps each rung's ``(rung, reason)``."""
+    """A target (text, image, description) was not found; ``tried`` keeps each rung's ``(rung, reason)``,
+    ``grounding`` what every rung looked at (best candidates, scores, OCR words), in the shape of a step
+    record's ``grounding``: the loop records it as a failed step, and the report draws the candidates."""
 
     def __init__(
-        self, message: str, tried: tuple[tuple[str, str], ...] = (), candidates: tuple[tuple[int, int], ...] = ()
-    ) -> None:
+        self, message: str, tried: tuple[tuple[str, str], ...] = (), candidates: tuple[tuple[int, int], ...] = (),
+        grounding: list[dict[str, Any]] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(message)
         self.tried, self.candidates = tried, candidates
+        self.grounding: list[dict[str, Any]] = grounding or []
 
 
 class TargetAmbiguous(TargetNotFound):

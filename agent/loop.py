@@ -16,12 +16,12 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from actions.errors import DeskpilotError, ModelOutputError, PolicyError
+from actions.errors import DeskpilotError, ModelOutputError, PolicyError, TargetNotFound
 from actions.executor import Executor
 from actions.frame import Frame, Screen
 from actions.models import Action, Done
@@ -152,6 +152,11 @@ class Agent:
         except ModelOutputError as exc:
             self._record_invalid(state, str(exc), exc.raw, plan_start)
             return frame
+        except TargetNotFound as exc:  # nothing was performed; the step says what every rung saw, then it ends
+            plan_ms = (time.monotonic() - plan_start) * 1000.0
+            note = "the target was not found; nothing was performed"
+            self._record_unperformed(state, None, Verdict.FAILED, str(exc), note, None, plan_ms, exc.grounding)
+            raise
         state.invalid_in_a_row = 0
         plan_ms = (time.monotonic() - plan_start) * 1000.0
         for position, action in enumerate(plan.actions):
@@ -164,7 +169,9 @@ class Agent:
                 try:
                     self.guard.check(action, frame)
                 except PolicyError as exc:  # ends the run: nothing on the screen can widen the policy
-                    self._record_refused(state, action, str(exc), plan if first else None, plan_ms if first else 0.0)
+                    note = "refused by the policy; nothing was performed"
+                    self._record_unperformed(state, action, Verdict.REFUSED, str(exc), note, plan if first else None,
+                                             plan_ms if first else 0.0)  # fmt: skip
                     raise
             frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0)
         return frame
@@ -291,19 +298,17 @@ class Agent:
                 False, f"the planner gave {state.invalid_in_a_row} unusable answers in a row; last: {error}"
             )
 
-    def _record_refused(self, state: _RunState, action: Action, error: str, plan: Plan | None, plan_ms: float) -> None:
+    def _record_unperformed(
+        self, state: _RunState, action: Action | None, verdict: Verdict, error: str, note: str, plan: Plan | None,
+        plan_ms: float, grounding: list[dict[str, Any]] | None = None,
+    ) -> None:  # fmt: skip
+        """A step that ended before anything was performed: refused by the policy, or its target not found."""
         record = StepRecord(
-            index=len(state.steps) + 1,
-            action=action,
-            verdict=Verdict.REFUSED,
-            tries=0,
-            before=state.last_frame_file,
-            thought=plan.thought if plan else None,
-            raw_answer=plan.raw if plan else None,
-            error=error,
-            note="refused by the policy; nothing was performed",
+            index=len(state.steps) + 1, action=action, verdict=verdict, tries=0, before=state.last_frame_file,
+            thought=plan.thought if plan else None, raw_answer=plan.raw if plan else None, error=error, note=note,
+            grounding=grounding or (plan.grounding if plan else None),
             timings=StepTimings(plan_ms=plan_ms, total_ms=plan_ms),
-        )
+        )  # fmt: skip
         self._append(state, record)
 
     def _release_input(self) -> None:

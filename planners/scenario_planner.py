@@ -19,7 +19,7 @@ from typing import Any
 
 from actions.compare import diff_frames
 from actions.coords import ScreenPoint
-from actions.errors import ReplayFailed
+from actions.errors import ReplayFailed, TargetNotFound
 from actions.frame import Frame, Screen
 from actions.models import Done
 from actions.windows import WindowInfo
@@ -49,36 +49,17 @@ class Resolution:
             "score": round(self.result.score, 3),
             "target": self.target.description,
             "label": self.target.label,
-            "tried": [_rung_summary(r, words=not found) for r in self.tried],
+            "tried": [r.summary(words=not found) for r in self.tried],
         }
 
 
-_MAX_CANDIDATES = 6
-_MAX_WORDS = 400  # a full screen of text is a few hundred words; more would bloat steps.jsonl
-
-
-def _rung_summary(result: GroundingResult, words: bool) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "rung": result.rung, "ok": result.confident, "ms": round(result.elapsed_ms, 1), "why": result.reason,
-        "score": round(result.score, 3),
-        "candidates": [[p.x, p.y] for p in result.candidates[:_MAX_CANDIDATES]],
-    }  # fmt: skip
-    if result.point is not None:
-        entry["point"] = [result.point.x, result.point.y]
-    if result.scale != 1.0:
-        entry["scale"] = round(result.scale, 3)
-    if words and result.words:
-        entry["words"] = [[w.text, w.left, w.top, w.width, w.height] for w in result.words[:_MAX_WORDS]]
-    return entry
-
-
-class GroundingFailed(ReplayFailed):
+class GroundingFailed(ReplayFailed, TargetNotFound):
     """No rung was sure of a step's target; ``grounding`` holds every rung's best candidates and reasons
     (the same shape as a step record's ``grounding``), ``step`` the step's index from 0."""
 
     def __init__(self, message: str, step: int, grounding: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.step, self.grounding = step, grounding
+        TargetNotFound.__init__(self, message, grounding=grounding)
+        self.step = step
 
 
 @dataclass

@@ -166,7 +166,7 @@ class TargetResolver:
             cache = "read-only"
         record = {
             "target": target.model_dump(mode="json"), "rung": result.rung, "score": round(result.score, 3),
-            "point": [point.x, point.y], "cache": cache, "tried": _tried(tried),
+            "point": [point.x, point.y], "cache": cache, "tried": [r.summary(words=False) for r in tried],
         }  # fmt: skip
         return Found(point, result.rung, window, record)
 
@@ -175,10 +175,13 @@ class TargetResolver:
     ) -> TargetNotFound:
         reasons = tuple((r.rung, r.reason or "no match") for r in tried)
         shown = "; ".join(f"{rung}: {why}" for rung, why in reasons) or "no rung applies"
+        tried_all = [r.summary(words=True) for r in tried]
+        grounding = [{"target": target.model_dump(mode="json"), "rung": None, "tried": tried_all}]
         if ambiguous is not None:
             points = tuple((p.x, p.y) for p in ambiguous.candidates)
-            return TargetAmbiguous(f"{target.describe()}: {what}: {ambiguous.reason} [{shown}]", reasons, points)
-        return TargetNotFound(f"{target.describe()}: {what} [{shown}]", reasons)
+            message = f"{target.describe()}: {what}: {ambiguous.reason} [{shown}]"
+            return TargetAmbiguous(message, reasons, points, grounding)
+        return TargetNotFound(f"{target.describe()}: {what} [{shown}]", reasons, grounding=grounding)
 
     # -- actions -----------------------------------------------------------------------------------
     def concrete(self, action: Action, frame: Frame) -> tuple[Action, list[dict[str, Any]]]:
@@ -206,9 +209,6 @@ class _NoModel:
         return GroundingResult(self.name, None, reason="a description needs a model (--model / --base-url)")
 
 
-def _tried(tried: Sequence[GroundingResult]) -> list[dict[str, Any]]:
-    return [{"rung": r.rung, "ok": r.point is not None, "ms": round(r.elapsed_ms, 1), "why": r.reason} for r in tried]
-
 
 class TargetingPlanner(ScriptedPlanner):
     """A scripted plan whose pointer actions may name targets: each is found on the frame the loop
@@ -227,7 +227,8 @@ class TargetingPlanner(ScriptedPlanner):
             concrete, grounding = self.resolver.concrete(action, frame)
         except TargetNotFound as exc:
             self.error = exc
-            raise type(exc)(f"step {self._next} ({action.kind}): {exc}", exc.tried, exc.candidates) from None
+            message = f"step {self._next} ({action.kind}): {exc}"
+            raise type(exc)(message, exc.tried, exc.candidates, exc.grounding) from None
         if not grounding:
             return plan
         found = ", ".join(f"{g['rung']} ({g['cache']})" for g in grounding)

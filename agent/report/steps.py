@@ -44,6 +44,8 @@ def text(value: object) -> str:
 def title_of(step: StepRecord) -> str:
     if step.action is None and step.verdict is not Verdict.INVALID and step.thought:
         return text(step.thought)  # a script's look at the screen (Desktop.wait_for, sees, read_text, ask)
+    if step.action is None and step.verdict is Verdict.FAILED and step.grounding:
+        return "target not found: nothing performed"
     return text(step.action.describe()) if step.action else "no action (answer refused)"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from agent.report.frames import change_box, fit, view_svg
 from agent.report.steps import Context, chip, text, title_of
+from agent.report.why_grounding import candidates_figure, grounding_rows
 from agent.run_dir import StepRecord
 from planners.verdicts import Verdict
 
@@ -51,6 +52,9 @@ def _card(step: StepRecord, ctx: Context) -> str:
         if seen.active_window is not None or seen.windows:
             rows.append(_row("active window", f"<code>{text(seen.active_window)}</code>"))
             rows.append(_row("windows open", ", ".join(f"<code>{text(t)}</code>" for t in seen.windows) or "none"))
+    not_found = step.verdict is Verdict.FAILED and step.action is None and bool(step.grounding)
+    if not_found:  # a target no rung was sure of: what each rung tried
+        rows += [_row(label, body) for label, body in grounding_rows(step.grounding or [])]
     if step.error:
         rows.append(_row("refused" if step.verdict is Verdict.REFUSED else "error", text(step.error)))
     elif step.note and seen is None:
@@ -58,7 +62,9 @@ def _card(step: StepRecord, ctx: Context) -> str:
     picture = ""
     ref = ctx.frames.ref(step.after) or ctx.frames.ref(step.before)
     region = seen.region if seen is not None else None
-    if ref is not None and region is not None:
+    if ref is not None and not_found:
+        picture = candidates_figure(step.grounding or [], ref, ctx.profile)
+    elif ref is not None and region is not None:
         box = change_box(region)
         assert box is not None
         view = fit(box.padded(24), ref)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from actions.coords import ScreenPoint
 from actions.frame import Frame
@@ -43,6 +43,10 @@ class ReadWord:
     height: int
 
 
+_MAX_CANDIDATES = 6
+_MAX_WORDS = 400  # a full screen of text is a few hundred words; more would bloat steps.jsonl
+
+
 @dataclass(frozen=True)
 class GroundingResult:
     rung: str  # "anchor", "template", "ocr", "vlm"
@@ -57,6 +61,21 @@ class GroundingResult:
     @property
     def confident(self) -> bool:
         return self.point is not None
+
+    def summary(self, words: bool) -> dict[str, Any]:
+        """For steps.jsonl and the report: the rung's verdict, its best candidates (points, best first)
+        and, when ``words``, every word OCR read (what a person checks when a target was not found)."""
+        entry: dict[str, Any] = {
+            "rung": self.rung, "ok": self.confident, "ms": round(self.elapsed_ms, 1), "why": self.reason,
+            "score": round(self.score, 3), "candidates": [[p.x, p.y] for p in self.candidates[:_MAX_CANDIDATES]],
+        }  # fmt: skip
+        if self.point is not None:
+            entry["point"] = [self.point.x, self.point.y]
+        if self.scale != 1.0:
+            entry["scale"] = round(self.scale, 3)
+        if words and self.words:
+            entry["words"] = [[w.text, w.left, w.top, w.width, w.height] for w in self.words[:_MAX_WORDS]]
+        return entry
 
 
 @runtime_checkable
