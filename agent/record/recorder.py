@@ -16,6 +16,7 @@ Stop with the stop hotkey (default Ctrl+Alt+Shift+R, whose keys become no step) 
 from __future__ import annotations
 
 import re
+import signal
 import sys
 import threading
 import time
@@ -274,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stop-hotkey", default=DEFAULT_HOTKEYS["end_recording"])
     parser.add_argument("--no-ocr", action="store_true")
     args = parser.parse_args(argv)
+    # Ctrl+C ends the recording even when SIGINT was inherited as ignored (a job started with `&`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         scenario = record(args.scenario, args.display, args.stop_hotkey, ocr=not args.no_ocr,
                           announce=lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
