@@ -115,7 +115,8 @@ def _rung_summary(step: StepRecord) -> str:
     for g in found:
         failed = sum(1 for t in g.get("tried", []) if isinstance(t, dict) and not t.get("ok"))
         hint = f" <span class='meta' title='rungs tried before it'>after {failed} ✗</span>" if failed else ""
-        parts.append(f"<span class='rung'>{text(g.get('rung', '?'))}</span>{hint}")
+        rung = f"<span class='rung'>{text(g.get('rung', '?'))}</span>" if was_found(g) else "not found"
+        parts.append(f"{rung}{hint}")
     return " ".join(parts)
 
 
@@ -261,10 +262,16 @@ def _row(label: str, body: str) -> str:
     return f"<div class='row'><span>{label}</span>{body}</div>"
 
 
+def was_found(g: dict[str, Any]) -> bool:
+    """A grounding record names a rung that was sure (a not-found target's record keeps what was tried)."""
+    tried = [t for t in g.get("tried", []) if isinstance(t, dict)]
+    return g.get("rung") is not None and (not tried or any(t.get("ok") for t in tried))
+
+
 def _ladder(g: dict[str, Any]) -> str:
     score = g.get("score")
-    found = f"found by <span class='rung'>{text(g.get('rung', '?'))}</span>"
-    if isinstance(score, (int, float)):
+    found = f"found by <span class='rung'>{text(g.get('rung', '?'))}</span>" if was_found(g) else "<b>not found</b>"
+    if isinstance(score, (int, float)) and was_found(g):
         found += f" <span class='meta'>score {score:.3f}</span>"
     items = []
     for tried in g.get("tried", []):

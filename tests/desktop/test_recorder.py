@@ -168,8 +168,8 @@ def test_ctrl_c_stops_the_command_and_writes_the_file(desktop: VirtualDesktop, t
     with DemoAppProcess(tmp_path / "state.json", desktop.env(), x=APP_X, y=APP_Y) as app:
         cmd = [sys.executable, "-m", "agent.record.recorder", str(path), "--display", desktop.display, "--no-ocr"]
         proc = subprocess.Popen(cmd, env=desktop.env(), stderr=subprocess.PIPE, text=True,
-                                cwd=Path(__file__).resolve().parents[2],
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # as `&` would  # fmt: skip
+                                cwd=Path(__file__).resolve().parents[2],  # SIGINT ignored, as `&` leaves it:
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # fmt: skip
         try:
             assert proc.stderr is not None
             ready, _, _ = select.select([proc.stderr], [], [], 20)

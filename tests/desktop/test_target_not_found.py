@@ -53,4 +53,5 @@ def test_a_replay_step_that_is_not_found_draws_every_rungs_candidates(desktop, d
     assert any(rung["rung"] == "ocr" and not rung["ok"] for entry in step["grounding"] for rung in entry["tried"])
     report = (out / "report.html").read_text()
     assert "target not found: nothing performed" in report and "OCR read" in report
+    assert "<b>not found</b>" in report and "found by <span class='rung'>" not in report
     assert demo_app.state()["count_clicks"] == 0
