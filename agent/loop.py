@@ -1,13 +1,12 @@
 """The observe-plan-act loop: observe, plan, ready, act, settle, verify, recover.
 
-Faults are split by whose they are (see actions.errors): a model's unusable answer is recorded,
-fed back and retried a bounded number of times; a desktop or input failure ends the run with
-its message as the reason. Either way every finished step is already on disk.
+Faults are split by whose they are (see actions.errors): a model's unusable answer is recorded, fed
+back and retried, bounded; a desktop or input failure ends the run with its message as the reason.
+A target not found ends it too, recorded. Either way every finished step is already on disk.
 
-Nothing is performed twice on its own: a step whose expectation did not hold (``failed``) or that
-changed nothing where it acted (``no_change``) is recorded once. A planner that can change course
-(a model) is told and decides; one that cannot (``follows_feedback = False``: a script, a replay)
-ends the run there, naming the step (for ``no_change`` unless ``on_no_change="continue"``).
+Nothing is performed twice on its own: a ``failed`` or ``no_change`` step is recorded once. A planner
+that can change course (a model) is told and decides; one that cannot (``follows_feedback = False``:
+a script, a replay) ends the run there, naming the step (no_change: unless ``on_no_change="continue"``).
 """
 
 from __future__ import annotations
@@ -75,6 +74,7 @@ class _RunState:
     quiet_since_s: float | None = None  # when the screen last changed (in a region that counted), if known
 
 
+_REFUSED, _NOT_FOUND = "refused by the policy", "the target was not found"  # + "; nothing was performed"
 ProgressFn = Callable[[StepRecord], None]
 
 
@@ -153,9 +153,8 @@ class Agent:
             self._record_invalid(state, str(exc), exc.raw, plan_start)
             return frame
         except TargetNotFound as exc:  # nothing was performed; the step says what every rung saw, then it ends
-            plan_ms = (time.monotonic() - plan_start) * 1000.0
-            note = "the target was not found; nothing was performed"
-            self._record_unperformed(state, None, Verdict.FAILED, str(exc), note, None, plan_ms, exc.grounding)
+            ms = (time.monotonic() - plan_start) * 1000
+            self._record_unperformed(state, frame, None, Verdict.FAILED, str(exc), _NOT_FOUND, None, ms, exc.grounding)
             raise
         state.invalid_in_a_row = 0
         plan_ms = (time.monotonic() - plan_start) * 1000.0
@@ -169,9 +168,8 @@ class Agent:
                 try:
                     self.guard.check(action, frame)
                 except PolicyError as exc:  # ends the run: nothing on the screen can widen the policy
-                    note = "refused by the policy; nothing was performed"
-                    self._record_unperformed(state, action, Verdict.REFUSED, str(exc), note, plan if first else None,
-                                             plan_ms if first else 0.0)  # fmt: skip
+                    shown, ms = (plan, plan_ms) if first else (None, 0.0)
+                    self._record_unperformed(state, frame, action, Verdict.REFUSED, str(exc), _REFUSED, shown, ms)
                     raise
             frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0)
         return frame
@@ -299,14 +297,17 @@ class Agent:
             )
 
     def _record_unperformed(
-        self, state: _RunState, action: Action | None, verdict: Verdict, error: str, note: str, plan: Plan | None,
-        plan_ms: float, grounding: list[dict[str, Any]] | None = None,
+        self, state: _RunState, frame: Frame, action: Action | None, verdict: Verdict, error: str, note: str,
+        plan: Plan | None, plan_ms: float, grounding: list[dict[str, Any]] | None = None,
     ) -> None:  # fmt: skip
-        """A step that ended before anything was performed: refused by the policy, or its target not found."""
+        """A step that ended before anything was performed (refused by the policy, or its target not found);
+        ``note`` says why, "; nothing was performed" is added. Its after frame is the screen it was decided on."""
+        index, before = len(state.steps) + 1, state.last_frame_file
+        state.last_frame_file = self._save(frame, f"step-{index:04d}")
         record = StepRecord(
-            index=len(state.steps) + 1, action=action, verdict=verdict, tries=0, before=state.last_frame_file,
-            thought=plan.thought if plan else None, raw_answer=plan.raw if plan else None, error=error, note=note,
-            grounding=grounding or (plan.grounding if plan else None),
+            index=index, action=action, verdict=verdict, tries=0, before=before, after=state.last_frame_file,
+            thought=plan.thought if plan else None, raw_answer=plan.raw if plan else None, error=error,
+            note=f"{note}; nothing was performed", grounding=grounding or (plan.grounding if plan else None),
             timings=StepTimings(plan_ms=plan_ms, total_ms=plan_ms),
         )  # fmt: skip
         self._append(state, record)
