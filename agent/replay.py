@@ -29,6 +29,7 @@ from actions.executor import Executor
 from actions.frame import Frame, Screen
 from actions.stopping import StopEvent
 from actions.windows import WindowInfo, WindowSource
+from agent.desktop.processes import stop_process
 from agent.guard import ActionGuard
 from agent.loop import Agent, ProgressFn, RunResult
 from agent.report import build_report
@@ -66,13 +67,8 @@ def scenario_setup(scenario: Scenario) -> Iterator[None]:
             windows.wait_for_window(setup.window_title, setup.timeout_s)
         yield
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            stop_process(proc)
 
 
 def replay_once(

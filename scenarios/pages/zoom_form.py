@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from actions.windows import WindowInfo
+from agent.desktop.processes import stop_process
 
 PAGES = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -112,12 +113,7 @@ def chromium(
             window = wait_for_window(f"^{TITLE}$", timeout_s=30.0, display=display)
             yield window, layout
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc, timeout_s=10)
 
 
 def element_point(window: WindowInfo, layout: dict[str, Any], name: str, dx: float | None = None) -> tuple[int, int]:
