@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
+import time
+
+_GROUP_GONE_S = 2.0  # helpers of a killed group exit within milliseconds; a zombie no one reaps must not hang us
 
 
-def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 5.0) -> None:
-    """SIGTERM, wait up to ``timeout_s``, then SIGKILL; a process that already exited is left alone."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
+def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 5.0, *, group: bool = False) -> None:
+    """SIGTERM, wait up to ``timeout_s``, then SIGKILL; a process that already exited is left alone.
+
+    ``group``: the process was started with ``start_new_session=True`` and its whole process group goes
+    with it. A browser's helper processes (renderer, GPU, crash handler) outlive their parent otherwise
+    and keep writing into its profile folder while the caller deletes it."""
+    if proc.poll() is None:
+        _send(proc.pid, signal.SIGTERM, group)
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _send(proc.pid, signal.SIGKILL, group)
+            proc.wait()
+    if group:
+        _send(proc.pid, signal.SIGKILL, group)  # the helpers that outlived the parent
+        deadline = time.monotonic() + _GROUP_GONE_S
+        while _group_alive(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)  # waiting for other processes to exit, not in the action path
+
+
+def _send(pid: int, signum: int, group: bool) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if group:
+            os.killpg(pid, signum)
+        else:
+            os.kill(pid, signum)
+
+
+def _group_alive(pgid: int) -> bool:
     try:
-        proc.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True

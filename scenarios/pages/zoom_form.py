@@ -101,11 +101,14 @@ def chromium(
         argv = [
             CHROMIUM, f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
             "--no-sandbox", "--test-type",  # root in CI needs --no-sandbox; --test-type drops the warning bar
+            "--disable-breakpad",  # no crash handler: it leaves its process group and writes into the profile
             f"--force-device-scale-factor={scale:g}", "--window-position=40,40",
             f"--window-size={WINDOW_SIZE[0]},{WINDOW_SIZE[1]}",
             f"--app=http://127.0.0.1:{server.port}/zoom_form.html",
         ]  # fmt: skip
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Its own process group: Chromium's helpers go with it, before the profile folder is deleted.
+        quiet = subprocess.DEVNULL
+        proc = subprocess.Popen(argv, env=env, stdout=quiet, stderr=quiet, start_new_session=True)
         try:
             layout = server.wait("layout", seen + 1)
             from actions.x11.windows import wait_for_window
@@ -113,7 +116,7 @@ def chromium(
             window = wait_for_window(f"^{TITLE}$", timeout_s=30.0, display=display)
             yield window, layout
         finally:
-            stop_process(proc, timeout_s=10)
+            stop_process(proc, timeout_s=10, group=True)
 
 
 def element_point(window: WindowInfo, layout: dict[str, Any], name: str, dx: float | None = None) -> tuple[int, int]:

@@ -28,7 +28,7 @@ def chromium_binary() -> str | None:
 def chromium_command(binary: str, url: str, profile: Path, size: tuple[int, int] = (900, 700)) -> list[str]:
     # --test-type: no "unsupported flag" infobar above the page (it would move every control).
     cmd = [binary, f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
-           "--test-type", "--disable-features=Translate,MediaRouter", "--password-store=basic",
+           "--test-type", "--disable-features=Translate,MediaRouter", "--password-store=basic", "--disable-breakpad",
            "--window-position=0,0", f"--window-size={size[0]},{size[1]}", f"--app={url}"]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.insert(1, "--no-sandbox")  # Chromium refuses to start as root with its sandbox on
@@ -44,9 +44,11 @@ def running_app(
     app_env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
                "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache"),
                "NO_AT_BRIDGE": "1", "GTK_A11Y": "none"}  # fmt: skip
-    proc = subprocess.Popen(list(cmd), env=app_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group, stopped whole: a browser's helpers must not outlive the test.
+    proc = subprocess.Popen(list(cmd), env=app_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
     try:
         yield wait_for_window(title, timeout_s=timeout_s, display=env.get("DISPLAY"))
     finally:
-        stop_process(proc)
+        stop_process(proc, group=True)
         shutil.rmtree(home, ignore_errors=True)
