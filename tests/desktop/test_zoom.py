@@ -103,6 +103,7 @@ def test_a_form_recorded_at_100_percent_replays_zoomed(
     Ctrl+plus twice (110%, then 125%): the window keeps its size, so the template rung finds the scale."""
     from actions import Key, PyAutoGuiExecutor
     from agent.screen import MssScreen
+    from agent.settle import SettleConfig, settle
     from planners.grounding.base import GroundingQuery
     from planners.grounding.ocr import OcrGrounder
 
@@ -119,7 +120,8 @@ def test_a_form_recorded_at_100_percent_replays_zoomed(
         # The two-word label is found by OCR, also at 150% where "Gift" and "wrap" are two text blobs.
         screen = MssScreen(0)
         try:
-            frame = screen.capture()
+            # The page reports its layout before it paints it: wait for the zoomed paint to settle.
+            frame = settle(screen, screen.capture(), how == "ctrl+plus", SettleConfig()).frame
         finally:
             screen.close()
         gift = OcrGrounder().ground(GroundingQuery("Gift wrap", label="Gift wrap", window=window), frame)
