@@ -1,0 +1,214 @@
+"""The paste counts only when the target really took it: a Chromium-like target under a real X server
+(it re-checks after a pause and drops a paste whose owner changed), a probe before the paste chord,
+a target that never fetches the text. Split from test_text_input.py, whose clipboard helpers it uses."""
+
+from __future__ import annotations
+
+import json
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.desktop.test_text_input import get_clipboard, set_clipboard
+
+# A Chromium-like paste target (measured: see actions/x11/clipboard.py). On ctrl+v it fetches
+# TARGETS and UTF8_STRING, asks TARGETS, pauses longer than the paster's quiet time, asks TARGETS,
+# UTF8_STRING and TARGETS again, and inserts the text only if the clipboard kept its owner all
+# along, as Chromium does. Mode "probe-first" also fetches the text as soon as the owner changes
+# (XFixes) and says so; "targets-only" asks TARGETS and never the text (a field that takes no text);
+# "never-rereads" asks TARGETS after its fetch but never finishes.
+PICKY_APP = r"""
+import json, sys, time
+from Xlib import X, XK
+from Xlib.display import Display
+from Xlib.ext import xfixes
+
+mode = sys.argv[1]
+d = Display()
+root = d.screen().root
+w = root.create_window(0, 0, 60, 60, 0, X.CopyFromParent, override_redirect=True, event_mask=X.KeyPressMask)
+w.map()
+d.sync()
+w.set_input_focus(X.RevertToParent, X.CurrentTime)
+d.xfixes_query_version()
+CLIP, PROP = d.intern_atom("CLIPBOARD"), d.intern_atom("PICKY_SELECTION")
+TARGETS, UTF8 = d.intern_atom("TARGETS"), d.intern_atom("UTF8_STRING")
+d.xfixes_select_selection_input(root, CLIP, xfixes.XFixesSetSelectionOwnerNotifyMask)
+V = d.keysym_to_keycode(XK.string_to_keysym("v"))
+d.sync()
+
+def say(**obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+def owner():
+    o = d.get_selection_owner(CLIP)
+    return o if isinstance(o, int) else o.id
+
+later = []  # events that came while waiting for a SelectionNotify
+
+def next_event():
+    return later.pop(0) if later else d.next_event()
+
+def fetch(target):
+    w.convert_selection(CLIP, target, PROP, X.CurrentTime)
+    while True:
+        ev = d.next_event()
+        if ev.type == X.SelectionNotify:
+            break
+        later.append(ev)
+    if ev.property == X.NONE:
+        return None
+    value = w.get_full_property(PROP, X.AnyPropertyType)
+    w.delete_property(PROP)
+    return None if value is None else bytes(value.value) if target == UTF8 else list(value.value)
+
+say(ready=True)
+while True:
+    ev = next_event()
+    if type(ev).__name__ == "SetSelectionOwnerNotify" and ev.owner and mode == "probe-first":
+        fetch(TARGETS)
+        fetch(UTF8)  # the probe: not a paste
+        say(probed=True)
+    elif ev.type == X.KeyPress and ev.detail == V and ev.state & X.ControlMask:
+        before = owner()
+        fetch(TARGETS)
+        if mode == "targets-only":
+            say(asked="TARGETS")
+            continue
+        text = fetch(UTF8)
+        if mode == "never-rereads":
+            fetch(TARGETS)
+            say(fetched=text.decode())
+            continue
+        fetch(TARGETS)
+        time.sleep(0.15)  # Chromium pauses here: 5-40 ms measured, once over 100 ms
+        fetch(TARGETS)
+        fetch(UTF8)
+        fetch(TARGETS)
+        kept = owner() == before
+        say(inserted=text.decode() if kept and text is not None else None)
+"""
+
+
+class PickyApp:
+    def __init__(self, desktop: Any, script: Path, mode: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script), mode], env=desktop.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE
+        )
+        assert self.line() == {"ready": True}
+
+    def line(self, timeout_s: float = 5.0) -> Any:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout_s)
+        return json.loads(self.proc.stdout.readline()) if ready else None
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture
+def picky(desktop: Any, tmp_path: Path) -> Iterator[Callable[[str], PickyApp]]:
+    script = tmp_path / "picky_app.py"
+    script.write_text(PICKY_APP)
+    apps: list[PickyApp] = []
+
+    def start(mode: str) -> PickyApp:
+        apps.append(PickyApp(desktop, script, mode))
+        return apps[-1]
+
+    yield start
+    for app in apps:
+        app.close()
+
+
+def test_a_target_that_rechecks_after_a_pause_gets_every_paste(desktop: Any, picky: Any) -> None:
+    """The clipboard keeps its owner until the target is done: restoring it after Chromium's first
+    fetch (or in its pause) made Chromium drop the paste."""
+    from actions.x11.clipboard import ClipboardPaster
+
+    set_clipboard(desktop, "the user's clipboard ✂")
+    app = picky("chromium-like")
+    with ClipboardPaster(desktop.display) as paster, TextTyperKeys(desktop) as keys:
+        for text in ("Zoë", "✓ ok", "你好"):
+            paster.paste(text, keys.paste)
+            assert app.line() == {"inserted": text}
+            targets = [request.target for request in paster.trace]
+            assert targets == ["TARGETS", "UTF8_STRING", "TARGETS", "TARGETS", "UTF8_STRING", "TARGETS"]
+            assert [request.counted for request in paster.trace] == [False, True, False, False, False, False]
+    assert get_clipboard(desktop) == "the user's clipboard ✂"
+
+
+def test_a_probe_before_the_paste_chord_is_not_the_paste(desktop: Any, picky: Any) -> None:
+    from actions.x11.clipboard import ClipboardPaster
+
+    app = picky("probe-first")
+    with ClipboardPaster(desktop.display) as paster, TextTyperKeys(desktop) as keys:
+
+        def press_after_the_probe() -> None:
+            assert app.proc.stdout is not None
+            deadline = time.monotonic() + 5
+            while not select.select([app.proc.stdout], [], [], 0)[0] and time.monotonic() < deadline:
+                paster.serve(0.01)  # the probe needs answers before it says it probed
+            assert app.line() == {"probed": True}
+            keys.paste()
+
+        paster.paste("Zoë ✓", press_after_the_probe)
+        assert app.line() == {"inserted": "Zoë ✓"}
+        probe = [request for request in paster.trace if request.at_ms < 0]
+        assert [request.target for request in probe] == ["TARGETS", "UTF8_STRING"]
+        assert not any(request.counted for request in probe)
+
+
+def test_text_not_delivered_names_what_was_asked_and_restores(desktop: Any, picky: Any) -> None:
+    from actions.errors import ActionError
+    from actions.x11.text_input import TextNotDelivered, TextTyper
+
+    set_clipboard(desktop, "keep me too")
+    app = picky("targets-only")
+    with TextTyper(desktop.display, paste_timeout_s=0.5) as short, pytest.raises(TextNotDelivered) as failure:
+        short.type_text("ab✓")
+    assert app.line() == {"asked": "TARGETS"}
+    assert isinstance(failure.value, ActionError)
+    assert failure.value.text == "✓"
+    assert [request.target for request in failure.value.requests] == ["TARGETS"]
+    assert "'ab' went in" in str(failure.value) and "asked only TARGETS" in str(failure.value)
+    assert get_clipboard(desktop) == "keep me too"
+
+
+def test_a_target_that_starts_a_paste_and_never_finishes_it_fails_the_paste(desktop: Any, picky: Any) -> None:
+    from actions.x11.clipboard import ClipboardPaster, TextNotDelivered
+
+    set_clipboard(desktop, "still mine")
+    app = picky("never-rereads")
+    with ClipboardPaster(desktop.display) as paster, TextTyperKeys(desktop) as keys:
+        paster.recheck_timeout_s = 0.5
+        with pytest.raises(TextNotDelivered, match="may not have arrived"):
+            paster.paste("Zoë", keys.paste)
+        assert app.line() == {"fetched": "Zoë"}
+    assert get_clipboard(desktop) == "still mine"
+
+
+class TextTyperKeys:
+    """Presses the paste chord with XTEST, as TextTyper does."""
+
+    def __init__(self, desktop: Any) -> None:
+        from actions.x11.keyboard import XTestKeyboard
+
+        self.keyboard = XTestKeyboard(desktop.display)
+
+    def paste(self) -> None:
+        self.keyboard.press_chord(("ctrl", "v"))
+
+    def __enter__(self) -> TextTyperKeys:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.keyboard.close()
