@@ -7,6 +7,7 @@
     ├── DesktopError               the display, a window manager, a capture or the input device failed
     │   ├── CaptureError           a screenshot could not be taken
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
+    │       └── TextNotDelivered   typed text did not arrive (a paste the focused window never took)
     ├── StopRequested              the stop hotkey fired while a planner was still thinking
     ├── ReplayFailed               a replay step could not be grounded, or a check after it failed
     ├── TargetNotFound             no rung of the grounding ladder found a target (``tried``: every reason)
@@ -19,7 +20,9 @@
                                    shown to the model, retried a bounded number of times
 
 The loop treats ``ModelOutputError`` as the model's fault (the run goes on, bounded) and every
-other ``DeskpilotError`` as ours or the OS's (the run ends with the message as its reason).
+other ``DeskpilotError`` as ours or the OS's (the run ends with the message as its reason), except
+``TextNotDelivered``: the action was performed (keys may have gone in), so it is a ``failed`` step
+(``agent.undelivered``), which a script stops at and a model is told about.
 """
 
 from __future__ import annotations
@@ -53,6 +56,19 @@ class CaptureError(DesktopError):
 
 class ActionError(DesktopError):
     """Performing an action failed."""
+
+
+class TextNotDelivered(ActionError):
+    """Typed text did not arrive: the focused window never fetched its paste (the user's clipboard is
+    restored). ``text`` is what was to be pasted, ``requests`` what was asked instead (X11:
+    ``actions.x11.paste_report.PasteRequest``, one line each as ``str``), ``typed`` the pieces that
+    went in before it, as ``(strategy, text)`` pairs: the step record's ``text_strategy``."""
+
+    def __init__(
+        self, message: str, text: str, requests: tuple[Any, ...] = (), typed: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.text, self.requests, self.typed = text, requests, typed
 
 
 class StopRequested(DeskpilotError):

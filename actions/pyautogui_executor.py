@@ -135,8 +135,8 @@ class PyAutoGuiExecutor:
 
     def _type(self, text: str) -> None:
         """Type ``text`` exactly, or raise: a paste the focused window did not fetch raises
-        ``actions.x11.clipboard.TextNotDelivered`` (an ActionError) saying what went in before it
-        and what the window asked instead; the text did not arrive, so the step must not pass."""
+        ``actions.errors.TextNotDelivered`` (an ActionError) saying what went in before it
+        and what the window asked instead; the text did not arrive, so the step fails (never passes)."""
         self.last_text_strategy, self.last_paste_requests = [], []
         if secret_names(text):
             try:
@@ -149,7 +149,7 @@ class PyAutoGuiExecutor:
                 # The message names the text that did not go in: it would show the value.
                 names = ", ".join(secret_names(text))
                 message = f"typing the secret {names} failed ({type(exc).__name__}); details withheld"
-                if hasattr(exc, "requests"):
+                if hasattr(exc, "requests"):  # without ``typed``: the pieces that went in are the value
                     raise type(exc)(message, text, exc.requests) from None
                 raise ActionError(message) from None
             # What went in how would show the value: the record gets the reference only.

@@ -1,8 +1,9 @@
 """The observe-plan-act loop: observe, plan, ready, act, settle, verify, recover.
 
 Faults are split by whose they are (see actions.errors): a model's unusable answer is recorded, fed
-back and retried, bounded; a desktop or input failure ends the run with its message as the reason.
-A target not found ends it too, recorded. Either way every finished step is already on disk.
+back and retried, bounded; a desktop or input failure ends the run with its message as the reason,
+but typed text that did not arrive is a failed step (agent.undelivered). A target not found ends the
+run too, recorded. Either way every finished step is already on disk.
 
 Nothing is performed twice on its own: a ``failed`` or ``no_change`` step is recorded once. A planner
 that can change course (a model) is told and decides; one that cannot (``follows_feedback = False``:
@@ -31,6 +32,7 @@ from agent.guard import ActionGuard
 from agent.motion import MotionMask, Watch, region_for
 from agent.run_dir import RunDirectory, RunInfo, RunSummary, Seen, StepRecord, StepTimings
 from agent.settle import SettleConfig, SettleResult, ready, settle
+from agent.undelivered import perform_once, text_strategy, undelivered_verdict
 from planners.base import Plan, Planner, StepFeedback
 from planners.verdicts import Verdict
 
@@ -184,15 +186,16 @@ class Agent:
         ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
         timings.ready_ms = ready_result.waited_ms
         act_start = time.monotonic()
-        self.executor.perform(action)
+        undelivered = perform_once(self.executor, action)  # a paste nobody took: a failed step, performed once
         watch.acted()
         timings.act_ms = (time.monotonic() - act_start) * 1000.0
-        result = settle(self.screen, ready_result.frame, expectation == "change", self.settle_config,
-                        cancel=self.stop, watch=watch)  # fmt: skip
+        result = settle(self.screen, ready_result.frame, expectation == "change" and not undelivered,
+                        self.settle_config, cancel=self.stop, watch=watch)  # fmt: skip
         timings.settle_ms = result.waited_ms
         state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
-        after, verdict, seen = self._judge(expectation, result, watch)
+        after, verdict, seen = (self._judge(expectation, result, watch) if undelivered is None
+                                else undelivered_verdict(undelivered, result.frame, watch))  # fmt: skip
         note = {
             Verdict.NO_CHANGE: "no visible change where it acted (performed once, not repeated)",
             Verdict.UNSETTLED: f"the screen was still changing after {self.settle_config.timeout_s:g} s",
@@ -223,7 +226,7 @@ class Agent:
             completion_tokens=plan.completion_tokens if plan else None,
             grounding=plan.grounding if plan else None,
             note=note,
-            text_strategy=self.executor.last_text_strategy if action.kind == "type" else None,
+            text_strategy=text_strategy(self.executor, action, undelivered),
             expect=expectation,
             region=region.bbox,
             seen=seen,
@@ -323,10 +326,7 @@ class Agent:
         state.stall_count = state.stall_count + 1 if repeated else (1 if verdict is Verdict.NO_CHANGE else 0)
         state.last_action = action
         if state.stall_count >= self.budgets.stall_repeats:
-            raise _RunEnded(
-                False,
-                f"stalled: {action.describe()} changed nothing {state.stall_count} times in a row",
-            )
+            raise _RunEnded(False, f"stalled: {action.describe()} changed nothing {state.stall_count} times in a row")
 
     def _check_budgets(self, state: _RunState) -> None:
         if self.stop.is_set():

@@ -55,6 +55,8 @@ class Seen(BaseModel):
     windows: list[str] = Field(default_factory=list)  # window titles open at the time
     active_window: str | None = None
     crop: str | None = None  # PNG of the region looked at, relative to the run directory
+    # A type whose paste was not taken: every clipboard request seen, "TARGET@+MSms(who)"; [] if none.
+    paste_requests: list[str] | None = None
 
 
 class StepRecord(BaseModel):

@@ -1,11 +1,14 @@
 """What a paste saw, and the error when its text did not arrive: plain data, no Xlib, so that callers
-can name them before an X connection exists (``actions.x11.text_input`` imports Xlib lazily)."""
+can name them before an X connection exists (``actions.x11.text_input`` imports Xlib lazily). The
+error itself, ``TextNotDelivered``, lives in the error tree (``actions.errors``); it is named here too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actions.errors import ActionError
+from actions.errors import TextNotDelivered
+
+__all__ = ["PasteRequest", "TextNotDelivered", "quote_text"]
 
 
 @dataclass(frozen=True)
@@ -22,16 +25,6 @@ class PasteRequest:
     def __str__(self) -> str:
         who = "focused" if self.focused else f"client {self.client:#x}"
         return f"{self.target}@{self.at_ms:+.0f}ms({who}{', the paste' if self.counted else ''})"
-
-
-class TextNotDelivered(ActionError):
-    """Pasted text was not fetched by the focused window: it did not arrive (the user's clipboard is
-    restored). ``text`` is what was to be pasted, ``requests`` what was asked instead."""
-
-    def __init__(self, message: str, text: str, requests: tuple[PasteRequest, ...] = ()) -> None:
-        super().__init__(message)
-        self.text = text
-        self.requests = requests
 
 
 def quote_text(text: str, limit: int = 40) -> str:

@@ -114,10 +114,10 @@ class TextTyper:
         ``paste_all`` pastes the whole text (newlines and tabs included) instead of typing what the
         keymap has: for fields where keystrokes trigger something (autocompletion), and to measure.
 
-        Raises :class:`~actions.x11.paste_report.TextNotDelivered` (an ``ActionError``) when a paste
-        is not fetched by the focused window within ``paste_timeout_s``: its message says which
-        part went in before it and what the window asked for instead. The user's clipboard text is
-        restored either way. ``self.paster.trace`` keeps the requests of the last paste.
+        Raises :class:`~actions.errors.TextNotDelivered` (an ``ActionError``) when a paste is not
+        fetched by the focused window within ``paste_timeout_s``: its message says which part went
+        in before it (``typed``: those runs) and what the window asked for instead. The user's
+        clipboard text is restored either way. ``self.paster.trace`` keeps the requests of the last paste.
         """
         started = time.monotonic()
         self.paster.trace = []
@@ -136,7 +136,7 @@ class TextTyper:
         except TextNotDelivered as exc:
             typed = "".join(run.text for run in done)
             before = f"{quote_text(typed)} went in, then " if typed else ""
-            raise TextNotDelivered(f"{before}{exc}", exc.text, exc.requests) from exc
+            raise TextNotDelivered(f"{before}{exc}", exc.text, exc.requests, tuple(done)) from exc
         finally:
             self.last_duration_s = time.monotonic() - started
         return done

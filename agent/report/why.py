@@ -45,6 +45,9 @@ def _card(step: StepRecord, ctx: Context) -> str:
             if seen.region_windows:
                 where += " · windows: " + ", ".join(f"<code>{text(t)}</code>" for t in seen.region_windows)
             rows.append(_row("looked at", where))
+        if seen.paste_requests is not None:  # a type whose paste was not taken: what asked for the clipboard
+            asked = ", ".join(f"<code>{text(r)}</code>" for r in seen.paste_requests)
+            rows.append(_row("clipboard asked", asked or "nothing asked for the clipboard"))
         if seen.words:
             shown = " ".join(text(w) for w in seen.words[:_MAX_WORDS_SHOWN])
             more = f" … ({len(seen.words) - _MAX_WORDS_SHOWN} more)" if len(seen.words) > _MAX_WORDS_SHOWN else ""

@@ -22,7 +22,8 @@ from tests.desktop.test_text_input import get_clipboard, set_clipboard
 # UTF8_STRING and TARGETS again, and inserts the text only if the clipboard kept its owner all
 # along, as Chromium does. Mode "probe-first" also fetches the text as soon as the owner changes
 # (XFixes) and says so; "targets-only" asks TARGETS and never the text (a field that takes no text);
-# "never-rereads" asks TARGETS after its fetch but never finishes.
+# "never-rereads" asks TARGETS after its fetch but never finishes; "keylog" is "targets-only" that also
+# says every key pressed in it (to see what was typed, and how often).
 PICKY_APP = r"""
 import json, sys, time
 from Xlib import X, XK
@@ -76,6 +77,11 @@ while True:
         fetch(TARGETS)
         fetch(UTF8)  # the probe: not a paste
         say(probed=True)
+    elif ev.type == X.KeyPress and mode == "keylog":
+        say(key=XK.keysym_to_string(d.keycode_to_keysym(ev.detail, 0)), ctrl=bool(ev.state & X.ControlMask))
+        if ev.detail == V and ev.state & X.ControlMask:
+            fetch(TARGETS)
+            say(asked="TARGETS")
     elif ev.type == X.KeyPress and ev.detail == V and ev.state & X.ControlMask:
         before = owner()
         fetch(TARGETS)
@@ -194,6 +200,43 @@ def test_a_target_that_starts_a_paste_and_never_finishes_it_fails_the_paste(desk
             paster.paste("Zoë", keys.paste)
         assert app.line() == {"fetched": "Zoë"}
     assert get_clipboard(desktop) == "still mine"
+
+
+def test_a_plan_whose_paste_is_not_taken_records_a_failed_step_and_stops_there(desktop: Any, picky: Any,
+                                                                               tmp_path: Path) -> None:  # fmt: skip
+    """`deskpilot run --plan`, the real executor and clipboard: "caf" goes in by keys, the paste of "é ✓" is
+    never fetched (the focused window asks only TARGETS). The step is recorded as failed with what was
+    asked, the report's Why names it, the run stops there (exit 1) and nothing is typed twice."""
+    app = picky("keylog")
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps([{"kind": "type", "text": "café ✓"}, {"kind": "key", "keys": ["x"]}]))
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "deskpilot", "run", "--plan", str(plan), "--out", str(out), "--quiet"]
+    proc = subprocess.run(command, capture_output=True, text=True, env=desktop.env(), timeout=120)
+    app.proc.kill()  # it said every key before the run ended (the paste waited on its TARGETS answer)
+    assert app.proc.stdout is not None
+    keys = [json.loads(line) for line in app.proc.stdout.read().splitlines()]
+    steps = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
+    assert proc.returncode == 1, (proc.stderr, steps)
+    (step,) = steps  # the type step, and not the key after it: a script stops at a failed step
+    assert step["action"] == {"kind": "type", "text": "café ✓"} and step["verdict"] == "failed"
+    assert step["tries"] == 1 and step["text_strategy"] == [["xtest", "caf"]]
+    assert step["before"] == "frames/step-0000.png" and step["after"] == "frames/step-0001.png"
+    assert (out / step["before"]).exists() and (out / step["after"]).exists()
+    seen = step["seen"]
+    assert [request.split("@")[0] for request in seen["paste_requests"]] == ["TARGETS"]
+    assert "'caf' went in, then text not delivered" in seen["detail"] and "asked only TARGETS" in seen["detail"]
+    reason = json.loads((out / "summary.json").read_text())["reason"]
+    assert reason.startswith("step 1 (type(text='café ✓')) failed") and "text not delivered" in reason
+    assert "run failed: step 1 (type(text='café ✓')) failed" in proc.stderr
+    report = (out / "report.html").read_text()
+    why = report[report.index("<h2 class='section'>Why</h2>") :]
+    card = why[why.index("id='why-1'") : why.index("</section>")]
+    assert "type(text=" in card and "clipboard asked" in card and "TARGETS@" in card
+    # Each key once: "caf" by keys, one paste chord, and not the plan's next key.
+    pressed = [(k["key"], k["ctrl"]) for k in keys if k.get("key")]  # None: a modifier (Control)
+    assert pressed == [("c", False), ("a", False), ("f", False), ("v", True)], keys
+    assert [k for k in keys if "asked" in k] == [{"asked": "TARGETS"}]
 
 
 class TextTyperKeys:

@@ -78,7 +78,6 @@ def test_typing_works_when_the_clipboard_was_empty(desktop, demo_app, executor) 
     assert demo_app.wait(lambda s: s["name"] == "leer → voll")["name"] == "leer → voll"
 
 
-
 def test_a_type_whose_text_is_not_fetched_raises_text_not_delivered(desktop, executor, focus_that_never_pastes) -> None:
     from actions.errors import ActionError
     from actions.x11.text_input import TextNotDelivered
@@ -86,9 +85,10 @@ def test_a_type_whose_text_is_not_fetched_raises_text_not_delivered(desktop, exe
     clipboard(desktop, "mine")
     with pytest.raises(TextNotDelivered) as failure:
         executor.perform(Type(text="ok ✓"))
-    assert isinstance(failure.value, ActionError)  # the loop ends the run with this line: never "changed"
+    assert isinstance(failure.value, ActionError)  # the loop records a failed step with it: never "changed"
     assert "'ok ' went in" in str(failure.value) and "nothing asked for the clipboard" in str(failure.value)
     assert executor.last_text_strategy == [] and executor.last_paste_requests == []
+    assert failure.value.typed == (("xtest", "ok "),)  # what went in: the failed step's text_strategy
     assert clipboard(desktop) == "mine"
 
 
@@ -102,3 +102,4 @@ def test_a_secret_that_is_not_delivered_is_not_named_in_the_error(desktop, execu
     assert "DEMO_PIN" in str(failure.value)
     assert "4711" not in str(failure.value) and "ïn" not in str(failure.value)
     assert failure.value.__suppress_context__  # the original message (with the value) is not chained
+    assert failure.value.typed == ()  # what went in before the paste would be part of the value
