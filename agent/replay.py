@@ -33,6 +33,7 @@ from agent.desktop.processes import stop_process
 from agent.guard import ActionGuard
 from agent.loop import Agent, ProgressFn, RunResult
 from agent.report import build_report
+from agent.report.frames import FrameStore
 from agent.run_dir import RunDirectory
 from agent.settle import SettleConfig, settle
 from planners.grounding.base import Grounder
@@ -109,6 +110,7 @@ def replay_once(
     )  # fmt: skip
     # A change counts in the window an action went to: a replay always knows the windows (X11).
     own_windows = x11_windows.WindowReader() if windows is None else None
+    frames = FrameStore(Path(run_dir)) if run_dir else None  # the report's, embedded during the replay
     with scenario_setup(scenario), contextlib.ExitStack() as cleanup:
         if own_windows is not None:
             cleanup.callback(own_windows.close)
@@ -116,13 +118,13 @@ def replay_once(
         settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig(), cancel=stop)
         agent = Agent(
             planner, executor, screen,
-            run_dir=RunDirectory(run_dir) if run_dir else None,
+            run_dir=RunDirectory(run_dir, on_frame=frames.add) if run_dir and frames else None,
             settle_config=settle_config, on_step=on_step, guard=guard, stop=stop,
             windows=windows or own_windows, on_no_change=on_no_change,
         )  # fmt: skip
         result = agent.run(f"replay {scenario.name}")
     if result.run_dir:
-        build_report(result.run_dir)
+        build_report(result.run_dir, frames)
     return ReplayOutcome(result, planner.logs)
 
 

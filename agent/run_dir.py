@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
@@ -124,8 +125,11 @@ class RunDirectory:
     step's screenshot unwritten (its line is there, and the report says the frame is missing).
     """
 
-    def __init__(self, run_dir: str | Path) -> None:
+    def __init__(self, run_dir: str | Path, on_frame: Callable[[str, Any], None] | None = None) -> None:
+        """``on_frame(name, rgb_image)`` is called on the writer thread after each frame is on disk
+        (the report embeds it meanwhile: agent.report.frames.FrameStore.add)."""
         self.run_dir = Path(run_dir)
+        self._on_frame = on_frame
         (self.run_dir / FRAMES_DIR).mkdir(parents=True, exist_ok=True)
         self._steps: IO[str] = open(self.run_dir / STEPS_FILE, "a", encoding="utf-8")  # noqa: SIM115
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskpilot-frames")
@@ -140,8 +144,18 @@ class RunDirectory:
         """Save a frame as PNG; returns its path relative to the run directory."""
         relative = f"{FRAMES_DIR}/{name}.png"
         self._pending = [f for f in self._pending if not f.done()]
-        self._pending.append(self._encoder.submit(_write_png, frame, self.run_dir / relative))
+        self._pending.append(self._encoder.submit(self._write_frame, frame, relative))
         return relative
+
+    def _write_frame(self, frame: Frame, relative: str) -> None:
+        target = self.run_dir / relative
+        tmp = target.with_suffix(".png.tmp")
+        image = frame.to_image()
+        # compress_level 1: about 4x faster than PIL's default for screenshots, ~20% larger.
+        image.save(tmp, format="PNG", compress_level=1)
+        os.replace(tmp, target)
+        if self._on_frame is not None:
+            self._on_frame(relative, image)
 
     def flush(self) -> None:
         """Wait until every screenshot handed to save_frame is on disk; re-raise a write error."""
@@ -164,13 +178,6 @@ class RunDirectory:
             self._encoder.shutdown(wait=True)
             if not self._steps.closed:
                 self._steps.close()
-
-
-def _write_png(frame: Frame, target: Path) -> None:
-    tmp = target.with_suffix(".png.tmp")
-    # compress_level 1: about 4x faster than PIL's default for screenshots, ~20% larger.
-    frame.to_image().save(tmp, format="PNG", compress_level=1)
-    os.replace(tmp, target)
 
 
 def _write_atomic(path: Path, text: str) -> None:

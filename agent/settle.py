@@ -141,11 +141,13 @@ def settle(
 
     last_change_s = current.monotonic_s
     settled = True
-    while current.monotonic_s - last_change_s < config.quiet_ms / 1000.0:
+    quiet_s = config.quiet_ms / 1000.0
+    while current.monotonic_s - last_change_s < quiet_s:
         if time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):
             settled = False
             break
-        _pause(poll_s, cancel)
+        # Not past the moment the quiet interval ends: a whole poll there would add up to poll_ms a step.
+        _pause(min(poll_s, max(0.0, last_change_s + quiet_s - time.monotonic())), cancel)
         latest = screen.capture()
         captures += 1
         if watch.counts(current, latest, learn=True):

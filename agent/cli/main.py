@@ -8,6 +8,7 @@ module (``run_cmd``, ``replay_cmd``, ``record_cmd``); they share one ``DesktopSe
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # The hundreds of thousands of objects the imports made live as long as the process: frozen, the
+    # collector never walks them again, neither during a run (a full collection is tens of ms) nor
+    # at exit, where it cost 60-90 ms of every short `run --plan` (14 ms frozen).
+    gc.freeze()
+    try:
+        return _command(args)
+    finally:
+        gc.freeze()  # what the run built too: it is all released with the process
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
             return run_task(args)

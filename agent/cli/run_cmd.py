@@ -103,9 +103,11 @@ def run_task(args: argparse.Namespace) -> int:
     from agent.cli.session import DesktopSession
     from agent.loop import Agent, Budgets
     from agent.report import build_report
+    from agent.report.frames import FrameStore
     from agent.run_dir import RunDirectory, new_run_dir
 
     run_dir = Path(args.out if args.out is not None else new_run_dir())
+    frames = FrameStore(run_dir)  # the report's frames, embedded while the run goes on
     learner = None
     on_step: Callable[[StepRecord], None] | None = None if args.quiet else print_step
     if args.save_scenario is not None:
@@ -118,7 +120,8 @@ def run_task(args: argparse.Namespace) -> int:
         if policy is not None:
             session.say(policy.describe())
         agent = Agent(
-            planner, session.executor, session.screen, run_dir=RunDirectory(run_dir), settle_config=settle_config,
+            planner, session.executor, session.screen, settle_config=settle_config,
+            run_dir=RunDirectory(run_dir, on_frame=frames.add),
             budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
             on_step=on_step, stop=session.stop, guard=policy, dry_run=args.dry_run,
             windows=session.windows, on_no_change=args.on_no_change,
@@ -127,7 +130,7 @@ def run_task(args: argparse.Namespace) -> int:
             result = agent.run(task)
         finally:
             if (run_dir / "run.json").exists():
-                build_report(run_dir)  # also after a crash: the page of what did happen
+                build_report(run_dir, frames)  # also after a crash: the page of what did happen
         _after_run(args, session, planner, learner, result.success, run_dir, task)
         outcome = "succeeded" if result.success else f"failed: {result.reason}"
         answer = f" (answer: {result.answer})" if result.answer else ""

@@ -200,6 +200,16 @@ class FrameStore:
     def defs(self) -> str:
         return "".join(self._defs)
 
+    def add(self, name: str, rgb: Any) -> None:
+        """Embed a frame the run has just written as ``name``, from its pixels in memory (RGB).
+
+        The run directory's writer thread calls this while the run is still going, so building the
+        page at the end decodes and encodes nothing it has seen already (a third of a short plan's
+        wall time otherwise). Frames must come in the order the page shows them (a patch refers
+        to the frame embedded before it): the run writes them in step order."""
+        if name not in self._refs:
+            self._refs[name] = self._embed_image(rgb)
+
     def _embed(self, name: str) -> FrameRef | None:
         from PIL import Image
 
@@ -209,6 +219,9 @@ class FrameStore:
                 rgb = image.convert("RGB")
         except (OSError, ValueError):
             return None
+        return self._embed_image(rgb)
+
+    def _embed_image(self, rgb: Any) -> FrameRef:
         digest = hashlib.blake2b(rgb.tobytes(), digest_size=16).digest()
         if digest in self._by_hash:
             return self._by_hash[digest]

@@ -30,8 +30,12 @@ from planners.verdicts import Verdict
 REPORT_FILE = "report.html"
 
 
-def build_report(run_dir: str | Path) -> Path:
-    """Write RUN_DIR/report.html from run.json, steps.jsonl, summary.json and the frames."""
+def build_report(run_dir: str | Path, frames: FrameStore | None = None) -> Path:
+    """Write RUN_DIR/report.html from run.json, steps.jsonl, summary.json and the frames.
+
+    ``frames``: the store the run embedded its frames into while it ran (``RunDirectory(on_frame=
+    store.add)``, written out: call this after the run directory was closed); frames it lacks are
+    read from disk."""
     run_dir = Path(run_dir)
     if not (run_dir / STEPS_FILE).exists() and not (run_dir / RUN_FILE).exists():
         from actions.errors import UserInputError
@@ -40,7 +44,7 @@ def build_report(run_dir: str | Path) -> Path:
     info = read_json(run_dir / RUN_FILE) or {}
     summary = read_json(run_dir / SUMMARY_FILE) or {}
     steps = read_steps(run_dir)
-    frames = FrameStore(run_dir)
+    frames = frames if frames is not None else FrameStore(run_dir)
     for step in steps:  # embed first: the framing of every view depends on all the frames
         frames.ref(step.before)
         frames.ref(step.after)
