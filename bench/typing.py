@@ -2,20 +2,23 @@
 
 Every string of the unicode typing tests is typed ``--rounds`` times (default 20) into each target:
 a Chromium text input and textarea (a local form page that posts its values to a loopback server),
-a GTK3 text view (mousepad; read back by saving to disk), a Qt editor (featherpad; same), and our
-Tk demo app (its state file). A round is exact when the application's own copy equals the string.
+a GTK3 text view (mousepad; read back by saving to disk), a Qt editor (featherpad; same), a GTK3
+entry (``zenity --entry``, a fresh dialog each round; Return makes zenity print the entry's text),
+and our Tk demo app (its state file). A round is exact when the application's own copy equals the string.
 The time is that of ``TextTyper.type_text`` alone (it returns once the last paste was fetched and
 the target went quiet, and the last keystroke reached the X server).
 
 Also prints, per application, what it asked of the clipboard on the last paste (ms from ctrl+v).
 
-    .venv/bin/python -m bench.typing [--rounds 20] [--apps chromium,mousepad,featherpad,tk]
+    .venv/bin/python -m bench.typing [--rounds 20] [--apps chromium,mousepad,featherpad,gtkentry,tk]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -28,7 +31,7 @@ from actions.x11.text_input import TextTyper
 from agent.desktop.xserver import VirtualDesktop
 from bench.timing import table
 from scenarios.harness import DemoAppProcess
-from scenarios.realapps.apps import chromium_binary, chromium_command, running_app
+from scenarios.realapps.apps import EntryDialog, chromium_binary, chromium_command, running_app, zenity_entry
 from scenarios.realapps.form_server import FormServer
 
 # The strings of tests/desktop/test_unicode_typing.py (STRINGS), plus the one Chromium used to lose.
@@ -103,8 +106,6 @@ def chromium_targets(desk: VirtualDesktop, typer: TextTyper) -> Iterator[list[Ta
 @contextlib.contextmanager
 def editor_target(desk: VirtualDesktop, typer: TextTyper, app: str) -> Iterator[list[Target]]:
     """mousepad or featherpad on an existing file: each round is read back by saving it (ctrl+s)."""
-    import shutil
-
     if shutil.which(app) is None:
         yield []
         return
@@ -131,6 +132,41 @@ def editor_target(desk: VirtualDesktop, typer: TextTyper, app: str) -> Iterator[
 
             toolkit = "GTK3 text view" if app == "mousepad" else "Qt5 editor"
             yield [Target(app, toolkit, clear, read, single_line=False)]
+
+
+@contextlib.contextmanager
+def gtk_entry_target(desk: VirtualDesktop, typer: TextTyper) -> Iterator[list[Target]]:
+    """A GtkEntry: ``clear()`` opens a fresh zenity entry dialog and waits, as the agent does before
+    acting on a dialog, until it has been still for ``SettleConfig.dialog_quiet_ms``; ``read()``
+    presses Return and takes what zenity printed."""
+    if shutil.which("zenity") is None:
+        yield []
+        return
+    from agent.motion import MotionMask, Region, Watch
+    from agent.screen import MssScreen
+    from agent.settle import SettleConfig, ready
+
+    config, screen = SettleConfig(), MssScreen(monitor=0)
+    with contextlib.ExitStack() as rounds:
+        opened: list[EntryDialog] = []
+
+        def clear() -> None:
+            rounds.close()  # the previous round's dialog, if it is still open
+            dialog = rounds.enter_context(zenity_entry(desk.env()))
+            opened[:] = [dialog]
+            w = dialog.window
+            region = Region(boxes=[(w.left, w.top, w.left + w.width, w.top + w.height)], dialog=True)
+            if not ready(screen, screen.capture(), Watch(MotionMask(), region), config).ready:
+                print("  zenity: the dialog was still changing when the ready wait ran out")
+
+        def read(want: str) -> str | None:
+            typer.keyboard.press_chord(("Return",))
+            return opened[0].answer(timeout_s=5)
+
+        try:
+            yield [Target("zenity", "GTK3 entry", clear, read, single_line=True)]  # Tab moves the focus
+        finally:
+            screen.close()
 
 
 @contextlib.contextmanager
@@ -183,16 +219,18 @@ def measure(target: Target, typer: TextTyper, rounds: int) -> tuple[list[list[ob
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--apps", default="chromium,mousepad,featherpad,tk")
+    parser.add_argument("--apps", default="chromium,mousepad,featherpad,gtkentry,tk")
     args = parser.parse_args(argv)
     apps = args.apps.split(",")
     rows: list[list[object]] = []
     traces: list[tuple[str, str]] = []
     with VirtualDesktop() as desk, TextTyper(desk.display) as typer:
+        os.environ["DISPLAY"] = desk.display  # screen captures (mss) read it; never the user's desktop
         launchers: dict[str, Callable[[], contextlib.AbstractContextManager[list[Target]]]] = {
             "chromium": lambda: chromium_targets(desk, typer),
             "mousepad": lambda: editor_target(desk, typer, "mousepad"),
             "featherpad": lambda: editor_target(desk, typer, "featherpad"),
+            "gtkentry": lambda: gtk_entry_target(desk, typer),
             "tk": lambda: tk_target(desk, typer),
         }
         for app in apps:

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from actions.windows import WindowInfo
@@ -36,19 +37,57 @@ def chromium_command(binary: str, url: str, profile: Path, size: tuple[int, int]
 
 
 @contextmanager
-def running_app(
-    cmd: Sequence[str], env: Mapping[str, str], title: str, timeout_s: float = 30.0
-) -> Iterator[WindowInfo]:
-    """Start ``cmd``, yield its window (the first whose title matches ``title``), stop it after."""
+def _app_process(cmd: Sequence[str], env: Mapping[str, str], stdout: int) -> Iterator[subprocess.Popen[bytes]]:
     home = Path(tempfile.mkdtemp(prefix="deskpilot-app-home-"))
     app_env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
                "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache"),
                "NO_AT_BRIDGE": "1", "GTK_A11Y": "none"}  # fmt: skip
     # Its own process group, stopped whole: a browser's helpers must not outlive the test.
-    proc = subprocess.Popen(list(cmd), env=app_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(list(cmd), env=app_env, stdout=stdout, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # fmt: skip
     try:
-        yield wait_for_window(title, timeout_s=timeout_s, display=env.get("DISPLAY"))
+        yield proc
     finally:
         stop_process(proc, group=True)
+        if proc.stdout is not None:
+            proc.stdout.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def running_app(
+    cmd: Sequence[str], env: Mapping[str, str], title: str, timeout_s: float = 30.0
+) -> Iterator[WindowInfo]:
+    """Start ``cmd``, yield its window (the first whose title matches ``title``), stop it after."""
+    with _app_process(cmd, env, subprocess.DEVNULL):
+        yield wait_for_window(title, timeout_s=timeout_s, display=env.get("DISPLAY"))
+
+
+ENTRY_TITLE = "deskpilot entry"
+
+
+@dataclass
+class EntryDialog:
+    """A zenity entry dialog (a GtkEntry in a GTK3 dialog, focused when it opens). Return or OK
+    closes it and zenity prints the entry's text: :meth:`answer` is that text, the app's own copy."""
+
+    window: WindowInfo
+    proc: subprocess.Popen[bytes]
+
+    def answer(self, timeout_s: float = 10.0) -> str | None:
+        """The text zenity printed once the dialog was accepted; None if it is still open after
+        ``timeout_s`` or was cancelled."""
+        try:
+            out, _ = self.proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+        return out.decode("utf-8").removesuffix("\n") if self.proc.returncode == 0 else None
+
+
+@contextmanager
+def zenity_entry(env: Mapping[str, str], timeout_s: float = 30.0) -> Iterator[EntryDialog]:
+    """``zenity --entry`` titled :data:`ENTRY_TITLE`, 500 px wide (a long string stays in view)."""
+    cmd = ["zenity", "--entry", f"--title={ENTRY_TITLE}", "--text=Type here:", "--width=500"]
+    with _app_process(cmd, env, subprocess.PIPE) as proc:
+        window = wait_for_window(f"^{ENTRY_TITLE}$", timeout_s=timeout_s, display=env.get("DISPLAY"))
+        yield EntryDialog(window, proc)

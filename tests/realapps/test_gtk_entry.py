@@ -1,0 +1,40 @@
+"""A GTK3 entry (zenity --entry): typed unicode arrives exactly in a dialog that has just opened.
+
+The plan starts as soon as the dialog is mapped: waiting until it is ready is the agent's job. zenity
+prints the entry's text when Return accepts the dialog; that is the app's own copy of what arrived.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scenarios.realapps.apps import ENTRY_TITLE, zenity_entry
+from tests.realapps.conftest import explain, require, run_plan, steps
+
+# The unicode strings of tests/desktop/test_unicode_typing.py, plus the one Chromium used to lose.
+STRINGS = [
+    "Grüße, café ✓",
+    "你好，世界",
+    "<tag> & 100%",
+    "a<b>é\tz ~`!@#$%^&*()_+-={}[]|\\:;\"',./?",
+    "Zoë Müller <zm@x.io>",
+]
+
+
+@pytest.mark.parametrize("text", STRINGS)
+def test_zenity_entry_prints_exactly_what_was_typed(desktop, tmp_path, text: str) -> None:
+    require("zenity", "zenity")
+    # A single-line entry: a tab moves the focus (to a button, where a space would press it).
+    field_text = text.split("\t")[0]
+    with zenity_entry(desktop.env()) as entry:
+        plan: list[dict[str, Any]] = [
+            {"kind": "type", "text": field_text},
+            {"kind": "key", "keys": ["enter"], "expect": {"no_window": f"^{ENTRY_TITLE}$", "timeout_s": 5}},
+        ]
+        proc = run_plan(plan, desktop.env(), tmp_path)
+        printed = entry.answer(timeout_s=5)
+    assert printed == field_text, explain(proc, tmp_path)
+    assert [s.get("verdict") for s in steps(tmp_path)] == ["changed", "met"], explain(proc, tmp_path)
+    assert proc.returncode == 0, explain(proc, tmp_path)
