@@ -33,15 +33,9 @@ from bench.timing import table
 from scenarios.harness import DemoAppProcess
 from scenarios.realapps.apps import EntryDialog, chromium_binary, chromium_command, running_app, zenity_entry
 from scenarios.realapps.form_server import FormServer
+from scenarios.typing_strings import TYPING_STRINGS
 
-# The strings of tests/desktop/test_unicode_typing.py (STRINGS), plus the one Chromium used to lose.
-STRINGS = [
-    "Grüße, café ✓",
-    "你好，世界",
-    "<tag> & 100%",
-    "a<b>é\tz ~`!@#$%^&*()_+-={}[]|\\:;\"',./?",
-    "Zoë Müller <zm@x.io>",
-]
+STRINGS = TYPING_STRINGS
 MODES = ("auto", "paste")
 
 

@@ -11,16 +11,10 @@ from typing import Any
 import pytest
 
 from scenarios.realapps.apps import ENTRY_TITLE, zenity_entry
+from scenarios.typing_strings import TYPING_STRINGS
 from tests.realapps.conftest import explain, require, run_plan, steps
 
-# The unicode strings of tests/desktop/test_unicode_typing.py, plus the one Chromium used to lose.
-STRINGS = [
-    "Grüße, café ✓",
-    "你好，世界",
-    "<tag> & 100%",
-    "a<b>é\tz ~`!@#$%^&*()_+-={}[]|\\:;\"',./?",
-    "Zoë Müller <zm@x.io>",
-]
+STRINGS = TYPING_STRINGS
 
 
 @pytest.mark.parametrize("text", STRINGS)
