@@ -22,6 +22,7 @@ from actions.stopping import StopEvent
 from actions.windows import WindowSource
 from agent.guard import ActionGuard
 from agent.loop import Agent, Budgets, RunResult
+from agent.report.frames import FrameStore
 from agent.run_dir import RunDirectory, RunInfo, RunSummary, StepRecord
 from agent.settle import SettleConfig
 from planners.base import Planner
@@ -37,7 +38,8 @@ class SharedRun(RunDirectory):
     """A run directory several ``Agent.run`` calls write into, as one run."""
 
     def __init__(self, run_dir: str | Path) -> None:
-        super().__init__(run_dir)
+        self.frames = FrameStore(Path(run_dir))  # the report's, embedded as the calls go on
+        super().__init__(run_dir, on_frame=self.frames.add)
         self.steps: list[StepRecord] = []
         self.started_s = time.time()
         self.started_mono = time.monotonic()

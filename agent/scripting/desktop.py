@@ -94,7 +94,7 @@ class Desktop:
 
                 reason = "done" if exc is None else f"{type(exc).__name__}: {exc}"
                 self.parts.run.finish(exc is None, reason)
-                build_report(self.parts.run.run_dir)
+                build_report(self.parts.run.run_dir, self.parts.run.frames)
         finally:
             if self._session is not None:
                 self._session.__exit__(exc_type, exc, tb)
