@@ -239,6 +239,33 @@ def test_a_plan_whose_paste_is_not_taken_records_a_failed_step_and_stops_there(d
     assert [k for k in keys if "asked" in k] == [{"asked": "TARGETS"}]
 
 
+def test_a_replay_whose_paste_is_not_taken_stops_at_that_step(desktop: Any, picky: Any, tmp_path: Path) -> None:
+    """`deskpilot replay` goes the same way as a plan: the type step is failed on record, the replay exits 1
+    naming it, and neither the paste nor the next step is performed again."""
+    app = picky("keylog")
+    scenario = tmp_path / "flow.yaml"
+    scenario.write_text(
+        "name: a paste nobody takes\n"
+        "steps:\n"
+        "- action: {kind: type, text: 'café ✓'}\n"
+        "- action: {kind: key, keys: [x]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "deskpilot", "replay", str(scenario), "--out", str(out), "--quiet"]
+    proc = subprocess.run(command, capture_output=True, text=True, env=desktop.env(), timeout=120)
+    app.proc.kill()
+    assert app.proc.stdout is not None
+    keys = [json.loads(line) for line in app.proc.stdout.read().splitlines()]
+    steps = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
+    assert proc.returncode == 1, (proc.stderr, steps)
+    assert [(s["action"]["kind"], s["verdict"]) for s in steps] == [("type", "failed")]
+    assert "text not delivered" in steps[0]["seen"]["detail"]
+    assert "step 1" in proc.stderr and "text not delivered" in proc.stderr, proc.stderr
+    pressed = [(k["key"], k["ctrl"]) for k in keys if k.get("key")]
+    assert pressed == [("c", False), ("a", False), ("f", False), ("v", True)], keys
+
+
 class TextTyperKeys:
     """Presses the paste chord with XTEST, as TextTyper does."""
 
