@@ -189,7 +189,7 @@ class Agent:
         undelivered = perform_once(self.executor, action)  # a paste nobody took: a failed step, performed once
         watch.acted()
         timings.act_ms = (time.monotonic() - act_start) * 1000.0
-        result = settle(self.screen, ready_result.frame, expectation == "change" and not undelivered,
+        result = settle(self.screen, ready_result.frame, expectation == "change" and undelivered is None,
                         self.settle_config, cancel=self.stop, watch=watch)  # fmt: skip
         timings.settle_ms = result.waited_ms
         state.quiet_since_s = result.last_change_s if result.settled else None

@@ -14,9 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from actions.coords import ScreenPoint
 from actions.errors import TargetAmbiguous, TargetNotFound
@@ -26,13 +25,11 @@ from actions.targets import Target
 from actions.windows import WindowInfo
 from planners.base import Plan, StepFeedback
 from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
+from planners.grounding.ocr import OcrGrounder
+from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder
 from planners.grounding.vlm import PointingModel, VlmGrounder
 from planners.scripted import ScriptedPlanner
 from planners.target_cache import TargetCache
-
-if TYPE_CHECKING:
-    from planners.grounding.ocr import OcrGrounder
-    from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder
 
 _AMBIGUOUS = re.compile(r"equally good matches")
 
@@ -62,29 +59,10 @@ class TargetResolver:
     ) -> None:  # fmt: skip
         self.cache, self.base_dir, self.windows = cache, base_dir or Path.cwd(), windows
         self.strict_cache = strict_cache
-        self._ocr = ocr
+        self.anchor, self.template = AnchorTemplateGrounder(), ScreenTemplateGrounder()
+        self.ocr = ocr or OcrGrounder()
         self.vlm = VlmGrounder(model) if model is not None else None
         self.calls: Counter[str] = Counter()
-
-    # The image rungs are made on first use: OpenCV and the OCR module cost about 50 ms to import,
-    # on the critical path of every ``run --plan`` whose steps have coordinates only.
-    @cached_property
-    def anchor(self) -> AnchorTemplateGrounder:
-        from planners.grounding.template import AnchorTemplateGrounder
-
-        return AnchorTemplateGrounder()
-
-    @cached_property
-    def template(self) -> ScreenTemplateGrounder:
-        from planners.grounding.template import ScreenTemplateGrounder
-
-        return ScreenTemplateGrounder()
-
-    @cached_property
-    def ocr(self) -> OcrGrounder:
-        from planners.grounding.ocr import OcrGrounder
-
-        return self._ocr or OcrGrounder()
 
     # -- the ladder --------------------------------------------------------------------------------
     def resolve(self, target: Target, frame: Frame) -> Found:
@@ -229,6 +207,7 @@ class _NoModel:
 
     def ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
         return GroundingResult(self.name, None, reason="a description needs a model (--model / --base-url)")
+
 
 
 class TargetingPlanner(ScriptedPlanner):
