@@ -7,13 +7,16 @@
     ├── DesktopError               the display, a window manager, a capture or the input device failed
     │   ├── CaptureError           a screenshot could not be taken
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
-    │       └── TextNotDelivered   typed text did not arrive (a paste the focused window never took)
+    │       ├── TextNotDelivered   typed text did not arrive (a paste the focused window never took)
+    │       └── NoKeyboardFocus    text to type, and nothing has the keyboard focus: nothing was sent
     ├── StopRequested              the stop hotkey fired while a planner was still thinking
     ├── ReplayFailed               a replay step could not be grounded, or a check after it failed
     ├── TargetNotFound             no rung of the grounding ladder found a target (``tried``: every reason)
     │   └── TargetAmbiguous        two equally good matches; refused, never guessed (``candidates``)
     ├── ExpectationFailed          what a script waited for did not happen (``Desktop.wait_for``, a step's
-    │                              verdict): the message says what was seen instead
+    │   │                          verdict): the message says what was seen instead
+    │   └── StepFailed             a scripted step did not pass (failed, no_change, unsettled, no_place):
+    │                              ``verdict`` and ``step`` (its index) say which
     ├── BackendError               the model backend failed: server down or out of retries, weights
     │                              that will not load, a missing optional package
     └── ModelOutputError           the model answered something we will not execute; recorded,
@@ -21,8 +24,8 @@
 
 The loop treats ``ModelOutputError`` as the model's fault (the run goes on, bounded) and every
 other ``DeskpilotError`` as ours or the OS's (the run ends with the message as its reason), except
-``TextNotDelivered``: the action was performed (keys may have gone in), so it is a ``failed`` step
-(``agent.undelivered``), which a script stops at and a model is told about.
+``TextNotDelivered`` and ``NoKeyboardFocus``: they are ``failed`` steps on record (``agent.undelivered``),
+which a script stops at and a model is told about.
 """
 
 from __future__ import annotations
@@ -71,6 +74,10 @@ class TextNotDelivered(ActionError):
         self.text, self.requests, self.typed = text, requests, typed
 
 
+class NoKeyboardFocus(ActionError):
+    """A ``type`` with nothing holding the keyboard focus: refused before a single key was sent."""
+
+
 class StopRequested(DeskpilotError):
     """Raised inside a planner that was still thinking after the stop hotkey; ``str`` is the reason."""
 
@@ -99,6 +106,15 @@ class TargetAmbiguous(TargetNotFound):
 
 class ExpectationFailed(DeskpilotError):
     """Something a script waited for or expected did not happen; the message says what was seen."""
+
+
+class StepFailed(ExpectationFailed):
+    """A step of a script or a replay did not pass; ``step`` is its 1-based index, ``verdict`` its verdict
+    ("failed", "no_change", "unsettled", "no_place")."""
+
+    def __init__(self, message: str, step: int, verdict: str) -> None:
+        super().__init__(message)
+        self.step, self.verdict = step, verdict
 
 
 class BackendError(DeskpilotError):

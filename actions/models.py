@@ -7,12 +7,10 @@ plan that validates here is a plan every executor can perform. Coordinates are s
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SerializationInfo,
@@ -24,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from actions.expectations import Expectation, ExpectChange, ExpectField, ExpectNone
 from actions.keys import normalize_key
 from actions.targets import OptionalCoord, OptionalTarget, PointOrTarget
 
@@ -31,90 +30,6 @@ from actions.targets import OptionalCoord, OptionalTarget, PointOrTarget
 _COORD_LIMIT = 100_000
 Coord = Annotated[int, Field(ge=-_COORD_LIMIT, le=_COORD_LIMIT, strict=False)]
 Button = Literal["left", "right", "middle"]
-
-
-# -- expectations: what an action's effect looks like ----------------------------------------------
-class _Expect(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    timeout_s: float = Field(default=5.0, gt=0, le=600, description="how long to wait for it to hold")
-
-    @model_serializer(mode="wrap")
-    def _timeout_last(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
-        data = handler(self)
-        if isinstance(data, dict) and "timeout_s" in data:
-            data["timeout_s"] = data.pop("timeout_s")  # {"text": "Saved", "timeout_s": 5}, as people write it
-        return data
-
-    def describe(self) -> str:
-        kind, value = next((k, v) for k, v in self.model_dump().items() if k != "timeout_s")
-        return f"{kind} {value!r} within {self.timeout_s:g} s"
-
-
-class ExpectText(_Expect):
-    text: str = Field(min_length=1, description="OCR finds this text on the screen")
-
-
-class ExpectNoText(_Expect):
-    no_text: str = Field(min_length=1, description="OCR no longer finds this text on the screen")
-
-
-class _ExpectPattern(_Expect):
-    @model_validator(mode="after")
-    def _compiles(self) -> _ExpectPattern:
-        pattern = str(getattr(self, "window", None) or getattr(self, "no_window", ""))
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return self
-
-
-class ExpectWindow(_ExpectPattern):
-    window: str = Field(min_length=1, description="regular expression the active window's title matches")
-
-
-class ExpectNoWindow(_ExpectPattern):
-    no_window: str = Field(min_length=1, description="regular expression no window's title matches any more")
-
-
-ExpectSpec = Union[ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow]  # noqa: UP007
-Expectation = Union[Literal["change", "none"], ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow]  # noqa: UP007
-_EXPECT_KINDS: dict[str, type[_Expect]] = {
-    "text": ExpectText, "no_text": ExpectNoText, "window": ExpectWindow, "no_window": ExpectNoWindow,
-}  # fmt: skip
-
-
-def parse_expect(value: Any) -> Any:
-    """``expect`` as written (a word or an object) to its model; a ValueError says what is wrong in one line."""
-    if value is None or isinstance(value, _Expect) or value in ("change", "none"):
-        return value
-    if isinstance(value, str):
-        raise ValueError('must be "change", "none" or an object such as {"text": ...}')
-    if not isinstance(value, dict):
-        raise ValueError('must be "change", "none" or an object such as {"text": ...}')
-    kinds = [key for key in _EXPECT_KINDS if key in value]
-    if len(kinds) != 1:
-        named = f"it has {' and '.join(kinds)}" if kinds else "it has none"
-        raise ValueError(f"an expect object needs exactly one of text, no_text, window, no_window ({named})")
-    try:
-        return _EXPECT_KINDS[kinds[0]].model_validate(value)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(part) for part in err["loc"]) or kinds[0]
-        raise ValueError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
-
-
-# The optional ``expect`` of an action and of a scenario step: one definition, so the two cannot drift.
-ExpectField = Annotated[
-    Optional[Expectation],  # noqa: UP045 - pydantic evaluates this at runtime on Python 3.10 too
-    BeforeValidator(parse_expect),
-    Field(
-        description='what the effect looks like: "change" (default for click, drag, scroll, key, type), "none" '
-        '(not visible: never waited for, never judged no_change), or {"text"|"no_text"|"window"|"no_window": ..., '
-        '"timeout_s": 5}',
-    ),
-]
 
 
 class _Action(BaseModel):
@@ -132,11 +47,11 @@ class _Action(BaseModel):
         return data
 
     @property
-    def expectation(self) -> str | ExpectSpec:
+    def expectation(self) -> Expectation:
         """The expectation in force: the one given, else "change" for actions that should show one."""
         if self.expect is not None:
             return self.expect
-        return "change" if self.kind in CHANGES_SCREEN else "none"  # type: ignore[attr-defined]
+        return ExpectChange() if self.kind in CHANGES_SCREEN else ExpectNone()  # type: ignore[attr-defined]
 
     @property
     def point(self) -> tuple[int, int] | None:

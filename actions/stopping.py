@@ -55,3 +55,12 @@ class StopEvent(threading.Event):
     @property
     def in_interruptible(self) -> bool:
         return self._interruptible_depth > 0
+
+
+def pause(seconds: float, cancel: threading.Event | None = None) -> bool:
+    """Wait one poll; True when ``cancel`` (the stop hotkey, a signal) cut it short. Every wait that
+    polls the screen or the desktop waits through here, so each of them is interruptible."""
+    if cancel is not None:
+        return cancel.wait(max(0.0, seconds))
+    time.sleep(max(0.0, seconds))
+    return False

@@ -75,8 +75,9 @@ class Target(BaseModel):
         return shown + (f" in /{self.window}/" if self.window else "")
 
 
-def _parse_target(value: Any) -> Any:
-    return {"text": value} if isinstance(value, str) else value  # "target": "Submit" is what people write
+def parse_target(value: Any) -> Any:
+    """A target as written: ``"Submit"`` is short for ``{"text": "Submit"}``, as people write it."""
+    return {"text": value} if isinstance(value, str) else value
 
 
 # validate_default: a missing coordinate is checked (against the target) like a given one.
@@ -92,7 +93,7 @@ class PointOrTarget(BaseModel):
     @field_validator("target", "to_target", mode="before", check_fields=False)
     @classmethod
     def _short_target(cls, value: Any) -> Any:
-        return _parse_target(value)
+        return parse_target(value)
 
     @field_validator("x", "y", "to_x", "to_y", check_fields=False)
     @classmethod

@@ -56,6 +56,11 @@ class FakeWindows:
     windows: list[WindowInfo] = field(default_factory=list)
     active: int | None = None
 
+    @classmethod
+    def focused(cls, width: int, height: int, title: str = "app") -> FakeWindows:
+        """One focused window of ``width`` x ``height`` at the origin: a fake screen's own application."""
+        return cls([WindowInfo(title, 0, 0, width, height, window_id=1)], active=0)
+
     def list_windows(self) -> list[WindowInfo]:
         return list(self.windows)
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import csv
 import html
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from actions.errors import UserInputError
+from agent.run_dir import StepRecord
 from planners.scenario_file import Scenario, resolve_variables
-
-_STEP = re.compile(r"\bstep (\d+)\b")
 
 
 @dataclass
@@ -59,11 +57,12 @@ def read_rows(path: Path, scenario: Scenario, given: dict[str, str]) -> list[dic
     return values
 
 
-def failing_step(reason: str, step_names: list[str]) -> str:
-    match = _STEP.search(reason)
-    if match is None:
+def failing_step(steps: list[StepRecord], step_names: list[str]) -> str:
+    """The first step that did not pass, as "3 (click the Submit button)"; "-" when every one did."""
+    failed = next((step for step in steps if not step.verdict.passed), None)
+    if failed is None:
         return "-"
-    number = int(match.group(1))
+    number = failed.index
     name = step_names[number - 1] if 0 < number <= len(step_names) else ""
     return f"{number} ({name})" if name else str(number)
 

@@ -104,7 +104,7 @@ def _expect_none_if_invisible(step: Any, record: StepRecord) -> Any:
     ``expect: none``: the replay must not stop at it for want of a change it never showed."""
     if record.verdict.value != "no_change" or step.expect is not None or "expect" in step.action:
         return step
-    from actions.models import parse_expect
+    from actions.expectations import parse_expect
 
     return step.model_copy(update={"expect": parse_expect("none")})
 

@@ -1,39 +1,51 @@
 """The observe-plan-act loop: observe, plan, ready, act, settle, verify, recover.
 
 Faults are split by whose they are (see actions.errors): a model's unusable answer is recorded, fed
-back and retried, bounded; a desktop or input failure ends the run with its message as the reason,
-but typed text that did not arrive is a failed step (agent.undelivered). A target not found ends the
-run too, recorded. Either way every finished step is already on disk.
+back and asked again, bounded; a desktop, input or backend failure ends the run with its typed error.
+Text that did not arrive is a failed step (agent.undelivered); a target not found or an action the
+policy refused is a step on record that ends the run. Either way every finished step is already on disk,
+and ``RunResult.end`` says how it ended, typed (agent.outcome).
 
-Nothing is performed twice on its own: a ``failed`` or ``no_change`` step is recorded once. A planner
-that can change course (a model) is told and decides; one that cannot (``follows_feedback = False``:
-a script, a replay) ends the run there, naming the step (no_change: unless ``on_no_change="continue"``).
+Nothing is performed twice on its own. Every step is judged once, by the judge of its expectation
+(agent.verify), where it acted. A planner that can change course (a model) is told and decides; one
+that cannot (``follows_feedback = False``: a script, a replay) ends the run at the first step that did
+not pass: failed, no_place, and (unless ``on_no_change="continue"``) no_change and unsettled.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from actions.errors import DeskpilotError, ModelOutputError, PolicyError, TargetNotFound
+from actions.errors import (
+    DeskpilotError,
+    ModelOutputError,
+    PolicyError,
+    StepFailed,
+    StopRequested,
+    TargetNotFound,
+)
 from actions.executor import Executor
+from actions.expectations import Expectation, ExpectChange, ExpectNone
 from actions.frame import Frame, Screen
 from actions.models import Action, Done
 from actions.stopping import StopCause, StopEvent
 from actions.windows import WindowSource
-from agent.expect import ExpectationJudge, describe_expectation
 from agent.guard import ActionGuard
 from agent.motion import MotionMask, Watch, region_for
-from agent.run_dir import RunDirectory, RunInfo, RunSummary, Seen, StepRecord, StepTimings
-from agent.settle import SettleConfig, SettleResult, ready, settle
-from agent.undelivered import perform_once, text_strategy, undelivered_verdict
-from planners.base import Plan, Planner, StepFeedback
+from agent.outcome import EndCause, RunEnd, RunResult, end_for_error, summarize
+from agent.run_dir import RunDirectory, RunInfo, StepRecord, StepTimings
+from agent.settle import SettleConfig, ready, settle
+from agent.step_book import StepBook
+from agent.undelivered import perform_once, text_strategy, undelivered_judgement
+from agent.verify import StepContext, VerifyTools, judge
+from planners.base import Plan, Planner
 from planners.verdicts import Verdict
 
 
@@ -46,29 +58,15 @@ class Budgets(BaseModel):
     max_invalid_answers: int = Field(default=3, ge=1, description="consecutive unusable planner answers")
 
 
-@dataclass
-class RunResult:
-    success: bool
-    reason: str
-    steps: list[StepRecord]
-    answer: str | None = None
-    run_dir: str | None = None
-    summary: RunSummary | None = None
-    stopped_by: StopCause | None = None  # set when the stop hotkey or a signal ended the run
-
-
 class _RunEnded(Exception):
-    def __init__(self, success: bool, reason: str, answer: str | None = None) -> None:
-        super().__init__(reason)
-        self.success, self.reason, self.answer = success, reason, answer
+    def __init__(self, end: RunEnd) -> None:
+        super().__init__(end.reason)
+        self.end = end
 
 
 @dataclass
 class _RunState:
     started_mono: float
-    steps: list[StepRecord] = field(default_factory=list)
-    history: list[StepFeedback] = field(default_factory=list)
-    last_frame_file: str | None = None
     invalid_in_a_row: int = 0
     stall_count: int = 0
     last_action: Action | None = None
@@ -76,7 +74,6 @@ class _RunState:
     quiet_since_s: float | None = None  # when the screen last changed (in a region that counted), if known
 
 
-_REFUSED, _NOT_FOUND = "refused by the policy", "the target was not found"  # + "; nothing was performed"
 ProgressFn = Callable[[StepRecord], None]
 
 
@@ -109,211 +106,174 @@ class Agent:
         self.stop = stop if stop is not None else StopEvent()
         # A dry run's executor performs nothing (RecordingExecutor): no verdict, said so everywhere.
         self.dry_run = dry_run
-        # Where the windows are: an action's change counts in its own window (None: the whole screen).
+        # Where the windows are: an action's effect is judged in its own window. Without a source,
+        # only pointer actions have a place (the box at the pointer); keys and text are "no_place".
         self.windows = windows
-        self.judge = ExpectationJudge(screen, windows)
-        # A planner that cannot change course stops at a no_change step unless told to go on.
+        self.tools = VerifyTools(windows)
+        # A planner that cannot change course stops at a step that did not pass, unless told to go on.
         self.on_no_change = on_no_change
         self.follows_feedback = bool(getattr(planner, "follows_feedback", True))
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, task: str) -> RunResult:
         state = _RunState(started_mono=time.monotonic())
+        book = StepBook(self.records, self.on_step)
         started_s = time.time()
         if self.records:
             planner, profile = type(self.planner).__name__, self.screen.profile
             info = RunInfo(task=task, planner=planner, profile=profile, started_s=started_s, dry_run=self.dry_run)
             self.records.start(info)
-        outcome = _RunEnded(False, "the run did not finish")
+        opened = self._window_ids()
+        end = RunEnd(EndCause.UNFINISHED, "the run did not finish")
         try:
-            frame = self._observe(state, "step-0000")
+            frame = book.observe(self.screen.capture(), "step-0000")
             while True:
-                self._check_budgets(state)
-                frame = self._plan_and_act(task, frame, state)
+                self._check_budgets(state, book)
+                frame = self._plan_and_act(task, frame, state, book)
         except _RunEnded as ended:
-            outcome = ended
+            end = ended.end
         except KeyboardInterrupt:  # Ctrl+C where nobody installed a SIGINT handler (the Python API)
             self.stop.stop("interrupted by the user (Ctrl+C)", StopCause.SIGINT)
-            outcome = _RunEnded(False, self.stop.reason or "interrupted")
+            end = RunEnd(EndCause.STOPPED, self.stop.reason or "interrupted", StopRequested(self.stop.reason or ""))
         except DeskpilotError as exc:
-            outcome = _RunEnded(False, str(exc))
+            end = end_for_error(exc)
             self._release_input()
         except BaseException as exc:
-            outcome = _RunEnded(False, f"internal error: {type(exc).__name__}: {exc}")
-            self._finish(state, outcome, started_s)
+            end = RunEnd(EndCause.UNFINISHED, f"internal error: {type(exc).__name__}: {exc}")
+            self._finish(book, state, end, started_s, opened)
             raise
         if self.stop.is_set():
             self._release_input()  # a held button or key must not outlive a stopped run
-        return self._finish(state, outcome, started_s)
+        return self._finish(book, state, self._proven(end, book), started_s, opened)
 
-    def _plan_and_act(self, task: str, frame: Frame, state: _RunState) -> Frame:
+    def _plan_and_act(self, task: str, frame: Frame, state: _RunState, book: StepBook) -> Frame:
         plan_start = time.monotonic()
         try:
             with self.stop.interruptible():
-                plan = self.planner.plan(task, frame, tuple(state.history))  # the stop may cut this short
+                plan = self.planner.plan(task, frame, book.history)  # the stop may cut this short
         except ModelOutputError as exc:
-            self._record_invalid(state, str(exc), exc.raw, plan_start)
+            self._record_invalid(state, book, exc, plan_start)
             return frame
         except TargetNotFound as exc:  # nothing was performed; the step says what every rung saw, then it ends
             ms = (time.monotonic() - plan_start) * 1000
-            self._record_unperformed(state, frame, None, Verdict.FAILED, str(exc), _NOT_FOUND, None, ms, exc.grounding)
+            book.unperformed(frame, None, Verdict.FAILED, str(exc), "the target was not found", None, ms, exc.grounding)
             raise
         state.invalid_in_a_row = 0
         plan_ms = (time.monotonic() - plan_start) * 1000.0
         for position, action in enumerate(plan.actions):
             if isinstance(action, Done):
-                reason = "done" if action.success else "the planner gave up"
-                raise _RunEnded(action.success, reason, action.answer)
-            self._check_budgets(state)
-            first = position == 0
+                cause, what = (EndCause.DONE, "done") if action.success else (EndCause.GAVE_UP, "the planner gave up")
+                raise _RunEnded(RunEnd(cause, what, answer=action.answer))
+            self._check_budgets(state, book)
+            first, last = position == 0, position == len(plan.actions) - 1
             if self.guard is not None:
                 try:
                     self.guard.check(action, frame)
                 except PolicyError as exc:  # ends the run: nothing on the screen can widen the policy
                     shown, ms = (plan, plan_ms) if first else (None, 0.0)
-                    self._record_unperformed(state, frame, action, Verdict.REFUSED, str(exc), _REFUSED, shown, ms)
+                    book.unperformed(frame, action, Verdict.REFUSED, str(exc), "refused by the policy", shown, ms)
                     raise
-            frame = self._act(action, frame, state, plan if first else None, plan_ms if first else 0.0)
+            checks = plan.checks if last else ()
+            frame = self._act(action, frame, state, book, plan if first else None, plan_ms if first else 0.0, checks)
         return frame
 
-    def _act(self, action: Action, before: Frame, state: _RunState, plan: Plan | None, plan_ms: float) -> Frame:
-        """Wait until the target is ready, perform the action once, settle, judge its expectation,
-        record. ``plan`` is given for the first action of a plan only, so its thought is recorded once."""
-        expectation = "none" if self.dry_run else action.expectation
+    def _act(
+        self, action: Action, before: Frame, state: _RunState, book: StepBook, plan: Plan | None, plan_ms: float,
+        checks: tuple[Expectation, ...],
+    ) -> Frame:  # fmt: skip
+        """Wait until the target is ready, perform the action once, settle, judge its expectation (and the
+        plan's checks), record. ``plan`` is given for the first action of a plan only (its thought, once)."""
+        expectation: Expectation = ExpectNone() if self.dry_run else action.expectation
         timings = StepTimings(plan_ms=plan_ms)
         region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
         watch = Watch(state.motion, region, self.windows, known, before.profile)
         ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
         timings.ready_ms = ready_result.waited_ms
+        focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
         act_start = time.monotonic()
-        undelivered = perform_once(self.executor, action)  # a paste nobody took: a failed step, performed once
+        undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
         watch.acted()
         timings.act_ms = (time.monotonic() - act_start) * 1000.0
-        result = settle(self.screen, ready_result.frame, expectation == "change" and undelivered is None,
-                        self.settle_config, cancel=self.stop, watch=watch)  # fmt: skip
+        expect_change = isinstance(expectation, ExpectChange) and undelivered is None
+        result = settle(self.screen, ready_result.frame, expect_change, self.settle_config, self.stop, watch)
         timings.settle_ms = result.waited_ms
         state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
-        after, verdict, seen = (self._judge(expectation, result, watch) if undelivered is None
-                                else undelivered_verdict(undelivered, result.frame, watch))  # fmt: skip
-        note = {
-            Verdict.NO_CHANGE: "no visible change where it acted (performed once, not repeated)",
-            Verdict.UNSETTLED: f"the screen was still changing after {self.settle_config.timeout_s:g} s",
-            Verdict.FAILED: seen.detail if seen else "",
-        }.get(verdict, "dry run: not performed" if self.dry_run else "")
-        if self.stop.is_set():
-            note = "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
+        ctx = StepContext(action, ready_result.frame, result, watch, self.screen, self.tools, self.stop,
+                          self.settle_config.timeout_s)  # fmt: skip
+        if undelivered is not None:
+            judgement = undelivered_judgement(undelivered, result.frame, watch)
+        else:
+            judgement = judge(expectation, ctx)
+            for check in checks:  # a replay's checks: judged on the screen the expectation left, in turn
+                if not judgement.verdict.passed:
+                    break
+                ctx = dataclasses.replace(ctx, settled=dataclasses.replace(result, frame=judgement.frame))
+                judgement = judge(check, ctx)
         timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
-        index = len(state.steps) + 1
-        after_name = self._save(after, f"step-{index:04d}")
-        if seen is not None and seen.region not in (None, (0, 0, *after.size)) and self.records:
-            seen = seen.model_copy(update={"crop": self._save(_crop(after, seen.region), f"step-{index:04d}-seen")})
-        timings.total_ms = sum(
-            (timings.plan_ms, timings.ready_ms, timings.act_ms, timings.settle_ms, timings.verify_ms)
-        )
-        record = StepRecord(
-            index=index,
-            action=action,
-            verdict=verdict,
-            tries=1,
-            changed_pixels=result.change.changed_pixels,
-            changed_bbox=result.change.bbox,
-            before=state.last_frame_file,
-            after=after_name,
-            thought=plan.thought if plan else None,
-            raw_answer=plan.raw if plan else None,
-            prompt_tokens=plan.prompt_tokens if plan else None,
-            completion_tokens=plan.completion_tokens if plan else None,
-            grounding=plan.grounding if plan else None,
-            note=note,
-            text_strategy=text_strategy(self.executor, action, undelivered),
-            expect=expectation,
-            region=region.bbox,
-            seen=seen,
-            timings=timings,
-        )
-        state.last_frame_file = after_name
-        self._append(state, record)
+        record = book.performed(
+            action, judgement, result, region.bbox, timings, plan, expectation=expectation, checks=list(checks),
+            note=self._note(judgement.verdict, judgement.seen.detail if judgement.seen else ""),
+            text_strategy=text_strategy(self.executor, action, undelivered), focus=focus,
+        )  # fmt: skip
         self._stop_if_scripted(record)
-        self._check_stall(state, action, verdict)
-        return after
+        self._check_stall(state, action, record.verdict)
+        return judgement.frame
 
-    def _judge(self, expectation: object, result: SettleResult, watch: Watch) -> tuple[Frame, Verdict, Seen | None]:
-        """The verdict on a settled action, and the evidence when it is not a plain success."""
-        if expectation == "none":
-            return result.frame, Verdict.NOT_CHECKED, None
-        if expectation == "change":
-            region = watch.region.bbox or (0, 0, *result.frame.size)
-            seen = Seen(expected=describe_expectation("change"), detail="", region=region,
-                        region_windows=list(watch.region.windows))  # fmt: skip
-            if not result.settled:
-                detail = f"still changing after {self.settle_config.timeout_s:g} s at {result.change.bbox}"
-                return result.frame, Verdict.UNSETTLED, seen.model_copy(update={"detail": detail})
-            if result.change.significant:
-                return result.frame, Verdict.CHANGED, None
-            elsewhere = "" if watch.mask.pixels == 0 else f"; {watch.mask.pixels} px that move on their own ignored"
-            return (
-                result.frame,
-                Verdict.NO_CHANGE,
-                seen.model_copy(update={"detail": f"nothing changed there{elsewhere}"}),
-            )
-        judgement = self.judge.judge(expectation, result.frame, cancel=self.stop)  # type: ignore[arg-type]
-        if judgement.met:
-            return judgement.frame, Verdict.MET, None
-        return judgement.frame, Verdict.FAILED, judgement.seen
+    def _note(self, verdict: Verdict, detail: str) -> str:
+        """The step's note: what happened in words (the evidence itself is in ``seen``)."""
+        if self.stop.is_set() and verdict is Verdict.UNSETTLED:
+            return "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
+        if verdict is Verdict.NO_CHANGE:
+            return "no visible change where it acted (performed once, not repeated)"
+        if verdict in (Verdict.UNSETTLED, Verdict.FAILED, Verdict.NO_PLACE, Verdict.MET):
+            return detail
+        return "dry run: not performed" if self.dry_run else ""
 
     def _stop_if_scripted(self, record: StepRecord) -> None:
-        """A script or a replay cannot change course: it ends at a failed step (and a no_change one)."""
-        if self.follows_feedback or record.action is None:
+        """A script or a replay cannot change course: it ends at the first step that did not pass."""
+        if self.follows_feedback or record.action is None or record.verdict.passed:
             return
-        what = f"step {record.index} ({record.action.describe()})"
-        if record.verdict is Verdict.FAILED:
-            seen = record.seen
-            raise _RunEnded(False, f"{what} failed: expected {seen.expected if seen else record.expect}; "
-                                   f"{record.note}")  # fmt: skip
-        if record.verdict is Verdict.NO_CHANGE and self.on_no_change == "stop":
-            raise _RunEnded(
-                False,
-                f"{what} changed nothing where it acted; if its effect is not visible, give the action "
-                '"expect": "none" (or run with --on-no-change continue)',
-            )
+        if record.verdict in (Verdict.NO_CHANGE, Verdict.UNSETTLED) and self.on_no_change == "continue":
+            return
+        what, seen = f"step {record.index} ({record.action.describe()})", record.seen
+        if record.verdict is Verdict.NO_CHANGE:
+            message = (f"{what} changed nothing where it acted; if its effect is not visible, give the action "
+                       '"expect": "none" (or run with --on-no-change continue)')  # fmt: skip
+        elif record.verdict is Verdict.UNSETTLED:
+            where = ", ".join(seen.region_windows) if seen and seen.region_windows else "its region"
+            message = (f"{what} never settled: {where} never stopped moving, so its effect could not be judged "
+                       '(give it "expect": "none" or an expectation such as {"text": ...})')  # fmt: skip
+        elif record.verdict is Verdict.NO_PLACE:
+            message = f"{what} could not be judged: {record.note}"
+        else:
+            message = f"{what} failed: expected {seen.expected if seen else record.expect}; {record.note}"
+        raise _RunEnded(RunEnd(EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, record.index,
+                                                                               record.verdict.value)))  # fmt: skip
+
+    def _proven(self, end: RunEnd, book: StepBook) -> RunEnd:
+        """A run says "done" only when its steps prove it: a script's every performed step passed, a model's
+        last one did (it may have recovered from earlier ones)."""
+        if end.cause is not EndCause.DONE or self.dry_run:
+            return end
+        performed = [s for s in book.steps if s.action is not None and s.performed]
+        judged = performed if not self.follows_feedback else performed[-1:]
+        unproven = next((s for s in judged if not s.verdict.passed), None)
+        if unproven is None or unproven.action is None:
+            return end
+        said = "the planner said done" if self.follows_feedback else "every action was performed"
+        message = (f"{said}, but step {unproven.index} ({unproven.action.describe()}) was "
+                   f"{unproven.verdict.value}: {unproven.note or 'its effect was not shown'}")  # fmt: skip
+        return RunEnd(EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, unproven.index,
+                                                                      unproven.verdict.value), end.answer)  # fmt: skip
 
     # -- recovery and budgets ------------------------------------------------------------
-    def _record_invalid(self, state: _RunState, error: str, raw: str | None, plan_start: float) -> None:
+    def _record_invalid(self, state: _RunState, book: StepBook, exc: ModelOutputError, plan_start: float) -> None:
         state.invalid_in_a_row += 1
-        plan_ms = (time.monotonic() - plan_start) * 1000.0
-        record = StepRecord(
-            index=len(state.steps) + 1,
-            action=None,
-            verdict=Verdict.INVALID,
-            tries=0,
-            before=state.last_frame_file,
-            raw_answer=raw,
-            error=error,
-            note="the answer was refused; nothing was performed",
-            timings=StepTimings(plan_ms=plan_ms, total_ms=plan_ms),
-        )
-        self._append(state, record)
+        book.invalid(str(exc), exc.raw, (time.monotonic() - plan_start) * 1000.0)
         if state.invalid_in_a_row >= self.budgets.max_invalid_answers:
-            raise _RunEnded(
-                False, f"the planner gave {state.invalid_in_a_row} unusable answers in a row; last: {error}"
-            )
-
-    def _record_unperformed(
-        self, state: _RunState, frame: Frame, action: Action | None, verdict: Verdict, error: str, note: str,
-        plan: Plan | None, plan_ms: float, grounding: list[dict[str, Any]] | None = None,
-    ) -> None:  # fmt: skip
-        """A step that ended before anything was performed (refused by the policy, or its target not found);
-        ``note`` says why, "; nothing was performed" is added. Its after frame is the screen it was decided on."""
-        index, before = len(state.steps) + 1, state.last_frame_file
-        state.last_frame_file = self._save(frame, f"step-{index:04d}")
-        record = StepRecord(
-            index=index, action=action, verdict=verdict, tries=0, before=before, after=state.last_frame_file,
-            thought=plan.thought if plan else None, raw_answer=plan.raw if plan else None, error=error,
-            note=f"{note}; nothing was performed", grounding=grounding or (plan.grounding if plan else None),
-            timings=StepTimings(plan_ms=plan_ms, total_ms=plan_ms),
-        )  # fmt: skip
-        self._append(state, record)
+            message = f"the planner gave {state.invalid_in_a_row} unusable answers in a row; last: {exc}"
+            raise _RunEnded(RunEnd(EndCause.INVALID_ANSWERS, message, exc))
 
     def _release_input(self) -> None:
         """Let go of held buttons and keys, best effort: after a desktop failure the display itself
@@ -326,75 +286,42 @@ class Agent:
         state.stall_count = state.stall_count + 1 if repeated else (1 if verdict is Verdict.NO_CHANGE else 0)
         state.last_action = action
         if state.stall_count >= self.budgets.stall_repeats:
-            raise _RunEnded(False, f"stalled: {action.describe()} changed nothing {state.stall_count} times in a row")
+            message = f"stalled: {action.describe()} changed nothing {state.stall_count} times in a row"
+            raise _RunEnded(RunEnd(EndCause.STALLED, message))
 
-    def _check_budgets(self, state: _RunState) -> None:
+    def _check_budgets(self, state: _RunState, book: StepBook) -> None:
         if self.stop.is_set():
-            raise _RunEnded(False, self.stop.reason or "stopped")
-        if len(state.steps) >= self.budgets.max_steps:
-            raise _RunEnded(False, f"step budget used up ({self.budgets.max_steps} steps)")
-        elapsed = time.monotonic() - state.started_mono
-        if elapsed >= self.budgets.max_seconds:
-            raise _RunEnded(False, f"time budget used up ({self.budgets.max_seconds:g} s)")
+            reason = self.stop.reason or "stopped"
+            raise _RunEnded(RunEnd(EndCause.STOPPED, reason, StopRequested(reason)))
+        if len(book.steps) >= self.budgets.max_steps:
+            raise _RunEnded(RunEnd(EndCause.STEP_BUDGET, f"step budget used up ({self.budgets.max_steps} steps)"))
+        if time.monotonic() - state.started_mono >= self.budgets.max_seconds:
+            raise _RunEnded(RunEnd(EndCause.TIME_BUDGET, f"time budget used up ({self.budgets.max_seconds:g} s)"))
 
-    # -- records ---------------------------------------------------------------------------
-    def _observe(self, state: _RunState, name: str) -> Frame:
-        frame = self.screen.capture()
-        state.last_frame_file = self._save(frame, name)
-        return frame
+    # -- the end -----------------------------------------------------------------------------
+    def _window_ids(self) -> set[int]:
+        if self.windows is None:
+            return set()
+        with contextlib.suppress(Exception):
+            return {w.window_id for w in self.windows.list_windows()}
+        return set()
 
-    def _save(self, frame: Frame, name: str) -> str | None:
-        return self.records.save_frame(frame, name) if self.records else None
+    def _left_open(self, opened: set[int]) -> list[str]:
+        """Windows that appeared during the run and are still open (an "overwrite?" dialog left behind)."""
+        if self.windows is None:
+            return []
+        with contextlib.suppress(Exception):
+            return [w.title for w in self.windows.list_windows() if w.viewable and w.window_id not in opened]
+        return []
 
-    def _append(self, state: _RunState, record: StepRecord) -> None:
-        state.steps.append(record)
-        state.history.append(
-            StepFeedback(
-                index=record.index,
-                action=record.action,
-                verdict=record.verdict.value,
-                note=record.error or record.note,
-            )
-        )
-        if self.records:
-            self.records.append_step(record)
-        if self.on_step:
-            self.on_step(record)
-
-    def _finish(self, state: _RunState, outcome: _RunEnded, started_s: float) -> RunResult:
-        performed = [s for s in state.steps if s.action is not None and s.tries > 0]
-        overhead = [s.timings.ready_ms + s.timings.settle_ms + s.timings.verify_ms for s in performed]
-        summary = RunSummary(
-            success=outcome.success,
-            reason=f"dry run: {outcome.reason}" if self.dry_run else outcome.reason,
-            answer=outcome.answer,
-            steps=len(state.steps),
-            actions_performed=0 if self.dry_run else sum(s.tries for s in performed),
-            retries=0,  # nothing is performed twice on its own (kept for readers of older summaries)
-            no_change_steps=sum(1 for s in state.steps if s.verdict is Verdict.NO_CHANGE),
-            invalid_answers=sum(1 for s in state.steps if s.verdict is Verdict.INVALID),
-            started_s=started_s,
-            finished_s=time.time(),
-            duration_s=time.monotonic() - state.started_mono,
-            mean_overhead_ms=sum(overhead) / len(overhead) if overhead else 0.0,
-        )
+    def _finish(self, book: StepBook, state: _RunState, end: RunEnd, started_s: float, opened: set[int]) -> RunResult:
+        left_open = self._left_open(opened)
+        summary = summarize(book.steps, end, started_s=started_s, duration_s=time.monotonic() - state.started_mono,
+                            finished_s=time.time(), dry_run=self.dry_run, left_open=left_open)  # fmt: skip
         run_dir = None
         if self.records:
             self.records.write_summary(summary)
             self.records.close()
             run_dir = str(self.records.run_dir)
-        return RunResult(
-            success=outcome.success,
-            reason=outcome.reason,
-            steps=state.steps,
-            answer=outcome.answer,
-            run_dir=run_dir,
-            summary=summary,
-            stopped_by=self.stop.cause if self.stop.is_set() else None,
-        )
-
-
-def _crop(frame: Frame, box: tuple[int, int, int, int]) -> Frame:
-    left, top, right, bottom = box
-    data = np.ascontiguousarray(frame.data[top:bottom, left:right])
-    return Frame(data, frame.profile, frame.monotonic_s, frame.wall_time_s, frame.order)
+        stopped_by = self.stop.cause if self.stop.is_set() else None
+        return RunResult(end, book.steps, run_dir, summary, stopped_by, left_open)

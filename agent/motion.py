@@ -37,7 +37,7 @@ POINTER_RADIUS_PT = 64
 _WINDOW_POLL_S = 0.05
 
 
-def _pixel_box(profile: DisplayProfile, left: int, top: int, right: int, bottom: int) -> Box | None:
+def pixel_box(profile: DisplayProfile, left: int, top: int, right: int, bottom: int) -> Box | None:
     a = profile.screen_to_image(ScreenPoint(left, top))
     b = profile.screen_to_image(ScreenPoint(right, bottom))
     width, height = profile.pixel_size
@@ -46,7 +46,7 @@ def _pixel_box(profile: DisplayProfile, left: int, top: int, right: int, bottom:
 
 
 def window_box(profile: DisplayProfile, window: WindowInfo) -> Box | None:
-    return _pixel_box(profile, window.left, window.top, window.left + window.width, window.top + window.height)
+    return pixel_box(profile, window.left, window.top, window.left + window.width, window.top + window.height)
 
 
 def changed_pixels(a: Frame, b: Frame) -> np.ndarray | None:
@@ -91,15 +91,21 @@ class MotionMask:
 
 @dataclass
 class Region:
-    """Where one action's effect counts. ``boxes`` empty means the whole frame (nothing known about windows)."""
+    """Where one action's effect counts: boxes of image pixels. Empty means nowhere yet: an action
+    with no place of its own (keys with nothing focused) counts only in windows that appear or move
+    after it (``Watch`` adds them); there is no whole-screen fallback."""
 
     boxes: list[Box] = field(default_factory=list)
     windows: list[str] = field(default_factory=list)  # titles of the windows in it, for the record
     dialog: bool = False  # the action goes to a dialog: wait longer for it to be ready (SettleConfig)
 
-    def inside(self, shape: tuple[int, ...]) -> np.ndarray | None:
-        if not self.boxes:
-            return None
+    @classmethod
+    def of_frame(cls, profile: DisplayProfile, why: str) -> Region:
+        """Every pixel of the frame, for a wait that judges nothing (``why`` is recorded as its name)."""
+        width, height = profile.pixel_size
+        return cls([(0, 0, width, height)], [why])
+
+    def inside(self, shape: tuple[int, ...]) -> np.ndarray:
         inside = np.zeros(shape[:2], dtype=bool)
         for left, top, right, bottom in self.boxes:
             inside[top:bottom, left:right] = True
@@ -127,12 +133,12 @@ class Watch:
     ) -> None:
         self.mask, self.region, self.windows, self.profile = mask, region, windows, profile
         self.known = known or {}  # window id -> the window as it was before the action
-        self._inside: np.ndarray | None = None
+        self._inside: np.ndarray | None = None  # the region as a mask, for frames of one shape
         self._inside_shape: tuple[int, ...] | None = None
         self._last_window_poll = 0.0
 
-    def inside(self, shape: tuple[int, ...]) -> np.ndarray | None:
-        if self._inside_shape != shape[:2]:
+    def inside(self, shape: tuple[int, ...]) -> np.ndarray:
+        if self._inside is None or self._inside_shape != shape[:2]:
             self._inside, self._inside_shape = self.region.inside(shape), shape[:2]
         return self._inside
 
@@ -147,8 +153,6 @@ class Watch:
         if changed is None:
             return None, True
         inside = self.inside(changed.shape)
-        if inside is None:
-            return self.mask.still(changed), False
         outside = changed & ~inside
         elsewhere = bool(outside.any())
         if elsewhere:
@@ -202,28 +206,29 @@ class Watch:
 def region_for(
     action: Action, profile: DisplayProfile, windows: WindowSource | None
 ) -> tuple[Region, dict[int, WindowInfo]]:
-    """The region the action acts in, and the windows as they are now (to see new ones later)."""
-    if windows is None:
-        return Region(), {}
-    listed = {w.window_id: w for w in windows.list_windows()}
+    """The region the action acts in, and the windows as they are now (to see new ones later).
+
+    A pointer action acts at its points (a box around each, plus the window under it); a key or a
+    text acts in the focused window. With nothing focused, or no window source to ask, the region is
+    empty: only windows that appear or move because of the action can show its effect."""
+    listed = {w.window_id: w for w in windows.list_windows()} if windows is not None else {}
     region = Region()
     pairs = ((getattr(action, "x", None), getattr(action, "y", None)),
              (getattr(action, "to_x", None), getattr(action, "to_y", None)))  # fmt: skip
     points = [(x, y) for x, y in pairs if x is not None and y is not None]
     if points:
         for x, y in points:
-            target = windows.window_at(x, y)
+            target = windows.window_at(x, y) if windows is not None else None
             if target is not None:
                 _add(region, profile, target)
             r = POINTER_RADIUS_PT
-            box = _pixel_box(profile, x - r, y - r, x + r, y + r)
+            box = pixel_box(profile, x - r, y - r, x + r, y + r)
             if box is not None:
                 region.boxes.append(box)
     else:
-        focused = windows.active_window()
-        if focused is None:
-            return Region(), listed  # keys go wherever X sends them: judge the whole screen
-        _add(region, profile, focused)
+        focused = windows.active_window() if windows is not None else None
+        if focused is not None:
+            _add(region, profile, focused)
     return region, listed
 
 

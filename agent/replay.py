@@ -26,15 +26,14 @@ from typing import Literal
 
 from actions.errors import UserInputError
 from actions.executor import Executor
-from actions.frame import Frame, Screen
+from actions.frame import Screen
 from actions.stopping import StopEvent
 from actions.windows import WindowInfo, WindowSource
 from agent.desktop.processes import stop_process
 from agent.guard import ActionGuard
-from agent.loop import Agent, ProgressFn, RunResult
-from agent.report import build_report
-from agent.report.frames import FrameStore
-from agent.run_dir import RunDirectory
+from agent.loop import ProgressFn
+from agent.outcome import RunResult
+from agent.run_setup import RunOptions, RunOutput, run_agent
 from agent.settle import SettleConfig, settle
 from planners.grounding.base import Grounder
 from planners.scenario_file import Anchor, Scenario, dump_scenario, save_scenario, templates_dir
@@ -89,43 +88,30 @@ def replay_once(
     on_no_change: Literal["stop", "continue"] = "stop",
 ) -> ReplayOutcome:
     from actions.x11 import windows as x11_windows
-    from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
-
-    reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None) or OcrGrounder()
-
-    def text_visible(text: str, frame: Frame) -> bool:
-        """Visible at all, once or many times: a check asks whether it is there, not where."""
-        return bool(find_label(reader.read(frame), label_tokens(text)))
 
     def find_window(title: str) -> WindowInfo | None:
         return x11_windows.find_window(f"^{re.escape(title)}$")
 
-    def active_title() -> str | None:
-        info = x11_windows.active_window()
-        return info.title if info else None
-
-    planner = ScenarioPlanner(
-        scenario, scenario_path, ladder, screen, variables,
-        find_window=find_window, active_title=active_title, text_finder=text_visible,
-    )  # fmt: skip
-    # A change counts in the window an action went to: a replay always knows the windows (X11).
-    own_windows = x11_windows.WindowReader() if windows is None else None
-    frames = FrameStore(Path(run_dir)) if run_dir else None  # the report's, embedded during the replay
+    planner = ScenarioPlanner(scenario, scenario_path, ladder, screen, variables, find_window=find_window)
+    output = RunOutput(run_dir) if run_dir else None
+    options = RunOptions(settle_config=settle_config, guard=guard, on_step=on_step, on_no_change=on_no_change)
     with scenario_setup(scenario), contextlib.ExitStack() as cleanup:
-        if own_windows is not None:
-            cleanup.callback(own_windows.close)
+        # A change counts in the window an action went to: a replay always knows the windows (X11).
+        if windows is None:
+            windows = cleanup.enter_context(contextlib.closing(x11_windows.WindowReader()))
         # A window that just appeared may still be laying itself out: start from a still screen.
         settle(screen, screen.capture(), expect_change=False, config=settle_config or SettleConfig(), cancel=stop)
-        agent = Agent(
-            planner, executor, screen,
-            run_dir=RunDirectory(run_dir, on_frame=frames.add) if run_dir and frames else None,
-            settle_config=settle_config, on_step=on_step, guard=guard, stop=stop,
-            windows=windows or own_windows, on_no_change=on_no_change,
-        )  # fmt: skip
-        result = agent.run(f"replay {scenario.name}")
-    if result.run_dir:
-        build_report(result.run_dir, frames)
+        desk = _Desk(screen, executor, windows, stop if stop is not None else StopEvent())
+        result = run_agent(planner, desk, f"replay {scenario.name}", output, options)
     return ReplayOutcome(result, planner.logs)
+
+
+@dataclass(frozen=True)
+class _Desk:
+    screen: Screen
+    executor: Executor
+    windows: WindowSource | None
+    stop: StopEvent
 
 
 # -- healing ----------------------------------------------------------------------------------------

@@ -18,14 +18,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from actions.coords import DisplayProfile
+from actions.expectations import ExpectField, ParsedExpectation
 from actions.frame import Frame
-from actions.models import Action, Expectation
+from actions.models import Action
 from actions.version import installed_version
 from planners.verdicts import Verdict
 
+# The run record's format: 2 dropped ``tries``/``retries`` (nothing is performed twice on its own; a step
+# says ``performed``), added the summary's ``cause``, ``left_open`` and per-verdict counts.
+RECORD_FORMAT = 2
 STEPS_FILE = "steps.jsonl"
 RUN_FILE = "run.json"
 SUMMARY_FILE = "summary.json"
@@ -58,6 +62,8 @@ class Seen(BaseModel):
     crop: str | None = None  # PNG of the region looked at, relative to the run directory
     # A type whose paste was not taken: every clipboard request seen, "TARGET@+MSms(who)"; [] if none.
     paste_requests: list[str] | None = None
+    found: tuple[int, int, int, int] | None = None  # where the text was found (image pixels, l, t, r, b)
+    already_there: bool = False  # the text was at that place before the action too: it proves nothing
 
 
 class StepRecord(BaseModel):
@@ -68,7 +74,7 @@ class StepRecord(BaseModel):
     index: int
     action: Action | None
     verdict: Verdict
-    tries: int = 1
+    performed: bool = True  # False: refused, not found, an unusable answer, a look (nothing was done)
     changed_pixels: int = 0
     changed_bbox: tuple[int, int, int, int] | None = None  # image pixels of the after frame
     before: str | None = None
@@ -81,11 +87,23 @@ class StepRecord(BaseModel):
     error: str | None = None
     note: str = ""
     text_strategy: list[tuple[str, str]] | None = None
-    expect: Expectation | None = None  # the expectation judged ("change", "none" or an object)
+    expect: ExpectField = None  # the expectation judged ("change", "none" or an object)
     region: tuple[int, int, int, int] | None = None  # where a change counted (image pixels); None: everywhere
-    seen: Seen | None = None  # the evidence for a failed, no_change or unsettled verdict
+    seen: Seen | None = None  # the evidence: where it looked and what was there
+    checks: list[ParsedExpectation] = Field(default_factory=list)  # judged after ``expect`` (a scenario's checks)
+    focus: str | None = None  # the window that had the keyboard focus (key and type steps)
     timings: StepTimings = Field(default_factory=StepTimings)
     wall_time_s: float = Field(default_factory=time.time)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _format_1(cls, data: Any) -> Any:
+        """Records of format 1 counted ``tries`` (0: nothing performed, 1: performed once)."""
+        if isinstance(data, dict) and "tries" in data:
+            tries = data["tries"]
+            data = {k: v for k, v in data.items() if k != "tries"}
+            data.setdefault("performed", bool(tries))
+        return data
 
 
 class RunInfo(BaseModel):
@@ -96,24 +114,31 @@ class RunInfo(BaseModel):
     profile: DisplayProfile
     started_s: float
     dry_run: bool = False  # --dry-run: every action was planned and drawn, none performed
+    format: int = RECORD_FORMAT
     deskpilot_version: str = Field(default_factory=lambda: installed_version())
 
 
 class RunSummary(BaseModel):
+    """summary.json: computed once, from the steps (agent.outcome.summarize)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    format: int = RECORD_FORMAT
     success: bool
+    cause: str = "unfinished"  # agent.outcome.EndCause
     reason: str
     answer: str | None = None
     steps: int = 0
     actions_performed: int = 0
-    retries: int = 0
     no_change_steps: int = 0
+    unsettled_steps: int = 0
+    failed_steps: int = 0
     invalid_answers: int = 0
+    left_open: list[str] = Field(default_factory=list)  # windows that appeared during the run, still open
     started_s: float = 0.0
     finished_s: float | None = None
     duration_s: float = 0.0
-    mean_overhead_ms: float = 0.0  # observe + settle + verify per performed action
+    mean_overhead_ms: float = 0.0  # ready + settle + verify per performed action
 
 
 class RunDirectory:
@@ -163,10 +188,12 @@ class RunDirectory:
         for future in pending:
             future.result()
 
-    def append_step(self, record: StepRecord) -> None:
+    def append_step(self, record: StepRecord) -> StepRecord:
+        """Write the step line (flushed and fsynced); returns the record as written."""
         self._steps.write(record.model_dump_json() + "\n")
         self._steps.flush()
         os.fsync(self._steps.fileno())
+        return record
 
     def write_summary(self, summary: RunSummary) -> None:
         _write_atomic(self.run_dir / SUMMARY_FILE, summary.model_dump_json(indent=2))

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from actions.compare import Change
 from actions.frame import Frame, Screen
+from actions.stopping import pause
 from agent.motion import MotionMask, Region, Watch
 
 
@@ -69,14 +70,6 @@ class ReadyResult:
     captures: int
 
 
-def _pause(poll_s: float, cancel: threading.Event | None) -> bool:
-    """Wait one poll; True when the stop hotkey cut it short."""
-    if cancel is not None:
-        return cancel.wait(poll_s)
-    time.sleep(poll_s)
-    return False
-
-
 def ready(
     screen: Screen,
     last: Frame,
@@ -104,7 +97,7 @@ def ready(
         if time.monotonic() >= deadline:
             ready_now = False
             break
-        if _pause(min(poll_s, max(0.0, quiet_since + quiet_s - time.monotonic())), cancel):
+        if pause(min(poll_s, max(0.0, quiet_since + quiet_s - time.monotonic())), cancel):
             break
         latest = screen.capture()
         captures += 1
@@ -123,8 +116,9 @@ def settle(
     watch: Watch | None = None,
 ) -> SettleResult:
     """Wait for the screen as the module doc says. ``cancel`` (the stop hotkey's event) cuts the wait
-    short; the result then says ``settled=False``. Without ``watch`` the whole screen counts."""
-    watch = watch or Watch(MotionMask(), Region())
+    short; the result then says ``settled=False``. Only changes in ``watch``'s region count; without
+    one this is a plain wait for a still frame (a replay's start, a benchmark), never a verdict."""
+    watch = watch or Watch(MotionMask(), Region.of_frame(before.profile, "the frame (a wait, not a verdict)"))
     start = time.monotonic()
     deadline = start + config.timeout_s
     poll_s = config.poll_ms / 1000.0
@@ -134,7 +128,7 @@ def settle(
     if expect_change:
         react_deadline = min(deadline, start + config.react_timeout_ms / 1000.0)
         while not watch.change(before, current).significant and time.monotonic() < react_deadline:
-            if _pause(poll_s, cancel):  # polling the screen, or the stop hotkey
+            if pause(poll_s, cancel):  # polling the screen, or the stop hotkey
                 break
             current = screen.capture()
             captures += 1
@@ -147,7 +141,7 @@ def settle(
             settled = False
             break
         # Not past the moment the quiet interval ends: a whole poll there would add up to poll_ms a step.
-        _pause(min(poll_s, max(0.0, last_change_s + quiet_s - time.monotonic())), cancel)
+        pause(min(poll_s, max(0.0, last_change_s + quiet_s - time.monotonic())), cancel)
         latest = screen.capture()
         captures += 1
         if watch.counts(current, latest, learn=True):

@@ -7,6 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from actions.expectations import Expectation
 from actions.frame import Frame
 from actions.models import Action
 
@@ -18,7 +19,8 @@ class Plan(BaseModel):
 
     actions: tuple[Action, ...] = Field(min_length=1)
     thought: str | None = None
-    expectation: str | None = None  # what the planner expects to see after the actions
+    # Judged after the last action's own expectation, on the screen it left (a replay's checks).
+    checks: tuple[Expectation, ...] = ()
     raw: str | None = None  # the model's answer as it came, for the run record
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -32,7 +34,7 @@ class StepFeedback(BaseModel):
 
     index: int
     action: Action | None  # None when the planner's answer could not be used
-    verdict: str  # see agent.records.Verdict
+    verdict: str  # see planners.verdicts.Verdict
     note: str = ""  # for the model: "no visible change where it acted", what was seen instead of an expectation
 
 

@@ -15,7 +15,7 @@ the target the coordinates come from at replay time::
           anchor: {window_title: Deskpilot Demo, window_point: [221, 61], screen_point: [262, 121],
                    template: fill.templates/step-001.png, template_point: [48, 32]}
       - action: {kind: type, text: "{{var:who}}"}
-        checks: [{kind: text_visible, text: "{{var:who}}"}]
+        checks: [{text: "{{var:who}}", timeout_s: 3}]
 
 Replay resolves each target with a ladder of grounders (cheapest first) and never acts on a stale
 cached point; ``--heal`` writes refreshed anchors back.
@@ -26,12 +26,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from actions.errors import UserInputError
-from actions.models import Action, ExpectField, parse_action
+from actions.expectations import Expectation, ExpectField, parse_expect
+from actions.models import Action, parse_action
 from planners.user_files import load_yaml_mapping, validate_user_model
 
 POINTER_KINDS = frozenset({"click", "move", "drag", "scroll"})
@@ -63,40 +64,36 @@ class Target(_Model):
     anchor: Anchor | None = None
 
 
-class TextVisible(_Model):
-    kind: Literal["text_visible"] = "text_visible"
-    text: str = Field(min_length=1)
-    timeout_s: float = Field(3.0, gt=0, le=120)
+# Format 1 wrote checks in a vocabulary of their own; they are the expectations of the action JSON now.
+_OLD_CHECKS = {"text_visible": ("text", "text", 3.0), "window_title": ("window", "pattern", 3.0)}
 
 
-class RegionChanged(_Model):
-    kind: Literal["region_changed"] = "region_changed"
-    radius: int = Field(60, ge=4, le=2000, description="half-size of the square around the target, points")
+def _check_as_expectation(value: Any) -> Any:
+    """An old-form check (``{kind: text_visible|window_title|region_changed, ...}``) as its expectation;
+    a new-form one as it is. Files of both forms load; they are written in the new one."""
+    if not isinstance(value, dict) or "kind" not in value:
+        return parse_expect(value)
+    data = dict(value)
+    kind = data.pop("kind")
+    if kind == "region_changed":
+        return parse_expect({"change": True, "radius": data.get("radius", 60)})
+    if kind not in _OLD_CHECKS:
+        raise ValueError(f"unknown check kind {kind!r} (checks are expectations: text, no_text, window, ...)")
+    key, field, timeout_s = _OLD_CHECKS[kind]
+    unknown = sorted(set(data) - {field, "timeout_s"})
+    if unknown:
+        raise ValueError(f"{kind}: unknown key {unknown[0]!r}")
+    return parse_expect({key: data.get(field), "timeout_s": data.get("timeout_s", timeout_s)})
 
 
-class WindowTitle(_Model):
-    kind: Literal["window_title"] = "window_title"
-    pattern: str = Field(min_length=1, description="regular expression the active window's title must match")
-    timeout_s: float = Field(3.0, gt=0, le=120)
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return value
-
-
-Check = Annotated[Union[TextVisible, RegionChanged, WindowTitle], Field(discriminator="kind")]  # noqa: UP007
+Check = Annotated[Expectation, BeforeValidator(_check_as_expectation)]
 
 
 class Step(_Model):
     action: dict[str, Any] = Field(description="an action of the action JSON without x/y/to_x/to_y")
     target: Target | None = None
     to_target: Target | None = Field(None, description="the drop point of a drag")
-    checks: tuple[Check, ...] = ()
+    checks: tuple[Check, ...] = Field((), description="judged after the step's own expectation, in turn")
     expect: ExpectField = None  # the same as the action's own expect field
 
     @model_validator(mode="after")
@@ -242,4 +239,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Through the package, not this __main__ copy: the schema names its models by their module.
+    from planners.scenario_file import main as package_main
+
+    raise SystemExit(package_main())

@@ -2,30 +2,28 @@
 
 The loop (agent.loop) performs, settles, verifies and records as for any run; this planner decides
 *where*: it climbs the ladder of grounders and hands back the step's action at the point the first
-confident rung found. It also runs the previous step's checks on the settled screen before
-planning the next one. A target no rung is sure of, or a failed check, ends the replay naming the
-step; nothing is ever performed at a stale cached point.
+confident rung found, with the step's checks as the plan's expectations (the loop judges them, like
+every expectation: a failed check is a failed step on record). A target no rung is sure of ends the
+replay naming the step; nothing is ever performed at a stale cached point.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from actions.compare import diff_frames
 from actions.coords import ScreenPoint
 from actions.errors import ReplayFailed, TargetNotFound
+from actions.expectations import Expectation
 from actions.frame import Frame, Screen
 from actions.models import Done
 from actions.windows import WindowInfo
 from planners.base import Plan, StepFeedback
 from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
-from planners.scenario_file import RegionChanged, Scenario, Step, Target, TextVisible, WindowTitle
+from planners.scenario_file import Scenario, Step, Target, substitute
 
 
 @dataclass
@@ -78,7 +76,6 @@ class StepLog:
 
 
 WindowFinder = Callable[[str], WindowInfo | None]  # exact title -> the window now, or None
-ActiveTitle = Callable[[], str | None]
 
 
 class ScenarioPlanner:
@@ -93,20 +90,16 @@ class ScenarioPlanner:
         variables: dict[str, str],
         *,
         find_window: WindowFinder,
-        active_title: ActiveTitle,
-        text_finder: Callable[[str, Frame], bool],
     ) -> None:
         self.scenario, self.scenario_dir = scenario, scenario_path.parent
         self.ladder, self.screen, self.variables = list(ladder), screen, variables
-        self.find_window, self.active_title, self.text_finder = find_window, active_title, text_finder
+        self.find_window = find_window
         self.logs: list[StepLog] = []
         self._next = 0
 
     def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan:
-        if self.logs:
-            frame = self._check(self.logs[-1], frame)
         if self._next >= len(self.scenario.steps):
-            return Plan(actions=(Done(success=True),), thought="every step and check passed")
+            return Plan(actions=(Done(success=True),), thought="every step was performed")
         index, step = self._next, self.scenario.steps[self._next]
         self._next += 1
         started = time.monotonic()
@@ -129,7 +122,8 @@ class ScenarioPlanner:
         rungs = ", ".join(f"{r.result.rung} ({r.result.reason or 'confident'})" for r in log.resolutions)
         thought = f"step {index + 1}: {step.describe()}" + (f"; found by {rungs}" if rungs else "")
         grounding = log.grounding() or None
-        return Plan(actions=(action,), thought=thought, grounding=grounding)
+        checks = tuple(_filled(check, self.variables) for check in step.checks)
+        return Plan(actions=(action,), thought=thought, grounding=grounding, checks=checks)
 
     # -- grounding -------------------------------------------------------------------------------
     def _resolve(self, target: Target, frame: Frame) -> Resolution:
@@ -178,50 +172,6 @@ class ScenarioPlanner:
         )
         return query, window
 
-    # -- checks ------------------------------------------------------------------------------------
-    def _check(self, log: StepLog, frame: Frame) -> Frame:
-        for check in log.step.checks:
-            if isinstance(check, TextVisible):
-                text = _fill(check.text, self.variables)
-                frame = self._wait_for(partial(self.text_finder, text), frame, check.timeout_s,
-                                       f"the text '{text}' did not appear", log)  # fmt: skip
-            elif isinstance(check, WindowTitle):
-                frame = self._wait_for(partial(self._title_matches, re.compile(check.pattern)), frame,
-                                       check.timeout_s, f"the active window's title does not match /{check.pattern}/",
-                                       log)  # fmt: skip
-            elif isinstance(check, RegionChanged):
-                self._region_changed(check, log, frame)
-        return frame
-
-    def _title_matches(self, pattern: re.Pattern[str], _frame: Frame) -> bool:
-        return bool(pattern.search(self.active_title() or ""))
-
-    def _wait_for(
-        self, ok: Callable[[Frame], bool], frame: Frame, timeout_s: float, failure: str, log: StepLog
-    ) -> Frame:
-        deadline = time.monotonic() + timeout_s
-        while not ok(frame):
-            if time.monotonic() >= deadline:
-                raise ReplayFailed(f"step {log.index + 1} ({log.step.describe()}): check failed: {failure} "
-                                   f"within {timeout_s:g} s")  # fmt: skip
-            frame = self.screen.capture()  # a check waits for the screen, never for a clock
-        return frame
-
-    def _region_changed(self, check: RegionChanged, log: StepLog, after: Frame) -> None:
-        if log.before is None or not log.resolutions or log.resolutions[0].result.point is None:
-            return
-        point = log.resolutions[0].result.point
-        profile = after.profile
-        centre = profile.screen_to_image(point)
-        radius = check.radius * profile.scale
-        left, top = max(0, int(centre.x - radius)), max(0, int(centre.y - radius))
-        right, bottom = int(centre.x + radius) + 1, int(centre.y + radius) + 1
-        change = diff_frames(_crop(log.before, left, top, right, bottom), _crop(after, left, top, right, bottom))
-        if not change.significant:
-            raise ReplayFailed(f"step {log.index + 1} ({log.step.describe()}): check failed: nothing changed within "
-                               f"{check.radius} points of the target")  # fmt: skip
-
-
 def window_scale(recorded: tuple[int, int] | None, now: tuple[int, int], tolerance: float = 0.03) -> float | None:
     """The zoom a window's size change says, when it grew or shrank by one factor both ways (within
     ``tolerance``) and by more than rounding; None otherwise (unchanged, or resized by hand)."""
@@ -234,11 +184,10 @@ def window_scale(recorded: tuple[int, int] | None, now: tuple[int, int], toleran
     return ratio
 
 
-def _fill(text: str, variables: dict[str, str]) -> str:
-    from planners.scenario_file import substitute
-
-    return substitute(text, variables)
-
-
-def _crop(frame: Frame, left: int, top: int, right: int, bottom: int) -> Frame:
-    return Frame(frame.data[top:bottom, left:right], frame.profile, frame.monotonic_s, frame.wall_time_s, frame.order)
+def _filled(check: Expectation, variables: dict[str, str]) -> Expectation:
+    """A check with ``{{var:NAME}}`` filled in its text."""
+    for name in ("text", "no_text"):
+        value = getattr(check, name, None)
+        if isinstance(value, str):
+            return check.model_copy(update={name: substitute(value, variables)})
+    return check

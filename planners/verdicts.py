@@ -9,8 +9,17 @@ class Verdict(str, Enum):
     CHANGED = "changed"  # expect "change": the action changed the screen where it acted
     NO_CHANGE = "no_change"  # expect "change": nothing changed where it acted (performed once, never again)
     UNSETTLED = "unsettled"  # the action's own window was still changing when the settle timeout ran out
+    NO_PLACE = "no_place"  # nobody can say where the action acted (no window to judge): not a pass
     NOT_CHECKED = "not_checked"  # expect "none" (move, wait, done, or said so), or a dry run
     MET = "met"  # an explicit expectation (text, no_text, window, no_window) held within its timeout
-    FAILED = "failed"  # an explicit expectation did not hold; the record says what was seen instead
+    FAILED = "failed"  # an expectation did not hold, or the action could not be delivered; see `seen`
     INVALID = "invalid"  # the planner's answer could not be used; nothing was performed
     REFUSED = "refused"  # the policy refused the action (or the person declined it); nothing was performed
+
+    @property
+    def passed(self) -> bool:
+        """Whether the step proves what it claimed: its effect was seen, or it asked for no check."""
+        return self in _PASSED
+
+
+_PASSED = frozenset({Verdict.CHANGED, Verdict.MET, Verdict.NOT_CHECKED})

@@ -13,7 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from planners.scenario_file import Scenario, Step, Target, TextVisible, WindowTitle
+from pydantic import TypeAdapter
+
+from actions.expectations import Expectation, ExpectText
+from planners.scenario_file import Scenario, Step, Target
 
 _VAR = re.compile(r"\{\{var:([A-Za-z_][A-Za-z0-9_]*)\}\}")
 
@@ -81,18 +84,19 @@ def _step(step: Step) -> list[str]:
         extra += ", button='middle'" if action.get("button") == "middle" else ""
         calls = [f"desk.{verb}({_where(step.target)}{extra})"]
     expect = step.expect if step.expect is not None else action.get("expect")
+    checks = list(step.checks)
+    if expect is None and checks:  # a step's first check is the call's expectation: judged where it acts
+        expect = checks.pop(0)
     if expect is not None:
-        shown = expect if isinstance(expect, (str, dict)) else expect.model_dump(mode="json", exclude_none=True)
+        shown = expect if isinstance(expect, (str, dict)) else TypeAdapter(Expectation).dump_python(expect, mode="json")
         calls[0] = calls[0][:-1] + f", expect={shown!r})"
     if step.target is not None:
         calls[0] += f"  # {step.target.description}"
-    for check in step.checks:
-        if isinstance(check, TextVisible):
+    for check in checks:
+        if isinstance(check, ExpectText):
             calls.append(f"desk.wait_for({_text(check.text)}, timeout_s={check.timeout_s!r})")
-        elif isinstance(check, WindowTitle):
-            calls.append(f"# check: the active window's title matches /{check.pattern}/")
         else:
-            calls.append("# check: the screen changed near the target")
+            calls.append(f"# check: {check.describe()}")
     return calls
 
 

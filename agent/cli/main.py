@@ -22,7 +22,7 @@ from agent.cli.export_cmd import add_export_parser, run_export
 from agent.cli.record_cmd import add_record_parser, run_record
 from agent.cli.replay_cmd import add_replay_parser, run_replay
 from agent.cli.run_cmd import add_run_parser, run_task
-from agent.cli.session import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
+from agent.session import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
 from agent.signals import EXIT_STATUS
 
 

@@ -7,20 +7,16 @@ Everything heavy (torch, transformers) is imported here only when a local model 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from typing import TYPE_CHECKING
 
-from actions.errors import BackendError, UserInputError
-from planners.qwen.family import DEFAULT_PRESET, FAMILIES, PRESETS, get_preset
+from actions.errors import UserInputError
+from planners.qwen.build import AUTO_FAMILY
+from planners.qwen.family import DEFAULT_PRESET, FAMILIES, PRESETS
 from planners.qwen.local_loading import ATTNS, DEVICES, DTYPES, QUANTIZATIONS
 
 if TYPE_CHECKING:
-    from planners.qwen.family import Preset
-    from planners.qwen.messages import ChatBackend
+    from planners.qwen.build import ModelSpec
     from planners.qwen.planner import QwenPlanner
-
-AUTO_FAMILY = "auto"  # --family's default: the backend's own family
 
 
 def add_model_flags(run: argparse.ArgumentParser) -> None:
@@ -44,53 +40,26 @@ def add_model_flags(run: argparse.ArgumentParser) -> None:
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
 
 
-def build_planner(args: argparse.Namespace) -> QwenPlanner:
-    """A QwenPlanner on the backend the flags ask for. Whichever backend it is, it is built (a local
-    model loads here) and its ``check()`` runs here, once, before the loop."""
-    from planners.qwen.planner import QwenPlanner
+def model_spec(args: argparse.Namespace) -> ModelSpec:
+    """The flags as a ``ModelSpec``; a bad value is a UserInputError naming the flag."""
+    from pydantic import ValidationError
+
+    from planners.qwen.build import ModelSpec
 
     if not args.model:
         raise UserInputError("a TASK needs a model: --model ID_OR_DIR (local) or --base-url URL --model NAME")
-    if args.keep_screenshots < 1 or args.max_new_tokens < 1:
-        raise UserInputError("--keep-screenshots and --max-new-tokens must be at least 1")
-    preset = get_preset(args.preset)
-    family = None if args.family == AUTO_FAMILY else args.family
-    backend = _server_backend(args, family) if args.base_url else _local_backend(args, preset, family)
-    backend.check()
-    print(f"deskpilot: planner {backend.describe()}, family {backend.family}, preset {preset.name}", file=sys.stderr)
+    fields = ("model", "base_url", "api_key_env", "family", "preset", "keep_screenshots", "max_new_tokens",
+              "device", "dtype", "attn", "quantization", "timeout_s")  # fmt: skip
     try:
-        return QwenPlanner(
-            backend,
-            preset=preset.name,
-            keep_screenshots=args.keep_screenshots,
-            max_new_tokens=args.max_new_tokens,
-        )
-    except ValueError as exc:
-        raise BackendError(str(exc)) from None
+        return ModelSpec(**{name: getattr(args, name) for name in fields})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        flag = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "model flags"
+        raise UserInputError(f"{flag}: {err['msg'].removeprefix('Value error, ')}") from None
 
 
-def _server_backend(args: argparse.Namespace, family: str | None) -> ChatBackend:
-    from planners.qwen.openai_backend import OpenAIChatBackend
+def build_planner(args: argparse.Namespace) -> QwenPlanner:
+    """A QwenPlanner on the backend the flags ask for, built and checked before the loop."""
+    from planners.qwen.build import build_planner as build
 
-    api_key = None
-    if args.api_key_env:
-        api_key = os.environ.get(args.api_key_env)
-        if not api_key:
-            raise UserInputError(f"--api-key-env {args.api_key_env}: that environment variable is not set")
-    return OpenAIChatBackend(args.base_url, args.model, api_key=api_key, timeout_s=args.timeout_s, family=family)
-
-
-def _local_backend(args: argparse.Namespace, preset: Preset, family: str | None) -> ChatBackend:
-    from planners.qwen.local import LocalQwenBackend
-
-    print(f"deskpilot: loading {args.model} ...", file=sys.stderr, flush=True)
-    return LocalQwenBackend(
-        args.model,
-        device=args.device,
-        dtype=args.dtype,
-        attn=args.attn,
-        quantization=args.quantization,
-        min_pixels=preset.min_pixels,
-        max_pixels=preset.max_pixels,
-        family=family,
-    )
+    return build(model_spec(args))

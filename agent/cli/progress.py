@@ -11,8 +11,7 @@ def format_step(record: StepRecord) -> str:
     what = record.action.describe() if record.action else f"refused answer: {record.error}"
     if len(what) > 70:
         what = what[:67] + "..."
-    tries = f" x{record.tries}" if record.tries > 1 else ""
-    return f"step {record.index:>3}  {what:<70}  {record.verdict.value}{tries}  {record.timings.total_ms:6.0f} ms"
+    return f"step {record.index:>3}  {what:<70}  {record.verdict.value}  {record.timings.total_ms:6.0f} ms"
 
 
 def print_step(record: StepRecord) -> None:

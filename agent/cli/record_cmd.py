@@ -8,7 +8,7 @@ from pathlib import Path
 
 from actions.errors import UserInputError
 from actions.hotkeys import DEFAULT_HOTKEYS
-from agent.cli.checks import require_display
+from agent.preflight import require_display
 
 
 def add_record_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,8 +23,8 @@ def add_record_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_record(args: argparse.Namespace) -> int:
-    from agent.cli.session import EXIT_OK, DesktopSession
     from agent.record.recorder import record, recover
+    from agent.session import EXIT_OK, DesktopSession
 
     if args.recover is not None:
         if args.scenario is not None:

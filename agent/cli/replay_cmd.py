@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from actions.errors import UserInputError
-from agent.cli.checks import check_secrets, require_display
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.run_cmd import add_on_no_change_flag
+from agent.preflight import check_secrets, require_display
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
 from agent.targeting import add_cache_flags
 
 if TYPE_CHECKING:
-    from agent.cli.session import DesktopSession
     from agent.policy import Policy
     from agent.replay import ReplayOutcome
+    from agent.session import DesktopSession
     from planners.grounding.base import Grounder
     from planners.scenario_file import Scenario
     from planners.target_cache import TargetCache
@@ -72,8 +72,8 @@ def run_replay(args: argparse.Namespace) -> int:
         vlm = build_planner(args)
 
     from agent.cli.progress import print_step
-    from agent.cli.session import DesktopSession
     from agent.replay import flakiness_table, healed, replay_once, write_heal
+    from agent.session import DesktopSession
     from planners.grounding.ladder import default_ladder
 
     ladder = default_ladder(vlm)
@@ -98,10 +98,7 @@ def run_replay(args: argparse.Namespace) -> int:
             )  # fmt: skip
             outcomes.append(outcome)
             _learn(cache, outcome)
-            if outcome.run.success:
-                session.say("replay passed")
-            else:
-                session.fail(f"replay failed: {outcome.run.reason}")
+            session.say_outcome(outcome.run, "replay", passed="passed")
             if not args.quiet:
                 print(run_dir / "report.html")
             if session.stop.is_set():
@@ -186,7 +183,7 @@ def _replay_rows(
         )  # fmt: skip
         _learn(cache, outcome)
         run = outcome.run
-        results.append(RowResult(number, run.success, "-" if run.success else failing_step(run.reason, names),
+        results.append(RowResult(number, run.success, "-" if run.success else failing_step(run.steps, names),
                                  time.monotonic() - started, run.reason, f"{row_dir.name}/report.html"))  # fmt: skip
         if not run.success:
             session.fail(f"row {number} failed: {run.reason}")

@@ -7,18 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from actions.errors import UserInputError
-from agent.cli.checks import check_secrets, require_display
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
+from agent.preflight import check_secrets, require_display
 from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
 from agent.targeting import add_cache_flags
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from agent.cli.session import DesktopSession
     from agent.learn import ScenarioLearner
     from agent.run_dir import StepRecord
+    from agent.session import DesktopSession
     from agent.settle import SettleConfig
     from planners.base import Planner
 
@@ -100,14 +100,12 @@ def run_task(args: argparse.Namespace) -> int:
     planner, task, monitor, max_steps = _planner(args)
 
     from agent.cli.progress import print_step
-    from agent.cli.session import DesktopSession
-    from agent.loop import Agent, Budgets
-    from agent.report import build_report
-    from agent.report.frames import FrameStore
-    from agent.run_dir import RunDirectory, new_run_dir
+    from agent.loop import Budgets
+    from agent.run_dir import new_run_dir
+    from agent.run_setup import RunOptions, RunOutput, run_agent
+    from agent.session import DesktopSession
 
-    run_dir = Path(args.out if args.out is not None else new_run_dir())
-    frames = FrameStore(run_dir)  # the report's frames, embedded while the run goes on
+    output = RunOutput(args.out if args.out is not None else new_run_dir())
     learner = None
     on_step: Callable[[StepRecord], None] | None = None if args.quiet else print_step
     if args.save_scenario is not None:
@@ -116,30 +114,17 @@ def run_task(args: argparse.Namespace) -> int:
         learner = ScenarioLearner()
         on_step = learner.chain(on_step)
     monitor = args.monitor if args.monitor is not None else monitor
+    options = RunOptions(settle_config=settle_config, budgets=Budgets(max_steps=max_steps,
+                         max_seconds=args.max_seconds), guard=policy, on_step=on_step, dry_run=args.dry_run,
+                         on_no_change=args.on_no_change)  # fmt: skip
     with DesktopSession(hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet) as session:
         if policy is not None:
             session.say(policy.describe())
-        agent = Agent(
-            planner, session.executor, session.screen, settle_config=settle_config,
-            run_dir=RunDirectory(run_dir, on_frame=frames.add),
-            budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
-            on_step=on_step, stop=session.stop, guard=policy, dry_run=args.dry_run,
-            windows=session.windows, on_no_change=args.on_no_change,
-        )  # fmt: skip
-        try:
-            result = agent.run(task)
-        finally:
-            if (run_dir / "run.json").exists():
-                build_report(run_dir, frames)  # also after a crash: the page of what did happen
-        _after_run(args, session, planner, learner, result.success, run_dir, task)
-        outcome = "succeeded" if result.success else f"failed: {result.reason}"
-        answer = f" (answer: {result.answer})" if result.answer else ""
-        if result.success:
-            session.say(f"{'dry run' if args.dry_run else 'run'} {outcome}{answer}")
-        else:
-            session.fail(f"{'dry run' if args.dry_run else 'run'} {outcome}")
+        result = run_agent(planner, session, task, output, options)
+        _after_run(args, session, planner, learner, result.success, output.run_dir, task)
+        session.say_outcome(result, "dry run" if args.dry_run else "run")
         if not args.quiet:
-            print(run_dir / "report.html")
+            print(output.run_dir / "report.html")
         return session.exit_status(result.success)
 
 

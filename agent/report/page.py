@@ -124,7 +124,7 @@ def _banner(info: dict[str, Any], summary: dict[str, Any], task: str) -> str:
 
 
 def _stats(summary: dict[str, Any], steps: list[StepRecord]) -> str:
-    performed = [s for s in steps if s.action is not None and s.verdict is not Verdict.INVALID]
+    performed = [s for s in steps if s.action is not None and s.performed]
 
     def number(key: str, fallback: float) -> float:
         value = summary.get(key)
@@ -140,7 +140,7 @@ def _stats(summary: dict[str, Any], steps: list[StepRecord]) -> str:
     completion = sum(s.completion_tokens or 0 for s in steps)
     cards = [
         (f"{len(steps)}", "steps", ""),
-        (f"{number('actions_performed', sum(s.tries for s in performed)):.0f}", "actions performed", ""),
+        (f"{number('actions_performed', len(performed)):.0f}", "actions performed", ""),
         (f"{failed}", "failed or refused steps", "bad"),
         (f"{no_change}", "no-change steps", "warn"),
         (f"{refused}", "refused answers", "bad"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actions.coords import DisplayProfile
+from actions.expectations import ExpectChange, ExpectNone
 from actions.secrets import SECRET
 from agent.report.frames import (
     ZOOM_MIN_W,
@@ -23,6 +24,8 @@ from agent.report.frames import (
 from agent.report.style import GREY, PHASES, VERDICT_COLOURS, VERDICT_MEANINGS
 from agent.run_dir import StepRecord, StepTimings
 from planners.verdicts import Verdict
+
+_DEFAULTS = (ExpectChange(), ExpectNone())
 
 _LONG_THOUGHT_CHARS = 600
 
@@ -90,18 +93,17 @@ def timeline(steps: list[StepRecord], ctx: Context) -> str:
     for step in steps:
         link = f"#step-{step.index}"
         rung_cell = f"<td>{_rung_summary(step)}</td>" if show_rung else ""
-        tries = f"{step.tries}" if step.tries > 1 else ""
         rows.append(
             f"<tr><td class='num'><a href='{link}'>{step.index}</a></td>"
             f"<td class='opt'><a class='mini' href='{link}' title='step {step.index}'>{_mini(step, ctx)}</a></td>"
             f"<td class='act'><a href='{link}'><code>{title_of(step)}</code></a></td>"
-            f"<td>{chip(step.verdict)}</td><td class='num'>{tries}</td>{rung_cell}"
+            f"<td>{chip(step.verdict)}</td>{rung_cell}"
             f"<td class='num opt'>{when(step, ctx)}</td><td class='num'>{step.timings.total_ms:.0f} ms</td>"
             f"<td style='width:18%'>{timing_bar(step.timings, ctx.slowest_ms)}</td></tr>"
         )
     return (
         "<table class='timeline'><thead><tr><th class='num'>#</th><th class='opt'></th><th>action</th>"
-        f"<th>verdict</th><th class='num'>tries</th>{rung_head}<th class='num opt'>began</th>"
+        f"<th>verdict</th>{rung_head}<th class='num opt'>began</th>"
         f"<th class='num'>took</th><th class='legend'>{legend}</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
@@ -160,9 +162,8 @@ def _mini(step: StepRecord, ctx: Context) -> str:
 
 def step_card(step: StepRecord, ctx: Context) -> str:
     views = _views(step, ctx)
-    tries = f"<span class='meta'>tries: {step.tries}</span>" if step.tries > 1 else ""
     head = (
-        f"<header><span class='idx'>#{step.index}</span><code>{title_of(step)}</code>{chip(step.verdict)}{tries}"
+        f"<header><span class='idx'>#{step.index}</span><code>{title_of(step)}</code>{chip(step.verdict)}"
         f"<span class='when'>{when(step, ctx)} · took {step.timings.total_ms:.0f} ms</span></header>"
     )
     tiles = [
@@ -222,8 +223,9 @@ def _facts(step: StepRecord) -> str:
         rows.append(f"<div class='error'><b>{what}:</b> {text(step.error)}</div>")
     if step.note:
         rows.append(f"<div class='note'>{text(step.note)}</div>")
-    if step.expect is not None and step.expect not in ("change", "none"):
-        rows.append(_row("expected", text(step.expect.describe())))  # type: ignore[union-attr]
+    for expectation in [step.expect, *step.checks]:
+        if expectation is not None and expectation not in _DEFAULTS:  # the defaults go without saying
+            rows.append(_row("expected", text(expectation.describe())))
     if step.thought:
         thought = f"<div class='thought'>{text(step.thought)}</div>"
         if len(step.thought) > _LONG_THOUGHT_CHARS:

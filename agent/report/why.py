@@ -11,7 +11,7 @@ from agent.report.why_grounding import candidates_figure, grounding_rows
 from agent.run_dir import StepRecord
 from planners.verdicts import Verdict
 
-WHY_VERDICTS = (Verdict.FAILED, Verdict.REFUSED, Verdict.NO_CHANGE, Verdict.UNSETTLED)
+WHY_VERDICTS = (Verdict.FAILED, Verdict.REFUSED, Verdict.NO_CHANGE, Verdict.UNSETTLED, Verdict.NO_PLACE)
 _MAX_WORDS_SHOWN = 120
 
 
@@ -34,7 +34,7 @@ def _region_marks(region: tuple[int, int, int, int]) -> str:
 def _card(step: StepRecord, ctx: Context) -> str:
     seen = step.seen
     rows: list[str] = []
-    expected = seen.expected if seen else (step.expect if isinstance(step.expect, str) else None)
+    expected = seen.expected if seen else (step.expect.describe() if step.expect is not None else None)
     if expected:
         rows.append(_row("expected", text(expected)))
     if seen is not None:

@@ -18,83 +18,112 @@ every rung's reason), ``TargetAmbiguous``, ``ExpectationFailed``, ``PolicyError`
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 from actions.errors import ExpectationFailed, UserInputError
+from actions.expectations import Expectation
 from actions.frame import Frame
 from actions.hotkeys import DEFAULT_HOTKEYS
 from actions.models import Action, parse_action
 from actions.targets import Target
 from agent.scripting import reading
-from agent.single_step import SharedRun, StepParts, run_planner, run_single_action
+from agent.single_step import SharedRun, StepParts, run_planner, run_single_action, script_end
 
-Where = str | Target | dict[str, Any] | tuple[int, int]
+if TYPE_CHECKING:
+    from agent.policy import Policy, PolicyFile
+    from agent.session import DesktopSession
+    from planners.qwen.build import ModelSpec
+    from planners.qwen.planner import QwenPlanner
+    from planners.targeting import TargetResolver
+
+Where = Union[str, Target, dict[str, Any], tuple[int, int]]  # noqa: UP007 - a runtime alias on Python 3.10
+# What ``expect=`` takes: an expectation model, its word, or its JSON object (as in a plan).
+Expect = Union[Expectation, Literal["change", "none"], dict[str, Any], None]  # noqa: UP007
+PolicySpec = Union[str, Path, "PolicyFile", "Policy", None]  # noqa: UP007
 
 
 class Desktop:
     """``with Desktop(out=..., model=..., base_url=..., monitor=0, policy=..., cache=...) as desk:``
 
-    A click whose effect is not visible (into a field that has the focus) ends the script with
-    ``ExpectationFailed``, as a plan's does: say ``expect="none"`` on it (or ``on_no_change="continue"``).
-    ``cache``: a folder where found targets are learned (None: nothing is learned); ``learn=False``
-    reads it only; ``strict_cache=True`` fails a target the cache does not confirm. ``images``: the
-    folder ``image=`` paths are relative to (default: the working directory). ``policy``: a policy
-    file, a ``PolicyFile`` or a ``Policy``. ``stop_hotkey=None`` turns the stop hotkey off.
+    Every argument is a keyword. ``model``: a model id or directory (with ``base_url``: the served
+    model's name), or a ``planners.qwen.build.ModelSpec`` for every model setting. A click whose effect
+    is not visible (into a field that has the focus) ends the script with ``ExpectationFailed``, as a
+    plan's does: say ``expect="none"`` on it (or ``on_no_change="continue"``). ``cache``: a folder where
+    found targets are learned (None: nothing is learned); ``learn=False`` reads it only;
+    ``strict_cache=True`` fails a target the cache does not confirm. ``images``: the folder ``image=``
+    paths are relative to (default: the working directory). ``policy``: a policy file, a
+    ``PolicyFile`` or a ``Policy``. ``stop_hotkey=None`` turns the stop hotkey off. After ``close()``
+    (or the end of the ``with`` block) every call raises ``UserInputError``.
     """
 
     def __init__(
-        self, out: str | Path | None = None, model: str | None = None, base_url: str | None = None, monitor: int = 0,
-        policy: Any = None, cache: str | Path | None = None, *, learn: bool = True, strict_cache: bool = False,
-        images: str | Path | None = None, stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"], name: str = "script",
+        self, *, out: str | Path | None = None, model: str | ModelSpec | None = None, base_url: str | None = None,
+        monitor: int = 0, policy: PolicySpec = None, cache: str | Path | None = None, learn: bool = True,
+        strict_cache: bool = False, images: str | Path | None = None,
+        stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"], name: str = "script",
         on_no_change: Literal["stop", "continue"] = "stop",
     ) -> None:  # fmt: skip
-        self.out, self.model_id, self.base_url, self.monitor = out, model, base_url, monitor
+        self.out, self.base_url, self.monitor = out, base_url, monitor
         self.cache_dir, self.learn, self.strict_cache = cache, learn, strict_cache
         self.images, self.stop_hotkey, self.name = Path(images or Path.cwd()), stop_hotkey, name
-        self._policy_spec, self.on_no_change = policy, on_no_change
-        self._model: Any = None
-        self._session: Any = None
+        self._model_spec, self._policy_spec, self.on_no_change = model, policy, on_no_change
+        self._model: QwenPlanner | None = None
+        self._session: DesktopSession | None = None
         self.parts: StepParts | None = None
+        self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> Desktop:
-        from agent.cli.checks import require_display
-        from agent.cli.session import DesktopSession
+        from agent.preflight import require_display
         from agent.run_dir import RunInfo, new_run_dir
+        from agent.run_setup import RunOutput
+        from agent.session import DesktopSession
         from agent.stop import stop_hotkey_from_flag
 
+        if self._closed:
+            raise UserInputError("this Desktop is closed; make a new one for another run")
         hotkey = stop_hotkey_from_flag(self.stop_hotkey)  # a bad combo is refused before anything starts
         guard = _policy(self._policy_spec)
         require_display()
-        if self.model_id or self.base_url:
-            self._model = _build_model(self.model_id, self.base_url)
-        self._session = DesktopSession(hotkey, monitor=self.monitor, quiet=True).__enter__()
+        spec = _model_spec(self._model_spec, self.base_url)
+        if spec is not None:
+            from planners.qwen.build import build_planner
+
+            self._model = build_planner(spec)
+        session = self._session = DesktopSession(hotkey, monitor=self.monitor, quiet=True).__enter__()
         try:
-            run = SharedRun(Path(self.out) if self.out is not None else new_run_dir())
-            self.parts = StepParts(self._session.executor, self._session.screen, run, self._resolver(),
-                                   self._session.stop, guard=guard, windows=self._session.windows,
-                                   on_no_change=self.on_no_change)  # fmt: skip
-            run.start(RunInfo(task=self.name, planner="Desktop", profile=self._session.screen.profile,
-                              started_s=run.started_s))  # fmt: skip
+            output = RunOutput(Path(self.out) if self.out is not None else new_run_dir(), directory=SharedRun)
+            self.parts = StepParts(session.executor, session.screen, output, self._resolver(), session.stop,
+                                   guard=guard, windows=session.windows, on_no_change=self.on_no_change)  # fmt: skip
+            self.parts.run.start(RunInfo(task=self.name, planner="Desktop", profile=session.screen.profile,
+                                         started_s=self.parts.run.started_s))  # fmt: skip
         except BaseException:
-            self._session.__exit__(None, None, None)
+            session.__exit__(None, None, None)
             raise
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._end(exc, exc_type, tb)
+
+    def close(self) -> None:
+        """End the run: summary.json and report.html are written; the Desktop can no longer be used."""
+        self._end(None, None, None)
+
+    def _end(
+        self, exc: BaseException | None, exc_type: type[BaseException] | None, tb: TracebackType | None
+    ) -> None:
+        if self._closed:
+            return
+        self._closed = True
         try:
             if self.parts is not None:
-                from agent.report import build_report
-
-                reason = "done" if exc is None else f"{type(exc).__name__}: {exc}"
-                self.parts.run.finish(exc is None, reason)
-                build_report(self.parts.run.run_dir, self.parts.run.frames)
+                self.parts.run.finish(script_end(exc))
+                self.parts.output.report()
         finally:
             if self._session is not None:
                 self._session.__exit__(exc_type, exc, tb)
@@ -105,11 +134,13 @@ class Desktop:
         return self._parts().run.run_dir
 
     def _parts(self) -> StepParts:
+        if self._closed:
+            raise UserInputError("this Desktop is closed (its with block ended, or close() was called)")
         if self.parts is None:
             raise UserInputError("use Desktop in a with block: `with Desktop(...) as desk:`")
         return self.parts
 
-    def _resolver(self) -> Any:
+    def _resolver(self) -> TargetResolver:
         from agent.targeting import X11Windows
         from planners.target_cache import TargetCache
         from planners.targeting import TargetResolver
@@ -126,57 +157,67 @@ class Desktop:
     # -- pointer ---------------------------------------------------------------------------------------
     def click(
         self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
-        offset: tuple[int, int] | None = None, window: str | None = None, button: str = "left", count: int = 1,
-        expect: Any = None,
+        offset: tuple[int, int] | None = None, window: str | None = None,
+        button: Literal["left", "right", "middle"] = "left", count: Literal[1, 2, 3] = 1, expect: Expect = None,
     ) -> None:  # fmt: skip
         where = _where(text, image, description, offset, window)
         self._act({"kind": "click", **where, "button": button, "count": count}, expect)
 
-    def double_click(self, text: Where | None = None, **kwargs: Any) -> None:
-        self.click(text, count=2, **kwargs)
+    def double_click(
+        self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
+        offset: tuple[int, int] | None = None, window: str | None = None, expect: Expect = None,
+    ) -> None:  # fmt: skip
+        self.click(text, image=image, description=description, offset=offset, window=window, count=2, expect=expect)
 
-    def right_click(self, text: Where | None = None, **kwargs: Any) -> None:
-        self.click(text, button="right", **kwargs)
+    def right_click(
+        self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
+        offset: tuple[int, int] | None = None, window: str | None = None, expect: Expect = None,
+    ) -> None:  # fmt: skip
+        self.click(text, image=image, description=description, offset=offset, window=window, button="right",
+                   expect=expect)  # fmt: skip
 
     def move(
         self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
-        offset: tuple[int, int] | None = None, window: str | None = None, expect: Any = "none",
+        offset: tuple[int, int] | None = None, window: str | None = None, expect: Expect = "none",
     ) -> None:  # fmt: skip
         self._act({"kind": "move", **_where(text, image, description, offset, window)}, expect)
 
-    def drag(self, source: Where, destination: Where, *, button: str = "left", expect: Any = None) -> None:
+    def drag(
+        self, source: Where, destination: Where, *, button: Literal["left", "right", "middle"] = "left",
+        expect: Expect = None,
+    ) -> None:  # fmt: skip
         start, end = _where(source), _where(destination)
         end = {("to_" + k): v for k, v in end.items()}
         self._act({"kind": "drag", **start, **end, "button": button}, expect)
 
-    def scroll(self, target: Where, dy: int = 0, dx: int = 0, *, expect: Any = None) -> None:
+    def scroll(self, target: Where, dy: int = 0, dx: int = 0, *, expect: Expect = None) -> None:
         self._act({"kind": "scroll", **_where(target), "dy": dy, "dx": dx}, expect)
 
     # -- keyboard ----------------------------------------------------------------------------------------
-    def type(self, text: str, *, expect: Any = None) -> None:
+    def type(self, text: str, *, expect: Expect = None) -> None:
         """Type into the focused field; ``{{secret:NAME}}`` is typed as $NAME and recorded as written."""
-        from agent.cli.checks import check_secrets
+        from agent.preflight import check_secrets
 
         check_secrets([text], "type()")
         self._act({"kind": "type", "text": text}, expect)
 
-    def press(self, *keys: str, expect: Any = None) -> None:
+    def press(self, *keys: str, expect: Expect = None) -> None:
         """One chord, pressed together: ``press("ctrl", "s")``, ``press("enter")``."""
         self._act({"kind": "key", "keys": list(keys)}, expect)
 
-    def wait(self, seconds: float, *, expect: Any = "none") -> None:
+    def wait(self, seconds: float, *, expect: Expect = "none") -> None:
         """A fixed pause, as a step (prefer ``wait_for``: it waits for the screen, not the clock)."""
         self._act({"kind": "wait", "seconds": seconds}, expect)
 
-    def _act(self, data: dict[str, Any], expect: Any) -> None:
+    def _act(self, data: dict[str, Any], expect: Expect) -> None:
+        parts = self._parts()
         if expect is not None:
             data["expect"] = expect
         try:
             action: Action = parse_action(data)
         except ValueError as exc:
             raise UserInputError(str(exc)) from None
-        what = _describe(data)
-        run_single_action(self._parts(), action, what, check_verdict=expect != "none")
+        run_single_action(parts, action, _describe(data))
 
     # -- looking -----------------------------------------------------------------------------------------
     def sees(self, text: str) -> bool:
@@ -187,17 +228,21 @@ class Desktop:
 
     def wait_for(self, text: str, timeout_s: float = 10.0) -> None:
         """Until ``text`` is on the screen; ``ExpectationFailed`` (saying what was read) after ``timeout_s``."""
-        reader, started = self._parts().resolver.ocr, time.monotonic()
+        from agent.verify.poll import next_different, out_of_time
+
+        parts, started = self._parts(), time.monotonic()
+        reader, deadline = parts.resolver.ocr, started + timeout_s
+        frame = self._capture()
         while True:
-            frame = self._capture()
             if reading.sees_text(reader, frame, text):
                 self._note(frame, f"wait_for({text!r})", f"seen after {time.monotonic() - started:.1f} s", started)
                 return
-            if time.monotonic() - started >= timeout_s or self._parts().stop.is_set():
+            if out_of_time(deadline, parts.stop):
                 shown = " ".join(w.text for w in reader.read(frame))[:300]
                 why = f"{text!r} did not appear within {timeout_s:g} s; the screen reads: {shown!r}"
                 self._note(frame, f"wait_for({text!r})", why, started, failed=True)
                 raise ExpectationFailed(f"wait_for: {why}")
+            frame = next_different(parts.screen, frame, deadline, parts.stop)
 
     def read_text(self, near: str | None = None, region: tuple[int, int, int, int] | None = None) -> str:
         """OCR: the words written after the label ``near`` (or under it), or every word in ``region``."""
@@ -227,13 +272,13 @@ class Desktop:
 
     def do(self, task: str, max_steps: int = 20, max_seconds: float = 600.0) -> str | None:
         """A sub-task for the agent loop and the model; returns the model's answer, if it gave one."""
-        from agent.cli.checks import check_secrets
+        from agent.preflight import check_secrets
 
         check_secrets([task], "do()")
         result = run_planner(self._parts(), self._fresh_planner("do"), task, max_steps, max_seconds)
         return result.answer
 
-    def _fresh_planner(self, what: str) -> Any:
+    def _fresh_planner(self, what: str) -> QwenPlanner:
         if self._model is None:
             raise UserInputError(f"{what}() needs a model: Desktop(model=...) or Desktop(base_url=..., model=...)")
         from planners.qwen.planner import QwenPlanner
@@ -278,7 +323,7 @@ def _describe(data: dict[str, Any]) -> str:
     return f"{data['kind']}({shown})" if shown else data["kind"]
 
 
-def _policy(spec: Any) -> Any:
+def _policy(spec: PolicySpec) -> Policy | None:
     if spec is None:
         return None
     from agent.policy import Policy, PolicyFile, load_policy
@@ -289,13 +334,19 @@ def _policy(spec: Any) -> Any:
     return Policy(rules)
 
 
-def _build_model(model: str | None, base_url: str | None) -> Any:
-    from agent.cli.model_flags import add_model_flags, build_planner
+def _model_spec(model: str | ModelSpec | None, base_url: str | None) -> ModelSpec | None:
+    """The model settings a script gave: a name (and a server), or a whole ``ModelSpec``."""
+    if model is None and base_url is None:
+        return None
+    from pydantic import ValidationError
 
-    parser = argparse.ArgumentParser()
-    add_model_flags(parser)
-    argv = [*(["--model", model] if model else []), *(["--base-url", base_url] if base_url else [])]
-    return build_planner(parser.parse_args(argv))
+    from planners.qwen.build import ModelSpec
 
-
-
+    if isinstance(model, ModelSpec):
+        return model if base_url is None else model.model_copy(update={"base_url": base_url})
+    if not model:
+        raise UserInputError("Desktop(base_url=...) needs model=NAME: the served model's name")
+    try:
+        return ModelSpec(model=model, base_url=base_url)
+    except ValidationError as exc:
+        raise UserInputError(f"Desktop(model=...): {exc.errors()[0]['msg']}") from None

@@ -9,16 +9,20 @@ import numpy as np
 import pytest
 
 from actions import Click, Done, Key, Move, RecordingExecutor, Type
-from actions.errors import ActionError, ModelOutputError
+from actions.errors import ActionError, ModelOutputError, StepFailed
+from actions.expectations import ExpectNone
 from actions.frame import FakeScreen, Frame
 from actions.models import Action
+from actions.windows import FakeWindows
 from agent import Agent, Budgets, SettleConfig
+from agent.outcome import EndCause
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_steps
 from planners import Plan, ScriptedPlanner, StepFeedback
 from planners.verdicts import Verdict
 
 FAST = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
+APP = FakeWindows.focused(40, 30)  # the fake screen is one focused window: keys and text have a place
 
 
 def world(changes_on: set[int], frames: int = 20) -> tuple[FakeScreen, RecordingExecutor]:
@@ -37,33 +41,37 @@ def world(changes_on: set[int], frames: int = 20) -> tuple[FakeScreen, Recording
 def test_scripted_plan_runs_every_action_and_succeeds(tmp_path) -> None:
     screen, executor = world(changes_on={1, 2})
     plan = [Click(x=1, y=2), Type(text="hi"), Move(x=5, y=5)]
-    result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST).run("t")
+    result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST, windows=APP).run("t")
     assert result.success and result.reason == "done"
     assert executor.performed == plan
     assert [s.verdict for s in result.steps] == [Verdict.CHANGED, Verdict.CHANGED, Verdict.NOT_CHECKED]
 
 
 def test_an_action_without_effect_is_performed_once_and_a_script_stops_there() -> None:
-    # Issue 8 changed this contract: no automatic second try; a script cannot replan, so it stops.
+    # No automatic second try; a script cannot replan, so it stops, with the typed error that says where.
     screen, executor = world(changes_on={2})  # the click does nothing; the type would work
     result = Agent(ScriptedPlanner([Click(x=1, y=2), Type(text="x")]), executor, screen, settle_config=FAST).run("t")
     assert executor.performed == [Click(x=1, y=2)]
     (first,) = result.steps
-    assert (first.verdict, first.tries) == (Verdict.NO_CHANGE, 1)
+    assert (first.verdict, first.performed) == (Verdict.NO_CHANGE, True)
+    assert isinstance(result.error, StepFailed) and (result.error.step, result.error.verdict) == (1, "no_change")
     assert first.note == "no visible change where it acted (performed once, not repeated)"
     assert not result.success
     assert result.reason.startswith("step 1 (click(x=1, y=2, button='left', count=1)) changed nothing where it acted")
     assert '"expect": "none"' in result.reason and "--on-no-change continue" in result.reason
-    assert result.summary is not None and result.summary.retries == 0 and result.summary.no_change_steps == 1
+    assert result.summary is not None and result.summary.no_change_steps == 1
+    assert "retries" not in result.summary.model_dump() and result.summary.format == 2
 
 
-def test_on_no_change_continue_lets_a_script_go_on() -> None:
+def test_on_no_change_continue_lets_a_script_go_on_but_never_succeed() -> None:
     screen, executor = world(changes_on={2})
     planner = ScriptedPlanner([Click(x=1, y=2), Type(text="x")])
-    result = Agent(planner, executor, screen, settle_config=FAST, on_no_change="continue").run("t")
+    result = Agent(planner, executor, screen, settle_config=FAST, on_no_change="continue", windows=APP).run("t")
     assert executor.performed == [Click(x=1, y=2), Type(text="x")]
-    assert [(s.verdict, s.tries) for s in result.steps] == [(Verdict.NO_CHANGE, 1), (Verdict.CHANGED, 1)]
-    assert result.success
+    assert [s.verdict for s in result.steps] == [Verdict.NO_CHANGE, Verdict.CHANGED]
+    # Every step ran, but the first one's effect was never shown: the run does not claim success.
+    assert not result.success and result.end.cause is EndCause.STEP_DID_NOT_PASS
+    assert result.reason.startswith("every action was performed, but step 1 (click(x=1, y=2")
 
 
 def test_expect_none_is_never_judged_no_change_and_never_repeated() -> None:
@@ -71,7 +79,7 @@ def test_expect_none_is_never_judged_no_change_and_never_repeated() -> None:
     plan = [Key(keys=("ctrl", "k"), expect="none"), Click(x=1, y=2, expect="none")]
     result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST).run("t")
     assert result.success and executor.performed == plan
-    assert [(s.verdict, s.expect) for s in result.steps] == [(Verdict.NOT_CHECKED, "none")] * 2
+    assert [(s.verdict, s.expect) for s in result.steps] == [(Verdict.NOT_CHECKED, ExpectNone())] * 2
 
 
 class RepeatingPlanner:

@@ -268,7 +268,7 @@ def test_a_confirmed_click_is_performed_once_never_retried_behind_the_persons_ba
     result = agent.run("t")
     assert len(questions) == 1
     assert executor.performed == [delete, save]
-    assert [s.tries for s in result.steps] == [1, 1]
+    assert [s.performed for s in result.steps] == [True, True]
 
 
 def test_dry_run_plans_and_records_every_action_without_retrying(tmp_path: Path) -> None:
@@ -280,7 +280,7 @@ def test_dry_run_plans_and_records_every_action_without_retrying(tmp_path: Path)
     result = agent.run("t")
     assert result.success and result.reason == "done"
     assert executor.performed == plan  # the fake performs nothing, once each: no retry
-    assert [(s.verdict, s.tries, s.note) for s in result.steps] == [
+    assert [(s.verdict, s.performed, s.note) for s in result.steps] == [
         (Verdict.NOT_CHECKED, 1, "dry run: not performed")
     ] * 4
     assert result.summary is not None and result.summary.actions_performed == 0

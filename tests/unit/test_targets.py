@@ -169,6 +169,8 @@ BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "demo_form.yaml"
 
 def test_csv_rows_are_checked_before_anything_runs(tmp_path: Path) -> None:
     from agent.data_runs import failing_step, read_rows, table
+    from agent.run_dir import StepRecord
+    from planners.verdicts import Verdict
     from planners.scenario_file import load_scenario
 
     scenario = load_scenario(BUNDLED)
@@ -179,8 +181,10 @@ def test_csv_rows_are_checked_before_anything_runs(tmp_path: Path) -> None:
     rows.write_text("who,phone\nAda,1\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="column 'phone' is not a variable"):
         read_rows(rows, scenario, {})
-    assert failing_step("step 2 (click x): no match", ["a", "click the Name field"]) == "2 (click the Name field)"
-    assert failing_step("stopped", []) == "-"
+    passed = StepRecord(index=1, action=None, verdict=Verdict.CHANGED)
+    failed = StepRecord(index=2, action=None, verdict=Verdict.FAILED, performed=False)
+    assert failing_step([passed, failed], ["a", "click the Name field"]) == "2 (click the Name field)"
+    assert failing_step([passed], ["a"]) == "-"
     assert "0/0 rows passed" in table([])
 
 
@@ -191,4 +195,5 @@ def test_the_exported_script_compiles_and_says_what_to_click() -> None:
     script = export_script(load_scenario(BUNDLED), BUNDLED)
     compile(script, "flow.py", "exec")
     assert "desk.click('Name', offset=(175, 0), expect='none')" in script and "desk.type(VARS['who'])" in script
-    assert "desk.wait_for('Submitted', timeout_s=3.0)" in script
+    # A step's check is the call's expectation, judged where the call acts.
+    assert "desk.click('Submit', expect={'text': 'Submitted', 'timeout_s': 3.0})" in script

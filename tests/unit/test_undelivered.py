@@ -56,7 +56,7 @@ def test_a_script_records_the_failed_type_step_and_stops_there_naming_it(tmp_pat
     assert result.reason.startswith("step 2 (type(text='café ✓')) failed: expected the typed text to arrive")
     assert "text not delivered" in result.reason
     click, typed = read_steps(tmp_path / "run")
-    assert (typed.verdict, typed.tries, typed.action) == (Verdict.FAILED, 1, Type(text="café ✓"))
+    assert (typed.verdict, typed.performed, typed.action) == (Verdict.FAILED, True, Type(text="café ✓"))
     assert typed.before == click.after and typed.after == "frames/step-0002.png"
     assert (tmp_path / "run" / typed.after).exists()
     assert typed.text_strategy == [("xtest", "caf")]  # what went in before the paste that was not taken

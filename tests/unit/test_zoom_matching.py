@@ -173,7 +173,7 @@ def test_replay_scales_the_anchor_with_the_window_and_reports_every_rung_when_lo
     zoomed = WindowInfo("Form", 10, 10, 600, 375)  # the window grew by 1.25 both ways
     planner = ScenarioPlanner(
         scenario, tmp_path / "lost.yaml", default_ladder(), screen=None,  # type: ignore[arg-type]
-        variables={}, find_window=lambda title: zoomed, active_title=lambda: "Form", text_finder=lambda t, f: False,
+        variables={}, find_window=lambda title: zoomed,
     )  # fmt: skip
     query, _ = planner._query(target)
     assert query.scale == pytest.approx(1.25) and query.expected == ScreenPoint(10 + 312, 10 + 60)

@@ -20,6 +20,7 @@ from agent.signals import StopSignals, exit_status
 if TYPE_CHECKING:
     from actions.executor import Executor
     from actions.x11.windows import WindowReader
+    from agent.outcome import RunResult
     from agent.screen import MssScreen
     from agent.stop import StopHotkey
 
@@ -110,6 +111,16 @@ class DesktopSession:
     def fail(self, line: str) -> None:
         """The one line that says why a command failed: printed even with --quiet."""
         print(f"deskpilot: {line}", file=sys.stderr, flush=True)
+
+    def say_outcome(self, result: RunResult, what: str, passed: str = "succeeded") -> None:
+        """The run's last line: succeeded (with the model's answer), or failed and why; and the windows
+        it left open (an "overwrite?" dialog a "saved" run left behind is visible at a glance)."""
+        answer = f" (answer: {result.answer})" if result.answer else ""
+        left = f"; left open: {', '.join(repr(t) for t in result.left_open)}" if result.left_open else ""
+        if result.success:
+            self.say(f"{what} {passed}{answer}{left}")
+        else:
+            self.fail(f"{what} failed: {result.reason}{left}")
 
     def exit_status(self, success: bool) -> int:
         """0 on success; 130/143/129 when the stop hotkey or a signal ended it; otherwise 1."""

@@ -1,0 +1,68 @@
+"""Judging ``"change"`` and ``"none"``: a change the action caused where it acted, from the settled screen.
+
+The default place is the action's region (``agent.motion``: its window, windows it opened or moved,
+the box at the pointer); ``radius`` narrows it to a square around the point acted on, ``region`` names
+a box. Known motion (a clock, a spinner) never counts. A region still changing at the settle timeout
+is ``unsettled``: its effect could not be judged, which is not a pass.
+"""
+
+from __future__ import annotations
+
+from actions.compare import Change
+from actions.coords import ScreenPoint
+from actions.expectations import ExpectChange, ExpectNone
+from agent.motion import change_of, changed_pixels
+from agent.run_dir import Seen
+from agent.verify import judges
+from agent.verify.context import Judgement, StepContext
+from agent.verify.place import NoPlace, Place, action_place, around, screen_box
+from planners.verdicts import Verdict
+
+
+@judges(ExpectNone)
+def judge_none(spec: ExpectNone, ctx: StepContext) -> Judgement:
+    return Judgement(Verdict.NOT_CHECKED, ctx.settled.frame)
+
+
+@judges(ExpectChange)
+def judge_change(spec: ExpectChange, ctx: StepContext) -> Judgement:
+    frame = ctx.settled.frame
+    place = _place(spec, ctx)
+    if isinstance(place, NoPlace):
+        verdict = Verdict.NO_PLACE if ctx.windows is None or spec.radius is not None else Verdict.NO_CHANGE
+        return Judgement(verdict, frame, Seen(expected=spec.describe(), detail=place.why))
+    seen = Seen(expected=spec.describe(), detail="", region=place.bbox, region_windows=place.windows)
+    if not ctx.settled.settled:
+        still = ", ".join(place.windows) or str(list(place.bbox or ()))
+        detail = f"still changing after {ctx.settle_timeout_s:g} s at {ctx.settled.change.bbox} (in {still})"
+        return Judgement(Verdict.UNSETTLED, frame, seen.model_copy(update={"detail": detail}))
+    change = ctx.settled.change if _is_default(spec) else _change_in(place, ctx)
+    if change.significant:
+        return Judgement(Verdict.CHANGED, frame)
+    moving = ctx.watch.mask.pixels
+    elsewhere = f"; {moving} px that move on their own ignored" if moving else ""
+    return Judgement(Verdict.NO_CHANGE, frame, seen.model_copy(update={"detail": f"nothing changed there{elsewhere}"}))
+
+
+def _is_default(spec: ExpectChange) -> bool:
+    return spec.radius is None and spec.region is None
+
+
+def _place(spec: ExpectChange, ctx: StepContext) -> Place | NoPlace:
+    frame = ctx.settled.frame
+    if spec.region is not None:
+        return screen_box(frame, spec.region, f"the region {list(spec.region)}")
+    if spec.radius is not None:
+        point = ctx.action.point
+        if point is None:
+            return NoPlace(f"a change within {spec.radius} points needs an action with a point")
+        return around(frame, ScreenPoint(*point), spec.radius, spec.radius, f"{spec.radius} points around {point}")
+    return action_place(ctx)
+
+
+def _change_in(place: Place, ctx: StepContext) -> Change:
+    """The change from before the action to the settled frame inside ``place``, known motion left out."""
+    changed = changed_pixels(ctx.before, ctx.settled.frame)
+    if changed is None:  # the screen's size changed: everything did
+        return ctx.settled.change
+    return change_of(ctx.watch.mask.still(changed & place.mask(changed.shape)))

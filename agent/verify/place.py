@@ -1,0 +1,99 @@
+"""Where a judgement looks: the action's own region, or the scope a text expectation names.
+
+A place is a list of boxes of image pixels of the frame, with a name for the record. There is no
+whole-screen place: an expectation whose place cannot be named is judged ``no_place`` (or failed, for a
+scope that names a window that is not there), never "somewhere on the screen".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from actions.coords import ScreenPoint
+from actions.errors import TargetNotFound
+from actions.expectations import ExpectNoText, ExpectText, ScreenBox
+from actions.frame import Frame
+from agent.motion import Box, pixel_box, window_box
+from agent.verify.context import StepContext
+
+# A ``near`` scope looks this far around what its target found, in points: a value beside its label
+# ("Total  408.00") or under it (a card layout).
+NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT = 320, 48
+
+
+@dataclass
+class Place:
+    boxes: list[Box]
+    name: str  # "where the action acted", "near text 'Total'", ...
+    windows: list[str] = field(default_factory=list)
+
+    @property
+    def bbox(self) -> Box | None:
+        if not self.boxes:
+            return None
+        return (min(b[0] for b in self.boxes), min(b[1] for b in self.boxes),
+                max(b[2] for b in self.boxes), max(b[3] for b in self.boxes))  # fmt: skip
+
+    def holds(self, x: float, y: float) -> bool:
+        return any(left <= x < right and top <= y < bottom for left, top, right, bottom in self.boxes)
+
+    def mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        inside = np.zeros(shape[:2], dtype=bool)
+        for left, top, right, bottom in self.boxes:
+            inside[top:bottom, left:right] = True
+        return inside
+
+
+@dataclass(frozen=True)
+class NoPlace:
+    why: str  # one line: why nothing could be looked at
+
+
+def action_place(ctx: StepContext) -> Place | NoPlace:
+    """The action's region as it settled (its window, windows it opened, the box at the pointer)."""
+    region = ctx.watch.region
+    if region.boxes:
+        return Place(list(region.boxes), "where the action acted", list(region.windows))
+    if ctx.windows is None:
+        return NoPlace("no window information: nobody can say where this action acted")
+    return NoPlace("the action acted in no window (nothing had the keyboard focus) and no window appeared")
+
+
+def screen_box(frame: Frame, box: ScreenBox, name: str) -> Place | NoPlace:
+    x, y, width, height = box
+    pixels = pixel_box(frame.profile, x, y, x + width, y + height)
+    return Place([pixels], name) if pixels is not None else NoPlace(f"{name} is off the screen")
+
+
+def around(frame: Frame, point: ScreenPoint, half_width: int, half_height: int, name: str) -> Place | NoPlace:
+    left, top = point.x - half_width, point.y - half_height
+    return screen_box(frame, (left, top, 2 * half_width, 2 * half_height), name)
+
+
+def text_place(spec: ExpectText | ExpectNoText, ctx: StepContext, frame: Frame) -> Place | NoPlace:
+    """The place a text expectation names, or the action's own."""
+    if spec.region is not None:
+        return screen_box(frame, spec.region, f"the region {list(spec.region)}")
+    if spec.in_window is not None:
+        return _window_place(spec.in_window, ctx, frame)
+    if spec.near is not None:
+        try:
+            found = ctx.tools.finder.resolve(spec.near, frame)
+        except TargetNotFound as exc:
+            return NoPlace(f"near {spec.near.describe()}: {exc}")
+        return around(frame, found.point, NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT, f"near {spec.near.describe()}")
+    return action_place(ctx)
+
+
+def _window_place(pattern: str, ctx: StepContext, frame: Frame) -> Place | NoPlace:
+    if ctx.windows is None:
+        return NoPlace(f"in_window /{pattern}/: no window information")
+    regex = re.compile(pattern)
+    matching = [w for w in ctx.windows.list_windows() if w.viewable and regex.search(w.title)]
+    boxes = [box for box in (window_box(frame.profile, w) for w in matching) if box is not None]
+    if not boxes:
+        return NoPlace(f"no open window's title matches /{pattern}/")
+    return Place(boxes, f"the window /{pattern}/", [w.title for w in matching])

@@ -1,0 +1,83 @@
+"""Judging ``{"text"}`` and ``{"no_text"}``: OCR of one place, polled until it holds or time runs out.
+
+The place is the action's region unless the expectation names a scope (``agent.verify.place``). Only
+words whose centre lies in the place count, so a button labelled "4" elsewhere never meets
+``{"text": "4"}`` meant for a display. A met step records the box where the text was; a text that was
+already at that place before the action is marked (it proves nothing about the action).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from actions.expectations import ExpectNoText, ExpectText
+from actions.frame import Frame
+from agent.motion import Box
+from agent.run_dir import Seen
+from agent.verify import judges
+from agent.verify.context import Judgement, StepContext
+from agent.verify.place import NoPlace, Place, text_place
+from agent.verify.poll import next_different, out_of_time
+from planners.grounding.ocr import TextMatch, Word, find_label, label_tokens, text_blobs
+from planners.verdicts import Verdict
+
+_MAX_WORDS = 200  # what the record keeps of the words read there
+ALREADY_THERE = "already there before the action: this proves nothing"
+
+
+@judges(ExpectText)
+def judge_text(spec: ExpectText, ctx: StepContext) -> Judgement:
+    return _judge(spec, spec.text, ctx)
+
+
+@judges(ExpectNoText)
+def judge_no_text(spec: ExpectNoText, ctx: StepContext) -> Judgement:
+    return _judge(spec, spec.no_text, ctx)
+
+
+def words_in(ctx: StepContext, frame: Frame, place: Place) -> list[Word]:
+    """The words OCR reads in ``place``: only the text blobs there are read (a scoped read is cheap)."""
+    blobs = [b for b in text_blobs(frame) if place.holds(b[0] + b[2] / 2, b[1] + b[3] / 2)]
+    words = ctx.tools.reader.read(frame, blobs) if blobs else []
+    return [w for w in words if place.holds(w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2)]
+
+
+def matches(words: Sequence[Word], wanted: str) -> list[TextMatch]:
+    tokens = label_tokens(wanted)
+    return find_label(words, tokens) if tokens else []
+
+
+def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Judgement:
+    deadline = time.monotonic() + spec.timeout_s
+    frame, present = ctx.settled.frame, isinstance(spec, ExpectText)
+    while True:
+        place = text_place(spec, ctx, frame)
+        words = words_in(ctx, frame, place) if isinstance(place, Place) else []
+        found = matches(words, wanted)
+        met = isinstance(place, Place) and bool(found) == present
+        if met or out_of_time(deadline, ctx.cancel):
+            break
+        frame = next_different(ctx.screen, frame, deadline, ctx.cancel)
+    if isinstance(place, NoPlace):
+        verdict = Verdict.NO_PLACE if spec.near is None and spec.in_window is None else Verdict.FAILED
+        return Judgement(verdict, frame, Seen(expected=spec.describe(), detail=f"nowhere to look: {place.why}"))
+    seen = Seen(expected=spec.describe(), detail=_detail(spec, wanted, met), region=place.bbox,
+                region_windows=place.windows, words=[w.text for w in words][:_MAX_WORDS],
+                found=_box(found[0]) if found else None)  # fmt: skip
+    if met and present and matches(words_in(ctx, ctx.before, place), wanted):
+        seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
+    return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
+
+
+def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:
+    if isinstance(spec, ExpectText):
+        return f"the text {wanted!r} " + ("was found" if met else f"was not found within {spec.timeout_s:g} s")
+    return f"the text {wanted!r} " + ("is gone" if met else f"was still there after {spec.timeout_s:g} s")
+
+
+def _box(match: TextMatch) -> Box:
+    """Where the match is, as (left, top, right, bottom) image pixels."""
+    boxes = [w.box for w in match.words]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes))  # fmt: skip
