@@ -34,7 +34,6 @@ no half-written record.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import signal
 import threading
@@ -53,14 +52,6 @@ DISABLED = ("none", "off", "")  # what --stop-hotkey accepts to run without one
 _INTERRUPT_PLANNING_AFTER_S = 0.1  # a plan has no effect on the desktop: stop waiting for it soon
 
 Callback = Callable[[str], None]
-
-
-def add_stop_hotkey_flag(parser: argparse.ArgumentParser, what: str = "run") -> None:
-    default = combo_label(*parse_hotkey(DEFAULT_HOTKEYS["stop"]))
-    parser.add_argument(
-        "--stop-hotkey", default=DEFAULT_HOTKEYS["stop"], metavar="COMBO",
-        help=f"ends the {what} at once, exit status 130 (default {default}; 'none': no stop key)",
-    )  # fmt: skip
 
 
 def stop_hotkey_from_flag(value: str | None) -> StopHotkey | None:

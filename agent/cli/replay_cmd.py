@@ -11,9 +11,10 @@ from actions.errors import UserInputError
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.run_cmd import add_on_no_change_flag
+from agent.cli.stop_flags import add_stop_hotkey_flag
+from agent.cli.target_flags import add_cache_flags
 from agent.preflight import check_secrets, require_display
-from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
-from agent.targeting import add_cache_flags
+from agent.stop import stop_hotkey_from_flag
 
 if TYPE_CHECKING:
     from agent.policy import Policy

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from actions.errors import UserInputError
 from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
+from agent.cli.stop_flags import add_stop_hotkey_flag
+from agent.cli.target_flags import add_cache_flags
 from agent.preflight import check_secrets, require_display
-from agent.stop import add_stop_hotkey_flag, stop_hotkey_from_flag
-from agent.targeting import add_cache_flags
+from agent.stop import stop_hotkey_from_flag
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,8 +66,8 @@ def _planner(args: argparse.Namespace) -> tuple[Planner, str, int, int]:
     """The planner, the task's name, the default monitor and the step budget; refuses bad input."""
     if args.plan is not None:
         from actions.models import Type
+        from agent.cli.target_flags import resolver_from_args
         from agent.plans import load_plan
-        from agent.targeting import resolver_from_args
         from planners.targeting import TargetingPlanner
 
         actions = load_plan(args.plan)
@@ -135,7 +136,7 @@ def _after_run(
     """Say how targets were found (--plan) and save what a model run learned (--save-scenario)."""
     resolver = getattr(planner, "resolver", None)
     if resolver is not None and resolver.calls:
-        from agent.targeting import calls_line
+        from agent.cli.target_flags import calls_line
 
         session.say(calls_line(resolver))
     if learner is None:

@@ -6,7 +6,7 @@ and nothing here imports the backend back: what the loader needs of it (device, 
 is passed as plain values.
 
 The option tables (``DEVICES``, ``DTYPES``, ``ATTNS``, ``QUANTIZATIONS``) are defined here once; the
-backend checks its arguments against them and ``agent.cli.model_flags`` gives them to argparse.
+backend checks its arguments against them, ``planners.qwen.build.ModelSpec`` validates them.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class ChatBackend(Protocol):
     ``family``: ``qwen3`` or ``qwen2``, the coordinate convention of its answers (from the
     checkpoint's config, from the served name, or as the user forced it).
     ``check()``: the start-up check, called once before the loop by whoever builds the planner
-    (``agent.cli.model_flags.build_planner``): raises ``BackendError`` when the model cannot answer
+    (``planners.qwen.build.build_planner``): raises ``BackendError`` when the model cannot answer
     (server down, model not served), returns the model ids the backend can answer for.
     ``complete()``: one chat completion. Raises ``BackendError`` when the backend itself fails
     (server down, out of retries); what the model *says* is the planner's business.

@@ -36,7 +36,7 @@ class QwenPlanner:
     """``plan(task, frame, history)`` for Qwen3-VL (``family="qwen3"``) and Qwen2/2.5-VL (``"qwen2"``).
 
     ``family`` defaults to the backend's (``backend.family``). The backend's start-up ``check()``
-    is its builder's to call, once, before the loop (``agent.cli.model_flags.build_planner``).
+    is its builder's to call, once, before the loop (``planners.qwen.build.build_planner``).
 
     ``keep_screenshots`` bounds the images per prompt (the current one included); older steps are
     sent as text with the verifier's verdict. ``max_history`` bounds how many steps are sent at all.
