@@ -16,8 +16,9 @@ import tempfile
 from pathlib import Path
 
 from actions.coords import ScreenPoint
+from actions.expectations import ExpectText
 from actions.frame import Frame
-from planners.scenario_file import Anchor, Scenario, Setup, Step, Target, TextVisible, Variable, save_scenario
+from planners.scenario_file import Anchor, Scenario, Setup, Step, Target, Variable, save_scenario
 from planners.scenario_file import templates_dir as templates_dir_of
 
 DEFAULT_OUT = Path(__file__).with_name("demo_form.yaml")
@@ -77,7 +78,7 @@ def build(scenario_path: Path) -> Scenario:
             screen.close()
             steps: list[Step] = []
 
-            def click(widget: str, *checks: TextVisible, expect: str | None = None) -> Step:
+            def click(widget: str, *checks: ExpectText, expect: str | None = None) -> Step:
                 # Crops are named by step number, as the recorder and --heal name them.
                 target = _target(widget, frame, boxes, scenario_path, len(steps) + 1)
                 return Step(action={"kind": "click"}, target=target, checks=checks, expect=expect)
@@ -87,8 +88,8 @@ def build(scenario_path: Path) -> Scenario:
             steps.append(click("email"))
             steps.append(Step(action={"kind": "type", "text": "{{var:email}}"}))
             steps.append(click("agree"))
-            steps.append(click("submit", TextVisible(text="Submitted")))
-            steps.append(click("count", TextVisible(text="Count: 1")))
+            steps.append(click("submit", ExpectText(text="Submitted", timeout_s=3.0)))
+            steps.append(click("count", ExpectText(text="Count: 1", timeout_s=3.0)))
     scenario = Scenario(
         name="fill the demo form",
         description="Type a name and an email, tick 'I agree', submit, count once.",

@@ -220,29 +220,46 @@ class Desktop:
         run_single_action(parts, action, _describe(data))
 
     # -- looking -----------------------------------------------------------------------------------------
-    def sees(self, text: str) -> bool:
-        frame, started = self._capture(), time.monotonic()
-        seen = reading.sees_text(self._parts().resolver.ocr, frame, text)
-        self._note(frame, f"sees({text!r})", f"{'seen' if seen else 'not seen'}", started)
+    def sees(
+        self, text: str, *, region: tuple[int, int, int, int] | None = None, near: Where | None = None,
+        in_window: str | None = None,
+    ) -> bool:  # fmt: skip
+        """Whether ``text`` is read now: on the screen, or only in the scope given (``region`` in screen
+        points, ``near`` a target, ``in_window`` a title regex)."""
+        scope, frame, started = _scope(region, near, in_window), self._capture(), time.monotonic()
+        words, where = self._words(scope, frame)
+        seen = reading.sees_text(words, text)
+        self._note(frame, f"sees({text!r})", f"{'seen' if seen else 'not seen'} in {where or 'no place'}", started)
         return seen
 
-    def wait_for(self, text: str, timeout_s: float = 10.0) -> None:
-        """Until ``text`` is on the screen; ``ExpectationFailed`` (saying what was read) after ``timeout_s``."""
+    def wait_for(
+        self, text: str, timeout_s: float = 10.0, *, region: tuple[int, int, int, int] | None = None,
+        near: Where | None = None, in_window: str | None = None,
+    ) -> None:  # fmt: skip
+        """Until ``text`` is read (in the scope, if one is given); ``ExpectationFailed``, saying what was
+        read there, after ``timeout_s``."""
         from agent.verify.poll import next_different, out_of_time
 
-        parts, started = self._parts(), time.monotonic()
-        reader, deadline = parts.resolver.ocr, started + timeout_s
+        parts, scope, started = self._parts(), _scope(region, near, in_window), time.monotonic()
+        deadline = started + timeout_s
         frame = self._capture()
         while True:
-            if reading.sees_text(reader, frame, text):
-                self._note(frame, f"wait_for({text!r})", f"seen after {time.monotonic() - started:.1f} s", started)
+            words, where = self._words(scope, frame)
+            if reading.sees_text(words, text):
+                self._note(frame, f"wait_for({text!r})", f"seen in {where} after {time.monotonic() - started:.1f} s",
+                           started)  # fmt: skip
                 return
             if out_of_time(deadline, parts.stop):
-                shown = " ".join(w.text for w in reader.read(frame))[:300]
-                why = f"{text!r} did not appear within {timeout_s:g} s; the screen reads: {shown!r}"
+                shown = " ".join(w.text for w in words)[:300]
+                looked = f"{where} reads: {shown!r}" if where else "the scope was not found"
+                why = f"{text!r} did not appear within {timeout_s:g} s; {looked}"
                 self._note(frame, f"wait_for({text!r})", why, started, failed=True)
                 raise ExpectationFailed(f"wait_for: {why}")
             frame = next_different(parts.screen, frame, deadline, parts.stop)
+
+    def _words(self, scope: reading.Scope, frame: Frame) -> tuple[list[Any], str]:
+        parts = self._parts()
+        return scope.words(parts.resolver.ocr, frame, parts.windows, parts.resolver)
 
     def read_text(self, near: str | None = None, region: tuple[int, int, int, int] | None = None) -> str:
         """OCR: the words written after the label ``near`` (or under it), or every word in ``region``."""
@@ -321,6 +338,24 @@ def _describe(data: dict[str, Any]) -> str:
     if data["kind"] == "key":
         return f"press({'+'.join(data['keys'])})"
     return f"{data['kind']}({shown})" if shown else data["kind"]
+
+
+def _scope(region: tuple[int, int, int, int] | None, near: Where | None, in_window: str | None) -> reading.Scope:
+    """A look's scope from a script's arguments; a bad one is a UserInputError naming it."""
+    from pydantic import ValidationError
+
+    from actions.targets import parse_target
+
+    given = [name for name, value in (("region", region), ("near", near), ("in_window", in_window)) if value]
+    if len(given) > 1:
+        raise UserInputError(f"give at most one of region, near, in_window (got {' and '.join(given)})")
+    target = None
+    if near is not None:
+        try:
+            target = near if isinstance(near, Target) else Target.model_validate(parse_target(near))
+        except ValidationError as exc:
+            raise UserInputError(f"near: {exc.errors()[0]['msg']}") from None
+    return reading.Scope(region=region, near=target, in_window=in_window)
 
 
 def _policy(spec: PolicySpec) -> Policy | None:

@@ -7,18 +7,43 @@ word cache, the same matching rules (a misread letter allowed in long words, non
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from actions.coords import ScreenPoint
 from actions.errors import TargetAmbiguous, TargetNotFound
 from actions.frame import Frame
+from actions.targets import Target
+from actions.windows import WindowSource
+from agent.verify.place import NoPlace, TargetFinder, scoped_place
+from agent.verify.text import matches, words_in
 from planners.grounding.ocr import OcrGrounder, Word, find_label, label_tokens
 
 _BELOW_PX = 40  # a value under its label (a card layout) is this close below it
 
 
-def sees_text(reader: OcrGrounder, frame: Frame, text: str) -> bool:
-    tokens = label_tokens(text)
-    return bool(tokens) and bool(find_label(reader.read(frame), tokens))
+@dataclass(frozen=True)
+class Scope:
+    """Where a script looks for text: a region (screen points), near a target, in a window; or, when
+    none is given, the whole screen (a script's look, not the verdict on an action)."""
+
+    region: tuple[int, int, int, int] | None = None
+    near: Target | None = None
+    in_window: str | None = None
+
+    def words(self, reader: OcrGrounder, frame: Frame, windows: WindowSource | None,
+              finder: TargetFinder) -> tuple[list[Word], str]:  # fmt: skip
+        """The words read there and the place's name ("" when the place could not be found: no words)."""
+        place = scoped_place(frame, region=self.region, near=self.near, in_window=self.in_window, windows=windows,
+                             finder=finder)  # fmt: skip
+        if place is None:
+            return reader.read(frame), "the screen"
+        if isinstance(place, NoPlace):
+            return [], ""
+        return words_in(reader, frame, place), place.name
+
+
+def sees_text(words: Sequence[Word], text: str) -> bool:
+    return bool(matches(words, text))
 
 
 def text_near(reader: OcrGrounder, frame: Frame, label: str) -> str:

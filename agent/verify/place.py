@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -16,12 +17,23 @@ from actions.coords import ScreenPoint
 from actions.errors import TargetNotFound
 from actions.expectations import ExpectNoText, ExpectText, ScreenBox
 from actions.frame import Frame
+from actions.targets import Target
+from actions.windows import WindowSource
 from agent.motion import Box, pixel_box, window_box
 from agent.verify.context import StepContext
+
+if TYPE_CHECKING:
+    from planners.targeting import Found
 
 # A ``near`` scope looks this far around what its target found, in points: a value beside its label
 # ("Total  408.00") or under it (a card layout).
 NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT = 320, 48
+
+
+class TargetFinder(Protocol):
+    """What finds a ``near`` scope's target (planners.targeting.TargetResolver)."""
+
+    def resolve(self, target: Target, frame: Frame) -> Found: ...
 
 
 @dataclass
@@ -75,24 +87,34 @@ def around(frame: Frame, point: ScreenPoint, half_width: int, half_height: int, 
 
 def text_place(spec: ExpectText | ExpectNoText, ctx: StepContext, frame: Frame) -> Place | NoPlace:
     """The place a text expectation names, or the action's own."""
-    if spec.region is not None:
-        return screen_box(frame, spec.region, f"the region {list(spec.region)}")
-    if spec.in_window is not None:
-        return _window_place(spec.in_window, ctx, frame)
-    if spec.near is not None:
+    named = scoped_place(frame, region=spec.region, near=spec.near, in_window=spec.in_window,
+                         windows=ctx.windows, finder=ctx.tools.finder)  # fmt: skip
+    return action_place(ctx) if named is None else named
+
+
+def scoped_place(
+    frame: Frame, *, region: ScreenBox | None, near: Target | None, in_window: str | None,
+    windows: WindowSource | None, finder: TargetFinder,
+) -> Place | NoPlace | None:  # fmt: skip
+    """The place a scope names (a region, near a target, in a window); None when it names none."""
+    if region is not None:
+        return screen_box(frame, region, f"the region {list(region)}")
+    if in_window is not None:
+        return window_place(in_window, windows, frame)
+    if near is not None:
         try:
-            found = ctx.tools.finder.resolve(spec.near, frame)
+            found = finder.resolve(near, frame)
         except TargetNotFound as exc:
-            return NoPlace(f"near {spec.near.describe()}: {exc}")
-        return around(frame, found.point, NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT, f"near {spec.near.describe()}")
-    return action_place(ctx)
+            return NoPlace(f"near {near.describe()}: {exc}")
+        return around(frame, found.point, NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT, f"near {near.describe()}")
+    return None
 
 
-def _window_place(pattern: str, ctx: StepContext, frame: Frame) -> Place | NoPlace:
-    if ctx.windows is None:
+def window_place(pattern: str, windows: WindowSource | None, frame: Frame) -> Place | NoPlace:
+    if windows is None:
         return NoPlace(f"in_window /{pattern}/: no window information")
     regex = re.compile(pattern)
-    matching = [w for w in ctx.windows.list_windows() if w.viewable and regex.search(w.title)]
+    matching = [w for w in windows.list_windows() if w.viewable and regex.search(w.title)]
     boxes = [box for box in (window_box(frame.profile, w) for w in matching) if box is not None]
     if not boxes:
         return NoPlace(f"no open window's title matches /{pattern}/")

@@ -19,7 +19,7 @@ from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
 from agent.verify.place import NoPlace, Place, text_place
 from agent.verify.poll import next_different, out_of_time
-from planners.grounding.ocr import TextMatch, Word, find_label, label_tokens, text_blobs
+from planners.grounding.ocr import OcrGrounder, TextMatch, Word, find_label, label_tokens, text_blobs
 from planners.verdicts import Verdict
 
 _MAX_WORDS = 200  # what the record keeps of the words read there
@@ -36,10 +36,10 @@ def judge_no_text(spec: ExpectNoText, ctx: StepContext) -> Judgement:
     return _judge(spec, spec.no_text, ctx)
 
 
-def words_in(ctx: StepContext, frame: Frame, place: Place) -> list[Word]:
+def words_in(reader: OcrGrounder, frame: Frame, place: Place) -> list[Word]:
     """The words OCR reads in ``place``: only the text blobs there are read (a scoped read is cheap)."""
     blobs = [b for b in text_blobs(frame) if place.holds(b[0] + b[2] / 2, b[1] + b[3] / 2)]
-    words = ctx.tools.reader.read(frame, blobs) if blobs else []
+    words = reader.read(frame, blobs) if blobs else []
     return [w for w in words if place.holds(w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2)]
 
 
@@ -53,7 +53,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     frame, present = ctx.settled.frame, isinstance(spec, ExpectText)
     while True:
         place = text_place(spec, ctx, frame)
-        words = words_in(ctx, frame, place) if isinstance(place, Place) else []
+        words = words_in(ctx.tools.reader, frame, place) if isinstance(place, Place) else []
         found = matches(words, wanted)
         met = isinstance(place, Place) and bool(found) == present
         if met or out_of_time(deadline, ctx.cancel):
@@ -65,7 +65,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     seen = Seen(expected=spec.describe(), detail=_detail(spec, wanted, met), region=place.bbox,
                 region_windows=place.windows, words=[w.text for w in words][:_MAX_WORDS],
                 found=_box(found[0]) if found else None)  # fmt: skip
-    if met and present and matches(words_in(ctx, ctx.before, place), wanted):
+    if met and present and matches(words_in(ctx.tools.reader, ctx.before, place), wanted):
         seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
     return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
 
