@@ -232,8 +232,8 @@ class Agent:
 
     def _stop_if_scripted(self, record: StepRecord) -> None:
         """A script or a replay cannot change course: it ends at the first step that did not pass."""
-        if self.follows_feedback or record.action is None or record.verdict.passed:
-            return
+        if self.follows_feedback or record.action is None or record.verdict.passed or self.stop.is_set():
+            return  # (a stop cut the step's wait short: the run ends as stopped, at the next check)
         if record.verdict in (Verdict.NO_CHANGE, Verdict.UNSETTLED) and self.on_no_change == "continue":
             return
         what, seen = f"step {record.index} ({record.action.describe()})", record.seen

@@ -103,7 +103,7 @@ def test_an_action_outside_the_allowed_window_is_refused_and_nothing_happens(des
     assert "Traceback" not in proc.stderr
     assert demo_app.wait(lambda s: s["count_clicks"] >= 1)["count_clicks"] == 1  # the first click only
     # Issue 8: the refused action is recorded too, as "refused", performed 0 times.
-    assert [(s["action"]["x"], s["verdict"], s["tries"]) for s in steps_of(out)] == [
+    assert [(s["action"]["x"], s["verdict"], int(s["performed"])) for s in steps_of(out)] == [
         (count[0], "changed", 1),
         (x, "refused", 0),
     ]
@@ -123,7 +123,7 @@ def test_a_click_on_delete_needs_confirmation_and_without_a_terminal_is_refused(
     ) in proc.stderr
     assert clicks.read_text() == ""
     # Issue 8: the refused step is in the record (verdict "refused", never performed), and the report says why.
-    assert [(s["verdict"], s["tries"]) for s in steps_of(tmp_path / "refused")] == [("refused", 0)]
+    assert [(s["verdict"], s["performed"]) for s in steps_of(tmp_path / "refused")] == [("refused", False)]
 
     # A trusted unattended run lets it through: the click was on the button all along.
     proc = deskpilot(["run", "--plan", str(plan), "--out", str(tmp_path / "allowed"), "--confirm", "allow"],
@@ -194,7 +194,7 @@ def test_dry_run_performs_nothing_and_draws_every_action(desktop, demo_app, tmp_
     assert after["count_clicks"] == 0 and after["name"] == ""
     steps = steps_of(out)
     assert [s["action"] for s in steps] == [{**a, **_defaults(a["kind"])} for a in actions]
-    assert {(s["verdict"], s["tries"], s["note"]) for s in steps} == {("not_checked", 1, "dry run: not performed")}
+    assert {(s["verdict"], s["performed"], s["note"]) for s in steps} == {("not_checked", True, "dry run: not performed")}
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["reason"], summary["actions_performed"]) == ("dry run: done", 0)
     assert json.loads((out / "run.json").read_text())["dry_run"] is True

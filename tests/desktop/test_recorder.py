@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from actions.expectations import ExpectNone
 from actions.errors import DesktopError
 from actions.x11.acting_flag import ACTING_ATOM, acting, is_agent_acting, read_flag
 from actions.x11.windows import active_window, find_window, list_windows, wait_for_window, window_at
@@ -102,7 +103,7 @@ def test_steps_merge_what_the_person_did(recording: Recording) -> None:
     assert load_scenario(recording.path) == recording.scenario
     # The click into the already focused Name field changed nothing: recorded as such, so a replay
     # does not stop there; the clicks that changed the app keep the default.
-    assert [s.expect for s in steps] == ["none", None, None, None, None, None, None, None]
+    assert [s.expect for s in steps] == [ExpectNone(), None, None, None, None, None, None, None]
 
 
 def test_anchors_match_the_widgets(recording: Recording) -> None:

@@ -152,7 +152,7 @@ def test_a_damaged_run_still_renders_and_says_what_is_missing(demo_run: Path, tm
             index=13,
             action=None,
             verdict=Verdict.INVALID,
-            tries=0,
+            performed=False,
             before=last,
             raw_answer='<tool_call>{"name": "<script>alert(1)</script>"}</tool_call>',
             error="tool call 1: unknown action",

@@ -54,7 +54,8 @@ def test_a_script_fills_the_form_and_reads_the_screen(desktop, demo_app, tmp_pat
     kinds = [s["action"]["kind"] for s in steps if s["action"]]
     assert kinds[:6] == ["click", "type", "click", "type", "click", "click"]
     assert all((out / s["after"]).exists() for s in steps)
-    assert any(s["thought"] == "click(text 'Frobnicate')" and "not found" in s["error"] for s in steps)
+    not_found = [s for s in steps if s["error"] and "'Frobnicate'" in s["error"] and "not found" in s["error"]]
+    assert len(not_found) == 1 and not_found[0]["verdict"] == "failed"  # recorded once, by the loop
     summary = json.loads((out / "summary.json").read_text())
     assert summary["success"] is True and summary["steps"] == len(steps)
     assert (out / "report.html").exists()

@@ -43,7 +43,7 @@ def test_a_hotkey_that_draws_nothing_is_pressed_exactly_once(desktop, demo_app: 
     assert proc.returncode == 0, proc.stderr
     assert demo_app.wait(lambda s: s["silent_count"] >= 2)["silent_count"] == 2
     (step,) = steps_of(tmp_path / "none")
-    assert (step["verdict"], step["tries"], step["expect"]) == ("not_checked", 1, "none")
+    assert (step["verdict"], step["performed"], step["expect"]) == ("not_checked", True, "none")
     assert demo_app.state()["silent_count"] == 2  # still exactly one press per plan
 
 
@@ -103,10 +103,12 @@ def test_motion_elsewhere_is_ignored_and_the_noop_click_is_no_change(desktop, de
     ]
     with MotionAppProcess(desktop.env(), fps=30, clock=True):
         proc = run_plan(plan, desktop.env(), tmp_path / "run", "--on-no-change", "continue")
-    assert proc.returncode == 0, proc.stderr
+    # Every action ran (continue), but the first one's effect was never shown: not a success.
+    assert proc.returncode == 1, proc.stderr
+    assert "every action was performed, but step 1 (click(x=1100, y=700" in proc.stderr
     steps = steps_of(tmp_path / "run")
     assert [s["verdict"] for s in steps] == ["no_change", "changed", "changed", "changed", "changed"]
-    assert all(s["tries"] == 1 for s in steps)
+    assert all(s["performed"] for s in steps)
     state = demo_app.wait(lambda s: s["last_chord"] == "ctrl+s")
     assert (state["count_clicks"], state["name"]) == (1, "still")
     # The no-op click's change was judged near the pointer only: the animation is nowhere in it.

@@ -45,7 +45,7 @@ def test_one_replay_per_row_and_the_bad_row_fails_with_its_reason(desktop, demo_
     assert lines[0].split()[:2] == ["row", "result"]
     results = [line.split()[:2] for line in lines[2:7]]
     assert results == [["1", "passed"], ["2", "passed"], ["3", "failed"], ["4", "passed"], ["5", "passed"]]
-    assert "7 (click the Submit button)" in lines[4] and "'Approved' did not appear" in lines[4]
+    assert "7 (click the Submit button)" in lines[4] and "expected text 'Approved'" in lines[4]
     assert lines[7] == "4/5 rows passed"
     state = demo_app.state()
     assert state["submit_count"] == 5  # the form was filled and submitted once per row

@@ -39,7 +39,8 @@ def recorded_form(
     from agent.settle import SettleConfig, settle
     from planners.grounding.base import GroundingQuery
     from planners.grounding.ocr import OcrGrounder
-    from planners.scenario_file import TextVisible, save_scenario
+    from actions.expectations import ExpectText
+    from planners.scenario_file import save_scenario
 
     path = tmp_path_factory.mktemp("zoom") / "zoom_form.yaml"
     with form_server() as server, chromium(desktop.env(), desktop.display, server, 1.0) as (window, layout):
@@ -78,7 +79,7 @@ def recorded_form(
         # What an author adds to a recording: the list must be open before its option is looked for (the
         # popup may open after the screen has settled from the press; the replay then waits for it).
         fruit = scenario.steps[2]
-        opened = fruit.model_copy(update={"checks": (TextVisible(text="Cherry", timeout_s=10.0),)})
+        opened = fruit.model_copy(update={"checks": (ExpectText(text="Cherry", timeout_s=10.0),)})
         scenario = scenario.model_copy(update={"steps": (*scenario.steps[:2], opened, *scenario.steps[3:])})
         save_scenario(scenario, path)
         server.received.clear()
