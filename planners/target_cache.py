@@ -2,8 +2,12 @@
 
     PLAN.cache/
       index.json        {key: {"target": {...}, "window_title", "window_point", "screen_point",
-                               "template": "KEY.png", "template_point", "rung", "updated_s"}}
-      KEY.png           the crop around the point acted on (the point inside it: template_point)
+                               "template": "KEY.png", "template_point", "offset", "rung", "updated_s"}}
+      KEY.png           the crop around what was found (the point inside it: template_point)
+
+What is learned is what was *found*: for a target with an ``offset`` (a field beside its label) that is
+the label, and ``offset`` takes it to the point acted on. A crop of the field itself would be blank
+field, refused as featureless or as a ridge, so such a target would need OCR on every run.
 
 The key is a hash of the target as written, so editing a target in the plan starts it afresh. The
 next run confirms the anchor with the crop near where the anchor says (no OCR, no model call); a
@@ -37,6 +41,7 @@ class CachedTarget:
     template_point: tuple[int, int]
     window_title: str | None = None
     window_point: tuple[int, int] | None = None
+    offset: tuple[int, int] = (0, 0)  # from the learned point (a label) to the point acted on
     rung: str = ""
     updated_s: float = 0.0
 
@@ -49,7 +54,7 @@ class CachedTarget:
         return cls(
             target=dict(data["target"]), screen_point=pair("screen_point") or (0, 0), template=str(data["template"]),
             template_point=pair("template_point") or (0, 0), window_title=data.get("window_title"),
-            window_point=pair("window_point"), rung=str(data.get("rung", "")),
+            window_point=pair("window_point"), offset=pair("offset") or (0, 0), rung=str(data.get("rung", "")),
             updated_s=float(data.get("updated_s", 0)),
         )  # fmt: skip
 
@@ -85,13 +90,17 @@ class TargetCache:
     def template_path(self, entry: CachedTarget) -> Path:
         return self.folder / entry.template
 
-    def put(self, target: Target, frame: Frame, point: ScreenPoint, window: WindowInfo | None, rung: str) -> bool:
-        """Learn where ``target`` is now; False when the cache is read-only."""
-        return self.put_key(target_key(target), target.model_dump(mode="json"), frame, point, window, rung)
+    def put(
+        self, target: Target, frame: Frame, point: ScreenPoint, window: WindowInfo | None, rung: str,
+        offset: tuple[int, int] = (0, 0),
+    ) -> bool:  # fmt: skip
+        """Learn where ``target`` was found now (``point``; acted on at ``point + offset``); False when the
+        cache is read-only."""
+        return self.put_key(target_key(target), target.model_dump(mode="json"), frame, point, window, rung, offset)
 
     def put_key(
         self, key: str, described: dict[str, Any], frame: Frame, point: ScreenPoint, window: WindowInfo | None,
-        rung: str,
+        rung: str, offset: tuple[int, int] = (0, 0),
     ) -> bool:  # fmt: skip
         """``put`` under any key (a replay keys a scenario's targets by step); ``described`` is for people."""
         if not self.learn:
@@ -108,7 +117,8 @@ class TargetCache:
             target=described, screen_point=(point.x, point.y), template=name,
             template_point=(int(template_point[0]), int(template_point[1])),
             window_title=window.title if window else None,
-            window_point=window.relative(point.x, point.y) if window else None, rung=rung, updated_s=time.time(),
+            window_point=window.relative(point.x, point.y) if window else None, offset=(int(offset[0]), int(offset[1])),
+            rung=rung, updated_s=time.time(),
         )  # fmt: skip
         self._save()
         self.writes += 1
