@@ -7,7 +7,10 @@
 
 What is learned is what was *found*: for a target with an ``offset`` (a field beside its label) that is
 the label, and ``offset`` takes it to the point acted on. A crop of the field itself would be blank
-field, refused as featureless or as a ridge, so such a target would need OCR on every run.
+field, refused as featureless or as a ridge, so such a target would need OCR on every run. The label's
+crop stops where its ink ends on the field's side (:func:`label_side`): the field's caret blinks and
+its text changes as the run types, and a crop taking in the field's edge (the demo's "Name" at 48x24
+took its caret) no longer matches the next run's screen well enough to confirm the anchor.
 
 The key is a hash of the target as written, so editing a target in the plan starts it afresh. The
 next run confirms the anchor with the crop near where the anchor says (no OCR, no model call); a
@@ -24,6 +27,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from actions.coords import ScreenPoint
 from actions.frame import Frame
@@ -108,7 +113,8 @@ class TargetCache:
         from planners.grounding.template import crop_template
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        image, template_point = crop_template(frame, point)
+        within = label_side(frame, point, offset) if offset != (0, 0) else None
+        image, template_point = crop_template(frame, point, within=within)
         name = f"{key}.png"
         tmp = self.folder / f"{key}.tmp.png"
         image.save(tmp)
@@ -129,6 +135,60 @@ class TargetCache:
         tmp = self.folder / (INDEX_FILE + ".tmp")
         tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.folder / INDEX_FILE)
+
+
+# A label's letters and words are closer than this (points); its field (or the next thing) further.
+_LABEL_GAP_PT = 10
+_LABEL_HALF_HEIGHT_PT = 8
+_INK_LEVELS = 48  # gray levels from the background that count as ink (text, a border)
+_PAD_PT = 2
+
+
+def label_side(frame: Frame, point: ScreenPoint, offset: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Frame pixels (x0, y0, x1, y1) a crop around the label at ``point`` may take: all of the frame but
+    what lies beyond the label's end towards ``offset`` (where the field is).
+
+    Walks from the label's centre towards the offset's main direction, over a band as thick as a line
+    of text, until a gap of ``_LABEL_GAP_PT`` without ink: the label ends at the last ink before it.
+    """
+    from planners.grounding.template import frame_gray
+
+    gray = frame_gray(frame)
+    height, width = gray.shape[:2]
+    pixel = frame.profile.screen_to_image(point)
+    px, py = min(max(int(pixel.x), 0), width - 1), min(max(int(pixel.y), 0), height - 1)
+    scale = frame.profile.scale
+    horizontal = abs(offset[0]) >= abs(offset[1])
+    step = (1 if offset[0] > 0 else -1) if horizontal else (1 if offset[1] > 0 else -1)
+    band = round(_LABEL_HALF_HEIGHT_PT * scale)
+    gap = round(_LABEL_GAP_PT * scale)
+    if horizontal:
+        strip = gray[max(0, py - band) : py + band + 1, :]
+        start, limit, axis = px, width, 0
+    else:
+        strip = gray[:, max(0, px - band) : px + band + 1].T
+        start, limit, axis = py, height, 0
+    # The label's background: the commonest level right around it (the whole band may cross other windows).
+    near = strip[:, max(0, start - 4 * gap) : start + 4 * gap + 1]
+    background = int(np.bincount(near.ravel(), minlength=256).argmax())
+    ink = (np.abs(strip.astype(np.int16) - background) > _INK_LEVELS).any(axis=axis)
+    last, at = start, start
+    while 0 <= at < limit and abs(at - last) <= gap:
+        if ink[at]:
+            last = at
+        at += step
+    pad = round(_PAD_PT * scale)
+    end = last + step * pad
+    x0, y0, x1, y1 = 0, 0, width, height
+    if horizontal and step > 0:
+        x1 = max(px + 1, min(width, end + 1))
+    elif horizontal:
+        x0 = min(px, max(0, end))
+    elif step > 0:
+        y1 = max(py + 1, min(height, end + 1))
+    else:
+        y0 = min(py, max(0, end))
+    return x0, y0, x1, y1
 
 
 def default_cache_dir(plan_path: str | Path) -> Path:
