@@ -18,9 +18,7 @@ from scenarios.harness import DemoAppProcess, MotionAppProcess
 NAME = Target(text="Name", offset=(280, 0))  # near the field's right end: 280 pt of blank field from its label
 
 
-def _run(
-    screen, executor, cache_dir: Path, app: DemoAppProcess, text: str, field: str
-) -> tuple[TargetResolver, dict]:
+def _run(screen, executor, cache_dir: Path, app: DemoAppProcess, text: str, field: str) -> tuple[TargetResolver, dict]:
     """One "run": a fresh resolver on the cache folder (as a new process would), find, click, type."""
     resolver = TargetResolver(cache=TargetCache(cache_dir), windows=X11Windows())
     found = resolver.resolve(NAME, screen.capture())
