@@ -162,16 +162,15 @@ def label_side(frame: Frame, point: ScreenPoint, offset: tuple[int, int]) -> tup
     step = (1 if offset[0] > 0 else -1) if horizontal else (1 if offset[1] > 0 else -1)
     band = round(_LABEL_HALF_HEIGHT_PT * scale)
     gap = round(_LABEL_GAP_PT * scale)
+    # A band one line of text thick along the walk: rows around the label, or (walking down) columns.
     if horizontal:
-        strip = gray[max(0, py - band) : py + band + 1, :]
-        start, limit, axis = px, width, 0
+        strip, start, limit = gray[max(0, py - band) : py + band + 1, :], px, width
     else:
-        strip = gray[:, max(0, px - band) : px + band + 1].T
-        start, limit, axis = py, height, 0
+        strip, start, limit = gray[:, max(0, px - band) : px + band + 1].T, py, height
     # The label's background: the commonest level right around it (the whole band may cross other windows).
     near = strip[:, max(0, start - 4 * gap) : start + 4 * gap + 1]
     background = int(np.bincount(near.ravel(), minlength=256).argmax())
-    ink = (np.abs(strip.astype(np.int16) - background) > _INK_LEVELS).any(axis=axis)
+    ink: np.ndarray = np.asarray((np.abs(strip.astype(np.int16) - background) > _INK_LEVELS).any(axis=0))
     last, at = start, start
     while 0 <= at < limit and abs(at - last) <= gap:
         if ink[at]:
