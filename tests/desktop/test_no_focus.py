@@ -9,7 +9,6 @@ its own hidden window. What proves that nothing was sent is the server's own rec
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -77,11 +76,17 @@ def test_a_secret_with_nothing_focused_is_refused_the_same_way(desktop, tmp_path
      ("xfce4-terminal", "ctrl+shift+v: how xfce4-terminal pastes (CLIPBOARD)")],
 )  # fmt: skip
 def test_the_paste_chord_follows_the_focused_terminal(desktop, tmp_path: Path, name: str, chord: str) -> None:
+    """Each terminal gets its own chord and selection, and the user's CLIPBOARD and PRIMARY are theirs again."""
+    from tests.desktop.test_text_input import get_clipboard, set_clipboard
+
     out = tmp_path / "home" / "out.txt"
     executor = _executor()
     with terminal(name, desktop.env(), tmp_path / "home"):
-        started = time.monotonic()
+        set_clipboard(desktop, "the user's clipboard ✂")
+        set_clipboard(desktop, "the user's selection", "primary")
         executor.perform(Type(text=f"echo 你好 ✓ > {out}\n"))
-        assert wait_for_file(out) == "你好 ✓\n", time.monotonic() - started
+        assert wait_for_file(out) == "你好 ✓\n"
+        assert get_clipboard(desktop) == "the user's clipboard ✂"
+        assert get_clipboard(desktop, "primary") == "the user's selection"
     assert executor.last_paste_chord == chord
     assert [request.counted for request in executor.last_paste_requests].count(True) == 1
