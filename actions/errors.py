@@ -8,7 +8,7 @@
     │   ├── CaptureError           a screenshot could not be taken
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
     │       ├── TextNotDelivered   typed text did not arrive (a paste the focused window never took)
-    │       └── NoKeyboardFocus    text to type, and nothing has the keyboard focus: nothing was sent
+    │       └── NoKeyboardFocus    a ``type`` found no window holding the keyboard focus; nothing was sent
     ├── StopRequested              the stop hotkey fired while a planner was still thinking
     ├── ReplayFailed               a replay step could not be grounded, or a check after it failed
     ├── TargetNotFound             no rung of the grounding ladder found a target (``tried``: every reason)
@@ -65,17 +65,20 @@ class TextNotDelivered(ActionError):
     """Typed text did not arrive: the focused window never fetched its paste (the user's clipboard is
     restored). ``text`` is what was to be pasted, ``requests`` what was asked instead (X11:
     ``actions.x11.paste_report.PasteRequest``, one line each as ``str``), ``typed`` the pieces that
-    went in before it, as ``(strategy, text)`` pairs: the step record's ``text_strategy``."""
+    went in before it, as ``(strategy, text)`` pairs: the step record's ``text_strategy``; ``erased``
+    whether those were taken out again with BackSpace (so the field holds what it held before)."""
 
     def __init__(
-        self, message: str, text: str, requests: tuple[Any, ...] = (), typed: tuple[tuple[str, str], ...] = ()
-    ) -> None:
+        self, message: str, text: str, requests: tuple[Any, ...] = (), typed: tuple[tuple[str, str], ...] = (),
+        *, erased: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__(message)
-        self.text, self.requests, self.typed = text, requests, typed
+        self.text, self.requests, self.typed, self.erased = text, requests, typed, erased
 
 
 class NoKeyboardFocus(ActionError):
-    """A ``type`` with nothing holding the keyboard focus: refused before a single key was sent."""
+    """A ``type`` found nothing holding the keyboard focus (X's focus is None, PointerRoot, the root,
+    the window manager's own window or the desktop): raised before any key is sent."""
 
 
 class StopRequested(DeskpilotError):

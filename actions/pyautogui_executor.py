@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from actions.errors import ActionError
+from actions.errors import ActionError, TextNotDelivered
 from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait
 from actions.secrets import reveal, secret_names
 
@@ -27,9 +27,11 @@ class PyAutoGuiExecutor:
     def __init__(
         self,
         display: str | None = None,
-        paste_keys: tuple[str, ...] = ("ctrl", "v"),
+        paste_keys: tuple[str, ...] | None = None,
         stop: threading.Event | None = None,
     ) -> None:
+        """``paste_keys``: the chord every paste presses (``("shift", "insert")``, from ``--paste-key``);
+        None: the focused window's class decides (``actions.x11.paste_keys``: xterm, VTE, Qt terminals)."""
         try:
             import pyautogui
         except Exception as exc:  # noqa: BLE001 - Xlib raises several kinds when there is no display
@@ -53,6 +55,7 @@ class PyAutoGuiExecutor:
         # The clipboard requests of the last type's last paste (actions.x11.clipboard.PasteRequest),
         # for the run record: what the target asked, when, and which fetch counted as the paste.
         self.last_paste_requests: list[Any] = []
+        self.last_paste_chord: str | None = None  # e.g. "shift+insert: how XTerm pastes (PRIMARY)"
         # What we hold down right now, so release_all() lets go of exactly that and nothing else
         # (a stray button-up can itself trigger an app's click handler).
         self._held_buttons: set[str] = set()
@@ -137,32 +140,37 @@ class PyAutoGuiExecutor:
         """Type ``text`` exactly, or raise: a paste the focused window did not fetch raises
         ``actions.errors.TextNotDelivered`` (an ActionError) saying what went in before it
         and what the window asked instead; the text did not arrive, so the step fails (never passes)."""
-        self.last_text_strategy, self.last_paste_requests = [], []
+        self.last_text_strategy, self.last_paste_requests, self.last_paste_chord = [], [], None
+        # Before anything is sent (and before a secret is revealed): keys with nowhere to go are lost,
+        # and the step would be judged on a screen the keys never reached.
+        focus = self._typer.require_focus() if self._typer is not None else None
         if secret_names(text):
             try:
                 revealed = reveal(text)
             except KeyError as missing:
                 raise ActionError(f"secret {missing.args[0]} is not set in the environment") from None
             try:
-                self._type_plain(revealed)
+                self._type_plain(revealed, focus)
             except ActionError as exc:
                 # The message names the text that did not go in: it would show the value.
                 names = ", ".join(secret_names(text))
                 message = f"typing the secret {names} failed ({type(exc).__name__}); details withheld"
-                if hasattr(exc, "requests"):  # without ``typed``: the pieces that went in are the value
-                    raise type(exc)(message, text, exc.requests) from None
+                if isinstance(exc, TextNotDelivered):  # without ``typed``: the pieces that went in are the value
+                    raise TextNotDelivered(message, text, exc.requests, erased=exc.erased) from None
                 raise ActionError(message) from None
             # What went in how would show the value: the record gets the reference only.
             self.last_text_strategy = [("secret", text)]
             return
-        self._type_plain(text)
+        self._type_plain(text, focus)
 
-    def _type_plain(self, text: str) -> None:
+    def _type_plain(self, text: str, focus: Any) -> None:
         if self._typer is not None:
             try:
-                self.last_text_strategy = self._typer.type_text(text)
+                self.last_text_strategy = self._typer.type_text(text, focus=focus)
             finally:
                 self.last_paste_requests = list(self._typer.paster.trace)
+                paste = self._typer.last_paste
+                self.last_paste_chord = paste.why if paste is not None else None
             return
         if not text.isascii():
             raise ActionError("typing non-ASCII text is only supported on X11 so far")

@@ -34,9 +34,10 @@ class DesktopSession:
     ``session.executor`` (opened on first use: ``record`` needs neither) and ``session.stop``."""
 
     def __init__(
-        self, hotkey: StopHotkey | None, *, monitor: int = 0, dry_run: bool = False, quiet: bool = False
-    ) -> None:
-        self.hotkey = hotkey
+        self, hotkey: StopHotkey | None, *, monitor: int = 0, dry_run: bool = False, quiet: bool = False,
+        paste_keys: tuple[str, ...] | None = None,
+    ) -> None:  # fmt: skip
+        self.hotkey, self.paste_keys = hotkey, paste_keys  # paste_keys: --paste-key; None: by window class
         self.stop: StopEvent = hotkey.event if hotkey is not None else StopEvent()
         self.monitor, self.dry_run, self.quiet = monitor, dry_run, quiet
         self._signals = StopSignals(self.stop)
@@ -101,7 +102,7 @@ class DesktopSession:
             return RecordingExecutor()  # plans, settles and records; performs nothing
         from actions.pyautogui_executor import PyAutoGuiExecutor
 
-        return PyAutoGuiExecutor(stop=self.stop)
+        return PyAutoGuiExecutor(stop=self.stop, paste_keys=self.paste_keys)
 
     def say(self, line: str) -> None:
         """A status line on stderr, unless --quiet."""

@@ -76,20 +76,24 @@ class TargetResolver:
             learned: tuple[Grounder, ...] = (self.anchor, self.template)
             for grounder in learned:
                 result = self._inside(self._ground(grounder, query, frame), window)
+                found_at = result.point  # the learned crop's point: for an offset target, its label
+                if found_at is not None and cached.offset != (0, 0):
+                    result = self._offset(result, cached.offset, frame)
                 tried.append(result)
                 if result.point is not None:
                     return self._found(target, result, window, tried, frame, cache="hit" if grounder is self.anchor
-                                       else "moved")  # fmt: skip
+                                       else "moved", found_at=found_at)  # fmt: skip
             if self.strict_cache:
                 raise self._not_found(target, tried, "the learned anchor no longer matches (strict cache)")
         for grounder, query in self._rungs(target, window):
             result = self._inside(self._ground(grounder, query, frame), window)
-            if result.point is not None and target.offset is not None and grounder is not self.vlm:
+            found_at = result.point  # what the rung found: the label, for a target with an offset
+            if found_at is not None and target.offset is not None and grounder is not self.vlm:
                 result = self._offset(result, target.offset, frame)
             tried.append(result)
             if result.point is not None:
                 cache = "learned" if cached is None else "updated"
-                return self._found(target, result, window, tried, frame, cache=cache)
+                return self._found(target, result, window, tried, frame, cache=cache, found_at=found_at)
             if len(result.candidates) > 1 and _AMBIGUOUS.search(result.reason):
                 raise self._not_found(target, tried, "refused: ambiguous", ambiguous=result)
         raise self._not_found(target, tried, "not found")
@@ -154,20 +158,25 @@ class TargetResolver:
     # -- outcomes ----------------------------------------------------------------------------------
     def _found(
         self, target: Target, result: GroundingResult, window: WindowInfo | None, tried: list[GroundingResult],
-        frame: Frame, cache: str,
+        frame: Frame, cache: str, found_at: ScreenPoint | None = None,
     ) -> Found:  # fmt: skip
+        """``found_at``: what the rung matched, when the point acted on lies at an offset from it: that is
+        what the cache learns (a crop of the label, not of the blank field beside it)."""
         assert result.point is not None
-        point = result.point
+        point, learned = result.point, found_at or result.point
         if window is None and self.windows is not None:
-            window = self.windows.at(point.x, point.y)  # the anchor is kept relative to the window it lies in
+            window = self.windows.at(learned.x, learned.y)  # the anchor is kept relative to the window it lies in
+        offset = (point.x - learned.x, point.y - learned.y)
         if self.cache is None:
             cache = "off"
-        elif cache != "hit" and not self.cache.put(target, frame, point, window, result.rung):
+        elif cache != "hit" and not self.cache.put(target, frame, learned, window, result.rung, offset):
             cache = "read-only"
         record = {
             "target": target.model_dump(mode="json"), "rung": result.rung, "score": round(result.score, 3),
             "point": [point.x, point.y], "cache": cache, "tried": [r.summary(words=False) for r in tried],
         }  # fmt: skip
+        if offset != (0, 0):
+            record["found_at"] = [learned.x, learned.y]  # the label; "point" is where the action went
         return Found(point, result.rung, window, record)
 
     def _not_found(

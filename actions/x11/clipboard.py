@@ -1,4 +1,8 @@
-"""Paste text by owning the X CLIPBOARD in-process, for exactly as long as one paste needs it.
+"""Paste text by owning an X selection in-process, for exactly as long as one paste needs it.
+
+The selection is CLIPBOARD for ctrl+v and the chords of most terminals, PRIMARY for xterm's
+shift+Insert, both when the chord is the user's and which one it reads is unknown (the table:
+:mod:`actions.x11.paste_keys`). Below, "the clipboard" is whichever of them a paste owns.
 
 Characters the keymap lacks cannot be typed without remapping a keycode, which races with the
 application (see :mod:`actions.x11.keyboard`). Pasting has no such race, but it needs three things
@@ -59,7 +63,8 @@ from Xlib.protocol import event as xevent
 
 from actions.errors import ActionError
 from actions.x11.display import open_display
-from actions.x11.paste_report import PasteRequest, TextNotDelivered, quote_text
+from actions.x11.display import window_id as _wid
+from actions.x11.paste_report import PasteRequest, TextNotDelivered, not_delivered, quote_text
 
 _UTF8_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "TEXT")
 
@@ -74,11 +79,6 @@ QUIET_S = 0.1
 RECHECK_TIMEOUT_S = 10.0
 # However long a client keeps asking after that, the paste is over this long after its re-read.
 _MAX_TAIL_S = 1.0
-
-
-def _wid(window: Any) -> int:
-    """python-xlib hands back window ids as Window objects or plain ints (X.NONE)."""
-    return window if isinstance(window, int) else int(window.id)
 
 
 def _selection_notify(target: int) -> Callable[[Any], bool]:
@@ -98,12 +98,14 @@ class ClipboardPaster:
         )
         atom = self._d.intern_atom
         self._clipboard, self._targets, self._timestamp = atom("CLIPBOARD"), atom("TARGETS"), atom("TIMESTAMP")
+        self._selections = {"CLIPBOARD": self._clipboard, "PRIMARY": Xatom.PRIMARY}
         self._utf8_targets = {atom(name): name for name in _UTF8_TARGETS}
         self._utf8, self._incr = atom("UTF8_STRING"), atom("INCR")
         self._prop, self._stamp = atom("_DESKPILOT_CLIPBOARD"), atom("_DESKPILOT_TIMESTAMP")
         # One paste must fit one request: python-xlib has no BIG-REQUESTS (so 256 KiB at most).
         self._max_bytes = self._d.display.info.max_request_length * 4 - 64
-        self._text: str | None = None  # what we answer with while we own CLIPBOARD
+        self._texts: dict[int, str] = {}  # selection atom -> what we answer with while we own it
+        self._pasting: tuple[int, ...] = ()  # the selections the current (or last) paste owns
         self._owned_at = X.CurrentTime
         self._served_to: list[int] = []  # requestor windows we handed the text to, in this paste
         # Every request of the current (or last) paste, for the run record and the benchmarks.
@@ -138,7 +140,7 @@ class ClipboardPaster:
         if kind == X.SelectionRequest:
             self._answer(ev)
         elif kind == X.SelectionClear and _wid(ev.window) == self._win.id:
-            self._text = None
+            self._texts.pop(ev.atom, None)
 
     def _answer(self, req: Any) -> None:
         requestor = self._d.create_resource_object("window", _wid(req.requestor))
@@ -146,7 +148,7 @@ class ClipboardPaster:
             self._note(req)
         target = req.target
         prop = req.property or target  # obsolete clients pass None
-        text = self._text if req.selection == self._clipboard else None
+        text = self._texts.get(req.selection)
         data: bytes | None = None
         if text is None:
             prop = X.NONE
@@ -212,17 +214,23 @@ class ClipboardPaster:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def read_text(self, timeout_s: float = 1.0) -> str | None:
-        """The current CLIPBOARD text, or None (no owner, no text target, or no answer in time)."""
+    def _selection(self, name: str) -> int:
+        if name not in self._selections:
+            raise ActionError(f"unknown X selection {name!r} (CLIPBOARD or PRIMARY)")
+        return self._selections[name]
+
+    def read_text(self, timeout_s: float = 1.0, selection: str = "CLIPBOARD") -> str | None:
+        """The selection's text, or None (no owner, no text target, or no answer in time)."""
         deadline = time.monotonic() + timeout_s
-        owner = _wid(self._d.get_selection_owner(self._clipboard))
+        atom = self._selection(selection)
+        owner = _wid(self._d.get_selection_owner(atom))
         if owner == X.NONE:
             return None
         if owner == self._win.id:
-            return self._text
+            return self._texts.get(atom)
         for target, encoding in ((self._utf8, "utf-8"), (Xatom.STRING, "latin-1")):
             self._win.delete_property(self._prop)
-            self._win.convert_selection(self._clipboard, target, self._prop, X.CurrentTime)
+            self._win.convert_selection(atom, target, self._prop, X.CurrentTime)
             ev = self._wait(_selection_notify(target), deadline)
             if ev is None:
                 return None
@@ -253,17 +261,25 @@ class ClipboardPaster:
     # -- pasting ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def session(self, timeout_s: float = 2.0) -> Iterator[Callable[[str, Callable[[], None]], None]]:
-        """Read the user's clipboard once, paste any number of texts, restore it on exit."""
-        previous = self.read_text(timeout_s)
+    def session(
+        self, timeout_s: float = 2.0, selections: tuple[str, ...] = ("CLIPBOARD",), chord: str = "ctrl+v"
+    ) -> Iterator[Callable[[str, Callable[[], None]], None]]:
+        """Read the user's ``selections`` once, paste any number of texts (owning all of them; ``chord``
+        names what ``press_paste`` presses, for messages), give each its text back on exit."""
+        atoms = tuple(self._selection(name) for name in selections)
+        previous = {atom: self.read_text(timeout_s, name) for atom, name in zip(atoms, selections, strict=True)}
         try:
-            yield lambda text, press_paste: self._paste_one(text, press_paste, timeout_s)
+            yield lambda text, press_paste: self._paste_one(text, press_paste, timeout_s, atoms, chord)
         finally:
-            self._restore(previous, timeout_s)
+            for atom, name in zip(atoms, selections, strict=True):
+                self._restore(atom, name, previous[atom], timeout_s)
 
-    def paste(self, text: str, press_paste: Callable[[], None], timeout_s: float = 2.0) -> None:
-        """Put ``text`` on CLIPBOARD, call ``press_paste()``, wait until the focused client read it."""
-        with self.session(timeout_s) as paste:
+    def paste(
+        self, text: str, press_paste: Callable[[], None], timeout_s: float = 2.0,
+        selections: tuple[str, ...] = ("CLIPBOARD",), chord: str = "ctrl+v",
+    ) -> None:  # fmt: skip
+        """Own ``selections`` with ``text``, call ``press_paste()``, wait until the focused client read it."""
+        with self.session(timeout_s, selections, chord) as paste:
             paste(text, press_paste)
 
     def _focus_client(self) -> int | None:
@@ -272,23 +288,30 @@ class ClipboardPaster:
             return None
         return focus & ~self._d.display.info.resource_id_mask
 
-    def _paste_one(self, text: str, press_paste: Callable[[], None], timeout_s: float) -> None:
+    def _owns_paste(self) -> bool:
+        return any(atom in self._texts for atom in self._pasting)
+
+    def _paste_one(
+        self, text: str, press_paste: Callable[[], None], timeout_s: float, atoms: tuple[int, ...], chord: str
+    ) -> None:
         deadline = time.monotonic() + timeout_s
         self.trace, self._pressed_at = [], None
         self._focus = self._focus_client()
         try:
             self._owned_at = self._server_time(deadline)
-            self._text, self._served_to = text, []
-            self._win.set_selection_owner(self._clipboard, self._owned_at)
-            if _wid(self._d.get_selection_owner(self._clipboard)) != self._win.id:
-                raise ActionError("could not take ownership of the X CLIPBOARD")
+            self._served_to, self._pasting = [], atoms
+            for atom in atoms:
+                self._texts[atom] = text
+                self._win.set_selection_owner(atom, self._owned_at)
+                if _wid(self._d.get_selection_owner(atom)) != self._win.id:
+                    raise ActionError(f"could not take ownership of the X selection {self._atom_name(atom)}")
             self._d.flush()
             # Requests already queued were sent before the press: answered, never the paste.
             self.serve(0.0)
             press_paste()
             self._pressed_at = time.monotonic()
             if self._wait(lambda _: self._fetched(), deadline) is None:
-                raise self._not_delivered(text, timeout_s)
+                raise not_delivered(text, timeout_s, tuple(self.trace), lost=not self._owns_paste(), chord=chord)
             if not self._wait_until_done():
                 raise TextNotDelivered(
                     f"text may not have arrived: the focused window fetched the paste of {quote_text(text)} but "
@@ -325,7 +348,7 @@ class ClipboardPaster:
         def quiet() -> bool:
             return self._wait(focused_request, time.monotonic() + self.quiet_s) is None
 
-        if quiet() or self._text is None:
+        if quiet() or not self._owns_paste():
             return True
         counted = next(i for i, request in enumerate(self.trace) if request.counted)
 
@@ -336,52 +359,34 @@ class ClipboardPaster:
         if not fetched_again() and self._wait(fetched_again, time.monotonic() + self.recheck_timeout_s) is None:
             return False
         end = time.monotonic() + _MAX_TAIL_S  # however long it then keeps asking
-        while self._text is not None and time.monotonic() < end and not quiet():
+        while self._owns_paste() and time.monotonic() < end and not quiet():
             pass
         return True
 
-    def _not_delivered(self, text: str, timeout_s: float) -> TextNotDelivered:
-        requests = tuple(self.trace)
-        if self._text is None:
-            why = "another program took the clipboard during the paste"
-        elif not requests:
-            why = "nothing asked for the clipboard"
-        elif any(r.focused for r in requests):
-            why = "the focused window asked only " + ", ".join(str(r) for r in requests if r.focused)
-        else:
-            why = "only another client (e.g. a clipboard manager) fetched it"
-        return TextNotDelivered(
-            f"text not delivered: the paste of {quote_text(text)} was not fetched by the focused window within "
-            f"{timeout_s:.1f} s after the paste chord ({why}); is a text field focused, and does it paste "
-            f"on this chord?",
-            text,
-            requests,
-        )
-
-    def _restore(self, previous: str | None, timeout_s: float) -> None:
+    def _restore(self, atom: int, name: str, previous: str | None, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
-        if _wid(self._d.get_selection_owner(self._clipboard)) != self._win.id:
+        if _wid(self._d.get_selection_owner(atom)) != self._win.id:
             return  # someone copied something meanwhile: theirs is newer than the user's old text
         if previous is None:
-            self._d.create_resource_object("window", X.NONE).set_selection_owner(self._clipboard, self._owned_at)
-            self._text = None
+            self._d.create_resource_object("window", X.NONE).set_selection_owner(atom, self._owned_at)
+            self._texts.pop(atom, None)
             self._d.sync()
             return
-        self._text = previous  # from here on, any request gets the user's text back
+        self._texts[atom] = previous  # from here on, any request gets the user's text back
         xclip = shutil.which("xclip")
         if xclip is None:
             return  # keep owning it (see the module docstring)
         env = {**os.environ, "DISPLAY": self._d.get_display_name()}
         # xclip's parent exits once it forked the serving child; the child may not own the
         # selection yet, so wait for our SelectionClear. DEVNULL: a pipe would be held by the child.
-        cmd = [xclip, "-selection", "clipboard", "-i"]
+        cmd = [xclip, "-selection", name.lower(), "-i"]
         quiet = subprocess.DEVNULL
         # start_new_session: a Ctrl+C to our process group must not kill the clipboard with us.
         done = subprocess.run(
             cmd, input=previous.encode(), env=env, stdout=quiet, stderr=quiet, timeout=timeout_s, start_new_session=True
         )
         if done.returncode == 0:
-            self._wait(lambda _: self._text is None, deadline)
+            self._wait(lambda _: atom not in self._texts, deadline)
 
     def close(self) -> None:
         self._d.close()

@@ -35,3 +35,8 @@ def close_quietly(conn: Any) -> None:
 
     with contextlib.suppress(ConnectionClosedError, OSError):
         conn.close()
+
+
+def window_id(window: Any) -> int:
+    """python-xlib hands back window ids as Window objects or plain ints (X.NONE, PointerRoot)."""
+    return window if isinstance(window, int) else int(window.id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from actions.errors import TextNotDelivered
 
-__all__ = ["PasteRequest", "TextNotDelivered", "quote_text"]
+__all__ = ["PasteRequest", "TextNotDelivered", "not_delivered", "quote_text"]
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,24 @@ def quote_text(text: str, limit: int = 40) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[: limit // 2]!r}...{text[-limit // 2 :]!r} ({len(text)} characters)"
+
+
+def not_delivered(
+    text: str, timeout_s: float, requests: tuple[PasteRequest, ...], *, lost: bool, chord: str
+) -> TextNotDelivered:
+    """The error for a paste the focused window never fetched: what was asked instead, and by whom."""
+    if lost:
+        why = "another program took the clipboard during the paste"
+    elif not requests:
+        why = "nothing asked for the clipboard"
+    elif any(r.focused for r in requests):
+        why = "the focused window asked only " + ", ".join(str(r) for r in requests if r.focused)
+    else:
+        why = "only another client (e.g. a clipboard manager) fetched it"
+    return TextNotDelivered(
+        f"text not delivered: the paste of {quote_text(text)} was not fetched by the focused window within "
+        f"{timeout_s:.1f} s after the paste chord {chord} ({why}); is a text field focused, and does it paste "
+        f"on {chord} (--paste-key sets the chord)?",
+        text,
+        requests,
+    )

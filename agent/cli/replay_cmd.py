@@ -13,6 +13,7 @@ from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.run_cmd import add_on_no_change_flag
 from agent.cli.stop_flags import add_stop_hotkey_flag
 from agent.cli.target_flags import add_cache_flags
+from agent.cli.typing_flags import add_paste_key_flag, paste_keys_from_args
 from agent.preflight import check_secrets, require_display
 from agent.stop import stop_hotkey_from_flag
 
@@ -39,6 +40,7 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--quiet", action="store_true", help="print nothing but errors and the --repeat table")
     add_on_no_change_flag(replay)
     add_stop_hotkey_flag(replay, "replay")
+    add_paste_key_flag(replay)
     add_cache_flags(replay, default="none: the scenario's own anchors")
     add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
     # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
@@ -65,6 +67,7 @@ def run_replay(args: argparse.Namespace) -> int:
     rows = _rows(args, scenario)
     variables = rows[0] if rows else resolve_variables(scenario, _variables(args.var))
     policy = policy_from_args(args)  # built once, frozen: nothing the replay sees can widen it
+    paste_keys = paste_keys_from_args(args)
     require_display()
     vlm = None
     if args.model:
@@ -84,7 +87,7 @@ def run_replay(args: argparse.Namespace) -> int:
         ladder = [AnchorTemplateGrounder()]  # a target its anchor does not confirm fails its step
     cache, learned_from = _cache(args, scenario)
     outcomes = []
-    with DesktopSession(hotkey, monitor=args.monitor, quiet=args.quiet) as session:
+    with DesktopSession(hotkey, monitor=args.monitor, quiet=args.quiet, paste_keys=paste_keys) as session:
         if policy is not None:
             session.say(policy.describe())
         if rows is not None:

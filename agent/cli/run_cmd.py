@@ -11,6 +11,7 @@ from agent.cli.model_flags import add_model_flags
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.stop_flags import add_stop_hotkey_flag
 from agent.cli.target_flags import add_cache_flags
+from agent.cli.typing_flags import add_paste_key_flag, paste_keys_from_args
 from agent.preflight import check_secrets, require_display
 from agent.stop import stop_hotkey_from_flag
 
@@ -40,6 +41,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--save-scenario", type=Path, metavar="FLOW.yaml", help="write the steps that passed as a "
                      "scenario that `deskpilot replay` runs without the model")  # fmt: skip
     add_stop_hotkey_flag(run)
+    add_paste_key_flag(run)
     add_cache_flags(run)
     add_model_flags(run)
     add_policy_flags(run)
@@ -97,6 +99,7 @@ def run_task(args: argparse.Namespace) -> int:
     # Everything the user got wrong is refused before anything touches the desktop or loads a model.
     hotkey = stop_hotkey_from_flag(args.stop_hotkey)
     settle_config = _settle_config(args)
+    paste_keys = paste_keys_from_args(args)
     policy = policy_from_args(args)  # built once, frozen: nothing the run sees can widen it
     planner, task, monitor, max_steps = _planner(args)
 
@@ -118,7 +121,8 @@ def run_task(args: argparse.Namespace) -> int:
     options = RunOptions(settle_config=settle_config, budgets=Budgets(max_steps=max_steps,
                          max_seconds=args.max_seconds), guard=policy, on_step=on_step, dry_run=args.dry_run,
                          on_no_change=args.on_no_change)  # fmt: skip
-    with DesktopSession(hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet) as session:
+    with DesktopSession(hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet,
+                        paste_keys=paste_keys) as session:  # fmt: skip
         if policy is not None:
             session.say(policy.describe())
         result = run_agent(planner, session, task, output, options)

@@ -340,20 +340,25 @@ class ScreenTemplateGrounder(TemplateGrounder):
 
 
 # ---- recording -------------------------------------------------------------------------------------
-def crop_template(frame: Frame, point: ScreenPoint, half_size: tuple[int, int] | None = None) -> tuple[Image, Pixel]:
+def crop_template(
+    frame: Frame, point: ScreenPoint, half_size: tuple[int, int] | None = None,
+    within: tuple[int, int, int, int] | None = None,
+) -> tuple[Image, Pixel]:  # fmt: skip
     """A crop around ``point`` to save as the step's template, and the point's pixel inside it.
 
     ``half_size`` (points) fixes the size; ``None`` tries ``CROP_LADDER`` and keeps the smallest crop
     that matches uniquely on this very frame (small crops survive nearby changes better, but must be
-    distinctive). The crop is clipped at the frame's edges, so the point need not be its centre.
+    distinctive). The crop is clipped at the frame's edges, and at ``within`` (frame pixels x0, y0, x1,
+    y1: what the crop must stay inside, e.g. clear of a field whose caret blinks), so the point need
+    not be its centre.
     """
     from PIL import Image as PILImage
 
     if half_size is not None:
-        box = _crop_box(frame, point, half_size)
+        box = _crop_box(frame, point, half_size, within)
     else:
         for size in CROP_LADDER:
-            box = _crop_box(frame, point, size)
+            box = _crop_box(frame, point, size, within)
             if _unique_on(frame, box):
                 break
     (x0, y0, x1, y1), (px, py) = box, _pixel(frame, point)
@@ -369,10 +374,13 @@ def _pixel(frame: Frame, point: ScreenPoint) -> Pixel:
     return min(max(int(pixel.x), 0), width - 1), min(max(int(pixel.y), 0), height - 1)
 
 
-def _crop_box(frame: Frame, point: ScreenPoint, half_size: tuple[int, int]) -> tuple[int, int, int, int]:
+def _crop_box(
+    frame: Frame, point: ScreenPoint, half_size: tuple[int, int], within: tuple[int, int, int, int] | None = None
+) -> tuple[int, int, int, int]:
     (px, py), (width, height) = _pixel(frame, point), frame.size
     hw, hh = (max(1, round(v * frame.profile.scale)) for v in half_size)
-    return max(0, px - hw), max(0, py - hh), min(width, px + hw), min(height, py + hh)
+    x0, y0, x1, y1 = within or (0, 0, width, height)
+    return max(0, x0, px - hw), max(0, y0, py - hh), min(width, x1, px + hw), min(height, y1, py + hh)
 
 
 def _unique_on(frame: Frame, box: tuple[int, int, int, int]) -> bool:

@@ -6,7 +6,6 @@ The assertions read the app's own state file, not the agent's account of what it
 from __future__ import annotations
 
 import contextlib
-
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 

@@ -233,9 +233,11 @@ def test_a_plan_whose_paste_is_not_taken_records_a_failed_step_and_stops_there(d
     why = report[report.index("<h2 class='section'>Why</h2>") :]
     card = why[why.index("id='why-1'") : why.index("</section>")]
     assert "type(text=" in card and "clipboard asked" in card and "TARGETS@" in card
-    # Each key once: "caf" by keys, one paste chord, and not the plan's next key.
+    # Each key once: "caf" by keys, one paste chord, "caf" erased again (issue 16: no half-typed text
+    # left behind), and not the plan's next key.
     pressed = [(k["key"], k["ctrl"]) for k in keys if k.get("key")]  # None: a modifier (Control)
-    assert pressed == [("c", False), ("a", False), ("f", False), ("v", True)], keys
+    assert pressed == [("c", False), ("a", False), ("f", False), ("v", True), *[("\b", False)] * 3], keys
+    assert "erased again with 3 BackSpaces" in seen["detail"]
     assert [k for k in keys if "asked" in k] == [{"asked": "TARGETS"}]
 
 
@@ -263,7 +265,7 @@ def test_a_replay_whose_paste_is_not_taken_stops_at_that_step(desktop: Any, pick
     assert "text not delivered" in steps[0]["seen"]["detail"]
     assert "step 1" in proc.stderr and "text not delivered" in proc.stderr, proc.stderr
     pressed = [(k["key"], k["ctrl"]) for k in keys if k.get("key")]
-    assert pressed == [("c", False), ("a", False), ("f", False), ("v", True)], keys
+    assert pressed == [("c", False), ("a", False), ("f", False), ("v", True), *[("\b", False)] * 3], keys
 
 
 class TextTyperKeys:

@@ -194,7 +194,8 @@ def test_dry_run_performs_nothing_and_draws_every_action(desktop, demo_app, tmp_
     assert after["count_clicks"] == 0 and after["name"] == ""
     steps = steps_of(out)
     assert [s["action"] for s in steps] == [{**a, **_defaults(a["kind"])} for a in actions]
-    assert {(s["verdict"], s["performed"], s["note"]) for s in steps} == {("not_checked", True, "dry run: not performed")}
+    dry = {("not_checked", True, "dry run: not performed")}
+    assert {(s["verdict"], s["performed"], s["note"]) for s in steps} == dry
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["reason"], summary["actions_performed"]) == ("dry run: done", 0)
     assert json.loads((out / "run.json").read_text())["dry_run"] is True

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from actions.expectations import ExpectNone
 from actions.errors import DesktopError
+from actions.expectations import ExpectNone
 from actions.x11.acting_flag import ACTING_ATOM, acting, is_agent_acting, read_flag
 from actions.x11.windows import active_window, find_window, list_windows, wait_for_window, window_at
 from agent.desktop.xserver import VirtualDesktop

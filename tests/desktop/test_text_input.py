@@ -168,17 +168,17 @@ def focus(desktop: Any, probe: ProbeApp, widget: str) -> None:
     assert probe.wait(lambda s: s["focus"] == widget)["focus"] == widget
 
 
-def set_clipboard(desktop: Any, text: str) -> None:
-    subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env=desktop.env(), check=True)
+def set_clipboard(desktop: Any, text: str, selection: str = "clipboard") -> None:
+    subprocess.run(["xclip", "-selection", selection, "-i"], input=text.encode(), env=desktop.env(), check=True)
     # xclip's parent exits before its forked child owns CLIPBOARD: wait until the text reads back.
     deadline = time.monotonic() + 5
-    while get_clipboard(desktop) != text and time.monotonic() < deadline:
+    while get_clipboard(desktop, selection) != text and time.monotonic() < deadline:
         pass
-    assert get_clipboard(desktop) == text
+    assert get_clipboard(desktop, selection) == text
 
 
-def get_clipboard(desktop: Any) -> str | None:
-    proc = subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, env=desktop.env(), timeout=5)
+def get_clipboard(desktop: Any, selection: str = "clipboard") -> str | None:
+    proc = subprocess.run(["xclip", "-selection", selection, "-o"], capture_output=True, env=desktop.env(), timeout=5)
     return proc.stdout.decode() if proc.returncode == 0 else None
 
 

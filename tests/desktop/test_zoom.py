@@ -32,6 +32,7 @@ def recorded_form(
 ) -> Iterator[tuple[Path, FormServer]]:
     """The form filled once at 100%, recorded into a scenario (labels, anchors, template crops)."""
     from actions import Click, PyAutoGuiExecutor, Type
+    from actions.expectations import ExpectText
     from agent.record.recorder import build_scenario
     from agent.record.snapshot import DesktopSnapshotter
     from agent.record.steps import RawStep
@@ -39,7 +40,6 @@ def recorded_form(
     from agent.settle import SettleConfig, settle
     from planners.grounding.base import GroundingQuery
     from planners.grounding.ocr import OcrGrounder
-    from actions.expectations import ExpectText
     from planners.scenario_file import save_scenario
 
     path = tmp_path_factory.mktemp("zoom") / "zoom_form.yaml"

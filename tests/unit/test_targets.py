@@ -170,8 +170,8 @@ BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "demo_form.yaml"
 def test_csv_rows_are_checked_before_anything_runs(tmp_path: Path) -> None:
     from agent.data_runs import failing_step, read_rows, table
     from agent.run_dir import StepRecord
-    from planners.verdicts import Verdict
     from planners.scenario_file import load_scenario
+    from planners.verdicts import Verdict
 
     scenario = load_scenario(BUNDLED)
     rows = tmp_path / "rows.csv"

@@ -1,0 +1,65 @@
+"""Non-ASCII text into stock terminals, pasted the way each one pastes, with a clock ticking elsewhere.
+
+xterm pastes PRIMARY on shift+Insert; xfce4-terminal (VTE) pastes CLIPBOARD on ctrl+shift+v; a ctrl+v
+would reach either shell as a control character. The proof is the shell's own work: the file that
+``echo`` wrote. A paste the terminal does not take leaves no half command behind: what went in before
+it is erased again, which the next command's output proves.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scenarios.harness import MotionAppProcess
+from tests.realapps.conftest import explain, run_plan, steps
+from tests.realapps.terminals import terminal, wait_for_file
+
+TEXT = "Grüße ✓"
+
+
+@pytest.mark.parametrize("name", ["xterm", "xfce4-terminal"])
+def test_a_terminal_receives_non_ascii_text(desktop, tmp_path, name: str) -> None:
+    out = tmp_path / "home" / "out.txt"
+    plan = [{"kind": "type", "text": f"echo {TEXT} > {out}"}, {"kind": "key", "keys": ["enter"]}]
+    with MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"), \
+            terminal(name, desktop.env(), tmp_path / "home"):  # fmt: skip
+        proc = run_plan(plan, desktop.env(), tmp_path)
+        written = wait_for_file(out)
+    assert written == f"{TEXT}\n", explain(proc, tmp_path)  # the shell's own end state
+    assert proc.returncode == 0, explain(proc, tmp_path)
+    typed = steps(tmp_path)[0]
+    assert ["clipboard", "üße ✓"] in typed["text_strategy"], typed["text_strategy"]
+
+
+def test_a_paste_the_terminal_does_not_take_is_erased_again(desktop, tmp_path) -> None:
+    """``--paste-key shift`` presses a chord xterm ignores: the paste is never fetched. The step fails
+    naming what went in ("echo Gr") and that it was erased; the shell's next command proves its line
+    was empty (else the output would start with the half command)."""
+    from actions.x11.text_input import TextTyper
+
+    home, out, check = tmp_path / "home", tmp_path / "home" / "out.txt", tmp_path / "home" / "check.txt"
+    plan = [{"kind": "type", "text": f"echo {TEXT} > {out}"}, {"kind": "key", "keys": ["enter"]}]
+    with terminal("xterm", desktop.env(), home):
+        proc = run_plan(plan, desktop.env(), tmp_path, "--paste-key", "shift")
+        with TextTyper(desktop.display) as typer:
+            typer.type_text(f"echo ok > {check}\n")
+        after = wait_for_file(check)
+    assert proc.returncode == 1, explain(proc, tmp_path)
+    (step,) = steps(tmp_path)  # the Enter after it never ran
+    assert step["verdict"] == "failed" and step["text_strategy"] == [["xtest", "echo Gr"]], explain(proc, tmp_path)
+    detail = step["seen"]["detail"]
+    assert "'echo Gr' went in, then text not delivered" in detail and "after the paste chord shift" in detail
+    assert "erased again with 7 BackSpaces" in detail, detail
+    assert after == "ok\n"  # the line was empty: "echo Grecho ok > ..." would have written "Grecho ok"
+    assert not out.exists()
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["success"] is False
+
+
+def test_paste_key_is_checked_before_anything_runs(desktop, tmp_path) -> None:
+    proc = run_plan([{"kind": "type", "text": "x"}], desktop.env(), tmp_path, "--paste-key", "shift+inser")
+    assert proc.returncode == 2, explain(proc, tmp_path)
+    assert "--paste-key 'shift+inser': unknown key 'inser'" in proc.stderr
+    assert not (tmp_path / "run" / "steps.jsonl").exists()
