@@ -55,7 +55,9 @@ class Desktop:
     found targets are learned (None: nothing is learned); ``learn=False`` reads it only;
     ``strict_cache=True`` fails a target the cache does not confirm. ``images``: the folder ``image=``
     paths are relative to (default: the working directory). ``policy``: a policy file, a
-    ``PolicyFile`` or a ``Policy``. ``stop_hotkey=None`` turns the stop hotkey off. After ``close()``
+    ``PolicyFile`` or a ``Policy``. ``stop_hotkey=None`` turns the stop hotkey off. ``paste_key``: the
+    chord that pastes text, for every window (default: each window's own, by its class, e.g.
+    shift+Insert for xterm). After ``close()``
     (or the end of the ``with`` block) every call raises ``UserInputError``.
     """
 
@@ -64,9 +66,10 @@ class Desktop:
         monitor: int = 0, policy: PolicySpec = None, cache: str | Path | None = None, learn: bool = True,
         strict_cache: bool = False, images: str | Path | None = None,
         stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"], name: str = "script",
-        on_no_change: Literal["stop", "continue"] = "stop",
+        on_no_change: Literal["stop", "continue"] = "stop", paste_key: str | None = None,
     ) -> None:  # fmt: skip
         self.out, self.base_url, self.monitor = out, base_url, monitor
+        self.paste_key = paste_key
         self.cache_dir, self.learn, self.strict_cache = cache, learn, strict_cache
         self.images, self.stop_hotkey, self.name = Path(images or Path.cwd()), stop_hotkey, name
         self._model_spec, self._policy_spec, self.on_no_change = model, policy, on_no_change
@@ -86,6 +89,7 @@ class Desktop:
         if self._closed:
             raise UserInputError("this Desktop is closed; make a new one for another run")
         hotkey = stop_hotkey_from_flag(self.stop_hotkey)  # a bad combo is refused before anything starts
+        paste_keys = _paste_keys(self.paste_key)
         guard = _policy(self._policy_spec)
         require_display()
         spec = _model_spec(self._model_spec, self.base_url)
@@ -93,7 +97,8 @@ class Desktop:
             from planners.qwen.build import build_planner
 
             self._model = build_planner(spec)
-        session = self._session = DesktopSession(hotkey, monitor=self.monitor, quiet=True).__enter__()
+        session = DesktopSession(hotkey, monitor=self.monitor, quiet=True, paste_keys=paste_keys).__enter__()
+        self._session = session
         try:
             output = RunOutput(Path(self.out) if self.out is not None else new_run_dir(), directory=SharedRun)
             self.parts = StepParts(session.executor, session.screen, output, self._resolver(), session.stop,
@@ -356,6 +361,14 @@ def _scope(region: tuple[int, int, int, int] | None, near: Where | None, in_wind
         except ValidationError as exc:
             raise UserInputError(f"near: {exc.errors()[0]['msg']}") from None
     return reading.Scope(region=region, near=target, in_window=in_window)
+
+
+def _paste_keys(chord: str | None) -> tuple[str, ...] | None:
+    if chord is None:
+        return None
+    from actions.x11.paste_keys import parse_paste_key
+
+    return parse_paste_key(chord, "paste_key")
 
 
 def _policy(spec: PolicySpec) -> Policy | None:
