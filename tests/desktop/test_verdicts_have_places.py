@@ -88,3 +88,21 @@ def test_a_window_that_never_stops_moving_is_not_a_pass(desktop, tmp_path) -> No
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["success"] is False and summary["unsettled_steps"] == 1
     assert marked.returncode == 0, marked.stderr  # said to have no visible effect: not judged, not waited for
+
+
+def test_a_type_with_nothing_focused_fails_before_a_key_is_sent(desktop, demo_app: DemoAppProcess, tmp_path) -> None:
+    before = demo_app.state()["name"]
+    plan = [
+        {"kind": "click", "x": 1100, "y": 700, "expect": "none"},  # the empty desktop takes the focus away
+        {"kind": "type", "text": "hello"},
+        {"kind": "key", "keys": ["enter"]},
+    ]
+    with MotionAppProcess(desktop.env(), fps=30, clock=True):
+        proc = run_plan(plan, desktop.env(), tmp_path / "run")
+    assert proc.returncode == 1, proc.stderr
+    steps = steps_of(tmp_path / "run")
+    assert [s["verdict"] for s in steps] == ["not_checked", "failed"]  # the script stopped there
+    assert "nothing has the keyboard focus; click the field first" in steps[1]["seen"]["detail"]
+    assert steps[1]["text_strategy"] == []  # nothing went in
+    assert "step 2 (type(text='hello')) failed" in proc.stderr
+    assert demo_app.state()["name"] == before  # and the app agrees
