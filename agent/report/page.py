@@ -117,6 +117,9 @@ def _banner(info: dict[str, Any], summary: dict[str, Any], task: str) -> str:
         reason += " (dry run: every action was planned and drawn, none was performed)"
     answer = summary.get("answer")
     answer_html = f"<div class='answer'>answer: <b>{text(answer)}</b></div>" if answer else ""
+    left_open = summary.get("left_open") or []
+    if left_open:  # a dialog the run opened and never closed ("overwrite?") is the first thing to see
+        answer_html += f"<div class='answer'>left open: <b>{text(', '.join(map(str, left_open)))}</b></div>"
     return (
         f"<header class='banner' style='background:{colour}'><div class='outcome'>{label}</div>"
         f"<h1>{text(task)}</h1><div class='why'>reason: <b>{text(reason)}</b></div>{answer_html}</header>"

@@ -18,6 +18,7 @@ from agent.report.frames import (
     change_box,
     change_marks,
     fit,
+    looked_marks,
     point_marks,
     view_svg,
 )
@@ -138,7 +139,9 @@ def _views(step: StepRecord, ctx: Context) -> dict[str, tuple[FrameRef, Box, str
         def draw(view: Box, side: str = side) -> str:
             if side == "before":
                 return point_marks(step.action, ctx.profile, view)
-            return change_marks(step.changed_bbox) + point_marks(step.action, ctx.profile, view, faint=True)
+            seen = step.seen
+            looked = looked_marks(seen.region, seen.found) if seen is not None else ""
+            return change_marks(step.changed_bbox) + looked + point_marks(step.action, ctx.profile, view, faint=True)
 
         # The overview: the windows (not the empty desktop around them), the point and the change.
         overview = (content or ref.full).union(act.padded(40) if act else None).union(chg)

@@ -11,6 +11,8 @@ from actions.frame import FakeScreen
 from actions.models import Action
 from actions.windows import FakeWindows, WindowInfo
 from agent import Agent, SettleConfig
+from agent.report import build_report
+from agent.run_dir import RunDirectory
 from agent.verify import unjudged_kinds
 from planners import ScriptedPlanner
 from planners.scenario_file import Step, dump_scenario, load_scenario
@@ -81,7 +83,7 @@ def test_old_scenario_checks_load_as_expectations_and_are_written_in_the_new_for
         Step.model_validate({"action": {"kind": "type", "text": "x"}, "checks": [{"kind": "pixel_match"}]})
 
 
-def test_a_window_the_run_opened_and_left_open_is_named() -> None:
+def test_a_window_the_run_opened_and_left_open_is_named(tmp_path) -> None:
     screen = FakeScreen([np.full((30, 40, 3), i, dtype=np.uint8) for i in range(5)])
     windows = FakeWindows.focused(40, 30)
     executor = RecordingExecutor()
@@ -92,7 +94,8 @@ def test_a_window_the_run_opened_and_left_open_is_named() -> None:
 
     executor.on_perform = open_dialog
     result = Agent(ScriptedPlanner([Key(keys=("enter",))]), executor, screen, settle_config=FAST,
-                   windows=windows).run("save")  # fmt: skip
+                   windows=windows, run_dir=RunDirectory(tmp_path / "run")).run("save")  # fmt: skip
     assert result.steps[0].verdict is Verdict.CHANGED  # the dialog is the key's visible effect...
     assert result.left_open == ["Overwrite?"]  # ...and the run says it is still open at the end
     assert result.summary is not None and result.summary.left_open == ["Overwrite?"]
+    assert "left open: <b>Overwrite?</b>" in build_report(tmp_path / "run").read_text(encoding="utf-8")
