@@ -45,6 +45,13 @@ def pixel_box(profile: DisplayProfile, left: int, top: int, right: int, bottom: 
     return box if box[0] < box[2] and box[1] < box[3] else None
 
 
+def bounding(boxes: list[Box]) -> Box | None:
+    """The smallest box holding every box; None for none."""
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 def window_box(profile: DisplayProfile, window: WindowInfo) -> Box | None:
     return pixel_box(profile, window.left, window.top, window.left + window.width, window.top + window.height)
 
@@ -113,10 +120,7 @@ class Region:
 
     @property
     def bbox(self) -> Box | None:
-        if not self.boxes:
-            return None
-        return (min(b[0] for b in self.boxes), min(b[1] for b in self.boxes),
-                max(b[2] for b in self.boxes), max(b[3] for b in self.boxes))  # fmt: skip
+        return bounding(self.boxes)
 
 
 class Watch:

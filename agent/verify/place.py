@@ -19,7 +19,7 @@ from actions.expectations import ExpectNoText, ExpectText, ScreenBox
 from actions.frame import Frame
 from actions.targets import Target
 from actions.windows import WindowSource
-from agent.motion import Box, pixel_box, window_box
+from agent.motion import Box, bounding, pixel_box, window_box
 from agent.verify.context import StepContext
 
 if TYPE_CHECKING:
@@ -44,10 +44,7 @@ class Place:
 
     @property
     def bbox(self) -> Box | None:
-        if not self.boxes:
-            return None
-        return (min(b[0] for b in self.boxes), min(b[1] for b in self.boxes),
-                max(b[2] for b in self.boxes), max(b[3] for b in self.boxes))  # fmt: skip
+        return bounding(self.boxes)
 
     def holds(self, x: float, y: float) -> bool:
         return any(left <= x < right and top <= y < bottom for left, top, right, bottom in self.boxes)

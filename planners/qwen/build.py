@@ -12,7 +12,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from actions.errors import BackendError, UserInputError
 from planners.qwen.family import DEFAULT_PRESET, FAMILIES, PRESETS, get_preset
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 AUTO_FAMILY = "auto"  # the backend's own family: from the local config, else from the model name
 
 
-def _one_of(value: str | None, choices: tuple[str | None, ...] | list[str], what: str) -> str | None:
-    if value not in choices:
-        shown = ", ".join(str(c) for c in choices if c is not None)
-        raise ValueError(f"unknown {what} {value!r}; expected one of {shown}")
-    return value
+# Each setting's choices: the tables the backends themselves check against.
+_CHOICES: dict[str, tuple[str | None, ...]] = {
+    "family": (AUTO_FAMILY, *FAMILIES), "preset": tuple(PRESETS), "device": DEVICES, "dtype": DTYPES,
+    "attn": ATTNS, "quantization": QUANTIZATIONS,
+}  # fmt: skip
 
 
 class ModelSpec(BaseModel):
@@ -51,35 +51,14 @@ class ModelSpec(BaseModel):
     quantization: str | None = None
     timeout_s: float = Field(120.0, gt=0, description="server request timeout")
 
-    @field_validator("family")
+    @field_validator("family", "preset", "device", "dtype", "attn", "quantization")
     @classmethod
-    def _family(cls, value: str) -> str:
-        return str(_one_of(value, [AUTO_FAMILY, *FAMILIES], "family"))
-
-    @field_validator("preset")
-    @classmethod
-    def _preset(cls, value: str) -> str:
-        return str(_one_of(value, list(PRESETS), "preset"))
-
-    @field_validator("device")
-    @classmethod
-    def _device(cls, value: str) -> str:
-        return str(_one_of(value, DEVICES, "device"))
-
-    @field_validator("dtype")
-    @classmethod
-    def _dtype(cls, value: str) -> str:
-        return str(_one_of(value, DTYPES, "dtype"))
-
-    @field_validator("attn")
-    @classmethod
-    def _attn(cls, value: str) -> str:
-        return str(_one_of(value, ATTNS, "attn"))
-
-    @field_validator("quantization")
-    @classmethod
-    def _quantization(cls, value: str | None) -> str | None:
-        return _one_of(value, QUANTIZATIONS, "quantization")
+    def _one_of_its_choices(cls, value: str | None, info: ValidationInfo) -> str | None:
+        choices = _CHOICES[str(info.field_name)]
+        if value not in choices:
+            shown = ", ".join(str(c) for c in choices if c is not None)
+            raise ValueError(f"unknown {info.field_name} {value!r}; expected one of {shown}")
+        return value
 
 
 def build_planner(spec: ModelSpec) -> QwenPlanner:

@@ -1,0 +1,43 @@
+"""The library's public edges: keyword-only, typed, clear errors; no command line underneath."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from actions.errors import UserInputError
+from agent.scripting import Desktop
+from planners.qwen.build import ModelSpec
+
+
+def test_desktop_takes_keywords_only() -> None:
+    with pytest.raises(TypeError):
+        Desktop("runs/x")  # type: ignore[misc]
+
+
+def test_a_desktop_used_outside_its_block_or_after_close_says_so(tmp_path) -> None:
+    desk = Desktop(out=tmp_path / "run")
+    with pytest.raises(UserInputError, match="use Desktop in a with block"):
+        desk.click("Submit")
+    desk.close()
+    with pytest.raises(UserInputError, match="this Desktop is closed"):
+        desk.type("hello")
+    with pytest.raises(UserInputError, match="this Desktop is closed"):
+        desk.__enter__()
+
+
+def test_a_model_spec_names_the_setting_that_is_wrong() -> None:
+    assert ModelSpec(model="Qwen/Qwen3-VL-2B-Instruct").dtype == "auto"
+    with pytest.raises(ValidationError, match="unknown dtype 'float9'; expected one of auto"):
+        ModelSpec(model="m", dtype="float9")
+    with pytest.raises(ValidationError, match="unknown preset 'huge'"):
+        ModelSpec(model="m", preset="huge")
+
+
+def test_a_desktop_with_a_server_but_no_model_name_is_refused_before_anything_starts(tmp_path) -> None:
+    from agent.scripting.desktop import _model_spec
+
+    with pytest.raises(UserInputError, match="needs model=NAME"):
+        _model_spec(None, "http://127.0.0.1:9/v1")
+    spec = _model_spec(ModelSpec(model="m", max_new_tokens=64), "http://127.0.0.1:9/v1")
+    assert spec is not None and (spec.base_url, spec.max_new_tokens) == ("http://127.0.0.1:9/v1", 64)
