@@ -8,7 +8,7 @@ plan that validates here is a plan every executor can perform. Coordinates are s
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, ClassVar, Literal, Optional, Union, get_args
 
 from pydantic import (
     BaseModel,
@@ -118,7 +118,23 @@ ExpectField = Annotated[
 
 
 class _Action(BaseModel):
+    """One action kind. What the rest of Deskpilot needs to know of a kind is declared once, here on
+    its class; every list of kinds (``CHANGES_SCREEN``, ``POINTER_KINDS``, the policy's kinds, ...) is
+    derived from the ``Action`` union below, so adding a kind is its class, the union and its executor."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The kind's name in the action JSON, in policy files (``allowed_actions``) and in records.
+    kind: str
+    # Acts at a screen point (x, y, or a target found at run time); a scenario step of it needs a target.
+    pointer: ClassVar[bool] = False
+    # Its default expectation is a visible change ("change"); for the others it is "none".
+    changes_screen: ClassVar[bool] = False
+    # Goes to the focused window, wherever the pointer is: a policy's window title applies to the active one.
+    keyboard: ClassVar[bool] = False
+    # May commit something where it acts (a click on "Delete"): a policy reads its confirm words there,
+    # and the keyboard focus is where the last one landed.
+    commits: ClassVar[bool] = False
 
     expect: ExpectField = None
 
@@ -136,7 +152,7 @@ class _Action(BaseModel):
         """The expectation in force: the one given, else "change" for actions that should show one."""
         if self.expect is not None:
             return self.expect
-        return "change" if self.kind in CHANGES_SCREEN else "none"  # type: ignore[attr-defined]
+        return "change" if self.kind in CHANGES_SCREEN else "none"
 
     @property
     def point(self) -> tuple[int, int] | None:
@@ -147,11 +163,14 @@ class _Action(BaseModel):
     def describe(self) -> str:
         fields = self.model_dump(exclude={"kind"})
         args = ", ".join(f"{k}={v!r}" for k, v in fields.items())
-        return f"{self.kind}({args})"  # type: ignore[attr-defined]
+        return f"{self.kind}({args})"
 
 
 class Click(_Action, PointOrTarget):
     kind: Literal["click"] = "click"
+    pointer = True
+    changes_screen = True
+    commits = True
     target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
     x: OptionalCoord = None
     y: OptionalCoord = None
@@ -161,6 +180,7 @@ class Click(_Action, PointOrTarget):
 
 class Move(_Action, PointOrTarget):
     kind: Literal["move"] = "move"
+    pointer = True
     target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
     x: OptionalCoord = None
     y: OptionalCoord = None
@@ -168,6 +188,9 @@ class Move(_Action, PointOrTarget):
 
 class Drag(_Action, PointOrTarget):
     kind: Literal["drag"] = "drag"
+    pointer = True
+    changes_screen = True
+    commits = True
     target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
     to_target: OptionalTarget = None  # instead of to_x, to_y
     x: OptionalCoord = None
@@ -179,6 +202,8 @@ class Drag(_Action, PointOrTarget):
 
 class Scroll(_Action, PointOrTarget):
     kind: Literal["scroll"] = "scroll"
+    pointer = True
+    changes_screen = True
     target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
     x: OptionalCoord = None
     y: OptionalCoord = None
@@ -194,11 +219,15 @@ class Scroll(_Action, PointOrTarget):
 
 class Type(_Action):
     kind: Literal["type"] = "type"
+    changes_screen = True
+    keyboard = True
     text: str = Field(min_length=1, max_length=100_000)
 
 
 class Key(_Action):
     kind: Literal["key"] = "key"
+    changes_screen = True
+    keyboard = True
     keys: tuple[str, ...] = Field(min_length=1, max_length=6)
 
     @field_validator("keys", mode="before")
@@ -229,8 +258,15 @@ Action = Annotated[
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
 _PLAN_ADAPTER: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
 
+# -- derived from the union: never written out by hand --------------------------------------------
+# kind -> class, in the union's order (the order pydantic's errors list the kinds in)
+ACTION_CLASSES: dict[str, type[_Action]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Action)[0])
+}
+ACTION_KINDS: tuple[str, ...] = tuple(ACTION_CLASSES)
 # Actions whose default expectation is a visible change (``"expect": "change"``); others default to "none".
-CHANGES_SCREEN: frozenset[str] = frozenset({"click", "drag", "scroll", "type", "key"})
+CHANGES_SCREEN: frozenset[str] = frozenset(kind for kind, cls in ACTION_CLASSES.items() if cls.changes_screen)
+POINTER_KINDS: frozenset[str] = frozenset(kind for kind, cls in ACTION_CLASSES.items() if cls.pointer)
 
 
 def first_error(exc: ValidationError, prefix: str = "") -> str:

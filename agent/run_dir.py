@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from actions.coords import DisplayProfile
 from actions.frame import Frame
 from actions.models import Action, Expectation
-from actions.version import installed_version
+from agent.version import installed_version
 from planners.verdicts import Verdict
 
 STEPS_FILE = "steps.jsonl"

@@ -18,7 +18,6 @@ class Plan(BaseModel):
 
     actions: tuple[Action, ...] = Field(min_length=1)
     thought: str | None = None
-    expectation: str | None = None  # what the planner expects to see after the actions
     raw: str | None = None  # the model's answer as it came, for the run record
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -32,7 +31,7 @@ class StepFeedback(BaseModel):
 
     index: int
     action: Action | None  # None when the planner's answer could not be used
-    verdict: str  # see agent.records.Verdict
+    verdict: str  # a planners.verdicts.Verdict value
     note: str = ""  # for the model: "no visible change where it acted", what was seen instead of an expectation
 
 

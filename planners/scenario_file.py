@@ -31,10 +31,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from actions.errors import UserInputError
-from actions.models import Action, ExpectField, parse_action
+from actions.models import POINTER_KINDS, Action, ExpectField, parse_action
 from planners.user_files import load_yaml_mapping, validate_user_model
 
-POINTER_KINDS = frozenset({"click", "move", "drag", "scroll"})
 _VAR = re.compile(r"\{\{var:([A-Za-z_][A-Za-z0-9_]*)\}\}")
 _COORDS = ("x", "y", "to_x", "to_y")
 

@@ -12,10 +12,10 @@ import pytest
 
 from actions import Click, Drag, Key, Move, Scroll, Type, Wait
 from actions.models import Action
-from agent import Agent, RunResult
 from agent.report import build_report
 from agent.run_dir import RunDirectory
 from agent.screen import MssScreen
+from deskpilot import Agent, RunResult
 from planners import ScriptedPlanner
 from planners.verdicts import Verdict
 from scenarios.harness import DemoAppProcess

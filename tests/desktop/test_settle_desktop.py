@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from actions import Click
-from agent import Agent
 from agent.screen import MssScreen
 from agent.settle import SettleConfig, settle
+from deskpilot import Agent
 from planners import ScriptedPlanner
 from planners.verdicts import Verdict
 from scenarios.harness import DemoAppProcess

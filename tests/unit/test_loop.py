@@ -12,9 +12,9 @@ from actions import Click, Done, Key, Move, RecordingExecutor, Type
 from actions.errors import ActionError, ModelOutputError
 from actions.frame import FakeScreen, Frame
 from actions.models import Action
-from agent import Agent, Budgets, SettleConfig
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_steps
+from deskpilot import Agent, Budgets, SettleConfig
 from planners import Plan, ScriptedPlanner, StepFeedback
 from planners.verdicts import Verdict
 

@@ -19,10 +19,10 @@ from actions import Click, Drag, Key, Move, RecordingExecutor, Scroll, Type, Wai
 from actions.errors import PolicyError
 from actions.frame import FakeScreen, Frame
 from actions.models import Action
-from agent import Agent, SettleConfig
 from agent.policy import Policy, PolicyFile
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_json
+from deskpilot import Agent, SettleConfig
 from planners import ScriptedPlanner
 from planners.grounding.ocr import OcrGrounder
 from planners.verdicts import Verdict

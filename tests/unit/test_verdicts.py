@@ -14,9 +14,9 @@ from actions.errors import PlanError, PolicyError
 from actions.frame import Frame
 from actions.models import Action, ExpectText, ExpectWindow
 from actions.windows import FakeWindows, WindowInfo
-from agent import Agent, SettleConfig
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_steps
+from deskpilot import Agent, SettleConfig
 from planners import Plan, ScriptedPlanner, StepFeedback
 from planners.verdicts import Verdict
 

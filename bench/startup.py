@@ -1,0 +1,103 @@
+"""Start-up as users feel it: ``deskpilot --version``, ``deskpilot --help`` and a one-action
+``deskpilot run --plan`` as whole processes, side by side with a bare ``python -c pass`` of the same
+interpreter, the rounds interleaved so that load from other processes hits every row alike.
+
+Targets: ``--version`` and ``--help`` at most 4x the bare interpreter; the one-action plan at most
+0.45 s. Each ``--tree DIR`` (repeatable; default: this checkout) is run through the entry point that
+its pyproject.toml gives the ``deskpilot`` script, with DIR first on sys.path, so that an exported copy
+of another commit (``git archive main | tar -x -C /tmp/main``) is measured beside this one.
+
+    .venv/bin/python -m bench.startup [--rounds 7] [--tree DIR ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.timing import table
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMAND_RATIO_TARGET = 4.0
+PLAN_TARGET_S = 0.45
+ONE_ACTION_PLAN = [{"kind": "move", "x": 5, "y": 5}]  # "expect" none: nothing to settle, only start and end
+
+
+def entry_point(tree: Path) -> str:
+    """``module:function`` of the tree's ``deskpilot`` console script."""
+    found = re.search(r'^deskpilot = "([\w.]+:\w+)"', (tree / "pyproject.toml").read_text(), re.M)
+    if found is None:
+        raise SystemExit(f"{tree}/pyproject.toml names no deskpilot script")
+    return found.group(1)
+
+
+def deskpilot_argv(tree: Path) -> list[str]:
+    """What the console script runs, for this tree: a wrapper of the same size, only the import differs."""
+    module, function = entry_point(tree).split(":")
+    code = f"import sys; from {module} import {function}; sys.exit({function}())"
+    return [sys.executable, "-c", code]
+
+
+def wall_s(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[-3:])}: exit status {proc.returncode}: {proc.stderr.strip()[-400:]}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=7, help="runs of each command (the median is shown)")
+    parser.add_argument("--tree", type=Path, action="append", help="a source tree to measure (default: this one)")
+    args = parser.parse_args(argv)
+    trees = [tree.resolve() for tree in args.tree or [ROOT]]
+
+    from agent.desktop.xserver import VirtualDesktop
+
+    with VirtualDesktop() as desk, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        plan = work / "plan.json"
+        plan.write_text(json.dumps(ONE_ACTION_PLAN), encoding="utf-8")
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {"python -c pass": ([sys.executable, "-c", "pass"], {})}
+        for tree in trees:
+            env = {**desk.env(), "PYTHONPATH": str(tree)}
+            base = deskpilot_argv(tree)
+            name = "" if len(trees) == 1 else f" [{tree.name}]"
+            commands[f"deskpilot --version{name}"] = ([*base, "--version"], env)
+            commands[f"deskpilot --help{name}"] = ([*base, "--help"], env)
+            # No --out: each run makes its own runs/<stamp>-<n> under the scratch folder, as a user's would.
+            commands[f"deskpilot run --plan (1 move){name}"] = ([*base, "run", "--plan", str(plan), "--quiet"], env)
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.rounds):
+            for name, (cmd, env) in commands.items():
+                samples[name].append(wall_s(cmd, {**os.environ, **env} if env else dict(os.environ), work))
+    bare_s = statistics.median(samples["python -c pass"])
+    rows, missed = [], []
+    for name, values in samples.items():
+        median_s = statistics.median(values)
+        ratio = median_s / bare_s
+        if "run --plan" in name:
+            target, met = f"<= {PLAN_TARGET_S} s", median_s <= PLAN_TARGET_S
+        elif name.startswith("deskpilot"):
+            target, met = f"<= {COMMAND_RATIO_TARGET:g}x", ratio <= COMMAND_RATIO_TARGET
+        else:
+            target, met = "", True
+        rows.append([name, median_s * 1000, f"{ratio:.1f}x", target, "" if met else "MISSED"])
+        missed += [] if met else [name]
+    print(f"whole-process wall time, median of {args.rounds} interleaved rounds ({sys.executable})")
+    print(table(["command", "ms", "/ python -c pass", "target", ""], rows))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
