@@ -95,7 +95,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
         from agent.version import installed_version
 
-        parser.exit(message=f"deskpilot {installed_version()}\n")
+        print(f"deskpilot {installed_version()}")  # on stdout, as argparse's own version action prints it
+        parser.exit()
 
 
 def _given(argv: Sequence[str], commands: Sequence[Command]) -> Command | None:
