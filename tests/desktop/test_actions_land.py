@@ -70,7 +70,7 @@ def test_right_click_opens_the_context_menu_and_a_click_picks_an_entry(demo_app,
 def test_typing_into_fields_and_the_checkbox(demo_app, executor, screen) -> None:
     name, email, notes, agree = (demo_app.centre(n) for n in ("name", "email", "notes", "agree"))
     plan = [
-        # The name field starts focused and empty: clicking it moves nothing on screen. Issue 8: a
+        # The name field starts focused and empty: clicking it moves nothing on screen. A
         # script says so ("expect": "none") or it stops there; nothing is performed a second time.
         Click(x=name[0], y=name[1], expect="none"),
         Type(text="Grüße, café ✓"),
@@ -137,6 +137,6 @@ def test_a_click_on_nothing_is_performed_once_and_reported(demo_app, executor, s
     blank = demo_app.centre("status")  # a label: clicking it changes nothing, not even focus
     result = run_plan([Click(x=blank[0], y=blank[1])], executor, screen, tmp_path / "run")
     (step,) = result.steps
-    assert (step.verdict, step.tries) == (Verdict.NO_CHANGE, 1)  # issue 8: never performed twice on its own
+    assert (step.verdict, step.tries) == (Verdict.NO_CHANGE, 1)  # never performed twice on its own
     assert not result.success and "changed nothing where it acted" in result.reason  # a script stops there
     assert "no_change" in build_report(tmp_path / "run").read_text()  # since the house move, callers build it

@@ -102,7 +102,7 @@ def test_an_action_outside_the_allowed_window_is_refused_and_nothing_happens(des
     ) in proc.stderr
     assert "Traceback" not in proc.stderr
     assert demo_app.wait(lambda s: s["count_clicks"] >= 1)["count_clicks"] == 1  # the first click only
-    # Issue 8: the refused action is recorded too, as "refused", performed 0 times.
+    # The refused action is recorded too, as "refused", performed 0 times.
     assert [(s["action"]["x"], s["verdict"], s["tries"]) for s in steps_of(out)] == [
         (count[0], "changed", 1),
         (x, "refused", 0),
@@ -122,7 +122,7 @@ def test_a_click_on_delete_needs_confirmation_and_without_a_terminal_is_refused(
         "no terminal to confirm it; refused\n"
     ) in proc.stderr
     assert clicks.read_text() == ""
-    # Issue 8: the refused step is in the record (verdict "refused", never performed), and the report says why.
+    # The refused step is in the record (verdict "refused", never performed), and the report says why.
     assert [(s["verdict"], s["tries"]) for s in steps_of(tmp_path / "refused")] == [("refused", 0)]
 
     # A trusted unattended run lets it through: the click was on the button all along.

@@ -44,7 +44,7 @@ def test_scripted_plan_runs_every_action_and_succeeds(tmp_path) -> None:
 
 
 def test_an_action_without_effect_is_performed_once_and_a_script_stops_there() -> None:
-    # Issue 8 changed this contract: no automatic second try; a script cannot replan, so it stops.
+    # No automatic second try; a script cannot replan, so it stops.
     screen, executor = world(changes_on={2})  # the click does nothing; the type would work
     result = Agent(ScriptedPlanner([Click(x=1, y=2), Type(text="x")]), executor, screen, settle_config=FAST).run("t")
     assert executor.performed == [Click(x=1, y=2)]
@@ -173,7 +173,7 @@ def test_run_directory_contents(tmp_path) -> None:
     assert step["action"] == {"kind": "click", "x": 3, "y": 4, "button": "left", "count": 1}
     assert step["before"] == "frames/step-0000.png" and step["after"] == "frames/step-0001.png"
     assert (run_dir / step["before"]).exists() and (run_dir / step["after"]).exists()
-    # ready_ms: issue 8's wait for the target to finish reacting, before acting
+    # ready_ms: the wait for the target to finish reacting, before acting
     assert set(step["timings"]) == {"plan_ms", "ready_ms", "act_ms", "settle_ms", "verify_ms", "total_ms"}
     report = build_report(run_dir).read_text()  # the caller builds the page, not the loop
     assert "succeeded" in report and "click(x=3, y=4" in report and "data:image/jpeg;base64," in report

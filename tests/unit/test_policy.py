@@ -258,7 +258,7 @@ def test_a_refusal_ends_the_run_with_its_reason_and_nothing_performed(tmp_path: 
 
 @needs_tesseract
 def test_a_confirmed_click_is_performed_once_never_retried_behind_the_persons_back() -> None:
-    """Nothing is retried on its own any more (issue 8): the confirmed click and the plain one both run once."""
+    """Nothing is retried on its own: the confirmed click and the plain one both run once."""
     screen, executor = screen_with_words(WORDS), RecordingExecutor()  # a still screen: no visible change
     questions: list[str] = []
     guard = policy(ask=lambda q: questions.append(q) or True, is_terminal=lambda: True)

@@ -71,7 +71,7 @@ def test_refused_answers_and_verdicts_reach_the_next_prompt() -> None:
     planner = QwenPlanner(backend, keep_screenshots=2)
     result = Agent(planner, executor, screen, settle_config=FAST, budgets=Budgets(max_invalid_answers=2)).run("t")
     assert result.success
-    # Issue 8: performed once (no automatic retry); the model is told it changed nothing and decides.
+    # Performed once (no automatic retry); the model is told it changed nothing and decides.
     assert executor.performed == [Click(x=1280 + 10, y=8)]
     second, third = backend.prompts[1], backend.prompts[2]
     assert "your answer could not be used" in text_of(second) and "no tool call in the answer" in text_of(second)

@@ -1,4 +1,4 @@
-"""Issue 8's verdict logic with the shipped fakes: expectations, nothing twice, motion elsewhere ignored."""
+"""The verdict logic with the shipped fakes: expectations, nothing twice, motion elsewhere ignored."""
 
 from __future__ import annotations
 
