@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agent.cli.main import AddParser, Command, RunCommand
+from agent.cli.main import Command
 from agent.cli.main import main as agent_main
+
+TYPE_CHECKING = False  # not typing's: importing typing costs `deskpilot --help` more than this module
+if TYPE_CHECKING:
+    from agent.cli.main import AddParser, RunCommand
 
 
 def _demo() -> tuple[AddParser, RunCommand]:

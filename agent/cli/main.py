@@ -14,21 +14,25 @@ import argparse
 import gc
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn
 
-AddParser = Callable[["argparse._SubParsersAction[Any]"], None]
-RunCommand = Callable[[argparse.Namespace], int]
+# Not `from typing import TYPE_CHECKING`: typing and dataclasses are a third of this module's import
+# time, and --help imports little else. Type checkers treat any TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+    AddParser = Callable[[argparse._SubParsersAction[Any]], None]
+    RunCommand = Callable[[argparse.Namespace], int]
 
 
-@dataclass(frozen=True)
 class Command:
     """One subcommand: its name and one-line help (all ``deskpilot --help`` needs), and ``load``, which
     imports its module and returns the function that adds its parser and the function that runs it."""
 
-    name: str
-    help: str
-    load: Callable[[], tuple[AddParser, RunCommand]]
+    __slots__ = ("name", "help", "load")
+
+    def __init__(self, name: str, help: str, load: Callable[[], tuple[AddParser, RunCommand]]) -> None:
+        self.name, self.help, self.load = name, help, load
 
 
 def _run() -> tuple[AddParser, RunCommand]:
