@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,13 +47,17 @@ def deskpilot_argv(tree: Path) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def wall_s(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds, and the CPU seconds (user + system) the process itself used: on a shared machine the
+    wall time grows with everyone else's load, the CPU time much less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[-3:])}: exit status {proc.returncode}: {proc.stderr.strip()[-400:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,15 +86,18 @@ def main(argv: list[str] | None = None) -> int:
         # is not counted writes the caches of the trees measured.
         base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         samples: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for round_ in range(args.rounds + 1):
             for name, (cmd, env) in commands.items():
-                elapsed = wall_s(cmd, {**base_env, **env}, work)
+                elapsed, cpu_s = timed(cmd, {**base_env, **env}, work)
                 if round_:
                     samples[name].append(elapsed)
+                    cpu[name].append(cpu_s)
     bare_s = statistics.median(samples["python -c pass"])
+    bare_cpu_s = statistics.median(cpu["python -c pass"])
     rows, missed = [], []
     for name, values in samples.items():
-        median_s = statistics.median(values)
+        median_s, cpu_s = statistics.median(values), statistics.median(cpu[name])
         ratio = median_s / bare_s
         if "run --plan" in name:
             target, met = f"<= {PLAN_TARGET_S} s", median_s <= PLAN_TARGET_S
@@ -97,10 +105,12 @@ def main(argv: list[str] | None = None) -> int:
             target, met = f"<= {COMMAND_RATIO_TARGET:g}x", ratio <= COMMAND_RATIO_TARGET
         else:
             target, met = "", True
-        rows.append([name, median_s * 1000, f"{ratio:.1f}x", target, "" if met else "MISSED"])
+        rows.append([name, median_s * 1000, f"{ratio:.1f}x", cpu_s * 1000, f"{cpu_s / bare_cpu_s:.1f}x", target,
+                     "" if met else "MISSED"])  # fmt: skip
         missed += [] if met else [name]
     print(f"whole-process wall time, median of {args.rounds} interleaved rounds ({sys.executable})")
-    print(table(["command", "ms", "/ python -c pass", "target", ""], rows))
+    print(table(["command", "wall ms", "/ python -c pass", "cpu ms", "/ python -c pass", "target (wall)", ""], rows))
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 1 if missed else 0
 
 
