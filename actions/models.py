@@ -166,47 +166,40 @@ class _Action(BaseModel):
         return f"{self.kind}({args})"
 
 
-class Click(_Action, PointOrTarget):
-    kind: Literal["click"] = "click"
+class _PointerAction(_Action, PointOrTarget):
+    """An action at a screen point: coordinates, or a target found at run time (actions.targets)."""
+
     pointer = True
-    changes_screen = True
-    commits = True
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
+    target: OptionalTarget = None  # instead of x, y
     x: OptionalCoord = None
     y: OptionalCoord = None
+
+
+class Click(_PointerAction):
+    kind: Literal["click"] = "click"
+    changes_screen = True
+    commits = True
     button: Button = "left"
     count: Literal[1, 2, 3] = 1
 
 
-class Move(_Action, PointOrTarget):
+class Move(_PointerAction):
     kind: Literal["move"] = "move"
-    pointer = True
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
-    x: OptionalCoord = None
-    y: OptionalCoord = None
 
 
-class Drag(_Action, PointOrTarget):
+class Drag(_PointerAction):
     kind: Literal["drag"] = "drag"
-    pointer = True
     changes_screen = True
     commits = True
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
     to_target: OptionalTarget = None  # instead of to_x, to_y
-    x: OptionalCoord = None
-    y: OptionalCoord = None
     to_x: OptionalCoord = None
     to_y: OptionalCoord = None
     button: Button = "left"
 
 
-class Scroll(_Action, PointOrTarget):
+class Scroll(_PointerAction):
     kind: Literal["scroll"] = "scroll"
-    pointer = True
     changes_screen = True
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
-    x: OptionalCoord = None
-    y: OptionalCoord = None
     dy: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls up")
     dx: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls right")
 
