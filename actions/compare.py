@@ -29,9 +29,6 @@ class Change:
         caret_like = right - left <= _CARET_MAX_WIDTH_PX and bottom - top <= _CARET_MAX_HEIGHT_PX
         return not caret_like
 
-    def as_dict(self) -> dict[str, object]:
-        return {"changed_pixels": self.changed_pixels, "bbox": list(self.bbox) if self.bbox else None}
-
 
 NO_CHANGE = Change(0, None)
 

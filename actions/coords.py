@@ -89,12 +89,6 @@ class DisplayProfile(BaseModel):
             self.top + grid_axis_to_index(grid.y, self.height),
         )
 
-    def screen_to_grid(self, point: ScreenPoint) -> GridPoint:
-        return GridPoint(
-            index_to_grid_axis(point.x - self.left, self.width),
-            index_to_grid_axis(point.y - self.top, self.height),
-        )
-
     def resized_to_screen(self, pixel: ImagePixel, resized: tuple[int, int]) -> ScreenPoint:
         """Absolute pixels of a resized copy of the frame (Qwen2/2.5-VL answers) to a screen point."""
         width, height = resized
@@ -109,12 +103,6 @@ def grid_axis_to_index(value: float, extent: int) -> int:
     if not 0 <= value <= GRID_MAX:
         raise ValueError(f"grid coordinate {value} is outside 0..{GRID_MAX}")
     return min(extent - 1, round(value * (extent - 1) / GRID_MAX))
-
-
-def index_to_grid_axis(index: float, extent: int) -> float:
-    if extent <= 1:
-        return 0.0
-    return index * GRID_MAX / (extent - 1)
 
 
 def profile_for_monitor(monitor: dict[str, int], pixel_size: tuple[int, int], index: int) -> DisplayProfile:

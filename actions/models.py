@@ -7,7 +7,7 @@ plan that validates here is a plan every executor can perform. Coordinates are s
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
     BaseModel,
@@ -33,7 +33,23 @@ Button = Literal["left", "right", "middle"]
 
 
 class _Action(BaseModel):
+    """One action kind. What the rest of Deskpilot needs to know of a kind is declared once, here on
+    its class; every list of kinds (``CHANGES_SCREEN``, ``POINTER_KINDS``, the policy's kinds, ...) is
+    derived from the ``Action`` union below, so adding a kind is its class, the union and its executor."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The kind's name in the action JSON, in policy files (``allowed_actions``) and in records.
+    kind: str
+    # Acts at a screen point (x, y, or a target found at run time); a scenario step of it needs a target.
+    pointer: ClassVar[bool] = False
+    # Its default expectation is a visible change ("change"); for the others it is "none".
+    changes_screen: ClassVar[bool] = False
+    # Goes to the focused window, wherever the pointer is: a policy's window title applies to the active one.
+    keyboard: ClassVar[bool] = False
+    # May commit something where it acts (a click on "Delete"): a policy reads its confirm words there,
+    # and the keyboard focus is where the last one landed.
+    commits: ClassVar[bool] = False
 
     expect: ExpectField = None
 
@@ -51,7 +67,7 @@ class _Action(BaseModel):
         """The expectation in force: the one given, else "change" for actions that should show one."""
         if self.expect is not None:
             return self.expect
-        return ExpectChange() if self.kind in CHANGES_SCREEN else ExpectNone()  # type: ignore[attr-defined]
+        return ExpectChange() if self.kind in CHANGES_SCREEN else ExpectNone()
 
     @property
     def point(self) -> tuple[int, int] | None:
@@ -62,41 +78,43 @@ class _Action(BaseModel):
     def describe(self) -> str:
         fields = self.model_dump(exclude={"kind"})
         args = ", ".join(f"{k}={v!r}" for k, v in fields.items())
-        return f"{self.kind}({args})"  # type: ignore[attr-defined]
+        return f"{self.kind}({args})"
 
 
-class Click(_Action, PointOrTarget):
-    kind: Literal["click"] = "click"
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
+class _PointerAction(_Action, PointOrTarget):
+    """An action at a screen point: coordinates, or a target found at run time (actions.targets)."""
+
+    pointer = True
+    target: OptionalTarget = None  # instead of x, y
     x: OptionalCoord = None
     y: OptionalCoord = None
+
+
+class Click(_PointerAction):
+    kind: Literal["click"] = "click"
+    changes_screen = True
+    commits = True
     button: Button = "left"
     count: Literal[1, 2, 3] = 1
 
 
-class Move(_Action, PointOrTarget):
+class Move(_PointerAction):
     kind: Literal["move"] = "move"
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
-    x: OptionalCoord = None
-    y: OptionalCoord = None
 
 
-class Drag(_Action, PointOrTarget):
+class Drag(_PointerAction):
     kind: Literal["drag"] = "drag"
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
+    changes_screen = True
+    commits = True
     to_target: OptionalTarget = None  # instead of to_x, to_y
-    x: OptionalCoord = None
-    y: OptionalCoord = None
     to_x: OptionalCoord = None
     to_y: OptionalCoord = None
     button: Button = "left"
 
 
-class Scroll(_Action, PointOrTarget):
+class Scroll(_PointerAction):
     kind: Literal["scroll"] = "scroll"
-    target: OptionalTarget = None  # instead of x, y: found at run time (actions.targets)
-    x: OptionalCoord = None
-    y: OptionalCoord = None
+    changes_screen = True
     dy: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls up")
     dx: int = Field(default=0, ge=-100, le=100, description="wheel clicks; > 0 scrolls right")
 
@@ -109,11 +127,15 @@ class Scroll(_Action, PointOrTarget):
 
 class Type(_Action):
     kind: Literal["type"] = "type"
+    changes_screen = True
+    keyboard = True
     text: str = Field(min_length=1, max_length=100_000)
 
 
 class Key(_Action):
     kind: Literal["key"] = "key"
+    changes_screen = True
+    keyboard = True
     keys: tuple[str, ...] = Field(min_length=1, max_length=6)
 
     @field_validator("keys", mode="before")
@@ -144,8 +166,15 @@ Action = Annotated[
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
 _PLAN_ADAPTER: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
 
+# -- derived from the union: never written out by hand --------------------------------------------
+# kind -> class, in the union's order (the order pydantic's errors list the kinds in)
+ACTION_CLASSES: dict[str, type[_Action]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Action)[0])
+}
+ACTION_KINDS: tuple[str, ...] = tuple(ACTION_CLASSES)
 # Actions whose default expectation is a visible change (``"expect": "change"``); others default to "none".
-CHANGES_SCREEN: frozenset[str] = frozenset({"click", "drag", "scroll", "type", "key"})
+CHANGES_SCREEN: frozenset[str] = frozenset(kind for kind, cls in ACTION_CLASSES.items() if cls.changes_screen)
+POINTER_KINDS: frozenset[str] = frozenset(kind for kind, cls in ACTION_CLASSES.items() if cls.pointer)
 
 
 def first_error(exc: ValidationError, prefix: str = "") -> str:

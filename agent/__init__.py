@@ -1,11 +1,6 @@
 """Deskpilot's agent, the top floor: the loop, screen capture, settle/verify, run directories, CLI.
 
-``from agent import Agent`` works as documented. Imports only go down the floors
-(actions <- planners <- agent), so nothing here needs to be resolved lazily.
+Importing this package imports nothing else: ``deskpilot --help`` passes through it and must not pay
+for the loop's dependencies. ``from deskpilot import Agent`` is the public way in; inside, each module
+is imported by its own name (``agent.loop.Agent``, ``agent.settle.SettleConfig``).
 """
-
-from actions.errors import DeskpilotError
-from agent.loop import Agent, Budgets, RunResult
-from agent.settle import SettleConfig
-
-__all__ = ["Agent", "Budgets", "DeskpilotError", "RunResult", "SettleConfig"]

@@ -1,9 +1,9 @@
 """The guard seam: every action passes ``check(action, frame)`` before it is performed.
 
 A guard (agent.policy.Policy is the shipped one) raises ``PolicyError`` to refuse; the loop then
-ends the run with that reason, having performed nothing for the action. Allowing, it says whether
-the loop may perform the action again by itself when it showed no visible effect: an action a person
-confirmed ("Delete") is performed once, never retried behind their back.
+ends the run with that reason, having performed nothing for the action. Allowing, it returns False
+when a person was asked to confirm the action (a confirm word was near it), True otherwise; every
+action is performed once either way.
 """
 
 from __future__ import annotations

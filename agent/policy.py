@@ -27,7 +27,7 @@ with it and performs nothing for that action.
 * ``confirm: ask`` asks y/N on the terminal (``/dev/tty``) when stdin and stdout are both
   terminals, and refuses otherwise (CI); ``refuse`` always refuses; ``allow`` never reads the
   screen (trusted unattended runs).
-* The budget counts the actions the policy let through (a verifier's retry of one is not another).
+* The budget counts the actions the policy let through.
 * In a dry run nothing is performed, so nothing is asked: a confirm word is reported on stderr
   and the action is let through; every other rule refuses as in a real run.
 
@@ -50,16 +50,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from actions.coords import ScreenPoint
 from actions.errors import PolicyError
 from actions.frame import Frame
-from actions.models import Action, Drag, Key, Type
+from actions.models import ACTION_KINDS, Action, Drag, Key, Type
 from planners.user_files import load_yaml_mapping, validate_user_model
 
 if TYPE_CHECKING:
     from planners.grounding.ocr import OcrGrounder, Word
 
-ActionKind = Literal["click", "move", "drag", "scroll", "type", "key", "wait", "done"]
+if TYPE_CHECKING:
+    ActionKind = str
+else:  # the kinds of the Action union, as a Literal: a policy file naming another is refused in its own words
+    ActionKind = Literal[ACTION_KINDS]
 ConfirmMode = Literal["ask", "refuse", "allow"]
 DEFAULT_CONFIRM_WORDS = ("Delete", "Send", "Pay", "Submit order", "Remove", "Transfer")
-_KEYBOARD_KINDS = frozenset({"type", "key"})
 
 
 class Region(BaseModel):
@@ -188,8 +190,7 @@ class Policy:
 
     # -- the guard -----------------------------------------------------------------------------
     def check(self, action: Action, frame: Frame) -> bool:
-        """Refuse (PolicyError) or allow; the answer says whether the loop may perform the action a
-        second time on its own (its no-visible-change retry): not when a person had to confirm it."""
+        """Refuse (PolicyError) or allow; allowing, False when a person was asked to confirm the action."""
         rules, desc = self._rules, action.describe()
         if rules.allowed_actions is not None and action.kind not in rules.allowed_actions:
             allowed = ", ".join(rules.allowed_actions)
@@ -207,7 +208,7 @@ class Policy:
         if rules.confirm != "allow":
             confirmed = self._check_confirm(action, desc, points, frame)
         self._count += 1
-        if action.kind in ("click", "drag"):
+        if action.commits:
             self._focus = points[0]
         return not confirmed
 
@@ -222,7 +223,7 @@ class Policy:
                 raise PolicyError(
                     f"policy: {desc} {_verb(i)} on the window {info.title!r}, whose title does not match /{pattern}/"
                 )
-        if action.kind in _KEYBOARD_KINDS:
+        if action.keyboard:
             active = self._lookup_active_window()
             if active is None:
                 raise PolicyError(
@@ -235,7 +236,7 @@ class Policy:
 
     def _check_confirm(self, action: Action, desc: str, points: Sequence[tuple[int, int]], frame: Frame) -> bool:
         """True when a confirm word was near (and the action was confirmed, or it is a dry run)."""
-        if action.kind in ("click", "drag"):
+        if action.commits:
             targets = list(points)
         elif _presses_enter(action) and self._focus is not None:
             targets = [self._focus]

@@ -24,7 +24,7 @@ from actions.coords import DisplayProfile
 from actions.expectations import ExpectField, ParsedExpectation
 from actions.frame import Frame
 from actions.models import Action
-from actions.version import installed_version
+from agent.version import installed_version
 from planners.verdicts import Verdict
 
 # The run record's format: 2 dropped ``tries``/``retries`` (nothing is performed twice on its own; a step

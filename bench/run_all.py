@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 BENCHMARKS = [
-    "bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay", "bench.stop_latency",
-    "bench.typing", "bench.targets", "bench.learned_replay",
+    "bench.startup", "bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay",
+    "bench.stop_latency", "bench.typing", "bench.targets", "bench.learned_replay",
 ]  # fmt: skip
 
 

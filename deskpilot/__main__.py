@@ -2,6 +2,6 @@
 
 import sys
 
-from agent.cli.main import main
+from deskpilot.cli import main
 
 sys.exit(main())

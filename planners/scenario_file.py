@@ -32,10 +32,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from actions.errors import UserInputError
 from actions.expectations import Expectation, ExpectField, parse_expect
-from actions.models import Action, parse_action
+from actions.models import POINTER_KINDS, Action, parse_action
 from planners.user_files import load_yaml_mapping, validate_user_model
 
-POINTER_KINDS = frozenset({"click", "move", "drag", "scroll"})
 _VAR = re.compile(r"\{\{var:([A-Za-z_][A-Za-z0-9_]*)\}\}")
 _COORDS = ("x", "y", "to_x", "to_y")
 

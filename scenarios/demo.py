@@ -36,12 +36,25 @@ from scenarios.demo_task import demo_plan, missed_outcomes
 from scenarios.harness import DemoAppProcess
 
 
+def add_demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``deskpilot demo``: the command line of the layers below knows nothing of the demo; deskpilot.cli adds it."""
+    _add_arguments(sub.add_parser("demo", help="operate the bundled demo app on a private virtual desktop"))
+
+
+def run_demo_command(args: argparse.Namespace) -> int:
+    return run_demo(args.out, use_current_display=args.use_current_display)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help="run directory (default: a new one under ./runs/)")
+    parser.add_argument("--use-current-display", action="store_true",
+                        help="drive $DISPLAY instead of a private Xvfb + openbox")  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scenarios.demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
-    parser.add_argument("--use-current-display", action="store_true", help="drive $DISPLAY instead of Xvfb")
-    args = parser.parse_args(argv)
-    return run_demo(args.out, use_current_display=args.use_current_display)
+    _add_arguments(parser)
+    return run_demo_command(parser.parse_args(argv))
 
 
 def run_demo(out: Path | None = None, *, use_current_display: bool = False) -> int:

@@ -210,14 +210,14 @@ class ClipboardPaster:
         """A real server timestamp (ICCCM forbids CurrentTime for SetSelectionOwner)."""
         self._win.change_property(self._stamp, Xatom.STRING, 8, b"", mode=X.PropModeAppend)
         ev = self._wait(lambda e: e.type == X.PropertyNotify and e.atom == self._stamp, deadline)
-        return ev.time if ev is not None else X.CurrentTime
+        return int(ev.time) if ev is not None else int(X.CurrentTime)
 
     # -- reading ---------------------------------------------------------------------------------
 
     def _selection(self, name: str) -> int:
         if name not in self._selections:
             raise ActionError(f"unknown X selection {name!r} (CLIPBOARD or PRIMARY)")
-        return self._selections[name]
+        return int(self._selections[name])
 
     def read_text(self, timeout_s: float = 1.0, selection: str = "CLIPBOARD") -> str | None:
         """The selection's text, or None (no owner, no text target, or no answer in time)."""
@@ -247,7 +247,7 @@ class ClipboardPaster:
         chunks: list[bytes] = []  # INCR: the owner writes a chunk each time we delete the last one
 
         def new_chunk(e: Any) -> bool:
-            return e.type == X.PropertyNotify and e.atom == self._prop and e.state == X.PropertyNewValue
+            return bool(e.type == X.PropertyNotify and e.atom == self._prop and e.state == X.PropertyNewValue)
 
         while True:
             if self._wait(new_chunk, deadline) is None:
@@ -286,7 +286,7 @@ class ClipboardPaster:
         focus = _wid(self._d.get_input_focus().focus)
         if focus in (X.NONE, X.PointerRoot):
             return None
-        return focus & ~self._d.display.info.resource_id_mask
+        return int(focus & ~self._d.display.info.resource_id_mask)
 
     def _owns_paste(self) -> bool:
         return any(atom in self._texts for atom in self._pasting)

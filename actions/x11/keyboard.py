@@ -32,7 +32,7 @@ def _core_second_level(first: int) -> int:
         upper = chr(first).upper()
         if len(upper) == 1 and ord(upper) <= 0xFF:
             return ord(upper)
-    return X.NoSymbol
+    return int(X.NoSymbol)
 
 
 class XTestKeyboard:

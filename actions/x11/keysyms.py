@@ -92,7 +92,7 @@ def keysym_for_key(name: str) -> int:
         keysym = keysym_for_char(name.lower() if name.isupper() else name)
     if keysym == _NO_SYMBOL:
         raise ActionError(f"unknown key name {name!r}")
-    return keysym
+    return int(keysym)
 
 
 def keysym_for_char(ch: str) -> int:

@@ -1,4 +1,5 @@
-"""``python -m agent.cli`` is the ``deskpilot`` command (``python -m deskpilot`` too)."""
+"""``python -m agent.cli``: the floors' command line, every command but those of the layer above
+(``demo``); ``python -m deskpilot`` and the ``deskpilot`` script are the whole command."""
 
 import sys
 

@@ -7,6 +7,7 @@ end, the apt packages that are missing are gathered into one line to copy.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import shutil
@@ -14,6 +15,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from actions.x11.server_facts import ServerFacts
 
 
 @dataclass(frozen=True)
@@ -38,62 +43,43 @@ def _display() -> list[Check]:
     if not sys.platform.startswith("linux"):
         return checks
     try:
-        from actions.x11.display import open_display
+        from actions.x11.server_facts import server_facts
 
-        conn = open_display(display)
-    except Exception as exc:  # noqa: BLE001 - any failure to connect (python-xlib missing too) is the answer
+        facts = server_facts(display)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect or ask (python-xlib missing too) is the answer
         return [Check("display", "fail", str(exc))]
-    try:
-        screen = conn.screen()
-        checks.append(Check("x screen", "ok", f"{screen.width_in_pixels}x{screen.height_in_pixels}"))
-        checks += _extensions(conn)
-        checks.append(_window_manager(conn))
-        checks.append(_xft_dpi(conn))
-    finally:
-        conn.close()
+    checks.append(Check("x screen", "ok", f"{facts.width_px}x{facts.height_px}"))
+    checks += _extensions(facts)
+    checks.append(_window_manager(facts))
+    checks.append(_scaling(facts))
     return checks
 
 
-def _extensions(conn: object) -> list[Check]:
+def _extensions(facts: ServerFacts) -> list[Check]:
     """XTEST carries every action; RECORD is what `deskpilot record` listens through."""
-    has_xtest = conn.query_extension("XTEST") is not None  # type: ignore[attr-defined]
-    has_record = conn.query_extension("RECORD") is not None  # type: ignore[attr-defined]
     return [
-        Check("input (XTEST)", "ok", "present") if has_xtest else
+        Check("input (XTEST)", "ok", "present") if facts.xtest else
         Check("input (XTEST)", "fail", "missing: the agent cannot click or type on this display",
               fix="start the X server without `-extension XTEST` (Xvfb and Xorg have it by default)"),
-        Check("recording (RECORD)", "ok", "present") if has_record else
+        Check("recording (RECORD)", "ok", "present") if facts.record else
         Check("recording (RECORD)", "warn", "missing: `deskpilot record` cannot listen on this display",
               fix="start the X server with `+extension RECORD` (Xorg: `Load \"record\"` in its Module section)"),
     ]  # fmt: skip
 
 
-def _window_manager(conn: object) -> Check:
-    from Xlib import X
-
-    root = conn.screen().root  # type: ignore[attr-defined]
-    check_atom = conn.intern_atom("_NET_SUPPORTING_WM_CHECK")  # type: ignore[attr-defined]
-    prop = root.get_full_property(check_atom, X.AnyPropertyType)
-    if prop is None or not prop.value:
+def _window_manager(facts: ServerFacts) -> Check:
+    if facts.window_manager is None:
         return Check("window manager", "warn", "none: windows have no titles or focus handling",
                      fix=f"{_apt('openbox')}, then start `openbox &` on the display", apt=("openbox",))
-    wm_window = conn.create_resource_object("window", prop.value[0])  # type: ignore[attr-defined]
-    name_prop = wm_window.get_full_property(conn.intern_atom("_NET_WM_NAME"), 0)  # type: ignore[attr-defined]
-    name = name_prop.value.decode("utf-8", "replace") if name_prop else "unnamed"
-    return Check("window manager", "ok", name)
+    return Check("window manager", "ok", facts.window_manager)
 
 
-def _xft_dpi(conn: object) -> Check:
+def _scaling(facts: ServerFacts) -> Check:
     """X coordinates are not scaled by Xft.dpi, but apps draw larger: worth knowing for grounding."""
-    resources = conn.screen().root.get_full_property(  # type: ignore[attr-defined]
-        conn.intern_atom("RESOURCE_MANAGER"), 0  # type: ignore[attr-defined]
-    )
-    text = resources.value.decode("utf-8", "replace") if resources else ""
-    for line in text.splitlines():
-        if line.startswith("Xft.dpi:"):
-            dpi = float(line.split(":", 1)[1])
-            return Check("scaling", "ok", f"Xft.dpi {dpi:g} (UI scale {dpi / 96:.2f}; pointer space unscaled)")
-    return Check("scaling", "ok", "Xft.dpi not set (96 dpi, scale 1.0)")
+    if facts.xft_dpi is None:
+        return Check("scaling", "ok", "Xft.dpi not set (96 dpi, scale 1.0)")
+    dpi = facts.xft_dpi
+    return Check("scaling", "ok", f"Xft.dpi {dpi:g} (UI scale {dpi / 96:.2f}; pointer space unscaled)")
 
 
 def _monitors() -> list[Check]:
@@ -192,6 +178,14 @@ def collect() -> list[Check]:
         if section is _display and not any(c.status == "fail" for c in checks):
             checks.extend(_monitors())
     return checks
+
+
+def add_doctor_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser("doctor", help="check the display, monitors, scaling, tools and model backends")
+
+
+def run_doctor_command(args: argparse.Namespace) -> int:
+    return run_doctor()
 
 
 def run_doctor() -> int:

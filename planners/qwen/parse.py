@@ -48,10 +48,6 @@ from planners.qwen.tool_calls import (
 
 # TOOL_NAME and split_thinking stay public names of this module: prompt.py and planners.qwen import them here.
 
-ACTION_NAMES = (
-    "key", "type", "mouse_move", "left_click", "left_click_drag", "right_click", "middle_click",
-    "double_click", "triple_click", "scroll", "hscroll", "wait", "terminate", "answer",
-)  # fmt: skip
 SCROLL_PX_PER_CLICK = 100
 MAX_WHEEL_CLICKS = 100  # the Scroll model's bound
 DEFAULT_WAIT_S = 1.0  # `wait` without `time`: harmless, so not worth a retry
@@ -128,6 +124,9 @@ class _Answer:
     cursor: ScreenPoint | None
 
 
+Converter = Callable[[str, dict[str, Any], _Space, _Answer], "Action | None"]
+
+
 def _pointer(name: str, args: dict[str, Any], space: _Space, state: _Answer) -> Action:
     coordinate = args.get("coordinate")
     if coordinate is None:
@@ -159,7 +158,7 @@ def _wheel_clicks(pixels: Any, action: str) -> int:
     return clicks if pixels > 0 else -clicks
 
 
-def _scroll(name: str, args: dict[str, Any], space: _Space) -> Action:
+def _scroll(name: str, args: dict[str, Any], space: _Space, state: _Answer) -> Action:
     clicks = _wheel_clicks(args.get("pixels"), name)
     coordinate = args.get("coordinate")
     at = space.centre() if coordinate is None else space.point(coordinate, name)
@@ -167,7 +166,7 @@ def _scroll(name: str, args: dict[str, Any], space: _Space) -> Action:
     return Scroll(x=at.x, y=at.y, dx=dx, dy=dy)
 
 
-def _keyboard(name: str, args: dict[str, Any]) -> Action:
+def _keyboard(name: str, args: dict[str, Any], space: _Space, state: _Answer) -> Action:
     if name == "key":
         keys = args.get("keys")
         if isinstance(keys, list):  # ["ctrl+c"] is written often enough to accept
@@ -179,7 +178,14 @@ def _keyboard(name: str, args: dict[str, Any]) -> Action:
     return _validated(lambda: Type(text=text), "type")
 
 
-def _end(name: str, args: dict[str, Any], state: _Answer) -> Done | None:
+def _wait(name: str, args: dict[str, Any], space: _Space, state: _Answer) -> Action:
+    seconds = args.get("time", DEFAULT_WAIT_S)
+    if not _is_number(seconds):
+        raise BadAnswer(f"wait needs time in seconds, got {short(seconds)}")
+    return _validated(lambda: Wait(seconds=seconds), "wait")
+
+
+def _end(name: str, args: dict[str, Any], space: _Space, state: _Answer) -> Done | None:
     """terminate / answer; "answer then terminate" (or the reverse) is one Done. Returns None
     when the call merged into the Done before it."""
     if name == "terminate":
@@ -202,25 +208,26 @@ def _end(name: str, args: dict[str, Any], state: _Answer) -> Done | None:
     return done
 
 
+# The model's tool names, in the order of the enum it was trained on (the prompt shows them so), each to
+# the function that turns its arguments into one of our actions. These names are Qwen's, not ours: the
+# mapping onto action kinds lives here, with the model, and nowhere else.
+_CONVERTERS: dict[str, Converter] = {
+    "key": _keyboard, "type": _keyboard, "mouse_move": _pointer, "left_click": _pointer,
+    "left_click_drag": _pointer, "right_click": _pointer, "middle_click": _pointer, "double_click": _pointer,
+    "triple_click": _pointer, "scroll": _scroll, "hscroll": _scroll, "wait": _wait, "terminate": _end,
+    "answer": _end,
+}  # fmt: skip
+ACTION_NAMES: tuple[str, ...] = tuple(_CONVERTERS)
+
+
 def _convert(args: dict[str, Any], space: _Space, state: _Answer) -> Action | None:
     name = args.get("action")
-    if not isinstance(name, str) or name.strip().lower() not in ACTION_NAMES:
+    if not isinstance(name, str) or name.strip().lower() not in _CONVERTERS:
         raise BadAnswer(f"unknown action {short(name)}; expected one of {', '.join(ACTION_NAMES)}")
     name = name.strip().lower()
     if name in state.ended_by or (state.ended_by and name not in ("answer", "terminate")):
         raise BadAnswer(f"{name} after the task was ended; terminate/answer must come last")
-    if name in _CLICKS or name in ("mouse_move", "left_click_drag"):
-        return _pointer(name, args, space, state)
-    if name in ("scroll", "hscroll"):
-        return _scroll(name, args, space)
-    if name in ("key", "type"):
-        return _keyboard(name, args)
-    if name == "wait":
-        seconds = args.get("time", DEFAULT_WAIT_S)
-        if not _is_number(seconds):
-            raise BadAnswer(f"wait needs time in seconds, got {short(seconds)}")
-        return _validated(lambda: Wait(seconds=seconds), "wait")
-    return _end(name, args, state)
+    return _CONVERTERS[name](name, args, space, state)
 
 
 # -- public API ----------------------------------------------------------------------------

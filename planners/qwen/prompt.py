@@ -36,8 +36,8 @@ class HistoryItem:
     """One earlier step as the model is told about it."""
 
     action: str  # what was done; ideally the model's own answer for that step ("Action: ..." + tool call)
-    verdict: str = ""  # the verifier's verdict (agent.records.Verdict value, or free text)
-    note: str = ""  # for the model: "no visible change after 2 tries", "your answer was refused: ..."
+    verdict: str = ""  # the verifier's verdict (a planners.verdicts.Verdict value, or free text)
+    note: str = ""  # for the model: "no visible change where it acted", "your answer was refused: ..."
     screenshot: Image.Image | None = None  # the screen this step was decided on, already resized
 
 
@@ -160,7 +160,7 @@ def system_prompt(family: str, screen_size: tuple[int, int], *, response_format:
 def _result(item: HistoryItem) -> str:
     words, note = _VERDICT_WORDS.get(item.verdict, item.verdict), item.note.strip()
     if words and note.lower().startswith(words.lower()):
-        words = ""  # "no visible change after 2 tries" already says it
+        words = ""  # "no visible change where it acted" already says it
     return "; ".join(part for part in (words, note) if part)
 
 

@@ -14,10 +14,10 @@ import pytest
 from actions import Click, Drag, Key, Move, Scroll, Type, Wait
 from actions.models import Action
 from actions.x11.windows import WindowReader
-from agent import Agent, RunResult
 from agent.report import build_report
 from agent.run_dir import RunDirectory
 from agent.screen import MssScreen
+from deskpilot import Agent, RunResult
 from planners import ScriptedPlanner
 from planners.verdicts import Verdict
 from scenarios.harness import DemoAppProcess
@@ -73,7 +73,7 @@ def test_right_click_opens_the_context_menu_and_a_click_picks_an_entry(demo_app,
 def test_typing_into_fields_and_the_checkbox(demo_app, executor, screen) -> None:
     name, email, notes, agree = (demo_app.centre(n) for n in ("name", "email", "notes", "agree"))
     plan = [
-        # The name field starts focused and empty: clicking it moves nothing on screen. Issue 8: a
+        # The name field starts focused and empty: clicking it moves nothing on screen. A
         # script says so ("expect": "none") or it stops there; nothing is performed a second time.
         Click(x=name[0], y=name[1], expect="none"),
         Type(text="Grüße, café ✓"),

@@ -22,11 +22,11 @@ from PIL import Image
 
 from actions import Type
 from actions.models import parse_plan
-from agent import Agent
 from agent.desktop.xserver import VirtualDesktop
 from agent.report import build_report
 from agent.run_dir import RunDirectory, StepRecord, StepTimings
 from agent.screen import MssScreen
+from deskpilot import Agent
 from planners import ScriptedPlanner
 from planners.verdicts import Verdict
 from scenarios.demo_task import demo_plan

@@ -125,6 +125,6 @@ def test_a_crashed_app_is_seen_and_the_run_goes_on_recording(desktop, tmp_path: 
     steps = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
     assert [s["verdict"] for s in steps][0] == "changed"
     assert steps[-1]["action"]["kind"] == "click" and steps[-1]["verdict"] == "no_change"
-    # Issue 8: performed once, never again on its own, and the script stops there naming the step.
+    # Performed once, never again on its own, and the script stops there naming the step.
     assert steps[-1]["note"] == "no visible change where it acted (performed once, not repeated)"
     assert steps[-1]["performed"] is True and proc.returncode == 1 and "step 3 (click(" in stderr

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from actions import Click
 from actions.x11.windows import WindowReader
-from agent import Agent
 from agent.screen import MssScreen
 from agent.settle import SettleConfig, settle
+from deskpilot import Agent
 from planners import ScriptedPlanner
 from planners.verdicts import Verdict
 from scenarios.harness import DemoAppProcess

@@ -1,4 +1,4 @@
-"""Issue 8 on a real X server: expectations judged on the demo app, nothing performed twice, motion
+"""Verdicts on a real X server: expectations judged on the demo app, nothing performed twice, motion
 in another window ignored. Plans run as users run them (``deskpilot run --plan``, a subprocess);
 what reached the app is read from its own state file.
 """

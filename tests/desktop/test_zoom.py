@@ -1,4 +1,4 @@
-"""A Chromium form recorded at 100% replays at 125% (issue 10, item 5), under a real Xvfb.
+"""A Chromium form recorded at 100% replays at 125%, under a real Xvfb.
 
 The page (scenarios/pages/zoom_form.html) is served by a loopback server that keeps what the form
 sent. It is recorded the way ``deskpilot record`` records: a snapshot before each press, the

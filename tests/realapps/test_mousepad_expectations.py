@@ -1,4 +1,4 @@
-"""Issue 8, item 4 on a real GTK3 app: mousepad's Save As flow writes the file with default flags.
+"""Expectations on a real GTK3 app: mousepad's Save As flow writes the file with default flags.
 
 The GTK file chooser makes its Save button sensitive about 180 ms after a typed path is drawn
 (bench.reaction_times); an Enter sent when the screen has been quiet only 60 ms is lost and the

@@ -14,7 +14,7 @@ def test_a_paste_nobody_fetches_fails_the_run(desktop, focus_that_never_pastes, 
     assert not [s for s in steps(tmp_path) if s.get("verdict") == "changed"], explain(proc, tmp_path)
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["success"] is False and "text not delivered" in summary["reason"]
-    # Issue 8: the step is on record as failed, with what the clipboard saw, and the run stops there.
+    # The step is on record as failed, with what the clipboard saw, and the run stops there.
     (step,) = steps(tmp_path)
     assert step["verdict"] == "failed" and step["text_strategy"] == [["xtest", "Zo"]], explain(proc, tmp_path)
     assert step["seen"]["paste_requests"] == [] and "nothing asked for the clipboard" in step["seen"]["detail"]

@@ -123,3 +123,29 @@ def test_any_json_plan_either_validates_or_raises_plan_error(data) -> None:
         assert "\n" not in str(exc)
     else:
         assert all(a.kind in {"click", "move", "drag", "scroll", "type", "key", "wait", "done"} for a in parsed)
+
+
+def test_the_lists_of_kinds_are_read_off_the_action_classes() -> None:
+    from actions.models import ACTION_CLASSES, ACTION_KINDS, CHANGES_SCREEN, POINTER_KINDS
+    from planners import scenario_file
+
+    assert ACTION_KINDS == ("click", "move", "drag", "scroll", "type", "key", "wait", "done")  # the union's order
+    assert ACTION_CLASSES["drag"] is actions.Drag and ACTION_CLASSES["done"] is actions.Done
+    assert sorted(CHANGES_SCREEN) == ["click", "drag", "key", "scroll", "type"]
+    assert sorted(POINTER_KINDS) == ["click", "drag", "move", "scroll"]
+    assert scenario_file.POINTER_KINDS is POINTER_KINDS
+    assert [kind for kind, cls in ACTION_CLASSES.items() if cls.keyboard] == ["type", "key"]
+    assert [kind for kind, cls in ACTION_CLASSES.items() if cls.commits] == ["click", "drag"]
+    # The class attributes are not fields: they never reach the action JSON.
+    assert actions.Click(x=1, y=2).model_dump() == {"kind": "click", "x": 1, "y": 2, "button": "left", "count": 1}
+
+
+def test_the_public_face_re_exports_every_action_kind() -> None:
+    import deskpilot
+    from actions.models import ACTION_CLASSES
+
+    namespace: dict[str, object] = {}
+    exec("from deskpilot import *", namespace)
+    for cls in ACTION_CLASSES.values():
+        assert getattr(deskpilot, cls.__name__) is cls
+        assert cls.__name__ in deskpilot.__all__ and namespace[cls.__name__] is cls

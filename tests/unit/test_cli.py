@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -73,3 +74,42 @@ def test_bad_flags_are_one_line(argv: list[str], message: str, capsys: pytest.Ca
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("deskpilot: error: ") and message in err and err.count("\n") == 1
+
+
+def test_version_and_help_import_none_of_the_floors() -> None:
+    code = (
+        "import sys\n"
+        "from deskpilot.cli import main\n"
+        "for argv in (['--version'], ['--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit as exit:\n"
+        "        assert exit.code == 0, exit.code\n"
+        "loaded = ('actions', 'planners', 'scenarios', 'pydantic', 'numpy', 'agent.loop', 'agent.cli.run_cmd')\n"
+        "print(sorted(m for m in loaded if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.startswith("deskpilot "), proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]", proc.stderr
+
+
+def test_help_lists_every_command_with_the_help_of_its_own_parser() -> None:
+    from agent.cli.main import COMMANDS
+    from deskpilot.cli import DEMO
+
+    listing = run_cli("--help")
+    assert listing.returncode == 0, listing.stderr
+    for command in [*COMMANDS, DEMO]:
+        add_parser, _ = command.load()
+        parser = argparse.ArgumentParser()
+        add_parser(parser.add_subparsers())
+        listed = next(line for line in listing.stdout.splitlines() if line.split()[:1] == [command.name])
+        assert command.help in parser.format_help() and listed.split(None, 1)[1] == command.help
+
+
+def test_the_demo_is_a_command_of_the_layer_above(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["demo"])  # the floors' command line: it knows nothing of scenarios
+    assert info.value.code == 2 and "invalid choice: 'demo'" in capsys.readouterr().err
+    proc = run_cli("demo", "--help")  # python -m deskpilot: the console script's command line
+    assert proc.returncode == 0 and "--use-current-display" in proc.stdout, proc.stderr

@@ -17,7 +17,7 @@ SCRIPT = textwrap.dedent(
     import os, signal, sys
     import numpy as np
     from actions import Click, RecordingExecutor
-    from agent import Agent, SettleConfig
+    from deskpilot import Agent, SettleConfig
     from agent.run_dir import RunDirectory
     from actions.frame import FakeScreen
     from planners import ScriptedPlanner

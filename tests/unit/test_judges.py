@@ -10,10 +10,10 @@ from actions.expectations import EXPECTATION_KINDS, ExpectChange, ExpectText, Ex
 from actions.frame import FakeScreen
 from actions.models import Action
 from actions.windows import FakeWindows, WindowInfo
-from agent import Agent, SettleConfig
 from agent.report import build_report
 from agent.run_dir import RunDirectory
 from agent.verify import unjudged_kinds
+from deskpilot import Agent, SettleConfig
 from planners import ScriptedPlanner
 from planners.scenario_file import Step, dump_scenario, load_scenario
 from planners.verdicts import Verdict

@@ -14,10 +14,10 @@ from actions.expectations import ExpectNone
 from actions.frame import FakeScreen, Frame
 from actions.models import Action
 from actions.windows import FakeWindows
-from agent import Agent, Budgets, SettleConfig
 from agent.outcome import EndCause
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_steps
+from deskpilot import Agent, Budgets, SettleConfig
 from planners import Plan, ScriptedPlanner, StepFeedback
 from planners.verdicts import Verdict
 
@@ -181,7 +181,7 @@ def test_run_directory_contents(tmp_path) -> None:
     assert step["action"] == {"kind": "click", "x": 3, "y": 4, "button": "left", "count": 1}
     assert step["before"] == "frames/step-0000.png" and step["after"] == "frames/step-0001.png"
     assert (run_dir / step["before"]).exists() and (run_dir / step["after"]).exists()
-    # ready_ms: issue 8's wait for the target to finish reacting, before acting
+    # ready_ms: the wait for the target to finish reacting, before acting
     assert set(step["timings"]) == {"plan_ms", "ready_ms", "act_ms", "settle_ms", "verify_ms", "total_ms"}
     report = build_report(run_dir).read_text()  # the caller builds the page, not the loop
     assert "succeeded" in report and "click(x=3, y=4" in report and "data:image/jpeg;base64," in report

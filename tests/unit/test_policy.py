@@ -19,10 +19,10 @@ from actions import Click, Drag, Key, Move, RecordingExecutor, Scroll, Type, Wai
 from actions.errors import PolicyError
 from actions.frame import FakeScreen, Frame
 from actions.models import Action
-from agent import Agent, SettleConfig
 from agent.policy import Policy, PolicyFile
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_json
+from deskpilot import Agent, SettleConfig
 from planners import ScriptedPlanner
 from planners.grounding.ocr import OcrGrounder
 from planners.verdicts import Verdict
@@ -258,7 +258,7 @@ def test_a_refusal_ends_the_run_with_its_reason_and_nothing_performed(tmp_path: 
 
 @needs_tesseract
 def test_a_confirmed_click_is_performed_once_never_retried_behind_the_persons_back() -> None:
-    """Nothing is retried on its own any more (issue 8): the confirmed click and the plain one both run once."""
+    """Nothing is retried on its own: the confirmed click and the plain one both run once."""
     screen, executor = screen_with_words(WORDS), RecordingExecutor()  # a still screen: no visible change
     questions: list[str] = []
     guard = policy(ask=lambda q: questions.append(q) or True, is_terminal=lambda: True)

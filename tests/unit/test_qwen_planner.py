@@ -11,7 +11,7 @@ from actions import Click, Done, Drag, Move, RecordingExecutor
 from actions.coords import DisplayProfile, ScreenPoint
 from actions.errors import ModelOutputError
 from actions.frame import FakeScreen
-from agent import Agent, Budgets, SettleConfig
+from deskpilot import Agent, Budgets, SettleConfig
 from planners.fake_backend import ScriptedChatBackend
 from planners.qwen.messages import ImagePart, TextPart
 from planners.qwen.planner import QwenPlanner

@@ -11,10 +11,10 @@ import numpy as np
 from actions import Click, RecordingExecutor
 from actions.frame import FakeScreen
 from actions.windows import FakeWindows
-from agent import Agent, SettleConfig
 from agent.report import build_report
 from agent.report.frames import FrameStore
 from agent.run_dir import RunDirectory
+from deskpilot import Agent, SettleConfig
 from planners import ScriptedPlanner
 
 FAST = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)

@@ -14,9 +14,9 @@ from actions.errors import TextNotDelivered
 from actions.frame import FakeScreen
 from actions.models import Action
 from actions.x11.paste_report import PasteRequest
-from agent import Agent, SettleConfig
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_steps
+from deskpilot import Agent, SettleConfig
 from planners import ScriptedPlanner
 from planners.fake_backend import ScriptedChatBackend
 from planners.qwen.planner import QwenPlanner

@@ -1,4 +1,4 @@
-"""Issue 8's verdict logic with the shipped fakes: expectations, nothing twice, motion elsewhere ignored."""
+"""The verdict logic with the shipped fakes: expectations, nothing twice, motion elsewhere ignored."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from actions.expectations import ExpectChange, ExpectNone, ExpectText, ExpectWin
 from actions.frame import Frame
 from actions.models import Action
 from actions.windows import FakeWindows, WindowInfo
-from agent import Agent, SettleConfig
 from agent.outcome import EndCause
 from agent.report import build_report
 from agent.run_dir import RunDirectory, read_steps
+from deskpilot import Agent, SettleConfig
 from planners import Plan, ScriptedPlanner, StepFeedback
 from planners.verdicts import Verdict
 

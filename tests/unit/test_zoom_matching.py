@@ -1,4 +1,4 @@
-"""Targets that survive zoom (issue 10, item 5), without a display: label choice at recording,
+"""Targets that survive zoom, without a display: label choice at recording,
 split labels in OCR words, multi-scale template matching on synthetic frames."""
 
 from __future__ import annotations
