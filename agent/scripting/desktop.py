@@ -21,29 +21,31 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal
 
 from actions.errors import ExpectationFailed, UserInputError
-from actions.expectations import Expectation
 from actions.frame import Frame
 from actions.hotkeys import DEFAULT_HOTKEYS
 from actions.models import Action, parse_action
-from actions.targets import Target
 from agent.scripting import reading
+from agent.scripting.arguments import (
+    Expect,
+    PolicySpec,
+    Where,
+    describe_call,
+    model_spec_of,
+    paste_keys_of,
+    policy_of,
+    scope_of,
+    where_of,
+)
 from agent.single_step import SharedRun, StepParts, run_planner, run_single_action, script_end
 
 if TYPE_CHECKING:
-    from agent.policy import Policy, PolicyFile
     from agent.session import DesktopSession
     from planners.qwen.build import ModelSpec
     from planners.qwen.planner import QwenPlanner
     from planners.targeting import TargetResolver
-
-Where = Union[str, Target, dict[str, Any], tuple[int, int]]  # noqa: UP007 - a runtime alias on Python 3.10
-# What ``expect=`` takes: an expectation model, its word, or its JSON object (as in a plan).
-Expect = Union[Expectation, Literal["change", "none"], dict[str, Any], None]  # noqa: UP007
-PolicySpec = Union[str, Path, "PolicyFile", "Policy", None]  # noqa: UP007
-
 
 class Desktop:
     """``with Desktop(out=..., model=..., base_url=..., monitor=0, policy=..., cache=...) as desk:``
@@ -89,10 +91,10 @@ class Desktop:
         if self._closed:
             raise UserInputError("this Desktop is closed; make a new one for another run")
         hotkey = stop_hotkey_from_flag(self.stop_hotkey)  # a bad combo is refused before anything starts
-        paste_keys = _paste_keys(self.paste_key)
-        guard = _policy(self._policy_spec)
+        paste_keys = paste_keys_of(self.paste_key)
+        guard = policy_of(self._policy_spec)
         require_display()
-        spec = _model_spec(self._model_spec, self.base_url)
+        spec = model_spec_of(self._model_spec, self.base_url)
         if spec is not None:
             from planners.qwen.build import build_planner
 
@@ -165,7 +167,7 @@ class Desktop:
         offset: tuple[int, int] | None = None, window: str | None = None,
         button: Literal["left", "right", "middle"] = "left", count: Literal[1, 2, 3] = 1, expect: Expect = None,
     ) -> None:  # fmt: skip
-        where = _where(text, image, description, offset, window)
+        where = where_of(text, image, description, offset, window)
         self._act({"kind": "click", **where, "button": button, "count": count}, expect)
 
     def double_click(
@@ -185,18 +187,18 @@ class Desktop:
         self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
         offset: tuple[int, int] | None = None, window: str | None = None, expect: Expect = "none",
     ) -> None:  # fmt: skip
-        self._act({"kind": "move", **_where(text, image, description, offset, window)}, expect)
+        self._act({"kind": "move", **where_of(text, image, description, offset, window)}, expect)
 
     def drag(
         self, source: Where, destination: Where, *, button: Literal["left", "right", "middle"] = "left",
         expect: Expect = None,
     ) -> None:  # fmt: skip
-        start, end = _where(source), _where(destination)
+        start, end = where_of(source), where_of(destination)
         end = {("to_" + k): v for k, v in end.items()}
         self._act({"kind": "drag", **start, **end, "button": button}, expect)
 
     def scroll(self, target: Where, dy: int = 0, dx: int = 0, *, expect: Expect = None) -> None:
-        self._act({"kind": "scroll", **_where(target), "dy": dy, "dx": dx}, expect)
+        self._act({"kind": "scroll", **where_of(target), "dy": dy, "dx": dx}, expect)
 
     # -- keyboard ----------------------------------------------------------------------------------------
     def type(self, text: str, *, expect: Expect = None) -> None:
@@ -222,7 +224,7 @@ class Desktop:
             action: Action = parse_action(data)
         except ValueError as exc:
             raise UserInputError(str(exc)) from None
-        run_single_action(parts, action, _describe(data))
+        run_single_action(parts, action, describe_call(data))
 
     # -- looking -----------------------------------------------------------------------------------------
     def sees(
@@ -231,7 +233,7 @@ class Desktop:
     ) -> bool:  # fmt: skip
         """Whether ``text`` is read now: on the screen, or only in the scope given (``region`` in screen
         points, ``near`` a target, ``in_window`` a title regex)."""
-        scope, frame, started = _scope(region, near, in_window), self._capture(), time.monotonic()
+        scope, frame, started = scope_of(region, near, in_window), self._capture(), time.monotonic()
         words, where = self._words(scope, frame)
         seen = reading.sees_text(words, text)
         self._note(frame, f"sees({text!r})", f"{'seen' if seen else 'not seen'} in {where or 'no place'}", started)
@@ -245,7 +247,7 @@ class Desktop:
         read there, after ``timeout_s``."""
         from agent.verify.poll import next_different, out_of_time
 
-        parts, scope, started = self._parts(), _scope(region, near, in_window), time.monotonic()
+        parts, scope, started = self._parts(), scope_of(region, near, in_window), time.monotonic()
         deadline = started + timeout_s
         frame = self._capture()
         while True:
@@ -315,86 +317,3 @@ class Desktop:
     def _note(self, frame: Frame, what: str, note: str, started: float, failed: bool = False) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000.0
         self._parts().run.note(frame, what, note, failed=failed, elapsed_ms=elapsed_ms)
-
-
-def _where(
-    text: Where | None, image: str | None = None, description: str | None = None,
-    offset: tuple[int, int] | None = None, window: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """``{"x", "y"}`` or ``{"target": {...}}`` from what a script passed."""
-    if isinstance(text, tuple) and image is None and description is None:
-        return {"x": text[0], "y": text[1]}
-    if isinstance(text, Target):
-        return {"target": text.model_dump()}
-    if isinstance(text, dict):
-        return {"target": text}
-    target: dict[str, Any] = {"text": text, "image": image, "description": description, "offset": offset,
-                              "window": window}  # fmt: skip
-    return {"target": {k: v for k, v in target.items() if v is not None}}
-
-
-def _describe(data: dict[str, Any]) -> str:
-    target = data.get("target")
-    shown = Target.model_validate(target).describe() if isinstance(target, dict) else ""
-    if data["kind"] == "type":
-        return f"type({data['text']!r})"
-    if data["kind"] == "wait":
-        return f"wait({data['seconds']})"
-    if data["kind"] == "key":
-        return f"press({'+'.join(data['keys'])})"
-    return f"{data['kind']}({shown})" if shown else data["kind"]
-
-
-def _scope(region: tuple[int, int, int, int] | None, near: Where | None, in_window: str | None) -> reading.Scope:
-    """A look's scope from a script's arguments; a bad one is a UserInputError naming it."""
-    from pydantic import ValidationError
-
-    from actions.targets import parse_target
-
-    given = [name for name, value in (("region", region), ("near", near), ("in_window", in_window)) if value]
-    if len(given) > 1:
-        raise UserInputError(f"give at most one of region, near, in_window (got {' and '.join(given)})")
-    target = None
-    if near is not None:
-        try:
-            target = near if isinstance(near, Target) else Target.model_validate(parse_target(near))
-        except ValidationError as exc:
-            raise UserInputError(f"near: {exc.errors()[0]['msg']}") from None
-    return reading.Scope(region=region, near=target, in_window=in_window)
-
-
-def _paste_keys(chord: str | None) -> tuple[str, ...] | None:
-    if chord is None:
-        return None
-    from actions.x11.paste_keys import parse_paste_key
-
-    return parse_paste_key(chord, "paste_key")
-
-
-def _policy(spec: PolicySpec) -> Policy | None:
-    if spec is None:
-        return None
-    from agent.policy import Policy, PolicyFile, load_policy
-
-    if isinstance(spec, Policy):
-        return spec
-    rules = spec if isinstance(spec, PolicyFile) else load_policy(spec)
-    return Policy(rules)
-
-
-def _model_spec(model: str | ModelSpec | None, base_url: str | None) -> ModelSpec | None:
-    """The model settings a script gave: a name (and a server), or a whole ``ModelSpec``."""
-    if model is None and base_url is None:
-        return None
-    from pydantic import ValidationError
-
-    from planners.qwen.build import ModelSpec
-
-    if isinstance(model, ModelSpec):
-        return model if base_url is None else model.model_copy(update={"base_url": base_url})
-    if not model:
-        raise UserInputError("Desktop(base_url=...) needs model=NAME: the served model's name")
-    try:
-        return ModelSpec(model=model, base_url=base_url)
-    except ValidationError as exc:
-        raise UserInputError(f"Desktop(model=...): {exc.errors()[0]['msg']}") from None

@@ -35,7 +35,7 @@ def test_a_model_spec_names_the_setting_that_is_wrong() -> None:
 
 
 def test_a_desktop_with_a_server_but_no_model_name_is_refused_before_anything_starts(tmp_path) -> None:
-    from agent.scripting.desktop import _model_spec
+    from agent.scripting.arguments import model_spec_of as _model_spec
 
     with pytest.raises(UserInputError, match="needs model=NAME"):
         _model_spec(None, "http://127.0.0.1:9/v1")

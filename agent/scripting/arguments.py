@@ -1,0 +1,106 @@
+"""What a script passes to ``Desktop``, checked and turned into the models the loop takes.
+
+Every function here refuses a bad argument with a ``UserInputError`` naming it, before anything runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Union
+
+from actions.errors import UserInputError
+from actions.expectations import Expectation
+from actions.targets import Target
+from agent.scripting import reading
+
+if TYPE_CHECKING:
+    from agent.policy import Policy, PolicyFile
+    from planners.qwen.build import ModelSpec
+
+Where = Union[str, Target, dict[str, Any], tuple[int, int]]  # noqa: UP007 - a runtime alias on Python 3.10
+# What ``expect=`` takes: an expectation model, its word, or its JSON object (as in a plan).
+Expect = Union[Expectation, Literal["change", "none"], dict[str, Any], None]  # noqa: UP007
+PolicySpec = Union[str, Path, "PolicyFile", "Policy", None]  # noqa: UP007
+
+
+def where_of(
+    text: Where | None, image: str | None = None, description: str | None = None,
+    offset: tuple[int, int] | None = None, window: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """``{"x", "y"}`` or ``{"target": {...}}`` from what a script passed."""
+    if isinstance(text, tuple) and image is None and description is None:
+        return {"x": text[0], "y": text[1]}
+    if isinstance(text, Target):
+        return {"target": text.model_dump()}
+    if isinstance(text, dict):
+        return {"target": text}
+    target: dict[str, Any] = {"text": text, "image": image, "description": description, "offset": offset,
+                              "window": window}  # fmt: skip
+    return {"target": {k: v for k, v in target.items() if v is not None}}
+
+
+def describe_call(data: dict[str, Any]) -> str:
+    target = data.get("target")
+    shown = Target.model_validate(target).describe() if isinstance(target, dict) else ""
+    if data["kind"] == "type":
+        return f"type({data['text']!r})"
+    if data["kind"] == "wait":
+        return f"wait({data['seconds']})"
+    if data["kind"] == "key":
+        return f"press({'+'.join(data['keys'])})"
+    return f"{data['kind']}({shown})" if shown else data["kind"]
+
+
+def scope_of(region: tuple[int, int, int, int] | None, near: Where | None, in_window: str | None) -> reading.Scope:
+    """A look's scope from a script's arguments; a bad one is a UserInputError naming it."""
+    from pydantic import ValidationError
+
+    from actions.targets import parse_target
+
+    given = [name for name, value in (("region", region), ("near", near), ("in_window", in_window)) if value]
+    if len(given) > 1:
+        raise UserInputError(f"give at most one of region, near, in_window (got {' and '.join(given)})")
+    target = None
+    if near is not None:
+        try:
+            target = near if isinstance(near, Target) else Target.model_validate(parse_target(near))
+        except ValidationError as exc:
+            raise UserInputError(f"near: {exc.errors()[0]['msg']}") from None
+    return reading.Scope(region=region, near=target, in_window=in_window)
+
+
+def paste_keys_of(chord: str | None) -> tuple[str, ...] | None:
+    if chord is None:
+        return None
+    from actions.x11.paste_keys import parse_paste_key
+
+    return parse_paste_key(chord, "paste_key")
+
+
+def policy_of(spec: PolicySpec) -> Policy | None:
+    if spec is None:
+        return None
+    from agent.policy import Policy, PolicyFile, load_policy
+
+    if isinstance(spec, Policy):
+        return spec
+    rules = spec if isinstance(spec, PolicyFile) else load_policy(spec)
+    return Policy(rules)
+
+
+def model_spec_of(model: str | ModelSpec | None, base_url: str | None) -> ModelSpec | None:
+    """The model settings a script gave: a name (and a server), or a whole ``ModelSpec``."""
+    if model is None and base_url is None:
+        return None
+    from pydantic import ValidationError
+
+    from planners.qwen.build import ModelSpec
+
+    if isinstance(model, ModelSpec):
+        return model if base_url is None else model.model_copy(update={"base_url": base_url})
+    if not model:
+        raise UserInputError("Desktop(base_url=...) needs model=NAME: the served model's name")
+    try:
+        return ModelSpec(model=model, base_url=base_url)
+    except ValidationError as exc:
+        raise UserInputError(f"Desktop(model=...): {exc.errors()[0]['msg']}") from None
