@@ -109,7 +109,7 @@ def _display(config: pytest.Config) -> str:
         from agent.desktop.xserver import VirtualDesktop
 
         _desktop = VirtualDesktop().start()
-        os.environ["DISPLAY"] = _desktop.display
+        os.environ.update(_desktop.session_vars())  # DISPLAY, and the accessibility bus apps publish on
     return str(_desktop.display)
 
 

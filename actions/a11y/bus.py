@@ -127,16 +127,16 @@ async def _connect(bus_type: Any, address: str) -> Any:
     return await bus_type(bus_address=address).connect()  # made inside the loop: dbus-fast binds to it
 
 
-def find_bus_address(timeout_s: float = 2.0) -> str:
+def find_bus_address(timeout_s: float = 2.0, session: str | None = None) -> str:
     """Where the accessibility bus is: ``AT_SPI_BUS_ADDRESS`` if set (a private desktop exports it), else
-    what ``org.a11y.Bus`` on the session bus says (the desktop session started it)."""
-    direct = os.environ.get("AT_SPI_BUS_ADDRESS")
+    what ``org.a11y.Bus`` on the session bus (``session``, or the environment's) says."""
+    direct = os.environ.get("AT_SPI_BUS_ADDRESS") if session is None else None
     if direct:
         return direct
-    session = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    session = session or os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     if not session:
-        raise A11yUnavailable("no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set, so there is no "
-                              "accessibility bus (a private desktop starts one; `deskpilot doctor` says more)")  # fmt: skip
+        raise A11yUnavailable("no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set, so there is no accessibility "
+                              "bus (a private desktop starts one; `deskpilot doctor` says more)")  # fmt: skip
     bus = A11yBus(session, timeout_s)
     try:
         reply = bus.calls([Call("org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus", "GetAddress")], timeout_s)[0]

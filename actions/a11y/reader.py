@@ -97,11 +97,10 @@ class AtspiReader:
         apps = self.applications()
         children = self._calls([Call(r.bus, r.path, ACC, "GetChildren") for _, r in apps])
         tops: list[tuple[str, ElementRef]] = []
-        for (app, root), reply in zip(apps, children, strict=True):
+        for (app, _root), reply in zip(apps, children, strict=True):
             if not isinstance(reply, Failed):
                 tops += [(app, ElementRef(str(b), str(p))) for b, p in reply[0][:_MAX_CHILDREN] if p != _NULL_PATH]
-        batch = [c for _, ref in tops for c in (Call(ref.bus, ref.path, ACC, "GetRoleName"),
-                 Call(ref.bus, ref.path, ACC, "GetState"), Call(ref.bus, ref.path, PROPS, "Get", "ss", (ACC, "Name")))]  # fmt: skip
+        batch = [call for _, ref in tops for call in _top_calls(ref)]
         replies = self._calls(batch)
         found = []
         for index, (app, ref) in enumerate(tops):
@@ -220,6 +219,11 @@ class AtspiReader:
 
     def value(self, ref: ElementRef) -> float | None:
         return _value(self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, "CurrentValue"))])[0])
+
+
+def _top_calls(ref: ElementRef) -> list[Call]:
+    return [Call(ref.bus, ref.path, ACC, "GetRoleName"), Call(ref.bus, ref.path, ACC, "GetState"),
+            Call(ref.bus, ref.path, PROPS, "Get", "ss", (ACC, "Name"))]  # fmt: skip
 
 
 def _phase_one(ref: ElementRef) -> list[Call]:
