@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from actions.windows import WindowInfo
+from planners.grounding.tree import TreeSource
 from planners.grounding.vlm import PointingModel
 from planners.target_cache import TargetCache, default_cache_dir
 from planners.targeting import TargetResolver
@@ -30,6 +31,21 @@ class X11Windows:
         return windows.window_at(x, y)
 
 
+def desktop_trees() -> TreeSource:
+    """The accessibility trees of this desktop, read once per distinct screen (connects on first use; a
+    desktop without an accessibility bus makes the tree rung say so and the ladder climb)."""
+    from actions.a11y import FrameTrees
+
+    return FrameTrees()
+
+
+def wait_enabled_s() -> float:
+    """A disabled target is waited for as long as the loop waits for a window to get ready."""
+    from agent.settle import SettleConfig
+
+    return SettleConfig().ready_timeout_s
+
+
 def add_cache_flags(parser: argparse.ArgumentParser, default: str = "PLAN.cache/ beside the plan") -> None:
     group = parser.add_argument_group("learned targets")
     group.add_argument("--cache", type=Path, metavar="DIR", help=f"where found targets are learned (default: "
@@ -43,11 +59,12 @@ def resolver_from_args(args: argparse.Namespace, plan_path: Path, model: Pointin
     folder = args.cache if args.cache is not None else default_cache_dir(plan_path)
     cache = TargetCache(folder, learn=not args.no_learn)
     return TargetResolver(
-        cache=cache, model=model, base_dir=plan_path.parent, windows=X11Windows(), strict_cache=args.strict_cache
+        cache=cache, model=model, base_dir=plan_path.parent, windows=X11Windows(), strict_cache=args.strict_cache,
+        tree=desktop_trees(), wait_enabled_s=wait_enabled_s(),
     )
 
 
 def calls_line(resolver: TargetResolver) -> str:
-    """``grounding calls: anchor 3, ocr 0, vlm 0`` for the run's last line."""
-    rungs = ["anchor", "template", "ocr", "vlm"]
+    """``grounding calls: anchor 3, template 0, tree 2, ocr 0, vlm 0`` for the run's last line."""
+    rungs = ["anchor", "template", "tree", "ocr", "vlm"]
     return "grounding calls: " + ", ".join(f"{rung} {resolver.calls.get(rung, 0)}" for rung in rungs)

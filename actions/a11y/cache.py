@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actions.a11y.elements import Box, Snapshot
+from actions.a11y.bus import A11yUnavailable
+from actions.a11y.elements import Box, ElementRef, Snapshot
 from actions.a11y.reader import AtspiReader
 from actions.frame import Frame
 
@@ -25,20 +26,35 @@ class FrameTrees:
 
     def __init__(self, reader: AtspiReader | None = None) -> None:
         self.reader = reader or AtspiReader()
-        self._entries: dict[tuple[str | None, str | None], _Entry] = {}
+        self._entries: dict[tuple[str | None, str | None, Box | None], _Entry] = {}
         self.reads = 0  # how many times the tree was really read (what the cache saves)
+        self._unavailable: A11yUnavailable | None = None  # no bus: said once, not asked again every step
 
-    def snapshot(self, frame: Frame, window: str | None = None, app: str | None = None) -> Snapshot:
-        key = (window, app)
+    def snapshot(self, frame: Frame, window: str | None = None, app: str | None = None,
+                 window_box: Box | None = None) -> Snapshot:  # fmt: skip
+        if self._unavailable is not None:
+            raise self._unavailable
+        key = (window, app, window_box)
         entry = self._entries.get(key)
         if entry is not None and (entry.frame is frame or entry.frame.same_pixels(frame)):
             return entry.snapshot
         self.reads += 1
         profile = frame.profile
-        snapshot = self.reader.snapshot(window, app, screen=Box(profile.left, profile.top, profile.width,
-                                                                profile.height))  # fmt: skip
+        screen = Box(profile.left, profile.top, profile.width, profile.height)
+        try:
+            snapshot = self.reader.snapshot(window, app, screen=screen, window_box=window_box)
+        except A11yUnavailable as exc:
+            if not self.reader.connected:
+                self._unavailable = exc  # no bus at all (not merely no such window)
+            raise
         self._entries[key] = _Entry(frame, snapshot)
         return snapshot
+
+    def states(self, ref: ElementRef) -> frozenset[str]:
+        return self.reader.states(ref)
+
+    def box(self, ref: ElementRef) -> Box | None:
+        return self.reader.box(ref)
 
     def invalidate(self) -> None:
         self._entries.clear()

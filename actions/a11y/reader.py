@@ -74,6 +74,10 @@ class AtspiReader:
             self._bus = A11yBus(self._address or find_bus_address(self.limits.call_timeout_s * 2))
         return self._bus
 
+    @property
+    def connected(self) -> bool:
+        return self._bus is not None
+
     def close(self) -> None:
         if self._bus is not None:
             self._bus.close()
@@ -115,11 +119,13 @@ class AtspiReader:
         return None if isinstance(reply, Failed) else int(reply[0])
 
     # -- snapshots -------------------------------------------------------------------------------------
-    def snapshot(self, window: str | None = None, app: str | None = None, screen: Box | None = None) -> Snapshot:
-        """The tree of the window whose accessible name matches the regular expression ``window``, else of
+    def snapshot(self, window: str | None = None, app: str | None = None, screen: Box | None = None,
+                 window_box: Box | None = None) -> Snapshot:  # fmt: skip
+        """The tree of the window whose accessible name matches the regular expression ``window`` (or, when no
+        name does, the window that covers most of ``window_box``: toolkits name windows their own way), else of
         the application named ``app``, else of the active window. ``A11yUnavailable`` when there is none."""
         started = time.monotonic()
-        scope = self._scope(window, app)
+        scope = self._scope(window, app, window_box)
         if isinstance(scope, str):
             raise A11yUnavailable(scope)
         app_name, roots, window_name = scope
@@ -127,7 +133,8 @@ class AtspiReader:
         read_ms = (time.monotonic() - started) * 1000
         return Snapshot(app_name, window_name, tuple(elements), read_ms, complete, why, screen)
 
-    def _scope(self, window: str | None, app: str | None) -> tuple[str, list[ElementRef], str] | str:
+    def _scope(self, window: str | None, app: str | None,
+               window_box: Box | None) -> tuple[str, list[ElementRef], str] | str:  # fmt: skip
         if app is not None and window is None:
             named = [(name, root) for name, root in self.applications() if name.casefold() == app.casefold()]
             if not named:
@@ -137,6 +144,8 @@ class AtspiReader:
         if window is not None:
             pattern = re.compile(window)
             chosen = [top for top in tops if pattern.search(top.name) and (app is None or top.app == app)]
+            if not chosen and window_box is not None:
+                chosen = self._covering(tops, window_box)
             if not chosen:
                 return f"no window of the tree is named like /{window}/ (windows: {_names(tops)})"
         else:
@@ -145,6 +154,20 @@ class AtspiReader:
                 return f"no window of the tree is active (windows: {_names(tops)})"
         top = chosen[0]
         return top.app, [top.ref], top.name
+
+    def _covering(self, tops: list[TopLevel], window_box: Box) -> list[TopLevel]:
+        """The top-level whose box overlaps ``window_box`` most (at least half of the smaller of the two)."""
+        boxes = self._calls([_extents(top.ref) for top in tops])
+        best: tuple[float, TopLevel] | None = None
+        for top, reply in zip(tops, boxes, strict=True):
+            box = _box(reply)
+            if box is None or box.empty:
+                continue
+            overlap = box.intersect(window_box)
+            share = overlap.width * overlap.height / min(box.width * box.height, window_box.width * window_box.height)
+            if share >= 0.5 and (best is None or share > best[0]):
+                best = (share, top)
+        return [best[1]] if best is not None else []
 
     def _walk(self, roots: list[ElementRef], started: float) -> tuple[list[Element], bool, str]:
         elements: list[Element] = []
@@ -211,7 +234,7 @@ class AtspiReader:
         return states_from_bits(reply[0])
 
     def box(self, ref: ElementRef) -> Box | None:
-        return _box(self._calls([Call(ref.bus, ref.path, COMPONENT, "GetExtents", "u", (_SCREEN_COORDS,))])[0])
+        return _box(self._calls([_extents(ref)])[0])
 
     def text(self, ref: ElementRef) -> str | None:
         """The element's whole text (Text interface), None when it has none."""
@@ -219,6 +242,10 @@ class AtspiReader:
 
     def value(self, ref: ElementRef) -> float | None:
         return _value(self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, "CurrentValue"))])[0])
+
+
+def _extents(ref: ElementRef) -> Call:
+    return Call(ref.bus, ref.path, COMPONENT, "GetExtents", "u", (_SCREEN_COORDS,))
 
 
 def _top_calls(ref: ElementRef) -> list[Call]:
@@ -239,7 +266,7 @@ def _phase_two(ref: ElementRef, role: str, states: frozenset[str], interfaces: l
                name: str) -> list[tuple[str, Call]]:  # fmt: skip
     wanted = []
     if COMPONENT in interfaces and role != "application":
-        wanted.append(("box", Call(ref.bus, ref.path, COMPONENT, "GetExtents", "u", (_SCREEN_COORDS,))))
+        wanted.append(("box", _extents(ref)))
     # A multi-line text (a document) may be megabytes: read on demand (AtspiReader.text), not per snapshot.
     if TEXT in interfaces and "multi-line" not in states:
         wanted.append(("text", Call(ref.bus, ref.path, TEXT, "GetText", "ii", (0, -1))))
