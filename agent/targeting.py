@@ -35,8 +35,9 @@ def desktop_trees() -> TreeSource:
     """The accessibility trees of this desktop, read once per distinct screen (connects on first use; a
     desktop without an accessibility bus makes the tree rung say so and the ladder climb)."""
     from actions.a11y import FrameTrees
+    from actions.x11 import windows
 
-    return FrameTrees()
+    return FrameTrees(active_window=windows.active_window)
 
 
 def wait_enabled_s() -> float:

@@ -7,12 +7,14 @@ pixels (nothing moved, nothing repainted) keeps the read; any changed pixel drop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from actions.a11y.bus import A11yUnavailable
 from actions.a11y.elements import Box, ElementRef, Snapshot
 from actions.a11y.reader import AtspiReader
 from actions.frame import Frame
+from actions.windows import WindowInfo
 
 
 @dataclass
@@ -24,8 +26,11 @@ class _Entry:
 class FrameTrees:
     """``snapshot(frame, window=, app=)``: the reader's snapshot of that scope, cached per screen."""
 
-    def __init__(self, reader: AtspiReader | None = None) -> None:
+    def __init__(self, reader: AtspiReader | None = None,
+                 active_window: Callable[[], WindowInfo | None] | None = None) -> None:  # fmt: skip
         self.reader = reader or AtspiReader()
+        # Where the window system has the focus: the active window when the tree marks none active.
+        self.active_window = active_window
         self._entries: dict[tuple[str | None, str | None, Box | None], _Entry] = {}
         self.reads = 0  # how many times the tree was really read (what the cache saves)
         self._unavailable: A11yUnavailable | None = None  # no bus: said once, not asked again every step
@@ -41,6 +46,9 @@ class FrameTrees:
         self.reads += 1
         profile = frame.profile
         screen = Box(profile.left, profile.top, profile.width, profile.height)
+        if window is None and app is None and window_box is None and self.active_window is not None:
+            active = self.active_window()
+            window_box = Box(active.left, active.top, active.width, active.height) if active is not None else None
         try:
             snapshot = self.reader.snapshot(window, app, screen=screen, window_box=window_box)
         except A11yUnavailable as exc:

@@ -123,7 +123,8 @@ class AtspiReader:
                  window_box: Box | None = None) -> Snapshot:  # fmt: skip
         """The tree of the window whose accessible name matches the regular expression ``window`` (or, when no
         name does, the window that covers most of ``window_box``: toolkits name windows their own way), else of
-        the application named ``app``, else of the active window. ``A11yUnavailable`` when there is none."""
+        the application named ``app``, else of the active window (or, when the tree marks none active, the one
+        covering ``window_box``). ``A11yUnavailable`` when there is none."""
         started = time.monotonic()
         scope = self._scope(window, app, window_box)
         if isinstance(scope, str):
@@ -150,6 +151,8 @@ class AtspiReader:
                 return f"no window of the tree is named like /{window}/ (windows: {_names(tops)})"
         else:
             chosen = [top for top in tops if "active" in top.states]
+            if not chosen and window_box is not None:
+                chosen = self._covering(tops, window_box)  # Chromium marks no window active: where X has the focus
             if not chosen:
                 return f"no window of the tree is active (windows: {_names(tops)})"
         top = chosen[0]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
@@ -137,6 +138,7 @@ class TreeGrounder:
                 states = self.source.states(element.ref)
             waited_s = time.monotonic() - started
             now = self.source.box(element.ref)  # enabling may have moved it (a re-laid-out dialog)
+            element = replace(element, states=states, box=now or element.box)
             box = now.intersect(snapshot.screen) if now is not None and snapshot.screen is not None else now or box
             if box.empty:
                 return self._no(f"{what} became enabled, but is now off-screen", snapshot, index)

@@ -74,3 +74,76 @@ def test_a_chinese_text_target_is_found_in_the_tree_before_ocr(desktop, clock, t
     [found] = groundings(tmp_path)
     assert found["rung"] == "tree" and found["element"]["name"] == "取消"
     assert [t["rung"] for t in found["tried"]] == ["tree"]  # OCR was never needed
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot buttons</title>
+<style>body { font: 20px sans-serif; margin: 16px; } button, input { font: 20px sans-serif; margin: 8px; }</style>
+</head><body>
+<button id="start">Start</button> <button id="send" disabled>Send</button> <button disabled>Never</button>
+<p><label for="city">City</label> <input id="city" autocomplete="off"></p>
+<p><a href="#" id="report">Open the Zoë report</a></p>
+<script>
+  const title = (text) => { document.title = text; };
+  // Send is enabled 1 s after Start is pressed: a button the agent must wait for, not click early.
+  document.getElementById("start").onclick = () => setTimeout(() => {
+    document.getElementById("send").disabled = false; }, 1000);
+  document.getElementById("send").onclick = () => title("sent");
+  document.getElementById("city").oninput = (e) => title("city:" + e.target.value);
+  document.getElementById("report").onclick = (e) => { e.preventDefault(); title("report"); };
+</script></body></html>"""
+
+
+@pytest.fixture
+def page(desktop, clock) -> Iterator[Any]:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
+    with tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile:
+        cmd = chromium_command(binary, "data:text/html;charset=utf-8," + quote(PAGE), Path(profile))
+        with running_app(cmd, desktop.env(), r"^deskpilot buttons$") as window:
+            yield window
+
+
+def title_becomes(pattern: str, display: str, timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if find_window(pattern, display=display) is not None:
+            return True
+        time.sleep(0.05)  # polling another process's window title, not the action path
+    return False
+
+
+def test_a_disabled_button_is_waited_for_until_enabled_then_clicked(desktop, page, tmp_path) -> None:
+    plan = [
+        {"kind": "click", "target": {"role": "button", "name": "Start"}, "expect": "none"},
+        {"kind": "click", "target": {"role": "button", "name": "Send"}},
+    ]
+    run = run_plan(plan, desktop.env(), tmp_path)
+    assert title_becomes("^sent$", desktop.display), explain(run, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)
+    start, send = groundings(tmp_path)
+    assert start["rung"] == send["rung"] == "tree"
+    assert re.search(r"enabled after \d\.\d\d s", send["tried"][-1]["why"]), send
+    assert "enabled" in send["element"]["states"] or "sensitive" in send["element"]["states"]
+
+
+def test_a_button_that_stays_disabled_is_refused_and_never_clicked(desktop, page, tmp_path) -> None:
+    run = run_plan([{"kind": "click", "target": {"role": "button", "name": "Never"}}], desktop.env(), tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    assert "'Never' is disabled and stayed so for 2.0 s" in run.stderr
+    assert find_window("^deskpilot buttons$", display=desktop.display) is not None  # nothing happened
+
+
+def test_a_field_by_its_label_and_a_link_by_its_text_through_the_tree(desktop, page, tmp_path) -> None:
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "City"}},
+        {"kind": "type", "text": "Zürich"},
+        {"kind": "click", "target": "Open the Zoë report"},
+    ]
+    run = run_plan(plan, desktop.env(), tmp_path)
+    assert title_becomes("^report$", desktop.display), explain(run, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)
+    field, link = groundings(tmp_path)
+    assert field["rung"] == "tree" and field["element"]["role"] == "entry", field
+    assert link["rung"] == "tree" and link["element"]["role"] == "link", link
+    assert [t["rung"] for t in link["tried"]] == ["tree"]
