@@ -147,3 +147,30 @@ def test_a_field_by_its_label_and_a_link_by_its_text_through_the_tree(desktop, p
     assert field["rung"] == "tree" and field["element"]["role"] == "entry", field
     assert link["rung"] == "tree" and link["element"]["role"] == "link", link
     assert [t["rung"] for t in link["tried"]] == ["tree"]
+
+
+def test_featherpad_saves_through_its_toolbar_button_found_by_role(desktop, clock, tmp_path) -> None:
+    """Qt 5 (QT_LINUX_ACCESSIBILITY_ALWAYS_ON from the launcher): the Save tool button has no text on the
+    screen (an icon), so no rung but the tree could find it by name."""
+    require("featherpad", "featherpad")
+    saved = tmp_path / "note.txt"
+    saved.write_bytes(b"hello")
+    with running_app(["featherpad", "--standalone", str(saved)], desktop.env(), re.escape(saved.name)):
+        plan = [
+            # Two editable texts show (the editor and the search bar's field): the editor is the first.
+            {"kind": "click", "target": {"role": "text", "index": 0}, "expect": "none"},  # already focused
+            {"kind": "key", "keys": ["ctrl", "end"], "expect": "none"},  # only the caret moves
+            {"kind": "type", "text": " wörld"},
+            {"kind": "click", "target": {"role": "button", "name": "Save"}},
+        ]
+        run = run_plan(plan, desktop.env(), tmp_path)
+        want = "hello wörld\n".encode()  # featherpad adds a trailing newline when it saves
+        deadline = time.monotonic() + 5
+        while saved.read_bytes() != want and time.monotonic() < deadline:
+            time.sleep(0.05)  # the test waits for another process's file, not the action path
+    assert saved.read_bytes() == want, explain(run, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)
+    editor, save = groundings(tmp_path)
+    assert editor["rung"] == save["rung"] == "tree"
+    assert editor["element"]["role"] == "text" and "focused" in editor["element"]["states"]
+    assert save["element"]["role"] == "push button" and save["element"]["name"] == "Save"
