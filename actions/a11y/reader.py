@@ -154,7 +154,8 @@ class AtspiReader:
             if not chosen and window_box is not None:
                 chosen = self._covering(tops, window_box)  # Chromium marks no window active: where X has the focus
             if not chosen:
-                return f"no window of the tree is active (windows: {_names(tops)})"
+                return (f"the active window is not in the accessibility tree (its toolkit publishes none, as Tk's, "
+                        f"or it started before the bus); windows in the tree: {_names(tops)}")  # fmt: skip
         top = chosen[0]
         return top.app, [top.ref], top.name
 
