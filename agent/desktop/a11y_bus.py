@@ -39,6 +39,10 @@ def bus_launcher() -> Path | None:
     return next((path for path in LAUNCHER_PATHS if path.exists()), None)
 
 
+def accessibility_installed() -> bool:
+    return bus_launcher() is not None and shutil.which("dbus-daemon") is not None
+
+
 @dataclass
 class AccessibilityBus:
     """``start(display)`` then ``env()``; ``stop()`` ends both buses and removes the private runtime dir."""

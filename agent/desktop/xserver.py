@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from actions.errors import DesktopError, UserInputError
-from agent.desktop.a11y_bus import AccessibilityBus
+from agent.desktop.a11y_bus import AccessibilityBus, accessibility_installed
 from agent.desktop.processes import stop_process
 
 # The real server binary on Debian/Ubuntu/Arch and on Fedora. We run it directly rather than through
@@ -196,12 +196,14 @@ class VirtualDesktop:
     """Start with :meth:`start` (or ``with VirtualDesktop() as desk``); ``desk.display`` is ``":N"``.
 
     ``accessibility``: start a D-Bus session and the accessibility bus before any app (agent.desktop.a11y_bus),
-    so GTK, Qt and Chromium apps started on this desktop publish their widgets."""
+    so GTK, Qt and Chromium apps started on this desktop publish their widgets. ``None`` (the default): when
+    dbus-daemon and at-spi2-core are installed (without them targets are found by vision, as on Tk);
+    ``True``: required."""
 
     screens: Sequence[ScreenSpec] = (ScreenSpec(),)
     window_manager: bool = True
     display_number: int | None = None
-    accessibility: bool = True
+    accessibility: bool | None = None
     display: str = field(init=False, default="")
     a11y: AccessibilityBus = field(init=False, default_factory=AccessibilityBus)
     _procs: list[subprocess.Popen] = field(init=False, default_factory=list)
@@ -217,7 +219,7 @@ class VirtualDesktop:
                 self._start_xvfb(timeout_s)
             else:
                 self._start_xorg_dummy(timeout_s)
-            if self.accessibility:
+            if self.accessibility or (self.accessibility is None and accessibility_installed()):
                 self.a11y.start(self.display, timeout_s)
             if self.window_manager:
                 self._start_window_manager(timeout_s)
