@@ -68,6 +68,7 @@ class A11yBus:
             raise A11yUnavailable(f"dbus-fast is not installed ({_INSTALL_HINT})") from exc
         self.address = address
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_quiet_when_the_bus_goes)
         self._thread = threading.Thread(target=self._loop.run_forever, name="deskpilot-a11y-bus", daemon=True)
         self._thread.start()
         self._limit: asyncio.Semaphore | None = None
@@ -121,6 +122,14 @@ class A11yBus:
             self._loop.call_soon_threadsafe(bus.disconnect)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=2.0)
+
+
+def _quiet_when_the_bus_goes(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The bus closing under us (the desktop stopped first) surfaces as an unretrieved EOFError in dbus-fast's
+    reader: the next call says so as ``Failed``; nothing to print at exit."""
+    if isinstance(context.get("exception"), EOFError | ConnectionError):
+        return
+    loop.default_exception_handler(context)
 
 
 async def _connect(bus_type: Any, address: str) -> Any:
