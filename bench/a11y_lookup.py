@@ -7,7 +7,8 @@ the tree rung cold (a new reader: the active window's tree read, then matched), 
 whose tree is already read (what every later lookup on an unchanged screen costs), the OCR rung cold (a new
 grounder on a new frame) and a whole-screen template search (the crop cut from the frame at the element's
 box). Each cell is the median ms of a few runs and whether the point found lies inside the element's
-box ("ok", "wrong", "none", or "disabled": the tree refused it). Then the ratio OCR / tree (cold) per app, and the cost of one tree read.
+box ("ok", "wrong", "none", or "disabled": the tree refused it). Then the ratio OCR / tree (cold) per
+app, and the cost of one tree read.
 """
 
 from __future__ import annotations
