@@ -35,7 +35,9 @@ def groundings(tmp_path: Path) -> list[dict[str, Any]]:
     return [g for step in steps(tmp_path) for g in (step.get("grounding") or [])]
 
 
-def test_a_chinese_button_label_is_clicked_through_the_tree(desktop, clock, tmp_path) -> None:
+def answer_question(desktop, target: Any, tmp_path: Path) -> tuple[int, Any]:
+    """A GTK 3 question (zenity) whose buttons say 确定 (OK) and 取消 (Cancel): tesseract reads English
+    only, so only the tree can find them. Returns zenity's exit status (0: OK, 1: Cancel) and the run."""
     require("zenity", "zenity")
     cmd = ["zenity", "--question", "--title=deskpilot question", "--text=继续吗？", "--ok-label=确定",
            "--cancel-label=取消"]  # fmt: skip
@@ -43,13 +45,15 @@ def test_a_chinese_button_label_is_clicked_through_the_tree(desktop, clock, tmp_
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
     try:
         wait_for_window("^deskpilot question$", timeout_s=30, display=env["DISPLAY"])
-        # 确定 (OK) by role and name: tesseract reads English only, so only the tree can find it.
-        run = run_plan([{"kind": "click", "target": {"role": "button", "name": "确定"}, "expect": "none"}],
-                       env, tmp_path)  # fmt: skip
-        status = proc.wait(timeout=10)
+        run = run_plan([{"kind": "click", "target": target, "expect": "none"}], env, tmp_path)
+        return proc.wait(timeout=10), run
     finally:
         proc.kill()
-    assert status == 0, explain(run, tmp_path)  # zenity exits 0 for OK, 1 for Cancel
+
+
+def test_a_chinese_button_label_is_clicked_through_the_tree(desktop, clock, tmp_path) -> None:
+    status, run = answer_question(desktop, {"role": "button", "name": "确定"}, tmp_path)
+    assert status == 0, explain(run, tmp_path)  # zenity exits 0 for OK
     assert run.returncode == 0, explain(run, tmp_path)
     [found] = groundings(tmp_path)
     assert found["rung"] == "tree"
@@ -59,17 +63,7 @@ def test_a_chinese_button_label_is_clicked_through_the_tree(desktop, clock, tmp_
 
 
 def test_a_chinese_text_target_is_found_in_the_tree_before_ocr(desktop, clock, tmp_path) -> None:
-    require("zenity", "zenity")
-    cmd = ["zenity", "--question", "--title=deskpilot question", "--text=继续吗？", "--ok-label=确定",
-           "--cancel-label=取消"]  # fmt: skip
-    env = desktop.env()
-    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_window("^deskpilot question$", timeout_s=30, display=env["DISPLAY"])
-        run = run_plan([{"kind": "click", "target": "取消", "expect": "none"}], env, tmp_path)
-        status = proc.wait(timeout=10)
-    finally:
-        proc.kill()
+    status, run = answer_question(desktop, "取消", tmp_path)
     assert status == 1, explain(run, tmp_path)  # Cancel
     [found] = groundings(tmp_path)
     assert found["rung"] == "tree" and found["element"]["name"] == "取消"
