@@ -109,7 +109,8 @@ def title_becomes(pattern: str, display: str, timeout_s: float = 10.0) -> bool:
 
 def test_a_disabled_button_is_waited_for_until_enabled_then_clicked(desktop, page, tmp_path) -> None:
     plan = [
-        {"kind": "click", "target": {"role": "button", "name": "Start"}, "expect": "none"},
+        {"kind": "click", "target": {"role": "button", "name": "Start", "window": "^deskpilot buttons$"},
+         "expect": "none"},
         {"kind": "click", "target": {"role": "button", "name": "Send"}},
     ]
     run = run_plan(plan, desktop.env(), tmp_path)
