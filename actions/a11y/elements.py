@@ -1,7 +1,7 @@
 """What the accessibility tree says about an app: elements and a snapshot of them. Plain data, no D-Bus.
 
 A ``Snapshot`` is one bounded read of one scope (the active window, a window by title, or an app): its
-elements in depth-first order, each with its parent's index, so that a path, the clipped (visible) box
+elements level by level (the order they were read in), each with its parent's index, so that a path, the clipped (visible) box
 and "the label that labels it" are computed without asking the app again.
 """
 
@@ -148,7 +148,7 @@ class Snapshot:
     def find(self, role: str | None = None, name: str | None = None, *, exact: bool = False,
              visible_only: bool = True) -> list[int]:  # fmt: skip
         """Indices of elements with that role (alias or AT-SPI name) and whose name, label or text matches
-        ``name`` (see :func:`name_matches`), in tree order."""
+        ``name`` (see :func:`name_match`), in the snapshot's order; only visible ones unless asked."""
         found = []
         for index, element in enumerate(self.elements):
             if role is not None and not element.is_role(role):
