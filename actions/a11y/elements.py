@@ -1,8 +1,8 @@
 """What the accessibility tree says about an app: elements and a snapshot of them. Plain data, no D-Bus.
 
 A ``Snapshot`` is one bounded read of one scope (the active window, a window by title, or an app): its
-elements level by level (the order they were read in), each with its parent's index, so that a path, the clipped (visible) box
-and "the label that labels it" are computed without asking the app again.
+elements level by level (the order they were read in), each with its parent's index, so that a path, the
+clipped (visible) box and "the label that labels it" are computed without asking the app again.
 """
 
 from __future__ import annotations

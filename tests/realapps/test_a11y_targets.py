@@ -74,6 +74,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot butt
 <style>body { font: 20px sans-serif; margin: 16px; } button, input { font: 20px sans-serif; margin: 8px; }</style>
 </head><body>
 <button id="start">Start</button> <button id="send" disabled>Send</button> <button disabled>Never</button>
+<button id="ghost" style="position: absolute; left: -400px; top: 40px">Ghost</button>
 <p><label for="city">City</label> <input id="city" autocomplete="off"></p>
 <p><a href="#" id="report">Open the Zoë report</a></p>
 <script>
@@ -82,6 +83,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot butt
   document.getElementById("start").onclick = () => setTimeout(() => {
     document.getElementById("send").disabled = false; }, 1000);
   document.getElementById("send").onclick = () => title("sent");
+  document.getElementById("ghost").onclick = () => title("ghost");
   document.getElementById("city").oninput = (e) => title("city:" + e.target.value);
   document.getElementById("report").onclick = (e) => { e.preventDefault(); title("report"); };
 </script></body></html>"""
@@ -126,6 +128,13 @@ def test_a_button_that_stays_disabled_is_refused_and_never_clicked(desktop, page
     run = run_plan([{"kind": "click", "target": {"role": "button", "name": "Never"}}], desktop.env(), tmp_path)
     assert run.returncode == 1, explain(run, tmp_path)
     assert "'Never' is disabled and stayed so for 2.0 s" in run.stderr
+    assert find_window("^deskpilot buttons$", display=desktop.display) is not None  # nothing happened
+
+
+def test_an_off_screen_button_is_never_clicked(desktop, page, tmp_path) -> None:
+    run = run_plan([{"kind": "click", "target": {"role": "button", "name": "Ghost"}}], desktop.env(), tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    assert "button 'Ghost' is hidden or off-screen" in run.stderr and "never clicked" in run.stderr
     assert find_window("^deskpilot buttons$", display=desktop.display) is not None  # nothing happened
 
 
