@@ -16,9 +16,12 @@ from pathlib import Path
 from agent.cli.doctor import Check, _apt
 from agent.desktop.a11y_bus import bus_launcher
 
+# Measured: Debian's Qt 5.15 publishes without the variable too, once a bus runs when it starts; other
+# builds publish only with it (or a screen reader), so the advice names both.
+_QT = "restart it with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 in its environment, after the accessibility bus runs"
 _TOOLKITS = (  # (a library or program name in /proc/PID/maps, toolkit, how to turn its tree on)
-    ("libQt6Gui", "Qt 6", "restart it with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 in its environment"),
-    ("libQt5Gui", "Qt 5", "restart it with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 in its environment"),
+    ("libQt6Gui", "Qt 6", _QT),
+    ("libQt5Gui", "Qt 5", _QT),
     ("libgtk-4", "GTK 4", "restart it after the bus runs (GTK publishes by default; unset NO_AT_BRIDGE)"),
     ("libgtk-3", "GTK 3", "restart it after the bus runs (GTK publishes by default; unset NO_AT_BRIDGE)"),
     ("/chrome", "Chromium", "restart it with ACCESSIBILITY_ENABLED=1 and --force-renderer-accessibility"),

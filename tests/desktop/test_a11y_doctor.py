@@ -1,6 +1,7 @@
 """`deskpilot doctor` on a desktop with an accessibility bus: which running app publishes a tree, and the
-exact switch for one that does not (a Qt app that never found the bus: on a private desktop the bus
-launcher reports accessibility enabled, so Qt publishes there even without QT_LINUX_ACCESSIBILITY_ALWAYS_ON)."""
+exact switch for one that does not (a Qt app that never found the bus: Debian's Qt 5.15 publishes on a
+bus that runs when it starts even without QT_LINUX_ACCESSIBILITY_ALWAYS_ON, so "no bus" is how a Qt app
+ends up without a tree here)."""
 
 from __future__ import annotations
 
