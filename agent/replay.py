@@ -62,7 +62,7 @@ def scenario_setup(scenario: Scenario) -> Iterator[None]:
         argv = shlex.split(setup.command)
         program = shutil.which(argv[0]) or shutil.which(argv[0], path=str(Path(sys.executable).parent))
         try:
-            # Qt apps publish their widgets to the accessibility tree only when asked to (GTK does by default).
+            # Asked to publish their widgets to the accessibility tree: Qt and Chromium/Electron do only when asked.
             proc = subprocess.Popen([program or argv[0], *argv[1:]], env={**os.environ, **APP_A11Y_ENV})
         except (OSError, ValueError) as exc:
             raise UserInputError(f"setup.command {setup.command!r} cannot start: {exc}") from None

@@ -43,7 +43,7 @@ def _app_process(cmd: Sequence[str], env: Mapping[str, str], stdout: int) -> Ite
     home = Path(tempfile.mkdtemp(prefix="deskpilot-app-home-"))
     app_env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
                "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache")}  # fmt: skip
-    # With the desktop's accessibility bus, apps publish their widgets (Qt only when asked); without one,
+    # With the desktop's accessibility bus, apps publish their widgets (Qt, Chromium only when asked); without one,
     # GTK would spend its start-up looking for a bus that is not there.
     app_env.update(APP_A11Y_ENV if env.get("AT_SPI_BUS_ADDRESS") else {"NO_AT_BRIDGE": "1", "GTK_A11Y": "none"})
     # Its own process group, stopped whole: a browser's helpers must not outlive the test.
