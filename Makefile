@@ -10,7 +10,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.deskpilot-installed
 DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x11-utils chromium \
                    mousepad galculator featherpad zenity xterm xfce4-terminal \
-                   xserver-xorg-core xserver-xorg-video-dummy
+                   xserver-xorg-core xserver-xorg-video-dummy \
+                   dbus-daemon at-spi2-core
+# dbus-daemon + at-spi2-core: the D-Bus session and accessibility bus a private desktop starts, so GTK,
+# Qt and Chromium apps publish their widgets (the tree rung; the Python side is dbus-fast, from pip).
 # The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA),
 # and the model stack the tiny-model tests run on. Installed before the package, so nothing in
 # `.[dev]` can drag in another torch.

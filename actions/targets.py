@@ -4,6 +4,8 @@
     {"kind": "click", "target": {"text": "Customer name", "offset": [180, 0]}}  a point relative to it
     {"kind": "click", "target": {"image": "submit.png"}}                        a picture (relative to the plan)
     {"kind": "click", "target": {"description": "the round red button"}}        grounded by the model
+    {"kind": "click", "target": {"role": "button", "name": "OK"}}               what the element is (the
+                                                                                 accessibility tree)
     any of them with "window": "REGEX"                                          look only inside that window
 
 Kept apart from ``actions.models`` so the action models change by a field and a validator only. The
@@ -19,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 _COORD_LIMIT = 100_000
-_KINDS = ("text", "image", "description")
+_KINDS = ("text", "image", "description", "role")
 
 
 def _is_none(value: Any) -> bool:
@@ -41,6 +43,31 @@ class Target(BaseModel):
                                            "acted on", exclude_if=_is_none)  # fmt: skip
     window: str | None = Field(None, min_length=1, description="regular expression of the window title to look in",
                                exclude_if=_is_none)  # fmt: skip
+    role: str | None = Field(None, min_length=1, description="the element's role in the accessibility tree: an "
+                             "AT-SPI role name or button, field, checkbox, radio, menu item, tab, link, list item, "
+                             "cell", exclude_if=_is_none)  # fmt: skip
+    name: str | None = Field(None, min_length=1, description="with role: the element's accessible name (or the "
+                             "label that labels it), by the text rule", exclude_if=_is_none)  # fmt: skip
+    index: int | None = Field(None, ge=0, description="with role: which of several equal matches, 0 first in the "
+                              "tree's order (otherwise several are refused)", exclude_if=_is_none)  # fmt: skip
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str | None) -> str | None:
+        from actions.a11y.roles import ROLE_ALIASES, known_role
+
+        if value is not None and not known_role(value):
+            aliases = ", ".join(ROLE_ALIASES)
+            raise ValueError(f"unknown role {value!r}: use an AT-SPI role name or one of {aliases}")
+        return value
+
+    @model_validator(mode="after")
+    def _role_fields(self) -> Target:
+        if self.role is None and (self.name is not None or self.index is not None):
+            given = "name" if self.name is not None else "index"
+            raise ValueError(f"{given} belongs to a role target ({{\"role\": ..., \"{given}\": ...}}); "
+                             "for any element showing a text, give text")  # fmt: skip
+        return self
 
     @field_validator("window")
     @classmethod
@@ -57,7 +84,7 @@ class Target(BaseModel):
         given = [kind for kind in _KINDS if getattr(self, kind) is not None]
         if len(given) != 1:
             named = ", ".join(given) if given else "none"
-            raise ValueError(f"a target needs exactly one of text, image, description (got {named})")
+            raise ValueError(f"a target needs exactly one of text, image, description, role (got {named})")
         return self
 
     @property
@@ -70,6 +97,9 @@ class Target(BaseModel):
 
     def describe(self) -> str:
         shown = f"{self.kind} {self.value!r}"
+        if self.role is not None:
+            shown = f"{self.role} {self.name!r}" if self.name is not None else f"any {self.role}"
+            shown += f" #{self.index}" if self.index is not None else ""
         if self.offset is not None:
             shown += f" {list(self.offset)} off"
         return shown + (f" in /{self.window}/" if self.window else "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import os
 import re
 import shlex
 import shutil
@@ -29,6 +30,7 @@ from actions.executor import Executor
 from actions.frame import Screen
 from actions.stopping import StopEvent
 from actions.windows import WindowInfo, WindowSource
+from agent.desktop.a11y_bus import APP_A11Y_ENV
 from agent.desktop.processes import stop_process
 from agent.guard import ActionGuard
 from agent.loop import ProgressFn
@@ -59,7 +61,8 @@ def scenario_setup(scenario: Scenario) -> Iterator[None]:
         argv = shlex.split(setup.command)
         program = shutil.which(argv[0]) or shutil.which(argv[0], path=str(Path(sys.executable).parent))
         try:
-            proc = subprocess.Popen([program or argv[0], *argv[1:]])
+            # Asked to publish their widgets to the accessibility tree: Qt and Chromium/Electron do only when asked.
+            proc = subprocess.Popen([program or argv[0], *argv[1:]], env={**os.environ, **APP_A11Y_ENV})
         except (OSError, ValueError) as exc:
             raise UserInputError(f"setup.command {setup.command!r} cannot start: {exc}") from None
     try:

@@ -1,8 +1,9 @@
-"""The desktop side of targets in plans: the live X11 windows, as the resolver's ``WindowLookup``."""
+"""The desktop side of targets in plans: the live X11 windows and accessibility trees the resolver reads."""
 
 from __future__ import annotations
 
 from actions.windows import WindowInfo
+from planners.grounding.tree import TreeSource
 
 
 class X11Windows:
@@ -17,3 +18,19 @@ class X11Windows:
         from actions.x11 import windows
 
         return windows.window_at(x, y)
+
+
+def desktop_trees() -> TreeSource:
+    """The accessibility trees of this desktop, read once per distinct screen (connects on first use; a
+    desktop without an accessibility bus makes the tree rung say so and the ladder climb)."""
+    from actions.a11y import FrameTrees
+    from actions.x11 import windows
+
+    return FrameTrees(active_window=windows.active_window)
+
+
+def wait_enabled_s() -> float:
+    """A disabled target is waited for as long as the loop waits for a window to get ready."""
+    from agent.settle import SettleConfig
+
+    return SettleConfig().ready_timeout_s

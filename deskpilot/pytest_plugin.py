@@ -109,7 +109,7 @@ def _display(config: pytest.Config) -> str:
         from agent.desktop.xserver import VirtualDesktop
 
         _desktop = VirtualDesktop().start()
-        os.environ["DISPLAY"] = _desktop.display
+        os.environ.update(_desktop.session_vars())  # DISPLAY, and the accessibility bus apps publish on
     return str(_desktop.display)
 
 
@@ -137,6 +137,7 @@ class ScenarioItem(pytest.Item):
         from actions.pyautogui_executor import PyAutoGuiExecutor
         from agent.replay import replay_once
         from agent.screen import MssScreen
+        from agent.targeting import desktop_trees
         from planners.grounding.ladder import default_ladder
         from planners.scenario_file import resolve_variables
 
@@ -145,8 +146,8 @@ class ScenarioItem(pytest.Item):
         screen = MssScreen(monitor=0)
         try:
             outcome = replay_once(
-                self.scenario, self.path, ladder=default_ladder(), executor=PyAutoGuiExecutor(), screen=screen,
-                variables=resolve_variables(self.scenario, {}), run_dir=run_dir,
+                self.scenario, self.path, ladder=default_ladder(tree=desktop_trees()), executor=PyAutoGuiExecutor(),
+                screen=screen, variables=resolve_variables(self.scenario, {}), run_dir=run_dir,
             )  # fmt: skip
         finally:
             screen.close()

@@ -142,7 +142,7 @@ class ScenarioPlanner:
                 else:
                     result = replace(result, point=moved)
             tried.append(result)
-            if result.confident:
+            if result.confident or result.refused:  # refused: the tree knows it is disabled; none below may click it
                 break
         if not tried:
             tried.append(GroundingResult("none", None, reason="no grounders configured"))
@@ -151,7 +151,8 @@ class ScenarioPlanner:
     def _query(self, target: Target) -> tuple[GroundingQuery, WindowInfo | None]:
         anchor = target.anchor
         if anchor is None:
-            return GroundingQuery(description=target.description, label=target.label), None
+            offset = target.label_offset is not None
+            return GroundingQuery(description=target.description, label=target.label, offset=offset), None
         window = self.find_window(anchor.window_title) if anchor.window_title else None
         expected, scale = ScreenPoint(*anchor.screen_point), None
         if window is not None and anchor.window_point is not None:
@@ -169,6 +170,7 @@ class ScenarioPlanner:
             expected=expected,
             window=window,
             scale=scale,
+            offset=target.label_offset is not None,  # the label is beside the target: the tree leaves it to OCR
         )
         return query, window
 

@@ -1,9 +1,11 @@
-"""Targets in plans: find a text, image or description on the screen, cheapest rung first, and learn it.
+"""Targets in plans: find a text, image, description or element on the screen, cheapest rung first, and learn it.
 
 ``TargetResolver.resolve(target, frame)`` climbs: the learned anchor (the cached crop near where the
-anchor says) -> the cached crop anywhere -> the rung of the target's kind (OCR for text, a template
-search for an image) -> the model (for a description, or a text nothing cheaper found, when one is
-configured). Two equally good matches are refused with the candidates named; a target no rung finds is
+anchor says) -> the cached crop anywhere -> the accessibility tree (a role target, or a text looked up by
+accessible name and label) -> the rung of the target's kind (OCR for text, a template search for an
+image) -> the model (for a description, or a text nothing cheaper found, when one is configured). A role
+target is found in the tree only, never learned as a crop: the tree is exact and cheaper. Two equally
+good matches are refused with the candidates named; a target no rung finds is
 a ``TargetNotFound`` carrying every rung's reason. ``TargetingPlanner`` is a ``ScriptedPlanner`` that
 hands the loop concrete actions only, with how each target was found in the step's ``grounding``.
 """
@@ -27,6 +29,7 @@ from planners.base import Plan, StepFeedback
 from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
 from planners.grounding.ocr import OcrGrounder
 from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder
+from planners.grounding.tree import TreeGrounder, TreeSource
 from planners.grounding.vlm import PointingModel, VlmGrounder
 from planners.scripted import ScriptedPlanner
 from planners.target_cache import TargetCache
@@ -56,8 +59,10 @@ class TargetResolver:
     def __init__(
         self, *, cache: TargetCache | None = None, model: PointingModel | None = None, base_dir: Path | None = None,
         windows: WindowLookup | None = None, strict_cache: bool = False, ocr: OcrGrounder | None = None,
+        tree: TreeSource | None = None, wait_enabled_s: float = 2.0,
     ) -> None:  # fmt: skip
         self.cache, self.base_dir, self.windows = cache, base_dir or Path.cwd(), windows
+        self.tree: Grounder = TreeGrounder(tree, wait_enabled_s) if tree is not None else _NoTree()
         self.strict_cache = strict_cache
         self.anchor, self.template = AnchorTemplateGrounder(), ScreenTemplateGrounder()
         self.ocr = ocr or OcrGrounder()
@@ -68,8 +73,8 @@ class TargetResolver:
     def resolve(self, target: Target, frame: Frame) -> Found:
         window = self._window(target)
         tried: list[GroundingResult] = []
-        cached = self.cache.get(target) if self.cache is not None else None
-        if cached is None and self.strict_cache:
+        cached = self.cache.get(target) if self.cache is not None and target.role is None else None
+        if cached is None and self.strict_cache and target.role is None:
             raise self._not_found(target, tried, "never learned (strict cache: no OCR, no model)")
         if cached is not None and self.cache is not None:
             query = self._cached_query(target, cached, window)
@@ -94,13 +99,21 @@ class TargetResolver:
             if result.point is not None:
                 cache = "learned" if cached is None else "updated"
                 return self._found(target, result, window, tried, frame, cache=cache, found_at=found_at)
+            if result.refused:
+                raise self._not_found(target, tried, "refused")
             if len(result.candidates) > 1 and _AMBIGUOUS.search(result.reason):
                 raise self._not_found(target, tried, "refused: ambiguous", ambiguous=result)
         raise self._not_found(target, tried, "not found")
 
     def _rungs(self, target: Target, window: WindowInfo | None) -> list[tuple[Grounder, GroundingQuery]]:
-        described = target.description or (f"the text '{target.text}'" if target.text else "the pictured element")
+        described = target.description or (f"the text '{target.text}'" if target.text else None)
+        described = described or (f"the {target.describe()}" if target.role else "the pictured element")
         rungs: list[tuple[Grounder, GroundingQuery]] = []
+        if target.text is not None or target.role is not None:
+            rungs.append((self.tree, GroundingQuery(
+                description=described, label=target.text, window=window, role=target.role, name=target.name,
+                index=target.index, offset=target.offset is not None,
+            )))  # fmt: skip
         if target.text is not None:
             rungs.append((self.ocr, GroundingQuery(description=described, label=target.text, window=window)))
         if target.image is not None:
@@ -167,7 +180,7 @@ class TargetResolver:
         if window is None and self.windows is not None:
             window = self.windows.at(learned.x, learned.y)  # the anchor is kept relative to the window it lies in
         offset = (point.x - learned.x, point.y - learned.y)
-        if self.cache is None:
+        if self.cache is None or target.role is not None:
             cache = "off"
         elif cache != "hit" and not self.cache.put(target, frame, learned, window, result.rung, offset):
             cache = "read-only"
@@ -177,6 +190,8 @@ class TargetResolver:
         }  # fmt: skip
         if offset != (0, 0):
             record["found_at"] = [learned.x, learned.y]  # the label; "point" is where the action went
+        if result.element is not None:
+            record["element"] = result.element  # what the tree said about what was acted on
         return Found(point, result.rung, window, record)
 
     def _not_found(
@@ -217,6 +232,15 @@ class _NoModel:
     def ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
         return GroundingResult(self.name, None, reason="a description needs a model (--model / --base-url)")
 
+
+
+class _NoTree:
+    """The tree rung when no tree reader is wired in (unit tests, a non-Linux desktop): says so."""
+
+    name = "tree"
+
+    def ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
+        return GroundingResult(self.name, None, reason="no accessibility tree reader")
 
 
 class TargetingPlanner(ScriptedPlanner):

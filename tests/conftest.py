@@ -20,18 +20,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def desktop() -> Iterator[VirtualDesktop]:
-    """One virtual desktop for the session. DISPLAY points at it for this process (pyautogui reads
-    DISPLAY once, at import, so every in-process desktop test shares this one)."""
-    previous = os.environ.get("DISPLAY")
+    """One virtual desktop for the session. DISPLAY (and its D-Bus session and accessibility bus) point at
+    it for this process (pyautogui reads DISPLAY once, at import, so every in-process desktop test shares
+    this one)."""
     with VirtualDesktop() as desk:
-        os.environ["DISPLAY"] = desk.display
+        previous = {name: os.environ.get(name) for name in desk.session_vars()}
+        os.environ.update(desk.session_vars())
         try:
             yield desk
         finally:
-            if previous is None:
-                os.environ.pop("DISPLAY", None)
-            else:
-                os.environ["DISPLAY"] = previous
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 @pytest.fixture

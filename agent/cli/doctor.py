@@ -170,8 +170,14 @@ def _backends() -> list[Check]:
     return checks
 
 
+def _accessibility() -> list[Check]:
+    from agent.cli.doctor_a11y import accessibility_checks
+
+    return accessibility_checks()
+
+
 def collect() -> list[Check]:
-    sections: list[Callable[[], list[Check]]] = [_display, _tools, _backends]
+    sections: list[Callable[[], list[Check]]] = [_display, _tools, _accessibility, _backends]
     checks: list[Check] = []
     for section in sections:
         checks.extend(section())

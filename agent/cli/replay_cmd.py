@@ -78,9 +78,10 @@ def run_replay(args: argparse.Namespace) -> int:
     from agent.cli.progress import print_step
     from agent.replay import flakiness_table, healed, replay_once, write_heal
     from agent.session import DesktopSession
+    from agent.targeting import desktop_trees, wait_enabled_s
     from planners.grounding.ladder import default_ladder
 
-    ladder = default_ladder(vlm)
+    ladder = default_ladder(vlm, tree=desktop_trees(), wait_enabled_s=wait_enabled_s())
     if args.strict_cache:
         from planners.grounding.template import AnchorTemplateGrounder
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from agent.targeting import X11Windows
+from agent.targeting import X11Windows, desktop_trees, wait_enabled_s
 from planners.grounding.vlm import PointingModel
 from planners.target_cache import TargetCache, default_cache_dir
 from planners.targeting import TargetResolver
@@ -29,11 +29,12 @@ def resolver_from_args(args: argparse.Namespace, plan_path: Path, model: Pointin
     folder = args.cache if args.cache is not None else default_cache_dir(plan_path)
     cache = TargetCache(folder, learn=not args.no_learn)
     return TargetResolver(
-        cache=cache, model=model, base_dir=plan_path.parent, windows=X11Windows(), strict_cache=args.strict_cache
+        cache=cache, model=model, base_dir=plan_path.parent, windows=X11Windows(), strict_cache=args.strict_cache,
+        tree=desktop_trees(), wait_enabled_s=wait_enabled_s(),
     )
 
 
 def calls_line(resolver: TargetResolver) -> str:
-    """``grounding calls: anchor 3, ocr 0, vlm 0`` for the run's last line."""
-    rungs = ["anchor", "template", "ocr", "vlm"]
+    """``grounding calls: anchor 3, template 0, tree 2, ocr 0, vlm 0`` for the run's last line."""
+    rungs = ["anchor", "template", "tree", "ocr", "vlm"]
     return "grounding calls: " + ", ".join(f"{rung} {resolver.calls.get(rung, 0)}" for rung in rungs)

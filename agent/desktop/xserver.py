@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from actions.errors import DesktopError, UserInputError
+from agent.desktop.a11y_bus import AccessibilityBus, accessibility_installed
 from agent.desktop.processes import stop_process
 
 # The real server binary on Debian/Ubuntu/Arch and on Fedora. We run it directly rather than through
@@ -192,12 +193,19 @@ def _window_manager_running(display: str) -> bool:
 
 @dataclass
 class VirtualDesktop:
-    """Start with :meth:`start` (or ``with VirtualDesktop() as desk``); ``desk.display`` is ``":N"``."""
+    """Start with :meth:`start` (or ``with VirtualDesktop() as desk``); ``desk.display`` is ``":N"``.
+
+    ``accessibility``: start a D-Bus session and the accessibility bus before any app (agent.desktop.a11y_bus),
+    so GTK, Qt and Chromium apps started on this desktop publish their widgets. ``None`` (the default): when
+    dbus-daemon and at-spi2-core are installed (without them targets are found by vision, as on Tk);
+    ``True``: required."""
 
     screens: Sequence[ScreenSpec] = (ScreenSpec(),)
     window_manager: bool = True
     display_number: int | None = None
+    accessibility: bool | None = None
     display: str = field(init=False, default="")
+    a11y: AccessibilityBus = field(init=False, default_factory=AccessibilityBus)
     _procs: list[subprocess.Popen] = field(init=False, default_factory=list)
     _workdir: Path | None = field(init=False, default=None)
 
@@ -211,6 +219,8 @@ class VirtualDesktop:
                 self._start_xvfb(timeout_s)
             else:
                 self._start_xorg_dummy(timeout_s)
+            if self.accessibility or (self.accessibility is None and accessibility_installed()):
+                self.a11y.start(self.display, timeout_s)
             if self.window_manager:
                 self._start_window_manager(timeout_s)
         except BaseException:
@@ -310,11 +320,17 @@ class VirtualDesktop:
         self._procs.append(wm)
         _wait_until(lambda: _window_manager_running(self.display), timeout_s, "openbox", wm)
 
+    def session_vars(self) -> dict[str, str]:
+        """What differs for a process on this desktop: DISPLAY and, with ``accessibility``, the D-Bus session
+        and accessibility bus addresses (a test process sets these in ``os.environ`` too)."""
+        return {"DISPLAY": self.display, **self.a11y.env()}
+
     def env(self) -> dict[str, str]:
         """The environment for a child process that should live on this desktop."""
-        return {**os.environ, "DISPLAY": self.display}
+        return {**os.environ, **self.session_vars()}
 
     def stop(self) -> None:
+        self.a11y.stop()
         for proc in reversed(self._procs):
             stop_process(proc)
         self._procs.clear()

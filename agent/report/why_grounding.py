@@ -11,7 +11,7 @@ from actions.coords import DisplayProfile, ScreenPoint
 from agent.report.frames import FrameRef, view_svg
 from agent.report.steps import text
 
-_RUNG_COLOURS = {"anchor": "#8250df", "template": "#0969da", "ocr": "#1a7f37", "vlm": "#bc4c00"}
+_RUNG_COLOURS = {"anchor": "#8250df", "tree": "#9a6700", "template": "#0969da", "ocr": "#1a7f37", "vlm": "#bc4c00"}
 _MAX_WORDS_SHOWN = 120
 
 
@@ -26,7 +26,10 @@ def grounding_rows(grounding: list[dict[str, Any]]) -> list[tuple[str, str]]:
             seen = f" · {count} candidate{'s' if count != 1 else ''}" if count else ""
             colour = _RUNG_COLOURS.get(rung.get("rung", ""), "#57606a")
             label = f"<span style='color:{colour}'>{text(rung.get('rung', '?'))}</span>"
-            rows.append((label, f"{text(rung.get('why') or 'no match')}{best}{seen}"))
+            said = rung.get("element")  # the tree rung: what the tree said about the element it weighed
+            tree = f" · the tree: {text(said['role'])} {text(repr(said['name']))} {text(said.get('states'))}" if said \
+                else ""
+            rows.append((label, f"{text(rung.get('why') or 'no match')}{best}{seen}{tree}"))
             words += [str(word[0]) for word in rung.get("words") or []]
     if words:
         shown = " ".join(text(w) for w in words[:_MAX_WORDS_SHOWN])

@@ -148,13 +148,14 @@ class Desktop:
         return self.parts
 
     def _resolver(self) -> TargetResolver:
-        from agent.targeting import X11Windows
+        from agent.targeting import X11Windows, desktop_trees, wait_enabled_s
         from planners.target_cache import TargetCache
         from planners.targeting import TargetResolver
 
         cache = TargetCache(self.cache_dir, learn=self.learn) if self.cache_dir is not None else None
         return TargetResolver(cache=cache, model=self._model, base_dir=self.images, windows=X11Windows(),
-                              strict_cache=self.strict_cache)  # fmt: skip
+                              strict_cache=self.strict_cache, tree=desktop_trees(),
+                              wait_enabled_s=wait_enabled_s())  # fmt: skip
 
     @property
     def calls(self) -> dict[str, int]:

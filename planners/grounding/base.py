@@ -30,6 +30,11 @@ class GroundingQuery:
     # How much larger the target looks now than when recorded, when the window's size says so (a window
     # that grew by the same factor both ways: Chromium's device scale, HiDPI). Template rungs try it first.
     scale: float | None = None
+    # What the element is, for the tree rung: a role (or alias) and name, ``index`` among equal matches.
+    role: str | None = None
+    name: str | None = None
+    index: int | None = None
+    offset: bool = False  # the point is an offset from what is found (the tree leaves text+offset to OCR)
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ _MAX_WORDS = 400  # a full screen of text is a few hundred words; more would blo
 
 @dataclass(frozen=True)
 class GroundingResult:
-    rung: str  # "anchor", "template", "ocr", "vlm"
+    rung: str  # "anchor", "tree", "template", "ocr", "vlm"
     point: ScreenPoint | None  # None: no confident answer
     score: float = 0.0  # the grounder's own confidence measure (e.g. correlation), for the record
     reason: str = ""  # why not, or how ("2 equally good matches", "matched 'Submit' at psm 6")
@@ -57,6 +62,10 @@ class GroundingResult:
     candidates: tuple[ScreenPoint, ...] = field(default=())  # what it considered, best first, for the report
     scale: float = 1.0  # template rungs: the scale of the recorded crop that matched (or came closest)
     words: tuple[ReadWord, ...] = field(default=())  # OCR rung: every word it read, for a failure report
+    element: dict[str, Any] | None = None  # tree rung: what the tree said about the element it found
+    # The rung knows the target and refuses to act on it (a disabled button): the ladder must not climb
+    # to a rung that would find the same thing by its looks and click it anyway.
+    refused: bool = False
 
     @property
     def confident(self) -> bool:
@@ -73,6 +82,8 @@ class GroundingResult:
             entry["point"] = [self.point.x, self.point.y]
         if self.scale != 1.0:
             entry["scale"] = round(self.scale, 3)
+        if self.element is not None:
+            entry["element"] = self.element
         if words and self.words:
             entry["words"] = [[w.text, w.left, w.top, w.width, w.height] for w in self.words[:_MAX_WORDS]]
         return entry

@@ -1,0 +1,62 @@
+"""A shipped fake tree source for tests of what consumes trees (the tree rung, expectations): it hands out
+a given snapshot and answers state polls from a script, with no bus and no app."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from actions.a11y.bus import A11yUnavailable
+from actions.a11y.elements import Box, Element, ElementRef, Snapshot
+from actions.frame import Frame
+
+
+@dataclass
+class FakeTrees:
+    """``snapshot()`` returns ``tree`` (or raises ``A11yUnavailable(unavailable)``); ``states(ref)`` answers
+    the next entry of ``state_script[ref]`` (the last one repeats), else the element's states."""
+
+    tree: Snapshot | None = None
+    unavailable: str = ""
+    state_script: dict[ElementRef, Sequence[frozenset[str]]] = field(default_factory=dict)
+    reads: int = 0
+    polls: int = 0
+
+    def snapshot(self, frame: Frame, window: str | None = None, app: str | None = None,
+                 window_box: Box | None = None) -> Snapshot:  # fmt: skip
+        self.reads += 1
+        if self.tree is None:
+            raise A11yUnavailable(self.unavailable or "no tree")
+        return self.tree
+
+    def states(self, ref: ElementRef) -> frozenset[str]:
+        self.polls += 1
+        script = self.state_script.get(ref)
+        if script:
+            now = script[0]
+            if len(script) > 1:
+                self.state_script[ref] = script[1:]
+            return now
+        return self._element(ref).states
+
+    def box(self, ref: ElementRef) -> Box | None:
+        return self._element(ref).box
+
+    def _element(self, ref: ElementRef) -> Element:
+        assert self.tree is not None
+        return next(e for e in self.tree.elements if e.ref == ref)
+
+
+SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})
+
+
+def element(path: str, role: str, name: str, box: tuple[int, int, int, int] | None, parent: int | None = None,
+            states: frozenset[str] = SHOWN, **more: object) -> Element:  # fmt: skip
+    """An element for a fake snapshot: ``path`` names it (bus ":1.1"), ``box`` is (x, y, width, height)."""
+    return Element(ElementRef(":1.1", path), role, name, states=states, box=Box(*box) if box else None,
+                   parent=parent, **more)  # type: ignore[arg-type]  # fmt: skip
+
+
+def snapshot(*elements: Element, screen: tuple[int, int, int, int] = (0, 0, 1280, 800),
+             window: str = "Form") -> Snapshot:  # fmt: skip
+    return Snapshot("fake app", window, tuple(elements), read_ms=1.0, screen=Box(*screen))

@@ -1,0 +1,165 @@
+"""The tree rung: find a target by what the app says its elements are (the accessibility tree).
+
+A role target (``{"role": "button", "name": "OK"}``) is found only here; a text target (``"Submit"``)
+is looked up here first, by the element's accessible name, the label that labels it, or its text, and
+climbs to OCR when the tree has no answer (no bus, a Tk window, no such element). The point is the
+centre of the element's visible box (clipped by its ancestors and the screen). A hidden or off-screen
+element is never an answer; a disabled one is waited for (``wait_enabled_s``) and then refused, so that
+no rung below clicks it by its looks. Two equally good elements are refused, unless the target says
+which (``index``).
+
+The tree comes through ``TreeSource`` (``actions.a11y.FrameTrees`` in production): planners never talk
+to the bus.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from actions.a11y.bus import A11yUnavailable
+from actions.a11y.elements import Box, ElementRef, Snapshot, name_match
+from actions.a11y.roles import INTERACTIVE_ROLES
+from actions.coords import ScreenPoint
+from actions.frame import Frame
+from planners.grounding.base import GroundingQuery, GroundingResult
+
+_POLL_S = 0.03  # how often a disabled element's states are asked again while it is waited for
+
+
+class TreeSource(Protocol):
+    """Snapshots per frame, and one element's states and box now (``actions.a11y.FrameTrees``)."""
+
+    def snapshot(self, frame: Frame, window: str | None = None, app: str | None = None,
+                 window_box: Box | None = None) -> Snapshot: ...  # fmt: skip
+
+    def states(self, ref: ElementRef) -> frozenset[str]: ...
+
+    def box(self, ref: ElementRef) -> Box | None: ...
+
+
+class TreeGrounder:
+    name = "tree"
+
+    def __init__(self, source: TreeSource, wait_enabled_s: float = 2.0) -> None:
+        self.source = source
+        self.wait_enabled_s = wait_enabled_s
+
+    def ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
+        started = time.monotonic()
+        result = self._ground(query, frame)
+        elapsed = (time.monotonic() - started) * 1000
+        return GroundingResult(**{**result.__dict__, "elapsed_ms": elapsed})
+
+    def _ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
+        wanted = query.name if query.role is not None else query.label
+        if query.role is None and wanted is None:
+            return self._no("the tree rung looks for a role or a text")
+        if query.role is None and query.offset:
+            return self._no("a text with an offset is measured from the text as read: left to OCR")
+        try:
+            snapshot = self._snapshot(query, frame)
+        except A11yUnavailable as exc:
+            return self._no(f"no tree: {exc}")
+        if len(snapshot) <= 1:
+            return self._no(f"the window {snapshot.window!r} ({snapshot.app}) exposes no elements")
+        matches = self._matches(snapshot, query.role, wanted)
+        what = f"{query.role} {wanted!r}" if query.role is not None else f"text {wanted!r}"
+        scope = f"in {snapshot.window or snapshot.app!r} ({len(snapshot)} elements read in {snapshot.read_ms:.0f} ms)"
+        if not matches:
+            cut = f"; the read was cut short: {snapshot.why}" if not snapshot.complete else ""
+            return self._no(f"no element is {what} {scope}{cut}")
+        visible = [i for i in matches if snapshot.visible_box(i) is not None]
+        if not visible:
+            shown = snapshot.elements[matches[0]]
+            return self._no(f"{what} is hidden or off-screen ({shown.role} {shown.name!r}, states "
+                            f"{sorted(shown.states & _SHOWN)}): never clicked", snapshot, matches[0])  # fmt: skip
+        chosen = self._choose(snapshot, visible, query.index)
+        if isinstance(chosen, GroundingResult):
+            return chosen
+        return self._enabled(snapshot, chosen, what)
+
+    def _snapshot(self, query: GroundingQuery, frame: Frame) -> Snapshot:
+        if query.window is None:
+            return self.source.snapshot(frame)
+        window = query.window
+        box = Box(window.left, window.top, window.width, window.height)
+        return self.source.snapshot(frame, window=f"^{re.escape(window.title)}$", window_box=box)
+
+    @staticmethod
+    def _matches(snapshot: Snapshot, role: str | None, wanted: str | None) -> list[int]:
+        """The best matches: a whole-name match beats a word sequence inside a name; for a text, what can be
+        acted on beats a label; an element inside another match (a button's own label) is the same one."""
+        scored: list[tuple[tuple[int, int], int]] = []
+        for index, element in enumerate(snapshot.elements):
+            if role is not None and not element.is_role(role):
+                continue
+            score = 0 if wanted is None else name_match(element, wanted)
+            if score is None or element.role == "application":
+                continue
+            plain = 0 if role is not None or element.role in INTERACTIVE_ROLES else 1
+            scored.append(((score, plain), index))
+        if not scored:
+            return []
+        best = min(key for key, _ in scored)
+        group = {index for key, index in scored if key == best}
+        return [i for i in sorted(group) if not any(_inside(snapshot, i, j) for j in group if j != i)]
+
+    def _choose(self, snapshot: Snapshot, visible: Sequence[int], index: int | None) -> int | GroundingResult:
+        centres = tuple(ScreenPoint(*snapshot.visible_box(i).centre) for i in visible)  # type: ignore[union-attr]
+        if index is not None:
+            if index >= len(visible):
+                return self._no(f"index {index} asked, but only {len(visible)} visible matches", snapshot, visible[0])
+            return visible[index]
+        if len(visible) > 1:
+            names = "; ".join(f"{snapshot.elements[i].role} {snapshot.elements[i].name!r}" for i in visible[:4])
+            return GroundingResult(self.name, None, reason=f"{len(visible)} equally good matches in the tree ({names}):"
+                                   " add window or index", candidates=centres)  # fmt: skip
+        return visible[0]
+
+    def _enabled(self, snapshot: Snapshot, index: int, what: str) -> GroundingResult:
+        element = snapshot.elements[index]
+        box = snapshot.visible_box(index)
+        assert box is not None
+        waited_s = 0.0
+        if not element.enabled:
+            started = time.monotonic()
+            states = element.states
+            while not ("enabled" in states or "sensitive" in states):
+                if time.monotonic() - started >= self.wait_enabled_s or "defunct" in states:
+                    return GroundingResult(
+                        self.name, None, reason=f"{what} is disabled and stayed so for {self.wait_enabled_s:.1f} s: "
+                        "not clicked", element=element.summary(), refused=True,
+                    )  # fmt: skip
+                time.sleep(_POLL_S)  # waiting for the app to enable it: a state poll, bounded
+                states = self.source.states(element.ref)
+            waited_s = time.monotonic() - started
+            now = self.source.box(element.ref)  # enabling may have moved it (a re-laid-out dialog)
+            element = replace(element, states=states, box=now or element.box)
+            box = now.intersect(snapshot.screen) if now is not None and snapshot.screen is not None else now or box
+            if box.empty:
+                return self._no(f"{what} became enabled, but is now off-screen", snapshot, index)
+        summary = {**element.summary(), "path": [list(step) for step in snapshot.path(index)]}
+        reason = f"{element.role} {element.name or element.label!r} in {snapshot.window or snapshot.app!r}"
+        if waited_s:
+            reason += f" (enabled after {waited_s:.2f} s)"
+        return GroundingResult(self.name, ScreenPoint(*box.centre), score=1.0, reason=reason, element=summary)
+
+    def _no(self, reason: str, snapshot: Snapshot | None = None, index: int | None = None) -> GroundingResult:
+        element = snapshot.elements[index].summary() if snapshot is not None and index is not None else None
+        return GroundingResult(self.name, None, reason=reason, element=element)
+
+
+_SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})
+
+
+def _inside(snapshot: Snapshot, index: int, other: int) -> bool:
+    parent = snapshot.elements[index].parent
+    while parent is not None:
+        if parent == other:
+            return True
+        parent = snapshot.elements[parent].parent
+    return False

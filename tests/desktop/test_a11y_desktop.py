@@ -1,0 +1,96 @@
+"""A private desktop starts its accessibility bus before any app: apps started on it publish their tree,
+the reader finds it from the exported addresses, reads it bounded and once per screen, and stopping the
+desktop leaves no bus process behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actions.a11y import AtspiReader, FrameTrees, Limits
+from actions.frame import FakeScreen
+from actions.x11.windows import wait_for_window
+from agent.desktop.xserver import VirtualDesktop
+
+
+@pytest.fixture
+def question(desktop):
+    """A GTK 3 dialog (zenity) with two buttons, started on the desktop's bus."""
+    cmd = ["zenity", "--question", "--title=deskpilot tree", "--text=Proceed?", "--ok-label=Proceed",
+           "--cancel-label=Stop"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=desktop.env(), stderr=subprocess.DEVNULL)
+    try:
+        yield wait_for_window("^deskpilot tree$", timeout_s=30, display=desktop.display)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_desktop_exports_its_buses_and_a_gtk_app_publishes_its_tree(desktop, question) -> None:
+    assert {"DBUS_SESSION_BUS_ADDRESS", "AT_SPI_BUS_ADDRESS"} <= set(desktop.env())
+    reader = AtspiReader()
+    try:
+        [top] = [t for t in reader.windows() if t.name == "deskpilot tree"]
+        assert "active" in top.states  # the dialog has the focus
+        tree = reader.snapshot()
+        assert tree.window == "deskpilot tree" and tree.complete
+        [proceed] = tree.find(role="button", name="Proceed")
+        box = tree.visible_box(proceed)
+        assert box is not None and question.contains(*box.centre)  # inside the dialog's X window
+        assert reader.states(tree.elements[proceed].ref) >= {"enabled", "showing", "visible"}
+        cut = AtspiReader(limits=Limits(max_elements=3)).snapshot()
+        assert (len(cut), cut.complete, cut.why) == (3, False, "more than 3 elements")
+    finally:
+        reader.close()
+
+
+def test_trees_are_read_once_per_distinct_screen(desktop, question) -> None:
+    white = np.full((800, 1280, 3), 255, dtype=np.uint8)
+    grey = white.copy()
+    grey[0, 0] = (128, 128, 128)
+    screen = FakeScreen([white, white, grey])
+    trees = FrameTrees()
+    try:
+        first = trees.snapshot(screen.capture())
+        screen.advance()
+        assert trees.snapshot(screen.capture()) is first  # a new frame, the same pixels: the same read
+        screen.advance()
+        again = trees.snapshot(screen.capture())
+        assert again is not first and trees.reads == 2
+    finally:
+        trees.close()
+
+
+def using(runtime: str) -> list[str]:
+    """The processes whose command line names the desktop's private runtime folder (its buses)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if runtime in args:
+            found.append(args.replace("\0", " "))
+    return found
+
+
+def test_no_bus_is_a_clear_error_and_stopping_the_desktop_ends_its_buses(tmp_path: Path) -> None:
+    desk = VirtualDesktop(accessibility=True).start()
+    runtime = str(desk.a11y._runtime)
+    assert using(runtime)  # the session bus and the accessibility bus (the launcher's own dbus-daemon)
+    desk.stop()
+    deadline = time.monotonic() + 5
+    while using(runtime) and time.monotonic() < deadline:
+        time.sleep(0.02)  # waiting for other processes to exit
+    assert not using(runtime) and not Path(runtime).exists()
+    env = {k: v for k, v in os.environ.items() if k not in ("AT_SPI_BUS_ADDRESS", "DBUS_SESSION_BUS_ADDRESS")}
+    code = ("from actions.a11y import AtspiReader, A11yUnavailable\n"
+            "try:\n    AtspiReader().snapshot()\nexcept A11yUnavailable as exc:\n    print(exc)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.startswith("no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set"), out.stderr

@@ -1,0 +1,129 @@
+"""The accessibility room's data (states, roles, name matching, visible boxes) and the tree rung, on the
+shipped fake tree source: no bus, no app."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from actions.a11y.elements import name_matches
+from actions.a11y.fake import FakeTrees, element, snapshot
+from actions.a11y.roles import known_role, roles_for, states_from_bits
+from actions.coords import ScreenPoint
+from actions.errors import TargetAmbiguous, TargetNotFound
+from actions.frame import FakeScreen
+from actions.targets import Target
+from planners.grounding.base import GroundingQuery
+from planners.grounding.tree import TreeGrounder
+from planners.target_cache import TargetCache
+from planners.targeting import TargetResolver
+
+FRAME = FakeScreen.solid([(255, 255, 255)], size=(1280, 800)).capture()
+DISABLED = frozenset({"showing", "visible"})
+
+
+def test_state_bits_and_role_aliases() -> None:
+    assert states_from_bits([1 << 8 | 1 << 25, 1 << (41 - 32)]) == {"enabled", "showing", "checkable"}
+    assert roles_for("button") >= {"push button", "toggle button"} and roles_for("Push  Button") == {"push button"}
+    assert known_role("checkbox") and known_role("page tab") and not known_role("buton")
+
+
+@pytest.mark.parametrize(("wanted", "said", "score"), [
+    ("Save", "Save", 0), ("save", "_Save", 0), ("City", "City:", 0), ("Open", "Open…", 0),
+    ("Zoë report", "Open the Zoë report", 1), ("确定", "确定", 0), ("Save", "Saved", None),
+    ("report Zoë", "Open the Zoë report", None), ("/^Item \\d$/", "Item 7", 1), ("Item 1", "Item 12", None),
+])  # fmt: skip
+def test_names_match_by_the_one_text_rule(wanted: str, said: str, score: int | None) -> None:
+    assert name_matches(wanted, said) == score
+
+
+def test_the_visible_box_is_clipped_by_ancestors_and_the_screen_and_hidden_has_none() -> None:
+    tree = snapshot(
+        element("/w", "frame", "Form", (0, 0, 400, 300)),
+        element("/list", "list", "", (10, 10, 200, 100), parent=0),
+        element("/row", "list item", "Row 9", (10, 90, 200, 40), parent=1),  # half scrolled out of its list
+        element("/off", "push button", "Off", (1270, 10, 40, 20), parent=0),
+        element("/hidden", "push button", "Hidden", (10, 10, 40, 20), parent=0, states=frozenset({"enabled"})),
+        screen=(0, 0, 1280, 800),
+    )
+    assert tree.visible_box(2).as_list() == [10, 90, 200, 20]
+    assert tree.visible_box(3) is None  # outside its window
+    assert tree.visible_box(4) is None  # not showing
+    assert tree.path(2) == [("frame", "Form"), ("list", ""), ("list item", "Row 9")]
+    assert tree.find(role="list item") == [2] and tree.find(name="Hidden") == []
+
+
+FORM = snapshot(
+    element("/w", "frame", "Form", (0, 0, 600, 400)),
+    element("/l1", "label", "Name", (10, 10, 80, 20), parent=0),
+    element("/f1", "entry", "", (100, 10, 200, 20), parent=0, label="Name"),
+    element("/ok", "push button", "OK", (100, 300, 80, 30), parent=0),
+    element("/oklabel", "label", "OK", (110, 305, 60, 20), parent=3),  # the button's own label
+    element("/c1", "check box", "Agree", (10, 100, 20, 20), parent=0),
+    element("/c2", "check box", "Agree", (10, 140, 20, 20), parent=0),
+    element("/later", "push button", "Send", (300, 300, 80, 30), parent=0, states=DISABLED),
+)
+
+
+def ground(tree: FakeTrees, **query: object) -> object:
+    return TreeGrounder(tree, wait_enabled_s=0.2).ground(GroundingQuery(description="x", **query), FRAME)  # type: ignore[arg-type]
+
+
+def test_the_tree_rung_finds_by_role_and_name_or_text_at_the_centre_of_the_visible_box() -> None:
+    trees = FakeTrees(FORM)
+    assert ground(trees, role="button", name="OK").point == ScreenPoint(140, 315)  # type: ignore[attr-defined]
+    field = ground(trees, role="field", name="Name")  # an unnamed entry, by the label that labels it
+    assert field.point == ScreenPoint(200, 20) and field.element["label"] == "Name"  # type: ignore[attr-defined]
+    # A text: the button beats its own label inside it, and beats the "Name" label for "OK".
+    assert ground(trees, label="OK").point == ScreenPoint(140, 315)  # type: ignore[attr-defined]
+
+
+def test_two_equally_good_elements_are_refused_unless_an_index_says_which() -> None:
+    trees = FakeTrees(FORM)
+    both = ground(trees, role="checkbox", name="Agree")
+    assert both.point is None and "2 equally good matches" in both.reason  # type: ignore[attr-defined]
+    assert both.candidates == (ScreenPoint(20, 110), ScreenPoint(20, 150))  # type: ignore[attr-defined]
+    assert ground(trees, role="checkbox", name="Agree", index=1).point == ScreenPoint(20, 150)  # type: ignore[attr-defined]
+
+
+def test_a_disabled_element_is_waited_for_then_found_or_refused() -> None:
+    send = FORM.elements[7].ref
+    enabling = FakeTrees(FORM, state_script={send: [DISABLED, DISABLED | {"enabled", "sensitive"}]})
+    found = ground(enabling, role="button", name="Send")
+    assert found.point == ScreenPoint(340, 315) and "enabled after" in found.reason  # type: ignore[attr-defined]
+    assert enabling.polls == 2
+    never = ground(FakeTrees(FORM), role="button", name="Send")
+    assert never.point is None and never.refused  # type: ignore[attr-defined]
+    assert never.reason == "button 'Send' is disabled and stayed so for 0.2 s: not clicked"  # type: ignore[attr-defined]
+
+
+def test_the_tree_rung_declines_what_it_cannot_answer() -> None:
+    assert ground(FakeTrees(unavailable="no D-Bus session"), label="OK").reason == "no tree: no D-Bus session"  # type: ignore[attr-defined]
+    assert "left to OCR" in ground(FakeTrees(FORM), label="Name", offset=True).reason  # type: ignore[attr-defined]
+    missing = ground(FakeTrees(FORM), role="button", name="Cancel")
+    assert missing.point is None and not missing.refused and "no element is button 'Cancel'" in missing.reason  # type: ignore[attr-defined]
+
+
+def test_the_resolver_asks_the_tree_first_and_never_climbs_past_a_refusal(tmp_path) -> None:
+    cache = TargetCache(tmp_path / "cache")
+    resolver = TargetResolver(cache=cache, tree=FakeTrees(FORM), wait_enabled_s=0.1)
+    found = resolver.resolve(Target(role="button", name="OK"), FRAME)
+    assert (found.point, found.rung, found.record["cache"]) == (ScreenPoint(140, 315), "tree", "off")
+    assert found.record["element"]["name"] == "OK" and found.record["element"]["path"][0] == ["frame", "Form"]
+    by_text = resolver.resolve(Target(text="OK"), FRAME)
+    assert (by_text.rung, by_text.record["cache"]) == ("tree", "learned")
+    with pytest.raises(TargetNotFound, match="'Send' is disabled"):
+        resolver.resolve(Target(role="button", name="Send"), FRAME)
+    with pytest.raises(TargetAmbiguous, match="2 equally good matches"):
+        resolver.resolve(Target(role="checkbox", name="Agree"), FRAME)
+    assert resolver.calls["ocr"] == 0  # the refused and the ambiguous never reached OCR
+
+
+def test_role_targets_are_validated_with_the_field_named() -> None:
+    with pytest.raises(ValidationError, match="unknown role 'buton'"):
+        Target(role="buton", name="OK")
+    with pytest.raises(ValidationError, match="name belongs to a role target"):
+        Target(name="OK")
+    with pytest.raises(ValidationError, match="exactly one of text, image, description, role"):
+        Target(text="OK", role="button")
+    assert Target(role="button", name="OK", index=1).describe() == "button 'OK' #1"
