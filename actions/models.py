@@ -26,6 +26,7 @@ from pydantic import (
 
 from actions.keys import normalize_key
 from actions.targets import OptionalCoord, OptionalTarget, PointOrTarget
+from actions.text_match import TextPattern
 
 # Far beyond any real virtual screen, near enough to catch a garbage coordinate early.
 _COORD_LIMIT = 100_000
@@ -42,20 +43,38 @@ class _Expect(BaseModel):
     @model_serializer(mode="wrap")
     def _timeout_last(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
         data = handler(self)
-        if isinstance(data, dict) and "timeout_s" in data:
-            data["timeout_s"] = data.pop("timeout_s")  # {"text": "Saved", "timeout_s": 5}, as people write it
+        for last in ("exact", "timeout_s"):  # {"text": "Saved", "exact": true, "timeout_s": 5}, as people write it
+            if isinstance(data, dict) and last in data:
+                data[last] = data.pop(last)
         return data
 
     def describe(self) -> str:
-        kind, value = next((k, v) for k, v in self.model_dump().items() if k != "timeout_s")
-        return f"{kind} {value!r} within {self.timeout_s:g} s"
+        dumped = self.model_dump()
+        kind, value = next((k, v) for k, v in dumped.items() if k not in ("timeout_s", "exact"))
+        return f"{kind} {value!r}{' (exact)' if dumped.get('exact') else ''} within {self.timeout_s:g} s"
 
 
-class ExpectText(_Expect):
+def _is_false(value: Any) -> bool:
+    return value is False
+
+
+class _ExpectReading(_Expect):
+    """A text expectation: matched by the one rule of ``actions.text_match`` (``exact``: the whole line)."""
+
+    exact: bool = Field(False, description="the whole line, case kept (default: a case-insensitive part of a line)",
+                        exclude_if=_is_false)  # fmt: skip
+
+    @model_validator(mode="after")
+    def _parses(self) -> _ExpectReading:
+        TextPattern.parse(str(getattr(self, "text", None) or getattr(self, "no_text", "")), exact=self.exact)
+        return self
+
+
+class ExpectText(_ExpectReading):
     text: str = Field(min_length=1, description="OCR finds this text on the screen")
 
 
-class ExpectNoText(_Expect):
+class ExpectNoText(_ExpectReading):
     no_text: str = Field(min_length=1, description="OCR no longer finds this text on the screen")
 
 
