@@ -1,6 +1,8 @@
 """What a pointer action may give instead of coordinates: a target, found on the screen at run time.
 
     {"kind": "click", "target": {"text": "Apply Changes"}}                      text on the screen (OCR)
+    {"kind": "click", "target": {"text": "OK", "exact": true}}                  the whole line, case kept
+    {"kind": "click", "target": {"text": "/^Item \\d+$/"}}                       a regular expression
     {"kind": "click", "target": {"text": "Customer name", "offset": [180, 0]}}  a point relative to it
     {"kind": "click", "target": {"image": "submit.png"}}                        a picture (relative to the plan)
     {"kind": "click", "target": {"description": "the round red button"}}        grounded by the model
@@ -18,12 +20,18 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from actions.text_match import TextPattern
+
 _COORD_LIMIT = 100_000
 _KINDS = ("text", "image", "description")
 
 
 def _is_none(value: Any) -> bool:
     return value is None
+
+
+def _is_false(value: Any) -> bool:
+    return value is False
 
 
 class Target(BaseModel):
@@ -41,6 +49,9 @@ class Target(BaseModel):
                                            "acted on", exclude_if=_is_none)  # fmt: skip
     window: str | None = Field(None, min_length=1, description="regular expression of the window title to look in",
                                exclude_if=_is_none)  # fmt: skip
+    # Left out of the JSON when false, so a learned target's cache key (a hash of it) stays as it was.
+    exact: bool = Field(False, description="text: the whole line, case kept (default: a case-insensitive "
+                        "part of a line)", exclude_if=_is_false)  # fmt: skip
 
     @field_validator("window")
     @classmethod
@@ -58,6 +69,10 @@ class Target(BaseModel):
         if len(given) != 1:
             named = ", ".join(given) if given else "none"
             raise ValueError(f"a target needs exactly one of text, image, description (got {named})")
+        if self.exact and self.text is None:
+            raise ValueError("exact applies to a text target only")
+        if self.text is not None:
+            TextPattern.parse(self.text, exact=self.exact)  # a ValueError names an empty text or a bad regex
         return self
 
     @property
@@ -70,6 +85,8 @@ class Target(BaseModel):
 
     def describe(self) -> str:
         shown = f"{self.kind} {self.value!r}"
+        if self.exact:
+            shown += " (exact)"
         if self.offset is not None:
             shown += f" {list(self.offset)} off"
         return shown + (f" in /{self.window}/" if self.window else "")

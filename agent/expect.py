@@ -63,14 +63,15 @@ class ExpectationJudge:
     def _text(
         self, spec: ExpectText | ExpectNoText, frame: Frame, deadline: float, cancel: threading.Event | None
     ) -> Judgement:
-        from planners.grounding.ocr import find_label, label_tokens
+        from actions.text_match import TextPattern
+        from planners.grounding.ocr import find_label
 
         wanted = spec.text if isinstance(spec, ExpectText) else spec.no_text
-        tokens = label_tokens(wanted)
+        pattern = TextPattern.parse(wanted, exact=spec.exact)
         width, height = frame.size
         while True:
             words = self.reader.read(frame)
-            found = bool(find_label(words, tokens)) if tokens else False
+            found = bool(find_label(words, pattern))
             met = found if isinstance(spec, ExpectText) else not found
             if met or time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):
                 break

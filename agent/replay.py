@@ -89,13 +89,13 @@ def replay_once(
     on_no_change: Literal["stop", "continue"] = "stop",
 ) -> ReplayOutcome:
     from actions.x11 import windows as x11_windows
-    from planners.grounding.ocr import OcrGrounder, find_label, label_tokens
+    from planners.grounding.ocr import OcrGrounder, find_label
 
     reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None) or OcrGrounder()
 
     def text_visible(text: str, frame: Frame) -> bool:
         """Visible at all, once or many times: a check asks whether it is there, not where."""
-        return bool(find_label(reader.read(frame), label_tokens(text)))
+        return bool(find_label(reader.read(frame), text))
 
     def find_window(title: str) -> WindowInfo | None:
         return x11_windows.find_window(f"^{re.escape(title)}$")
