@@ -2,7 +2,7 @@
 
     DeskpilotError                 base; ``str(exc)`` is one line a user can act on
     ├── UserInputError             the user's plan, flag or file is wrong; nothing ran
-    │   └── PlanError              an action in a plan is invalid (names index and field)
+    │   └── PlanError              an action in a plan is invalid (names "step N", from 1, and the field)
     ├── PolicyError                the policy refused an action (or the person declined it); it did not run
     ├── DesktopError               the display, a window manager, a capture or the input device failed
     │   ├── CaptureError           a screenshot could not be taken
@@ -39,7 +39,7 @@ class UserInputError(DeskpilotError):
 
 
 class PlanError(UserInputError):
-    """An invalid action in a plan; the message names the action's index and the field."""
+    """An invalid action in a plan; the message names the step (numbered from 1) and the field."""
 
 
 class PolicyError(DeskpilotError):

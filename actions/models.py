@@ -7,6 +7,7 @@ plan that validates here is a plan every executor can perform. Coordinates are s
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
@@ -112,10 +113,17 @@ def parse_expect(value: Any) -> Any:
         raise ValueError('must be "change", "none" or an object such as {"text": ...}')
     if not isinstance(value, dict):
         raise ValueError('must be "change", "none" or an object such as {"text": ...}')
+    known = dict.fromkeys([*_EXPECT_KINDS, *(name for model in _EXPECT_KINDS.values() for name in model.model_fields)])
+    if unknown := [key for key in value if key not in known]:
+        close = difflib.get_close_matches(str(unknown[0]), list(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (an expect object takes {', '.join(known)})"
+        raise ValueError(f"unknown key {unknown[0]!r}{hint}")
     kinds = [key for key in _EXPECT_KINDS if key in value]
     if len(kinds) != 1:
         named = f"it has {' and '.join(kinds)}" if kinds else "it has none"
         raise ValueError(f"an expect object needs exactly one of text, no_text, window, no_window ({named})")
+    if stray := [key for key in value if key not in _EXPECT_KINDS[kinds[0]].model_fields]:
+        raise ValueError(f"{stray[0]!r} does not apply to a {kinds[0]!r} expectation")
     try:
         return _EXPECT_KINDS[kinds[0]].model_validate(value)
     except ValidationError as exc:
@@ -255,12 +263,25 @@ CHANGES_SCREEN: frozenset[str] = frozenset({"click", "drag", "scroll", "type", "
 def first_error(exc: ValidationError, prefix: str = "") -> str:
     """One line naming the place and the problem, from pydantic's first error."""
     err = exc.errors()[0]
-    loc = ".".join(str(part) for part in err["loc"])  # "click.y": the action kind, then the field
+    loc = _place(err["loc"])  # "click.y": the action kind, then the field
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, (dict, list)) or got is None or not loc else f" (got {got!r})"
     where = f"{prefix}{loc}" if loc else prefix.rstrip(". ")
     return f"{where}: {msg}{shown}" if where else f"{msg}{shown}"
+
+
+def _place(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as people count: ``steps.0.action.kind`` is "step 1: action.kind" (steps are
+    numbered from 1 everywhere, in plan errors and run errors alike)."""
+    shown = ""
+    for part in loc:
+        if isinstance(part, int) and shown.endswith(("steps", "actions")):
+            shown = shown.rsplit(".", 1)[0] + "." if "." in shown else ""
+            shown += f"step {part + 1}: "
+        else:
+            shown += ("" if not shown or shown.endswith(": ") else ".") + str(part)
+    return shown.removesuffix(": ").removesuffix(".")
 
 
 def parse_action(data: Any) -> Action:
@@ -272,7 +293,7 @@ def parse_action(data: Any) -> Action:
 
 
 def parse_plan(data: Any, source: str = "plan") -> list[Action]:
-    """Validate a list of actions; the error names the source, the action index and the field."""
+    """Validate a list of actions; the error names the source, the step (from 1) and the field."""
     from actions.errors import PlanError
 
     if not isinstance(data, list):
@@ -284,7 +305,7 @@ def parse_plan(data: Any, source: str = "plan") -> list[Action]:
         try:
             actions.append(ACTION_ADAPTER.validate_python(item))
         except ValidationError as exc:
-            raise PlanError(f"{source}: action {index}: {first_error(exc)}") from None
+            raise PlanError(f"{source}: step {index + 1}: {first_error(exc)}") from None
     return actions
 
 
