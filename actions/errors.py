@@ -7,7 +7,8 @@
     ├── DesktopError               the display, a window manager, a capture or the input device failed
     │   ├── CaptureError           a screenshot could not be taken
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
-    │       └── TextNotDelivered   typed text did not arrive (a paste the focused window never took)
+    │       ├── TextNotDelivered   typed text did not arrive (a paste the focused window never took)
+    │       └── PointOffScreen     a pointer action's point lies on no monitor; nothing was done
     ├── StopRequested              the stop hotkey fired while a planner was still thinking
     ├── ReplayFailed               a replay step could not be grounded, or a check after it failed
     ├── TargetNotFound             no rung of the grounding ladder found a target (``tried``: every reason)
@@ -69,6 +70,17 @@ class TextNotDelivered(ActionError):
     ) -> None:
         super().__init__(message)
         self.text, self.requests, self.typed = text, requests, typed
+
+
+class PointOffScreen(ActionError):
+    """A pointer action's point is on no monitor of the live screen; nothing was performed (X would
+    clamp it to an edge, or refuse it deep in Xlib). ``point`` is the point, ``bounds`` the screen as
+    ``actions.coords.ScreenBounds.describe`` says it. Plans are checked before they run (a
+    ``PlanError``, exit 2); this is the executor's own check, for points found or computed at run time."""
+
+    def __init__(self, message: str, point: tuple[int, int], bounds: str) -> None:
+        super().__init__(message)
+        self.point, self.bounds = point, bounds
 
 
 class StopRequested(DeskpilotError):

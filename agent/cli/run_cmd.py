@@ -65,13 +65,14 @@ def _planner(args: argparse.Namespace) -> tuple[Planner, str, int, int]:
     """The planner, the task's name, the default monitor and the step budget; refuses bad input."""
     if args.plan is not None:
         from actions.models import Type
-        from agent.plans import load_plan
+        from agent.plans import check_on_screen, load_plan
         from agent.targeting import resolver_from_args
         from planners.targeting import TargetingPlanner
 
         actions = load_plan(args.plan)
         check_secrets([a.text for a in actions if isinstance(a, Type)], str(args.plan))
         require_display()
+        check_on_screen(actions, str(args.plan))  # live monitors: an off-screen point is refused up front
         model = None
         if args.model or args.base_url:  # a model for description targets (and texts nothing cheaper finds)
             from agent.cli.model_flags import build_planner
