@@ -13,7 +13,7 @@ from actions.coords import ScreenPoint
 from actions.errors import TargetAmbiguous, TargetNotFound
 from actions.frame import Frame
 from actions.text_match import TextPattern, as_pattern
-from planners.grounding.ocr import OcrGrounder, Word, find_label
+from planners.grounding.ocr import OcrGrounder, Word, find_label, text_lines
 
 _BELOW_PX = 40  # a value under its label (a card layout) is this close below it
 
@@ -37,7 +37,9 @@ def text_near(reader: OcrGrounder, frame: Frame, label: str | TextPattern) -> st
     found = matches[0].words
     right = max(w.box[0] + w.box[2] for w in found)
     bottom = max(w.box[1] + w.box[3] for w in found)
-    line = [w for w in words if w.line == found[0].line and w.box[0] >= right and w not in found]
+    # Its line as find_label read it (geometry: one label may be two text blobs), or tesseract's own line.
+    same = next((line for line in text_lines(words) if found[-1] in line), [])
+    line = [w for w in words if (w in same or w.line == found[-1].line) and w.box[0] >= right and w not in found]
     if line:
         return _joined(line)
     left = min(w.box[0] for w in found)

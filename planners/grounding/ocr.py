@@ -316,6 +316,12 @@ def _joined_text(words: Iterable[Word]) -> tuple[str, list[int]]:
     return text, starts
 
 
+def text_lines(words: Sequence[Word], gap: float = 1.5) -> list[list[Word]]:
+    """Words grouped into lines as ``find_label`` reads them: side by side, each at most ``gap`` text
+    heights right of the previous (left to right; the lines top to bottom)."""
+    return _lines([word for word in words if word.key], gap)
+
+
 def _lines(words: Sequence[Word], gap: float) -> list[list[Word]]:
     """Words grouped into lines (left to right), the lines top to bottom."""
     order = sorted(range(len(words)), key=lambda i: words[i].box[1] + words[i].box[3] / 2)
