@@ -10,8 +10,12 @@ Shaped after Playwright's text matching, for text read off a screen:
 
 * substring: case-insensitive (``casefold``), Unicode compatibility forms folded (NFKC: a "ﬁ"
   ligature is "fi", a full-width "Ａ" is "A"), and whitespace ignored altogether, because OCR splits
-  and joins words ("Giftwrap", "Sub mit"). Nothing else is forgiven: a misread letter ("Save chanqes"
-  for "Save changes", "AOS" for "408") is not matched, because a wrong match is a false success.
+  and joins words ("Giftwrap", "Sub mit"). Look-alike glyphs, one way only: a letter I or l in the
+  text also matches I, l, 1 or | on the screen, an o also 0 (UI fonts draw them alike; tesseract read
+  a checkbox's "I agree" as "[1 agree"). A digit in the text matches only that digit, and a lowercase
+  i only i or I, so "10" never matches the "lo" in "Hello" and "Mail" never "Mall". Nothing else is
+  forgiven: a misread letter ("Save chanqes", "AOS" for "408") is no match, because a wrong match is
+  a false success.
 * exact: the whole line, as written (NFC), with whitespace runs made one space. A string that looks like
   ``/regex/`` is plain text here: ``exact`` is the way to look for a literal "/s/".
 * regex: ``/BODY/FLAGS``, flags ``i`` (ignore case), ``m``, ``s`` as in Python; ``g`` and ``u`` (JavaScript
@@ -30,6 +34,12 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 Mode = Literal["substring", "exact", "regex"]
+_CAPITAL_I = "\ue049"  # a private-use character: a capital I read off the screen (see _fold_screen)
+# Default mode: what a letter of the text also matches on the screen, because UI fonts draw them alike
+# and OCR reads them for one another ("I agree" read "[1 agree", "Log in" read "L0g in").
+_LOOKALIKES = {
+    "I": f"[i{_CAPITAL_I}l1|]", "l": f"[l{_CAPITAL_I}1|]", "o": "[o0]", "O": "[o0]",
+}  # fmt: skip
 _REGEX = re.compile(r"/(?P<body>.+)/(?P<flags>[gimsu]*)", re.DOTALL)
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "g": 0, "u": 0}
 
@@ -76,8 +86,7 @@ def _fold(line: str, mode: Mode) -> _Folded:
                 chars.append(" ")
                 origin.append((start, end))
             continue
-        folded = unicodedata.normalize("NFKC", cluster).casefold() if mode == "substring" else (
-            unicodedata.normalize("NFC", cluster))  # fmt: skip
+        folded = _fold_screen(cluster) if mode == "substring" else unicodedata.normalize("NFC", cluster)
         for out in folded:
             if not out.isspace():
                 chars.append(out)
@@ -86,6 +95,27 @@ def _fold(line: str, mode: Mode) -> _Folded:
         chars.pop()
         origin.pop()
     return _Folded("".join(chars), tuple(origin))
+
+
+def _fold_screen(cluster: str) -> str:
+    """Text on the screen as the default mode compares it: NFKC, case-folded, except that a capital I
+    stays apart from i (it looks like l, 1 and |; a lowercase i, with its dot, does not)."""
+    return "".join(_CAPITAL_I if ch == "I" else ch.casefold() for ch in unicodedata.normalize("NFKC", cluster))
+
+
+def _needle_regex(written: str) -> re.Pattern[str]:
+    """The default mode's text as a regex over ``_fold_screen`` output: each character its case-folded
+    self, a letter I or l also any glyph it looks like, an o also 0. Digits match only digits."""
+    parts: list[str] = []
+    for ch in unicodedata.normalize("NFKC", written):
+        if ch.isspace():
+            continue
+        if ch in _LOOKALIKES:
+            parts.append(_LOOKALIKES[ch])
+            continue
+        for out in ch.casefold():
+            parts.append(f"[i{_CAPITAL_I}]" if out == "i" else re.escape(out))
+    return re.compile("".join(parts))
 
 
 def fold(text: str) -> str:
@@ -119,7 +149,7 @@ class TextPattern:
             except (re.error, OverflowError, RecursionError) as exc:
                 raise ValueError(f"{written!r} is not a regular expression: {exc}") from None
             return cls(written, "regex", _regex=compiled)
-        return cls(written, "substring", _fold(written, "substring").text)
+        return cls(written, "substring", _regex=_needle_regex(written))
 
     def search(self, line: str) -> list[Span]:
         """Every place in ``line`` that matches, left to right, not overlapping."""
@@ -128,15 +158,9 @@ class TextPattern:
             return []
         if self.mode == "exact":
             return [folded.span(0, len(folded.text))] if folded.text == self._needle else []
-        if self.mode == "regex":
-            assert self._regex is not None
-            # An empty match is no text found: "/a*/" must not match every line.
-            return [folded.span(*m.span()) for m in self._regex.finditer(folded.text) if m.end() > m.start()]
-        spans, start = [], folded.text.find(self._needle)
-        while start >= 0:
-            spans.append(folded.span(start, start + len(self._needle)))
-            start = folded.text.find(self._needle, start + len(self._needle))
-        return spans
+        assert self._regex is not None  # substring and regex: both searched as a regex over the folded line
+        # An empty match is no text found: "/a*/" must not match every line.
+        return [folded.span(*m.span()) for m in self._regex.finditer(folded.text) if m.end() > m.start()]
 
     def matches(self, line: str) -> bool:
         return bool(self.search(line))

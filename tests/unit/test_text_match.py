@@ -30,7 +30,14 @@ def _found(written: str, line: str, exact: bool = False) -> list[str]:
         ("ﬁle", False, "File", ["File"]),  # a ligature is its letters (NFKC)
         ("Straße", False, "STRASSE", ["STRASSE"]),  # casefold: ß is ss
         ("Save chanqes", False, "Save changes", []),  # a misread letter is not forgiven
-        ("Item 1", False, "ltem 1", []),  # nor I read as l
+        ("Item 1", False, "ltem 1", ["ltem 1"]),  # I and l look alike: either may be read
+        ("I agree", False, "[1 agree", ["1 agree"]),  # a checkbox box and its I read as "[1"
+        ("Log in", False, "L0g in", ["L0g in"]),
+        ("10", False, "Hello", []),  # digits match only digits
+        ("Item 1", False, "Item l", []),
+        ("Mail", False, "Mall", []),  # a lowercase i is not an l
+        ("Mall", False, "Mail", []),
+        ("MAIL", False, "mail", ["mail"]),
         ("=", False, "1 + 2 =", ["="]),  # symbols are text too
         # exact: the whole line, case kept, whitespace runs are one space
         ("Applied 1 time", True, "Applied 1 time(s)", []),
