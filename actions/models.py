@@ -274,14 +274,14 @@ def first_error(exc: ValidationError, prefix: str = "") -> str:
 def _place(loc: tuple[int | str, ...]) -> str:
     """A pydantic location as people count: ``steps.0.action.kind`` is "step 1: action.kind" (steps are
     numbered from 1 everywhere, in plan errors and run errors alike)."""
-    shown = ""
+    groups: list[list[str]] = [[]]  # dotted paths, joined by ": " after each step number
     for part in loc:
-        if isinstance(part, int) and shown.endswith(("steps", "actions")):
-            shown = shown.rsplit(".", 1)[0] + "." if "." in shown else ""
-            shown += f"step {part + 1}: "
+        if isinstance(part, int) and groups[-1] and groups[-1][-1] in ("steps", "actions"):
+            groups[-1][-1] = f"step {part + 1}"
+            groups.append([])
         else:
-            shown += ("" if not shown or shown.endswith(": ") else ".") + str(part)
-    return shown.removesuffix(": ").removesuffix(".")
+            groups[-1].append(str(part))
+    return ": ".join(".".join(group) for group in groups if group)
 
 
 def parse_action(data: Any) -> Action:

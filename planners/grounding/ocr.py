@@ -361,10 +361,12 @@ def _chains(lines: list[list[Word]], leading: float, longest: int = 3) -> list[l
 
 
 def _same_line(previous: Word, word: Word, gap: float) -> bool:
-    """Whether ``word`` is the next word on ``previous``'s line: level with it, just right of it."""
+    """Whether ``word`` is the next word on ``previous``'s line: level with it, just right of it. Boxes
+    may overlap a little: tesseract's box of "Count:" ran 9 px into the "1" after it (a 19 px tall box)."""
     (px, py, pw, ph), (x, y, _, h) = previous.box, word.box
     size = max(ph, h)
-    return abs((py + ph / 2) - (y + h / 2)) <= size / 2 and -0.3 * size <= x - (px + pw) <= gap * size
+    level = abs((py + ph / 2) - (y + h / 2)) <= size / 2
+    return level and x > px + pw / 2 and -0.6 * size <= x - (px + pw) <= gap * size
 
 
 def _wraps_to(previous: Word, word: Word, leading: float) -> bool:
