@@ -188,3 +188,16 @@ def test_replay_scales_the_anchor_with_the_window_and_reports_every_rung_when_lo
     assert tried["template"]["candidates"] and "score" in tried["template"]
     read = {word[0] for word in tried["ocr"]["words"]}  # what OCR read instead, with boxes, for the report
     assert {"Save", "Open"} <= read and all(len(word) == 5 for word in tried["ocr"]["words"])
+
+
+def test_a_whole_line_match_wins_and_two_whole_lines_tie() -> None:
+    save_as = [_word("Save", 10, 10, 30), _word("as", 44, 10, 14)]
+    save = [_word("Save", 200, 10, 30)]
+    (best,) = find_label(save_as + save, "save")
+    assert best.whole and best.words == tuple(save)  # "Save" alone, not the "Save" of "Save as"
+    assert [m.whole for m in find_label(save_as, "Save")] == [False]  # only a part: still found
+    twice = find_label(save + [_word("Save", 200, 60, 30)], "Save")
+    assert len(twice) == 2 and all(m.whole for m in twice)  # a tie: the grounder refuses it
+    # Overlapping boxes are still one line: tesseract's "Count:" ran 9 px into the taller "1" after it.
+    status = [_word("Count:", 86, 686, 63, 12), _word("1", 140, 684, 10, 19)]
+    assert [m.whole for m in find_label(status, "Count: 1")] == [True]
