@@ -82,3 +82,13 @@ def test_with_two_monitors_the_corner_no_monitor_shows_is_off_the_screen(tmp_pat
         proc = deskpilot(["run", "--plan", str(second), "--out", str(tmp_path / "run")], desk.env())
         assert proc.returncode == 0, proc.stderr
         assert _pointer(desk.display)[:2] == (1500, 700)
+
+
+def test_a_target_whose_offset_leads_off_the_screen_is_not_clicked(desktop, demo_app, tmp_path) -> None:
+    # Found at run time, so no plan check can see it: the targeting refuses it (the executor would too).
+    plan = write_plan(tmp_path / "plan.json", [{"kind": "click", "target": {"text": "Count", "offset": [2000, 0]}}])
+    proc = deskpilot(["run", "--plan", str(plan), "--out", str(tmp_path / "run")], desktop.env())
+    assert proc.returncode == 1, proc.stderr
+    assert "ocr: found, but the offset [2000, 0] is off the screen" in proc.stderr and "Traceback" not in proc.stderr
+    assert "short format" not in proc.stderr
+    assert demo_app.state()["count_clicks"] == 0
