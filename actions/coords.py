@@ -16,6 +16,7 @@ it, so a multi-monitor layout or a scaled display maps the same way everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -96,6 +97,39 @@ class DisplayProfile(BaseModel):
             raise ValueError("resized image size must be positive")
         frame_w, frame_h = self.pixel_size
         return self.image_to_screen(ImagePixel(pixel.x * frame_w / width, pixel.y * frame_h / height))
+
+
+class ScreenBounds(NamedTuple):
+    """The live screen: every monitor as ``(left, top, width, height)`` in screen points. A point is on
+    the screen when it lies on one of them: the virtual screen's bounding box is not enough, since two
+    monitors of different heights leave a corner that no monitor shows (and X clamps a point there)."""
+
+    monitors: tuple[tuple[int, int, int, int], ...]
+
+    @classmethod
+    def from_mss(cls, monitors: list[dict[str, int]]) -> ScreenBounds:
+        """From mss's list, whose index 0 is the bounding box of the others (each of them is kept)."""
+        each = monitors[1:] or monitors
+        return cls(tuple((m["left"], m["top"], m["width"], m["height"]) for m in each))
+
+    def contains(self, point: ScreenPoint | tuple[int, int]) -> bool:
+        x, y = point
+        return any(left <= x < left + w and top <= y < top + h for left, top, w, h in self.monitors)
+
+    def outside(self, points: Iterable[tuple[int, int] | None]) -> tuple[int, int] | None:
+        """The first of ``points`` that lies on no monitor (None entries, points still to be found, skipped)."""
+        return next((point for point in points if point is not None and not self.contains(point)), None)
+
+    def off_screen(self, point: tuple[int, int]) -> str:
+        """One clause for an error line: ``(1500, 400) is off the screen: the screen is x 0..1279, y 0..799``."""
+        return f"({point[0]}, {point[1]}) is off the screen: {self.describe()}"
+
+    def describe(self) -> str:
+        """``the screen is x 0..1279, y 0..799`` (one monitor), or every monitor's box (several)."""
+        boxes = [f"x {left}..{left + w - 1}, y {top}..{top + h - 1}" for left, top, w, h in self.monitors]
+        if len(boxes) == 1:
+            return f"the screen is {boxes[0]}"
+        return f"the {len(boxes)} monitors are " + "; ".join(boxes)
 
 
 def grid_axis_to_index(value: float, extent: int) -> int:

@@ -2,13 +2,14 @@
 
     DeskpilotError                 base; ``str(exc)`` is one line a user can act on
     ├── UserInputError             the user's plan, flag or file is wrong; nothing ran
-    │   └── PlanError              an action in a plan is invalid (names index and field)
+    │   └── PlanError              an action in a plan is invalid (names "step N", from 1, and the field)
     ├── PolicyError                the policy refused an action (or the person declined it); it did not run
     ├── DesktopError               the display, a window manager, a capture or the input device failed
     │   ├── CaptureError           a screenshot could not be taken
     │   └── ActionError            the executor could not perform an action (or the failsafe fired)
     │       ├── TextNotDelivered   typed text did not arrive (a paste the focused window never took)
-    │       └── NoKeyboardFocus    a ``type`` found no window holding the keyboard focus; nothing was sent
+    │       ├── NoKeyboardFocus    a ``type`` found no window holding the keyboard focus; nothing was sent
+    │       └── PointOffScreen     a pointer action's point lies on no monitor; nothing was done
     ├── StopRequested              the stop hotkey fired while a planner was still thinking
     ├── ReplayFailed               a replay step could not be grounded, or a check after it failed
     ├── TargetNotFound             no rung of the grounding ladder found a target (``tried``: every reason)
@@ -42,7 +43,7 @@ class UserInputError(DeskpilotError):
 
 
 class PlanError(UserInputError):
-    """An invalid action in a plan; the message names the action's index and the field."""
+    """An invalid action in a plan; the message names the step (numbered from 1) and the field."""
 
 
 class PolicyError(DeskpilotError):
@@ -79,6 +80,17 @@ class TextNotDelivered(ActionError):
 class NoKeyboardFocus(ActionError):
     """A ``type`` found nothing holding the keyboard focus (X's focus is None, PointerRoot, the root,
     the window manager's own window or the desktop): raised before any key is sent."""
+
+
+class PointOffScreen(ActionError):
+    """A pointer action's point is on no monitor of the live screen; nothing was performed (X would
+    clamp it to an edge, or refuse it deep in Xlib). ``point`` is the point, ``bounds`` the screen as
+    ``actions.coords.ScreenBounds.describe`` says it. Plans are checked before they run (a
+    ``PlanError``, exit 2); this is the executor's own check, for points found or computed at run time."""
+
+    def __init__(self, message: str, point: tuple[int, int], bounds: str) -> None:
+        super().__init__(message)
+        self.point, self.bounds = point, bounds
 
 
 class StopRequested(DeskpilotError):

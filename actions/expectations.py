@@ -19,6 +19,7 @@ what the target finds) or ``"in_window": REGEX`` name another. ``"exact": true``
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
@@ -36,6 +37,7 @@ from pydantic import (
 )
 
 from actions.targets import Target, parse_target
+from actions.text_match import TextPattern
 
 ScreenBox = tuple[int, int, int, int]  # x, y, width, height in screen points
 
@@ -129,7 +131,7 @@ class ExpectNone(_Expect):
 class _TextScope(_Timed):
     """Where a text expectation looks; at most one of ``region``, ``near``, ``in_window``."""
 
-    exact: bool = Field(False, description="match a whole line, not a word sequence inside one")
+    exact: bool = Field(False, description="the whole line, case kept (default: a case-insensitive part of a line)")
     region: ScreenBox | None = Field(None, description="[x, y, width, height] in screen points")
     near: Target | None = Field(None, description="around what this target finds (same forms as pointer targets)")
     in_window: str | None = Field(None, min_length=1, description="regular expression of a window title")
@@ -141,6 +143,7 @@ class _TextScope(_Timed):
 
     @model_validator(mode="after")
     def _one_scope(self) -> _TextScope:
+        TextPattern.parse(str(getattr(self, self.key)), exact=self.exact)  # names an empty text or a bad regex
         given = [name for name in ("region", "near", "in_window") if getattr(self, name) is not None]
         if len(given) > 1:
             raise ValueError(f"give at most one of region, near, in_window (got {' and '.join(given)})")
@@ -158,6 +161,9 @@ class _TextScope(_Timed):
         return data
 
     def _where(self) -> str:
+        return (" (exact)" if self.exact else "") + self._place()
+
+    def _place(self) -> str:
         if self.region is not None:
             return f" in {list(self.region)}"
         if self.near is not None:
@@ -214,16 +220,18 @@ def parse_expect(value: Any) -> Any:
         raise ValueError(_SHAPE)
     if not isinstance(value, dict):
         raise ValueError(_SHAPE)
+    known = [*_OBJECT_KEYS, *sorted(_known_fields() - set(_OBJECT_KEYS) - {"none"})]
+    if unknown := [key for key in value if key not in known]:
+        close = difflib.get_close_matches(str(unknown[0]), known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (an expect object takes {', '.join(known)})"
+        raise ValueError(f"unknown key {unknown[0]!r}{hint}")
     kinds = [key for key in _OBJECT_KEYS if key in value]
     if len(kinds) != 1:
         named = f"it has {' and '.join(kinds)}" if kinds else "it has none"
-        unknown = [key for key in value if key not in _known_fields()]
-        hint = f"; unknown key {unknown[0]!r}" if unknown else ""
-        raise ValueError(f"an expect object needs exactly one of {', '.join(_OBJECT_KEYS)} ({named}){hint}")
+        raise ValueError(f"an expect object needs exactly one of {', '.join(_OBJECT_KEYS)} ({named})")
     model = EXPECTATION_KINDS[kinds[0]]
-    unknown = [key for key in value if key not in model.model_fields]
-    if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r} in a {kinds[0]!r} expectation")
+    if stray := [key for key in value if key not in model.model_fields]:
+        raise ValueError(f"{stray[0]!r} does not apply to a {kinds[0]!r} expectation")
     try:
         return model.model_validate(value)
     except ValidationError as exc:

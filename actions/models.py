@@ -180,12 +180,25 @@ POINTER_KINDS: frozenset[str] = frozenset(kind for kind, cls in ACTION_CLASSES.i
 def first_error(exc: ValidationError, prefix: str = "") -> str:
     """One line naming the place and the problem, from pydantic's first error."""
     err = exc.errors()[0]
-    loc = ".".join(str(part) for part in err["loc"])  # "click.y": the action kind, then the field
+    loc = _place(err["loc"])  # "click.y": the action kind, then the field
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, (dict, list)) or got is None or not loc else f" (got {got!r})"
     where = f"{prefix}{loc}" if loc else prefix.rstrip(". ")
     return f"{where}: {msg}{shown}" if where else f"{msg}{shown}"
+
+
+def _place(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as people count: ``steps.0.action.kind`` is "step 1: action.kind" (steps are
+    numbered from 1 everywhere, in plan errors and run errors alike)."""
+    groups: list[list[str]] = [[]]  # dotted paths, joined by ": " after each step number
+    for part in loc:
+        if isinstance(part, int) and groups[-1] and groups[-1][-1] in ("steps", "actions"):
+            groups[-1][-1] = f"step {part + 1}"
+            groups.append([])
+        else:
+            groups[-1].append(str(part))
+    return ": ".join(".".join(group) for group in groups if group)
 
 
 def parse_action(data: Any) -> Action:
@@ -197,7 +210,7 @@ def parse_action(data: Any) -> Action:
 
 
 def parse_plan(data: Any, source: str = "plan") -> list[Action]:
-    """Validate a list of actions; the error names the source, the action index and the field."""
+    """Validate a list of actions; the error names the source, the step (from 1) and the field."""
     from actions.errors import PlanError
 
     if not isinstance(data, list):
@@ -209,7 +222,7 @@ def parse_plan(data: Any, source: str = "plan") -> list[Action]:
         try:
             actions.append(ACTION_ADAPTER.validate_python(item))
         except ValidationError as exc:
-            raise PlanError(f"{source}: action {index}: {first_error(exc)}") from None
+            raise PlanError(f"{source}: step {index + 1}: {first_error(exc)}") from None
     return actions
 
 

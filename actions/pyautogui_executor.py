@@ -9,9 +9,11 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from actions.errors import ActionError, TextNotDelivered
+from actions.coords import ScreenBounds
+from actions.errors import ActionError, PointOffScreen, TextNotDelivered
 from actions.models import Action, Click, Done, Drag, Key, Move, Scroll, Type, Wait
 from actions.secrets import reveal, secret_names
 
@@ -60,11 +62,20 @@ class PyAutoGuiExecutor:
         # (a stray button-up can itself trigger an app's click handler).
         self._held_buttons: set[str] = set()
         self._held_keys: list[str] = []
+        # Every pointer point is checked against the live monitors first: X clamps an off-screen point
+        # to the edge (a click "lands" somewhere else) or Xlib fails on it ("short format requires ...").
+        self._bounds: Callable[[], ScreenBounds] = _mss_bounds
+        if sys.platform.startswith("linux"):
+            from actions.x11.monitors import MonitorReader
+
+            self._bounds = MonitorReader(display).bounds
 
     def perform(self, action: Action) -> None:
         if getattr(action, "target", None) is not None or getattr(action, "to_target", None) is not None:
             # Never act at a default point: a target is found by a planner (planners.targeting) first.
             raise ActionError(f"{action.kind}: its target was not resolved to a point (plan it with TargetingPlanner)")
+        if (point := getattr(action, "point", None)) is not None:
+            self._check_on_screen(action, (point, getattr(action, "to_point", None)))
         try:
             if self._acting is None or isinstance(action, (Wait, Done)):
                 self._dispatch(action)  # a wait must not hide the person's own input from a recorder
@@ -80,6 +91,12 @@ class PyAutoGuiExecutor:
             raise
         except Exception as exc:  # noqa: BLE001 - anything the OS throws becomes one clear line
             raise ActionError(f"{action.kind} failed: {type(exc).__name__}: {exc}") from exc
+
+    def _check_on_screen(self, action: Action, points: tuple[tuple[int, int] | None, ...]) -> None:
+        bounds = self._bounds()
+        if (off := bounds.outside(points)) is not None:
+            raise PointOffScreen(f"{action.describe()}: {bounds.off_screen(off)}; nothing was done", off,
+                                 bounds.describe())  # fmt: skip
 
     def _dispatch(self, action: Action) -> None:
         gui = self._gui
@@ -191,3 +208,11 @@ class PyAutoGuiExecutor:
         self._held_buttons.clear()
         while self._held_keys:
             gui.keyUp(self._held_keys.pop())
+
+
+def _mss_bounds() -> ScreenBounds:
+    """The monitors where there is no X11 reader (a fresh mss list: slower, but live)."""
+    import mss
+
+    with mss.MSS() as grabber:
+        return ScreenBounds.from_mss([dict(m) for m in grabber.monitors])

@@ -1,6 +1,8 @@
 """What a pointer action may give instead of coordinates: a target, found on the screen at run time.
 
     {"kind": "click", "target": {"text": "Apply Changes"}}                      text on the screen (OCR)
+    {"kind": "click", "target": {"text": "OK", "exact": true}}                  the whole line, case kept
+    {"kind": "click", "target": {"text": "/^Item \\d+$/"}}                       a regular expression
     {"kind": "click", "target": {"text": "Customer name", "offset": [180, 0]}}  a point relative to it
     {"kind": "click", "target": {"image": "submit.png"}}                        a picture (relative to the plan)
     {"kind": "click", "target": {"description": "the round red button"}}        grounded by the model
@@ -20,12 +22,18 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from actions.text_match import TextPattern
+
 _COORD_LIMIT = 100_000
 _KINDS = ("text", "image", "description", "role")
 
 
 def _is_none(value: Any) -> bool:
     return value is None
+
+
+def _is_false(value: Any) -> bool:
+    return value is False
 
 
 class Target(BaseModel):
@@ -50,6 +58,9 @@ class Target(BaseModel):
                              "label that labels it), by the text rule", exclude_if=_is_none)  # fmt: skip
     index: int | None = Field(None, ge=0, description="with role: which of several equal matches, 0 first in the "
                               "tree's order (otherwise several are refused)", exclude_if=_is_none)  # fmt: skip
+    # Left out of the JSON when false, so a learned target's cache key (a hash of it) stays as it was.
+    exact: bool = Field(False, description="text: the whole line, case kept (default: a case-insensitive "
+                        "part of a line)", exclude_if=_is_false)  # fmt: skip
 
     @field_validator("role")
     @classmethod
@@ -69,6 +80,7 @@ class Target(BaseModel):
                              "for any element showing a text, give text")  # fmt: skip
         return self
 
+
     @field_validator("window")
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
@@ -85,6 +97,10 @@ class Target(BaseModel):
         if len(given) != 1:
             named = ", ".join(given) if given else "none"
             raise ValueError(f"a target needs exactly one of text, image, description, role (got {named})")
+        if self.exact and self.text is None:
+            raise ValueError("exact applies to a text target only")
+        if self.text is not None:
+            TextPattern.parse(self.text, exact=self.exact)  # a ValueError names an empty text or a bad regex
         return self
 
     @property
@@ -100,6 +116,8 @@ class Target(BaseModel):
         if self.role is not None:
             shown = f"{self.role} {self.name!r}" if self.name is not None else f"any {self.role}"
             shown += f" #{self.index}" if self.index is not None else ""
+        if self.exact:
+            shown += " (exact)"
         if self.offset is not None:
             shown += f" {list(self.offset)} off"
         return shown + (f" in /{self.window}/" if self.window else "")

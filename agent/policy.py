@@ -17,13 +17,13 @@ with it and performs nothing for that action.
 * Points: a click, move and scroll have one, a drag two (start and end); every one must lie in the
   region and over a window whose title matches. ``type`` and ``key`` have none: with a window title
   set, the *active* window (where the keys go) must match; the region does not apply to them.
-* Confirm words are matched, case-insensitively and as whole words or phrases, against the words
-  OCR reads within ``confirm_radius`` points of the point, for actions that commit something: a
-  click or a drag (both ends), and an Enter key (a ``key`` chord with enter, or ``type`` text with
-  a newline), which is checked at the last click's point, where the keyboard focus went. Words of
-  five letters or more tolerate one misread letter (so "Deleted" asks too): a needless question
-  is cheaper than a missed one. A point outside the watched screen area cannot be read, so it is
-  refused while confirmation is on.
+* Confirm words are matched by the one text rule (``actions.text_match``: a case-insensitive part of
+  a line, so "Delete" asks at "Deleted" and at "Delete all"; "/regex/flags" for a narrower word such as
+  "/\\bPay\\b/i") against the lines OCR reads within ``confirm_radius`` points of the point, for actions
+  that commit something: a click or a drag (both ends), and an Enter key (a ``key`` chord with enter,
+  or ``type`` text with a newline), which is checked at the last click's point, where the keyboard
+  focus went. A needless question is cheaper than a missed one. A point outside the watched screen
+  area cannot be read, so it is refused while confirmation is on.
 * ``confirm: ask`` asks y/N on the terminal (``/dev/tty``) when stdin and stdout are both
   terminals, and refuses otherwise (CI); ``refuse`` always refuses; ``allow`` never reads the
   screen (trusted unattended runs).
@@ -51,6 +51,7 @@ from actions.coords import ScreenPoint
 from actions.errors import PolicyError
 from actions.frame import Frame
 from actions.models import ACTION_KINDS, Action, Drag, Key, Type
+from actions.text_match import TextPattern
 from planners.user_files import load_yaml_mapping, validate_user_model
 
 if TYPE_CHECKING:
@@ -105,11 +106,11 @@ class PolicyFile(BaseModel):
     @field_validator("confirm_words")
     @classmethod
     def _has_letters(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from planners.grounding.ocr import label_tokens
-
         for word in value:
-            if not label_tokens(word):
-                raise ValueError(f"{word!r} has no letters or digits to look for")
+            try:
+                TextPattern.parse(word)
+            except ValueError as exc:
+                raise ValueError(f"{word!r}: {exc}") from None
         return value
 
 
@@ -135,7 +136,7 @@ class Policy:
     ``ask`` (the y/N question), ``is_terminal``, ``window_at``/``active_window`` (X11 by default),
     ``reader`` (the OCR), ``note`` (where a dry run reports what it would have asked)."""
 
-    __slots__ = ("_rules", "_title", "_tokens", "_ask", "_is_terminal", "_window_at", "_active_window",
+    __slots__ = ("_rules", "_title", "_patterns", "_ask", "_is_terminal", "_window_at", "_active_window",
                  "_reader", "_note", "dry_run", "_count", "_focus")  # fmt: skip
 
     def __init__(
@@ -152,7 +153,7 @@ class Policy:
     ) -> None:
         self._rules = rules
         self._title = re.compile(rules.window_title) if rules.window_title is not None else None
-        self._tokens: list[tuple[str, list[str]]] | None = None  # confirm words as OCR tokens, made lazily
+        self._patterns = [(word, TextPattern.parse(word)) for word in rules.confirm_words]
         self._ask = ask or ask_on_terminal
         self._is_terminal = is_terminal or stdio_is_terminal
         self._window_at, self._active_window = window_at, active_window
@@ -271,14 +272,12 @@ class Policy:
     # -- reading the screen (data only) ----------------------------------------------------------
     def _confirm_word_near(self, frame: Frame, x: int, y: int) -> str | None:
         """The first confirm word read near the point, '' for none, None when the point is off the frame."""
-        from planners.grounding.ocr import find_label, label_tokens
+        from planners.grounding.ocr import find_label
 
         words = self.words_near(frame, x, y)
         if words is None:
             return None
-        if self._tokens is None:
-            self._tokens = [(phrase, label_tokens(phrase)) for phrase in self._rules.confirm_words]
-        return next((phrase for phrase, tokens in self._tokens if find_label(words, tokens)), "")
+        return next((word for word, pattern in self._patterns if find_label(words, pattern)), "")
 
     def words_near(self, frame: Frame, x: int, y: int) -> list[Word] | None:
         """OCR'd words whose box lies within ``confirm_radius`` points of (x, y); None off the frame."""

@@ -138,7 +138,7 @@ def rung_table(frame: Frame, widgets: dict[str, dict[str, int]], tmp: Path) -> s
 def psm_table(frame: Frame, widgets: dict[str, dict[str, int]]) -> str:
     import cv2
 
-    from planners.grounding.ocr import OcrGrounder, Word, find_label, label_tokens, normalise, text_blobs
+    from planners.grounding.ocr import OcrGrounder, Word, find_label, normalise, text_blobs
     from planners.grounding.template import frame_gray
 
     box = widgets["window"]
@@ -154,8 +154,8 @@ def psm_table(frame: Frame, widgets: dict[str, dict[str, int]]) -> str:
         start = time.perf_counter()
         blobs = ocr.read(frame, inside)
         montage_ms = (time.perf_counter() - start) * 1000
-        found_raw = [label for label in LABELS if find_label(raw, label_tokens(label))]
-        found_blobs = [label for label in LABELS if find_label(blobs, label_tokens(label))]
+        found_raw = [label for label in LABELS if find_label(raw, label)]
+        found_blobs = [label for label in LABELS if find_label(blobs, label)]
         missed = ", ".join(label for label in LABELS if label not in found_raw) or "-"
         found = (f"{len(found_raw)}/{len(LABELS)}", f"{len(found_blobs)}/{len(LABELS)}")
         rows.append([psm, found[0], crop_ms, found[1], montage_ms, missed])

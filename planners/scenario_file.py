@@ -159,7 +159,7 @@ class Scenario(_Model):
         for index, step in enumerate(self.steps):
             for name in _VAR.findall(json.dumps(step.model_dump(mode="json"), ensure_ascii=False)):
                 if name not in self.variables:
-                    raise ValueError(f"step {index} uses {{{{var:{name}}}}}, which is not declared under variables")
+                    raise ValueError(f"step {index + 1} uses {{{{var:{name}}}}}, which is not declared under variables")
         return self
 
 

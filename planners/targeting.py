@@ -115,7 +115,8 @@ class TargetResolver:
                 index=target.index, offset=target.offset is not None,
             )))  # fmt: skip
         if target.text is not None:
-            rungs.append((self.ocr, GroundingQuery(description=described, label=target.text, window=window)))
+            query = GroundingQuery(description=described, label=target.text, exact=target.exact, window=window)
+            rungs.append((self.ocr, query))
         if target.image is not None:
             path = Path(target.image) if Path(target.image).is_absolute() else self.base_dir / target.image
             rungs.append((self.template, GroundingQuery(description=described, template=path, window=window)))

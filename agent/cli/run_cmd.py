@@ -69,12 +69,13 @@ def _planner(args: argparse.Namespace) -> tuple[Planner, str, int, int]:
     if args.plan is not None:
         from actions.models import Type
         from agent.cli.target_flags import resolver_from_args
-        from agent.plans import load_plan
+        from agent.plans import check_on_screen, load_plan
         from planners.targeting import TargetingPlanner
 
         actions = load_plan(args.plan)
         check_secrets([a.text for a in actions if isinstance(a, Type)], str(args.plan))
         require_display()
+        check_on_screen(actions, str(args.plan))  # live monitors: an off-screen point is refused up front
         model = None
         if args.model or args.base_url:  # a model for description targets (and texts nothing cheaper finds)
             from agent.cli.model_flags import build_planner

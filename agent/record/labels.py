@@ -44,6 +44,7 @@ STRIP_HALF = 10  # the text line through the point: tall enough for a line, shor
 NEAR_BOX = (160, 160, 80)  # left, right, up/down: the area searched for text near the point
 _EDGE_STEP = 24  # gray levels between neighbouring columns all the way up a border (light field, dark line)
 _EDGE_HALF = 7  # a border spans at least 15 rows through the point; a glyph stem of UI text is shorter
+_BORDER_RUN_PX = 30  # unbroken ink this long in a row is a box's top or bottom, not a glyph's stroke
 
 
 @dataclass(frozen=True)
@@ -199,13 +200,49 @@ def _is_content(phrase: Phrase, box: tuple[int, int]) -> bool:
     return inside and right - left >= 3 * phrase.height and room_right > 2 * room_left + phrase.height
 
 
+def text_line_rows(gray: Any, x: int, y: int, box: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The rows ``[top, bottom)`` to read for the text line through (or just beside) the point.
+
+    A strip centred on the *point* cuts the line's tall letters when the click was above or below the
+    text's middle: the top of a capital "S" gone, tesseract read "save" for "Save", "COUNT" for "Count",
+    "Drint" for "Print" (rendered labels, 13-24 px, clicks 4-8 px off the middle). So the strip is
+    centred on the ink in the box the point is in (``box``: its inner columns; on the page, a few text
+    widths around the point), a box's top and bottom borders (long straight runs) left out; at least
+    ``2 * STRIP_HALF`` rows, a few rows of margin.
+    """
+    band_top = max(0, y - 2 * STRIP_HALF)
+    x0, x1 = (box[0] + 2, box[1] - 2) if box is not None and box[1] - box[0] > 8 else (x - 80, x + 80)
+    band = np.asarray(gray[band_top : y + 2 * STRIP_HALF + 1, max(0, x0) : max(0, x1)], dtype=np.int16)
+    fallback = (max(0, y - STRIP_HALF), y + STRIP_HALF)
+    if band.size == 0:
+        return fallback
+    ink = np.abs(band - np.median(band, axis=1, keepdims=True)) > 2 * _EDGE_STEP
+    text = np.array([row.any() and _longest_run(row) < _BORDER_RUN_PX for row in ink])
+    rows, here = np.flatnonzero(text), y - band_top
+    if len(rows) == 0 or np.min(np.abs(rows - here)) > STRIP_HALF // 2:
+        return fallback
+    start = end = int(rows[np.argmin(np.abs(rows - here))])
+    while start > 0 and text[start - 1]:
+        start -= 1
+    while end + 1 < len(text) and text[end + 1]:
+        end += 1
+    centre, half = band_top + (start + end) / 2, max(STRIP_HALF, (end - start + 1) / 2 + 4)
+    return max(0, round(centre - half)), round(centre + half) + 1
+
+
+def _longest_run(row: Any) -> int:
+    """The longest run of True in a 1-D bool array."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
+    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
+
+
 def find_label(gray: Any, x: int, y: int) -> tuple[Phrase, str] | None:
     """Read the line through the point first (cheap, and free of the boxes around it that throw
     tesseract's layout analysis: a form label beside a focused entry is missed in a larger crop);
     only when that names nothing, the area around the point."""
     box = box_around(gray, x, y)
-    top = max(0, y - STRIP_HALF)
-    strip = [p.moved(0, top) for p in read_phrases(gray[top : y + STRIP_HALF])]
+    top, bottom = text_line_rows(gray, x, y, box)
+    strip = [p.moved(0, top) for p in read_phrases(gray[top:bottom])]
     chosen = choose_label(strip, x, y, box=box)
     if chosen is not None and chosen[1] in ("on", "row"):
         return chosen

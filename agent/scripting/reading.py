@@ -1,7 +1,8 @@
 """Reading the screen for scripts: is a text there, what is written next to a label, or in a region.
 
 All of it is the OCR rung's own reader (planners.grounding.ocr): the same blob montage, the same
-word cache, the same matching rules (a misread letter allowed in long words, none in short ones).
+word cache, and the one text rule of ``actions.text_match`` (a case-insensitive part of a line by
+default, ``TextPattern.parse(text, exact=True)`` for the whole line, "/regex/" for a regular expression).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from actions.coords import ScreenPoint
 from actions.errors import TargetAmbiguous, TargetNotFound
 from actions.frame import Frame
 from actions.targets import Target
+from actions.text_match import TextPattern, as_pattern
 from actions.windows import WindowSource
 from agent.verify.place import NoPlace, TargetFinder, scoped_place
 from agent.verify.text import matches, words_in
-from planners.grounding.ocr import OcrGrounder, Word, find_label, label_tokens
+from planners.grounding.ocr import OcrGrounder, Word, find_label, text_lines
 
 _BELOW_PX = 40  # a value under its label (a card layout) is this close below it
 
@@ -42,25 +44,28 @@ class Scope:
         return words_in(reader, frame, place), place.name
 
 
-def sees_text(words: Sequence[Word], text: str) -> bool:
+def sees_text(words: Sequence[Word], text: str | TextPattern) -> bool:
     return bool(matches(words, text))
 
 
-def text_near(reader: OcrGrounder, frame: Frame, label: str) -> str:
-    """The words after ``label`` on its line; else the line just below it. One label, or an error."""
-    words = reader.read(frame)
-    matches = find_label(words, label_tokens(label))
+def text_near(reader: OcrGrounder, frame: Frame, label: str | TextPattern) -> str:
+    """The words after ``label`` on its line; else the line just below it. One label (a whole-line match
+    beats partial ones), or an error."""
+    words, pattern = reader.read(frame), as_pattern(label)
+    matches = find_label(words, pattern)
     if not matches:
-        raise TargetNotFound(f"read_text(near={label!r}): the label is not on the screen",
-                             tried=(("ocr", f"{label!r} is not on the screen"),))  # fmt: skip
+        raise TargetNotFound(f"read_text(near={pattern.written!r}): the label is not on the screen",
+                             tried=(("ocr", f"{pattern.describe()} is not on the screen"),))  # fmt: skip
     if len(matches) > 1:
         points = tuple((round(m.centre.x), round(m.centre.y)) for m in matches)
-        raise TargetAmbiguous(f"read_text(near={label!r}): {len(matches)} equally good matches at {list(points)}",
-                              tried=(("ocr", "ambiguous"),), candidates=points)  # fmt: skip
+        raise TargetAmbiguous(f"read_text(near={pattern.written!r}): {len(matches)} equally good matches at "
+                              f"{list(points)}", tried=(("ocr", "ambiguous"),), candidates=points)  # fmt: skip
     found = matches[0].words
     right = max(w.box[0] + w.box[2] for w in found)
     bottom = max(w.box[1] + w.box[3] for w in found)
-    line = [w for w in words if w.line == found[0].line and w.box[0] >= right and w not in found]
+    # Its line as find_label read it (geometry: one label may be two text blobs), or tesseract's own line.
+    same = next((line for line in text_lines(words) if found[-1] in line), [])
+    line = [w for w in words if (w in same or w.line == found[-1].line) and w.box[0] >= right and w not in found]
     if line:
         return _joined(line)
     left = min(w.box[0] for w in found)

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 
 from actions.expectations import ExpectNoText, ExpectText
 from actions.frame import Frame
+from actions.text_match import TextPattern
 from agent.motion import Box
 from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
 from agent.verify.place import NoPlace, Place, text_place
 from agent.verify.poll import next_different, out_of_time
-from planners.grounding.ocr import OcrGrounder, TextMatch, Word, find_label, label_tokens, text_blobs
+from planners.grounding.ocr import OcrGrounder, TextMatch, Word, find_label, text_blobs
 from planners.verdicts import Verdict
 
 _MAX_WORDS = 200  # what the record keeps of the words read there
@@ -43,18 +44,19 @@ def words_in(reader: OcrGrounder, frame: Frame, place: Place) -> list[Word]:
     return [w for w in words if place.holds(w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2)]
 
 
-def matches(words: Sequence[Word], wanted: str) -> list[TextMatch]:
-    tokens = label_tokens(wanted)
-    return find_label(words, tokens) if tokens else []
+def matches(words: Sequence[Word], wanted: str | TextPattern) -> list[TextMatch]:
+    """Where the words read ``wanted``, by the one text rule (actions.text_match)."""
+    return find_label(words, wanted)
 
 
 def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Judgement:
     deadline = time.monotonic() + spec.timeout_s
     frame, present = ctx.settled.frame, isinstance(spec, ExpectText)
+    pattern = TextPattern.parse(wanted, exact=spec.exact)
     while True:
         place = text_place(spec, ctx, frame)
         words = words_in(ctx.tools.reader, frame, place) if isinstance(place, Place) else []
-        found = matches(words, wanted)
+        found = matches(words, pattern)
         met = isinstance(place, Place) and bool(found) == present
         if met or out_of_time(deadline, ctx.cancel):
             break
@@ -65,7 +67,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     seen = Seen(expected=spec.describe(), detail=_detail(spec, wanted, met), region=place.bbox,
                 region_windows=place.windows, words=[w.text for w in words][:_MAX_WORDS],
                 found=_box(found[0]) if found else None)  # fmt: skip
-    if met and present and matches(words_in(ctx.tools.reader, ctx.before, place), wanted):
+    if met and present and matches(words_in(ctx.tools.reader, ctx.before, place), pattern):
         seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
     return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
 

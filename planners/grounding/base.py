@@ -23,6 +23,7 @@ class GroundingQuery:
 
     description: str
     label: str | None = None
+    exact: bool = False  # the label is the whole line, case kept (actions.text_match)
     template: Path | None = None  # absolute path of the recorded crop, if any
     template_point: tuple[int, int] | None = None  # the target's pixel inside the crop
     expected: ScreenPoint | None = None  # where the anchor says the target should be now

@@ -22,7 +22,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -31,6 +31,7 @@ import numpy as np
 from actions.coords import ImagePixel, ScreenPoint
 from actions.errors import DesktopError
 from actions.frame import Frame
+from actions.text_match import TextPattern, as_pattern, fold
 from planners.grounding.base import GroundingQuery, GroundingResult, ReadWord
 from planners.grounding.template import frame_gray
 
@@ -38,14 +39,13 @@ Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
 _Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: text, box, conf, line
 _GAP_PX = 12  # white space between montage rows: keeps tesseract from joining two blobs into a line
 _MAX_MONTAGE_H = 8000  # taller montages are read in several calls (leptonica has size limits)
-_CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l"})  # glyphs tesseract swaps on UI fonts
 _INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
 
 
 @dataclass(frozen=True)
 class Word:
     text: str  # as read
-    key: str  # normalised for matching
+    key: str  # ``normalise(text)``: as the default text rule compares it ("" for a word of spaces)
     box: Box
     conf: float  # tesseract's 0-100
     line: tuple[int, ...]  # words that share it are one line, in reading order
@@ -53,8 +53,8 @@ class Word:
 
 @dataclass(frozen=True)
 class TextMatch:
-    words: tuple[Word, ...]
-    cost: int  # edits needed to turn the words into the label: 0 is an exact read
+    words: tuple[Word, ...]  # the words the match covers (a part of a word counts as the word)
+    whole: bool  # the match is all its line holds: it wins over partial matches (actions.text_match)
 
     @property
     def centre(self) -> ImagePixel:
@@ -111,9 +111,10 @@ def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
 class OcrGrounder:
     """Rung "ocr": ``query.label`` read near ``query.expected``, else in ``query.window``, else anywhere.
 
-    Equally good matches (the same number of edits) make it refuse, unless ``query.expected`` picks
-    one clearly: the nearest lies within ``near_pt`` of it and every other beyond ``far_pt``. Rows of
-    a list 20 pt apart are never "clearly" told apart that way; two dialogs' "OK" buttons are.
+    Equally good matches (``find_label``: a whole line beats parts of lines) make it refuse, unless
+    ``query.expected`` picks one clearly: the nearest lies within ``near_pt`` of it and every other beyond
+    ``far_pt``. Rows of a list 20 pt apart are never "clearly" told apart that way; two dialogs' "OK"
+    buttons are.
     """
 
     name = "ocr"
@@ -133,22 +134,22 @@ class OcrGrounder:
         return dataclasses.replace(self._ground(query, frame), elapsed_ms=(time.perf_counter() - start) * 1000.0)
 
     def _ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
-        tokens = label_tokens(query.label or "")
-        if not tokens:
+        if not (query.label or "").strip():
             return GroundingResult(self.name, None, reason="no label to read")
+        pattern = TextPattern.parse(query.label or "", exact=query.exact)
         seen: set[Box] | None = None
         words: list[Word] = []
         for where, area in self._areas(query, frame):
             if seen is not None and set(area) == seen:
                 continue  # the window holds all the text there is: reading it again would add nothing
             seen, words = set(area), self.read(frame, area)
-            matches = find_label(words, tokens)
-            # Near the expected point, only an exact read that is clearly the nearest settles it this early.
-            settled = bool(matches) and matches[0].cost == 0 and self._nearest(query, matches, frame) is not None
+            matches = find_label(words, pattern)
+            # Near the expected point, only a whole-line match that is clearly the nearest settles it this early.
+            settled = bool(matches) and matches[0].whole and self._nearest(query, matches, frame) is not None
             if matches and (settled or not where.startswith("near")):
                 return self._decide(query, frame, matches, where, words)
         read = tuple(_screen_word(frame, word) for word in words)  # for the report: what was there instead
-        return GroundingResult(self.name, None, reason=f"{query.label!r} is not on the screen", words=read)
+        return GroundingResult(self.name, None, reason=f"{pattern.describe()} is not on the screen", words=read)
 
     def _areas(self, query: GroundingQuery, frame: Frame) -> list[tuple[str, list[Box]]]:
         """Where to read, cheapest first: near the expected point (the nearest-match rule looks no further
@@ -177,7 +178,7 @@ class OcrGrounder:
         match = matches[chosen]
         read = " ".join(w.text for w in match.words)
         score = sum(w.conf for w in match.words) / len(match.words) / 100.0
-        how = f"read {read!r} ({match.cost} edits) at psm {self.psm} {where}"
+        how = f"read {read!r} ({'the whole line' if match.whole else 'part of a line'}) at psm {self.psm} {where}"
         if len(matches) > 1:
             how += f", nearest of {len(matches)} to the expected point"
         return GroundingResult(self.name, points[chosen], score, how, candidates=tuple(points))
@@ -268,68 +269,111 @@ def _screen_word(frame: Frame, word: Word) -> ReadWord:
 
 
 # ---- matching ---------------------------------------------------------------------------------------
+# The rule (what counts as a match) is actions.text_match's, the same everywhere; this part only turns
+# OCR words into lines, with boxes, for the rule to read.
 def normalise(text: str) -> str:
-    """Case-folded letters and digits only, with glyphs OCR confuses (0/o, 1/l/i) made equal."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum()).translate(_CONFUSABLE)
+    """A word's ``key``: its text as the default rule compares it (case-folded, no whitespace)."""
+    return fold(text)
 
 
-def label_tokens(label: str) -> list[str]:
-    return [token for token in (normalise(part) for part in label.split()) if token]
+def find_label(
+    words: Sequence[Word], wanted: str | TextPattern, gap: float = 1.5, leading: float = 1.0
+) -> list[TextMatch]:
+    """Where ``wanted`` is on the screen: the best matches, every whole-line match if there is one, else
+    every partial one (``actions.text_match``; a string is parsed with the default rule).
 
-
-def allowed_edits(token: str) -> int:
-    """Exact for short words ("Item 1" must not match "Item 2"), a misread letter or two for longer."""
-    return 0 if len(token) <= 4 else 1 if len(token) <= 8 else 2
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def find_label(words: Sequence[Word], tokens: Sequence[str], gap: float = 1.5, leading: float = 1.0) -> list[TextMatch]:
-    """The best matches of the label, fewest edits first: words in reading order, each the next on its line
-    (at most ``gap`` text heights further right) or the first of the next line (at most ``leading``
-    heights lower, starting left of where the previous word ended).
-
-    Geometry, not tesseract's line numbers: at another zoom one label becomes two text blobs ("Gift" and
-    "wrap" read as separate lines), and a wrapped label is two lines. A word may also hold several
-    tokens that OCR ran together ("Giftwrap"), with the edits the tokens allow between them.
+    A line is words side by side (each at most ``gap`` text heights right of the previous); a label may
+    wrap onto the next line (at most ``leading`` heights lower, starting left of where the previous line
+    ended), so a line and the one or two continuing it are also read as one. Geometry, not tesseract's
+    line numbers: at another zoom one label becomes two text blobs ("Gift" and "wrap" read apart).
     """
-    usable = [word for word in words if word.key]  # a stray "|" or "—" between words must not break a run
-    found: dict[tuple[int, ...], TextMatch] = {}
-
-    def extend(run: tuple[Word, ...], rest: Sequence[str], cost: int) -> None:
-        if not rest:
-            ids = tuple(sorted(id(word) for word in run))
-            if ids not in found or found[ids].cost > cost:
-                found[ids] = TextMatch(run, cost)
-            return
-        for word in usable:
-            if run and (word in run or not _follows(run[-1], word, gap, leading)):
-                continue
-            for take in range(1, len(rest) + 1):  # this word holds the next `take` tokens
-                joined = "".join(rest[:take])
-                edits = edit_distance(joined, word.key)
-                if edits <= sum(allowed_edits(token) for token in rest[:take]):
-                    extend((*run, word), rest[take:], cost + edits)
-
-    if tokens:
-        extend((), list(tokens), 0)
-    best = min((m.cost for m in found.values()), default=0)
-    return [m for m in found.values() if m.cost == best]
+    pattern = as_pattern(wanted)
+    lines = _lines([word for word in words if word.key], gap)  # a word of spaces only is no text
+    found: dict[frozenset[int], TextMatch] = {}
+    for chain in _chains(lines, leading):
+        text, starts = _joined_text(word for line in chain for word in line)
+        flat = [word for line in chain for word in line]
+        first_break = len(chain[0]) if len(chain) > 1 else len(flat)  # a multi-line read must cross a break
+        for span in pattern.search(text):
+            covered = [i for i, at in enumerate(starts) if at < span.end and at + len(flat[i].text) > span.start]
+            if len(chain) > 1 and (covered[0] >= first_break or covered[-1] < len(flat) - len(chain[-1])):
+                continue  # inside one line of the chain: that line alone has already read it
+            match = TextMatch(tuple(flat[i] for i in covered), span.whole)
+            key = frozenset(id(word) for word in match.words)
+            if key not in found or match.whole > found[key].whole:
+                found[key] = match
+    best = any(m.whole for m in found.values())
+    return [m for m in found.values() if m.whole == best]
 
 
-def _follows(previous: Word, word: Word, gap: float, leading: float) -> bool:
-    """Whether ``word`` can be the next word of a phrase after ``previous`` (see ``find_label``)."""
+def _joined_text(words: Iterable[Word]) -> tuple[str, list[int]]:
+    """The words joined by one space, and where each starts in that text."""
+    text, starts = "", []
+    for word in words:
+        text += " " if text else ""
+        starts.append(len(text))
+        text += word.text
+    return text, starts
+
+
+def text_lines(words: Sequence[Word], gap: float = 1.5) -> list[list[Word]]:
+    """Words grouped into lines as ``find_label`` reads them: side by side, each at most ``gap`` text
+    heights right of the previous (left to right; the lines top to bottom)."""
+    return _lines([word for word in words if word.key], gap)
+
+
+def _lines(words: Sequence[Word], gap: float) -> list[list[Word]]:
+    """Words grouped into lines (left to right), the lines top to bottom."""
+    order = sorted(range(len(words)), key=lambda i: words[i].box[1] + words[i].box[3] / 2)
+    tallest = max((word.box[3] for word in words), default=0)
+    parent = list(range(len(words)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for n, i in enumerate(order):  # only words whose centres are within one text height can share a line
+        a = words[i]
+        for j in order[n + 1 :]:
+            b = words[j]
+            if (b.box[1] + b.box[3] / 2) - (a.box[1] + a.box[3] / 2) > tallest:
+                break
+            if _same_line(a, b, gap) or _same_line(b, a, gap):
+                parent[root(j)] = root(i)
+    groups: dict[int, list[Word]] = {}
+    for i in order:
+        groups.setdefault(root(i), []).append(words[i])
+    lines = [sorted(group, key=lambda w: w.box[0]) for group in groups.values()]
+    return sorted(lines, key=lambda line: (min(w.box[1] for w in line), line[0].box[0]))
+
+
+def _chains(lines: list[list[Word]], leading: float, longest: int = 3) -> list[list[list[Word]]]:
+    """Every line alone, and every line followed by up to ``longest - 1`` lines continuing it (a wrap)."""
+    chains: list[list[list[Word]]] = [[line] for line in lines]
+    grown = chains
+    for _ in range(longest - 1):
+        grown = [[*chain, line] for chain in grown for line in lines
+                 if line is not chain[-1] and _wraps_to(chain[-1][-1], line[0], leading)]  # fmt: skip
+        chains += grown
+    return chains
+
+
+def _same_line(previous: Word, word: Word, gap: float) -> bool:
+    """Whether ``word`` is the next word on ``previous``'s line: level with it, just right of it. Boxes
+    may overlap a little: tesseract's box of "Count:" ran 9 px into the "1" after it (a 19 px tall box)."""
+    (px, py, pw, ph), (x, y, _, h) = previous.box, word.box
+    size = max(ph, h)
+    level = abs((py + ph / 2) - (y + h / 2)) <= size / 2
+    return level and x > px + pw / 2 and -0.6 * size <= x - (px + pw) <= gap * size
+
+
+def _wraps_to(previous: Word, word: Word, leading: float) -> bool:
+    """Whether a line ending in ``previous`` continues with ``word`` on the next line: below, close
+    under it, starting before ``previous`` ended."""
     (px, py, pw, ph), (x, y, w, h) = previous.box, word.box
     size = max(ph, h)
-    if abs((py + ph / 2) - (y + h / 2)) <= size / 2:  # the same line: just right of it
-        return -0.3 * size <= x - (px + pw) <= gap * size
-    # The next line: below, close under it, and starting before the previous word ended.
+    if abs((py + ph / 2) - (y + h / 2)) <= size / 2:
+        return False
     return py + ph / 2 < y and y - (py + ph) <= leading * size and x < px + pw and x + w > px - 8 * size

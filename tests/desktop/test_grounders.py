@@ -18,11 +18,12 @@ import pytest
 
 from actions.coords import DisplayProfile, ScreenPoint
 from actions.frame import Frame
+from actions.text_match import TextPattern
 from actions.windows import WindowInfo
 from agent.desktop.xserver import VirtualDesktop
 from agent.screen import MssScreen
 from planners.grounding.base import Grounder, GroundingQuery
-from planners.grounding.ocr import OcrGrounder, find_label, label_tokens, normalise
+from planners.grounding.ocr import OcrGrounder, find_label, normalise
 from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder, crop_template
 from scenarios.harness import DemoAppProcess
 
@@ -264,6 +265,10 @@ def test_ocr_on_a_fake_frame_and_the_label_matching_rules() -> None:
     assert between.point is None  # not clearly nearer to either
 
     words = ocr.read(frame)
-    assert find_label(words, label_tokens("Save chanqes"))  # one misread letter in a longer word is fine
-    assert not find_label(words, label_tokens("Save"[:3]))  # short words must match exactly
-    assert normalise("Item 1") == normalise("ltem l") and normalise("{Drop") == "drop"
+    # The one rule (actions.text_match): a part of a line, case ignored; a misread letter is not forgiven.
+    (part,) = find_label(words, "save chang")
+    assert not part.whole and [w.text for w in part.words] == ["Save", "changes"]
+    assert not find_label(words, "Save chanqes")
+    assert find_label(words, TextPattern.parse("Save changes", exact=True))
+    assert not find_label(words, TextPattern.parse("save changes", exact=True))  # exact keeps the case
+    assert find_label(words, "/^Save \\w+s$/") and normalise("Save  Changes") == "savechanges"

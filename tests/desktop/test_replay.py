@@ -126,5 +126,5 @@ def test_bad_scenarios_are_refused_in_one_line(desktop, tmp_path) -> None:
     broken.write_text(yaml.safe_dump({"name": "x", "steps": [{"action": {"kind": "click", "x": 3, "y": 4}}]}))
     proc = replay(broken, desktop.env(), tmp_path / "run")
     assert proc.returncode == 2
-    why = "steps.0: action: give a target instead of coordinates (x, y)"
+    why = "step 1: action: give a target instead of coordinates (x, y)"
     assert proc.stderr.strip() == f"deskpilot: error: {broken}: {why}"

@@ -25,6 +25,9 @@ def test_a_plan_target_that_is_not_there_is_a_failed_step_with_every_rung(deskto
     proc = _run(desktop, "run", "--plan", str(plan), "--out", str(out))
     assert proc.returncode == 1, proc.stderr
     assert "Launch rockets" in proc.stderr
+    # The progress line names the step and what was not found; a script's target is no "refused answer".
+    assert "refused answer" not in proc.stderr
+    assert "step   1  step 1 (click): text 'Launch rockets'" in proc.stderr, proc.stderr
     (step,) = _steps(out)
     assert step["verdict"] == "failed" and step["action"] is None and step["performed"] is False
     tried = [rung["rung"] for entry in step["grounding"] for rung in entry["tried"]]

@@ -80,7 +80,7 @@ def test_plan_error_names_file_index_and_field(tmp_path) -> None:
     plan.write_text(json.dumps([{"kind": "move", "x": 1, "y": 1}, {"kind": "click", "x": 3}]))
     with pytest.raises(PlanError) as info:
         load_plan(plan)
-    assert str(info.value) == f"{plan}: action 1: click.y: Field required"
+    assert str(info.value) == f"{plan}: step 2: click.y: Field required"
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_a_plan_with_an_invalid_action_is_refused_in_one_line(tmp_path: Path) ->
     plan.write_text(json.dumps([{"kind": "click", "x": 1, "y": 1}, {"kind": "key", "keys": ["ctrl", "sss"]}]))
     proc = run_cli("run", "--plan", str(plan))
     assert proc.returncode == 2
-    assert proc.stderr == f"deskpilot: error: {plan}: action 1: key.keys: unknown key 'sss'\n"
+    assert proc.stderr == f"deskpilot: error: {plan}: step 2: key.keys: unknown key 'sss'\n"
     assert proc.stdout == ""
 
 

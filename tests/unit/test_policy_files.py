@@ -64,7 +64,9 @@ max_actions: 40
         ("region: {left: 0, top: 0, width: 0, height: 9}", "region.width: Input should be greater than 0 (got 0)"),
         ("confirm: maybe", "confirm: Input should be 'ask', 'refuse' or 'allow' (got 'maybe')"),
         ("- click", "expected a mapping of policy fields, got list"),
-        ("confirm_words: ['--']", "confirm_words: '--' has no letters or digits to look for"),
+        ("confirm_words: ['']", "confirm_words: '': the text to look for is empty"),
+        ("confirm_words: ['/Pay(/i']", "confirm_words: '/Pay(/i': '/Pay(/i' is not a regular expression: missing ), "
+                                       "unterminated subpattern at position 3"),
     ],
 )
 def test_policy_file_errors_are_one_line_naming_the_file(tmp_path: Path, text: str, message: str) -> None:

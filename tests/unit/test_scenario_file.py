@@ -40,11 +40,11 @@ def test_the_bundled_scenario_loads_and_round_trips() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name: x\nsteps: [{action: {kind: click}}]", "steps.0: a click step needs a target"),
+        ("name: x\nsteps: [{action: {kind: click}}]", "step 1: a click step needs a target"),
         ("name: x\nsteps: [{action: {kind: type, text: hi}, target: {description: d}}]", "takes no target"),
         ("name: x\nsteps: [{action: {kind: drag}, target: {description: d}}]", "a drag step needs a to_target"),
         ("name: x\nsteps: [{action: {kind: click, x: 1, y: 2}, target: {description: d}}]", "instead of coordinates"),
-        ("name: x\nsteps: [{action: {kind: key, keys: [hyper]}}]", "steps.0: action: key.keys: unknown key 'hyper'"),
+        ("name: x\nsteps: [{action: {kind: key, keys: [hyper]}}]", "step 1: action: key.keys: unknown key 'hyper'"),
         ("name: x\nsteps: [{action: {kind: type, text: '{{var:who}}'}}]", "uses {{var:who}}, which is not declared"),
         ("name: x\nsteps: []", "steps: Tuple should have at least 1 item"),
         ("name: x\nsteps:\n  - action: {kind: click\n", "line 4 column 1: invalid YAML"),

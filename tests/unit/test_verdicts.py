@@ -86,13 +86,16 @@ def test_expect_defaults_and_forms() -> None:
 @pytest.mark.parametrize(
     ("expect", "message"),
     [
-        ("maybe", 'action 0: click.expect: must be "change", "none" or an object such as {"text": ...}'),
+        ("maybe", 'plan: step 1: click.expect: must be "change", "none" or an object such as {"text": ...}'),
         ({"text": "a", "window": "b"}, "one of change, text, no_text, window, no_window (it has text and window)"),
-        ({"txt": "a"}, "exactly one of change, text, no_text, window, no_window (it has none)"),
+        ({"txt": "a"}, "step 1: click.expect: unknown key 'txt' (did you mean 'text'?)"),
+        ({}, "exactly one of change, text, no_text, window, no_window (it has none)"),
+        ({"window": "a", "exact": True}, "click.expect: 'exact' does not apply to a 'window' expectation"),
         ({"text": "a", "timeout_s": 0}, "click.expect: timeout_s: Input should be greater than 0"),
         ({"text": ""}, "click.expect: text: String should have at least 1 character"),
         ({"window": "("}, "click.expect: window: not a regular expression"),
-        ({"no_text": "a", "colour": "red"}, "click.expect: unknown key 'colour' in a 'no_text' expectation"),
+        ({"no_text": "a", "colour": "red"}, "click.expect: unknown key 'colour' (an expect object takes "),
+        ({"text": "/(/"}, "click.expect: text: '/(/' is not a regular expression: missing ), unterminated subpattern"),
         (3, 'click.expect: must be "change", "none" or an object'),
     ],
 )

@@ -11,7 +11,7 @@ from actions.coords import DisplayProfile, ScreenPoint
 from actions.frame import Frame
 from agent.record.labels import Phrase, _phrases, box_around, choose_label
 from planners.grounding.base import GroundingQuery
-from planners.grounding.ocr import Word, find_label, label_tokens, normalise
+from planners.grounding.ocr import Word, find_label, normalise
 from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder, crop_template, scale_order
 
 
@@ -24,30 +24,30 @@ def test_a_two_word_label_is_found_when_ocr_reads_it_as_two_lines() -> None:
     # At 125% the space between "Gift" and "wrap" is wider than the blob finder closes: two blobs, two
     # tesseract lines. Reading order and the gap relative to the text height join them again.
     words = [_word("Gift", 200, 100, 36, line=(1, 1)), _word("wrap", 242, 101, 40, line=(2, 1))]
-    found = find_label(words, label_tokens("Gift wrap"))
+    found = find_label(words, "Gift wrap")
     assert [tuple(w.text for w in m.words) for m in found] == [("Gift", "wrap")]
-    assert found[0].cost == 0 and 200 <= found[0].centre.x <= 282
+    assert found[0].whole and 200 <= found[0].centre.x <= 282
 
     wrapped = [_word("Gift", 200, 100, 36), _word("wrap", 196, 118, 40, line=(1,))]  # the next line, under it
-    assert find_label(wrapped, label_tokens("Gift wrap"))
+    assert find_label(wrapped, "Gift wrap")
     run_together = [_word("Giftwrap", 200, 100, 70)]
-    assert find_label(run_together, label_tokens("Gift wrap"))
+    assert find_label(run_together, "Gift wrap")
 
 
 def test_split_labels_do_not_join_distant_or_misordered_words() -> None:
     far = [_word("Gift", 200, 100, 36), _word("wrap", 400, 100, 40)]  # another column, 164 px on
-    assert not find_label(far, label_tokens("Gift wrap"))
+    assert not find_label(far, "Gift wrap")
     backwards = [_word("wrap", 200, 100, 40), _word("Gift", 246, 100, 36)]
-    assert not find_label(backwards, label_tokens("Gift wrap"))
+    assert not find_label(backwards, "Gift wrap")
     below_right = [_word("Gift", 200, 100, 36), _word("wrap", 260, 118, 40)]  # starts after "Gift" ended
-    assert not find_label(below_right, label_tokens("Gift wrap"))
-    # Short tokens stay exact, also when run together: "Item 1" is not "Item 2" nor "Item2".
+    assert not find_label(below_right, "Gift wrap")
+    # Digits are text like any other: "Item 1" is not "Item 2" nor "Item2".
     rows = [_word("Item", 10, 10 + 20 * i, 30) for i in range(3)] + [
         _word(str(i + 1), 44, 10 + 20 * i, 8) for i in range(3)
     ]
-    found = find_label(rows, label_tokens("Item 2"))
+    found = find_label(rows, "Item 2")
     assert len(found) == 1 and found[0].words[0].box[1] == 30
-    assert not find_label([_word("Item2", 10, 10, 40)], label_tokens("Item 1"))
+    assert not find_label([_word("Item2", 10, 10, 40)], "Item 1")
 
 
 # ---- recording: the label, not the value ----------------------------------------------------------
@@ -188,3 +188,16 @@ def test_replay_scales_the_anchor_with_the_window_and_reports_every_rung_when_lo
     assert tried["template"]["candidates"] and "score" in tried["template"]
     read = {word[0] for word in tried["ocr"]["words"]}  # what OCR read instead, with boxes, for the report
     assert {"Save", "Open"} <= read and all(len(word) == 5 for word in tried["ocr"]["words"])
+
+
+def test_a_whole_line_match_wins_and_two_whole_lines_tie() -> None:
+    save_as = [_word("Save", 10, 10, 30), _word("as", 44, 10, 14)]
+    save = [_word("Save", 200, 10, 30)]
+    (best,) = find_label(save_as + save, "save")
+    assert best.whole and best.words == tuple(save)  # "Save" alone, not the "Save" of "Save as"
+    assert [m.whole for m in find_label(save_as, "Save")] == [False]  # only a part: still found
+    twice = find_label(save + [_word("Save", 200, 60, 30)], "Save")
+    assert len(twice) == 2 and all(m.whole for m in twice)  # a tie: the grounder refuses it
+    # Overlapping boxes are still one line: tesseract's "Count:" ran 9 px into the taller "1" after it.
+    status = [_word("Count:", 86, 686, 63, 12), _word("1", 140, 684, 10, 19)]
+    assert [m.whole for m in find_label(status, "Count: 1")] == [True]
