@@ -157,8 +157,9 @@ class _TextScope(_Timed):
         if not isinstance(data, dict):
             return data
         data = {k: v for k, v in data.items() if v is not None and not (k == "exact" and v is False)}
-        data["timeout_s"] = data.pop("timeout_s", self.timeout_s)
-        return data
+        # The kind first and the timeout last: {"text": "Saved", "exact": true, "timeout_s": 5}, as people write it.
+        kind, timeout_s = data.pop(self.key), data.pop("timeout_s", self.timeout_s)
+        return {self.key: kind, **data, "timeout_s": timeout_s}
 
     def _where(self) -> str:
         return (" (exact)" if self.exact else "") + self._place()

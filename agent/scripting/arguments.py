@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 from actions.errors import UserInputError
 from actions.expectations import Expectation
 from actions.targets import Target
+from actions.text_match import TextPattern
 from agent.scripting import reading
 
 if TYPE_CHECKING:
@@ -104,3 +105,11 @@ def model_spec_of(model: str | ModelSpec | None, base_url: str | None) -> ModelS
         return ModelSpec(model=model, base_url=base_url)
     except ValidationError as exc:
         raise UserInputError(f"Desktop(model=...): {exc.errors()[0]['msg']}") from None
+
+
+def pattern_of(text: str, exact: bool) -> TextPattern:
+    """The text rule for a script's text; an empty text or a bad ``/regex/`` is a UserInputError."""
+    try:
+        return TextPattern.parse(text, exact=exact)
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from None

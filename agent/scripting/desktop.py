@@ -35,6 +35,7 @@ from agent.scripting.arguments import (
     describe_call,
     model_spec_of,
     paste_keys_of,
+    pattern_of,
     policy_of,
     scope_of,
     where_of,
@@ -230,30 +231,32 @@ class Desktop:
     # -- looking -----------------------------------------------------------------------------------------
     def sees(
         self, text: str, *, region: tuple[int, int, int, int] | None = None, near: Where | None = None,
-        in_window: str | None = None,
+        in_window: str | None = None, exact: bool = False,
     ) -> bool:  # fmt: skip
-        """Whether ``text`` is read now: on the screen, or only in the scope given (``region`` in screen
-        points, ``near`` a target, ``in_window`` a title regex)."""
+        """Whether ``text`` is read now (by the text rule; ``exact``: a whole line): on the screen, or only
+        in the scope given (``region`` in screen points, ``near`` a target, ``in_window`` a title regex)."""
+        pattern = pattern_of(text, exact)
         scope, frame, started = scope_of(region, near, in_window), self._capture(), time.monotonic()
         words, where = self._words(scope, frame)
-        seen = reading.sees_text(words, text)
+        seen = reading.sees_text(words, pattern)
         self._note(frame, f"sees({text!r})", f"{'seen' if seen else 'not seen'} in {where or 'no place'}", started)
         return seen
 
     def wait_for(
         self, text: str, timeout_s: float = 10.0, *, region: tuple[int, int, int, int] | None = None,
-        near: Where | None = None, in_window: str | None = None,
+        near: Where | None = None, in_window: str | None = None, exact: bool = False,
     ) -> None:  # fmt: skip
         """Until ``text`` is read (in the scope, if one is given); ``ExpectationFailed``, saying what was
         read there, after ``timeout_s``."""
         from agent.verify.poll import next_different, out_of_time
 
+        pattern = pattern_of(text, exact)
         parts, scope, started = self._parts(), scope_of(region, near, in_window), time.monotonic()
         deadline = started + timeout_s
         frame = self._capture()
         while True:
             words, where = self._words(scope, frame)
-            if reading.sees_text(words, text):
+            if reading.sees_text(words, pattern):
                 self._note(frame, f"wait_for({text!r})", f"seen in {where} after {time.monotonic() - started:.1f} s",
                            started)  # fmt: skip
                 return

@@ -45,7 +45,8 @@ def test_expectations_read_and_write_as_people_write_them(written: object, model
     ("written", "message"),
     [
         ({"txt": "Saved"}, "unknown key 'txt'"),
-        ({"text": "Saved", "regoin": [0, 0, 1, 1]}, "unknown key 'regoin' in a 'text' expectation"),
+        ({"text": "Saved", "regoin": [0, 0, 1, 1]}, "unknown key 'regoin' (did you mean 'region'?)"),
+        ({"window": "^App$", "near": "OK"}, "'near' does not apply to a 'window' expectation"),
         ({"text": "x", "region": [0, 0, 10, 10], "in_window": "App"}, "at most one of region, near, in_window"),
         ({"text": "x", "region": [0, 0, 0, 10]}, "a positive width and height"),
         ({"change": True, "radius": 9, "region": [0, 0, 5, 5]}, "radius or region, not both"),

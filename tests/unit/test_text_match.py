@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from actions.errors import PlanError
-from actions.models import parse_expect, parse_plan
+from actions.expectations import parse_expect
+from actions.models import parse_plan
 from actions.text_match import Span, TextPattern, fold
 
 
