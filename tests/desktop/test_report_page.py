@@ -89,18 +89,21 @@ def external_references(page: str) -> list[str]:
 def demo_run(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The 12-action demo plan, run once by the in-process Agent on the test desktop."""
     from actions.pyautogui_executor import PyAutoGuiExecutor
+    from actions.x11.windows import WindowReader
 
     work = tmp_path_factory.mktemp("report-run")
     run_dir = work / "run"
     with DemoAppProcess(work / "demo-state.json", desktop.env()) as app:
         plan = parse_plan(demo_plan(app))
-        screen = MssScreen(monitor=1)
+        screen, windows = MssScreen(monitor=1), WindowReader()  # keys and text are judged in the focused window
         try:
-            agent = Agent(ScriptedPlanner(plan), PyAutoGuiExecutor(), screen, run_dir=RunDirectory(run_dir))
+            agent = Agent(ScriptedPlanner(plan), PyAutoGuiExecutor(), screen, run_dir=RunDirectory(run_dir),
+                          windows=windows)  # fmt: skip
             result = agent.run("fill the demo form, pick a list row, drag, count and submit")
             build_report(run_dir)  # the caller builds the page, as the command line does
         finally:
             screen.close()
+            windows.close()
     assert result.success, result.reason
     assert len(result.steps) == 12
     build_report(run_dir)  # since the house move the caller builds the page, as the CLI does
