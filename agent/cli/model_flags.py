@@ -35,12 +35,14 @@ def add_model_flags(run: argparse.ArgumentParser) -> None:
     group.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET,
                        help=f"pixel budget per screenshot (default {DEFAULT_PRESET})")  # fmt: skip
     group.add_argument("--keep-screenshots", type=int, default=1, help="screenshots per prompt (default 1)")
-    group.add_argument("--max-new-tokens", type=int, default=512, help="answer length limit (default 512)")
+    group.add_argument("--max-new-tokens", type=int, default=None,
+                       help="answer length limit (default 512; 256 at the CPU presets fast and edge)")  # fmt: skip
     group.add_argument("--device", choices=list(DEVICES), default="auto")
     group.add_argument("--dtype", choices=list(DTYPES), default="auto")
     group.add_argument("--attn", choices=list(ATTNS), default="auto")
     group.add_argument("--quantization", choices=[q for q in QUANTIZATIONS if q is not None],
-                       help="load weights with bitsandbytes")  # fmt: skip
+                       help="4bit/8bit: bitsandbytes on a CUDA GPU; int8/int4: weight-only on the CPU "
+                            "(optimum-quanto), faster answers for some accuracy")  # fmt: skip
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
 
 
@@ -51,7 +53,7 @@ def build_planner(args: argparse.Namespace) -> QwenPlanner:
 
     if not args.model:
         raise UserInputError("a TASK needs a model: --model ID_OR_DIR (local) or --base-url URL --model NAME")
-    if args.keep_screenshots < 1 or args.max_new_tokens < 1:
+    if args.keep_screenshots < 1 or (args.max_new_tokens is not None and args.max_new_tokens < 1):
         raise UserInputError("--keep-screenshots and --max-new-tokens must be at least 1")
     preset = get_preset(args.preset)
     family = None if args.family == AUTO_FAMILY else args.family

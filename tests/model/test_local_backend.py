@@ -144,22 +144,22 @@ def test_image_only_inputs_match_the_official_processor(qwen3: LocalQwenBackend,
     import transformers
     from transformers import Qwen3VLProcessor
 
-    from planners.qwen.local import _to_hf
+    from planners.qwen.local_inputs import to_hf
 
     monkeypatch.setattr(transformers.ProcessorMixin, "check_argument_for_proper_class", lambda *a, **k: None)
     try:
         official = Qwen3VLProcessor(
-            image_processor=qwen3._image_processor,
+            image_processor=qwen3._processing.image_processor,
             tokenizer=qwen3._tokenizer,
             video_processor=object(),
-            chat_template=qwen3._chat_template,
+            chat_template=qwen3._processing.chat_template,
         )
     except Exception as exc:  # noqa: BLE001 - a transformers release that builds processors differently
         pytest.skip(f"cannot build Qwen3VLProcessor without torchvision here: {exc}")
     image = screenshot()
     messages = [*conversation(image), ChatMessage("user", (ImagePart(image.resize((640, 400))), TextPart("Now?")))]
     mine = qwen3._inputs(messages)
-    hf_messages, images = _to_hf(messages)
+    hf_messages, images = to_hf(messages)
     text = official.apply_chat_template(hf_messages, tokenize=False, add_generation_prompt=True)
     theirs = official(text=[text], images=images, return_tensors="pt")
     assert set(mine) <= set(theirs)

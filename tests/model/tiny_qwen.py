@@ -181,10 +181,18 @@ def _token_ids(tokenizer: Any) -> dict[str, int]:
     }
 
 
-def _save_model(model_class: Any, config: Any, directory: Path, ids: dict[str, int], seed: int) -> None:
+def _save_model(
+    model_class: Any, config: Any, directory: Path, ids: dict[str, int], seed: int, init_std: float | None = None
+) -> None:
     import torch
     from transformers import GenerationConfig
 
+    if init_std is not None:
+        # transformers' default (0.02) leaves a tiny random model answering "\n" whatever it is shown;
+        # wider weights make its greedy answers differ with the prompt and the pixels, so that a test
+        # comparing answers compares something.
+        for part in (config, config.text_config, config.vision_config):
+            part.initializer_range = init_std
     torch.manual_seed(seed)
     model = model_class(config).eval()
     model.save_pretrained(directory, safe_serialization=True)
@@ -221,8 +229,11 @@ def _special_token_ids(ids: dict[str, int]) -> dict[str, int]:
     return {key: ids[key] for key in keys}
 
 
-def build_tiny_qwen3_vl(directory: Path, *, seed: int = 0, vocab_size: int = 1200) -> Path:
-    """A random Qwen3-VL (model_type ``qwen3_vl``) of about 1 MB: 16 px patches merged 2x2."""
+def build_tiny_qwen3_vl(
+    directory: Path, *, seed: int = 0, vocab_size: int = 1200, init_std: float | None = None
+) -> Path:
+    """A random Qwen3-VL (model_type ``qwen3_vl``) of about 1 MB: 16 px patches merged 2x2.
+    ``init_std``: the weights' spread (see ``_save_model``)."""
     from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
 
     directory = Path(directory)
@@ -251,14 +262,16 @@ def build_tiny_qwen3_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
         **_special_token_ids(ids),
         tie_word_embeddings=True,
     )
-    _save_model(Qwen3VLForConditionalGeneration, config, directory, ids, seed)
+    _save_model(Qwen3VLForConditionalGeneration, config, directory, ids, seed, init_std)
     _save_processor_configs(
         directory, processor_class="Qwen3VLProcessor", patch_size=16, min_pixels=64 * 32 * 32, max_pixels=256 * 32 * 32
     )
     return directory
 
 
-def build_tiny_qwen2_vl(directory: Path, *, seed: int = 0, vocab_size: int = 1200) -> Path:
+def build_tiny_qwen2_vl(
+    directory: Path, *, seed: int = 0, vocab_size: int = 1200, init_std: float | None = None
+) -> Path:
     """A random Qwen2-VL (model_type ``qwen2_vl``): 14 px patches merged 2x2, absolute coordinates."""
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
 
@@ -285,7 +298,7 @@ def build_tiny_qwen2_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
         **_special_token_ids(ids),
         tie_word_embeddings=True,
     )
-    _save_model(Qwen2VLForConditionalGeneration, config, directory, ids, seed)
+    _save_model(Qwen2VLForConditionalGeneration, config, directory, ids, seed, init_std)
     _save_processor_configs(
         directory, processor_class="Qwen2VLProcessor", patch_size=14, min_pixels=64 * 28 * 28, max_pixels=256 * 28 * 28
     )
