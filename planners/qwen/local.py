@@ -207,7 +207,9 @@ class LocalQwenBackend:
         if getattr(inner, "rope_deltas", None) is not None:
             inner.rope_deltas = None  # the last call's: generate recomputes it, unless a cache makes it reuse it
         try:
-            with torch.inference_mode():
+            # quanto's int4 weights set version counters, which inference-mode tensors refuse
+            no_grad = torch.no_grad if self.quantization == "int4" else torch.inference_mode
+            with no_grad():
                 if self.prefix_cache is not None:
                     head = self.prefix_cache.prepare(self._model, inputs["input_ids"][0].tolist(), self._vision_ids)
                     if head is not None:

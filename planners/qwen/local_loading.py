@@ -184,15 +184,9 @@ def quantize_for_cpu(model: Any, quantization: str) -> None:
         warnings.simplefilter("ignore")  # quanto's import-time deprecation chatter
         quanto = importlib.import_module("optimum.quanto")
     qtype = {"int8": quanto.qint8, "int4": quanto.qint4}[quantization]
-    targets = [m for m in (_language_model(model), getattr(model, "lm_head", None)) if m is not None]
     try:
-        for target in targets:
-            quanto.quantize(target, weights=qtype)
-            quanto.freeze(target)
+        # quanto swaps modules inside a parent, so it is given the whole model and told what to skip
+        quanto.quantize(model, weights=qtype, exclude=["*visual*"])
+        quanto.freeze(model)
     except (RuntimeError, ValueError) as exc:  # tinygemm refuses shapes that are not multiples of its tiles
         raise BackendError(f"{quantization} quantization failed on this model: {one_line(exc)}") from exc
-
-
-def _language_model(model: Any) -> Any:
-    inner = getattr(model, "model", model)
-    return getattr(inner, "language_model", None)

@@ -122,5 +122,5 @@ def _prefill_text(model: Any, ids: Sequence[int], cache: Any) -> None:
 
     decoder = model.model.language_model
     device = next(model.parameters()).device
-    with torch.inference_mode():
+    with torch.no_grad():  # inside the backend's inference_mode where the weights allow it
         decoder(input_ids=torch.tensor([list(ids)], device=device), past_key_values=cache, use_cache=True)
