@@ -69,7 +69,7 @@ class ToolCallStop:
 def as_stopping_criteria(transformers: Any, stop: ToolCallStop) -> Any:
     """``stop`` as the ``StoppingCriteriaList`` that ``generate(stopping_criteria=...)`` takes."""
 
-    class _Criterion(transformers.StoppingCriteria):  # type: ignore[misc, name-defined]
+    class _Criterion(transformers.StoppingCriteria):
         def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
             return stop(input_ids, scores, **kwargs)
 

@@ -165,8 +165,10 @@ class LocalQwenBackend:
         self.model_type: str = config.model_type
         self.family = family if family is not None else family_from_config(self.model_type)
         self._processing = ChatInputs(transformers, source, min_pixels, max_pixels, torchvision=self._torchvision)
-        for name in ("processor_path", "min_pixels", "max_pixels", "patch_size", "merge_size", "image_factor"):
-            setattr(self, name, getattr(self._processing, name))
+        self.processor_path = self._processing.processor_path
+        self.min_pixels, self.max_pixels = self._processing.min_pixels, self._processing.max_pixels
+        self.patch_size, self.merge_size = self._processing.patch_size, self._processing.merge_size
+        self.image_factor = self._processing.image_factor
         self._tokenizer = self._processing.tokenizer
         started = time.perf_counter()
         self._model = load_model(
@@ -203,7 +205,7 @@ class LocalQwenBackend:
         stop = self._stop(prompt_tokens)
         if stop is not None:
             extra["stopping_criteria"] = as_stopping_criteria(self._transformers, stop)
-        inner = getattr(self._model, "model", None)
+        inner: Any = getattr(self._model, "model", None)
         if getattr(inner, "rope_deltas", None) is not None:
             inner.rope_deltas = None  # the last call's: generate recomputes it, unless a cache makes it reuse it
         try:

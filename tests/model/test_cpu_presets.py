@@ -16,7 +16,10 @@ from planners.fake_backend import ScriptedChatBackend
 from planners.qwen.planner import MAX_NEW_TOKENS, MAX_NEW_TOKENS_TERSE, QwenPlanner
 from planners.qwen.prompt import system_prompt
 
-CLICK = '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [500, 500]}}</tool_call>'
+CLICK = (
+    '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [500, 500]}}'
+    "</tool_call>"
+)
 
 
 def screen() -> FakeScreen:

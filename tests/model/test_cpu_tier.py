@@ -4,6 +4,7 @@ that stops where the tool call ends, and weight-only int8 through optimum-quanto
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,11 @@ def ids_of(backend: LocalQwenBackend, text: str) -> list[int]:
     return list(backend._tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
+def call(action: str) -> str:
+    arguments = json.dumps({"name": "computer_use", "arguments": {"action": action, "coordinate": [1, 2]}})
+    return f"<tool_call>{arguments}</tool_call>"
+
+
 def stopped_at(backend: LocalQwenBackend, answer: str) -> str | None:
     """The answer as the stop criterion cuts it, token by token as generate grows it (None: never)."""
     stop = backend._stop(prompt_tokens=0)
@@ -103,11 +109,9 @@ def stopped_at(backend: LocalQwenBackend, answer: str) -> str | None:
 
 
 def test_generation_stops_at_the_end_of_the_tool_call(backend: LocalQwenBackend) -> None:
-    click = '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [1, 2]}}</tool_call>'
+    click, move, drag = (call(action) for action in ("left_click", "mouse_move", "left_click_drag"))
     assert stopped_at(backend, f"Action: click it.\n{click}\nI clicked it, now") == f"Action: click it.\n{click}"
     # a lead-in call waits for the call that belongs to it, then stops at that one's end
-    move = '<tool_call>{"name": "computer_use", "arguments": {"action": "mouse_move", "coordinate": [1, 2]}}</tool_call>'
-    drag = '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click_drag", "coordinate": [5, 6]}}</tool_call>'
     assert stopped_at(backend, f"{move}\n{drag} and more") == f"{move}\n{drag}"
     # ... and if prose follows it instead, the answer ends with the first token of that prose
     cut = stopped_at(backend, f"{move} then nothing")
