@@ -204,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             result = json.loads(lines[-1][len("RESULT ") :])
             results.append((size, result))
-            print(f"{size} {setup}: done ({result['rows'][0]['warm']['step_s']:.1f} s warm step)", flush=True)
+            # the whole result as it comes: a long run cut short still says what it measured
+            print(f"{size} {setup}: {lines[-1][len('RESULT ') :]}", flush=True)
     print(f"\nQwen3-VL planning step on the CPU ({os.cpu_count()} cores), random weights, {SCREEN[0]}x{SCREEN[1]} "
           f"screenshot, answers forced to a real answer's length")  # fmt: skip
     headers = ["model", "set-up", "dtype", "preset", "visual tok", "prompt tok", "answer tok", "load s",
