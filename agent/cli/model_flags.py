@@ -86,7 +86,7 @@ def _local_backend(args: argparse.Namespace, preset: Preset, family: str | None)
     from planners.qwen.local import LocalQwenBackend
 
     print(f"deskpilot: loading {args.model} ...", file=sys.stderr, flush=True)
-    return LocalQwenBackend(
+    backend = LocalQwenBackend(
         args.model,
         device=args.device,
         dtype=args.dtype,
@@ -96,3 +96,5 @@ def _local_backend(args: argparse.Namespace, preset: Preset, family: str | None)
         max_pixels=preset.max_pixels,
         family=family,
     )
+    print(f"deskpilot: dtype {backend.dtype} ({backend.dtype_reason})", file=sys.stderr)
+    return backend
