@@ -18,7 +18,7 @@ DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x1
 # and the model stack the tiny-model tests run on. Installed before the package, so nothing in
 # `.[dev]` can drag in another torch.
 TORCH_PIN := torch==2.13.0
-MODEL_PINS := transformers==5.23.0 tokenizers==0.23.3 accelerate==1.15.0
+MODEL_PINS := transformers==5.23.0 tokenizers==0.23.3 accelerate==1.15.0 optimum-quanto==0.2.7
 
 .PHONY: all deps venv demo test bench lint clean
 

@@ -167,6 +167,7 @@ def _backends() -> list[Check]:
         found = importlib.util.find_spec(module) is not None
         detail = role if found else f"not installed: {role}"
         checks.append(Check(f"backend {module}", "ok" if found else "warn", detail, fix="" if found else fix))
+    checks.append(_cpu_dtype())
     return checks
 
 
@@ -174,6 +175,14 @@ def _accessibility() -> list[Check]:
     from agent.cli.doctor_a11y import accessibility_checks
 
     return accessibility_checks()
+
+
+def _cpu_dtype() -> Check:
+    """What ``--dtype auto`` picks for a local model on the CPU, read from the CPU's flags."""
+    from planners.qwen.cpu_features import cpu_bf16, cpu_dtype_choice
+
+    dtype, why = cpu_dtype_choice(cpu_bf16())
+    return Check("cpu dtype", "ok", f"--dtype auto on the CPU: {dtype}, {why}")
 
 
 def collect() -> list[Check]:

@@ -31,12 +31,14 @@ def add_model_flags(run: argparse.ArgumentParser) -> None:
     group.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET,
                        help=f"pixel budget per screenshot (default {DEFAULT_PRESET})")  # fmt: skip
     group.add_argument("--keep-screenshots", type=int, default=1, help="screenshots per prompt (default 1)")
-    group.add_argument("--max-new-tokens", type=int, default=512, help="answer length limit (default 512)")
+    group.add_argument("--max-new-tokens", type=int, default=None,
+                       help="answer length limit (default 512; 256 at the CPU presets fast and edge)")  # fmt: skip
     group.add_argument("--device", choices=list(DEVICES), default="auto")
     group.add_argument("--dtype", choices=list(DTYPES), default="auto")
     group.add_argument("--attn", choices=list(ATTNS), default="auto")
     group.add_argument("--quantization", choices=[q for q in QUANTIZATIONS if q is not None],
-                       help="load weights with bitsandbytes")  # fmt: skip
+                       help="4bit/8bit: bitsandbytes on a CUDA GPU; int8/int4: weight-only on the CPU "
+                            "(optimum-quanto), faster answers for some accuracy")  # fmt: skip
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
 
 

@@ -44,7 +44,7 @@ class ModelSpec(BaseModel):
     family: str = AUTO_FAMILY
     preset: str = DEFAULT_PRESET
     keep_screenshots: int = Field(1, ge=1)
-    max_new_tokens: int = Field(512, ge=1)
+    max_new_tokens: int | None = Field(None, ge=1, description="answer length (None: 512; 256 at the CPU presets)")
     device: str = "auto"
     dtype: str = "auto"
     attn: str = "auto"
@@ -93,7 +93,9 @@ def _local_backend(spec: ModelSpec, preset: Preset, family: str | None) -> ChatB
     from planners.qwen.local import LocalQwenBackend
 
     print(f"deskpilot: loading {spec.model} ...", file=sys.stderr, flush=True)
-    return LocalQwenBackend(
+    backend = LocalQwenBackend(
         spec.model, device=spec.device, dtype=spec.dtype, attn=spec.attn, quantization=spec.quantization,
         min_pixels=preset.min_pixels, max_pixels=preset.max_pixels, family=family,
     )  # fmt: skip
+    print(f"deskpilot: dtype {backend.dtype} ({backend.dtype_reason})", file=sys.stderr)
+    return backend

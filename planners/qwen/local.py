@@ -1,17 +1,10 @@
 """Qwen-VL through transformers, in this process: the weights load once, in the constructor.
 
-Two ways to turn chat messages into model inputs, chosen once at load time:
-
-* ``official``: ``AutoProcessor`` (``Qwen3VLProcessor`` / ``Qwen2VLProcessor``), used when a working
-  torchvision is installed; those processors build a video processor that needs it.
-* ``image-only``: the checkpoint's tokenizer and chat template plus the torchvision-free Qwen2-VL
-  image processor (``Qwen2VLImageProcessorPil`` in transformers 5, the slow ``Qwen2VLImageProcessor``
-  in 4.57). Each ``<|image_pad|>`` the template renders is expanded here to one token per merged
-  patch (``grid_thw.prod() // merge_size**2``), exactly as the official processor does.
-
-Either way the pixel budget (``min_pixels``/``max_pixels``) is put into the image processor's
-constructor: transformers 4.57's slow processor drops a ``size`` given to it, so the checkpoint's own
-budget is read from ``preprocessor_config.json`` and passed as ``min_pixels``/``max_pixels``.
+Jobs split by module: ``local_loading`` picks device, dtype, attention and quantization and loads the
+weights; ``local_inputs`` turns chat messages into model inputs (official processor or the
+torchvision-free image-only path); ``prefix_cache`` keeps the static prompt head's KV cache between
+calls; ``answer_stop`` ends generation where the tool call ends. This module ties them into the
+``ChatBackend`` the planner calls.
 
 torch and transformers are imported inside the constructor, never at module import, so that
 ``import planners.qwen.local`` is cheap and works without the ``local`` extra installed.
@@ -22,7 +15,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import json
 import logging
 import re
 import sys
@@ -32,9 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from actions.errors import BackendError
+from planners.qwen.answer_stop import CALL_END, CALL_START, ToolCallStop, as_stopping_criteria
 from planners.qwen.family import family_from_config, get_family
+from planners.qwen.local_inputs import IMAGE_PAD, ChatInputs
 from planners.qwen.local_loading import (
     ATTNS,
+    CPU_QUANTIZATIONS,
     DEVICES,
     DTYPES,
     INSTALL_HINT,
@@ -48,12 +43,13 @@ from planners.qwen.local_loading import (
     pick_device,
     pick_dtype,
     quantization_config,
+    quantize_for_cpu,
 )
-from planners.qwen.messages import ChatMessage, Completion, ImagePart, TextPart
+from planners.qwen.messages import ChatMessage, Completion
+from planners.qwen.prefix_cache import PrefixCache
 
 log = logging.getLogger(__name__)
 
-IMAGE_PAD = "<|image_pad|>"
 # Control tokens dropped from an answer. Everything else the model says is kept, including tokens
 # that some tokenizers mark special: <tool_call>, <think>, Qwen2-VL's <|box_start|>.
 CONTROL_TOKENS = frozenset(
@@ -102,16 +98,24 @@ class LocalQwenBackend:
     ``describe()``.
 
     ``device`` ``auto`` picks cuda > mps > cpu; ``dtype`` ``auto`` is bf16 on a CUDA GPU that has
-    it (else fp16), fp16 on mps, fp32 on cpu; ``attn`` ``auto`` is flash_attention_2 on CUDA when
+    it (else fp16), fp16 on mps, and on the CPU bf16 where the CPU has native bf16, else fp32
+    (``planners.qwen.cpu_features``); ``attn`` ``auto`` is flash_attention_2 on CUDA when
     flash_attn is installed, else sdpa; ``quantization`` ``4bit``/``8bit`` uses bitsandbytes (CUDA
-    only); ``min_pixels``/``max_pixels`` default to the checkpoint's ``preprocessor_config.json``.
+    only), ``int8``/``int4`` optimum-quanto's weight-only kernels (CPU only; accuracy for speed);
+    ``min_pixels``/``max_pixels`` default to the checkpoint's ``preprocessor_config.json``.
     Every failure to load is a ``BackendError`` with one line that says what to do.
+
+    ``prefix_cache`` (default on) keeps the KV cache of each prompt's static head (the system
+    prompt and tool schema, up to the first image) and reuses it at the next call
+    (``planners.qwen.prefix_cache``); ``stop_at_tool_call`` (default on) ends generation where the
+    answer's tool call ends (``planners.qwen.answer_stop``). Neither changes a greedy answer, but
+    the stop cuts what a model says after its call.
 
     The weights load in the constructor, so a bad checkpoint fails where it is named; ``check()``
     (the same start-up call as the server backend's) has nothing left to do but answer ``[model]``.
 
     Public attributes: ``model_type`` (``qwen3_vl`` ...), ``family`` (``qwen3`` / ``qwen2``),
-    ``device``, ``dtype`` (``bf16`` / ``fp16`` / ``fp32``), ``attn``, ``quantization``,
+    ``device``, ``dtype`` (``bf16`` / ``fp16`` / ``fp32``), ``dtype_reason``, ``attn``, ``quantization``,
     ``processor_path`` (``official`` / ``image-only``), ``min_pixels`` / ``max_pixels`` (the budget in
     force), ``patch_size``, ``merge_size`` and ``image_factor`` (pixels per visual token side).
     """
@@ -127,6 +131,8 @@ class LocalQwenBackend:
         min_pixels: int | None = None,
         max_pixels: int | None = None,
         family: str | None = None,
+        prefix_cache: bool = True,
+        stop_at_tool_call: bool = True,
     ) -> None:
         check_choice("device", device, DEVICES)
         check_choice("dtype", dtype, DTYPES)
@@ -150,7 +156,7 @@ class LocalQwenBackend:
         transformers = _import("transformers", "transformers")
         self._torch = torch
         self.device = pick_device(torch, device)
-        self.dtype = pick_dtype(torch, dtype, self.device)
+        self.dtype, self.dtype_reason = pick_dtype(torch, dtype, self.device)
         self.attn = pick_attn(attn, self.device)
         self.quantization = quantization
         quant = quantization_config(transformers, quantization, self.device, TORCH_DTYPES[self.dtype], torch)
@@ -158,14 +164,28 @@ class LocalQwenBackend:
         config = load_config(transformers, source)
         self.model_type: str = config.model_type
         self.family = family if family is not None else family_from_config(self.model_type)
-        self._load_processing(transformers, source, min_pixels, max_pixels)
+        self._processing = ChatInputs(transformers, source, min_pixels, max_pixels, torchvision=self._torchvision)
+        self.processor_path = self._processing.processor_path
+        self.min_pixels, self.max_pixels = self._processing.min_pixels, self._processing.max_pixels
+        self.patch_size, self.merge_size = self._processing.patch_size, self._processing.merge_size
+        self.image_factor = self._processing.image_factor
+        self._tokenizer = self._processing.tokenizer
+        started = time.perf_counter()
         self._model = load_model(
             transformers, torch, source, config, device=self.device, dtype=self.dtype, attn=self.attn, quant=quant
         )
+        if quantization in CPU_QUANTIZATIONS:
+            quantize_for_cpu(self._model, quantization)
+        self.load_s = time.perf_counter() - started  # the weights (and quantization), not the imports
+        self._transformers = transformers
+        self.prefix_cache = PrefixCache() if prefix_cache else None
+        self.stop_at_tool_call = stop_at_tool_call
         self._forward_params = set(inspect.signature(self._model.forward).parameters)
         self._image_token_id = int(getattr(config, "image_token_id", self._tokenizer.convert_tokens_to_ids(IMAGE_PAD)))
         self._video_token_id = int(getattr(config, "video_token_id", None) or -1)
         self._drop_ids = _control_token_ids(self._tokenizer)
+        self._vision_ids = frozenset(i for i in (self._image_token_id, self._video_token_id) if i >= 0)
+        self._call_ids = _token_id(self._tokenizer, CALL_START), _token_id(self._tokenizer, CALL_END)
 
     # -- ChatBackend ---------------------------------------------------------------------------
 
@@ -181,11 +201,22 @@ class LocalQwenBackend:
         started = time.perf_counter()
         inputs = self._inputs(messages)
         prompt_tokens = int(inputs["input_ids"].shape[1])
+        extra = self._greedy_overrides()
+        stop = self._stop(prompt_tokens)
+        if stop is not None:
+            extra["stopping_criteria"] = as_stopping_criteria(self._transformers, stop)
+        inner: Any = getattr(self._model, "model", None)
+        if getattr(inner, "rope_deltas", None) is not None:
+            inner.rope_deltas = None  # the last call's: generate recomputes it, unless a cache makes it reuse it
         try:
-            with torch.inference_mode():
-                output = self._model.generate(
-                    **inputs, max_new_tokens=max_new_tokens, do_sample=False, **self._greedy_overrides()
-                )
+            # quanto's int4 weights set version counters, which inference-mode tensors refuse
+            no_grad = torch.no_grad if self.quantization == "int4" else torch.inference_mode
+            with no_grad():
+                if self.prefix_cache is not None:
+                    head = self.prefix_cache.prepare(self._model, inputs["input_ids"][0].tolist(), self._vision_ids)
+                    if head is not None:
+                        extra["past_key_values"] = head
+                output = self._model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, **extra)
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"generation failed on {self.device}: {one_line(exc)}") from exc
         new_ids = [int(i) for i in output[0, prompt_tokens:].tolist()]
@@ -195,9 +226,10 @@ class LocalQwenBackend:
 
     def describe(self) -> str:
         quant = f" {self.quantization}" if self.quantization else ""
+        cache = ", prefix cache" if self.prefix_cache is not None else ""
         return (
             f"transformers {self.model_type} {self.model} on {self.device} {self.dtype}{quant} {self.attn}, "
-            f"{self.processor_path} processor, pixels {self.min_pixels}..{self.max_pixels}"
+            f"{self.processor_path} processor, pixels {self.min_pixels}..{self.max_pixels}{cache}"
         )
 
     # -- measurements ----------------------------------------------------------------------------
@@ -208,88 +240,22 @@ class LocalQwenBackend:
 
     def visual_tokens(self, image: Any) -> int:
         """Visual tokens one image costs under this backend's pixel budget."""
-        grid = self._image_processor(images=[_rgb(image)], return_tensors="pt")["image_grid_thw"]
-        return int(grid[0].prod()) // self.merge_size**2
+        return self._processing.visual_tokens(image)
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _load_processing(self, transformers: Any, source: str, min_pixels: int | None, max_pixels: int | None) -> None:
-        try:
-            self._tokenizer = transformers.AutoTokenizer.from_pretrained(source)
-            raw, _ = transformers.ImageProcessingMixin.get_image_processor_dict(source)
-        except (OSError, ValueError) as exc:
-            raise BackendError(f"cannot load the tokenizer or image processor of {source}: {one_line(exc)}") from exc
-        self._processor = None
-        if self._torchvision:
-            try:
-                self._processor = transformers.AutoProcessor.from_pretrained(source)
-            except Exception as exc:  # noqa: BLE001 - fall back to the path that needs less
-                log.warning("AutoProcessor failed (%s); using the image-only processor", one_line(exc))
-        self.processor_path = "official" if self._processor is not None else "image-only"
-        if self._processor is not None:
-            image_class = type(self._processor.image_processor)
-        else:
-            image_class = getattr(transformers, "Qwen2VLImageProcessorPil", None) or transformers.Qwen2VLImageProcessor
-        self._image_processor = _budgeted_image_processor(image_class, raw, min_pixels, max_pixels)
-        if self._processor is not None:
-            self._processor.image_processor = self._image_processor
-        size = self._image_processor.size
-        self.min_pixels = int(size["shortest_edge"])
-        self.max_pixels = int(size["longest_edge"])
-        self.patch_size = int(self._image_processor.patch_size)
-        self.merge_size = int(self._image_processor.merge_size)
-        self.image_factor = self.patch_size * self.merge_size
-        self._chat_template = self._find_chat_template(source)
-
-    def _find_chat_template(self, source: str) -> str:
-        for owner in (self._processor, self._tokenizer):
-            template = getattr(owner, "chat_template", None)
-            if isinstance(template, str) and template:
-                return template
-        from transformers.utils import cached_file  # lazy, like every transformers import here
-
-        for name in ("chat_template.jinja", "chat_template.json"):
-            path = cached_file(source, name, _raise_exceptions_for_missing_entries=False)
-            if path:
-                text = Path(path).read_text(encoding="utf-8")
-                return str(json.loads(text)["chat_template"] if name.endswith(".json") else text)
-        raise BackendError(f"{source} has no chat template (tokenizer_config.json or chat_template.jinja)")
-
     def _inputs(self, messages: Sequence[ChatMessage]) -> dict[str, Any]:
-        hf_messages, images = _to_hf(messages)
-        text = self._tokenizer.apply_chat_template(
-            hf_messages, chat_template=self._chat_template, tokenize=False, add_generation_prompt=True
-        )
-        if self._processor is not None:
-            batch = self._processor(text=[text], images=images or None, return_tensors="pt")
-            inputs = {k: v for k, v in batch.items() if k in self._forward_params or k == "attention_mask"}
-        else:
-            inputs = self._image_only_inputs(text, images)
-        if "mm_token_type_ids" in self._forward_params and "mm_token_type_ids" not in inputs:
-            # transformers 5 places M-RoPE positions by these: 0 text, 1 image, 2 video
-            ids = inputs["input_ids"]
-            inputs["mm_token_type_ids"] = (ids == self._image_token_id).long() + 2 * (
-                ids == self._video_token_id
-            ).long()
+        inputs = self._processing.build(messages, self._forward_params, (self._image_token_id, self._video_token_id))
         moved = {k: v.to(self.device) for k, v in inputs.items()}
         if "pixel_values" in moved:
             moved["pixel_values"] = moved["pixel_values"].to(dtype=self._model.dtype)
         return moved
 
-    def _image_only_inputs(self, text: str, images: list[Any]) -> dict[str, Any]:
-        """What the official processor makes, without it: the image processor's pixels and grids,
-        and the text with each ``<|image_pad|>`` repeated once per merged patch."""
-        pieces = text.split(IMAGE_PAD)
-        if len(pieces) - 1 != len(images):
-            rendered = len(pieces) - 1
-            raise BackendError(f"the chat template rendered {rendered} image placeholders for {len(images)} images")
-        vision: dict[str, Any] = {}
-        if images:
-            vision = dict(self._image_processor(images=images, return_tensors="pt"))
-            counts = [int(g.prod()) // self.merge_size**2 for g in vision["image_grid_thw"]]
-            text = pieces[0] + "".join(IMAGE_PAD * n + rest for n, rest in zip(counts, pieces[1:], strict=True))
-        encoded = self._tokenizer(text, return_tensors="pt", add_special_tokens=False, return_token_type_ids=False)
-        return {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"], **vision}
+    def _stop(self, prompt_tokens: int) -> ToolCallStop | None:
+        start_id, end_id = self._call_ids
+        if not self.stop_at_tool_call or start_id is None or end_id is None:
+            return None  # a tokenizer without the tool-call tokens: the model's own end stops it
+        return ToolCallStop(prompt_tokens, start_id, end_id, self._decode)
 
     def _greedy_overrides(self) -> dict[str, Any]:
         """Unset the checkpoint's sampling knobs so greedy decoding does not warn about them."""
@@ -304,28 +270,6 @@ class LocalQwenBackend:
 # -- helpers (module level, all lazy about heavy imports) ------------------------------------------
 
 
-def _budgeted_image_processor(image_class: Any, raw: dict[str, Any], min_pixels: int | None, max_pixels: int | None):
-    """The image processor with the pixel budget in its constructor, where every version honours it.
-
-    Defaults come from the checkpoint's own config (``size`` or the older ``min_pixels`` keys) rather
-    than from the class, whose Qwen2 defaults 4.57's slow processor falls back to."""
-    size = raw.get("size") or {}
-    low = min_pixels or raw.get("min_pixels") or size.get("shortest_edge") or size.get("min_pixels")
-    high = max_pixels or raw.get("max_pixels") or size.get("longest_edge") or size.get("max_pixels")
-    settings = {k: v for k, v in raw.items() if k not in ("size", "min_pixels", "max_pixels")}
-    if low is not None:
-        settings["min_pixels"] = int(low)
-    if high is not None:
-        settings["max_pixels"] = int(high)
-    if low is not None and high is not None:  # the spelling newer releases keep; 4.57 drops it
-        settings["size"] = {"shortest_edge": int(low), "longest_edge": int(high)}
-    processor = image_class.from_dict(settings)
-    for key, value in (("min_pixels", low), ("max_pixels", high)):
-        if value is not None and hasattr(processor, key):  # 4.57 reads these attributes at call time
-            setattr(processor, key, int(value))
-    return processor
-
-
 def _control_token_ids(tokenizer: Any) -> frozenset[int]:
     ids = {int(i) for i in (tokenizer.eos_token_id, tokenizer.pad_token_id) if isinstance(i, int)}
     for token in CONTROL_TOKENS:
@@ -335,21 +279,6 @@ def _control_token_ids(tokenizer: Any) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _rgb(image: Any) -> Any:
-    return image if getattr(image, "mode", "RGB") == "RGB" else image.convert("RGB")
-
-
-def _to_hf(messages: Sequence[ChatMessage]) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Backend-neutral messages -> transformers chat messages, plus the images in order."""
-    hf: list[dict[str, Any]] = []
-    images: list[Any] = []
-    for message in messages:
-        content: list[dict[str, Any]] = []
-        for part in message.parts:
-            if isinstance(part, ImagePart):
-                images.append(_rgb(part.image))
-                content.append({"type": "image"})
-            elif isinstance(part, TextPart):
-                content.append({"type": "text", "text": part.text})
-        hf.append({"role": message.role, "content": content})
-    return hf, images
+def _token_id(tokenizer: Any, token: str) -> int | None:
+    token_id = tokenizer.convert_tokens_to_ids(token)
+    return token_id if isinstance(token_id, int) and token_id != tokenizer.unk_token_id else None

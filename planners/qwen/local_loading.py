@@ -7,6 +7,12 @@ is passed as plain values.
 
 The option tables (``DEVICES``, ``DTYPES``, ``ATTNS``, ``QUANTIZATIONS``) are defined here once; the
 backend checks its arguments against them, ``planners.qwen.build.ModelSpec`` validates them.
+
+Quantization comes in two kinds: ``4bit``/``8bit`` load through bitsandbytes on a CUDA GPU;
+``int4``/``int8`` are weight-only quantizations for the CPU, applied after loading with optimum-quanto,
+whose CPU kernels are torch's own (``_weight_int8pack_mm``, and tinygemm's
+``_weight_int4pack_mm_for_cpu`` for int4). They trade accuracy for speed and memory: nothing in this
+repository can measure that accuracy (random weights), so they stay opt-in.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import importlib.util
 from typing import Any
 
 from actions.errors import BackendError
+from planners.qwen.cpu_features import CpuBf16, cpu_bf16, cpu_dtype_choice
 from planners.qwen.family import MODEL_TYPES
 
 INSTALL_HINT = "pip install 'deskpilot[local]'"
@@ -31,7 +38,10 @@ DEVICES = ("auto", "cuda", "mps", "cpu")
 TORCH_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
 DTYPES = ("auto", *TORCH_DTYPES)
 ATTNS = ("auto", "sdpa", "flash_attention_2", "eager")
-QUANTIZATIONS = (None, "4bit", "8bit")
+QUANTIZATIONS = (None, "4bit", "8bit", "int8", "int4")
+CUDA_QUANTIZATIONS = ("4bit", "8bit")  # bitsandbytes, at load time
+CPU_QUANTIZATIONS = ("int8", "int4")  # optimum-quanto, weight-only, after load
+QUANTO_HINT = "pip install 'optimum-quanto>=0.2.7'"
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
@@ -57,12 +67,19 @@ def pick_device(torch: Any, device: str) -> str:
     return device
 
 
-def pick_dtype(torch: Any, dtype: str, device: str) -> str:
+def pick_dtype(torch: Any, dtype: str, device: str, cpu: CpuBf16 | None = None) -> tuple[str, str]:
+    """(dtype, why): a forced dtype as given; ``auto`` bf16 on a CUDA GPU that has it (else fp16),
+    fp16 on mps, and on the CPU bf16 where the CPU computes it natively, else fp32 (``cpu``: what
+    ``cpu_features.cpu_bf16()`` read, read here when not given)."""
     if dtype != "auto":
-        return dtype
+        return dtype, "forced by --dtype"
     if device == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    return "fp16" if device == "mps" else "fp32"
+        if torch.cuda.is_bf16_supported():
+            return "bf16", "the CUDA GPU supports bf16"
+        return "fp16", "the CUDA GPU has no bf16"
+    if device == "mps":
+        return "fp16", "mps"
+    return cpu_dtype_choice(cpu if cpu is not None else cpu_bf16())
 
 
 def pick_attn(attn: str, device: str) -> str:
@@ -78,11 +95,23 @@ def pick_attn(attn: str, device: str) -> str:
 
 
 def quantization_config(transformers: Any, quantization: str | None, device: str, dtype_name: str, torch: Any) -> Any:
+    """The bitsandbytes config for ``4bit``/``8bit`` (None for no or a CPU quantization), after
+    checking that the quantization fits the device."""
     if quantization is None:
+        return None
+    if quantization in CPU_QUANTIZATIONS:
+        if device != "cpu":
+            raise BackendError(
+                f"{quantization} is the CPU quantization (optimum-quanto), device is {device}: "
+                f"use --quantization {quantization[3:]}bit on a CUDA GPU"
+            )
+        if importlib.util.find_spec("optimum") is None or importlib.util.find_spec("optimum.quanto") is None:
+            raise BackendError(f"optimum-quanto is not installed, needed for {quantization}: {QUANTO_HINT}")
         return None
     if device != "cuda":
         raise BackendError(
-            f"{quantization} quantization needs a CUDA GPU (bitsandbytes), device is {device}: drop the quantization"
+            f"{quantization} quantization needs a CUDA GPU (bitsandbytes), device is {device}: "
+            f"on the CPU use --quantization int{quantization[0]}"
         )
     if importlib.util.find_spec("bitsandbytes") is None:
         raise BackendError(f"bitsandbytes is not installed, needed for {quantization}: pip install bitsandbytes")
@@ -139,3 +168,25 @@ def load_model(
     if quant is None and not has_accelerate:
         model = model.to(device)
     return model.eval()
+
+
+def quantize_for_cpu(model: Any, quantization: str) -> None:
+    """Weight-only int8/int4 of the language model's linear layers and the output head, in place.
+
+    The vision tower stays in the load dtype: it runs once per screenshot on ~1000 patches at a
+    time, where the int8 kernel is slower than a bf16 matmul; the decoder runs once per answer
+    token, where reading a quarter or half of the bytes is what counts. A head tied to the
+    embeddings is untied (the embedding keeps its weights, the head gets its quantized copy).
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quanto's import-time deprecation chatter
+        quanto = importlib.import_module("optimum.quanto")
+    qtype = {"int8": quanto.qint8, "int4": quanto.qint4}[quantization]
+    try:
+        # quanto swaps modules inside a parent, so it is given the whole model and told what to skip
+        quanto.quantize(model, weights=qtype, exclude=["*visual*"])
+        quanto.freeze(model)
+    except (RuntimeError, ValueError) as exc:  # tinygemm refuses shapes that are not multiples of its tiles
+        raise BackendError(f"{quantization} quantization failed on this model: {one_line(exc)}") from exc

@@ -20,7 +20,15 @@ from planners.base import Plan, StepFeedback
 from planners.qwen.family import DEFAULT_PRESET, get_family, get_preset, resize_for_model
 from planners.qwen.messages import ChatBackend, Completion
 from planners.qwen.parse import parse_answer, parse_point, split_thinking
-from planners.qwen.prompt import HistoryItem, build_grounding_messages, build_messages
+from planners.qwen.prompt import TERSE_PRESETS, HistoryItem, build_grounding_messages, build_messages
+
+# Answer length limits. An answer is one or two tool calls (about 30-40 tokens each with Qwen's
+# tokenizer) plus, outside the terse presets, an ``Action:`` line; a long ``type`` text or a
+# ``<think>`` block needs more. Generation stops at the end of the call anyway
+# (planners.qwen.answer_stop): the limit only bounds a model that never closes it.
+MAX_NEW_TOKENS = 512
+MAX_NEW_TOKENS_TERSE = 256
+GROUNDING_MAX_NEW_TOKENS = 64  # one left_click call
 
 
 @dataclass
@@ -40,6 +48,8 @@ class QwenPlanner:
 
     ``keep_screenshots`` bounds the images per prompt (the current one included); older steps are
     sent as text with the verifier's verdict. ``max_history`` bounds how many steps are sent at all.
+    ``max_new_tokens`` defaults to ``MAX_NEW_TOKENS``, ``MAX_NEW_TOKENS_TERSE`` at the terse (CPU)
+    presets, which also ask for the tool call without prose.
     """
 
     def __init__(
@@ -50,7 +60,7 @@ class QwenPlanner:
         preset: str = DEFAULT_PRESET,
         keep_screenshots: int = 1,
         max_history: int = 16,
-        max_new_tokens: int = 512,
+        max_new_tokens: int | None = None,
     ) -> None:
         self.backend = backend
         self.family = get_family(family if family is not None else backend.family).name
@@ -59,6 +69,11 @@ class QwenPlanner:
             raise ValueError("keep_screenshots must be at least 1 (the current screenshot)")
         self.keep_screenshots = keep_screenshots
         self.max_history = max_history
+        self.terse = self.preset.name in TERSE_PRESETS
+        if max_new_tokens is None:
+            max_new_tokens = MAX_NEW_TOKENS_TERSE if self.terse else MAX_NEW_TOKENS
+        if max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
         self.max_new_tokens = max_new_tokens
         self._turns: list[_Turn] = []
         self._pointer: tuple[int, int] | None = None  # where our last action left the mouse, monitor points
@@ -68,7 +83,13 @@ class QwenPlanner:
         image = resize_for_model(frame.to_image(), self.preset, self.family)
         items = self._history_items(history)[-self.max_history :]
         messages = build_messages(
-            task, image, items, family=self.family, keep_screenshots=self.keep_screenshots, screen_size=image.size
+            task,
+            image,
+            items,
+            family=self.family,
+            keep_screenshots=self.keep_screenshots,
+            screen_size=image.size,
+            terse=self.terse,
         )
         completion = self.backend.complete(messages, self.max_new_tokens)
         self.last_completion = completion
@@ -101,7 +122,7 @@ class QwenPlanner:
         """The screen point of a described element: one short prompt, one point."""
         image = resize_for_model(frame.to_image(), self.preset, self.family)
         messages = build_grounding_messages(description, image, self.family, screen_size=image.size)
-        completion = self.backend.complete(messages, 64)
+        completion = self.backend.complete(messages, GROUNDING_MAX_NEW_TOKENS)
         self.last_completion = completion
         profile = frame.profile
         try:

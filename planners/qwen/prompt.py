@@ -15,6 +15,10 @@ cookbooks/computer_use.ipynb) and OSWorld's Qwen3-VL agent (mm_agents/qwen3vl_ag
 
 Only the last ``keep_screenshots`` screenshots (the current one included) are images; older
 steps are one line of text each, which bounds the prompt's tokens however long the run gets.
+
+The CPU presets (``TERSE_PRESETS``: fast, edge) ask for the tool call alone, without the ``Action:``
+line: on a CPU every answer token is a decode step (100-300 ms for a 2B model), and that line is
+about a third of a typical answer. The planner then has no thought to record for the step.
 """
 
 from __future__ import annotations
@@ -96,6 +100,19 @@ Rules:
 - When the task is done, call terminate with status "success"; if it cannot be done, terminate \
 with "failure". If the task asks a question, call answer with the answer first, then terminate."""
 
+# The presets meant for CPUs, where answer tokens are dear: the tool call without the prose line.
+TERSE_PRESETS = frozenset({"fast", "edge"})
+
+_TERSE_RESPONSE_FORMAT = """# Response format
+
+Answer every step with the <tool_call> block only: no explanation before or after it. Write more \
+than one block only for calls that belong together, such as mouse_move to the start of a drag \
+followed by left_click_drag.
+
+Rules:
+- When the task is done, call terminate with status "success"; if it cannot be done, terminate \
+with "failure". If the task asks a question, call answer with the answer first, then terminate."""
+
 
 def _resolution_line(family: str, screen_size: tuple[int, int]) -> str:
     if get_family(family).coordinates == "relative":
@@ -149,11 +166,14 @@ def tool_schema(family: str, screen_size: tuple[int, int]) -> dict[str, Any]:
     return {"type": "function", "function": {"name": TOOL_NAME, "description": description, "parameters": parameters}}
 
 
-def system_prompt(family: str, screen_size: tuple[int, int], *, response_format: bool = True) -> str:
+def system_prompt(
+    family: str, screen_size: tuple[int, int], *, response_format: bool = True, terse: bool = False
+) -> str:
+    """``terse``: ask for the tool call alone (the CPU presets), else an ``Action:`` line and the call."""
     tools = _TOOLS_WRAPPER.format(tools=json.dumps(tool_schema(family, screen_size), ensure_ascii=False))
     parts = ["You are a desktop automation agent operating a computer for the user.", tools]
     if response_format:
-        parts.append(_RESPONSE_FORMAT)
+        parts.append(_TERSE_RESPONSE_FORMAT if terse else _RESPONSE_FORMAT)
     return "\n\n".join(parts)
 
 
@@ -182,6 +202,7 @@ def build_messages(
     family: str,
     keep_screenshots: int = 1,
     screen_size: tuple[int, int],
+    terse: bool = False,
 ) -> list[ChatMessage]:
     """The chat for one planning step.
 
@@ -189,6 +210,7 @@ def build_messages(
     ``family.resize_for_model``); ``screen_size`` is the (width, height) of that image, which
     Qwen2/2.5-VL's absolute answers are measured in (Qwen3-VL is told 1000x1000 whatever it is).
     Older history screenshots beyond ``keep_screenshots`` are dropped, their steps kept as text.
+    ``terse`` asks for the tool call without prose (``TERSE_PRESETS``).
     """
     if keep_screenshots < 1:
         raise ValueError(f"keep_screenshots must be at least 1 (the current screenshot), got {keep_screenshots}")
@@ -202,7 +224,7 @@ def build_messages(
     )
     first_image = replay[0].screenshot if replay else screenshot
     messages = [
-        ChatMessage.text("system", system_prompt(family, screen_size)),
+        ChatMessage.text("system", system_prompt(family, screen_size, terse=terse)),
         ChatMessage("user", (*_images(first_image), TextPart(intro))),
     ]
     for offset, item in enumerate(replay):

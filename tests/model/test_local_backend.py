@@ -72,7 +72,10 @@ def test_checkpoint_is_small_and_loadable_by_auto_classes(qwen3_dir: Path) -> No
 def test_family_detection(qwen3: LocalQwenBackend) -> None:
     assert (qwen3.model_type, qwen3.family) == ("qwen3_vl", "qwen3")
     assert (qwen3.patch_size, qwen3.merge_size, qwen3.image_factor) == (16, 2, 32)
-    assert (qwen3.device, qwen3.dtype, qwen3.attn) == ("cpu", "fp32", "sdpa")
+    from planners.qwen.cpu_features import cpu_bf16, cpu_dtype_choice
+
+    # --dtype auto on the CPU: bf16 where the CPU has it natively (tests/model/test_cpu_tier.py)
+    assert (qwen3.device, qwen3.dtype, qwen3.attn) == ("cpu", cpu_dtype_choice(cpu_bf16())[0], "sdpa")
     assert "qwen3_vl" in qwen3.describe() and "cpu" in qwen3.describe()
     if importlib.util.find_spec("torchvision") is None:
         assert qwen3.processor_path == "image-only"
@@ -144,22 +147,23 @@ def test_image_only_inputs_match_the_official_processor(qwen3: LocalQwenBackend,
     import transformers
     from transformers import Qwen3VLProcessor
 
-    from planners.qwen.local import _to_hf
+    from planners.qwen.local_inputs import to_hf
 
     monkeypatch.setattr(transformers.ProcessorMixin, "check_argument_for_proper_class", lambda *a, **k: None)
     try:
         official = Qwen3VLProcessor(
-            image_processor=qwen3._image_processor,
+            image_processor=qwen3._processing.image_processor,
             tokenizer=qwen3._tokenizer,
             video_processor=object(),
-            chat_template=qwen3._chat_template,
+            chat_template=qwen3._processing.chat_template,
         )
     except Exception as exc:  # noqa: BLE001 - a transformers release that builds processors differently
         pytest.skip(f"cannot build Qwen3VLProcessor without torchvision here: {exc}")
     image = screenshot()
     messages = [*conversation(image), ChatMessage("user", (ImagePart(image.resize((640, 400))), TextPart("Now?")))]
-    mine = qwen3._inputs(messages)
-    hf_messages, images = _to_hf(messages)
+    # (what the processing builds, before the backend casts the pixels to the model's dtype)
+    mine = qwen3._processing.build(messages, qwen3._forward_params, (qwen3._image_token_id, qwen3._video_token_id))
+    hf_messages, images = to_hf(messages)
     text = official.apply_chat_template(hf_messages, tokenize=False, add_generation_prompt=True)
     theirs = official(text=[text], images=images, return_tensors="pt")
     assert set(mine) <= set(theirs)

@@ -99,7 +99,7 @@ def _corpus() -> list[str]:
     return lines
 
 
-def _train_tokenizer(vocab_size: int) -> Any:
+def _train_tokenizer(vocab_size: int, corpus: list[str] | None = None) -> Any:
     from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
 
     tokenizer = Tokenizer(models.BPE())
@@ -110,17 +110,19 @@ def _train_tokenizer(vocab_size: int) -> Any:
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    tokenizer.train_from_iterator(_corpus(), trainer=trainer)
+    tokenizer.train_from_iterator(corpus if corpus is not None else _corpus(), trainer=trainer)
     tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS])
     tokenizer.add_tokens([AddedToken(t, special=False, normalized=False) for t in PLAIN_ADDED_TOKENS])
     return tokenizer
 
 
-def _save_tokenizer(directory: Path, vocab_size: int) -> Any:
+def save_tokenizer(directory: Path, vocab_size: int, corpus: list[str] | None = None) -> Any:
+    """A byte-level BPE tokenizer with Qwen's special tokens and chat template, trained on ``corpus``
+    (default: a few hundred tool-call-like lines), saved the way Qwen checkpoints ship it."""
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=_train_tokenizer(vocab_size),
+        tokenizer_object=_train_tokenizer(vocab_size, corpus),
         eos_token="<|im_end|>",
         pad_token="<|endoftext|>",
         unk_token=None,
@@ -141,7 +143,7 @@ def _save_tokenizer(directory: Path, vocab_size: int) -> Any:
     return tokenizer
 
 
-def _save_processor_configs(
+def save_processor_configs(
     directory: Path, *, processor_class: str, patch_size: int, min_pixels: int, max_pixels: int
 ) -> None:
     common = {
@@ -169,7 +171,7 @@ def _save_processor_configs(
     (directory / "video_preprocessor_config.json").write_text(json.dumps(video, indent=2))
 
 
-def _token_ids(tokenizer: Any) -> dict[str, int]:
+def token_ids(tokenizer: Any) -> dict[str, int]:
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
     return {
         "image_token_id": ids["<|image_pad|>"],
@@ -181,10 +183,18 @@ def _token_ids(tokenizer: Any) -> dict[str, int]:
     }
 
 
-def _save_model(model_class: Any, config: Any, directory: Path, ids: dict[str, int], seed: int) -> None:
+def _save_model(
+    model_class: Any, config: Any, directory: Path, ids: dict[str, int], seed: int, init_std: float | None = None
+) -> None:
     import torch
     from transformers import GenerationConfig
 
+    if init_std is not None:
+        # transformers' default (0.02) leaves a tiny random model answering "\n" whatever it is shown;
+        # wider weights make its greedy answers differ with the prompt and the pixels, so that a test
+        # comparing answers compares something.
+        for part in (config, config.text_config, config.vision_config):
+            part.initializer_range = init_std
     torch.manual_seed(seed)
     model = model_class(config).eval()
     model.save_pretrained(directory, safe_serialization=True)
@@ -221,14 +231,17 @@ def _special_token_ids(ids: dict[str, int]) -> dict[str, int]:
     return {key: ids[key] for key in keys}
 
 
-def build_tiny_qwen3_vl(directory: Path, *, seed: int = 0, vocab_size: int = 1200) -> Path:
-    """A random Qwen3-VL (model_type ``qwen3_vl``) of about 1 MB: 16 px patches merged 2x2."""
+def build_tiny_qwen3_vl(
+    directory: Path, *, seed: int = 0, vocab_size: int = 1200, init_std: float | None = None
+) -> Path:
+    """A random Qwen3-VL (model_type ``qwen3_vl``) of about 1 MB: 16 px patches merged 2x2.
+    ``init_std``: the weights' spread (see ``_save_model``)."""
     from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = _save_tokenizer(directory, vocab_size)
-    ids = _token_ids(tokenizer)
+    tokenizer = save_tokenizer(directory, vocab_size)
+    ids = token_ids(tokenizer)
     head_dim = 16
     # mrope_section splits head_dim/2 rotary frequencies over (time, height, width): 2 + 3 + 3 = 8.
     rope_scaling = {"rope_type": "default", "mrope_section": [2, 3, 3], "mrope_interleaved": True}
@@ -251,21 +264,23 @@ def build_tiny_qwen3_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
         **_special_token_ids(ids),
         tie_word_embeddings=True,
     )
-    _save_model(Qwen3VLForConditionalGeneration, config, directory, ids, seed)
-    _save_processor_configs(
+    _save_model(Qwen3VLForConditionalGeneration, config, directory, ids, seed, init_std)
+    save_processor_configs(
         directory, processor_class="Qwen3VLProcessor", patch_size=16, min_pixels=64 * 32 * 32, max_pixels=256 * 32 * 32
     )
     return directory
 
 
-def build_tiny_qwen2_vl(directory: Path, *, seed: int = 0, vocab_size: int = 1200) -> Path:
+def build_tiny_qwen2_vl(
+    directory: Path, *, seed: int = 0, vocab_size: int = 1200, init_std: float | None = None
+) -> Path:
     """A random Qwen2-VL (model_type ``qwen2_vl``): 14 px patches merged 2x2, absolute coordinates."""
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = _save_tokenizer(directory, vocab_size)
-    ids = _token_ids(tokenizer)
+    tokenizer = save_tokenizer(directory, vocab_size)
+    ids = token_ids(tokenizer)
     # head_dim = 64 / 4 = 16; mrope_section sums to 8 as for Qwen3-VL.
     rope_scaling = {"rope_type": "default", "type": "mrope", "mrope_section": [2, 3, 3]}
     text_config = _text_config(len(tokenizer), ids, rope_scaling, 1e6)
@@ -285,8 +300,8 @@ def build_tiny_qwen2_vl(directory: Path, *, seed: int = 0, vocab_size: int = 120
         **_special_token_ids(ids),
         tie_word_embeddings=True,
     )
-    _save_model(Qwen2VLForConditionalGeneration, config, directory, ids, seed)
-    _save_processor_configs(
+    _save_model(Qwen2VLForConditionalGeneration, config, directory, ids, seed, init_std)
+    save_processor_configs(
         directory, processor_class="Qwen2VLProcessor", patch_size=14, min_pixels=64 * 28 * 28, max_pixels=256 * 28 * 28
     )
     return directory
