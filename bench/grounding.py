@@ -139,6 +139,7 @@ def psm_table(frame: Frame, widgets: dict[str, dict[str, int]]) -> str:
     import cv2
 
     from planners.grounding.ocr import OcrGrounder, Word, find_label, label_tokens, normalise, text_blobs
+    from planners.grounding.ocr_tesseract import TesseractEngine, run_tesseract
     from planners.grounding.template import frame_gray
 
     box = widgets["window"]
@@ -147,9 +148,11 @@ def psm_table(frame: Frame, widgets: dict[str, dict[str, int]]) -> str:
     inside = [b for b in text_blobs(frame) if x0 <= b[0] < x1 and y0 <= b[1] < y1]
     rows: list[list[object]] = []
     for psm in (3, 6, 11, 12):
-        ocr = OcrGrounder(psm=psm)
+        tesseract = TesseractEngine(psm=psm)
+        ocr = OcrGrounder(engine=tesseract)
         start = time.perf_counter()
-        raw = [Word(text, normalise(text), box, conf, line) for text, box, conf, line in ocr._run(crop)]
+        reads = run_tesseract(tesseract, crop, 192)
+        raw = [Word(text, normalise(text), box, conf, line) for text, box, conf, line in reads]
         crop_ms = (time.perf_counter() - start) * 1000
         start = time.perf_counter()
         blobs = ocr.read(frame, inside)

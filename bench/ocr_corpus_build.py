@@ -154,11 +154,23 @@ def _hand_scenes(env: Mapping[str, str]) -> dict[str, Callable[[], np.ndarray]]:
     dark = {**env, "GTK_THEME": "Adwaita:dark"}
     return {
         "gtk-galculator": hand_scene(env, [(["galculator"], "galculator")], keys="4 0 8"),
-        "gtk-dark-yad": hand_scene(dark, [(["yad", "--title=Export", "--text=Überschreiben? Remplacer le fichier ?",
-                                            "--button=Abbrechen:1", "--button=Enregistrer:0",
-                                            "--geometry=420x140+80+80"], "Export"),
-                                           (["zenity", "--question", "--title=Quit",
-                                             "--text=Quit without saving?"], "Quit")]),
+        "gtk-dark-yad": hand_scene(
+            dark,
+            [
+                (
+                    [
+                        "yad",
+                        "--title=Export",
+                        "--text=Überschreiben? Remplacer le fichier ?",
+                        "--button=Abbrechen:1",
+                        "--button=Enregistrer:0",
+                        "--geometry=420x140+80+80",
+                    ],
+                    "Export",
+                ),
+                (["zenity", "--question", "--title=Quit", "--text=Quit without saving?"], "Quit"),
+            ],
+        ),
         "qt-featherpad": hand_scene(env, [(["featherpad"], "Untitled")]),
         "athena-xcalc": hand_scene(env, [(["xcalc"], "Calculator")], keys="4 0 8"),
     }
