@@ -13,6 +13,7 @@ import cv2
 
 from actions.frame import Frame
 from planners.grounding.ocr_engine import Box, OcrEngine, Word
+from planners.grounding.ocr_hybrid import HybridEngine
 from planners.grounding.ocr_rapid import RapidOcrEngine
 from planners.grounding.ocr_tesseract import TesseractEngine, run_tesseract
 from planners.grounding.template import frame_gray
@@ -69,5 +70,7 @@ SETUPS: dict[str, Callable[[], OcrEngine]] = {
     "tesseract screen psm 11, 2x gray, 5 langs": lambda: PlainTesseract(psm=11, upscale=2, lang=ALL_LANGS),
     "rapidocr (PP-OCRv4, onnxruntime)": rapid,
     "rapidocr + tesseract blobs 5 langs": lambda: Union(rapid(), TesseractEngine(lang=ALL_LANGS)),
+    "hybrid (tesseract words, rapidocr glyphs)": lambda: HybridEngine(),
+    "hybrid, 5 langs": lambda: HybridEngine(lang=ALL_LANGS),
 }
 SETUPS["rapidocr, no blob pass (detector only)"] = lambda: RapidOcrEngine(blob_pass=False)

@@ -42,6 +42,8 @@ class OcrEngine(Protocol):
 ENGINES: dict[str, tuple[str, str, str]] = {
     "rapidocr": ("planners.grounding.ocr_rapid", "RapidOcrEngine",
                  "PP-OCR on onnxruntime (pip: rapidocr-onnxruntime): Latin, digits, symbols, Chinese, Japanese"),
+    "hybrid": ("planners.grounding.ocr_hybrid", "HybridEngine",
+               "tesseract on word blobs, RapidOCR's recogniser on glyph blobs (both packages)"),
     "tesseract": ("planners.grounding.ocr_tesseract", "TesseractEngine",
                   "tesseract on text blobs (apt: tesseract-ocr + a tesseract-ocr-LANG per --ocr-lang)"),
 }  # fmt: skip

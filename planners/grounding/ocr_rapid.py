@@ -95,22 +95,9 @@ class RapidOcrEngine:
         """The detector skips lone glyphs on buttons ("=", "7", "÷"), which the recogniser reads well
         when given them: every glyph-sized text blob (``text_blobs``) that no detected line covers is
         recognised on its own, and kept only when the recogniser is sure."""
-        gray = frame_gray(frame)
         missed = [b for b in overlapping(text_blobs(frame), region) if b[2] <= _GLYPH_RATIO * b[3]
-                  and _inside(b, region) and not any(_overlap(b, w.box) for w in words)]  # fmt: skip
-        if not missed:
-            return []
-        crops = []
-        for x, y, w, h in missed:
-            pad = max(2, h // 4)
-            crop = gray[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
-            crops.append(np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2)))
-        read, _ = model.text_rec(crops)
-        found: list[Word] = []
-        for number, ((text, score), box) in enumerate(zip(read, missed, strict=True)):
-            if text.strip() and score >= _BLOB_SCORE:
-                found += _spread(text.strip(), box, float(score) * 100.0, (_BLOB_LINES + number,))
-        return found
+                  and inside(b, region) and not any(_overlap(b, w.box) for w in words)]  # fmt: skip
+        return recognise_blobs(model, frame, missed)
 
 
 def _split_line(line: list[Any], index: int, x0: int, y0: int) -> list[Word]:
@@ -144,11 +131,28 @@ def _split_line(line: list[Any], index: int, x0: int, y0: int) -> list[Word]:
     return words
 
 
+def recognise_blobs(model: Any, frame: Frame, blobs: list[Box], min_score: float = _BLOB_SCORE) -> list[Word]:
+    """Each blob read by the recogniser alone (no detection), kept when it is at least ``min_score`` sure."""
+    if not blobs:
+        return []
+    gray, crops = frame_gray(frame), []
+    for x, y, w, h in blobs:
+        pad = max(2, h // 4)
+        crop = gray[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
+        crops.append(np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2)))
+    read, _ = model.text_rec(crops)
+    found: list[Word] = []
+    for number, ((text, score), box) in enumerate(zip(read, blobs, strict=True)):
+        if text.strip() and score >= min_score:
+            found += _spread(text.strip(), box, float(score) * 100.0, (_BLOB_LINES + number,))
+    return found
+
+
 def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
-def _inside(box: Box, region: Box | None) -> bool:
+def inside(box: Box, region: Box | None) -> bool:
     """The blob's centre is in the region (a blob cut by the region's edge would be read cut)."""
     if region is None:
         return True
