@@ -190,16 +190,19 @@ def _clip(corners: tuple[float, float, float, float], width: int, height: int) -
     return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
-def _bounds(boxes: Sequence[Box]) -> Box | None:
+def _bounds(boxes: Sequence[Box]) -> Box:
+    """The blobs' bounding box with a text height of margin: a detector needs the text's surroundings."""
     if not boxes:
         return (0, 0, 0, 0)
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    return x0, y0, max(b[0] + b[2] for b in boxes) - x0, max(b[1] + b[3] for b in boxes) - y0
+    margin = max(b[3] for b in boxes)
+    x0, y0 = max(0, min(b[0] for b in boxes) - margin), max(0, min(b[1] for b in boxes) - margin)
+    return x0, y0, max(b[0] + b[2] for b in boxes) + margin - x0, max(b[1] + b[3] for b in boxes) + margin - y0
 
 
-def _touches_any(box: Box, blobs: Sequence[Box]) -> bool:
+def _touches_any(box: Box, blobs: Sequence[Box], slack_px: int = 3) -> bool:
     cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-    return any(b[0] <= cx <= b[0] + b[2] and b[1] <= cy <= b[1] + b[3] for b in blobs)
+    return any(b[0] - slack_px <= cx <= b[0] + b[2] + slack_px and b[1] - slack_px <= cy <= b[1] + b[3] + slack_px
+               for b in blobs)  # fmt: skip
 
 
 def _screen_word(frame: Frame, word: Word) -> ReadWord:
