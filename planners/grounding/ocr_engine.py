@@ -38,7 +38,7 @@ class OcrEngine(Protocol):
     def read(self, frame: Frame, region: Box | None = None) -> list[Word]: ...
 
 
-# name -> (module, class, one line for --help and doctor). The first is the default.
+# name -> (module, class, one line for --help and doctor).
 ENGINES: dict[str, tuple[str, str, str]] = {
     "rapidocr": ("planners.grounding.ocr_rapid", "RapidOcrEngine",
                  "PP-OCR on onnxruntime (pip: rapidocr-onnxruntime): Latin, digits, symbols, Chinese, Japanese"),
@@ -47,7 +47,7 @@ ENGINES: dict[str, tuple[str, str, str]] = {
     "tesseract": ("planners.grounding.ocr_tesseract", "TesseractEngine",
                   "tesseract on text blobs (apt: tesseract-ocr + a tesseract-ocr-LANG per --ocr-lang)"),
 }  # fmt: skip
-DEFAULT_ENGINE = "rapidocr"
+DEFAULT_ENGINE = "hybrid"
 
 
 def make_engine(name: str | None = None, lang: str | None = None) -> OcrEngine:

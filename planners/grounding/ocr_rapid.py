@@ -18,7 +18,7 @@ import numpy as np
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
 from planners.grounding.ocr_engine import Box, Word
-from planners.grounding.ocr_tesseract import overlapping, text_blobs
+from planners.grounding.ocr_tesseract import centred_in, overlapping, text_blobs
 from planners.grounding.template import frame_gray
 
 INSTALL_HINT = "pip install rapidocr-onnxruntime"
@@ -97,7 +97,7 @@ class RapidOcrEngine:
         when given them: every glyph-sized text blob (``text_blobs``) that no detected line covers is
         recognised on its own, and kept only when the recogniser is sure."""
         missed = [b for b in overlapping(text_blobs(frame), region) if b[2] <= _GLYPH_RATIO * b[3]
-                  and inside(b, region) and not any(_overlap(b, w.box) for w in words)]  # fmt: skip
+                  and centred_in(b, region) and not any(_overlap(b, w.box) for w in words)]  # fmt: skip
         return recognise_blobs(model, frame, missed)
 
 
@@ -177,14 +177,6 @@ def recognise_blobs(model: Any, frame: Frame, blobs: list[Box], min_score: float
 
 def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
-
-
-def inside(box: Box, region: Box | None) -> bool:
-    """The blob's centre is in the region (a blob cut by the region's edge would be read cut)."""
-    if region is None:
-        return True
-    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-    return region[0] <= cx < region[0] + region[2] and region[1] <= cy < region[1] + region[3]
 
 
 def _spread(text: str, box: Box, conf: float, line: tuple[int, ...]) -> list[Word]:

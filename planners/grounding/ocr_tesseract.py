@@ -70,6 +70,14 @@ def overlapping(blobs: Sequence[Box], region: Box | None) -> list[Box]:
     return [b for b in blobs if b[0] < x0 + w and b[0] + b[2] > x0 and b[1] < y0 + h and b[1] + b[3] > y0]
 
 
+def centred_in(box: Box, region: Box | None) -> bool:
+    """Whether the box's centre lies in ``region`` (everything is in None, the whole frame)."""
+    if region is None:
+        return True
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return region[0] <= cx < region[0] + region[2] and region[1] <= cy < region[1] + region[3]
+
+
 def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
     x, y, w, h = box
     x0, y0 = max(0, x - pad), max(0, y - pad)
@@ -118,7 +126,9 @@ class TesseractEngine:
                                  f"(apt-get install {packages})")  # fmt: skip
 
     def read(self, frame: Frame, region: Box | None = None) -> list[Word]:
-        return self.read_blobs(frame, overlapping(text_blobs(frame), region))
+        """The words centred in ``region`` (all for None)."""
+        words = self.read_blobs(frame, overlapping(text_blobs(frame), region))
+        return words if region is None else [w for w in words if centred_in(w.box, region)]
 
     def read_blobs(self, frame: Frame, blobs: Sequence[Box]) -> list[Word]:
         """The words in ``blobs``, tesseract run only for unseen ones."""
