@@ -25,8 +25,10 @@ def add_ocr_flags(parser: argparse.ArgumentParser) -> None:
 def configure_ocr(args: argparse.Namespace) -> None:
     """Make the flags' engine the one every OCR reader of this run uses; refuses bad values (exit 2)."""
     from planners.grounding.ocr import set_default_engine
+    from planners.grounding.ocr_engine import make_engine
 
-    engine = set_default_engine(args.ocr, args.ocr_lang)
+    engine = make_engine(args.ocr, args.ocr_lang)
     check = getattr(engine, "check", None)
     if check is not None:
         check()  # e.g. tesseract: installed, and has every language asked for
+    set_default_engine(engine)

@@ -51,14 +51,15 @@ _default_spec: tuple[str | None, str | None] = (None, None)
 _default_engine: OcrEngine | None = None
 
 
-def set_default_engine(name: str | None = None, lang: str | None = None) -> OcrEngine:
-    """Make ``name`` (with ``lang``) the engine of every ``OcrGrounder()`` made without one; returns it.
-    An unknown name or a language the engine cannot take is refused here (UserInputError)."""
+def set_default_engine(engine: OcrEngine | str | None = None, lang: str | None = None) -> OcrEngine:
+    """Make ``engine`` (an engine, or a name with ``lang``) the one every ``OcrGrounder()`` made without
+    one reads with; returns it. An unknown name or a language the engine cannot take is refused here
+    (UserInputError), and then the default stays what it was."""
     global _default_spec, _default_engine
-    engine = make_engine(name, lang)
+    chosen = engine if engine is not None and not isinstance(engine, str) else make_engine(engine, lang)
     with _default_lock:
-        _default_spec, _default_engine = (name, lang), engine
-    return engine
+        _default_spec, _default_engine = (chosen.name, lang), chosen
+    return chosen
 
 
 def default_engine() -> OcrEngine:
@@ -85,7 +86,10 @@ class OcrGrounder:
     def __init__(
         self, engine: OcrEngine | str | None = None, near_pt: int = 48, far_pt: int = 96, lang: str | None = None,
     ) -> None:  # fmt: skip
-        self._engine = make_engine(engine, lang) if isinstance(engine, str) or lang is not None else engine
+        if isinstance(engine, str) or (engine is None and lang is not None):
+            self._engine: OcrEngine | None = make_engine(engine, lang)  # a name (or a language): built now
+        else:
+            self._engine = engine
         self.near_pt, self.far_pt = near_pt, far_pt
         self._read_lock = threading.Lock()
         self._read: weakref.WeakKeyDictionary[Frame, dict[Box | None, list[Word]]] = weakref.WeakKeyDictionary()
