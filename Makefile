@@ -9,7 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.deskpilot-installed
 DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x11-utils chromium \
-                   mousepad galculator featherpad zenity \
+                   mousepad galculator featherpad zenity yad x11-apps \
+                   tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-chi-sim tesseract-ocr-jpn fonts-wqy-zenhei \
                    xserver-xorg-core xserver-xorg-video-dummy
 # The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA),
 # and the model stack the tiny-model tests run on. Installed before the package, so nothing in

@@ -11,7 +11,7 @@ import sys
 
 BENCHMARKS = [
     "bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay", "bench.stop_latency",
-    "bench.typing", "bench.targets", "bench.learned_replay",
+    "bench.typing", "bench.targets", "bench.learned_replay", "bench.ocr_engines",
 ]  # fmt: skip
 
 
