@@ -9,7 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.deskpilot-installed
 DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x11-utils chromium \
-                   mousepad galculator featherpad zenity xterm xfce4-terminal \
+                   mousepad galculator featherpad zenity yad x11-apps xterm xfce4-terminal \
+                   tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-chi-sim tesseract-ocr-jpn fonts-wqy-zenhei \
                    xserver-xorg-core xserver-xorg-video-dummy \
                    dbus-daemon at-spi2-core
 # dbus-daemon + at-spi2-core: the D-Bus session and accessibility bus a private desktop starts, so GTK,

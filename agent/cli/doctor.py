@@ -135,7 +135,9 @@ def _tesseract_english(found: bool) -> Check:
         return Check(name, "warn", f"cannot ask tesseract: {exc}", fix=fix, apt=("tesseract-ocr-eng",))
     languages = (proc.stdout + proc.stderr).split()
     if "eng" in languages:
-        return Check(name, "ok", "eng installed")
+        others = [lang for lang in ("deu", "fra", "chi_sim", "jpn") if lang not in languages]  # --ocr-lang's
+        return Check(name, "ok", "eng installed" + (f"; for --ocr-lang not installed: {', '.join(others)} "
+                                                    f"(tesseract-ocr-LANG)" if others else ""))  # fmt: skip
     return Check(name, "warn", "missing: OCR grounding finds no labels", fix=fix, apt=("tesseract-ocr-eng",))
 
 
@@ -156,6 +158,7 @@ def _backends() -> list[Check]:
     local = "pip install 'deskpilot[local]'  (CPU only: first pip install torch --index-url " \
             "https://download.pytorch.org/whl/cpu)"
     for module, role, fix in [
+        ("rapidocr_onnxruntime", "OCR engine rapidocr (the default --ocr)", "pip install rapidocr-onnxruntime"),
         ("torch", "local models", local),
         ("transformers", "local Qwen3-VL", local),
         ("accelerate", "device placement", local),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from actions.errors import UserInputError
 from agent.cli.model_flags import add_model_flags
+from agent.cli.ocr_flags import add_ocr_flags, configure_ocr
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.run_cmd import add_on_no_change_flag
 from agent.cli.stop_flags import add_stop_hotkey_flag
@@ -45,6 +46,7 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
     # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
     add_policy_flags(replay, dry_run=False)
+    add_ocr_flags(replay)
 
 
 def _variables(pairs: list[str]) -> dict[str, str]:
@@ -68,6 +70,7 @@ def run_replay(args: argparse.Namespace) -> int:
     variables = rows[0] if rows else resolve_variables(scenario, _variables(args.var))
     policy = policy_from_args(args)  # built once, frozen: nothing the replay sees can widen it
     paste_keys = paste_keys_from_args(args)
+    configure_ocr(args)  # the OCR engine, checked (and its model loaded) before anything runs
     require_display()
     vlm = None
     if args.model:

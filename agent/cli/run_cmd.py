@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from actions.errors import UserInputError
 from agent.cli.model_flags import add_model_flags
+from agent.cli.ocr_flags import add_ocr_flags, configure_ocr
 from agent.cli.policy_flags import add_policy_flags, policy_from_args
 from agent.cli.stop_flags import add_stop_hotkey_flag
 from agent.cli.target_flags import add_cache_flags
@@ -45,6 +46,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     add_cache_flags(run)
     add_model_flags(run)
     add_policy_flags(run)
+    add_ocr_flags(run)
 
 
 def add_on_no_change_flag(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +104,7 @@ def run_task(args: argparse.Namespace) -> int:
     settle_config = _settle_config(args)
     paste_keys = paste_keys_from_args(args)
     policy = policy_from_args(args)  # built once, frozen: nothing the run sees can widen it
+    configure_ocr(args)  # the OCR engine, checked (and its model loaded) before anything runs
     planner, task, monitor, max_steps = _planner(args)
 
     from agent.cli.progress import print_step

@@ -60,7 +60,8 @@ class Desktop:
     paths are relative to (default: the working directory). ``policy``: a policy file, a
     ``PolicyFile`` or a ``Policy``. ``stop_hotkey=None`` turns the stop hotkey off. ``paste_key``: the
     chord that pastes text, for every window (default: each window's own, by its class, e.g.
-    shift+Insert for xterm). After ``close()``
+    shift+Insert for xterm). ``ocr``/``ocr_lang``: the OCR engine ("hybrid", "tesseract", "rapidocr") and
+    its languages, as ``--ocr``/``--ocr-lang``. After ``close()``
     (or the end of the ``with`` block) every call raises ``UserInputError``.
     """
 
@@ -70,9 +71,10 @@ class Desktop:
         strict_cache: bool = False, images: str | Path | None = None,
         stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"], name: str = "script",
         on_no_change: Literal["stop", "continue"] = "stop", paste_key: str | None = None,
+        ocr: str | None = None, ocr_lang: str | None = None,
     ) -> None:  # fmt: skip
         self.out, self.base_url, self.monitor = out, base_url, monitor
-        self.paste_key = paste_key
+        self.paste_key, self.ocr, self.ocr_lang = paste_key, ocr, ocr_lang
         self.cache_dir, self.learn, self.strict_cache = cache, learn, strict_cache
         self.images, self.stop_hotkey, self.name = Path(images or Path.cwd()), stop_hotkey, name
         self._model_spec, self._policy_spec, self.on_no_change = model, policy, on_no_change
@@ -93,6 +95,10 @@ class Desktop:
             raise UserInputError("this Desktop is closed; make a new one for another run")
         hotkey = stop_hotkey_from_flag(self.stop_hotkey)  # a bad combo is refused before anything starts
         paste_keys = paste_keys_of(self.paste_key)
+        if self.ocr is not None or self.ocr_lang is not None:  # before anything starts: a bad engine is refused
+            from planners.grounding.ocr import set_default_engine
+
+            set_default_engine(self.ocr, self.ocr_lang)
         guard = policy_of(self._policy_spec)
         require_display()
         spec = model_spec_of(self._model_spec, self.base_url)

@@ -1,54 +1,33 @@
-"""OCR grounder: find a target by the text on or next to it, read with tesseract.
+"""OCR grounder: find a target by the text on or next to it, read by an OCR engine.
 
-Tesseract on a whole screenshot is slow (0.5-1.6 s at 1280x800 on 2 cores) and misses short button
-labels whose borders hug the text ("Submit" read as "ubmit"). So it never sees the screen: a cheap
-morphological pass finds text-like blobs (borders, i.e. long straight lines, removed first), and each
-blob, upscaled 2x and thresholded on its own to black on white, becomes one row of a montage read in
-one call at ``--psm 6``. On the demo app that reads all 9 button and field labels; the plain 2x window
-crop gives 3 at psm 6 and 8 at psm 3/11/12 (``bench/grounding.py``). Words are cached per blob, keyed
-by a hash of its pixels: more labels on one frame, or unchanged (even moved) text on later frames,
-cost no further tesseract run.
+Where to read and what matches a label is decided here; turning pixels into words is an engine's job
+(``planners.grounding.ocr_engine``: tesseract on text blobs, or RapidOCR), chosen before a run by
+``--ocr ENGINE`` / ``Desktop(ocr=...)``. Reading is scoped, cheapest first: around the point an anchor
+expects, then the target's window, then the whole screen; words read for a region are kept for the
+frame, so a second label on the same frame costs no further engine run.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import hashlib
-import io
-import os
-import subprocess
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from actions.coords import ImagePixel, ScreenPoint
-from actions.errors import DesktopError
 from actions.frame import Frame
 from actions.text_match import TextPattern, as_pattern, fold
 from planners.grounding.base import GroundingQuery, GroundingResult, ReadWord
-from planners.grounding.template import frame_gray
+from planners.grounding.ocr_engine import Box, OcrEngine, Word, make_engine
+from planners.grounding.ocr_tesseract import text_blobs
 
-Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
-_Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: text, box, conf, line
-_GAP_PX = 12  # white space between montage rows: keeps tesseract from joining two blobs into a line
-_MAX_MONTAGE_H = 8000  # taller montages are read in several calls (leptonica has size limits)
-_INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
+__all__ = ["Box", "OcrEngine", "OcrGrounder", "TextMatch", "Word", "find_label", "normalise", "set_default_engine",
+           "text_blobs", "text_lines"]  # fmt: skip
 
-
-@dataclass(frozen=True)
-class Word:
-    text: str  # as read
-    key: str  # ``normalise(text)``: as the default text rule compares it ("" for a word of spaces)
-    box: Box
-    conf: float  # tesseract's 0-100
-    line: tuple[int, ...]  # words that share it are one line, in reading order
 
 
 @dataclass(frozen=True)
@@ -63,48 +42,32 @@ class TextMatch:
         return ImagePixel((min(xs) + max(xs)) / 2.0, (min(ys) + max(ys)) / 2.0)
 
 
-_blob_lock = threading.Lock()
-_blob_cache: weakref.WeakKeyDictionary[Frame, list[Box]] = weakref.WeakKeyDictionary()
+# ---- the engine every grounder shares unless given its own --------------------------------------------
+# Chosen once, before a run (the CLI's --ocr/--ocr-lang, a Desktop's ocr=), and shared: a RapidOCR model
+# takes a second to load, and every OcrGrounder() made for a run (targets, expectations, policy) reads
+# with the same engine and word cache.
+_default_lock = threading.Lock()
+_default_spec: tuple[str | None, str | None] = (None, None)
+_default_engine: OcrEngine | None = None
 
 
-def text_blobs(frame: Frame) -> list[Box]:
-    """Boxes of text-like regions (a word or a phrase each), found once per frame (~15 ms at 1280x800)."""
-    with _blob_lock:
-        if (cached := _blob_cache.get(frame)) is not None:
-            return cached
-    gray, scale = frame_gray(frame), frame.profile.scale
-    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    ink: np.ndarray = ((grad > 48) * 255).astype(np.uint8)  # an edge: text, but also borders and icons
-    line = max(20, round(30 * scale))  # longer straight runs than any glyph has: widget borders
-    borders = [cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(size, np.uint8)) for size in ((1, line), (line, 1))]
-    ink = cv2.subtract(ink, cv2.max(*borders))
-    # Close the gaps between letters and between words (not between lines, nor label and field).
-    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, max(3, round(7 * scale))), np.uint8))
-    stats = cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:]  # text fills its box; a ring does not
-    blobs = [
-        (int(x), int(y), int(w), int(h)) for x, y, w, h, a in stats if 6 * scale <= h <= 60 * scale and a >= 0.2 * w * h
-    ]
-    with _blob_lock:
-        _blob_cache[frame] = blobs
-    return blobs
+def set_default_engine(engine: OcrEngine | str | None = None, lang: str | None = None) -> OcrEngine:
+    """Make ``engine`` (an engine, or a name with ``lang``) the one every ``OcrGrounder()`` made without
+    one reads with; returns it. An unknown name or a language the engine cannot take is refused here
+    (UserInputError), and then the default stays what it was."""
+    global _default_spec, _default_engine
+    chosen = engine if engine is not None and not isinstance(engine, str) else make_engine(engine, lang)
+    with _default_lock:
+        _default_spec, _default_engine = (chosen.name, lang), chosen
+    return chosen
 
 
-def _overlapping(blobs: Sequence[Box], x0: float, y0: float, x1: float, y1: float) -> list[Box]:
-    return [b for b in blobs if b[0] < x1 and b[0] + b[2] > x0 and b[1] < y1 and b[1] + b[3] > y0]
-
-
-def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
-    x, y, w, h = box
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    return np.ascontiguousarray(gray[y0 : y + h + pad, x0 : x + w + pad]), x0, y0
-
-
-def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
-    """Upscaled, then black text on white: each blob gets its own threshold (Otsu), because one
-    threshold for the whole montage turns a mid-grey row (a title bar, a selected row) all black."""
-    big = cv2.resize(crop, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
-    _, ink = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return ink if np.count_nonzero(ink) * 2 >= ink.size else 255 - ink  # the background is the majority
+def default_engine() -> OcrEngine:
+    global _default_engine
+    with _default_lock:
+        if _default_engine is None:
+            _default_engine = make_engine(*_default_spec)
+        return _default_engine
 
 
 # ---- the grounder -----------------------------------------------------------------------------------
@@ -115,19 +78,36 @@ class OcrGrounder:
     ``query.expected`` picks one clearly: the nearest lies within ``near_pt`` of it and every other beyond
     ``far_pt``. Rows of a list 20 pt apart are never "clearly" told apart that way; two dialogs' "OK"
     buttons are.
+    ``engine``: an :class:`OcrEngine`, an engine's name (``"tesseract"``, ``"rapidocr"``, ``"hybrid"``), or
+    None for the default one (:func:`set_default_engine`).
     """
 
     name = "ocr"
 
     def __init__(
-        self, psm: int = 6, upscale: int = 2, near_pt: int = 48, far_pt: int = 96, lang: str = "eng",
-        tesseract: str = "tesseract", timeout_s: float = 30.0, cache_size: int = 4096,
+        self, engine: OcrEngine | str | None = None, near_pt: int = 48, far_pt: int = 96, lang: str | None = None,
     ) -> None:  # fmt: skip
-        self.psm, self.upscale, self.near_pt, self.far_pt = psm, upscale, near_pt, far_pt
-        self.lang, self.tesseract, self.timeout_s, self.cache_size = lang, tesseract, timeout_s, cache_size
-        self._cache: OrderedDict[bytes, tuple[_Read, ...]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.tesseract_runs = 0  # for tests and benchmarks: how often the cache missed
+        if isinstance(engine, str) or (engine is None and lang is not None):
+            self._engine: OcrEngine | None = make_engine(engine, lang)  # a name (or a language): built now
+        else:
+            self._engine = engine
+        self.near_pt, self.far_pt = near_pt, far_pt
+        self._read_lock = threading.Lock()
+        self._read: weakref.WeakKeyDictionary[Frame, dict[Box | None, list[Word]]] = weakref.WeakKeyDictionary()
+
+    @property
+    def engine(self) -> OcrEngine:
+        """Resolved on first use: building the ladder costs nothing, and a default set later still counts."""
+        if self._engine is None:
+            self._engine = default_engine()
+        return self._engine
+
+    @property
+    def engine_runs(self) -> int:
+        """How often the engine itself ran (its caches missed): for tests and benchmarks."""
+        return self.engine.runs
+
+    tesseract_runs = engine_runs  # the name benchmarks and tests used before there was a choice
 
     def ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
         start = time.perf_counter()
@@ -137,12 +117,9 @@ class OcrGrounder:
         if not (query.label or "").strip():
             return GroundingResult(self.name, None, reason="no label to read")
         pattern = TextPattern.parse(query.label or "", exact=query.exact)
-        seen: set[Box] | None = None
         words: list[Word] = []
-        for where, area in self._areas(query, frame):
-            if seen is not None and set(area) == seen:
-                continue  # the window holds all the text there is: reading it again would add nothing
-            seen, words = set(area), self.read(frame, area)
+        for where, region in self._areas(query, frame):
+            words = self.read(frame, region=region)
             matches = find_label(words, pattern)
             # Near the expected point, only a whole-line match that is clearly the nearest settles it this early.
             settled = bool(matches) and matches[0].whole and self._nearest(query, matches, frame) is not None
@@ -151,18 +128,21 @@ class OcrGrounder:
         read = tuple(_screen_word(frame, word) for word in words)  # for the report: what was there instead
         return GroundingResult(self.name, None, reason=f"{pattern.describe()} is not on the screen", words=read)
 
-    def _areas(self, query: GroundingQuery, frame: Frame) -> list[tuple[str, list[Box]]]:
+    def _areas(self, query: GroundingQuery, frame: Frame) -> list[tuple[str, Box | None]]:
         """Where to read, cheapest first: near the expected point (the nearest-match rule looks no further
         than ``far_pt``), the window, the whole screen."""
-        blobs, profile, areas = text_blobs(frame), frame.profile, []
+        profile, (width, height), areas = frame.profile, frame.size, []
         if query.expected is not None:
             (x, y), reach = profile.screen_to_image(query.expected), self.far_pt * profile.scale
-            areas.append(("near the expected point", _overlapping(blobs, x - reach, y - reach, x + reach, y + reach)))
+            near = _clip((x - reach, y - reach, x + reach, y + reach), width, height)
+            areas.append(("near the expected point", near))
         if (win := query.window) is not None:
             x0, y0 = profile.screen_to_image(ScreenPoint(win.left, win.top))
             x1, y1 = profile.screen_to_image(ScreenPoint(win.left + win.width, win.top + win.height))
-            areas.append((f"in the window {win.title!r}", _overlapping(blobs, x0, y0, x1, y1)))
-        return [*areas, ("on the screen", blobs)]
+            window = _clip((x0, y0, x1, y1), width, height)
+            if window != (0, 0, width, height):  # a window as big as the screen: the screen's read says it all
+                areas.append((f"in the window {win.title!r}", window))
+        return [*areas, ("on the screen", None)]
 
     def _decide(
         self, query: GroundingQuery, frame: Frame, matches: list[TextMatch], where: str, words: Sequence[Word]
@@ -178,7 +158,7 @@ class OcrGrounder:
         match = matches[chosen]
         read = " ".join(w.text for w in match.words)
         score = sum(w.conf for w in match.words) / len(match.words) / 100.0
-        how = f"read {read!r} ({'the whole line' if match.whole else 'part of a line'}) at psm {self.psm} {where}"
+        how = f"read {read!r} ({'the whole line' if match.whole else 'part of a line'}) by {self.engine.name} {where}"
         if len(matches) > 1:
             how += f", nearest of {len(matches)} to the expected point"
         return GroundingResult(self.name, points[chosen], score, how, candidates=tuple(points))
@@ -192,73 +172,42 @@ class OcrGrounder:
         dist.append((float("inf"), -1))  # a lone match has no rival
         return dist[0][1] if dist[0][0] <= self.near_pt and dist[1][0] > self.far_pt else None
 
-    def read(self, frame: Frame, blobs: Sequence[Box] | None = None) -> list[Word]:
-        """The words in ``blobs`` (default: all text on the frame), tesseract run only for unseen ones."""
-        gray = frame_gray(frame)
-        pixels = [_blob_pixels(gray, box) for box in (text_blobs(frame) if blobs is None else blobs)]
-        # The same pixels read with other settings are another entry; the shape tells 1x8 from 8x1.
-        config = f"{self.psm}|{self.upscale}|{self.lang}|".encode()
-        keys = [
-            hashlib.blake2b(config + repr(c.shape).encode() + c.tobytes(), digest_size=16).digest()
-            for c, _, _ in pixels
-        ]
-        with self._lock:
-            missing = [i for i, key in enumerate(keys) if key not in self._cache]
-        fresh = dict(zip(missing, self._tesseract([pixels[i][0] for i in missing]) if missing else [], strict=True))
-        words: list[Word] = []
-        with self._lock:
-            for index, ((_, x0, y0), key) in enumerate(zip(pixels, keys, strict=True)):
-                blob_words = fresh[index] if index in fresh else self._cache.get(key, ())
-                self._cache[key] = blob_words
-                self._cache.move_to_end(key)
-                for text, (x, y, w, h), conf, line in blob_words:
-                    words.append(Word(text, normalise(text), (x0 + x, y0 + y, w, h), conf, (index, *line)))
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+    def read(self, frame: Frame, blobs: Sequence[Box] | None = None, region: Box | None = None) -> list[Word]:
+        """The words in ``region`` (frame pixels; default: the whole frame), or in the text ``blobs`` given.
+
+        Words of a frame are kept per region, so grounding several labels on one frame reads it once.
+        """
+        if blobs is not None:
+            return [w for w in self.read(frame, region=_bounds(blobs)) if _touches_any(w.box, blobs)]
+        with self._read_lock:
+            cached = self._read.get(frame, {}).get(region)
+        if cached is not None:
+            return cached
+        words = [dataclasses.replace(w, key=normalise(w.text)) for w in self.engine.read(frame, region)]
+        with self._read_lock:
+            self._read.setdefault(frame, {})[region] = words
         return words
 
-    def _tesseract(self, crops: list[np.ndarray]) -> list[tuple[_Read, ...]]:
-        """Read each crop as one montage row; words come back in the crop's own pixel coordinates."""
-        up, rows = self.upscale, [_prepare(crop, self.upscale) for crop in crops]
-        part = np.cumsum([r.shape[0] + _GAP_PX for r in rows]) // _MAX_MONTAGE_H  # which montage a row goes to
-        results: list[tuple[_Read, ...]] = []
-        for chunk in ([rows[i] for i in np.flatnonzero(part == p)] for p in np.unique(part)):
-            tops = np.cumsum([_GAP_PX] + [r.shape[0] + _GAP_PX for r in chunk])
-            canvas = np.full((int(tops[-1]), max(r.shape[1] for r in chunk) + 2 * _GAP_PX), 255, np.uint8)
-            for row, top in zip(chunk, tops, strict=False):
-                canvas[top : top + row.shape[0], _GAP_PX : _GAP_PX + row.shape[1]] = row
-            per_row: list[list[_Read]] = [[] for _ in chunk]
-            for text, (left, top, w, h), conf, line in self._run(canvas):
-                index = min(len(chunk) - 1, max(0, int(np.searchsorted(tops, top + h / 2, side="right")) - 1))
-                box = ((left - _GAP_PX) // up, (top - int(tops[index])) // up, max(1, w // up), max(1, h // up))
-                per_row[index].append((text, box, conf, line))
-            results.extend(tuple(words) for words in per_row)
-        return results
 
-    def _run(self, image: np.ndarray) -> list[_Read]:
-        """One tesseract call (binary PGM on stdin, TSV on stdout); one OpenMP thread is faster here."""
-        self.tesseract_runs += 1
-        pgm = b"P5\n%d %d\n255\n" % (image.shape[1], image.shape[0]) + image.tobytes()
-        cmd = [self.tesseract, "stdin", "stdout", "-l", self.lang, "--psm", str(self.psm)]
-        cmd += ["--dpi", str(96 * self.upscale), "tsv"]
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        try:
-            done = subprocess.run(cmd, input=pgm, capture_output=True, env=env, timeout=self.timeout_s, check=False)
-        except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
-            why = "is not installed" if isinstance(exc, FileNotFoundError) else f"took over {self.timeout_s:.0f} s"
-            raise DesktopError(f"tesseract {why} ({_INSTALL_HINT})") from None
-        if done.returncode != 0:
-            last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
-            raise DesktopError(f"tesseract failed (status {done.returncode}): {last} ({_INSTALL_HINT})")
-        words: list[_Read] = []
-        text_io = io.StringIO(done.stdout.decode(errors="replace"))
-        for row in csv.DictReader(text_io, delimiter="\t", quoting=csv.QUOTE_NONE):
-            text = (row.get("text") or "").strip()
-            if row.get("level") == "5" and text:
-                box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
-                line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-                words.append((text, box, float(row["conf"]), line))
-        return words
+def _clip(corners: tuple[float, float, float, float], width: int, height: int) -> Box:
+    x0, y0 = max(0, int(corners[0])), max(0, int(corners[1]))
+    x1, y1 = min(width, int(np.ceil(corners[2]))), min(height, int(np.ceil(corners[3])))
+    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
+
+
+def _bounds(boxes: Sequence[Box]) -> Box:
+    """The blobs' bounding box with a text height of margin: a detector needs the text's surroundings."""
+    if not boxes:
+        return (0, 0, 0, 0)
+    margin = max(b[3] for b in boxes)
+    x0, y0 = max(0, min(b[0] for b in boxes) - margin), max(0, min(b[1] for b in boxes) - margin)
+    return x0, y0, max(b[0] + b[2] for b in boxes) + margin - x0, max(b[1] + b[3] for b in boxes) + margin - y0
+
+
+def _touches_any(box: Box, blobs: Sequence[Box], slack_px: int = 3) -> bool:
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return any(b[0] - slack_px <= cx <= b[0] + b[2] + slack_px and b[1] - slack_px <= cy <= b[1] + b[3] + slack_px
+               for b in blobs)  # fmt: skip
 
 
 def _screen_word(frame: Frame, word: Word) -> ReadWord:

@@ -138,7 +138,7 @@ def test_a_crop_that_matches_twice_is_refused_with_both_places(shots, tmp_path: 
 
 def test_ocr_finds_short_labels_and_refuses_repeated_or_missing_ones(shots) -> None:
     _, _, moved = shots
-    ocr = OcrGrounder()
+    ocr = OcrGrounder(engine="tesseract")  # counts tesseract's runs below
     window = moved.window()
     for label, widget in (("Submit", "submit"), ("Clear", "clear"), ("Count", "count")):
         result = ocr.ground(GroundingQuery(description=label, label=label, window=window), moved.frame)

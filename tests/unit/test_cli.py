@@ -113,3 +113,27 @@ def test_the_demo_is_a_command_of_the_layer_above(capsys: pytest.CaptureFixture[
     assert info.value.code == 2 and "invalid choice: 'demo'" in capsys.readouterr().err
     proc = run_cli("demo", "--help")  # python -m deskpilot: the console script's command line
     assert proc.returncode == 0 and "--use-current-display" in proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--plan", "p.json", "--ocr", "easyocr"], "argument --ocr: invalid choice: 'easyocr' (choose from "),
+        (["replay", "s.yaml", "--ocr", "Tesseract"], "argument --ocr: invalid choice: 'Tesseract' (choose from "),
+    ],
+)
+def test_an_unknown_ocr_engine_is_a_usage_error(argv: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"deskpilot: error: {message}") and "hybrid" in err and err.count("\n") == 1, err
+
+
+def test_an_ocr_language_tesseract_lacks_is_a_usage_error_naming_its_package(capsys: pytest.CaptureFixture) -> None:
+    assert main(["run", "--plan", "p.json", "--ocr", "tesseract", "--ocr-lang", "eng+xyz"]) == 2
+    assert capsys.readouterr().err == (
+        "deskpilot: error: --ocr-lang eng+xyz: tesseract has no xyz (apt-get install tesseract-ocr-xyz)\n"
+    )
+    assert main(["run", "--plan", "p.json", "--ocr", "rapidocr", "--ocr-lang", "deu"]) == 2
+    assert "rapidocr reads Latin, digits and Chinese in one model" in capsys.readouterr().err

@@ -1,0 +1,34 @@
+"""``--ocr ENGINE`` and ``--ocr-lang LANG``: which OCR engine reads text for targets and expectations.
+
+Chosen before the run starts and checked here, so a wrong engine or a language tesseract lacks is a
+usage error (exit 2) naming the fix, never a failure in the middle of a run. The engines and why the
+default is the default: ``planners.grounding.ocr_engine`` and the README's OCR section.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from planners.grounding.ocr_engine import DEFAULT_ENGINE, ENGINES
+
+
+def add_ocr_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("OCR (reading text on the screen)")
+    engines = "; ".join(f"{name}: {line}" for name, (_, _, line) in ENGINES.items())
+    group.add_argument("--ocr", choices=list(ENGINES), default=None, metavar="ENGINE",
+                       help=f"OCR engine (default {DEFAULT_ENGINE}). {engines}")  # fmt: skip
+    group.add_argument("--ocr-lang", metavar="LANG", default=None,
+                       help="tesseract's languages, joined by '+' (default eng; e.g. eng+deu+fra+chi_sim+jpn), "
+                            "each from its Debian package tesseract-ocr-LANG")  # fmt: skip
+
+
+def configure_ocr(args: argparse.Namespace) -> None:
+    """Make the flags' engine the one every OCR reader of this run uses; refuses bad values (exit 2)."""
+    from planners.grounding.ocr import set_default_engine
+    from planners.grounding.ocr_engine import make_engine
+
+    engine = make_engine(args.ocr, args.ocr_lang)
+    check = getattr(engine, "check", None)
+    if check is not None:
+        check()  # e.g. tesseract: installed, and has every language asked for
+    set_default_engine(engine)

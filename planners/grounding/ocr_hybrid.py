@@ -1,0 +1,82 @@
+"""The hybrid engine: tesseract reads the words, RapidOCR's recogniser the glyphs tesseract cannot.
+
+Both read the same text blobs (``ocr_tesseract.text_blobs``), so there is no detection network to
+run: blobs wider than a few glyphs go to tesseract (fast, cached per blob, any ``--ocr-lang``), and
+the glyph-sized ones, where tesseract fails ("=", a lone "1", "408" read as "AOS", "文件"), go to the
+RapidOCR recogniser; so does a word blob tesseract read nothing in, or nothing it was sure of.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+from actions.frame import Frame
+from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.ocr_rapid import RapidOcrEngine, recognise_blobs
+from planners.grounding.ocr_tesseract import TesseractEngine, centred_in, overlapping, text_blobs
+from planners.grounding.template import frame_gray
+
+_GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol, a digit or three, two CJK)
+_CACHE_SIZE = 4096  # blobs remembered
+_UNSURE_CONF = 50.0  # a tesseract read below this (0-100) is handed to the recogniser too
+
+
+class HybridEngine:
+    """``--ocr hybrid``; ``lang`` is tesseract's (``eng+deu+fra``)."""
+
+    name = "hybrid"
+
+    def __init__(self, lang: str | None = None) -> None:
+        self.tesseract = TesseractEngine(lang=lang or "eng")
+        self.rapid = RapidOcrEngine(blob_pass=False)
+        self._lock = threading.Lock()
+        self._cache: dict[bytes, list[Word]] = {}  # blob pixels -> its words, relative to the blob
+
+    @property
+    def runs(self) -> int:
+        return self.tesseract.runs + self.rapid.runs
+
+    def describe(self) -> str:
+        return f"hybrid ({self.tesseract.describe()} + {self.rapid.describe()} on glyphs)"
+
+    def check(self) -> None:
+        self.tesseract.check()
+        self.rapid.check()
+
+    def read(self, frame: Frame, region: Box | None = None) -> list[Word]:
+        blobs = [b for b in overlapping(text_blobs(frame), region) if centred_in(b, region)]
+        glyphs = [b for b in blobs if b[2] <= _GLYPH_RATIO * b[3]]
+        wide = [b for b in blobs if b[2] > _GLYPH_RATIO * b[3]]
+        words = self.tesseract.read_blobs(frame, wide)
+        unsure = [b for b in wide if not any(w.conf >= _UNSURE_CONF and _centre_in(w.box, b) for w in words)]
+        words = [w for w in words if not any(_centre_in(w.box, b) for b in unsure)]
+        return words + self._recognise(frame, glyphs + unsure)
+
+    def _recognise(self, frame: Frame, blobs: list[Box]) -> list[Word]:
+        """The recogniser's words for ``blobs``, cached per blob by its pixels (as tesseract's are):
+        an unchanged button on the next frame costs no model run."""
+        gray = frame_gray(frame)
+        keys = [hashlib.blake2b(repr(b[2:]).encode() + gray[b[1] : b[1] + b[3], b[0] : b[0] + b[2]].tobytes(),
+                                digest_size=16).digest() for b in blobs]  # fmt: skip
+        with self._lock:
+            todo = [(b, k) for b, k in zip(blobs, keys, strict=True) if k not in self._cache]
+            if todo:
+                self.rapid.runs += 1
+                fresh = recognise_blobs(self.rapid._loaded(), frame, [b for b, _ in todo])
+                for blob, key in todo:  # each blob's words, kept relative to the blob
+                    self._cache[key] = [_moved(w, -blob[0], -blob[1]) for w in fresh if _centre_in(w.box, blob)]
+            words = [_moved(w, b[0], b[1]) for b, k in zip(blobs, keys, strict=True) for w in self._cache[k]]
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+        return words
+
+
+def _moved(word: Word, dx: int, dy: int) -> Word:
+    x, y, w, h = word.box
+    return Word(word.text, word.key, (x + dx, y + dy, w, h), word.conf, word.line)
+
+
+def _centre_in(box: Box, blob: Box) -> bool:
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return blob[0] - 3 <= cx <= blob[0] + blob[2] + 3 and blob[1] - 3 <= cy <= blob[1] + blob[3] + 3

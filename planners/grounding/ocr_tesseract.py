@@ -1,0 +1,201 @@
+"""The tesseract engine: text blobs found by morphology, each read as one row of a montage.
+
+Tesseract on a whole screenshot is slow (0.5-1.6 s at 1280x800 on 2 cores) and misses short button
+labels whose borders hug the text ("Submit" read as "ubmit"). So it never sees the screen: a cheap
+morphological pass finds text-like blobs (borders, i.e. long straight lines, removed first), and each
+blob, upscaled 2x and thresholded on its own to black on white, becomes one row of a montage read in
+one call at ``--psm 6``. On the demo app that reads all 9 button and field labels; the plain 2x window
+crop gives 3 at psm 6 and 8 at psm 3/11/12 (``bench/grounding.py``). Words are cached per blob, keyed
+by a hash of its pixels: more labels on one frame, or unchanged (even moved) text on later frames,
+cost no further tesseract run. What it still misses (lone digits and symbols, CJK, "408" read as
+"AOS") is measured in ``bench/ocr_engines.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import subprocess
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from actions.errors import DesktopError, UserInputError
+from actions.frame import Frame
+from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.template import frame_gray
+
+_Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: text, box, conf, line
+_GAP_PX = 12  # white space between montage rows: keeps tesseract from joining two blobs into a line
+_MAX_MONTAGE_H = 8000  # taller montages are read in several calls (leptonica has size limits)
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
+
+_blob_lock = threading.Lock()
+_blob_cache: weakref.WeakKeyDictionary[Frame, list[Box]] = weakref.WeakKeyDictionary()
+
+
+def text_blobs(frame: Frame) -> list[Box]:
+    """Boxes of text-like regions (a word or a phrase each), found once per frame (~15 ms at 1280x800)."""
+    with _blob_lock:
+        if (cached := _blob_cache.get(frame)) is not None:
+            return cached
+    gray, scale = frame_gray(frame), frame.profile.scale
+    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    ink: np.ndarray = ((grad > 48) * 255).astype(np.uint8)  # an edge: text, but also borders and icons
+    line = max(20, round(30 * scale))  # longer straight runs than any glyph has: widget borders
+    borders = [cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(size, np.uint8)) for size in ((1, line), (line, 1))]
+    ink = cv2.subtract(ink, cv2.max(*borders))
+    # Close the gaps between letters and between words (not between lines, nor label and field).
+    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, max(3, round(7 * scale))), np.uint8))
+    stats = cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:]  # text fills its box; a ring does not
+    blobs = [
+        (int(x), int(y), int(w), int(h)) for x, y, w, h, a in stats if 6 * scale <= h <= 60 * scale and a >= 0.2 * w * h
+    ]
+    with _blob_lock:
+        _blob_cache[frame] = blobs
+    return blobs
+
+
+def overlapping(blobs: Sequence[Box], region: Box | None) -> list[Box]:
+    """The blobs that reach into ``region`` (all of them for None)."""
+    if region is None:
+        return list(blobs)
+    x0, y0, w, h = region
+    return [b for b in blobs if b[0] < x0 + w and b[0] + b[2] > x0 and b[1] < y0 + h and b[1] + b[3] > y0]
+
+
+def centred_in(box: Box, region: Box | None) -> bool:
+    """Whether the box's centre lies in ``region`` (everything is in None, the whole frame)."""
+    if region is None:
+        return True
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return region[0] <= cx < region[0] + region[2] and region[1] <= cy < region[1] + region[3]
+
+
+def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
+    x, y, w, h = box
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    return np.ascontiguousarray(gray[y0 : y + h + pad, x0 : x + w + pad]), x0, y0
+
+
+def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
+    """Upscaled, then black text on white: each blob gets its own threshold (Otsu), because one
+    threshold for the whole montage turns a mid-grey row (a title bar, a selected row) all black."""
+    big = cv2.resize(crop, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
+    _, ink = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return ink if np.count_nonzero(ink) * 2 >= ink.size else 255 - ink  # the background is the majority
+
+
+class TesseractEngine:
+    """``--ocr tesseract``: ``lang`` is tesseract's ``-l`` (``eng``, ``eng+deu+fra``, ``chi_sim``)."""
+
+    name = "tesseract"
+
+    def __init__(
+        self, psm: int = 6, upscale: int = 2, lang: str = "eng", tesseract: str = "tesseract",
+        timeout_s: float = 30.0, cache_size: int = 4096, extra_args: Sequence[str] = (),
+    ) -> None:  # fmt: skip
+        self.psm, self.upscale, self.lang, self.tesseract = psm, upscale, lang, tesseract
+        self.extra_args = tuple(extra_args)  # e.g. ("-c", "tessedit_char_whitelist=0123456789.") for digits
+        self.timeout_s, self.cache_size = timeout_s, cache_size
+        self._cache: OrderedDict[bytes, tuple[_Read, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.runs = 0  # tesseract processes started: how often the cache missed
+
+    def describe(self) -> str:
+        return f"tesseract psm {self.psm} ({self.lang})"
+
+    def check(self) -> None:
+        """Refuse, before a run, a tesseract that is missing or lacks a language asked for."""
+        try:
+            done = subprocess.run([self.tesseract, "--list-langs"], capture_output=True, timeout=self.timeout_s,
+                                  check=False, text=True)  # fmt: skip
+        except (FileNotFoundError, subprocess.TimeoutExpired):
+            raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
+        have = set(done.stdout.split()[1:]) if done.returncode == 0 else set()  # after "List of languages..."
+        missing = [lang for lang in self.lang.split("+") if lang not in have]
+        if missing:
+            packages = " ".join(f"tesseract-ocr-{lang.replace('_', '-').lower()}" for lang in missing)
+            raise UserInputError(f"--ocr-lang {self.lang}: tesseract has no {', '.join(missing)} "
+                                 f"(apt-get install {packages})")  # fmt: skip
+
+    def read(self, frame: Frame, region: Box | None = None) -> list[Word]:
+        """The words centred in ``region`` (all for None)."""
+        words = self.read_blobs(frame, overlapping(text_blobs(frame), region))
+        return words if region is None else [w for w in words if centred_in(w.box, region)]
+
+    def read_blobs(self, frame: Frame, blobs: Sequence[Box]) -> list[Word]:
+        """The words in ``blobs``, tesseract run only for unseen ones."""
+        gray = frame_gray(frame)
+        pixels = [_blob_pixels(gray, box) for box in blobs]
+        # The same pixels read with other settings are another entry; the shape tells 1x8 from 8x1.
+        config = f"{self.psm}|{self.upscale}|{self.lang}|{self.extra_args}|".encode()
+        keys = [
+            hashlib.blake2b(config + repr(c.shape).encode() + c.tobytes(), digest_size=16).digest()
+            for c, _, _ in pixels
+        ]
+        with self._lock:
+            missing = [i for i, key in enumerate(keys) if key not in self._cache]
+        fresh = dict(zip(missing, self._tesseract([pixels[i][0] for i in missing]) if missing else [], strict=True))
+        words: list[Word] = []
+        with self._lock:
+            for index, ((_, x0, y0), key) in enumerate(zip(pixels, keys, strict=True)):
+                blob_words = fresh[index] if index in fresh else self._cache.get(key, ())
+                self._cache[key] = blob_words
+                self._cache.move_to_end(key)
+                for text, (x, y, w, h), conf, line in blob_words:
+                    words.append(Word(text, "", (x0 + x, y0 + y, w, h), conf, (index, *line)))
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return words
+
+    def _tesseract(self, crops: list[np.ndarray]) -> list[tuple[_Read, ...]]:
+        """Read each crop as one montage row; words come back in the crop's own pixel coordinates."""
+        up, rows = self.upscale, [_prepare(crop, self.upscale) for crop in crops]
+        part = np.cumsum([r.shape[0] + _GAP_PX for r in rows]) // _MAX_MONTAGE_H  # which montage a row goes to
+        results: list[tuple[_Read, ...]] = []
+        for chunk in ([rows[i] for i in np.flatnonzero(part == p)] for p in np.unique(part)):
+            tops = np.cumsum([_GAP_PX] + [r.shape[0] + _GAP_PX for r in chunk])
+            canvas = np.full((int(tops[-1]), max(r.shape[1] for r in chunk) + 2 * _GAP_PX), 255, np.uint8)
+            for row, top in zip(chunk, tops, strict=False):
+                canvas[top : top + row.shape[0], _GAP_PX : _GAP_PX + row.shape[1]] = row
+            per_row: list[list[_Read]] = [[] for _ in chunk]
+            for text, (left, top, w, h), conf, line in run_tesseract(self, canvas, 96 * up, self.extra_args):
+                index = min(len(chunk) - 1, max(0, int(np.searchsorted(tops, top + h / 2, side="right")) - 1))
+                box = ((left - _GAP_PX) // up, (top - int(tops[index])) // up, max(1, w // up), max(1, h // up))
+                per_row[index].append((text, box, conf, line))
+            results.extend(tuple(words) for words in per_row)
+        return results
+
+
+def run_tesseract(engine: TesseractEngine, image: np.ndarray, dpi: int, extra: Sequence[str] = ()) -> list[_Read]:
+    """One tesseract call (binary PGM on stdin, TSV on stdout); one OpenMP thread is faster here.
+    ``extra``: more tesseract arguments (``-c tessedit_char_whitelist=...`` for digit mode)."""
+    engine.runs += 1
+    pgm = b"P5\n%d %d\n255\n" % (image.shape[1], image.shape[0]) + image.tobytes()
+    cmd = [engine.tesseract, "stdin", "stdout", "-l", engine.lang, "--psm", str(engine.psm), "--dpi", str(dpi)]
+    cmd += [*extra, "tsv"]
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        done = subprocess.run(cmd, input=pgm, capture_output=True, env=env, timeout=engine.timeout_s, check=False)
+    except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
+        why = "is not installed" if isinstance(exc, FileNotFoundError) else f"took over {engine.timeout_s:.0f} s"
+        raise DesktopError(f"tesseract {why} ({INSTALL_HINT})") from None
+    if done.returncode != 0:
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise DesktopError(f"tesseract failed (status {done.returncode}): {last} ({INSTALL_HINT})")
+    words: list[_Read] = []
+    text_io = io.StringIO(done.stdout.decode(errors="replace"))
+    for row in csv.DictReader(text_io, delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and text:
+            box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
+            line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+            words.append((text, box, float(row["conf"]), line))
+    return words
