@@ -13,7 +13,8 @@ Shaped after Playwright's text matching, for text read off a screen:
   and joins words ("Giftwrap", "Sub mit"). Look-alike glyphs, one way only: a letter I or l in the
   text also matches I, l, 1 or | on the screen, an o also 0 (UI fonts draw them alike; tesseract read
   a checkbox's "I agree" as "[1 agree"). A digit in the text matches only that digit, and a lowercase
-  i only i or I, so "10" never matches the "lo" in "Hello" and "Mail" never "Mall". Nothing else is
+  i only i or I, so "10" never matches the "lo" in "Hello" and "Mail" never "Mall" (an l in the text may
+  be read as i: tesseract read "ctrl+s" as "ctri+s"). Nothing else is
   forgiven: a misread letter ("Save chanqes", "AOS" for "408") is no match, because a wrong match is
   a false success.
 * exact: the whole line, as written (NFC), with whitespace runs made one space. A string that looks like
@@ -36,9 +37,10 @@ from typing import Literal, NamedTuple
 Mode = Literal["substring", "exact", "regex"]
 _CAPITAL_I = "\ue049"  # a private-use character: a capital I read off the screen (see _fold_screen)
 # Default mode: what a letter of the text also matches on the screen, because UI fonts draw them alike
-# and OCR reads them for one another ("I agree" read "[1 agree", "Log in" read "L0g in").
+# and OCR reads them for one another ("I agree" read "[1 agree", "Log in" read "L0g in", "ctrl+s" read
+# "ctri+s": at UI sizes a dot is all that tells l from i, and tesseract loses it).
 _LOOKALIKES = {
-    "I": f"[i{_CAPITAL_I}l1|]", "l": f"[l{_CAPITAL_I}1|]", "o": "[o0]", "O": "[o0]",
+    "I": f"[i{_CAPITAL_I}l1|]", "l": f"[il{_CAPITAL_I}1|]", "o": "[o0]", "O": "[o0]",
 }  # fmt: skip
 _REGEX = re.compile(r"/(?P<body>.+)/(?P<flags>[gimsu]*)", re.DOTALL)
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "g": 0, "u": 0}

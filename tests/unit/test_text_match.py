@@ -37,7 +37,7 @@ def _found(written: str, line: str, exact: bool = False) -> list[str]:
         ("10", False, "Hello", []),  # digits match only digits
         ("Item 1", False, "Item l", []),
         ("Mail", False, "Mall", []),  # a lowercase i is not an l
-        ("Mall", False, "Mail", []),
+        ("ctrl+s", False, "Chord: ctri+s", ["ctri+s"]),  # ...but an l may be read as i: its dot is all that differs
         ("MAIL", False, "mail", ["mail"]),
         ("=", False, "1 + 2 =", ["="]),  # symbols are text too
         # exact: the whole line, case kept, whitespace runs are one space
