@@ -70,9 +70,14 @@ class TextNotDelivered(ActionError):
     whether those were taken out again with BackSpace (so the field holds what it held before)."""
 
     def __init__(
-        self, message: str, text: str, requests: tuple[Any, ...] = (), typed: tuple[tuple[str, str], ...] = (),
-        *, erased: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        message: str,
+        text: str,
+        requests: tuple[Any, ...] = (),
+        typed: tuple[tuple[str, str], ...] = (),
+        *,
+        erased: bool = False,
+    ) -> None:
         super().__init__(message)
         self.text, self.requests, self.typed, self.erased = text, requests, typed, erased
 
@@ -107,9 +112,12 @@ class TargetNotFound(DeskpilotError):
     record's ``grounding``: the loop records it as a failed step, and the report draws the candidates."""
 
     def __init__(
-        self, message: str, tried: tuple[tuple[str, str], ...] = (), candidates: tuple[tuple[int, int], ...] = (),
+        self,
+        message: str,
+        tried: tuple[tuple[str, str], ...] = (),
+        candidates: tuple[tuple[int, int], ...] = (),
         grounding: list[dict[str, Any]] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(message)
         self.tried, self.candidates = tried, candidates
         self.grounding: list[dict[str, Any]] = grounding or []

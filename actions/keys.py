@@ -52,9 +52,24 @@ ALIASES: dict[str, str] = {
 }
 
 MODIFIERS: frozenset[str] = frozenset(
-    {"ctrl", "ctrlleft", "ctrlright", "alt", "altleft", "altright", "shift", "shiftleft",
-     "shiftright", "win", "winleft", "winright", "command", "option", "fn"}
-)  # fmt: skip
+    {
+        "ctrl",
+        "ctrlleft",
+        "ctrlright",
+        "alt",
+        "altleft",
+        "altright",
+        "shift",
+        "shiftleft",
+        "shiftright",
+        "win",
+        "winleft",
+        "winright",
+        "command",
+        "option",
+        "fn",
+    }
+)
 
 
 def normalize_key(name: str) -> str:

@@ -95,8 +95,9 @@ class PyAutoGuiExecutor:
     def _check_on_screen(self, action: Action, points: tuple[tuple[int, int] | None, ...]) -> None:
         bounds = self._bounds()
         if (off := bounds.outside(points)) is not None:
-            raise PointOffScreen(f"{action.describe()}: {bounds.off_screen(off)}; nothing was done", off,
-                                 bounds.describe())  # fmt: skip
+            raise PointOffScreen(
+                f"{action.describe()}: {bounds.off_screen(off)}; nothing was done", off, bounds.describe()
+            )
 
     def _dispatch(self, action: Action) -> None:
         gui = self._gui

@@ -41,26 +41,48 @@ class Target(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    text: str | None = Field(None, min_length=1, description="text on (or beside) the target, read by OCR",
-                             exclude_if=_is_none)  # fmt: skip
-    image: str | None = Field(None, min_length=1, description="a PNG of the target, relative to the plan file",
-                              exclude_if=_is_none)  # fmt: skip
-    description: str | None = Field(None, min_length=1, description="the target in words, for the model",
-                                    exclude_if=_is_none)  # fmt: skip
-    offset: tuple[int, int] | None = Field(None, description="[dx, dy] points from what was found to the point "
-                                           "acted on", exclude_if=_is_none)  # fmt: skip
-    window: str | None = Field(None, min_length=1, description="regular expression of the window title to look in",
-                               exclude_if=_is_none)  # fmt: skip
-    role: str | None = Field(None, min_length=1, description="the element's role in the accessibility tree: an "
-                             "AT-SPI role name or button, field, checkbox, radio, menu item, tab, link, list item, "
-                             "cell", exclude_if=_is_none)  # fmt: skip
-    name: str | None = Field(None, min_length=1, description="with role: the element's accessible name (or the "
-                             "label that labels it), by the text rule", exclude_if=_is_none)  # fmt: skip
-    index: int | None = Field(None, ge=0, description="with role: which of several equal matches, 0 first in the "
-                              "tree's order (otherwise several are refused)", exclude_if=_is_none)  # fmt: skip
+    text: str | None = Field(
+        None, min_length=1, description="text on (or beside) the target, read by OCR", exclude_if=_is_none
+    )
+    image: str | None = Field(
+        None, min_length=1, description="a PNG of the target, relative to the plan file", exclude_if=_is_none
+    )
+    description: str | None = Field(
+        None, min_length=1, description="the target in words, for the model", exclude_if=_is_none
+    )
+    offset: tuple[int, int] | None = Field(
+        None, description="[dx, dy] points from what was found to the point acted on", exclude_if=_is_none
+    )
+    window: str | None = Field(
+        None, min_length=1, description="regular expression of the window title to look in", exclude_if=_is_none
+    )
+    role: str | None = Field(
+        None,
+        min_length=1,
+        description="the element's role in the accessibility tree: an "
+        "AT-SPI role name or button, field, checkbox, radio, menu item, tab, link, list item, "
+        "cell",
+        exclude_if=_is_none,
+    )
+    name: str | None = Field(
+        None,
+        min_length=1,
+        description="with role: the element's accessible name (or the label that labels it), by the text rule",
+        exclude_if=_is_none,
+    )
+    index: int | None = Field(
+        None,
+        ge=0,
+        description="with role: which of several equal matches, 0 first in the "
+        "tree's order (otherwise several are refused)",
+        exclude_if=_is_none,
+    )
     # Left out of the JSON when false, so a learned target's cache key (a hash of it) stays as it was.
-    exact: bool = Field(False, description="text: the whole line, case kept (default: a case-insensitive "
-                        "part of a line)", exclude_if=_is_false)  # fmt: skip
+    exact: bool = Field(
+        False,
+        description="text: the whole line, case kept (default: a case-insensitive part of a line)",
+        exclude_if=_is_false,
+    )
 
     @field_validator("role")
     @classmethod
@@ -76,10 +98,11 @@ class Target(BaseModel):
     def _role_fields(self) -> Target:
         if self.role is None and (self.name is not None or self.index is not None):
             given = "name" if self.name is not None else "index"
-            raise ValueError(f"{given} belongs to a role target ({{\"role\": ..., \"{given}\": ...}}); "
-                             "for any element showing a text, give text")  # fmt: skip
+            raise ValueError(
+                f'{given} belongs to a role target ({{"role": ..., "{given}": ...}}); '
+                "for any element showing a text, give text"
+            )
         return self
-
 
     @field_validator("window")
     @classmethod

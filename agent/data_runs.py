@@ -43,8 +43,9 @@ def read_rows(path: Path, scenario: Scenario, given: dict[str, str]) -> list[dic
     unknown = [c for c in columns if c not in scenario.variables]
     if unknown:
         declared = ", ".join(sorted(scenario.variables)) or "none"
-        raise UserInputError(f"--vars-csv {path}: column {unknown[0]!r} is not a variable of the scenario "
-                             f"(it declares: {declared})")  # fmt: skip
+        raise UserInputError(
+            f"--vars-csv {path}: column {unknown[0]!r} is not a variable of the scenario (it declares: {declared})"
+        )
     if not rows:
         raise UserInputError(f"--vars-csv {path}: no rows")
     values = []

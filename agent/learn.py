@@ -83,11 +83,16 @@ class ScenarioLearner:
             scenario = build_scenario(path, raw_steps)
         finally:
             snapshotter.close()
-        steps = [_expect_none_if_invisible(_with_thought(step, seen.record.thought), seen.record)
-                 for step, seen in zip(scenario.steps, self.seen, strict=True)]  # fmt: skip
-        return scenario.model_copy(update={
-            "steps": tuple(steps), "description": f"learned from: deskpilot run {json.dumps(task, ensure_ascii=False)}",
-        })  # fmt: skip
+        steps = [
+            _expect_none_if_invisible(_with_thought(step, seen.record.thought), seen.record)
+            for step, seen in zip(scenario.steps, self.seen, strict=True)
+        ]
+        return scenario.model_copy(
+            update={
+                "steps": tuple(steps),
+                "description": f"learned from: deskpilot run {json.dumps(task, ensure_ascii=False)}",
+            }
+        )
 
     def save(self, run_dir: Path, path: Path, task: str) -> Scenario:
         scenario = self.scenario(run_dir, path, task)

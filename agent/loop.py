@@ -178,9 +178,15 @@ class Agent:
         return frame
 
     def _act(
-        self, action: Action, before: Frame, state: _RunState, book: StepBook, plan: Plan | None, plan_ms: float,
+        self,
+        action: Action,
+        before: Frame,
+        state: _RunState,
+        book: StepBook,
+        plan: Plan | None,
+        plan_ms: float,
         checks: tuple[Expectation, ...],
-    ) -> Frame:  # fmt: skip
+    ) -> Frame:
         """Wait until the target is ready, perform the action once, settle, judge its expectation (and the
         plan's checks), record. ``plan`` is given for the first action of a plan only (its thought, once)."""
         expectation: Expectation = ExpectNone() if self.dry_run else action.expectation
@@ -199,8 +205,9 @@ class Agent:
         timings.settle_ms = result.waited_ms
         state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
-        ctx = StepContext(action, ready_result.frame, result, watch, self.screen, self.tools, self.stop,
-                          self.settle_config.timeout_s)  # fmt: skip
+        ctx = StepContext(
+            action, ready_result.frame, result, watch, self.screen, self.tools, self.stop, self.settle_config.timeout_s
+        )
         if undelivered is not None:
             judgement = undelivered_judgement(undelivered, result.frame, watch)
         else:
@@ -212,10 +219,18 @@ class Agent:
                 judgement = judge(check, ctx)
         timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
         record = book.performed(
-            action, judgement, result, region.bbox, timings, plan, expectation=expectation, checks=list(checks),
+            action,
+            judgement,
+            result,
+            region.bbox,
+            timings,
+            plan,
+            expectation=expectation,
+            checks=list(checks),
             note=self._note(judgement.verdict, judgement.seen.detail if judgement.seen else ""),
-            text_strategy=text_strategy(self.executor, action, undelivered), focus=focus,
-        )  # fmt: skip
+            text_strategy=text_strategy(self.executor, action, undelivered),
+            focus=focus,
+        )
         self._stop_if_scripted(record)
         self._check_stall(state, action, record.verdict)
         return judgement.frame
@@ -238,18 +253,23 @@ class Agent:
             return
         what, seen = f"step {record.index} ({record.action.describe()})", record.seen
         if record.verdict is Verdict.NO_CHANGE:
-            message = (f"{what} changed nothing where it acted; if its effect is not visible, give the action "
-                       '"expect": "none" (or run with --on-no-change continue)')  # fmt: skip
+            message = (
+                f"{what} changed nothing where it acted; if its effect is not visible, give the action "
+                '"expect": "none" (or run with --on-no-change continue)'
+            )
         elif record.verdict is Verdict.UNSETTLED:
             where = ", ".join(seen.region_windows) if seen and seen.region_windows else "its region"
-            message = (f"{what} never settled: {where} never stopped moving, so its effect could not be judged "
-                       '(give it "expect": "none" or an expectation such as {"text": ...})')  # fmt: skip
+            message = (
+                f"{what} never settled: {where} never stopped moving, so its effect could not be judged "
+                '(give it "expect": "none" or an expectation such as {"text": ...})'
+            )
         elif record.verdict is Verdict.NO_PLACE:
             message = f"{what} could not be judged: {record.note}"
         else:
             message = f"{what} failed: expected {seen.expected if seen else record.expect}; {record.note}"
-        raise _RunEnded(RunEnd(EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, record.index,
-                                                                               record.verdict.value)))  # fmt: skip
+        raise _RunEnded(
+            RunEnd(EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, record.index, record.verdict.value))
+        )
 
     def _proven(self, end: RunEnd, book: StepBook) -> RunEnd:
         """A run says "done" only when its steps prove it: a script's every performed step passed, a model's
@@ -262,10 +282,13 @@ class Agent:
         if unproven is None or unproven.action is None:
             return end
         said = "the planner said done" if self.follows_feedback else "every action was performed"
-        message = (f"{said}, but step {unproven.index} ({unproven.action.describe()}) was "
-                   f"{unproven.verdict.value}: {unproven.note or 'its effect was not shown'}")  # fmt: skip
-        return RunEnd(EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, unproven.index,
-                                                                      unproven.verdict.value), end.answer)  # fmt: skip
+        message = (
+            f"{said}, but step {unproven.index} ({unproven.action.describe()}) was "
+            f"{unproven.verdict.value}: {unproven.note or 'its effect was not shown'}"
+        )
+        return RunEnd(
+            EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, unproven.index, unproven.verdict.value), end.answer
+        )
 
     # -- recovery and budgets ------------------------------------------------------------
     def _record_invalid(self, state: _RunState, book: StepBook, exc: ModelOutputError, plan_start: float) -> None:
@@ -316,8 +339,15 @@ class Agent:
 
     def _finish(self, book: StepBook, state: _RunState, end: RunEnd, started_s: float, opened: set[int]) -> RunResult:
         left_open = self._left_open(opened)
-        summary = summarize(book.steps, end, started_s=started_s, duration_s=time.monotonic() - state.started_mono,
-                            finished_s=time.time(), dry_run=self.dry_run, left_open=left_open)  # fmt: skip
+        summary = summarize(
+            book.steps,
+            end,
+            started_s=started_s,
+            duration_s=time.monotonic() - state.started_mono,
+            finished_s=time.time(),
+            dry_run=self.dry_run,
+            left_open=left_open,
+        )
         run_dir = None
         if self.records:
             self.records.write_summary(summary)

@@ -217,8 +217,10 @@ def region_for(
     empty: only windows that appear or move because of the action can show its effect."""
     listed = {w.window_id: w for w in windows.list_windows()} if windows is not None else {}
     region = Region()
-    pairs = ((getattr(action, "x", None), getattr(action, "y", None)),
-             (getattr(action, "to_x", None), getattr(action, "to_y", None)))  # fmt: skip
+    pairs = (
+        (getattr(action, "x", None), getattr(action, "y", None)),
+        (getattr(action, "to_x", None), getattr(action, "to_y", None)),
+    )
     points = [(x, y) for x, y in pairs if x is not None and y is not None]
     if points:
         for x, y in points:

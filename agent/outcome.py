@@ -87,9 +87,15 @@ class RunResult:
 
 
 def summarize(
-    steps: list[StepRecord], end: RunEnd, *, started_s: float, duration_s: float, finished_s: float,
-    dry_run: bool = False, left_open: list[str] | None = None,
-) -> RunSummary:  # fmt: skip
+    steps: list[StepRecord],
+    end: RunEnd,
+    *,
+    started_s: float,
+    duration_s: float,
+    finished_s: float,
+    dry_run: bool = False,
+    left_open: list[str] | None = None,
+) -> RunSummary:
     """summary.json from the steps and how the run ended: the one place it is computed."""
     performed = [s for s in steps if s.action is not None and s.performed]
     overhead = [s.timings.ready_ms + s.timings.settle_ms + s.timings.verify_ms for s in performed]
@@ -98,10 +104,19 @@ def summarize(
         return sum(1 for s in steps if s.verdict is verdict)
 
     return RunSummary(
-        success=end.success, cause=end.cause.value, reason=f"dry run: {end.reason}" if dry_run else end.reason,
-        answer=end.answer, steps=len(steps), actions_performed=0 if dry_run else len(performed),
-        no_change_steps=count(Verdict.NO_CHANGE), unsettled_steps=count(Verdict.UNSETTLED),
-        failed_steps=count(Verdict.FAILED), invalid_answers=count(Verdict.INVALID), left_open=left_open or [],
-        started_s=started_s, finished_s=finished_s, duration_s=duration_s,
+        success=end.success,
+        cause=end.cause.value,
+        reason=f"dry run: {end.reason}" if dry_run else end.reason,
+        answer=end.answer,
+        steps=len(steps),
+        actions_performed=0 if dry_run else len(performed),
+        no_change_steps=count(Verdict.NO_CHANGE),
+        unsettled_steps=count(Verdict.UNSETTLED),
+        failed_steps=count(Verdict.FAILED),
+        invalid_answers=count(Verdict.INVALID),
+        left_open=left_open or [],
+        started_s=started_s,
+        finished_s=finished_s,
+        duration_s=duration_s,
         mean_overhead_ms=sum(overhead) / len(overhead) if overhead else 0.0,
-    )  # fmt: skip
+    )

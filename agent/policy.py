@@ -174,9 +174,15 @@ class Policy:
     def for_new_run(self) -> Policy:
         """The same rules and seams with a fresh budget (``replay --repeat`` runs several)."""
         return Policy(
-            self._rules, ask=self._ask, is_terminal=self._is_terminal, window_at=self._window_at,
-            active_window=self._active_window, reader=self._reader, note=self._note, dry_run=self.dry_run,
-        )  # fmt: skip
+            self._rules,
+            ask=self._ask,
+            is_terminal=self._is_terminal,
+            window_at=self._window_at,
+            active_window=self._active_window,
+            reader=self._reader,
+            note=self._note,
+            dry_run=self.dry_run,
+        )
 
     def describe(self) -> str:
         r = self._rules

@@ -165,9 +165,11 @@ def write_heal(scenario: Scenario, fresh: Scenario, scenario_path: Path) -> str:
         return ""
     save_scenario(fresh, scenario_path)
     diff = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True),
-        fromfile=f"{scenario_path} (before)", tofile=f"{scenario_path} (healed)",
-    )  # fmt: skip
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"{scenario_path} (before)",
+        tofile=f"{scenario_path} (healed)",
+    )
     return "".join(diff)
 
 
@@ -185,8 +187,9 @@ def flakiness_table(scenario: Scenario, outcomes: Sequence[ReplayOutcome]) -> st
             rungs.update(r.result.rung for r in log.resolutions)
             times.append(log.elapsed_ms)
             heals += any(_needs_heal(r) for r in log.resolutions)
-        shown = ", ".join(f"{rung} x{count}" for rung, count in rungs.most_common()) or ("-" if step.target is None
-                                                                                            else "never")  # fmt: skip
+        shown = ", ".join(f"{rung} x{count}" for rung, count in rungs.most_common()) or (
+            "-" if step.target is None else "never"
+        )
         ms = f"{statistics.median(times):.1f}" if times else "-"
         rows.append([str(index + 1), step.describe()[:40], shown, ms, str(heals), str(failures)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -36,9 +36,12 @@ def with_learned_anchors(scenario: Scenario, cache: TargetCache) -> Scenario:
             if target is None or entry is None:
                 continue
             anchor = Anchor(
-                window_title=entry.window_title, window_point=entry.window_point, screen_point=entry.screen_point,
-                template=str(cache.template_path(entry).resolve()), template_point=entry.template_point,
-            )  # fmt: skip
+                window_title=entry.window_title,
+                window_point=entry.window_point,
+                screen_point=entry.screen_point,
+                template=str(cache.template_path(entry).resolve()),
+                template_point=entry.template_point,
+            )
             updates[slot] = target.model_copy(update={"anchor": anchor})
         if updates:
             steps[index] = step.model_copy(update=updates)

@@ -73,16 +73,30 @@ class RunOutput:
 
 
 def run_agent(
-    planner: Planner, desk: DesktopParts, task: str, output: RunOutput | None, options: RunOptions = RunOptions(),
-    *, report: bool = True,
+    planner: Planner,
+    desk: DesktopParts,
+    task: str,
+    output: RunOutput | None,
+    options: RunOptions = RunOptions(),
+    *,
+    report: bool = True,
 ) -> RunResult:
     """Run the loop once over ``planner``; the report is built whatever happened (a crash included),
     unless ``report=False`` (a shared run builds it once, at its end)."""
     agent = Agent(
-        planner, desk.executor, desk.screen, run_dir=output.directory if output else None,
-        settle_config=options.settle_config, guard=options.guard, stop=desk.stop, budgets=options.budgets,
-        on_step=options.on_step, dry_run=options.dry_run, windows=desk.windows, on_no_change=options.on_no_change,
-    )  # fmt: skip
+        planner,
+        desk.executor,
+        desk.screen,
+        run_dir=output.directory if output else None,
+        settle_config=options.settle_config,
+        guard=options.guard,
+        stop=desk.stop,
+        budgets=options.budgets,
+        on_step=options.on_step,
+        dry_run=options.dry_run,
+        windows=desk.windows,
+        on_no_change=options.on_no_change,
+    )
     try:
         return agent.run(task)
     finally:

@@ -44,8 +44,7 @@ class MssScreen:
         monitors = self._grabber().monitors
         if not 0 <= monitor < len(monitors):
             raise CaptureError(
-                f"monitor {monitor} does not exist: this display has monitors 0..{len(monitors) - 1} "
-                "(0 is all of them)"
+                f"monitor {monitor} does not exist: this display has monitors 0..{len(monitors) - 1} (0 is all of them)"
             )
         self._monitor = dict(monitors[monitor])
         self._monitor_index = monitor

@@ -34,9 +34,14 @@ class DesktopSession:
     ``session.executor`` (opened on first use: ``record`` needs neither) and ``session.stop``."""
 
     def __init__(
-        self, hotkey: StopHotkey | None, *, monitor: int = 0, dry_run: bool = False, quiet: bool = False,
+        self,
+        hotkey: StopHotkey | None,
+        *,
+        monitor: int = 0,
+        dry_run: bool = False,
+        quiet: bool = False,
         paste_keys: tuple[str, ...] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.hotkey, self.paste_keys = hotkey, paste_keys  # paste_keys: --paste-key; None: by window class
         self.stop: StopEvent = hotkey.event if hotkey is not None else StopEvent()
         self.monitor, self.dry_run, self.quiet = monitor, dry_run, quiet

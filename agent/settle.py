@@ -35,20 +35,26 @@ class SettleConfig(BaseModel):
     poll_ms: float = Field(default=10.0, gt=0, le=1000, description="pause between captures while waiting")
     quiet_ms: float = Field(default=60.0, ge=0, le=10_000, description="stillness that counts as settled")
     react_timeout_ms: float = Field(
-        default=1000.0, ge=0, le=60_000,
+        default=1000.0,
+        ge=0,
+        le=60_000,
         description="wait for a first change: mousepad's Save As dialog took 190-400 ms to appear on a loaded "
         "2-core machine, once over 500 ms; only a step that changes nothing pays it in full",
-    )  # fmt: skip
+    )
     timeout_s: float = Field(default=5.0, gt=0, le=600, description="upper bound on the whole wait")
     ready_quiet_ms: float | None = Field(
-        default=None, ge=0, le=10_000,
+        default=None,
+        ge=0,
+        le=10_000,
         description="the target's stillness before acting, counted from its last change (default: quiet_ms)",
-    )  # fmt: skip
+    )
     dialog_quiet_ms: float = Field(
-        default=400.0, ge=0, le=10_000,
+        default=400.0,
+        ge=0,
+        le=10_000,
         description="the same, when the action goes to a dialog: GTK's file chooser makes Save sensitive "
         "190-290 ms after a typed path is drawn, so an Enter sent sooner is lost",
-    )  # fmt: skip
+    )
     ready_timeout_s: float = Field(default=2.0, ge=0, le=600, description="upper bound on the wait before acting")
 
 

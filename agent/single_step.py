@@ -68,8 +68,13 @@ class SharedRun(RunDirectory):
         self.flush()  # the frames of this call are on disk; the directory stays open for the next
 
     def finish(self, end: RunEnd) -> RunSummary:
-        summary = summarize(self.steps, end, started_s=self.started_s, finished_s=time.time(),
-                            duration_s=time.monotonic() - self.started_mono)  # fmt: skip
+        summary = summarize(
+            self.steps,
+            end,
+            started_s=self.started_s,
+            finished_s=time.time(),
+            duration_s=time.monotonic() - self.started_mono,
+        )
         RunDirectory.write_summary(self, summary)
         RunDirectory.close(self)
         return summary
@@ -80,8 +85,17 @@ class SharedRun(RunDirectory):
         name = self.save_frame(frame, "look")
         before = self.steps[-1].after if self.steps else None
         verdict = Verdict.FAILED if failed else Verdict.NOT_CHECKED
-        record = StepRecord(index=0, action=None, verdict=verdict, performed=False, before=before, after=name,
-                            thought=what, note=note, error=note if failed else None)  # fmt: skip
+        record = StepRecord(
+            index=0,
+            action=None,
+            verdict=verdict,
+            performed=False,
+            before=before,
+            after=name,
+            thought=what,
+            note=note,
+            error=note if failed else None,
+        )
         record.timings.total_ms = elapsed_ms
         self.append_step(record)
 
@@ -128,8 +142,12 @@ def run_single_action(parts: StepParts, action: Action, what: str) -> StepRecord
 def run_planner(parts: StepParts, planner: Planner, task: str, max_steps: int, max_seconds: float = 900.0) -> RunResult:
     """The real loop over ``planner``, into the shared run; how it ended comes back as its typed error."""
     parts.run.begin_call()
-    options = RunOptions(settle_config=parts.settle_config, budgets=Budgets(max_steps=max_steps,
-                         max_seconds=max_seconds), guard=parts.guard, on_no_change=parts.on_no_change)  # fmt: skip
+    options = RunOptions(
+        settle_config=parts.settle_config,
+        budgets=Budgets(max_steps=max_steps, max_seconds=max_seconds),
+        guard=parts.guard,
+        on_no_change=parts.on_no_change,
+    )
     result = run_agent(planner, parts, task, parts.output, options, report=False)
     if result.error is not None:
         raise result.error

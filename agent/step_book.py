@@ -45,10 +45,20 @@ class StepBook:
         return self.records.save_frame(frame, name) if self.records else None
 
     def performed(
-        self, action: Action, judgement: Judgement, settled: SettleResult, region: tuple[int, int, int, int] | None,
-        timings: StepTimings, plan: Plan | None, *, expectation: Expectation, checks: list[Expectation], note: str,
-        text_strategy: list[tuple[str, str]] | None, focus: str | None,
-    ) -> StepRecord:  # fmt: skip
+        self,
+        action: Action,
+        judgement: Judgement,
+        settled: SettleResult,
+        region: tuple[int, int, int, int] | None,
+        timings: StepTimings,
+        plan: Plan | None,
+        *,
+        expectation: Expectation,
+        checks: list[Expectation],
+        note: str,
+        text_strategy: list[tuple[str, str]] | None,
+        focus: str | None,
+    ) -> StepRecord:
         index, after = self.next_index, judgement.frame
         after_name = self.save(after, f"step-{index:04d}")
         seen = judgement.seen
@@ -57,48 +67,84 @@ class StepBook:
             seen = seen.model_copy(update={"crop": crop})
         timings.total_ms = timings.plan_ms + timings.ready_ms + timings.act_ms + timings.settle_ms + timings.verify_ms
         record = StepRecord(
-            index=index, action=action, verdict=judgement.verdict, changed_pixels=settled.change.changed_pixels,
-            changed_bbox=settled.change.bbox, before=self.last_frame_file, after=after_name,
-            thought=plan.thought if plan else None, raw_answer=plan.raw if plan else None,
+            index=index,
+            action=action,
+            verdict=judgement.verdict,
+            changed_pixels=settled.change.changed_pixels,
+            changed_bbox=settled.change.bbox,
+            before=self.last_frame_file,
+            after=after_name,
+            thought=plan.thought if plan else None,
+            raw_answer=plan.raw if plan else None,
             prompt_tokens=plan.prompt_tokens if plan else None,
-            completion_tokens=plan.completion_tokens if plan else None, grounding=plan.grounding if plan else None,
-            note=note, text_strategy=text_strategy, expect=expectation, checks=checks, region=region, seen=seen,
-            focus=focus, timings=timings,
-        )  # fmt: skip
+            completion_tokens=plan.completion_tokens if plan else None,
+            grounding=plan.grounding if plan else None,
+            note=note,
+            text_strategy=text_strategy,
+            expect=expectation,
+            checks=checks,
+            region=region,
+            seen=seen,
+            focus=focus,
+            timings=timings,
+        )
         self.last_frame_file = after_name
         return self._append(record)
 
     def unperformed(
-        self, frame: Frame, action: Action | None, verdict: Verdict, error: str, why: str, plan: Plan | None,
-        plan_ms: float, grounding: list[dict[str, Any]] | None = None,
-    ) -> StepRecord:  # fmt: skip
+        self,
+        frame: Frame,
+        action: Action | None,
+        verdict: Verdict,
+        error: str,
+        why: str,
+        plan: Plan | None,
+        plan_ms: float,
+        grounding: list[dict[str, Any]] | None = None,
+    ) -> StepRecord:
         """A step that ended before anything was performed (refused by the policy, or its target not found);
         its after frame is the screen it was decided on."""
         index, before = self.next_index, self.last_frame_file
         self.last_frame_file = self.save(frame, f"step-{index:04d}")
         record = StepRecord(
-            index=index, action=action, verdict=verdict, performed=False, before=before, after=self.last_frame_file,
-            thought=plan.thought if plan else None, raw_answer=plan.raw if plan else None, error=error,
-            note=f"{why}; nothing was performed", grounding=grounding or (plan.grounding if plan else None),
+            index=index,
+            action=action,
+            verdict=verdict,
+            performed=False,
+            before=before,
+            after=self.last_frame_file,
+            thought=plan.thought if plan else None,
+            raw_answer=plan.raw if plan else None,
+            error=error,
+            note=f"{why}; nothing was performed",
+            grounding=grounding or (plan.grounding if plan else None),
             timings=StepTimings(plan_ms=plan_ms, total_ms=plan_ms),
-        )  # fmt: skip
+        )
         return self._append(record)
 
     def invalid(self, error: str, raw: str | None, plan_ms: float) -> StepRecord:
         record = StepRecord(
-            index=self.next_index, action=None, verdict=Verdict.INVALID, performed=False,
-            before=self.last_frame_file, raw_answer=raw, error=error,
+            index=self.next_index,
+            action=None,
+            verdict=Verdict.INVALID,
+            performed=False,
+            before=self.last_frame_file,
+            raw_answer=raw,
+            error=error,
             note="the answer was refused; nothing was performed",
             timings=StepTimings(plan_ms=plan_ms, total_ms=plan_ms),
-        )  # fmt: skip
+        )
         return self._append(record)
 
     def _append(self, record: StepRecord) -> StepRecord:
         if self.records is not None:
             record = self.records.append_step(record)  # a shared run numbers steps across calls
         self.steps.append(record)
-        self._history.append(StepFeedback(index=record.index, action=record.action, verdict=record.verdict.value,
-                                          note=record.error or record.note))  # fmt: skip
+        self._history.append(
+            StepFeedback(
+                index=record.index, action=record.action, verdict=record.verdict.value, note=record.error or record.note
+            )
+        )
         if self.on_step:
             self.on_step(record)
         return record

@@ -41,8 +41,13 @@ def undelivered_judgement(exc: ActionError, frame: Frame, watch: Watch) -> Judge
         expected = "the typed text to arrive (the focused window takes its paste)"
     else:
         requests, expected = None, "a window with the keyboard focus to type into"
-    seen = Seen(expected=expected, detail=str(exc), region=watch.region.bbox,
-                region_windows=list(watch.region.windows), paste_requests=requests)  # fmt: skip
+    seen = Seen(
+        expected=expected,
+        detail=str(exc),
+        region=watch.region.bbox,
+        region_windows=list(watch.region.windows),
+        paste_requests=requests,
+    )
     return Judgement(Verdict.FAILED, frame, seen)
 
 

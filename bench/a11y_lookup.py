@@ -43,14 +43,26 @@ def _apps(tmp: Path) -> list[tuple[str, list[str], str, list[str]]]:
 
     note = tmp / "note.txt"
     note.write_text("hello\n")
-    apps = [("GTK 3 (galculator)", ["galculator"], "^galculator$", ["7", "=", "sqrt", "MR", "AC"]),
-            ("Qt 5 (featherpad)", ["featherpad", "--standalone", str(note)], re.escape(note.name),
-             ["File", "Edit", "Options", "Search", "Help"])]  # fmt: skip
+    apps = [
+        ("GTK 3 (galculator)", ["galculator"], "^galculator$", ["7", "=", "sqrt", "MR", "AC"]),
+        (
+            "Qt 5 (featherpad)",
+            ["featherpad", "--standalone", str(note)],
+            re.escape(note.name),
+            ["File", "Edit", "Options", "Search", "Help"],
+        ),
+    ]
     binary = chromium_binary()
     if binary is not None:
         url = "data:text/html;charset=utf-8," + quote(PAGE)
-        apps.append(("Chromium", chromium_command(binary, url, tmp / "profile"), "^bench buttons$",
-                     ["Start", "Send", "Cancel", "Open the report"]))  # fmt: skip
+        apps.append(
+            (
+                "Chromium",
+                chromium_command(binary, url, tmp / "profile"),
+                "^bench buttons$",
+                ["Start", "Send", "Cancel", "Open the report"],
+            )
+        )
     return apps
 
 
@@ -122,8 +134,16 @@ def measure(toolkit: str, names: list[str], tmp: Path) -> tuple[list[list[object
         cached_ms, _ = _timed(lambda query=query: TreeGrounder(warm, wait_enabled_s=0.0).ground(query, frame), box)
         ocr_ms, ocr_ok = _timed(lambda query=query: _cold_ocr(query, frame), box)
         template_ms, template_ok = _template(frame, box, tmp, name)
-        rows.append([toolkit, name, f"{tree_ms:.0f} {tree_ok}", f"{cached_ms:.1f} {tree_ok}", f"{ocr_ms:.0f} {ocr_ok}",
-                     f"{template_ms:.0f} {template_ok}" if template_ms else "no box"])  # fmt: skip
+        rows.append(
+            [
+                toolkit,
+                name,
+                f"{tree_ms:.0f} {tree_ok}",
+                f"{cached_ms:.1f} {tree_ok}",
+                f"{ocr_ms:.0f} {ocr_ok}",
+                f"{template_ms:.0f} {template_ok}" if template_ms else "no box",
+            ]
+        )
         ratios.append(ocr_ms / tree_ms)
     warm.close()
     return rows, [toolkit, len(tree), f"{read_ms:.0f}", f"{median(ratios):.1f}x"]

@@ -47,10 +47,21 @@ def build_config(size: str) -> Any:
 
     vocab = 151936 if size != "tiny" else 2048
     rope = {"rope_type": "default", "rope_theta": 5_000_000.0, "mrope_section": _MROPE[size], "mrope_interleaved": True}
-    text = dict(_TEXT[size], vocab_size=vocab, max_position_embeddings=32768, rope_scaling=rope,
-                rope_parameters=rope, rope_theta=5_000_000.0)  # fmt: skip
-    vision = dict(_VISION[size], patch_size=16, spatial_merge_size=2, temporal_patch_size=2,
-                  num_position_embeddings=2304 if size != "tiny" else 64)  # fmt: skip
+    text = dict(
+        _TEXT[size],
+        vocab_size=vocab,
+        max_position_embeddings=32768,
+        rope_scaling=rope,
+        rope_parameters=rope,
+        rope_theta=5_000_000.0,
+    )
+    vision = dict(
+        _VISION[size],
+        patch_size=16,
+        spatial_merge_size=2,
+        temporal_patch_size=2,
+        num_position_embeddings=2304 if size != "tiny" else 64,
+    )
     config = Qwen3VLConfig(text_config=text, vision_config=vision)
     config.image_token_id, config.vision_start_token_id, config.vision_end_token_id = vocab - 3, vocab - 2, vocab - 1
     return config
@@ -81,17 +92,26 @@ def make_inputs(model: Any, screen: tuple[int, int], preset: str, device: str) -
     budget = get_preset(preset)
     started = time.perf_counter()
     resized = resize_for_model(image, budget, "qwen3")
-    pixels = processor(images=[resized], size={"shortest_edge": budget.min_pixels, "longest_edge": budget.max_pixels},
-                       return_tensors="pt")  # fmt: skip
+    pixels = processor(
+        images=[resized],
+        size={"shortest_edge": budget.min_pixels, "longest_edge": budget.max_pixels},
+        return_tensors="pt",
+    )
     preprocess_ms = (time.perf_counter() - started) * 1000
     grid = pixels["image_grid_thw"]
     image_tokens = int(grid.prod()) // 4
     config = model.config
     text = torch.randint(0, config.image_token_id - 1, (PROMPT_TEXT_TOKENS,))
     half = PROMPT_TEXT_TOKENS // 2
-    ids = torch.cat([text[:half], torch.tensor([config.vision_start_token_id]),
-                     torch.full((image_tokens,), config.image_token_id), torch.tensor([config.vision_end_token_id]),
-                     text[half:]]).unsqueeze(0)  # fmt: skip
+    ids = torch.cat(
+        [
+            text[:half],
+            torch.tensor([config.vision_start_token_id]),
+            torch.full((image_tokens,), config.image_token_id),
+            torch.tensor([config.vision_end_token_id]),
+            text[half:],
+        ]
+    ).unsqueeze(0)
     dtype = next(model.parameters()).dtype
     # transformers 5 wants the modality of every token for M-RoPE (1 marks image tokens).
     token_types = (ids == config.image_token_id).long()
@@ -159,16 +179,38 @@ def main(argv: list[str] | None = None) -> int:
                     inputs, pre_ms, tokens = make_inputs(model, screen, preset, args.device)
                     prefill_ms, decode_ms = time_step(model, inputs, args.device, args.repeat)
                     step_s = (pre_ms + prefill_ms + decode_ms) / 1000
-                    rows.append([size, attn, f"{screen[0]}x{screen[1]}", preset, tokens, pre_ms, prefill_ms,
-                                 decode_ms, f"{step_s:.3f}"])  # fmt: skip
+                    rows.append(
+                        [
+                            size,
+                            attn,
+                            f"{screen[0]}x{screen[1]}",
+                            preset,
+                            tokens,
+                            pre_ms,
+                            prefill_ms,
+                            decode_ms,
+                            f"{step_s:.3f}",
+                        ]
+                    )
             del model
             if args.device == "cuda":
                 torch.cuda.empty_cache()
     device_name = torch.cuda.get_device_name() if args.device == "cuda" else "cpu"
-    print(f"Qwen3-VL planning step on {device_name}: {PROMPT_TEXT_TOKENS} text tokens + the screenshot, "
-          f"{ANSWER_TOKENS}-token answer, median of {args.repeat}")  # fmt: skip
-    headers = ["model", "attention", "screen", "preset", "visual tok", "preprocess ms", "prefill ms", "decode ms",
-               "step s"]  # fmt: skip
+    print(
+        f"Qwen3-VL planning step on {device_name}: {PROMPT_TEXT_TOKENS} text tokens + the screenshot, "
+        f"{ANSWER_TOKENS}-token answer, median of {args.repeat}"
+    )
+    headers = [
+        "model",
+        "attention",
+        "screen",
+        "preset",
+        "visual tok",
+        "preprocess ms",
+        "prefill ms",
+        "decode ms",
+        "step s",
+    ]
     print(table(headers, rows))
     return 0
 

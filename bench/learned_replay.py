@@ -40,19 +40,36 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["DISPLAY"] = desk.display
         folder, flow = Path(tmp), Path(tmp) / "flow.yaml"
         with DemoAppProcess(folder / "s1.json", desk.env()) as app:
-            grid = {w: [round(app.centre(w)[0] * 1000 / 1279), round(app.centre(w)[1] * 1000 / 799)]
-                    for w in ("name", "email", "agree", "submit")}  # fmt: skip
+            grid = {
+                w: [round(app.centre(w)[0] * 1000 / 1279), round(app.centre(w)[1] * 1000 / 799)]
+                for w in ("name", "email", "agree", "submit")
+            }
             script = [
-                _tool_call("left_click", coordinate=grid["name"]), _tool_call("type", text="Ada Lovelace"),
-                _tool_call("left_click", coordinate=grid["email"]), _tool_call("type", text="ada@example.com"),
-                _tool_call("left_click", coordinate=grid["agree"]), _tool_call("left_click", coordinate=grid["submit"]),
+                _tool_call("left_click", coordinate=grid["name"]),
+                _tool_call("type", text="Ada Lovelace"),
+                _tool_call("left_click", coordinate=grid["email"]),
+                _tool_call("type", text="ada@example.com"),
+                _tool_call("left_click", coordinate=grid["agree"]),
+                _tool_call("left_click", coordinate=grid["submit"]),
                 _tool_call("terminate", status="success"),
-            ]  # fmt: skip
+            ]
             with FakeChatServer(script) as server:
                 started = time.monotonic()
-                first = deskpilot(["run", "fill in the form", "--base-url", server.base_url, "--model",
-                                   "fake-qwen3-vl", "--out", str(folder / "model"), "--save-scenario", str(flow),
-                                   "--quiet"])  # fmt: skip
+                first = deskpilot(
+                    [
+                        "run",
+                        "fill in the form",
+                        "--base-url",
+                        server.base_url,
+                        "--model",
+                        "fake-qwen3-vl",
+                        "--out",
+                        str(folder / "model"),
+                        "--save-scenario",
+                        str(flow),
+                        "--quiet",
+                    ]
+                )
                 model_s, model_calls = time.monotonic() - started, len(server.chat_requests)
         with DemoAppProcess(folder / "s2.json", desk.env()) as app:
             started = time.monotonic()
@@ -62,12 +79,22 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for a, b in zip(model_steps, replay_steps, strict=False):
         rung = (b.get("grounding") or [{}])[0].get("rung", "-")
-        rows.append([a["action"]["kind"], "model", f"{a['timings']['plan_ms']:.1f}", 1, rung,
-                     f"{b['timings']['plan_ms']:.1f}", 0])  # fmt: skip
+        rows.append(
+            [
+                a["action"]["kind"],
+                "model",
+                f"{a['timings']['plan_ms']:.1f}",
+                1,
+                rung,
+                f"{b['timings']['plan_ms']:.1f}",
+                0,
+            ]
+        )
     rows.append(["whole run (s, incl. start-up)", "", f"{model_s:.2f}", model_calls, "", f"{replay_s:.2f}", 0])
     print("a saved model-driven run vs its replay with the server stopped (the fake model answers instantly)")
-    print(table(["step", "run: found by", "plan ms", "model calls", "replay: found by", "plan ms", "model calls"],
-                rows))  # fmt: skip
+    print(
+        table(["step", "run: found by", "plan ms", "model calls", "replay: found by", "plan ms", "model calls"], rows)
+    )
     print(f"exit status: run {first}, replay {second}; model calls {model_calls} -> 0")
     return 0 if first == 0 and second == 0 else 1
 

@@ -63,8 +63,17 @@ def main(argv: list[str] | None = None) -> int:
 
                 ms = median(sample_ms(preprocess, REPEAT, warmup=1))
                 baseline = baseline or ms
-                rows.append([family, f"{size[0]}x{size[1]}", name, f"{resized.width}x{resized.height}", tokens, ms,
-                             f"{ms / baseline:.2f}"])  # fmt: skip
+                rows.append(
+                    [
+                        family,
+                        f"{size[0]}x{size[1]}",
+                        name,
+                        f"{resized.width}x{resized.height}",
+                        tokens,
+                        ms,
+                        f"{ms / baseline:.2f}",
+                    ]
+                )
     print("pixel-budget presets: visual tokens and CPU preprocessing per screenshot (median ms)")
     print(table(["family", "screen", "preset", "model sees", "visual tokens", "preprocess ms", "x accurate"], rows))
     return 0

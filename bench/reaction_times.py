@@ -83,8 +83,10 @@ def _tk(desk, rounds: int) -> list[Row]:
         w = app.box("window")
         box = (w["x"], w["y"], w["x"] + w["w"], w["y"] + w["h"])
         for _ in range(rounds):
-            for name, action in (("Tk demo: click Count", Click(x=app.centre("count")[0], y=app.centre("count")[1])),
-                                 ("Tk demo: type 12 chars", Type(text="hello, world"))):  # fmt: skip
+            for name, action in (
+                ("Tk demo: click Count", Click(x=app.centre("count")[0], y=app.centre("count")[1])),
+                ("Tk demo: type 12 chars", Type(text="hello, world")),
+            ):
                 time.sleep(0.3)
                 rows.append(_react(name, executor, screen, box, action, 1.0))
         screen.close()
@@ -101,8 +103,9 @@ def _mousepad(desk, rounds: int) -> list[Row]:
     env = {**desk.env(), "NO_AT_BRIDGE": "1"}
     for _ in range(rounds):
         folder = Path(tempfile.mkdtemp())
-        app = subprocess.Popen(["mousepad", "--disable-server"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)  # fmt: skip
+        app = subprocess.Popen(
+            ["mousepad", "--disable-server"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             main = wait_for_window("Mousepad", 20, display=env["DISPLAY"])
             time.sleep(1.0)
@@ -168,10 +171,12 @@ def _featherpad(desk, rounds: int) -> list[Row]:
                 executor.perform(Click(x=main.left + main.width // 3, y=main.top + main.height - 41))
                 time.sleep(0.5)
                 for name, action in (
-                    ("featherpad (Qt5): click into the editor",
-                     Click(x=main.left + main.width // 2, y=main.top + main.height // 3)),
+                    (
+                        "featherpad (Qt5): click into the editor",
+                        Click(x=main.left + main.width // 2, y=main.top + main.height // 3),
+                    ),
                     ("featherpad (Qt5): type 12 chars", Type(text="hello, world")),
-                ):  # fmt: skip
+                ):
                     time.sleep(0.3)
                     rows.append(_react(name, executor, screen, box, action, 1.5))
                 time.sleep(0.3)
@@ -221,9 +226,11 @@ def _chromium(desk, rounds: int, binary: str) -> list[Row]:
         for _ in range(rounds):
             executor.perform(blank)
             time.sleep(0.3)
-            for name, action in (("chromium: click into the text input", centre("name")),
-                                 ("chromium: type 12 chars", Type(text="hello, world")),
-                                 ("chromium: click the Submit button", centre("submit"))):  # fmt: skip
+            for name, action in (
+                ("chromium: click into the text input", centre("name")),
+                ("chromium: type 12 chars", Type(text="hello, world")),
+                ("chromium: click the Submit button", centre("submit")),
+            ):
                 time.sleep(0.3)
                 rows.append(_react(name, executor, screen, box, action, 1.5))
             server.wait(lambda s: bool(s.submits), timeout_s=5)
@@ -270,8 +277,15 @@ def main(argv: list[str] | None = None) -> int:
             continue
         med = [statistics.median(v[i] for v in seen) for i in range(3)]
         worst = [max(v[i] for v in seen) for i in range(3)]
-        rows.append([name, f"{med[0]:.0f} / {worst[0]:.0f}", f"{med[1]:.0f} / {worst[1]:.0f}",
-                     f"{med[2]:.0f} / {worst[2]:.0f}", count])  # fmt: skip
+        rows.append(
+            [
+                name,
+                f"{med[0]:.0f} / {worst[0]:.0f}",
+                f"{med[1]:.0f} / {worst[1]:.0f}",
+                f"{med[2]:.0f} / {worst[2]:.0f}",
+                count,
+            ]
+        )
     print("ms after the action, in its window (median / worst over the rounds it changed); caret blinks left out")
     print(table(["action", "first change", "longest quiet gap", "last change", "runs"], rows))
     return 0

@@ -62,8 +62,10 @@ def _ten_step_scenario(folder: Path) -> Path:
     # Two more Count clicks whose target has no label: when the templates fail (dark theme), no OCR
     # can stand in, so these are the steps that fall through to the model.
     count_step = {**data["steps"][-1], "target": {k: v for k, v in data["steps"][-1]["target"].items() if k != "label"}}
-    double_step = {"action": {"kind": "click", "count": 2},
-                   "target": {"description": "the 'Double-click me' label", "label": "Double-click me"}}  # fmt: skip
+    double_step = {
+        "action": {"kind": "click", "count": 2},
+        "target": {"description": "the 'Double-click me' label", "label": "Double-click me"},
+    }
     # Before the labelled Count click, so the pointer is not hovering the button (a hovered ttk
     # button lights up and looks like the recorded one again, whatever the theme).
     data["steps"][6:6] = [count_step, count_step]
@@ -93,20 +95,46 @@ def main(argv: list[str] | None = None) -> int:
             ladder = default_ladder(oracle)
             with DemoAppProcess(folder / f"{len(rows)}.json", desk.env(), **where) as app:  # type: ignore[arg-type]
                 oracle.app = app
-                outcome = replay_once(scenario, path, ladder=ladder, executor=executor, screen=screen,
-                                      variables=resolve_variables(scenario, {}), run_dir=None)  # fmt: skip
+                outcome = replay_once(
+                    scenario,
+                    path,
+                    ladder=ladder,
+                    executor=executor,
+                    screen=screen,
+                    variables=resolve_variables(scenario, {}),
+                    run_dir=None,
+                )
             steps = len(scenario.steps)
             per_step_s = outcome.run.summary.duration_s / steps if outcome.run.summary else 0.0
             rungs = Counter(log.resolutions[-1].result.rung for log in outcome.logs if log.resolutions)
             grounding = [log.elapsed_ms for log in outcome.logs if log.resolutions]
-            rows.append([drift, "passed" if outcome.run.success else f"FAILED: {outcome.run.reason[:60]}",
-                         f"{oracle.calls / steps:.2f}", oracle.calls, f"{per_step_s * 1000:.0f}",
-                         f"{statistics.median(grounding):.1f}" if grounding else "-",
-                         ", ".join(f"{rung} x{n}" for rung, n in rungs.most_common())])  # fmt: skip
+            rows.append(
+                [
+                    drift,
+                    "passed" if outcome.run.success else f"FAILED: {outcome.run.reason[:60]}",
+                    f"{oracle.calls / steps:.2f}",
+                    oracle.calls,
+                    f"{per_step_s * 1000:.0f}",
+                    f"{statistics.median(grounding):.1f}" if grounding else "-",
+                    ", ".join(f"{rung} x{n}" for rung, n in rungs.most_common()),
+                ]
+            )
         screen.close()
     print("replay of a 10-step scenario (8 grounded targets) on the demo app; one run, side by side")
-    print(table(["app", "outcome", "model calls / step", "model calls", "wall ms / step", "grounding ms (median)",
-                 "rungs that resolved"], rows))  # fmt: skip
+    print(
+        table(
+            [
+                "app",
+                "outcome",
+                "model calls / step",
+                "model calls",
+                "wall ms / step",
+                "grounding ms (median)",
+                "rungs that resolved",
+            ],
+            rows,
+        )
+    )
     unchanged_calls = rows[0][3]
     print(f"model calls on the unchanged app: {unchanged_calls} (target 0)")
     return 0 if unchanged_calls == 0 and all(row[1] == "passed" for row in rows) else 1

@@ -105,8 +105,17 @@ def main(argv: list[str] | None = None) -> int:
             target, met = f"<= {COMMAND_RATIO_TARGET:g}x", ratio <= COMMAND_RATIO_TARGET
         else:
             target, met = "", True
-        rows.append([name, median_s * 1000, f"{ratio:.1f}x", cpu_s * 1000, f"{cpu_s / bare_cpu_s:.1f}x", target,
-                     "" if met else "MISSED"])  # fmt: skip
+        rows.append(
+            [
+                name,
+                median_s * 1000,
+                f"{ratio:.1f}x",
+                cpu_s * 1000,
+                f"{cpu_s / bare_cpu_s:.1f}x",
+                target,
+                "" if met else "MISSED",
+            ]
+        )
         missed += [] if met else [name]
     print(f"whole-process wall time, median of {args.rounds} interleaved rounds ({sys.executable})")
     print(table(["command", "wall ms", "/ python -c pass", "cpu ms", "/ python -c pass", "target (wall)", ""], rows))

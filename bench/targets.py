@@ -59,11 +59,16 @@ def _run(folder: Path, oracle: OracleModel, name: str) -> list[dict[str, Any]]:
             step(desk)
             record = desk.parts.run.steps[-1]  # type: ignore[union-attr]
             grounding = record.grounding or [{}]
-            measured.append({
-                "step": label, "rung": grounding[0].get("rung", "-"), "ms": record.timings.plan_ms,
-                "ocr_calls": resolver.calls.get("ocr", 0) - calls.get("ocr", 0),
-                "tesseract": resolver.ocr.tesseract_runs - tess, "model": oracle.calls - model,
-            })  # fmt: skip
+            measured.append(
+                {
+                    "step": label,
+                    "rung": grounding[0].get("rung", "-"),
+                    "ms": record.timings.plan_ms,
+                    "ocr_calls": resolver.calls.get("ocr", 0) - calls.get("ocr", 0),
+                    "tesseract": resolver.ocr.tesseract_runs - tess,
+                    "model": oracle.calls - model,
+                }
+            )
     return measured
 
 
@@ -90,15 +95,53 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for a, b in zip(cold, learned, strict=True):
         ratio = f"{a['ms'] / b['ms']:.1f}x" if b["ms"] > 0.05 and a["rung"] != "-" else "-"
-        rows.append([a["step"], a["rung"], f"{a['ms']:.1f}", a["tesseract"], a["model"],
-                     b["rung"], f"{b['ms']:.1f}", b["tesseract"], b["model"], ratio])  # fmt: skip
+        rows.append(
+            [
+                a["step"],
+                a["rung"],
+                f"{a['ms']:.1f}",
+                a["tesseract"],
+                a["model"],
+                b["rung"],
+                f"{b['ms']:.1f}",
+                b["tesseract"],
+                b["model"],
+                ratio,
+            ]
+        )
     total = [sum(r["ms"] for r in run if r["rung"] != "-") for run in (cold, learned)]
-    rows.append(["all targets", "", f"{total[0]:.1f}", sum(r["tesseract"] for r in cold), sum(r["model"] for r in cold),
-                 "", f"{total[1]:.1f}", sum(r["tesseract"] for r in learned), sum(r["model"] for r in learned),
-                 f"{total[0] / total[1]:.1f}x" if total[1] else "-"])  # fmt: skip
+    rows.append(
+        [
+            "all targets",
+            "",
+            f"{total[0]:.1f}",
+            sum(r["tesseract"] for r in cold),
+            sum(r["model"] for r in cold),
+            "",
+            f"{total[1]:.1f}",
+            sum(r["tesseract"] for r in learned),
+            sum(r["model"] for r in learned),
+            f"{total[0] / total[1]:.1f}x" if total[1] else "-",
+        ]
+    )
     print("8-step Desktop script on the demo app; first run vs learned run (window moved), one process")
-    print(table(["step", "first: rung", "ms", "tesseract", "model", "learned: rung", "ms", "tesseract", "model",
-                 "first/learned"], rows))  # fmt: skip
+    print(
+        table(
+            [
+                "step",
+                "first: rung",
+                "ms",
+                "tesseract",
+                "model",
+                "learned: rung",
+                "ms",
+                "tesseract",
+                "model",
+                "first/learned",
+            ],
+            rows,
+        )
+    )
     learned_calls = sum(r["tesseract"] + r["model"] + r["ocr_calls"] for r in learned)
     print(f"OCR + model calls in the learned run: {learned_calls} (target 0)")
     return 0 if learned_calls == 0 else 1

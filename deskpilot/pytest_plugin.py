@@ -33,13 +33,26 @@ _SUFFIXES = (".yaml", ".yml")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("deskpilot", "Deskpilot scenario replays")
-    group.addoption("--deskpilot-scenarios", action="append", default=[], metavar="PATH",
-                    help="collect the scenario YAML files under PATH (repeatable; adds to the ini option)")  # fmt: skip
-    group.addoption("--deskpilot-display", choices=["private", "current"], default="private",
-                    help="replay on a private Xvfb per worker (default) or on $DISPLAY")  # fmt: skip
+    group.addoption(
+        "--deskpilot-scenarios",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="collect the scenario YAML files under PATH (repeatable; adds to the ini option)",
+    )
+    group.addoption(
+        "--deskpilot-display",
+        choices=["private", "current"],
+        default="private",
+        help="replay on a private Xvfb per worker (default) or on $DISPLAY",
+    )
     group.addoption("--deskpilot-runs", default="runs/pytest", help="where replay run directories go")
-    parser.addini("deskpilot_scenarios", type="paths", default=[],
-                  help="files or folders whose scenario YAML files are test items (relative to the ini file)")
+    parser.addini(
+        "deskpilot_scenarios",
+        type="paths",
+        default=[],
+        help="files or folders whose scenario YAML files are test items (relative to the ini file)",
+    )
 
 
 _ROOTS = pytest.StashKey[list[Path]]()
@@ -146,9 +159,14 @@ class ScenarioItem(pytest.Item):
         screen = MssScreen(monitor=0)
         try:
             outcome = replay_once(
-                self.scenario, self.path, ladder=default_ladder(tree=desktop_trees()), executor=PyAutoGuiExecutor(),
-                screen=screen, variables=resolve_variables(self.scenario, {}), run_dir=run_dir,
-            )  # fmt: skip
+                self.scenario,
+                self.path,
+                ladder=default_ladder(tree=desktop_trees()),
+                executor=PyAutoGuiExecutor(),
+                screen=screen,
+                variables=resolve_variables(self.scenario, {}),
+                run_dir=run_dir,
+            )
         finally:
             screen.close()
         table = step_table(self.scenario, outcome)
@@ -181,8 +199,10 @@ def step_table(scenario: Any, outcome: Any) -> str:
         elif log.resolutions and log.resolutions[-1].result.point is None:
             status = "FAILED: " + "; ".join(f"{r.rung}: {r.reason}" for r in log.resolutions[-1].tried)
         else:
-            found = ", ".join(f"{r.result.rung} after {len(r.tried) - 1} refusals" if len(r.tried) > 1
-                              else r.result.rung for r in log.resolutions)  # fmt: skip
+            found = ", ".join(
+                f"{r.result.rung} after {len(r.tried) - 1} refusals" if len(r.tried) > 1 else r.result.rung
+                for r in log.resolutions
+            )
             status = f"ok ({found}, {log.elapsed_ms:.0f} ms)" if found else "ok"
         lines.append(f"  step {index + 1:>2} {step.describe():<40} {status}")
     return "\n".join(lines)

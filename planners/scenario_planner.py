@@ -113,9 +113,13 @@ class ScenarioPlanner:
                 point = resolution.result.point
                 if point is None:
                     rungs = "; ".join(f"{r.rung}: {r.reason or 'no match'}" for r in resolution.tried)
-                    raise GroundingFailed(f"step {index + 1} ({step.describe()}): no confident match for "
-                                          f"'{target.description}' [{rungs or 'no grounders configured'}]; "
-                                          "nothing was done for this step", index, log.grounding())  # fmt: skip
+                    raise GroundingFailed(
+                        f"step {index + 1} ({step.describe()}): no confident match for "
+                        f"'{target.description}' [{rungs or 'no grounders configured'}]; "
+                        "nothing was done for this step",
+                        index,
+                        log.grounding(),
+                    )
                 points.append((point.x, point.y))
         log.elapsed_ms = (time.monotonic() - started) * 1000
         action = step.resolve(points[0] if points else None, points[1] if len(points) > 1 else None, self.variables)
@@ -173,6 +177,7 @@ class ScenarioPlanner:
             offset=target.label_offset is not None,  # the label is beside the target: the tree leaves it to OCR
         )
         return query, window
+
 
 def window_scale(recorded: tuple[int, int] | None, now: tuple[int, int], tolerance: float = 0.03) -> float | None:
     """The zoom a window's size change says, when it grew or shrank by one factor both ways (within

@@ -57,11 +57,16 @@ class CachedTarget:
             return None if value is None else (int(value[0]), int(value[1]))
 
         return cls(
-            target=dict(data["target"]), screen_point=pair("screen_point") or (0, 0), template=str(data["template"]),
-            template_point=pair("template_point") or (0, 0), window_title=data.get("window_title"),
-            window_point=pair("window_point"), offset=pair("offset") or (0, 0), rung=str(data.get("rung", "")),
+            target=dict(data["target"]),
+            screen_point=pair("screen_point") or (0, 0),
+            template=str(data["template"]),
+            template_point=pair("template_point") or (0, 0),
+            window_title=data.get("window_title"),
+            window_point=pair("window_point"),
+            offset=pair("offset") or (0, 0),
+            rung=str(data.get("rung", "")),
             updated_s=float(data.get("updated_s", 0)),
-        )  # fmt: skip
+        )
 
 
 def target_key(target: Target) -> str:
@@ -96,17 +101,28 @@ class TargetCache:
         return self.folder / entry.template
 
     def put(
-        self, target: Target, frame: Frame, point: ScreenPoint, window: WindowInfo | None, rung: str,
+        self,
+        target: Target,
+        frame: Frame,
+        point: ScreenPoint,
+        window: WindowInfo | None,
+        rung: str,
         offset: tuple[int, int] = (0, 0),
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """Learn where ``target`` was found now (``point``; acted on at ``point + offset``); False when the
         cache is read-only."""
         return self.put_key(target_key(target), target.model_dump(mode="json"), frame, point, window, rung, offset)
 
     def put_key(
-        self, key: str, described: dict[str, Any], frame: Frame, point: ScreenPoint, window: WindowInfo | None,
-        rung: str, offset: tuple[int, int] = (0, 0),
-    ) -> bool:  # fmt: skip
+        self,
+        key: str,
+        described: dict[str, Any],
+        frame: Frame,
+        point: ScreenPoint,
+        window: WindowInfo | None,
+        rung: str,
+        offset: tuple[int, int] = (0, 0),
+    ) -> bool:
         """``put`` under any key (a replay keys a scenario's targets by step); ``described`` is for people."""
         if not self.learn:
             return False
@@ -120,12 +136,16 @@ class TargetCache:
         image.save(tmp)
         os.replace(tmp, self.folder / name)
         self._entries[key] = CachedTarget(
-            target=described, screen_point=(point.x, point.y), template=name,
+            target=described,
+            screen_point=(point.x, point.y),
+            template=name,
             template_point=(int(template_point[0]), int(template_point[1])),
             window_title=window.title if window else None,
-            window_point=window.relative(point.x, point.y) if window else None, offset=(int(offset[0]), int(offset[1])),
-            rung=rung, updated_s=time.time(),
-        )  # fmt: skip
+            window_point=window.relative(point.x, point.y) if window else None,
+            offset=(int(offset[0]), int(offset[1])),
+            rung=rung,
+            updated_s=time.time(),
+        )
         self._save()
         self.writes += 1
         return True

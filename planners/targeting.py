@@ -57,10 +57,17 @@ class TargetResolver:
     """Finds targets; ``calls`` counts grounder calls per rung (what the learned cache saves)."""
 
     def __init__(
-        self, *, cache: TargetCache | None = None, model: PointingModel | None = None, base_dir: Path | None = None,
-        windows: WindowLookup | None = None, strict_cache: bool = False, ocr: OcrGrounder | None = None,
-        tree: TreeSource | None = None, wait_enabled_s: float = 2.0,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        cache: TargetCache | None = None,
+        model: PointingModel | None = None,
+        base_dir: Path | None = None,
+        windows: WindowLookup | None = None,
+        strict_cache: bool = False,
+        ocr: OcrGrounder | None = None,
+        tree: TreeSource | None = None,
+        wait_enabled_s: float = 2.0,
+    ) -> None:
         self.cache, self.base_dir, self.windows = cache, base_dir or Path.cwd(), windows
         self.tree: Grounder = TreeGrounder(tree, wait_enabled_s) if tree is not None else _NoTree()
         self.strict_cache = strict_cache
@@ -86,8 +93,15 @@ class TargetResolver:
                     result = self._offset(result, cached.offset, frame)
                 tried.append(result)
                 if result.point is not None:
-                    return self._found(target, result, window, tried, frame, cache="hit" if grounder is self.anchor
-                                       else "moved", found_at=found_at)  # fmt: skip
+                    return self._found(
+                        target,
+                        result,
+                        window,
+                        tried,
+                        frame,
+                        cache="hit" if grounder is self.anchor else "moved",
+                        found_at=found_at,
+                    )
             if self.strict_cache:
                 raise self._not_found(target, tried, "the learned anchor no longer matches (strict cache)")
         for grounder, query in self._rungs(target, window):
@@ -110,10 +124,20 @@ class TargetResolver:
         described = described or (f"the {target.describe()}" if target.role else "the pictured element")
         rungs: list[tuple[Grounder, GroundingQuery]] = []
         if target.text is not None or target.role is not None:
-            rungs.append((self.tree, GroundingQuery(
-                description=described, label=target.text, window=window, role=target.role, name=target.name,
-                index=target.index, offset=target.offset is not None,
-            )))  # fmt: skip
+            rungs.append(
+                (
+                    self.tree,
+                    GroundingQuery(
+                        description=described,
+                        label=target.text,
+                        window=window,
+                        role=target.role,
+                        name=target.name,
+                        index=target.index,
+                        offset=target.offset is not None,
+                    ),
+                )
+            )
         if target.text is not None:
             query = GroundingQuery(description=described, label=target.text, exact=target.exact, window=window)
             rungs.append((self.ocr, query))
@@ -142,17 +166,22 @@ class TargetResolver:
             dx, dy = cached.window_point
             expected = ScreenPoint(anchor_window.left + dx, anchor_window.top + dy)
         return GroundingQuery(
-            description=target.describe(), template=self.cache.template_path(cached),
-            template_point=cached.template_point, expected=expected, window=anchor_window,
-        )  # fmt: skip
+            description=target.describe(),
+            template=self.cache.template_path(cached),
+            template_point=cached.template_point,
+            expected=expected,
+            window=anchor_window,
+        )
 
     def _window(self, target: Target) -> WindowInfo | None:
         if target.window is None:
             return None
         window = self.windows.find(target.window) if self.windows is not None else None
         if window is None:
-            raise TargetNotFound(f"{target.describe()}: no window title matches /{target.window}/",
-                                 tried=(("window", f"no window matches /{target.window}/"),))  # fmt: skip
+            raise TargetNotFound(
+                f"{target.describe()}: no window title matches /{target.window}/",
+                tried=(("window", f"no window matches /{target.window}/"),),
+            )
         return window
 
     @staticmethod
@@ -171,9 +200,15 @@ class TargetResolver:
 
     # -- outcomes ----------------------------------------------------------------------------------
     def _found(
-        self, target: Target, result: GroundingResult, window: WindowInfo | None, tried: list[GroundingResult],
-        frame: Frame, cache: str, found_at: ScreenPoint | None = None,
-    ) -> Found:  # fmt: skip
+        self,
+        target: Target,
+        result: GroundingResult,
+        window: WindowInfo | None,
+        tried: list[GroundingResult],
+        frame: Frame,
+        cache: str,
+        found_at: ScreenPoint | None = None,
+    ) -> Found:
         """``found_at``: what the rung matched, when the point acted on lies at an offset from it: that is
         what the cache learns (a crop of the label, not of the blank field beside it)."""
         assert result.point is not None
@@ -186,9 +221,13 @@ class TargetResolver:
         elif cache != "hit" and not self.cache.put(target, frame, learned, window, result.rung, offset):
             cache = "read-only"
         record = {
-            "target": target.model_dump(mode="json"), "rung": result.rung, "score": round(result.score, 3),
-            "point": [point.x, point.y], "cache": cache, "tried": [r.summary(words=False) for r in tried],
-        }  # fmt: skip
+            "target": target.model_dump(mode="json"),
+            "rung": result.rung,
+            "score": round(result.score, 3),
+            "point": [point.x, point.y],
+            "cache": cache,
+            "tried": [r.summary(words=False) for r in tried],
+        }
         if offset != (0, 0):
             record["found_at"] = [learned.x, learned.y]  # the label; "point" is where the action went
         if result.element is not None:
@@ -234,7 +273,6 @@ class _NoModel:
         return GroundingResult(self.name, None, reason="a description needs a model (--model / --base-url)")
 
 
-
 class _NoTree:
     """The tree rung when no tree reader is wired in (unit tests, a non-Linux desktop): says so."""
 
@@ -266,5 +304,6 @@ class TargetingPlanner(ScriptedPlanner):
         if not grounding:
             return plan
         found = ", ".join(f"{g['rung']} ({g['cache']})" for g in grounding)
-        return plan.model_copy(update={"actions": (concrete,), "grounding": grounding,
-                                       "thought": f"{plan.thought}; found by {found}"})  # fmt: skip
+        return plan.model_copy(
+            update={"actions": (concrete,), "grounding": grounding, "thought": f"{plan.thought}; found by {found}"}
+        )

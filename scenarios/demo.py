@@ -47,8 +47,9 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="run directory (default: a new one under ./runs/)")
-    parser.add_argument("--use-current-display", action="store_true",
-                        help="drive $DISPLAY instead of a private Xvfb + openbox")  # fmt: skip
+    parser.add_argument(
+        "--use-current-display", action="store_true", help="drive $DISPLAY instead of a private Xvfb + openbox"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,8 +115,11 @@ def _replay_part(run_dir: Path, use_current_display: bool) -> int:
         env = _desktop_env(stack, use_current_display)
         moved = DemoAppProcess(run_dir / "demo-app-state.json", env, x=420, y=170, extra_args=["--layout", "moved"])
         app = stack.enter_context(moved)
-        print("demo: the app moved to (420, 170) and its Submit button moved: replaying "
-              f"deskpilot replay {scenario} --heal", file=sys.stderr)  # fmt: skip
+        print(
+            "demo: the app moved to (420, 170) and its Submit button moved: replaying "
+            f"deskpilot replay {scenario} --heal",
+            file=sys.stderr,
+        )
         cmd = [sys.executable, "-m", "deskpilot", "replay", str(scenario), "--heal", "--out", str(run_dir / "run")]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, cwd=run_dir)
         try:
@@ -125,8 +129,10 @@ def _replay_part(run_dir: Path, use_current_display: bool) -> int:
     if proc.returncode != 0 or state is None:
         print(f"demo: the replay did not complete (status {proc.returncode})", file=sys.stderr)
         return 1
-    print("demo: every step of the scenario found its target again; the healed scenario is at "
-          f"{scenario}", file=sys.stderr)  # fmt: skip
+    print(
+        f"demo: every step of the scenario found its target again; the healed scenario is at {scenario}",
+        file=sys.stderr,
+    )
     print(proc.stdout.strip())
     return 0
 

@@ -49,16 +49,37 @@ class DemoApp(StateMirror):
         self.root, self.state_path, self.animate_ms = root, state_path, animate_ms
         self.variant = variant or Variant()
         self.state: dict[str, Any] = {
-            "ready": False, "closed": False, "seq": 0, "pid": os.getpid(),
-            "name": "", "email": "", "notes": "", "agree": False, "submitted": None, "submit_count": 0,
-            "selected_item": None, "selected_index": None, "list_top_index": 0, "list_rows": [],
+            "ready": False,
+            "closed": False,
+            "seq": 0,
+            "pid": os.getpid(),
+            "name": "",
+            "email": "",
+            "notes": "",
+            "agree": False,
+            "submitted": None,
+            "submit_count": 0,
+            "selected_item": None,
+            "selected_index": None,
+            "list_top_index": 0,
+            "list_rows": [],
             "wheel": {"up": 0, "down": 0, "left": 0, "right": 0},
-            "token": None, "token_on_target": False, "menu_choice": None,
+            "token": None,
+            "token_on_target": False,
+            "menu_choice": None,
             "menu": {"open": False, "source": None, "entries": {}},
-            "last_chord": None, "chord_count": 0, "silent_count": 0, "count_clicks": 0, "double_clicks": 0,
-            "middle_clicks": 0, "last_click_button": None, "last_click_widget": None,
-            "animating": False, "focus": None, "widgets": {},
-        }  # fmt: skip
+            "last_chord": None,
+            "chord_count": 0,
+            "silent_count": 0,
+            "count_clicks": 0,
+            "double_clicks": 0,
+            "middle_clicks": 0,
+            "last_click_button": None,
+            "last_click_widget": None,
+            "animating": False,
+            "focus": None,
+            "widgets": {},
+        }
         self._last_body = ""
         self._geometry_pending = False
         self._stable_polls = 0
@@ -170,10 +191,20 @@ class DemoApp(StateMirror):
 
         self.widgets: dict[str, tk.Misc] = {
             **{str(button).rsplit(".", 1)[-1]: button for button in submits},
-            "name": name, "email": email, "notes": self.notes, "agree": agree,
-            "clear": clear, "items": self.items, "scrollbar": self.scrollbar, "board": self.board,
-            "count": count, "anim": self.anim, "double": double, "context": context, "status": self.status,
-        }  # fmt: skip
+            "name": name,
+            "email": email,
+            "notes": self.notes,
+            "agree": agree,
+            "clear": clear,
+            "items": self.items,
+            "scrollbar": self.scrollbar,
+            "board": self.board,
+            "count": count,
+            "anim": self.anim,
+            "double": double,
+            "context": context,
+            "status": self.status,
+        }
         self._names: dict[str, str] = {str(widget): key for key, widget in self.widgets.items()}
         self._names.update({str(self.root): "window", str(self.menu): "menu"})
         name.focus_set()  # a form usually opens with its first field focused

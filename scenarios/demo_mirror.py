@@ -17,8 +17,7 @@ Box = dict[str, int]
 
 def widget_box(widget: tk.Misc) -> Box:
     """A widget's box in screen coordinates."""
-    return {"x": widget.winfo_rootx(), "y": widget.winfo_rooty(),
-            "w": widget.winfo_width(), "h": widget.winfo_height()}  # fmt: skip
+    return {"x": widget.winfo_rootx(), "y": widget.winfo_rooty(), "w": widget.winfo_width(), "h": widget.winfo_height()}
 
 
 class StateMirror:
@@ -86,8 +85,7 @@ class StateMirror:
             x, y, w, h = bbox
             if y + h > self.items.winfo_height():  # partly hidden row: not a safe click target
                 break
-            rows.append({"index": index, "text": self.items.get(index), "x": left + x, "y": top + y,
-                         "w": w, "h": h})  # fmt: skip
+            rows.append({"index": index, "text": self.items.get(index), "x": left + x, "y": top + y, "w": w, "h": h})
         self.state["list_top_index"] = first
         self.state["list_rows"] = rows
 

@@ -30,6 +30,7 @@ def apply_theme(app_module: ModuleType, theme: str) -> None:
     colours = THEMES[theme]
     for name, value in colours.items():
         setattr(app_module, name, value)
-    app_module._FIELD_LOOK.update(background=colours["FIELD"], foreground=colours["TEXT"],
-                                  highlightcolor=colours["ACCENT"])  # fmt: skip
+    app_module._FIELD_LOOK.update(
+        background=colours["FIELD"], foreground=colours["TEXT"], highlightcolor=colours["ACCENT"]
+    )
     app_module._CANVAS_LOOK.update(background=colours["FIELD"])

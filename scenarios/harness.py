@@ -81,8 +81,12 @@ class DemoAppProcess:
         from PIL import Image
 
         box = self.box(name)
-        region = {"left": box["x"] - pad, "top": box["y"] - pad, "width": box["w"] + 2 * pad,
-                  "height": box["h"] + 2 * pad}  # fmt: skip
+        region = {
+            "left": box["x"] - pad,
+            "top": box["y"] - pad,
+            "width": box["w"] + 2 * pad,
+            "height": box["h"] + 2 * pad,
+        }
         with mss.MSS(display=self.env.get("DISPLAY")) as grabber:
             shot = grabber.grab(region)
         Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX").save(path)

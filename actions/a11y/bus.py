@@ -104,8 +104,14 @@ class A11yBus:
 
         assert self._limit is not None
         async with self._limit:
-            message = Message(destination=call.bus, path=call.path, interface=call.interface, member=call.member,
-                              signature=call.signature, body=list(call.body))  # fmt: skip
+            message = Message(
+                destination=call.bus,
+                path=call.path,
+                interface=call.interface,
+                member=call.member,
+                signature=call.signature,
+                body=list(call.body),
+            )
             try:
                 reply = await asyncio.wait_for(self._bus.call(message), timeout_s)
             except asyncio.TimeoutError:
@@ -144,8 +150,10 @@ def find_bus_address(timeout_s: float = 2.0, session: str | None = None) -> str:
         return direct
     session = session or os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     if not session:
-        raise A11yUnavailable("no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set, so there is no accessibility "
-                              "bus (a private desktop starts one; `deskpilot doctor` says more)")  # fmt: skip
+        raise A11yUnavailable(
+            "no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set, so there is no accessibility "
+            "bus (a private desktop starts one; `deskpilot doctor` says more)"
+        )
     bus = A11yBus(session, timeout_s)
     try:
         reply = bus.calls([Call("org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus", "GetAddress")], timeout_s)[0]
@@ -153,6 +161,8 @@ def find_bus_address(timeout_s: float = 2.0, session: str | None = None) -> str:
         bus.close()
     if isinstance(reply, Failed) or not reply or not reply[0]:
         why = reply.error if isinstance(reply, Failed) else "an empty address"
-        raise A11yUnavailable(f"the session bus has no accessibility bus (org.a11y.Bus: {why}); install "
-                              "at-spi2-core and start /usr/libexec/at-spi-bus-launcher")  # fmt: skip
+        raise A11yUnavailable(
+            f"the session bus has no accessibility bus (org.a11y.Bus: {why}); install "
+            "at-spi2-core and start /usr/libexec/at-spi-bus-launcher"
+        )
     return str(reply[0])

@@ -26,8 +26,9 @@ class _Entry:
 class FrameTrees:
     """``snapshot(frame, window=, app=)``: the reader's snapshot of that scope, cached per screen."""
 
-    def __init__(self, reader: AtspiReader | None = None,
-                 active_window: Callable[[], WindowInfo | None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, reader: AtspiReader | None = None, active_window: Callable[[], WindowInfo | None] | None = None
+    ) -> None:
         self.reader = reader or AtspiReader()
         # Where the window system has the focus: the active window when the tree marks none active.
         self.active_window = active_window
@@ -35,8 +36,9 @@ class FrameTrees:
         self.reads = 0  # how many times the tree was really read (what the cache saves)
         self._unavailable: A11yUnavailable | None = None  # no bus: said once, not asked again every step
 
-    def snapshot(self, frame: Frame, window: str | None = None, app: str | None = None,
-                 window_box: Box | None = None) -> Snapshot:  # fmt: skip
+    def snapshot(
+        self, frame: Frame, window: str | None = None, app: str | None = None, window_box: Box | None = None
+    ) -> Snapshot:
         if self._unavailable is not None:
             raise self._unavailable
         key = (window, app, window_box)

@@ -91,8 +91,23 @@ class Element:
 
 
 # What a reader of the report needs; "opaque", "focusable", "single-line" and the like are noise there.
-_REPORTED_STATES = frozenset({"enabled", "sensitive", "showing", "visible", "focused", "checked", "selected",
-                              "expanded", "editable", "active", "pressed", "indeterminate", "read-only"})  # fmt: skip
+_REPORTED_STATES = frozenset(
+    {
+        "enabled",
+        "sensitive",
+        "showing",
+        "visible",
+        "focused",
+        "checked",
+        "selected",
+        "expanded",
+        "editable",
+        "active",
+        "pressed",
+        "indeterminate",
+        "read-only",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -145,8 +160,9 @@ class Snapshot:
             box = box.intersect(self.screen)
         return None if box.empty else box
 
-    def find(self, role: str | None = None, name: str | None = None, *, exact: bool = False,
-             visible_only: bool = True) -> list[int]:  # fmt: skip
+    def find(
+        self, role: str | None = None, name: str | None = None, *, exact: bool = False, visible_only: bool = True
+    ) -> list[int]:
         """Indices of elements with that role (alias or AT-SPI name) and whose name, label or text matches
         ``name`` (see :func:`name_match`), in the snapshot's order; only visible ones unless asked."""
         found = []

@@ -22,8 +22,9 @@ class FakeTrees:
     reads: int = 0
     polls: int = 0
 
-    def snapshot(self, frame: Frame, window: str | None = None, app: str | None = None,
-                 window_box: Box | None = None) -> Snapshot:  # fmt: skip
+    def snapshot(
+        self, frame: Frame, window: str | None = None, app: str | None = None, window_box: Box | None = None
+    ) -> Snapshot:
         self.reads += 1
         if self.tree is None:
             raise A11yUnavailable(self.unavailable or "no tree")
@@ -50,13 +51,21 @@ class FakeTrees:
 SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})
 
 
-def element(path: str, role: str, name: str, box: tuple[int, int, int, int] | None, parent: int | None = None,
-            states: frozenset[str] = SHOWN, **more: object) -> Element:  # fmt: skip
+def element(
+    path: str,
+    role: str,
+    name: str,
+    box: tuple[int, int, int, int] | None,
+    parent: int | None = None,
+    states: frozenset[str] = SHOWN,
+    **more: object,
+) -> Element:
     """An element for a fake snapshot: ``path`` names it (bus ":1.1"), ``box`` is (x, y, width, height)."""
-    return Element(ElementRef(":1.1", path), role, name, states=states, box=Box(*box) if box else None,
-                   parent=parent, **more)  # type: ignore[arg-type]  # fmt: skip
+    shown = Box(*box) if box else None
+    return Element(ElementRef(":1.1", path), role, name, states=states, box=shown, parent=parent, **more)  # type: ignore[arg-type]
 
 
-def snapshot(*elements: Element, screen: tuple[int, int, int, int] = (0, 0, 1280, 800),
-             window: str = "Form") -> Snapshot:  # fmt: skip
+def snapshot(
+    *elements: Element, screen: tuple[int, int, int, int] = (0, 0, 1280, 800), window: str = "Form"
+) -> Snapshot:
     return Snapshot("fake app", window, tuple(elements), read_ms=1.0, screen=Box(*screen))

@@ -27,8 +27,9 @@ _NULL_PATH = "/org/a11y/atspi/null"
 _SCREEN_COORDS = 0  # ATSPI_COORD_TYPE_SCREEN
 _LABELLED_BY = 2  # ATSPI_RELATION_LABELLED_BY
 _MAX_CHILDREN = 500  # a table that manages its descendants may claim millions of rows
-_FIELD_ROLES = frozenset({"entry", "text", "password text", "spin button", "combo box", "editbar", "search box",
-                          "slider", "list box"})  # fmt: skip
+_FIELD_ROLES = frozenset(
+    {"entry", "text", "password text", "spin button", "combo box", "editbar", "search box", "slider", "list box"}
+)
 
 
 @dataclass(frozen=True)
@@ -114,13 +115,28 @@ class AtspiReader:
         return found
 
     def pid(self, bus_name: str) -> int | None:
-        reply = self._calls([Call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                  "GetConnectionUnixProcessID", "s", (bus_name,))])[0]  # fmt: skip
+        reply = self._calls(
+            [
+                Call(
+                    "org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus",
+                    "GetConnectionUnixProcessID",
+                    "s",
+                    (bus_name,),
+                )
+            ]
+        )[0]
         return None if isinstance(reply, Failed) else int(reply[0])
 
     # -- snapshots -------------------------------------------------------------------------------------
-    def snapshot(self, window: str | None = None, app: str | None = None, screen: Box | None = None,
-                 window_box: Box | None = None) -> Snapshot:  # fmt: skip
+    def snapshot(
+        self,
+        window: str | None = None,
+        app: str | None = None,
+        screen: Box | None = None,
+        window_box: Box | None = None,
+    ) -> Snapshot:
         """The tree of the window whose accessible name matches the regular expression ``window`` (or, when no
         name does, the window that covers most of ``window_box``: toolkits name windows their own way), else of
         the application named ``app``, else of the active window (or, when the tree marks none active, the one
@@ -134,8 +150,9 @@ class AtspiReader:
         read_ms = (time.monotonic() - started) * 1000
         return Snapshot(app_name, window_name, tuple(elements), read_ms, complete, why, screen)
 
-    def _scope(self, window: str | None, app: str | None,
-               window_box: Box | None) -> tuple[str, list[ElementRef], str] | str:  # fmt: skip
+    def _scope(
+        self, window: str | None, app: str | None, window_box: Box | None
+    ) -> tuple[str, list[ElementRef], str] | str:
         if app is not None and window is None:
             named = [(name, root) for name, root in self.applications() if name.casefold() == app.casefold()]
             if not named:
@@ -154,8 +171,10 @@ class AtspiReader:
             if not chosen and window_box is not None:
                 chosen = self._covering(tops, window_box)  # Chromium marks no window active: where X has the focus
             if not chosen:
-                return (f"the active window is not in the accessibility tree (its toolkit publishes none, as Tk's, "
-                        f"or it started before the bus); windows in the tree: {_names(tops)}")  # fmt: skip
+                return (
+                    f"the active window is not in the accessibility tree (its toolkit publishes none, as Tk's, "
+                    f"or it started before the bus); windows in the tree: {_names(tops)}"
+                )
         top = chosen[0]
         return top.app, [top.ref], top.name
 
@@ -198,8 +217,9 @@ class AtspiReader:
             level, depth = next_level, depth + 1
         return True, ""
 
-    def _read_level(self, level: list[tuple[ElementRef, int | None]], depth: int,
-                    elements: list[Element]) -> list[tuple[ElementRef, int | None]]:  # fmt: skip
+    def _read_level(
+        self, level: list[tuple[ElementRef, int | None]], depth: int, elements: list[Element]
+    ) -> list[tuple[ElementRef, int | None]]:
         first = self._calls([call for ref, _ in level for call in _phase_one(ref)])
         per = len(_phase_one(ROOT))
         rows = [first[i * per : (i + 1) * per] for i in range(len(level))]
@@ -216,18 +236,27 @@ class AtspiReader:
             extra = {what: next(second) for what in plan}
             state_names = _bits(states)
             element = Element(
-                ref=ref, role=_text(role), name=_text(name), description=_text(description), states=state_names,
-                box=_box(extra.get("box")), text=_maybe_text(extra.get("text")), value=_value(extra.get("value")),
-                label=_labelled_by(extra.get("label")), parent=parent, depth=depth,
+                ref=ref,
+                role=_text(role),
+                name=_text(name),
+                description=_text(description),
+                states=state_names,
+                box=_box(extra.get("box")),
+                text=_maybe_text(extra.get("text")),
+                value=_value(extra.get("value")),
+                label=_labelled_by(extra.get("label")),
+                parent=parent,
+                depth=depth,
                 interfaces=frozenset(_list(interfaces)),
-            )  # fmt: skip
+            )
             index = len(elements)
             elements.append(element)
             # Not into what is not showing (a closed menu's items), except the app and window objects.
             if isinstance(children, Failed) or (depth > 0 and "showing" not in state_names and state_names):
                 continue
-            next_level += [(ElementRef(str(b), str(p)), index) for b, p in children[0][:_MAX_CHILDREN]
-                           if p != _NULL_PATH]  # fmt: skip
+            next_level += [
+                (ElementRef(str(b), str(p)), index) for b, p in children[0][:_MAX_CHILDREN] if p != _NULL_PATH
+            ]
         return next_level
 
     # -- one element, now --------------------------------------------------------------------------------
@@ -253,21 +282,27 @@ def _extents(ref: ElementRef) -> Call:
 
 
 def _top_calls(ref: ElementRef) -> list[Call]:
-    return [Call(ref.bus, ref.path, ACC, "GetRoleName"), Call(ref.bus, ref.path, ACC, "GetState"),
-            Call(ref.bus, ref.path, PROPS, "Get", "ss", (ACC, "Name"))]  # fmt: skip
+    return [
+        Call(ref.bus, ref.path, ACC, "GetRoleName"),
+        Call(ref.bus, ref.path, ACC, "GetState"),
+        Call(ref.bus, ref.path, PROPS, "Get", "ss", (ACC, "Name")),
+    ]
 
 
 def _phase_one(ref: ElementRef) -> list[Call]:
     return [
-        Call(ref.bus, ref.path, ACC, "GetChildren"), Call(ref.bus, ref.path, ACC, "GetRoleName"),
-        Call(ref.bus, ref.path, ACC, "GetState"), Call(ref.bus, ref.path, ACC, "GetInterfaces"),
+        Call(ref.bus, ref.path, ACC, "GetChildren"),
+        Call(ref.bus, ref.path, ACC, "GetRoleName"),
+        Call(ref.bus, ref.path, ACC, "GetState"),
+        Call(ref.bus, ref.path, ACC, "GetInterfaces"),
         Call(ref.bus, ref.path, PROPS, "Get", "ss", (ACC, "Name")),
         Call(ref.bus, ref.path, PROPS, "Get", "ss", (ACC, "Description")),
-    ]  # fmt: skip
+    ]
 
 
-def _phase_two(ref: ElementRef, role: str, states: frozenset[str], interfaces: list[str],
-               name: str) -> list[tuple[str, Call]]:  # fmt: skip
+def _phase_two(
+    ref: ElementRef, role: str, states: frozenset[str], interfaces: list[str], name: str
+) -> list[tuple[str, Call]]:
     wanted = []
     if COMPONENT in interfaces and role != "application":
         wanted.append(("box", _extents(ref)))

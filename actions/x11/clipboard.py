@@ -197,8 +197,7 @@ class ClipboardPaster:
         self.trace.append(PasteRequest(round(at_ms, 1), client, self._atom_name(req.target), focused))
 
     def _atom_name(self, atom: int) -> str:
-        known = {self._targets: "TARGETS", self._timestamp: "TIMESTAMP", Xatom.STRING: "STRING",
-                 **self._utf8_targets}  # fmt: skip
+        known = {self._targets: "TARGETS", self._timestamp: "TIMESTAMP", Xatom.STRING: "STRING", **self._utf8_targets}
         if atom in known:
             return known[atom]
         try:
@@ -275,9 +274,13 @@ class ClipboardPaster:
                 self._restore(atom, name, previous[atom], timeout_s)
 
     def paste(
-        self, text: str, press_paste: Callable[[], None], timeout_s: float = 2.0,
-        selections: tuple[str, ...] = ("CLIPBOARD",), chord: str = "ctrl+v",
-    ) -> None:  # fmt: skip
+        self,
+        text: str,
+        press_paste: Callable[[], None],
+        timeout_s: float = 2.0,
+        selections: tuple[str, ...] = ("CLIPBOARD",),
+        chord: str = "ctrl+v",
+    ) -> None:
         """Own ``selections`` with ``text``, call ``press_paste()``, wait until the focused client read it."""
         with self.session(timeout_s, selections, chord) as paste:
             paste(text, press_paste)

@@ -125,10 +125,19 @@ class X11InputCapture(XRecordListener):
                 button = int(event.detail)
             else:
                 key, char = self._translate(int(event.detail), mods, bool(event.state & _LOCK_MASK))
-            self._on_event(InputEvent(
-                kind, int(event.time), int(event.root_x), int(event.root_y), button=button, key=key, char=char,
-                modifiers=mods, synthetic=synthetic,
-            ))  # fmt: skip
+            self._on_event(
+                InputEvent(
+                    kind,
+                    int(event.time),
+                    int(event.root_x),
+                    int(event.root_y),
+                    button=button,
+                    key=key,
+                    char=char,
+                    modifiers=mods,
+                    synthetic=synthetic,
+                )
+            )
 
     def _translate(self, keycode: int, mods: frozenset[str], caps: bool) -> tuple[str, str]:
         lookup = self._lookup.keycode_to_keysym

@@ -39,8 +39,12 @@ NAMED_KEYS: frozenset[str] = frozenset(_X_NAME_BY_KEY)  # the named keys a liste
 
 # The keypad's keys as text (Num Lock on), and the keys that only shift the level of the next one.
 KEYPAD_CHARS = {f"KP_{n}": str(n) for n in range(10)} | {
-    "KP_Decimal": ".", "KP_Add": "+", "KP_Subtract": "-", "KP_Multiply": "*", "KP_Divide": "/",
-}  # fmt: skip
+    "KP_Decimal": ".",
+    "KP_Add": "+",
+    "KP_Subtract": "-",
+    "KP_Multiply": "*",
+    "KP_Divide": "/",
+}
 LEVEL_SHIFTS = {"ISO_Level3_Shift": "altgr", "Mode_switch": "altgr"}
 _MODIFIERS = (*CHORD_MODIFIERS, "altgr", "numlock")  # what a listener reports as held
 

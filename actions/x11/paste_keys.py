@@ -75,7 +75,7 @@ TERMINALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "com.mitchellh.ghostty",
         ),
         _CTRL_SHIFT_V,
-    ),  # fmt: skip
+    ),
 }
 DEFAULT = PasteMethod(("ctrl", "v"), (CLIPBOARD,), "ctrl+v: the default")
 

@@ -90,10 +90,12 @@ def erasable(typed: str) -> bool:
     cluster), nor a control character.
     """
     return bool(typed) and not any(
-        ch in "\n\t\r" or unicodedata.combining(ch) or unicodedata.category(ch) in ("Cc", "Cf", "Mn", "Me")
+        ch in "\n\t\r"
+        or unicodedata.combining(ch)
+        or unicodedata.category(ch) in ("Cc", "Cf", "Mn", "Me")
         or 0xFE00 <= ord(ch) <= 0xFE0F
         for ch in typed
-    )  # fmt: skip
+    )
 
 
 def _paste_chunks(text: str, max_bytes: int = _MAX_PASTE_BYTES) -> list[str]:

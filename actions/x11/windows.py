@@ -71,10 +71,16 @@ class WindowReader:
         types = self._prop(window, "_NET_WM_WINDOW_TYPE") or ()
         dialog = self._atom("_NET_WM_WINDOW_TYPE_DIALOG") in types or bool(self._prop(window, "WM_TRANSIENT_FOR"))
         return WindowInfo(
-            window_id=window_id, title=self._title(window),
-            left=int(origin.x), top=int(origin.y), width=int(geometry.width), height=int(geometry.height),
-            pid=int(pid[0]) if pid else None, viewable=mapped and not hidden, dialog=dialog,
-        )  # fmt: skip
+            window_id=window_id,
+            title=self._title(window),
+            left=int(origin.x),
+            top=int(origin.y),
+            width=int(geometry.width),
+            height=int(geometry.height),
+            pid=int(pid[0]) if pid else None,
+            viewable=mapped and not hidden,
+            dialog=dialog,
+        )
 
     def _title(self, window: Any) -> str:
         name = self._prop(window, "_NET_WM_NAME", self._atom("UTF8_STRING"))

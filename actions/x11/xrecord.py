@@ -64,10 +64,16 @@ class XRecordListener:
         from Xlib.ext import record
 
         ranges = {
-            "core_requests": self.core_requests, "core_replies": (0, 0), "ext_requests": (0, 0, 0, 0),
-            "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0), "device_events": self.device_events,
-            "errors": (0, 0), "client_started": False, "client_died": False,
-        }  # fmt: skip
+            "core_requests": self.core_requests,
+            "core_replies": (0, 0),
+            "ext_requests": (0, 0, 0, 0),
+            "ext_replies": (0, 0, 0, 0),
+            "delivered_events": (0, 0),
+            "device_events": self.device_events,
+            "errors": (0, 0),
+            "client_started": False,
+            "client_died": False,
+        }
         try:
             self._before_enable()
             self._context = self._control.record_create_context(0, [record.AllClients], [ranges])

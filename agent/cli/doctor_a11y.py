@@ -50,12 +50,24 @@ def toolkit(pid: int | None) -> tuple[str, str]:
 def accessibility_checks() -> list[Check]:
     checks = []
     if importlib.util.find_spec("dbus_fast") is None:
-        checks.append(Check("a11y client", "warn", "dbus-fast missing: the tree rung is off, vision only",
-                            fix="pip install dbus-fast"))  # fmt: skip
+        checks.append(
+            Check(
+                "a11y client",
+                "warn",
+                "dbus-fast missing: the tree rung is off, vision only",
+                fix="pip install dbus-fast",
+            )
+        )
     if bus_launcher() is None or shutil.which("dbus-daemon") is None:
-        checks.append(Check("a11y bus programs", "warn", "at-spi2-core or dbus-daemon missing: private desktops "
-                            "start no accessibility bus", fix=_apt("at-spi2-core", "dbus-daemon"),
-                            apt=("at-spi2-core", "dbus-daemon")))  # fmt: skip
+        checks.append(
+            Check(
+                "a11y bus programs",
+                "warn",
+                "at-spi2-core or dbus-daemon missing: private desktops start no accessibility bus",
+                fix=_apt("at-spi2-core", "dbus-daemon"),
+                apt=("at-spi2-core", "dbus-daemon"),
+            )
+        )
     if checks and checks[0].name == "a11y client":
         return checks
     return checks + _bus_and_apps()
@@ -68,9 +80,15 @@ def _bus_and_apps() -> list[Check]:
     try:
         published = {pid: name for name, root in reader.applications() if (pid := reader.pid(root.bus))}
     except A11yUnavailable as exc:
-        return [Check("a11y bus", "warn", f"{exc}: targets are found by vision only",
-                      fix="log in to a desktop session with accessibility (at-spi2-core), or use Deskpilot's "
-                          "private desktop (`deskpilot demo`, the pytest plugin)")]  # fmt: skip
+        return [
+            Check(
+                "a11y bus",
+                "warn",
+                f"{exc}: targets are found by vision only",
+                fix="log in to a desktop session with accessibility (at-spi2-core), or use Deskpilot's "
+                "private desktop (`deskpilot demo`, the pytest plugin)",
+            )
+        ]
     finally:
         reader.close()
     checks = [Check("a11y bus", "ok", f"{len(published)} apps publish a tree")]

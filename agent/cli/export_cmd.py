@@ -57,7 +57,7 @@ def export_script(scenario: Scenario, path: Path) -> str:
             lines.append(f"    {name!r}: {(variable.default or '')!r},{comment}")
         lines.append("}")
     cache = path.with_name(path.stem + ".cache").name
-    lines += ["", f'with Desktop(cache=HERE / {cache!r}, images=HERE, name={scenario.name!r}) as desk:']
+    lines += ["", f"with Desktop(cache=HERE / {cache!r}, images=HERE, name={scenario.name!r}) as desk:"]
     for step in scenario.steps:
         lines += [f"    {line}" for line in _step(step)]
     return "\n".join(lines) + "\n"

@@ -33,14 +33,21 @@ def add_policy_flags(parser: argparse.ArgumentParser, *, dry_run: bool = True) -
     group.add_argument("--allow-region", metavar="X,Y,W,H", help="screen points every pointer action must lie in")
     group.add_argument("--allow-window", metavar="REGEX", help="title every action's window must match (re.search)")
     group.add_argument("--max-actions", type=int, metavar="N", help="action budget of the run")
-    group.add_argument("--confirm", choices=("ask", "refuse", "allow"),
-                       help="near a confirm word: ask on the terminal (none: refuse), refuse, or allow")  # fmt: skip
-    group.add_argument("--confirm-words", metavar="WORDS",
-                       help="comma-separated words/phrases that need confirmation (default: Delete,Send,Pay,"
-                            "Submit order,Remove,Transfer)")  # fmt: skip
+    group.add_argument(
+        "--confirm",
+        choices=("ask", "refuse", "allow"),
+        help="near a confirm word: ask on the terminal (none: refuse), refuse, or allow",
+    )
+    group.add_argument(
+        "--confirm-words",
+        metavar="WORDS",
+        help="comma-separated words/phrases that need confirmation (default: Delete,Send,Pay,"
+        "Submit order,Remove,Transfer)",
+    )
     if dry_run:
-        group.add_argument("--dry-run", action="store_true",
-                           help="plan, record and draw every action in the report; perform none")  # fmt: skip
+        group.add_argument(
+            "--dry-run", action="store_true", help="plan, record and draw every action in the report; perform none"
+        )
 
 
 def _split(text: str) -> list[str]:

@@ -38,8 +38,10 @@ def run_record(args: argparse.Namespace) -> int:
     # The recorder listens for its own end-recording combo; the session routes the signals.
     with DesktopSession(None) as session:
         scenario = record(
-            args.scenario, stop_hotkey=args.stop_hotkey, stop=session.stop,
+            args.scenario,
+            stop_hotkey=args.stop_hotkey,
+            stop=session.stop,
             announce=lambda line: print(line, file=sys.stderr, flush=True),
-        )  # fmt: skip
+        )
         session.say(f"recorded {len(scenario.steps)} steps to {args.scenario}")
         return session.exit_status(not session.stop.is_set())

@@ -18,19 +18,28 @@ from planners.targeting import TargetResolver
 
 def add_cache_flags(parser: argparse.ArgumentParser, default: str = "PLAN.cache/ beside the plan") -> None:
     group = parser.add_argument_group("learned targets")
-    group.add_argument("--cache", type=Path, metavar="DIR", help=f"where found targets are learned (default: "
-                       f"{default})")  # fmt: skip
+    group.add_argument(
+        "--cache", type=Path, metavar="DIR", help=f"where found targets are learned (default: {default})"
+    )
     group.add_argument("--no-learn", action="store_true", help="use the cache, never update it")
-    group.add_argument("--strict-cache", action="store_true", help="fail a target the cache does not confirm "
-                       "instead of finding it again (no OCR, no model)")  # fmt: skip
+    group.add_argument(
+        "--strict-cache",
+        action="store_true",
+        help="fail a target the cache does not confirm instead of finding it again (no OCR, no model)",
+    )
 
 
 def resolver_from_args(args: argparse.Namespace, plan_path: Path, model: PointingModel | None) -> TargetResolver:
     folder = args.cache if args.cache is not None else default_cache_dir(plan_path)
     cache = TargetCache(folder, learn=not args.no_learn)
     return TargetResolver(
-        cache=cache, model=model, base_dir=plan_path.parent, windows=X11Windows(), strict_cache=args.strict_cache,
-        tree=desktop_trees(), wait_enabled_s=wait_enabled_s(),
+        cache=cache,
+        model=model,
+        base_dir=plan_path.parent,
+        windows=X11Windows(),
+        strict_cache=args.strict_cache,
+        tree=desktop_trees(),
+        wait_enabled_s=wait_enabled_s(),
     )
 
 

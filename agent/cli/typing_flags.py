@@ -13,10 +13,11 @@ from actions.x11.paste_keys import parse_paste_key
 
 def add_paste_key_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--paste-key", metavar="CHORD",
+        "--paste-key",
+        metavar="CHORD",
         help="the chord that pastes text the keymap cannot type, e.g. shift+Insert or ctrl+shift+v (default: by "
         "the focused window's class: ctrl+v; shift+Insert in xterm; ctrl+shift+v in VTE, Konsole and Qt terminals)",
-    )  # fmt: skip
+    )
 
 
 def paste_keys_from_args(args: argparse.Namespace) -> tuple[str, ...] | None:

@@ -59,11 +59,20 @@ class AccessibilityBus:
             raise DesktopError(f"{missing} is not installed, so apps cannot publish their widgets: {INSTALL_HINT}")
         self._runtime = Path(tempfile.mkdtemp(prefix="deskpilot-a11y-"))
         self.session_address = self._start_session(daemon, timeout_s)
-        env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": self.session_address,
-               "XDG_RUNTIME_DIR": str(self._runtime)}  # fmt: skip
+        env = {
+            **os.environ,
+            "DISPLAY": display,
+            "DBUS_SESSION_BUS_ADDRESS": self.session_address,
+            "XDG_RUNTIME_DIR": str(self._runtime),
+        }
         env.pop("AT_SPI_BUS_ADDRESS", None)
-        launcher_proc = subprocess.Popen([str(launcher), "--launch-immediately"], env=env, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        launcher_proc = subprocess.Popen(
+            [str(launcher), "--launch-immediately"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self._procs.append(launcher_proc)
         self.a11y_address = self._wait_for_address(launcher_proc, timeout_s)
         return self
@@ -72,10 +81,19 @@ class AccessibilityBus:
         read_fd, write_fd = os.pipe()
         try:
             proc = subprocess.Popen(
-                [daemon, "--session", "--nofork", "--nosyslog", f"--print-address={write_fd}",
-                 f"--address=unix:dir={self._runtime}"],
-                pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            )  # fmt: skip
+                [
+                    daemon,
+                    "--session",
+                    "--nofork",
+                    "--nosyslog",
+                    f"--print-address={write_fd}",
+                    f"--address=unix:dir={self._runtime}",
+                ],
+                pass_fds=(write_fd,),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             self._procs.append(proc)
             os.close(write_fd)
             write_fd = -1

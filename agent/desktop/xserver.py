@@ -249,11 +249,20 @@ class VirtualDesktop:
         (config_dir / "00-deskpilot.conf").write_text("# Intentionally empty: see xorg.conf beside it.\n")
         log = self._workdir / "Xorg.log"
         cmd = [
-            xorg, "-nolisten", "tcp", "-noreset",
-            "-config", str(config), "-configdir", str(config_dir), "-logfile", str(log),
+            xorg,
+            "-nolisten",
+            "tcp",
+            "-noreset",
+            "-config",
+            str(config),
+            "-configdir",
+            str(config_dir),
+            "-logfile",
+            str(log),
             # The dummy driver asks Xorg to skip the console; these keep a real VT untouched regardless.
-            "-novtswitch", "-sharevts",
-        ]  # fmt: skip
+            "-novtswitch",
+            "-sharevts",
+        ]
         try:
             self._launch_server(cmd, "Xorg", timeout_s)
         except DesktopError as exc:
@@ -285,8 +294,10 @@ class VirtualDesktop:
         try:
             proc = subprocess.Popen(
                 [*cmd, "-displayfd", str(ready_w)],
-                pass_fds=(ready_w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                pass_fds=(ready_w,),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             self._procs.append(proc)
             os.close(ready_w)
             ready_w = -1
@@ -314,9 +325,7 @@ class VirtualDesktop:
         if openbox is None:
             raise DesktopError("openbox is not installed: run `make deps` or `apt-get install openbox`")
         env = {**os.environ, "DISPLAY": self.display}
-        wm = subprocess.Popen(
-            [openbox, "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        wm = subprocess.Popen([openbox, "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._procs.append(wm)
         _wait_until(lambda: _window_manager_running(self.display), timeout_s, "openbox", wm)
 

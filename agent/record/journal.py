@@ -110,8 +110,10 @@ def read_journal(path: Path) -> tuple[Path, list[RawStep]]:
         lines = [json.loads(line) for line in raw[:-1] if line.strip()]
     if not lines or lines[0].get("format") != _FORMAT:
         raise UserInputError(f"{file}: not a deskpilot recording journal")
-    steps = [RawStep(entry["action"], _capture(entry.get("target"), folder), _capture(entry.get("to_target"), folder))
-             for entry in lines[1:]]  # fmt: skip
+    steps = [
+        RawStep(entry["action"], _capture(entry.get("target"), folder), _capture(entry.get("to_target"), folder))
+        for entry in lines[1:]
+    ]
     return Path(lines[0]["scenario"]), steps
 
 
@@ -126,9 +128,12 @@ def _capture(saved: dict[str, Any] | None, folder: Path) -> PointerCapture | Non
         return (int(value[0]), int(value[1])) if value is not None else None
 
     capture = PointerCapture(
-        screen_point=point("screen_point") or (0, 0), window_title=saved.get("window_title"),
-        window_point=point("window_point"), window_size=point("window_size"), label_point=point("label_point"),
-    )  # fmt: skip
+        screen_point=point("screen_point") or (0, 0),
+        window_title=saved.get("window_title"),
+        window_point=point("window_point"),
+        window_size=point("window_size"),
+        label_point=point("label_point"),
+    )
     if saved.get("template"):
         with Image.open(folder / saved["template"]) as image:
             capture.template = FinishedCrop(image.convert("RGB"), tuple(saved["template_point"]))

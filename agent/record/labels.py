@@ -106,8 +106,12 @@ def read_phrases(gray: Any, psm: int = 11) -> list[Phrase]:
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         done = subprocess.run(
             ["tesseract", str(png), "stdout", "--psm", str(psm), "tsv"],
-            capture_output=True, text=True, env=env, timeout=30, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+            check=False,
+        )
     if done.returncode != 0:
         return []
     return _phrases(_words(done.stdout), gray)
@@ -162,9 +166,13 @@ def _border_between(gray: Any, left: Phrase, right: Phrase) -> bool:
 
 
 def choose_label(
-    phrases: Sequence[Phrase], x: int, y: int, radius_px: int = 80, row_label_px: int = 220,
+    phrases: Sequence[Phrase],
+    x: int,
+    y: int,
+    radius_px: int = 80,
+    row_label_px: int = 220,
     box: tuple[int, int] | None = None,
-) -> tuple[Phrase, str] | None:  # fmt: skip
+) -> tuple[Phrase, str] | None:
     """The phrase that names the point ``(x, y)`` (crop pixels) and how: "on", "row" or "near".
 
     ``box``: the left and right borders of the box the point is in (``box_around``), when known. Text

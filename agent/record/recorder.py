@@ -55,9 +55,13 @@ class ScenarioRecorder:
     """``start()``, then ``wait()`` for the stop hotkey (or not), then ``stop()`` writes the file."""
 
     def __init__(
-        self, path: str | Path, display: str | None = None,
-        stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"], *, ocr: bool = True,
-    ) -> None:  # fmt: skip
+        self,
+        path: str | Path,
+        display: str | None = None,
+        stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"],
+        *,
+        ocr: bool = True,
+    ) -> None:
         self.path = Path(path)
         if self.path.suffix.lower() not in (".yaml", ".yml"):
             raise UserInputError(f"{self.path}: a scenario file ends in .yaml")
@@ -219,9 +223,13 @@ def _target(capture: PointerCapture, folder: Path, stem: str) -> Target:
         template = f"{folder.name}/{stem}.png"  # relative to the scenario file, so the pair can move
     capture.template = None
     anchor = Anchor(
-        window_title=capture.window_title, window_point=capture.window_point, window_size=capture.window_size,
-        screen_point=capture.screen_point, template=template, template_point=template_point,
-    )  # fmt: skip
+        window_title=capture.window_title,
+        window_point=capture.window_point,
+        window_size=capture.window_size,
+        screen_point=capture.screen_point,
+        template=template,
+        template_point=template_point,
+    )
     return Target(description=describe(capture), label=capture.label, label_offset=capture.label_offset, anchor=anchor)
 
 
@@ -232,9 +240,14 @@ def _tidy(action: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    path: str | Path, display: str | None = None, stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"],
-    *, ocr: bool = True, announce: Callable[[str], None] | None = None, stop: threading.Event | None = None,
-) -> Scenario:  # fmt: skip
+    path: str | Path,
+    display: str | None = None,
+    stop_hotkey: str | None = DEFAULT_HOTKEYS["end_recording"],
+    *,
+    ocr: bool = True,
+    announce: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Scenario:
     """Record until the stop hotkey, Ctrl+C (KeyboardInterrupt in the main thread) or ``stop`` (the
     session's event, set by SIGINT/SIGTERM/SIGHUP), then write ``path`` with every step made so far."""
     recorder = ScenarioRecorder(path, display, stop_hotkey, ocr=ocr).start()
@@ -278,8 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Ctrl+C ends the recording even when SIGINT was inherited as ignored (a job started with `&`).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        scenario = record(args.scenario, args.display, args.stop_hotkey, ocr=not args.no_ocr,
-                          announce=lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
+        scenario = record(
+            args.scenario,
+            args.display,
+            args.stop_hotkey,
+            ocr=not args.no_ocr,
+            announce=lambda line: print(line, file=sys.stderr, flush=True),
+        )
     except DeskpilotError as exc:
         print(f"deskpilot: error: {exc}", file=sys.stderr)
         return 1

@@ -82,9 +82,15 @@ class _Press:
 
 class StepBuilder:
     def __init__(
-        self, snapshotter: Snapshotter, stop_hotkey: tuple[frozenset[str], str] | None = None, *,
-        drag_px: int = 5, double_click_ms: int = 400, double_click_px: int = 4, scroll_px: int = 8,
-    ) -> None:  # fmt: skip
+        self,
+        snapshotter: Snapshotter,
+        stop_hotkey: tuple[frozenset[str], str] | None = None,
+        *,
+        drag_px: int = 5,
+        double_click_ms: int = 400,
+        double_click_px: int = 4,
+        scroll_px: int = 8,
+    ) -> None:
         self.snap = snapshotter
         self.stop_hotkey = stop_hotkey
         self.drag_px, self.double_click_ms, self.double_click_px = drag_px, double_click_ms, double_click_px

@@ -165,11 +165,15 @@ def looked_marks(region: tuple[int, int, int, int] | None, found: tuple[int, int
     marks = ""
     looked, text = change_box(region), change_box(found)
     if looked is not None:
-        marks += (f"<rect x='{looked.x}' y='{looked.y}' width='{looked.w}' height='{looked.h}' fill='none' "
-                  "stroke='#8250df' stroke-width='2' stroke-dasharray='6 4' vector-effect='non-scaling-stroke'/>")
+        marks += (
+            f"<rect x='{looked.x}' y='{looked.y}' width='{looked.w}' height='{looked.h}' fill='none' "
+            "stroke='#8250df' stroke-width='2' stroke-dasharray='6 4' vector-effect='non-scaling-stroke'/>"
+        )
     if text is not None:
-        marks += (f"<rect x='{text.x}' y='{text.y}' width='{text.w}' height='{text.h}' fill='rgba(26,127,55,.18)' "
-                  "stroke='#1a7f37' stroke-width='2' vector-effect='non-scaling-stroke'/>")
+        marks += (
+            f"<rect x='{text.x}' y='{text.y}' width='{text.w}' height='{text.h}' fill='rgba(26,127,55,.18)' "
+            "stroke='#1a7f37' stroke-width='2' vector-effect='non-scaling-stroke'/>"
+        )
     return marks
 
 

@@ -27,8 +27,11 @@ def grounding_rows(grounding: list[dict[str, Any]]) -> list[tuple[str, str]]:
             colour = _RUNG_COLOURS.get(rung.get("rung", ""), "#57606a")
             label = f"<span style='color:{colour}'>{text(rung.get('rung', '?'))}</span>"
             said = rung.get("element")  # the tree rung: what the tree said about the element it weighed
-            tree = f" · the tree: {text(said['role'])} {text(repr(said['name']))} {text(said.get('states'))}" if said \
+            tree = (
+                f" · the tree: {text(said['role'])} {text(repr(said['name']))} {text(said.get('states'))}"
+                if said
                 else ""
+            )
             rows.append((label, f"{text(rung.get('why') or 'no match')}{best}{seen}{tree}"))
             words += [str(word[0]) for word in rung.get("words") or []]
     if words:

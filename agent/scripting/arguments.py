@@ -25,9 +25,12 @@ PolicySpec = Union[str, Path, "PolicyFile", "Policy", None]  # noqa: UP007
 
 
 def where_of(
-    text: Where | None, image: str | None = None, description: str | None = None,
-    offset: tuple[int, int] | None = None, window: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    text: Where | None,
+    image: str | None = None,
+    description: str | None = None,
+    offset: tuple[int, int] | None = None,
+    window: str | None = None,
+) -> dict[str, Any]:
     """``{"x", "y"}`` or ``{"target": {...}}`` from what a script passed."""
     if isinstance(text, tuple) and image is None and description is None:
         return {"x": text[0], "y": text[1]}
@@ -35,8 +38,13 @@ def where_of(
         return {"target": text.model_dump()}
     if isinstance(text, dict):
         return {"target": text}
-    target: dict[str, Any] = {"text": text, "image": image, "description": description, "offset": offset,
-                              "window": window}  # fmt: skip
+    target: dict[str, Any] = {
+        "text": text,
+        "image": image,
+        "description": description,
+        "offset": offset,
+        "window": window,
+    }
     return {"target": {k: v for k, v in target.items() if v is not None}}
 
 

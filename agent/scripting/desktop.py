@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from planners.qwen.planner import QwenPlanner
     from planners.targeting import TargetResolver
 
+
 class Desktop:
     """``with Desktop(out=..., model=..., base_url=..., monitor=0, policy=..., cache=...) as desk:``
 
@@ -66,13 +67,24 @@ class Desktop:
     """
 
     def __init__(
-        self, *, out: str | Path | None = None, model: str | ModelSpec | None = None, base_url: str | None = None,
-        monitor: int = 0, policy: PolicySpec = None, cache: str | Path | None = None, learn: bool = True,
-        strict_cache: bool = False, images: str | Path | None = None,
-        stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"], name: str = "script",
-        on_no_change: Literal["stop", "continue"] = "stop", paste_key: str | None = None,
-        ocr: str | None = None, ocr_lang: str | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        out: str | Path | None = None,
+        model: str | ModelSpec | None = None,
+        base_url: str | None = None,
+        monitor: int = 0,
+        policy: PolicySpec = None,
+        cache: str | Path | None = None,
+        learn: bool = True,
+        strict_cache: bool = False,
+        images: str | Path | None = None,
+        stop_hotkey: str | None = DEFAULT_HOTKEYS["stop"],
+        name: str = "script",
+        on_no_change: Literal["stop", "continue"] = "stop",
+        paste_key: str | None = None,
+        ocr: str | None = None,
+        ocr_lang: str | None = None,
+    ) -> None:
         self.out, self.base_url, self.monitor = out, base_url, monitor
         self.paste_key, self.ocr, self.ocr_lang = paste_key, ocr, ocr_lang
         self.cache_dir, self.learn, self.strict_cache = cache, learn, strict_cache
@@ -110,10 +122,24 @@ class Desktop:
         self._session = session
         try:
             output = RunOutput(Path(self.out) if self.out is not None else new_run_dir(), directory=SharedRun)
-            self.parts = StepParts(session.executor, session.screen, output, self._resolver(), session.stop,
-                                   guard=guard, windows=session.windows, on_no_change=self.on_no_change)  # fmt: skip
-            self.parts.run.start(RunInfo(task=self.name, planner="Desktop", profile=session.screen.profile,
-                                         started_s=self.parts.run.started_s))  # fmt: skip
+            self.parts = StepParts(
+                session.executor,
+                session.screen,
+                output,
+                self._resolver(),
+                session.stop,
+                guard=guard,
+                windows=session.windows,
+                on_no_change=self.on_no_change,
+            )
+            self.parts.run.start(
+                RunInfo(
+                    task=self.name,
+                    planner="Desktop",
+                    profile=session.screen.profile,
+                    started_s=self.parts.run.started_s,
+                )
+            )
         except BaseException:
             session.__exit__(None, None, None)
             raise
@@ -128,9 +154,7 @@ class Desktop:
         """End the run: summary.json and report.html are written; the Desktop can no longer be used."""
         self._end(None, None, None)
 
-    def _end(
-        self, exc: BaseException | None, exc_type: type[BaseException] | None, tb: TracebackType | None
-    ) -> None:
+    def _end(self, exc: BaseException | None, exc_type: type[BaseException] | None, tb: TracebackType | None) -> None:
         if self._closed:
             return
         self._closed = True
@@ -160,9 +184,15 @@ class Desktop:
         from planners.targeting import TargetResolver
 
         cache = TargetCache(self.cache_dir, learn=self.learn) if self.cache_dir is not None else None
-        return TargetResolver(cache=cache, model=self._model, base_dir=self.images, windows=X11Windows(),
-                              strict_cache=self.strict_cache, tree=desktop_trees(),
-                              wait_enabled_s=wait_enabled_s())  # fmt: skip
+        return TargetResolver(
+            cache=cache,
+            model=self._model,
+            base_dir=self.images,
+            windows=X11Windows(),
+            strict_cache=self.strict_cache,
+            tree=desktop_trees(),
+            wait_enabled_s=wait_enabled_s(),
+        )
 
     @property
     def calls(self) -> dict[str, int]:
@@ -171,36 +201,66 @@ class Desktop:
 
     # -- pointer ---------------------------------------------------------------------------------------
     def click(
-        self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
-        offset: tuple[int, int] | None = None, window: str | None = None,
-        button: Literal["left", "right", "middle"] = "left", count: Literal[1, 2, 3] = 1, expect: Expect = None,
-    ) -> None:  # fmt: skip
+        self,
+        text: Where | None = None,
+        *,
+        image: str | None = None,
+        description: str | None = None,
+        offset: tuple[int, int] | None = None,
+        window: str | None = None,
+        button: Literal["left", "right", "middle"] = "left",
+        count: Literal[1, 2, 3] = 1,
+        expect: Expect = None,
+    ) -> None:
         where = where_of(text, image, description, offset, window)
         self._act({"kind": "click", **where, "button": button, "count": count}, expect)
 
     def double_click(
-        self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
-        offset: tuple[int, int] | None = None, window: str | None = None, expect: Expect = None,
-    ) -> None:  # fmt: skip
+        self,
+        text: Where | None = None,
+        *,
+        image: str | None = None,
+        description: str | None = None,
+        offset: tuple[int, int] | None = None,
+        window: str | None = None,
+        expect: Expect = None,
+    ) -> None:
         self.click(text, image=image, description=description, offset=offset, window=window, count=2, expect=expect)
 
     def right_click(
-        self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
-        offset: tuple[int, int] | None = None, window: str | None = None, expect: Expect = None,
-    ) -> None:  # fmt: skip
-        self.click(text, image=image, description=description, offset=offset, window=window, button="right",
-                   expect=expect)  # fmt: skip
+        self,
+        text: Where | None = None,
+        *,
+        image: str | None = None,
+        description: str | None = None,
+        offset: tuple[int, int] | None = None,
+        window: str | None = None,
+        expect: Expect = None,
+    ) -> None:
+        self.click(
+            text, image=image, description=description, offset=offset, window=window, button="right", expect=expect
+        )
 
     def move(
-        self, text: Where | None = None, *, image: str | None = None, description: str | None = None,
-        offset: tuple[int, int] | None = None, window: str | None = None, expect: Expect = "none",
-    ) -> None:  # fmt: skip
+        self,
+        text: Where | None = None,
+        *,
+        image: str | None = None,
+        description: str | None = None,
+        offset: tuple[int, int] | None = None,
+        window: str | None = None,
+        expect: Expect = "none",
+    ) -> None:
         self._act({"kind": "move", **where_of(text, image, description, offset, window)}, expect)
 
     def drag(
-        self, source: Where, destination: Where, *, button: Literal["left", "right", "middle"] = "left",
+        self,
+        source: Where,
+        destination: Where,
+        *,
+        button: Literal["left", "right", "middle"] = "left",
         expect: Expect = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         start, end = where_of(source), where_of(destination)
         end = {("to_" + k): v for k, v in end.items()}
         self._act({"kind": "drag", **start, **end, "button": button}, expect)
@@ -236,9 +296,14 @@ class Desktop:
 
     # -- looking -----------------------------------------------------------------------------------------
     def sees(
-        self, text: str, *, region: tuple[int, int, int, int] | None = None, near: Where | None = None,
-        in_window: str | None = None, exact: bool = False,
-    ) -> bool:  # fmt: skip
+        self,
+        text: str,
+        *,
+        region: tuple[int, int, int, int] | None = None,
+        near: Where | None = None,
+        in_window: str | None = None,
+        exact: bool = False,
+    ) -> bool:
         """Whether ``text`` is read now (by the text rule; ``exact``: a whole line): on the screen, or only
         in the scope given (``region`` in screen points, ``near`` a target, ``in_window`` a title regex)."""
         pattern = pattern_of(text, exact)
@@ -249,9 +314,15 @@ class Desktop:
         return seen
 
     def wait_for(
-        self, text: str, timeout_s: float = 10.0, *, region: tuple[int, int, int, int] | None = None,
-        near: Where | None = None, in_window: str | None = None, exact: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        text: str,
+        timeout_s: float = 10.0,
+        *,
+        region: tuple[int, int, int, int] | None = None,
+        near: Where | None = None,
+        in_window: str | None = None,
+        exact: bool = False,
+    ) -> None:
         """Until ``text`` is read (in the scope, if one is given); ``ExpectationFailed``, saying what was
         read there, after ``timeout_s``."""
         from agent.verify.poll import next_different, out_of_time
@@ -263,8 +334,9 @@ class Desktop:
         while True:
             words, where = self._words(scope, frame)
             if reading.sees_text(words, pattern):
-                self._note(frame, f"wait_for({text!r})", f"seen in {where} after {time.monotonic() - started:.1f} s",
-                           started)  # fmt: skip
+                self._note(
+                    frame, f"wait_for({text!r})", f"seen in {where} after {time.monotonic() - started:.1f} s", started
+                )
                 return
             if out_of_time(deadline, parts.stop):
                 shown = " ".join(w.text for w in words)[:300]
@@ -283,8 +355,11 @@ class Desktop:
         if (near is None) == (region is None):
             raise UserInputError("read_text needs exactly one of near= or region=")
         frame, started, reader = self._capture(), time.monotonic(), self._parts().resolver.ocr
-        text = reading.text_near(reader, frame, near) if near is not None else reading.text_in_region(
-            reader, frame, region or (0, 0, 0, 0))  # fmt: skip
+        text = (
+            reading.text_near(reader, frame, near)
+            if near is not None
+            else reading.text_in_region(reader, frame, region or (0, 0, 0, 0))
+        )
         self._note(frame, f"read_text(near={near!r})" if near else f"read_text(region={region})", repr(text), started)
         return text
 

@@ -32,11 +32,13 @@ class Scope:
     near: Target | None = None
     in_window: str | None = None
 
-    def words(self, reader: OcrGrounder, frame: Frame, windows: WindowSource | None,
-              finder: TargetFinder) -> tuple[list[Word], str]:  # fmt: skip
+    def words(
+        self, reader: OcrGrounder, frame: Frame, windows: WindowSource | None, finder: TargetFinder
+    ) -> tuple[list[Word], str]:
         """The words read there and the place's name ("" when the place could not be found: no words)."""
-        place = scoped_place(frame, region=self.region, near=self.near, in_window=self.in_window, windows=windows,
-                             finder=finder)  # fmt: skip
+        place = scoped_place(
+            frame, region=self.region, near=self.near, in_window=self.in_window, windows=windows, finder=finder
+        )
         if place is None:
             return reader.read(frame), "the screen"
         if isinstance(place, NoPlace):
@@ -54,12 +56,17 @@ def text_near(reader: OcrGrounder, frame: Frame, label: str | TextPattern) -> st
     words, pattern = reader.read(frame), as_pattern(label)
     matches = find_label(words, pattern)
     if not matches:
-        raise TargetNotFound(f"read_text(near={pattern.written!r}): the label is not on the screen",
-                             tried=(("ocr", f"{pattern.describe()} is not on the screen"),))  # fmt: skip
+        raise TargetNotFound(
+            f"read_text(near={pattern.written!r}): the label is not on the screen",
+            tried=(("ocr", f"{pattern.describe()} is not on the screen"),),
+        )
     if len(matches) > 1:
         points = tuple((round(m.centre.x), round(m.centre.y)) for m in matches)
-        raise TargetAmbiguous(f"read_text(near={pattern.written!r}): {len(matches)} equally good matches at "
-                              f"{list(points)}", tried=(("ocr", "ambiguous"),), candidates=points)  # fmt: skip
+        raise TargetAmbiguous(
+            f"read_text(near={pattern.written!r}): {len(matches)} equally good matches at {list(points)}",
+            tried=(("ocr", "ambiguous"),),
+            candidates=points,
+        )
     found = matches[0].words
     right = max(w.box[0] + w.box[2] for w in found)
     bottom = max(w.box[1] + w.box[3] for w in found)
@@ -79,8 +86,9 @@ def text_in_region(reader: OcrGrounder, frame: Frame, region: tuple[int, int, in
     x, y, width, height = region
     (x0, y0) = frame.profile.screen_to_image(ScreenPoint(x, y))
     (x1, y1) = frame.profile.screen_to_image(ScreenPoint(x + width, y + height))
-    inside = [w for w in reader.read(frame)
-              if x0 <= w.box[0] + w.box[2] / 2 <= x1 and y0 <= w.box[1] + w.box[3] / 2 <= y1]  # fmt: skip
+    inside = [
+        w for w in reader.read(frame) if x0 <= w.box[0] + w.box[2] / 2 <= x1 and y0 <= w.box[1] + w.box[3] / 2 <= y1
+    ]
     lines: dict[tuple[int, ...], list[Word]] = {}
     for word in inside:
         lines.setdefault(word.line, []).append(word)

@@ -84,15 +84,26 @@ def around(frame: Frame, point: ScreenPoint, half_width: int, half_height: int, 
 
 def text_place(spec: ExpectText | ExpectNoText, ctx: StepContext, frame: Frame) -> Place | NoPlace:
     """The place a text expectation names, or the action's own."""
-    named = scoped_place(frame, region=spec.region, near=spec.near, in_window=spec.in_window,
-                         windows=ctx.windows, finder=ctx.tools.finder)  # fmt: skip
+    named = scoped_place(
+        frame,
+        region=spec.region,
+        near=spec.near,
+        in_window=spec.in_window,
+        windows=ctx.windows,
+        finder=ctx.tools.finder,
+    )
     return action_place(ctx) if named is None else named
 
 
 def scoped_place(
-    frame: Frame, *, region: ScreenBox | None, near: Target | None, in_window: str | None,
-    windows: WindowSource | None, finder: TargetFinder,
-) -> Place | NoPlace | None:  # fmt: skip
+    frame: Frame,
+    *,
+    region: ScreenBox | None,
+    near: Target | None,
+    in_window: str | None,
+    windows: WindowSource | None,
+    finder: TargetFinder,
+) -> Place | NoPlace | None:
     """The place a scope names (a region, near a target, in a window); None when it names none."""
     if region is not None:
         return screen_box(frame, region, f"the region {list(region)}")

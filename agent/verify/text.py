@@ -64,9 +64,14 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     if isinstance(place, NoPlace):
         verdict = Verdict.NO_PLACE if spec.near is None and spec.in_window is None else Verdict.FAILED
         return Judgement(verdict, frame, Seen(expected=spec.describe(), detail=f"nowhere to look: {place.why}"))
-    seen = Seen(expected=spec.describe(), detail=_detail(spec, wanted, met), region=place.bbox,
-                region_windows=place.windows, words=[w.text for w in words][:_MAX_WORDS],
-                found=_box(found[0]) if found else None)  # fmt: skip
+    seen = Seen(
+        expected=spec.describe(),
+        detail=_detail(spec, wanted, met),
+        region=place.bbox,
+        region_windows=place.windows,
+        words=[w.text for w in words][:_MAX_WORDS],
+        found=_box(found[0]) if found else None,
+    )
     if met and present and matches(words_in(ctx.tools.reader, ctx.before, place), pattern):
         seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
     return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
@@ -81,5 +86,9 @@ def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:
 def _box(match: TextMatch) -> Box:
     """Where the match is, as (left, top, right, bottom) image pixels."""
     boxes = [w.box for w in match.words]
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes))  # fmt: skip
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[0] + b[2] for b in boxes),
+        max(b[1] + b[3] for b in boxes),
+    )

@@ -76,9 +76,13 @@ class GroundingResult:
         """For steps.jsonl and the report: the rung's verdict, its best candidates (points, best first)
         and, when ``words``, every word OCR read (what a person checks when a target was not found)."""
         entry: dict[str, Any] = {
-            "rung": self.rung, "ok": self.confident, "ms": round(self.elapsed_ms, 1), "why": self.reason,
-            "score": round(self.score, 3), "candidates": [[p.x, p.y] for p in self.candidates[:_MAX_CANDIDATES]],
-        }  # fmt: skip
+            "rung": self.rung,
+            "ok": self.confident,
+            "ms": round(self.elapsed_ms, 1),
+            "why": self.reason,
+            "score": round(self.score, 3),
+            "candidates": [[p.x, p.y] for p in self.candidates[:_MAX_CANDIDATES]],
+        }
         if self.point is not None:
             entry["point"] = [self.point.x, self.point.y]
         if self.scale != 1.0:

@@ -9,8 +9,9 @@ from planners.grounding.tree import TreeGrounder, TreeSource
 from planners.grounding.vlm import PointingModel, VlmGrounder
 
 
-def default_ladder(model: PointingModel | None = None, tree: TreeSource | None = None,
-                   wait_enabled_s: float = 2.0) -> list[Grounder]:  # fmt: skip
+def default_ladder(
+    model: PointingModel | None = None, tree: TreeSource | None = None, wait_enabled_s: float = 2.0
+) -> list[Grounder]:
     """anchor (template near where the anchor says) -> the accessibility tree (the label as an element's
     name), when a tree source is given -> template anywhere -> OCR of the label -> the VLM, when a model
     is configured."""

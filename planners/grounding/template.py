@@ -324,16 +324,24 @@ class ScreenTemplateGrounder(TemplateGrounder):
         best = matches[0]
         at = "" if scale == 1.0 else f" at scale {scale:.2f}"
         if len(matches) > 1 and matches[1].score > best.score - self.margin:
-            return dataclasses.replace(self._refuse(
-                f"2 equally good matches at {tuple(points[0])} ({best.score:.2f}) "
-                f"and {tuple(points[1])} ({matches[1].score:.2f}){at}",
-                best.score, points,
-            ), scale=scale)  # fmt: skip
+            return dataclasses.replace(
+                self._refuse(
+                    f"2 equally good matches at {tuple(points[0])} ({best.score:.2f}) "
+                    f"and {tuple(points[1])} ({matches[1].score:.2f}){at}",
+                    best.score,
+                    points,
+                ),
+                scale=scale,
+            )
         runner_up = f", runner-up {matches[1].score:.2f}" if len(matches) > 1 else ""
         return GroundingResult(
-            self.name, points[0], best.score, f"template matched {best.score:.3f}{at}{runner_up}",
-            candidates=points, scale=scale,
-        )  # fmt: skip
+            self.name,
+            points[0],
+            best.score,
+            f"template matched {best.score:.3f}{at}{runner_up}",
+            candidates=points,
+            scale=scale,
+        )
 
     def _threshold(self, scale: float) -> float:
         return self.threshold if scale == 1.0 else self.scaled_threshold
@@ -341,9 +349,11 @@ class ScreenTemplateGrounder(TemplateGrounder):
 
 # ---- recording -------------------------------------------------------------------------------------
 def crop_template(
-    frame: Frame, point: ScreenPoint, half_size: tuple[int, int] | None = None,
+    frame: Frame,
+    point: ScreenPoint,
+    half_size: tuple[int, int] | None = None,
     within: tuple[int, int, int, int] | None = None,
-) -> tuple[Image, Pixel]:  # fmt: skip
+) -> tuple[Image, Pixel]:
     """A crop around ``point`` to save as the step's template, and the point's pixel inside it.
 
     ``half_size`` (points) fixes the size; ``None`` tries ``CROP_LADDER`` and keeps the smallest crop

@@ -33,8 +33,9 @@ _POLL_S = 0.03  # how often a disabled element's states are asked again while it
 class TreeSource(Protocol):
     """Snapshots per frame, and one element's states and box now (``actions.a11y.FrameTrees``)."""
 
-    def snapshot(self, frame: Frame, window: str | None = None, app: str | None = None,
-                 window_box: Box | None = None) -> Snapshot: ...  # fmt: skip
+    def snapshot(
+        self, frame: Frame, window: str | None = None, app: str | None = None, window_box: Box | None = None
+    ) -> Snapshot: ...
 
     def states(self, ref: ElementRef) -> frozenset[str]: ...
 
@@ -75,8 +76,12 @@ class TreeGrounder:
         visible = [i for i in matches if snapshot.visible_box(i) is not None]
         if not visible:
             shown = snapshot.elements[matches[0]]
-            return self._no(f"{what} is hidden or off-screen ({shown.role} {shown.name!r}, states "
-                            f"{sorted(shown.states & _SHOWN)}): never clicked", snapshot, matches[0])  # fmt: skip
+            return self._no(
+                f"{what} is hidden or off-screen ({shown.role} {shown.name!r}, states "
+                f"{sorted(shown.states & _SHOWN)}): never clicked",
+                snapshot,
+                matches[0],
+            )
         chosen = self._choose(snapshot, visible, query.index)
         if isinstance(chosen, GroundingResult):
             return chosen
@@ -116,8 +121,12 @@ class TreeGrounder:
             return visible[index]
         if len(visible) > 1:
             names = "; ".join(f"{snapshot.elements[i].role} {snapshot.elements[i].name!r}" for i in visible[:4])
-            return GroundingResult(self.name, None, reason=f"{len(visible)} equally good matches in the tree ({names}):"
-                                   " add window or index", candidates=centres)  # fmt: skip
+            return GroundingResult(
+                self.name,
+                None,
+                reason=f"{len(visible)} equally good matches in the tree ({names}): add window or index",
+                candidates=centres,
+            )
         return visible[0]
 
     def _enabled(self, snapshot: Snapshot, index: int, what: str) -> GroundingResult:
@@ -131,9 +140,12 @@ class TreeGrounder:
             while not ("enabled" in states or "sensitive" in states):
                 if time.monotonic() - started >= self.wait_enabled_s or "defunct" in states:
                     return GroundingResult(
-                        self.name, None, reason=f"{what} is disabled and stayed so for {self.wait_enabled_s:.1f} s: "
-                        "not clicked", element=element.summary(), refused=True,
-                    )  # fmt: skip
+                        self.name,
+                        None,
+                        reason=f"{what} is disabled and stayed so for {self.wait_enabled_s:.1f} s: not clicked",
+                        element=element.summary(),
+                        refused=True,
+                    )
                 time.sleep(_POLL_S)  # waiting for the app to enable it: a state poll, bounded
                 states = self.source.states(element.ref)
             waited_s = time.monotonic() - started

@@ -38,6 +38,7 @@ class VlmGrounder:
             )
         elapsed = (time.monotonic() - started) * 1000
         if not frame.profile.contains(point):
-            return GroundingResult(self.name, None, reason=f"the model pointed off the screen at {point}",
-                                   elapsed_ms=elapsed)  # fmt: skip
+            return GroundingResult(
+                self.name, None, reason=f"the model pointed off the screen at {point}", elapsed_ms=elapsed
+            )
         return GroundingResult(self.name, point, score=1.0, reason="the model pointed at it", elapsed_ms=elapsed)

@@ -71,8 +71,9 @@ def build_planner(spec: ModelSpec) -> QwenPlanner:
     backend.check()
     print(f"deskpilot: planner {backend.describe()}, family {backend.family}, preset {preset.name}", file=sys.stderr)
     try:
-        return QwenPlanner(backend, preset=preset.name, keep_screenshots=spec.keep_screenshots,
-                           max_new_tokens=spec.max_new_tokens)  # fmt: skip
+        return QwenPlanner(
+            backend, preset=preset.name, keep_screenshots=spec.keep_screenshots, max_new_tokens=spec.max_new_tokens
+        )
     except ValueError as exc:
         raise BackendError(str(exc)) from None
 
@@ -94,8 +95,14 @@ def _local_backend(spec: ModelSpec, preset: Preset, family: str | None) -> ChatB
 
     print(f"deskpilot: loading {spec.model} ...", file=sys.stderr, flush=True)
     backend = LocalQwenBackend(
-        spec.model, device=spec.device, dtype=spec.dtype, attn=spec.attn, quantization=spec.quantization,
-        min_pixels=preset.min_pixels, max_pixels=preset.max_pixels, family=family,
-    )  # fmt: skip
+        spec.model,
+        device=spec.device,
+        dtype=spec.dtype,
+        attn=spec.attn,
+        quantization=spec.quantization,
+        min_pixels=preset.min_pixels,
+        max_pixels=preset.max_pixels,
+        family=family,
+    )
     print(f"deskpilot: dtype {backend.dtype} ({backend.dtype_reason})", file=sys.stderr)
     return backend

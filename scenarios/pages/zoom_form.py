@@ -99,13 +99,19 @@ def chromium(
     seen = len(server.layouts)
     with tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile:
         argv = [
-            CHROMIUM, f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
-            "--no-sandbox", "--test-type",  # root in CI needs --no-sandbox; --test-type drops the warning bar
+            CHROMIUM,
+            f"--user-data-dir={profile}",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--test-type",  # root in CI needs --no-sandbox; --test-type drops the warning bar
             "--disable-breakpad",  # no crash handler: it leaves its process group and writes into the profile
-            f"--force-device-scale-factor={scale:g}", "--window-position=40,40",
+            f"--force-device-scale-factor={scale:g}",
+            "--window-position=40,40",
             f"--window-size={WINDOW_SIZE[0]},{WINDOW_SIZE[1]}",
             f"--app=http://127.0.0.1:{server.port}/zoom_form.html",
-        ]  # fmt: skip
+        ]
         # Its own process group: Chromium's helpers go with it, before the profile folder is deleted.
         quiet = subprocess.DEVNULL
         proc = subprocess.Popen(argv, env=env, stdout=quiet, stderr=quiet, start_new_session=True)

@@ -29,10 +29,21 @@ def chromium_binary() -> str | None:
 
 def chromium_command(binary: str, url: str, profile: Path, size: tuple[int, int] = (900, 700)) -> list[str]:
     # --test-type: no "unsupported flag" infobar above the page (it would move every control).
-    cmd = [binary, f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
-           "--test-type", "--disable-features=Translate,MediaRouter", "--password-store=basic", "--disable-breakpad",
-           "--window-position=0,0", f"--window-size={size[0]},{size[1]}", f"--app={url}",
-           "--force-renderer-accessibility"]  # fmt: skip  (the page's tree: otherwise only with a screen reader)
+    cmd = [
+        binary,
+        f"--user-data-dir={profile}",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-gpu",
+        "--test-type",
+        "--disable-features=Translate,MediaRouter",
+        "--password-store=basic",
+        "--disable-breakpad",
+        "--window-position=0,0",
+        f"--window-size={size[0]},{size[1]}",
+        f"--app={url}",
+        "--force-renderer-accessibility",
+    ]  # fmt: skip  (the page's tree: otherwise only with a screen reader)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.insert(1, "--no-sandbox")  # Chromium refuses to start as root with its sandbox on
     return cmd
@@ -41,14 +52,18 @@ def chromium_command(binary: str, url: str, profile: Path, size: tuple[int, int]
 @contextmanager
 def _app_process(cmd: Sequence[str], env: Mapping[str, str], stdout: int) -> Iterator[subprocess.Popen[bytes]]:
     home = Path(tempfile.mkdtemp(prefix="deskpilot-app-home-"))
-    app_env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-               "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache")}  # fmt: skip
+    app_env = {
+        **env,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+    }
     # With the desktop's accessibility bus, apps publish their widgets (Qt, Chromium only when asked); without one,
     # GTK would spend its start-up looking for a bus that is not there.
     app_env.update(APP_A11Y_ENV if env.get("AT_SPI_BUS_ADDRESS") else {"NO_AT_BRIDGE": "1", "GTK_A11Y": "none"})
     # Its own process group, stopped whole: a browser's helpers must not outlive the test.
-    proc = subprocess.Popen(list(cmd), env=app_env, stdout=stdout, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(list(cmd), env=app_env, stdout=stdout, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         yield proc
     finally:

@@ -22,8 +22,14 @@ from agent.desktop.xserver import VirtualDesktop
 @pytest.fixture
 def question(desktop):
     """A GTK 3 dialog (zenity) with two buttons, started on the desktop's bus."""
-    cmd = ["zenity", "--question", "--title=deskpilot tree", "--text=Proceed?", "--ok-label=Proceed",
-           "--cancel-label=Stop"]  # fmt: skip
+    cmd = [
+        "zenity",
+        "--question",
+        "--title=deskpilot tree",
+        "--text=Proceed?",
+        "--ok-label=Proceed",
+        "--cancel-label=Stop",
+    ]
     proc = subprocess.Popen(cmd, env=desktop.env(), stderr=subprocess.DEVNULL)
     try:
         yield wait_for_window("^deskpilot tree$", timeout_s=30, display=desktop.display)
@@ -90,7 +96,9 @@ def test_no_bus_is_a_clear_error_and_stopping_the_desktop_ends_its_buses(tmp_pat
         time.sleep(0.02)  # waiting for other processes to exit
     assert not using(runtime) and not Path(runtime).exists()
     env = {k: v for k, v in os.environ.items() if k not in ("AT_SPI_BUS_ADDRESS", "DBUS_SESSION_BUS_ADDRESS")}
-    code = ("from actions.a11y import AtspiReader, A11yUnavailable\n"
-            "try:\n    AtspiReader().snapshot()\nexcept A11yUnavailable as exc:\n    print(exc)\n")  # fmt: skip
+    code = (
+        "from actions.a11y import AtspiReader, A11yUnavailable\n"
+        "try:\n    AtspiReader().snapshot()\nexcept A11yUnavailable as exc:\n    print(exc)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.startswith("no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set"), out.stderr

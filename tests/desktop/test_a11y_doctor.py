@@ -25,15 +25,24 @@ def test_doctor_names_the_apps_with_a_tree_and_the_switch_for_the_rest(desktop, 
     env = desktop.env()
     no_bus = {name: value for name, value in env.items() if name != "AT_SPI_BUS_ADDRESS"}
     no_bus["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path / 'no-bus'}"
-    procs = [subprocess.Popen(["featherpad", "--standalone", str(with_tree)], stderr=subprocess.DEVNULL,
-                              env={**env, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"}),
-             subprocess.Popen(["featherpad", "--standalone", str(without_tree)], stderr=subprocess.DEVNULL,
-                              env={**no_bus, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"})]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            ["featherpad", "--standalone", str(with_tree)],
+            stderr=subprocess.DEVNULL,
+            env={**env, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"},
+        ),
+        subprocess.Popen(
+            ["featherpad", "--standalone", str(without_tree)],
+            stderr=subprocess.DEVNULL,
+            env={**no_bus, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"},
+        ),
+    ]
     try:
         wait_for_window("with.txt", 30, display=desktop.display)
         wait_for_window("without.txt", 30, display=desktop.display)
-        out = subprocess.run([sys.executable, "-m", "deskpilot", "doctor"], env=env, capture_output=True, text=True,
-                             timeout=60).stdout  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-m", "deskpilot", "doctor"], env=env, capture_output=True, text=True, timeout=60
+        ).stdout
     finally:
         for proc in procs:
             stop_process(proc)

@@ -27,8 +27,9 @@ def grid(point: tuple[int, int]) -> list[int]:
 
 
 def deskpilot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deskpilot", *args], capture_output=True, text=True, env=env,
-                          timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "deskpilot", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def filled(state: dict, name: str = "Ada Lovelace") -> bool:
@@ -48,8 +49,19 @@ def test_a_saved_model_run_replays_without_the_model(desktop, tmp_path) -> None:
             tool_call("terminate", status="success"),
         ]
         with FakeChatServer(script) as server:
-            proc = deskpilot("run", "fill in the form", "--base-url", server.base_url, "--model", "fake-qwen3-vl",
-                             "--out", str(tmp_path / "run1"), "--save-scenario", str(flow), env=env)  # fmt: skip
+            proc = deskpilot(
+                "run",
+                "fill in the form",
+                "--base-url",
+                server.base_url,
+                "--model",
+                "fake-qwen3-vl",
+                "--out",
+                str(tmp_path / "run1"),
+                "--save-scenario",
+                str(flow),
+                env=env,
+            )
             model_calls = len(server.chat_requests)
         assert proc.returncode == 0, proc.stderr
         assert filled(app.wait(lambda s: s["submitted"] is not None))
@@ -81,8 +93,9 @@ def test_the_exported_script_runs(desktop, demo_app, tmp_path) -> None:
     script = tmp_path / "flow.py"
     proc = deskpilot("export", str(flow), "-o", str(script), env=desktop.env())
     assert proc.returncode == 0, proc.stderr
-    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=desktop.env(),
-                         cwd=tmp_path, timeout=300)  # fmt: skip
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=desktop.env(), cwd=tmp_path, timeout=300
+    )
     assert ran.returncode == 0, ran.stderr
     state = demo_app.wait(lambda s: s["count_clicks"] == 1)
     assert filled(state)

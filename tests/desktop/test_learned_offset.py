@@ -36,8 +36,10 @@ def test_an_offset_target_is_confirmed_by_its_learned_label_without_ocr(desktop,
     cache_dir = tmp_path / "plan.cache"
     executor, screen = PyAutoGuiExecutor(), MssScreen(monitor=0)
     try:
-        with MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"), \
-                DemoAppProcess(tmp_path / "state.json", desktop.env(), x=-25, y=-20) as app:  # fmt: skip
+        with (
+            MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
+            DemoAppProcess(tmp_path / "state.json", desktop.env(), x=-25, y=-20) as app,
+        ):
             box = app.box("name")
             first, learned = _run(screen, executor, cache_dir, app, "Ada", "Ada")
             assert learned["rung"] == "ocr" and learned["cache"] == "learned" and first.calls["ocr"] == 1

@@ -39,8 +39,10 @@ def test_a_type_with_nothing_focused_is_refused_before_any_key(desktop, tmp_path
             released.set()
 
     executor = _executor()
-    with MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"), \
-            terminal("xterm", desktop.env(), tmp_path / "home") as window:  # fmt: skip
+    with (
+        MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
+        terminal("xterm", desktop.env(), tmp_path / "home") as window,
+    ):
         executor.perform(Click(x=640, y=700))  # the desktop, below every window: as a user clicks it
         assert keyboard_focus() is None  # openbox parked the focus on its own window
         capture = X11InputCapture(on_event, desktop.display).start()
@@ -72,9 +74,11 @@ def test_a_secret_with_nothing_focused_is_refused_the_same_way(desktop, tmp_path
 
 @pytest.mark.parametrize(
     ("name", "chord"),
-    [("xterm", "shift+insert: how xterm pastes (PRIMARY)"),
-     ("xfce4-terminal", "ctrl+shift+v: how xfce4-terminal pastes (CLIPBOARD)")],
-)  # fmt: skip
+    [
+        ("xterm", "shift+insert: how xterm pastes (PRIMARY)"),
+        ("xfce4-terminal", "ctrl+shift+v: how xfce4-terminal pastes (CLIPBOARD)"),
+    ],
+)
 def test_the_paste_chord_follows_the_focused_terminal(desktop, tmp_path: Path, name: str, chord: str) -> None:
     """Each terminal gets its own chord and selection, and the user's CLIPBOARD and PRIMARY are theirs again."""
     from tests.desktop.test_text_input import get_clipboard, set_clipboard

@@ -59,8 +59,10 @@ def test_the_executor_checks_every_point_itself_and_moves_nothing(desktop) -> No
         with pytest.raises(PointOffScreen) as refused:
             executor.perform(action)
         off = (action.to_x, action.to_y) if isinstance(action, Drag) else (action.x, action.y)
-        assert str(refused.value) == f"{action.describe()}: ({off[0]}, {off[1]}) is off the screen: {_ONE}; " \
-                                     "nothing was done"  # fmt: skip
+        assert (
+            str(refused.value) == f"{action.describe()}: ({off[0]}, {off[1]}) is off the screen: {_ONE}; "
+            "nothing was done"
+        )
         assert refused.value.point == off and refused.value.bounds == _ONE
         assert _pointer(desktop.display) == (300, 200, 0)  # not moved, no button held (the drag never began)
     executor.perform(Move(x=1279, y=799))  # the last point of the screen is on it

@@ -202,8 +202,9 @@ def test_a_target_that_starts_a_paste_and_never_finishes_it_fails_the_paste(desk
     assert get_clipboard(desktop) == "still mine"
 
 
-def test_a_plan_whose_paste_is_not_taken_records_a_failed_step_and_stops_there(desktop: Any, picky: Any,
-                                                                               tmp_path: Path) -> None:  # fmt: skip
+def test_a_plan_whose_paste_is_not_taken_records_a_failed_step_and_stops_there(
+    desktop: Any, picky: Any, tmp_path: Path
+) -> None:
     """`deskpilot run --plan`, the real executor and clipboard: "caf" goes in by keys, the paste of "é ✓" is
     never fetched (the focused window asks only TARGETS). The step is recorded as failed with what was
     asked, the report's Why names it, the run stops there (exit 1) and nothing is typed twice."""

@@ -106,8 +106,10 @@ def test_two_equally_good_matches_are_refused_with_the_candidates(desktop, tmp_p
 
 
 def test_a_target_not_found_names_the_step_and_every_rung(desktop, demo_app, tmp_path) -> None:
-    plan = write_plan(tmp_path / "gone.json", [{"kind": "click", "target": {"text": "Count"}},
-                                               {"kind": "click", "target": {"text": "Frobnicate"}}])  # fmt: skip
+    plan = write_plan(
+        tmp_path / "gone.json",
+        [{"kind": "click", "target": {"text": "Count"}}, {"kind": "click", "target": {"text": "Frobnicate"}}],
+    )
     proc = run_plan(plan, desktop.env(), tmp_path / "run")
     assert proc.returncode == 1
     assert "step 2" in proc.stderr and "'Frobnicate'" in proc.stderr and "ocr:" in proc.stderr

@@ -87,9 +87,12 @@ def test_an_action_outside_the_allowed_window_is_refused_and_nothing_happens(des
     count = demo_app.centre("count")
     plan = write_plan(
         tmp_path / "plan.json",
-        [{"kind": "click", "x": count[0], "y": count[1]}, {"kind": "click", "x": BARE_DESKTOP[0], "y": BARE_DESKTOP[1]},
-         {"kind": "click", "x": count[0], "y": count[1]}],
-    )  # fmt: skip
+        [
+            {"kind": "click", "x": count[0], "y": count[1]},
+            {"kind": "click", "x": BARE_DESKTOP[0], "y": BARE_DESKTOP[1]},
+            {"kind": "click", "x": count[0], "y": count[1]},
+        ],
+    )
     out = tmp_path / "run"
     proc = deskpilot(
         ["run", "--plan", str(plan), "--out", str(out), "--allow-window", "^Deskpilot Demo$"], desktop.env()
@@ -126,8 +129,9 @@ def test_a_click_on_delete_needs_confirmation_and_without_a_terminal_is_refused(
     assert [(s["verdict"], s["performed"]) for s in steps_of(tmp_path / "refused")] == [("refused", False)]
 
     # A trusted unattended run lets it through: the click was on the button all along.
-    proc = deskpilot(["run", "--plan", str(plan), "--out", str(tmp_path / "allowed"), "--confirm", "allow"],
-                     desktop.env())  # fmt: skip
+    proc = deskpilot(
+        ["run", "--plan", str(plan), "--out", str(tmp_path / "allowed"), "--confirm", "allow"], desktop.env()
+    )
     assert proc.returncode == 0, proc.stderr
     assert clicks.read_text() == "delete\n"
 
@@ -184,13 +188,18 @@ def test_dry_run_performs_nothing_and_draws_every_action(desktop, demo_app, tmp_
     ]
     before = demo_app.state()
     out = tmp_path / "run"
-    proc = deskpilot(["run", "--plan", str(write_plan(tmp_path / "plan.json", actions)), "--out", str(out),
-                      "--dry-run"], desktop.env())  # fmt: skip
+    proc = deskpilot(
+        ["run", "--plan", str(write_plan(tmp_path / "plan.json", actions)), "--out", str(out), "--dry-run"],
+        desktop.env(),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "deskpilot: dry run succeeded" in proc.stderr
     after = demo_app.state()
-    assert (after["count_clicks"], after["name"], after["last_chord"]) == (before["count_clicks"], before["name"],
-                                                                          before["last_chord"])  # fmt: skip
+    assert (after["count_clicks"], after["name"], after["last_chord"]) == (
+        before["count_clicks"],
+        before["name"],
+        before["last_chord"],
+    )
     assert after["count_clicks"] == 0 and after["name"] == ""
     steps = steps_of(out)
     assert [s["action"] for s in steps] == [{**a, **_defaults(a["kind"])} for a in actions]

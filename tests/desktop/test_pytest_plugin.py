@@ -30,8 +30,18 @@ def copy_scenario(folder: Path, name: str, *, app_args: str = "") -> Path:
 
 
 def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "pytest", str(folder), "-p", "no:cacheprovider", "-rA",
-           "--deskpilot-runs", str(folder / "runs"), *args]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(folder),
+        "-p",
+        "no:cacheprovider",
+        "-rA",
+        "--deskpilot-runs",
+        str(folder / "runs"),
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=folder)
 
 
@@ -41,7 +51,7 @@ def make_project_with_its_own_agent(folder: Path) -> Path:
     (folder / "agent" / "__init__.py").write_text('WHOSE = "the project\'s own"\n')
     (folder / "tests").mkdir()
     (folder / "tests" / "test_own.py").write_text(
-        "import agent\n\n\ndef test_it_imports_its_own_agent():\n    assert agent.WHOSE == \"the project's own\"\n"
+        'import agent\n\n\ndef test_it_imports_its_own_agent():\n    assert agent.WHOSE == "the project\'s own"\n'
     )
     (folder / "stray.yaml").write_text("name: not a scenario\nsteps:\n  - {say: hello}\n")
     (folder / "pytest.ini").write_text("[pytest]\n")  # rootdir here, not in some parent folder

@@ -79,8 +79,25 @@ def recording(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory)
             app.wait(lambda s: s["agree"])
             xdo(desktop, "mousemove", *points["items"], "click", 5, "click", 5, "click", 5)
             (tx, ty), (gx, gy) = points["token"], points["target"]
-            xdo(desktop, "mousemove", tx, ty, "mousedown", 1, "mousemove", tx + 10, ty,
-                "mousemove", (tx + gx) // 2, (ty + gy) // 2, "mousemove", gx, gy, "mouseup", 1)  # fmt: skip
+            xdo(
+                desktop,
+                "mousemove",
+                tx,
+                ty,
+                "mousedown",
+                1,
+                "mousemove",
+                tx + 10,
+                ty,
+                "mousemove",
+                (tx + gx) // 2,
+                (ty + gy) // 2,
+                "mousemove",
+                gx,
+                gy,
+                "mouseup",
+                1,
+            )
             state = app.wait(lambda s: s["token_on_target"] and s["wheel"]["down"] == 3)
             xdo(desktop, "key", "ctrl+alt+shift+r")
             assert recorder.wait(10), "the stop hotkey did not stop the recording"
@@ -108,9 +125,14 @@ def test_steps_merge_what_the_person_did(recording: Recording) -> None:
 
 def test_anchors_match_the_widgets(recording: Recording) -> None:
     steps, points, window = recording.scenario.steps, recording.points, recording.window
-    expected = [(steps[0].target, points["name"]), (steps[2].target, points["count"]),
-                (steps[4].target, points["double"]), (steps[6].target, points["items"]),
-                (steps[7].target, points["token"]), (steps[7].to_target, points["target"])]  # fmt: skip
+    expected = [
+        (steps[0].target, points["name"]),
+        (steps[2].target, points["count"]),
+        (steps[4].target, points["double"]),
+        (steps[6].target, points["items"]),
+        (steps[7].target, points["token"]),
+        (steps[7].to_target, points["target"]),
+    ]
     for target, point in expected:
         assert target is not None and target.anchor is not None
         anchor = target.anchor
@@ -151,8 +173,17 @@ def test_replaying_the_recorded_points_reproduces_the_state(
 ) -> None:
     from actions import PyAutoGuiExecutor
 
-    keys = ("name", "count_clicks", "double_clicks", "last_chord", "chord_count", "wheel", "list_top_index",
-            "token_on_target", "token")  # fmt: skip
+    keys = (
+        "name",
+        "count_clicks",
+        "double_clicks",
+        "last_chord",
+        "chord_count",
+        "wheel",
+        "list_top_index",
+        "token_on_target",
+        "token",
+    )
     executor = PyAutoGuiExecutor()
     with DemoAppProcess(tmp_path / "state.json", desktop.env(), x=APP_X, y=APP_Y) as app:
         for step in recording.scenario.steps:
@@ -168,9 +199,14 @@ def test_ctrl_c_stops_the_command_and_writes_the_file(desktop: VirtualDesktop, t
     path = tmp_path / "one-click.yaml"
     with DemoAppProcess(tmp_path / "state.json", desktop.env(), x=APP_X, y=APP_Y) as app:
         cmd = [sys.executable, "-m", "agent.record.recorder", str(path), "--display", desktop.display, "--no-ocr"]
-        proc = subprocess.Popen(cmd, env=desktop.env(), stderr=subprocess.PIPE, text=True,
-                                cwd=Path(__file__).resolve().parents[2],  # SIGINT ignored, as `&` leaves it:
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # fmt: skip
+        proc = subprocess.Popen(
+            cmd,
+            env=desktop.env(),
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],  # SIGINT ignored, as `&` leaves it:
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
         try:
             assert proc.stderr is not None
             ready, _, _ = select.select([proc.stderr], [], [], 20)

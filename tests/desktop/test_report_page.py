@@ -97,8 +97,9 @@ def demo_run(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) 
         plan = parse_plan(demo_plan(app))
         screen, windows = MssScreen(monitor=1), WindowReader()  # keys and text are judged in the focused window
         try:
-            agent = Agent(ScriptedPlanner(plan), PyAutoGuiExecutor(), screen, run_dir=RunDirectory(run_dir),
-                          windows=windows)  # fmt: skip
+            agent = Agent(
+                ScriptedPlanner(plan), PyAutoGuiExecutor(), screen, run_dir=RunDirectory(run_dir), windows=windows
+            )
             result = agent.run("fill the demo form, pick a list row, drag, count and submit")
             build_report(run_dir)  # the caller builds the page, as the command line does
         finally:

@@ -98,8 +98,10 @@ def test_ask_do_and_a_description_go_to_the_model(desktop, demo_app, tmp_path) -
         tool_call("terminate", status="success"),
         tool_call("left_click", coordinate=grid),  # click(description=...): one grounding call
     ]
-    with FakeChatServer(script) as server, Desktop(out=tmp_path / "run", base_url=server.base_url,
-                                                   model="fake-qwen3-vl") as desk:  # fmt: skip
+    with (
+        FakeChatServer(script) as server,
+        Desktop(out=tmp_path / "run", base_url=server.base_url, model="fake-qwen3-vl") as desk,
+    ):
         assert desk.ask("What does the status line say?") == "Ready"
         assert desk.do("click the Count button") is None
         demo_app.wait(lambda s: s["count_clicks"] == 1)

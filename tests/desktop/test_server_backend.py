@@ -26,8 +26,22 @@ def grid(point: tuple[int, int], size: tuple[int, int] = (1280, 800)) -> list[in
 
 
 def run_task(server: FakeChatServer, env: dict[str, str], out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "deskpilot", "run", "click the Count button", "--base-url", server.base_url,
-           "--model", "fake-qwen3-vl", "--out", str(out), "--max-steps", "4", *extra]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "deskpilot",
+        "run",
+        "click the Count button",
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-qwen3-vl",
+        "--out",
+        str(out),
+        "--max-steps",
+        "4",
+        *extra,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -53,8 +67,11 @@ def test_the_models_click_lands_on_the_real_button(desktop, demo_app, tmp_path) 
 
 
 def test_garbage_answers_are_refused_and_never_executed(desktop, demo_app, tmp_path) -> None:
-    garbage = ["I would click the button.", '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click"}}'
-               "</tool_call>", tool_call("left_click", coordinate=[1200, 5])]  # fmt: skip
+    garbage = [
+        "I would click the button.",
+        '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click"}}</tool_call>',
+        tool_call("left_click", coordinate=[1200, 5]),
+    ]
     with FakeChatServer(garbage) as server:
         proc = run_task(server, desktop.env(), tmp_path / "run")
         requests = server.chat_requests
@@ -70,8 +87,11 @@ def test_garbage_answers_are_refused_and_never_executed(desktop, demo_app, tmp_p
 
 def test_a_503_then_an_answer_is_retried(desktop, demo_app, tmp_path) -> None:
     count = demo_app.centre("count")
-    script = [HttpError(503, retry_after=0), tool_call("left_click", coordinate=grid(count)),
-              tool_call("terminate", status="success")]  # fmt: skip
+    script = [
+        HttpError(503, retry_after=0),
+        tool_call("left_click", coordinate=grid(count)),
+        tool_call("terminate", status="success"),
+    ]
     with FakeChatServer(script) as server:
         proc = run_task(server, desktop.env(), tmp_path / "run")
     assert proc.returncode == 0, proc.stderr

@@ -52,8 +52,9 @@ def test_a_never_ending_change_is_reported_unsettled(desktop, tmp_path: Path) ->
         screen = MssScreen(1)
         config = SettleConfig(timeout_s=1.0)
         with contextlib.closing(WindowReader()) as windows:
-            agent = Agent(ScriptedPlanner([Click(x=x, y=y)]), PyAutoGuiExecutor(), screen, settle_config=config,
-                          windows=windows)  # fmt: skip
+            agent = Agent(
+                ScriptedPlanner([Click(x=x, y=y)]), PyAutoGuiExecutor(), screen, settle_config=config, windows=windows
+            )
             result = agent.run("animate forever")
         screen.close()
         assert result.steps, result.reason

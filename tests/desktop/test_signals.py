@@ -35,8 +35,9 @@ def _ignore_sigint() -> None:
 
 def _start(desktop, *args: str) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "deskpilot", *args]
-    return subprocess.Popen(cmd, env=desktop.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_ignore_sigint)  # fmt: skip
+    return subprocess.Popen(
+        cmd, env=desktop.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_ignore_sigint
+    )
 
 
 def _wait_for_lines(path: Path, count: int, proc: subprocess.Popen[str], timeout_s: float = 30.0) -> None:
@@ -90,8 +91,9 @@ def test_run_ends_cleanly_on_a_signal(desktop, demo_app, tmp_path: Path, signum:
 @pytest.mark.parametrize(("signum", "status", "name"), SIGNALS)
 def test_replay_ends_cleanly_on_a_signal(desktop, tmp_path: Path, signum: int, status: int, name: str) -> None:
     scenario = tmp_path / "waits.yaml"
-    scenario.write_text("name: waits\nsteps:\n- action: {kind: wait, seconds: 0.1}\n"
-                        "- action: {kind: wait, seconds: 60}\n")  # fmt: skip
+    scenario.write_text(
+        "name: waits\nsteps:\n- action: {kind: wait, seconds: 0.1}\n- action: {kind: wait, seconds: 60}\n"
+    )
     out = tmp_path / "run"
     proc = _start(desktop, "replay", str(scenario), "--out", str(out), "--stop-hotkey", "none")
     _wait_for_lines(out / "steps.jsonl", 1, proc)
@@ -109,8 +111,12 @@ def test_record_saves_the_recording_on_a_signal(desktop, tmp_path: Path, signum:
         proc = _start(desktop, "record", str(path))
         assert proc.stderr is not None
         assert "recording to" in proc.stderr.readline()
-        subprocess.run(["xdotool", "mousemove", *map(str, app.centre("submit")), "click", "1"],
-                       env=desktop.env(), check=True, timeout=10)  # fmt: skip
+        subprocess.run(
+            ["xdotool", "mousemove", *map(str, app.centre("submit")), "click", "1"],
+            env=desktop.env(),
+            check=True,
+            timeout=10,
+        )
         app.wait(lambda s: s["submit_count"] == 1)
         # No wait here: stopping the XRecord context flushes what the server intercepted before it.
         returncode, stderr, _ = _stop(proc, signum)
@@ -127,15 +133,24 @@ def test_a_killed_recorder_loses_at_most_the_step_in_progress(desktop, tmp_path:
         proc = _start(desktop, "record", str(path))
         assert proc.stderr is not None and "recording to" in proc.stderr.readline()
         for name in ("count", "submit", "count"):
-            subprocess.run(["xdotool", "mousemove", *map(str, app.centre(name)), "click", "1"],
-                           env=desktop.env(), check=True, timeout=10)  # fmt: skip
+            subprocess.run(
+                ["xdotool", "mousemove", *map(str, app.centre(name)), "click", "1"],
+                env=desktop.env(),
+                check=True,
+                timeout=10,
+            )
         app.wait(lambda s: s["count_clicks"] == 2 and s["submit_count"] == 1)
         _wait_for_lines(journal / "journal.jsonl", 1 + 2, proc)  # header + the two finished clicks
         proc.kill()
         proc.communicate(timeout=20)
     assert not path.exists()
-    recovered = subprocess.run([sys.executable, "-m", "deskpilot", "record", "--recover", str(journal)],
-                               env=desktop.env(), capture_output=True, text=True, timeout=120)  # fmt: skip
+    recovered = subprocess.run(
+        [sys.executable, "-m", "deskpilot", "record", "--recover", str(journal)],
+        env=desktop.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert recovered.returncode == 0, recovered.stderr
     scenario = load_scenario(path)
     assert [s.action for s in scenario.steps] == [{"kind": "click"}, {"kind": "click"}]
@@ -146,8 +161,13 @@ def test_a_killed_recorder_loses_at_most_the_step_in_progress(desktop, tmp_path:
 
 
 def test_recover_refuses_what_is_not_a_journal(desktop, tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "deskpilot", "record", "--recover", str(tmp_path)],
-                          env=desktop.env(), capture_output=True, text=True, timeout=60)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "deskpilot", "record", "--recover", str(tmp_path)],
+        env=desktop.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     why = "no journal.jsonl there (give the .recording folder a recorder left)"
     assert proc.stderr == f"deskpilot: error: {tmp_path}: {why}\n"

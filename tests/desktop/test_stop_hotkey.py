@@ -332,8 +332,10 @@ def test_no_record_extension_leaves_no_connection_open(display_without_record) -
 
     held = Display(display_without_record)  # Xvfb resets when its last client leaves: not between the tries
     try:
-        for listen in (lambda: StopHotkey(display=display_without_record).start(),
-                       lambda: X11InputCapture(lambda event: None, display_without_record)):  # fmt: skip
+        for listen in (
+            lambda: StopHotkey(display=display_without_record).start(),
+            lambda: X11InputCapture(lambda event: None, display_without_record),
+        ):
             before = open_sockets()
             with pytest.raises(DesktopError, match="no RECORD extension"):
                 listen()
@@ -348,8 +350,19 @@ def test_a_run_waiting_for_the_model_is_stopped_within_a_second(desktop, tmp_pat
 
     out = tmp_path / "run"
     with FakeChatServer(default=Delay(30.0)) as server:
-        cmd = [sys.executable, "-m", "deskpilot", "run", "click the Count button", "--base-url", server.base_url,
-               "--model", "fake-qwen3-vl", "--out", str(out)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "deskpilot",
+            "run",
+            "click the Count button",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-qwen3-vl",
+            "--out",
+            str(out),
+        ]
         proc = subprocess.Popen(cmd, env=desktop.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
         while not server.chat_requests:  # the planner is waiting for the answer

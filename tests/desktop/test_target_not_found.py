@@ -14,8 +14,9 @@ def _steps(out: Path) -> list[dict]:
 
 
 def _run(desktop, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deskpilot", *args], env=desktop.env(), capture_output=True,
-                          text=True, timeout=180)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "deskpilot", *args], env=desktop.env(), capture_output=True, text=True, timeout=180
+    )
 
 
 def test_a_plan_target_that_is_not_there_is_a_failed_step_with_every_rung(desktop, demo_app, tmp_path) -> None:

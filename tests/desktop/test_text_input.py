@@ -284,8 +284,19 @@ def test_keysyms_of_ascii_punctuation_are_their_code_points() -> None:
 
     from actions.x11.keysyms import keysym_for_char
 
-    names = {"<": "less", ">": "greater", "&": "ampersand", "%": "percent", "~": "asciitilde", "`": "grave",
-             "\\": "backslash", '"': "quotedbl", "'": "apostrophe", "é": "eacute", " ": "space"}  # fmt: skip
+    names = {
+        "<": "less",
+        ">": "greater",
+        "&": "ampersand",
+        "%": "percent",
+        "~": "asciitilde",
+        "`": "grave",
+        "\\": "backslash",
+        '"': "quotedbl",
+        "'": "apostrophe",
+        "é": "eacute",
+        " ": "space",
+    }
     for ch, name in names.items():
         assert keysym_for_char(ch) == XK.string_to_keysym(name), ch
     assert XK.string_to_keysym("<") == 0  # it wants names, not characters

@@ -74,11 +74,14 @@ def _steps(out: Path) -> list[dict]:
 
 
 def test_a_part_of_a_line_is_met_exact_refuses_it_and_a_regex_finds_it(desktop, text_app, tmp_path) -> None:
-    plan = write_plan(tmp_path / "plan.json", [
-        {"kind": "click", "target": "Apply", "expect": {"text": "Applied 1 time"}},
-        {"kind": "click", "target": "apply", "expect": {"text": "/^Applied \\d+ times?\\(s\\)$/"}},
-        {"kind": "click", "target": "Apply", "expect": {"text": "Applied 3 time", "exact": True, "timeout_s": 1}},
-    ])  # fmt: skip
+    plan = write_plan(
+        tmp_path / "plan.json",
+        [
+            {"kind": "click", "target": "Apply", "expect": {"text": "Applied 1 time"}},
+            {"kind": "click", "target": "apply", "expect": {"text": "/^Applied \\d+ times?\\(s\\)$/"}},
+            {"kind": "click", "target": "Apply", "expect": {"text": "Applied 3 time", "exact": True, "timeout_s": 1}},
+        ],
+    )
     out = tmp_path / "run"
     proc = deskpilot(["run", "--plan", str(plan), "--out", str(out)], desktop.env())
     assert proc.returncode == 1, proc.stderr
@@ -90,11 +93,14 @@ def test_a_part_of_a_line_is_met_exact_refuses_it_and_a_regex_finds_it(desktop, 
 
 def test_a_whole_line_wins_over_a_part_of_one(desktop, text_app, tmp_path) -> None:
     # "Save" is inside "Save as" too; the button that is all "Save" wins. "Save a" only has a part.
-    plan = write_plan(tmp_path / "plan.json", [
-        {"kind": "click", "target": "Save"},
-        {"kind": "click", "target": "save A"},
-        {"kind": "click", "target": {"text": "Save as", "exact": True}},
-    ])  # fmt: skip
+    plan = write_plan(
+        tmp_path / "plan.json",
+        [
+            {"kind": "click", "target": "Save"},
+            {"kind": "click", "target": "save A"},
+            {"kind": "click", "target": {"text": "Save as", "exact": True}},
+        ],
+    )
     proc = deskpilot(["run", "--plan", str(plan), "--out", str(tmp_path / "run")], desktop.env())
     assert proc.returncode == 0, proc.stderr
     assert text_app.state() == {"applied": 0, "saved": 1, "saved_as": 2}

@@ -127,11 +127,27 @@ def grid(point: tuple[int, int], size: tuple[int, int] = (1280, 800)) -> list[in
 
 def test_a_model_is_told_its_step_changed_nothing_and_goes_on(desktop, demo_app, tmp_path) -> None:
     status, count = demo_app.centre("status"), demo_app.centre("count")  # a label: clicking it changes nothing
-    script = [tool_call("left_click", coordinate=grid(status)), tool_call("left_click", coordinate=grid(count)),
-              tool_call("terminate", status="success")]  # fmt: skip
+    script = [
+        tool_call("left_click", coordinate=grid(status)),
+        tool_call("left_click", coordinate=grid(count)),
+        tool_call("terminate", status="success"),
+    ]
     with FakeChatServer(script) as server:
-        cmd = [sys.executable, "-m", "deskpilot", "run", "click the Count button", "--base-url", server.base_url,
-               "--model", "fake-qwen3-vl", "--out", str(tmp_path / "run"), "--max-steps", "4"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "deskpilot",
+            "run",
+            "click the Count button",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-qwen3-vl",
+            "--out",
+            str(tmp_path / "run"),
+            "--max-steps",
+            "4",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=120)
         requests = server.chat_requests
     assert proc.returncode == 0, proc.stderr

@@ -22,8 +22,7 @@ def clipboard(desktop, text: str | None = None) -> str | None:
     if text is not None:
         subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env=desktop.env(), check=True)
         return text
-    proc = subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, env=desktop.env(),
-                          timeout=5)  # fmt: skip
+    proc = subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, env=desktop.env(), timeout=5)
     return proc.stdout.decode() if proc.returncode == 0 else None
 
 
@@ -92,8 +91,9 @@ def test_a_type_whose_text_is_not_fetched_raises_text_not_delivered(desktop, exe
     assert clipboard(desktop) == "mine"
 
 
-def test_a_secret_that_is_not_delivered_is_not_named_in_the_error(desktop, executor, focus_that_never_pastes,
-                                                                 monkeypatch) -> None:  # fmt: skip
+def test_a_secret_that_is_not_delivered_is_not_named_in_the_error(
+    desktop, executor, focus_that_never_pastes, monkeypatch
+) -> None:
     from actions.x11.text_input import TextNotDelivered
 
     monkeypatch.setenv("DEMO_PIN", "pïn-4711")

@@ -37,8 +37,18 @@ def data_scenario(tmp_path: Path) -> Path:
 def test_one_replay_per_row_and_the_bad_row_fails_with_its_reason(desktop, demo_app, tmp_path) -> None:
     flow, rows, out = data_scenario(tmp_path), tmp_path / "rows.csv", tmp_path / "runs"
     rows.write_text(ROWS, encoding="utf-8")
-    cmd = [sys.executable, "-m", "deskpilot", "replay", str(flow), "--vars-csv", str(rows), "--out", str(out),
-           "--quiet"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "deskpilot",
+        "replay",
+        str(flow),
+        "--vars-csv",
+        str(rows),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=600)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
@@ -59,8 +69,19 @@ def test_one_replay_per_row_and_the_bad_row_fails_with_its_reason(desktop, demo_
 def test_stop_on_failure_stops_at_the_first_bad_row(desktop, demo_app, tmp_path) -> None:
     flow, rows, out = data_scenario(tmp_path), tmp_path / "rows.csv", tmp_path / "runs"
     rows.write_text(ROWS, encoding="utf-8")
-    cmd = [sys.executable, "-m", "deskpilot", "replay", str(flow), "--vars-csv", str(rows), "--out", str(out),
-           "--quiet", "--stop-on-failure"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "deskpilot",
+        "replay",
+        str(flow),
+        "--vars-csv",
+        str(rows),
+        "--out",
+        str(out),
+        "--quiet",
+        "--stop-on-failure",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=600)
     assert proc.returncode == 1
     assert "3/5 rows passed" not in proc.stdout and "2/3 rows passed" in proc.stdout
@@ -88,8 +109,19 @@ def test_replay_learns_a_drifted_app_in_its_cache_and_the_next_replay_needs_only
     for attempt, extra in enumerate([[], ["--strict-cache"]]):
         with DemoAppProcess(tmp_path / f"s{attempt}.json", desktop.env(), extra_args=["--theme", "dark"]) as app:
             out = tmp_path / f"run{attempt}"
-            cmd = [sys.executable, "-m", "deskpilot", "replay", str(flow), "--out", str(out), "--quiet",
-                   "--cache", str(tmp_path / "flow.cache"), *extra]  # fmt: skip
+            cmd = [
+                sys.executable,
+                "-m",
+                "deskpilot",
+                "replay",
+                str(flow),
+                "--out",
+                str(out),
+                "--quiet",
+                "--cache",
+                str(tmp_path / "flow.cache"),
+                *extra,
+            ]
             proc = subprocess.run(cmd, capture_output=True, text=True, env=desktop.env(), timeout=300)
             assert proc.returncode == 0, proc.stderr
             assert app.wait(lambda s: s["count_clicks"] == 1)["submitted"]["name"] == "Ada Lovelace"

@@ -20,8 +20,9 @@ def _box(app: DemoAppProcess, name: str) -> list[int]:
 def test_a_scoped_text_is_not_met_by_the_same_text_elsewhere(desktop, demo_app: DemoAppProcess, tmp_path) -> None:
     """'Submit' is on a button; an expectation scoped to the status line must not be met by it."""
     count, status = demo_app.centre("count"), _box(demo_app, "status")
-    plan = [{"kind": "click", "x": count[0], "y": count[1],
-             "expect": {"text": "Submit", "region": status, "timeout_s": 1}}]  # fmt: skip
+    plan = [
+        {"kind": "click", "x": count[0], "y": count[1], "expect": {"text": "Submit", "region": status, "timeout_s": 1}}
+    ]
     with MotionAppProcess(desktop.env(), fps=30, clock=True):
         proc = run_plan(plan, desktop.env(), tmp_path / "run")
     assert proc.returncode == 1, proc.stderr

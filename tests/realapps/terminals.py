@@ -34,7 +34,7 @@ TERMINALS = {
             "-x",
             *SHELL,
         ],
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -45,10 +45,18 @@ def terminal(name: str, env: dict[str, str], home: Path, timeout_s: float = 20.0
     require(name, package)
     home.mkdir(parents=True, exist_ok=True)
     title = f"deskpilot-{name}-test"
-    shell_env = {**env, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "HOME": str(home), "PS1": "$ ",
-                 "XDG_CONFIG_HOME": str(home / ".config"), "HISTFILE": str(home / ".history")}  # fmt: skip
-    proc = subprocess.Popen(command(title), env=shell_env, cwd=home, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    shell_env = {
+        **env,
+        "LC_ALL": "C.UTF-8",
+        "LANG": "C.UTF-8",
+        "HOME": str(home),
+        "PS1": "$ ",
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "HISTFILE": str(home / ".history"),
+    }
+    proc = subprocess.Popen(
+        command(title), env=shell_env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         window = wait_for_window(f"^{title}$", timeout_s, display=env.get("DISPLAY"))
         deadline = time.monotonic() + timeout_s

@@ -39,8 +39,14 @@ def answer_question(desktop, target: Any, tmp_path: Path) -> tuple[int, Any]:
     """A GTK 3 question (zenity) whose buttons say 确定 (OK) and 取消 (Cancel): tesseract reads English
     only, so only the tree can find them. Returns zenity's exit status (0: OK, 1: Cancel) and the run."""
     require("zenity", "zenity")
-    cmd = ["zenity", "--question", "--title=deskpilot question", "--text=继续吗？", "--ok-label=确定",
-           "--cancel-label=取消"]  # fmt: skip
+    cmd = [
+        "zenity",
+        "--question",
+        "--title=deskpilot question",
+        "--text=继续吗？",
+        "--ok-label=确定",
+        "--cancel-label=取消",
+    ]
     env = desktop.env()
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
     try:
@@ -111,8 +117,11 @@ def title_becomes(pattern: str, display: str, timeout_s: float = 10.0) -> bool:
 
 def test_a_disabled_button_is_waited_for_until_enabled_then_clicked(desktop, page, tmp_path) -> None:
     plan = [
-        {"kind": "click", "target": {"role": "button", "name": "Start", "window": "^deskpilot buttons$"},
-         "expect": "none"},
+        {
+            "kind": "click",
+            "target": {"role": "button", "name": "Start", "window": "^deskpilot buttons$"},
+            "expect": "none",
+        },
         {"kind": "click", "target": {"role": "button", "name": "Send"}},
     ]
     run = run_plan(plan, desktop.env(), tmp_path)

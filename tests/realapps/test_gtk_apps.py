@@ -49,8 +49,10 @@ def test_galculator_adds_what_the_keys_said(desktop, tmp_path) -> None:
         plan = [{"kind": "click", "x": window.left + window.width // 2, "y": window.top + 58}]
         # "+" draws nothing in galculator (the display keeps "12" until the next digit): an invisible
         # effect says so, or the script would rightly stop there as no_change.
-        plan += [{"kind": "key", "keys": [key], **({"expect": "none"} if key == "+" else {})}
-                 for key in ["1", "2", "+", "3", "0", "="]]  # fmt: skip
+        plan += [
+            {"kind": "key", "keys": [key], **({"expect": "none"} if key == "+" else {})}
+            for key in ["1", "2", "+", "3", "0", "="]
+        ]
         proc = run_plan(plan, env, tmp_path)
         # The calculator's own value: galculator copies its display with ctrl+c (Edit > Copy).
         subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+c"], env=env, check=True)

@@ -22,8 +22,9 @@ def test_mousepad_save_as_writes_the_file_with_default_flags(desktop, tmp_path) 
 
     target = tmp_path / "saved.txt"
     env = {**desktop.env(), "NO_AT_BRIDGE": "1"}
-    app = subprocess.Popen(["mousepad", "--disable-server"], env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)  # fmt: skip
+    app = subprocess.Popen(
+        ["mousepad", "--disable-server"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_for_window("Mousepad$", 20, display=env["DISPLAY"])
         plan = [
@@ -33,8 +34,16 @@ def test_mousepad_save_as_writes_the_file_with_default_flags(desktop, tmp_path) 
             {"kind": "key", "keys": ["enter"], "expect": {"no_window": "^Save As$"}},
         ]
         (tmp_path / "plan.json").write_text(json.dumps(plan))
-        cmd = [sys.executable, "-m", "deskpilot", "run", "--plan", str(tmp_path / "plan.json"),
-               "--out", str(tmp_path / "run")]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "deskpilot",
+            "run",
+            "--plan",
+            str(tmp_path / "plan.json"),
+            "--out",
+            str(tmp_path / "run"),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
         assert proc.returncode == 0, proc.stderr
         assert target.read_text() == "written by deskpilot"  # the app's own end state: the bytes on disk

@@ -18,8 +18,12 @@ def test_featherpad_saves_typed_unicode(desktop, tmp_path) -> None:
     with running_app(["featherpad", "--standalone", str(target)], desktop.env(), re.escape(target.name)) as window:
         plan = [
             # The editor already has the focus: the click changes nothing, and says so.
-            {"kind": "click", "x": window.left + window.width // 2, "y": window.top + window.height // 2,
-             "expect": "none"},  # fmt: skip
+            {
+                "kind": "click",
+                "x": window.left + window.width // 2,
+                "y": window.top + window.height // 2,
+                "expect": "none",
+            },
             {"kind": "type", "text": TEXT},
             {"kind": "key", "keys": ["ctrl", "s"]},
         ]

@@ -23,8 +23,10 @@ TEXT = "Grüße ✓"
 def test_a_terminal_receives_non_ascii_text(desktop, tmp_path, name: str) -> None:
     out = tmp_path / "home" / "out.txt"
     plan = [{"kind": "type", "text": f"echo {TEXT} > {out}"}, {"kind": "key", "keys": ["enter"]}]
-    with MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"), \
-            terminal(name, desktop.env(), tmp_path / "home"):  # fmt: skip
+    with (
+        MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
+        terminal(name, desktop.env(), tmp_path / "home"),
+    ):
         proc = run_plan(plan, desktop.env(), tmp_path)
         written = wait_for_file(out)
     assert written == f"{TEXT}\n", explain(proc, tmp_path)  # the shell's own end state

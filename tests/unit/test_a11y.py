@@ -28,11 +28,21 @@ def test_state_bits_and_role_aliases() -> None:
     assert known_role("checkbox") and known_role("page tab") and not known_role("buton")
 
 
-@pytest.mark.parametrize(("wanted", "said", "score"), [
-    ("Save", "Save", 0), ("save", "_Save", 0), ("City", "City:", 0), ("Open", "Open…", 0),
-    ("Zoë report", "Open the Zoë report", 1), ("确定", "确定", 0), ("Save", "Saved", None),
-    ("report Zoë", "Open the Zoë report", None), ("/^Item \\d$/", "Item 7", 1), ("Item 1", "Item 12", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("wanted", "said", "score"),
+    [
+        ("Save", "Save", 0),
+        ("save", "_Save", 0),
+        ("City", "City:", 0),
+        ("Open", "Open…", 0),
+        ("Zoë report", "Open the Zoë report", 1),
+        ("确定", "确定", 0),
+        ("Save", "Saved", None),
+        ("report Zoë", "Open the Zoë report", None),
+        ("/^Item \\d$/", "Item 7", 1),
+        ("Item 1", "Item 12", None),
+    ],
+)
 def test_names_match_by_the_one_text_rule(wanted: str, said: str, score: int | None) -> None:
     assert name_matches(wanted, said) == score
 

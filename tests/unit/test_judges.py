@@ -71,9 +71,10 @@ def test_old_scenario_checks_load_as_expectations_and_are_written_in_the_new_for
     )
     scenario = load_scenario(old)
     assert scenario.steps[0].checks == (
-        ExpectText(text="Saved", timeout_s=3.0), ExpectWindow(window="^Editor", timeout_s=2),
+        ExpectText(text="Saved", timeout_s=3.0),
+        ExpectWindow(window="^Editor", timeout_s=2),
         ExpectChange(radius=40),
-    )  # fmt: skip
+    )
     written = dump_scenario(scenario)
     assert "text_visible" not in written and "kind: region" not in written
     assert "{text: Saved, timeout_s: 3.0}" in written and "{change: true, radius: 40}" in written
@@ -94,8 +95,14 @@ def test_a_window_the_run_opened_and_left_open_is_named(tmp_path) -> None:
         screen.advance()
 
     executor.on_perform = open_dialog
-    result = Agent(ScriptedPlanner([Key(keys=("enter",))]), executor, screen, settle_config=FAST,
-                   windows=windows, run_dir=RunDirectory(tmp_path / "run")).run("save")  # fmt: skip
+    result = Agent(
+        ScriptedPlanner([Key(keys=("enter",))]),
+        executor,
+        screen,
+        settle_config=FAST,
+        windows=windows,
+        run_dir=RunDirectory(tmp_path / "run"),
+    ).run("save")
     assert result.steps[0].verdict is Verdict.CHANGED  # the dialog is the key's visible effect...
     assert result.left_open == ["Overwrite?"]  # ...and the run says it is still open at the end
     assert result.summary is not None and result.summary.left_open == ["Overwrite?"]

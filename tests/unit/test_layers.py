@@ -27,6 +27,9 @@ def test_the_command_line_contract_names_every_library_module() -> None:
 
     contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
     (contract,) = [c for c in contracts if c.get("forbidden_modules") == ["agent.cli"]]
-    modules = {p.stem if p.is_file() else p.name for p in (ROOT / "agent").iterdir()
-               if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.name not in ("__init__.py", "cli")}
+    modules = {
+        p.stem if p.is_file() else p.name
+        for p in (ROOT / "agent").iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.name not in ("__init__.py", "cli")
+    }
     assert {f"agent.{m}" for m in modules} <= set(contract["source_modules"])

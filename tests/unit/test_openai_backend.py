@@ -173,8 +173,12 @@ def test_a_malformed_body_is_a_backend_error_at_once(fake: FakeChatServer, body:
 
 def test_split_reasoning_and_tool_calls_are_put_back_into_the_text(fake: FakeChatServer) -> None:
     call = {"function": {"name": "computer_use", "arguments": '{"action": "left_click", "coordinate": [1, 2]}'}}
-    fake.push(Malformed(f'{{"choices": [{{"message": {{"content": null, "reasoning_content": "hmm", "tool_calls": '
-                        f'[{json.dumps(call)}]}}, "finish_reason": "tool_calls"}}]}}'))  # fmt: skip
+    fake.push(
+        Malformed(
+            f'{{"choices": [{{"message": {{"content": null, "reasoning_content": "hmm", "tool_calls": '
+            f'[{json.dumps(call)}]}}, "finish_reason": "tool_calls"}}]}}'
+        )
+    )
     client, _ = backend(fake.base_url)
     text = client.complete(prompt()).text
     assert text.startswith("<think>hmm</think><tool_call>") and '"coordinate": [1, 2]' in text

@@ -49,10 +49,12 @@ def test_paste_key_chords_are_parsed(chord: str, keys: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize(
     ("chord", "message"),
-    [("shift+inser", "--paste-key 'shift+inser': unknown key 'inser'"),
-     ("ctrl++", "--paste-key 'ctrl++': write a chord as keys joined by '+'"),
-     ("", "--paste-key '': write a chord")],
-)  # fmt: skip
+    [
+        ("shift+inser", "--paste-key 'shift+inser': unknown key 'inser'"),
+        ("ctrl++", "--paste-key 'ctrl++': write a chord as keys joined by '+'"),
+        ("", "--paste-key '': write a chord"),
+    ],
+)
 def test_a_bad_paste_key_is_named(chord: str, message: str) -> None:
     with pytest.raises(UserInputError) as failure:
         parse_paste_key(chord)

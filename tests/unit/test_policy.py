@@ -119,9 +119,11 @@ def test_every_point_must_lie_in_the_region() -> None:
 def test_the_window_under_each_point_must_match() -> None:
     windows = {(10, 10): Win("Deskpilot Demo"), (20, 20): Win("xterm")}
     guard = policy(
-        window_title="^Deskpilot Demo$", confirm="allow",
-        window_at=lambda x, y: windows.get((x, y)), active_window=lambda: Win("xterm"),
-    )  # fmt: skip
+        window_title="^Deskpilot Demo$",
+        confirm="allow",
+        window_at=lambda x, y: windows.get((x, y)),
+        active_window=lambda: Win("xterm"),
+    )
     guard.check(Click(x=10, y=10), blank())
     assert refusal(guard, Click(x=20, y=20), blank()) == (
         "policy: click(x=20, y=20, button='left', count=1) is on the window 'xterm', "
@@ -145,9 +147,13 @@ def test_the_window_under_each_point_must_match() -> None:
 
 def test_the_checks_run_in_order_kind_budget_region_window() -> None:
     guard = policy(
-        allowed_actions=["click"], max_actions=0, region={"left": 0, "top": 0, "width": 10, "height": 10},
-        window_title="x", window_at=lambda x, y: None, confirm="allow",
-    )  # fmt: skip
+        allowed_actions=["click"],
+        max_actions=0,
+        region={"left": 0, "top": 0, "width": 10, "height": 10},
+        window_title="x",
+        window_at=lambda x, y: None,
+        confirm="allow",
+    )
     assert "is not an allowed action" in refusal(guard, Move(x=50, y=50), blank())
     assert "budget" in refusal(guard, Click(x=50, y=50), blank())
 
@@ -263,8 +269,9 @@ def test_a_confirmed_click_is_performed_once_never_retried_behind_the_persons_ba
     questions: list[str] = []
     guard = policy(ask=lambda q: questions.append(q) or True, is_terminal=lambda: True)
     delete, save = Click(x=DELETE[0], y=DELETE[1]), Click(x=SAVE[0], y=SAVE[1])
-    agent = Agent(ScriptedPlanner([delete, save]), executor, screen, settle_config=FAST, guard=guard,
-                  on_no_change="continue")  # fmt: skip
+    agent = Agent(
+        ScriptedPlanner([delete, save]), executor, screen, settle_config=FAST, guard=guard, on_no_change="continue"
+    )
     result = agent.run("t")
     assert len(questions) == 1
     assert executor.performed == [delete, save]
@@ -275,8 +282,9 @@ def test_dry_run_plans_and_records_every_action_without_retrying(tmp_path: Path)
     screen, executor = FakeScreen([np.zeros((48, 64, 3), np.uint8)]), RecordingExecutor()
     plan: list[Action] = [Click(x=10, y=10), Drag(x=1, y=1, to_x=30, to_y=30), Type(text="x"), Key(keys=("enter",))]
     run_dir = tmp_path / "run"
-    agent = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST, run_dir=RunDirectory(run_dir),
-                  dry_run=True)  # fmt: skip
+    agent = Agent(
+        ScriptedPlanner(plan), executor, screen, settle_config=FAST, run_dir=RunDirectory(run_dir), dry_run=True
+    )
     result = agent.run("t")
     assert result.success and result.reason == "done"
     assert executor.performed == plan  # the fake performs nothing, once each: no retry

@@ -25,7 +25,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_full_policy_file_loads(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 allowed_actions: [click, type, key]
 region: {left: 0, top: 0, width: 1280, height: 800}
 window_title: "^Deskpilot Demo$"
@@ -33,7 +35,8 @@ confirm_words: [Delete, Submit order]
 confirm_radius: 60
 confirm: refuse
 max_actions: 40
-""")  # fmt: skip
+""",
+    )
     rules = load_policy(path)
     assert rules.allowed_actions == ("click", "type", "key")
     assert rules.region == Region(left=0, top=0, width=1280, height=800)
@@ -55,18 +58,21 @@ max_actions: 40
         (
             'window_title: "("',
             "window_title: not a regular expression: missing ), unterminated subpattern at position 0 (got '(')",
-        ),  # fmt: skip
+        ),
         (
             "allowed_actions: [clack]",
             "allowed_actions.0: Input should be 'click', 'move', 'drag', 'scroll', 'type', "
             "'key', 'wait' or 'done' (got 'clack')",
-        ),  # fmt: skip
+        ),
         ("region: {left: 0, top: 0, width: 0, height: 9}", "region.width: Input should be greater than 0 (got 0)"),
         ("confirm: maybe", "confirm: Input should be 'ask', 'refuse' or 'allow' (got 'maybe')"),
         ("- click", "expected a mapping of policy fields, got list"),
         ("confirm_words: ['']", "confirm_words: '': the text to look for is empty"),
-        ("confirm_words: ['/Pay(/i']", "confirm_words: '/Pay(/i': '/Pay(/i' is not a regular expression: missing ), "
-                                       "unterminated subpattern at position 3"),
+        (
+            "confirm_words: ['/Pay(/i']",
+            "confirm_words: '/Pay(/i': '/Pay(/i' is not a regular expression: missing ), "
+            "unterminated subpattern at position 3",
+        ),
     ],
 )
 def test_policy_file_errors_are_one_line_naming_the_file(tmp_path: Path, text: str, message: str) -> None:
@@ -81,10 +87,21 @@ def test_a_missing_policy_file(tmp_path: Path) -> None:
         load_policy(tmp_path / "nope.yaml")
 
 
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=12),
-                     st.sampled_from(["click", "drag", "ask", "refuse", "allow", "(", "^a$", "Delete"]))  # fmt: skip
-_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-    st.sampled_from(["left", "top", "width", "height", "x"]), inner, max_size=5), max_leaves=12)  # fmt: skip
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.text(max_size=12),
+    st.sampled_from(["click", "drag", "ask", "refuse", "allow", "(", "^a$", "Delete"]),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["left", "top", "width", "height", "x"]), inner, max_size=5)
+    ),
+    max_leaves=12,
+)
 _fields = st.sampled_from(
     ["allowed_actions", "region", "window_title", "confirm_words", "confirm_radius", "max_actions", "confirm", "other"]
 )
@@ -122,15 +139,32 @@ def test_no_policy_flags_means_no_policy() -> None:
 
 def test_flags_build_and_override_a_policy_file(tmp_path: Path) -> None:
     path = write(tmp_path, "allowed_actions: [click]\nconfirm: refuse\nmax_actions: 5\n")
-    guard = policy_from_args(parse(
-        "--policy", str(path), "--allow-actions", "click, type", "--allow-region", "0,0,640,480",
-        "--allow-window", "^Demo$", "--max-actions", "3", "--confirm-words", "Erase,Send money", "--dry-run",
-    ))  # fmt: skip
+    guard = policy_from_args(
+        parse(
+            "--policy",
+            str(path),
+            "--allow-actions",
+            "click, type",
+            "--allow-region",
+            "0,0,640,480",
+            "--allow-window",
+            "^Demo$",
+            "--max-actions",
+            "3",
+            "--confirm-words",
+            "Erase,Send money",
+            "--dry-run",
+        )
+    )
     assert guard is not None and guard.dry_run
     assert guard.rules == PolicyFile(
-        allowed_actions=("click", "type"), region=Region(left=0, top=0, width=640, height=480),
-        window_title="^Demo$", max_actions=3, confirm="refuse", confirm_words=("Erase", "Send money"),
-    )  # fmt: skip
+        allowed_actions=("click", "type"),
+        region=Region(left=0, top=0, width=640, height=480),
+        window_title="^Demo$",
+        max_actions=3,
+        confirm="refuse",
+        confirm_words=("Erase", "Send money"),
+    )
     assert guard.describe() == (
         "policy: actions click,type; region 0,0 640x480; window /^Demo$/; budget 3; confirm refuse near Erase, "
         "Send money"
@@ -146,12 +180,12 @@ def test_flags_build_and_override_a_policy_file(tmp_path: Path) -> None:
             ["--allow-actions", "click,jump"],
             "--allow-actions: allowed_actions.1: Input should be 'click', 'move', "
             "'drag', 'scroll', 'type', 'key', 'wait' or 'done' (got 'jump')",
-        ),  # fmt: skip
+        ),
         (
             ["--allow-window", "(x"],
             "--allow-window: window_title: not a regular expression: missing ), "
             "unterminated subpattern at position 0 (got '(x')",
-        ),  # fmt: skip
+        ),
         (["--max-actions", "-1"], "--max-actions: max_actions: Input should be greater than or equal to 0 (got -1)"),
     ],
 )

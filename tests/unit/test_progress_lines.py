@@ -10,8 +10,9 @@ from planners.verdicts import Verdict
 
 def test_a_target_not_found_is_not_called_a_refused_answer() -> None:
     error = "step 2 (click): text 'Launch' is not on the screen"
-    record = StepRecord(index=2, action=None, verdict=Verdict.FAILED, tries=0, error=error,
-                        note="target not found: nothing performed")  # fmt: skip
+    record = StepRecord(
+        index=2, action=None, verdict=Verdict.FAILED, tries=0, error=error, note="target not found: nothing performed"
+    )
     line = format_step(record)
     assert line.startswith(f"step   2  {error}") and "refused" not in line and line.split()[-3] == "failed"
 

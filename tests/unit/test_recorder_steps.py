@@ -26,8 +26,10 @@ class FakeSnapshotter:
 
 
 def click(t: int, x: int = 10, y: int = 10, button: int = 1, synthetic: bool = False) -> list[InputEvent]:
-    return [InputEvent("button_press", t, x, y, button=button, synthetic=synthetic),
-            InputEvent("button_release", t + 30, x, y, button=button, synthetic=synthetic)]  # fmt: skip
+    return [
+        InputEvent("button_press", t, x, y, button=button, synthetic=synthetic),
+        InputEvent("button_release", t + 30, x, y, button=button, synthetic=synthetic),
+    ]
 
 
 def key(name: str, char: str = "", mods: frozenset[str] = frozenset()) -> InputEvent:
@@ -44,8 +46,7 @@ def run(events: list[InputEvent], hotkey: str | None = None) -> tuple[StepBuilde
 
 def test_clicks_close_in_time_and_place_merge_up_to_three() -> None:
     _, actions = run([*click(0), *click(150, 12, 11), *click(300), *click(450)])
-    assert actions == [{"kind": "click", "button": "left", "count": 3},
-                       {"kind": "click", "button": "left", "count": 1}]  # fmt: skip
+    assert actions == [{"kind": "click", "button": "left", "count": 3}, {"kind": "click", "button": "left", "count": 1}]
     _, actions = run([*click(0), *click(1000)])  # too slow
     assert [a["count"] for a in actions] == [1, 1]
     _, actions = run([*click(0), *click(100, 40, 10)])  # too far
@@ -55,8 +56,9 @@ def test_clicks_close_in_time_and_place_merge_up_to_three() -> None:
 
 
 def test_press_and_release_far_apart_is_a_drag_anchored_on_the_press_snapshot() -> None:
-    builder, actions = run([InputEvent("button_press", 0, 10, 10, button=1),
-                            InputEvent("button_release", 400, 200, 50, button=1)])  # fmt: skip
+    builder, actions = run(
+        [InputEvent("button_press", 0, 10, 10, button=1), InputEvent("button_release", 400, 200, 50, button=1)]
+    )
     assert actions == [{"kind": "drag", "button": "left"}]
     step = builder.steps[0]
     assert step.target is not None and step.to_target is not None
@@ -74,15 +76,30 @@ def test_wheel_notches_at_one_place_make_one_scroll() -> None:
 
 def test_typing_merges_characters_and_backspace_edits_them() -> None:
     shift = frozenset({"shift"})
-    events = [key("a", "A", shift), key("d", "d"), key("x", "x"), key("backspace"), key("a", "a"),
-              key("space", " "), key("enter"), key("b", "b"), key("s", "s", frozenset({"ctrl"})),
-              key("backspace"), key("tab", "", shift), key("ctrl"), key("shift")]  # fmt: skip
+    events = [
+        key("a", "A", shift),
+        key("d", "d"),
+        key("x", "x"),
+        key("backspace"),
+        key("a", "a"),
+        key("space", " "),
+        key("enter"),
+        key("b", "b"),
+        key("s", "s", frozenset({"ctrl"})),
+        key("backspace"),
+        key("tab", "", shift),
+        key("ctrl"),
+        key("shift"),
+    ]
     _, actions = run(events)
     assert actions == [
-        {"kind": "type", "text": "Ada "}, {"kind": "key", "keys": ["enter"]}, {"kind": "type", "text": "b"},
-        {"kind": "key", "keys": ["ctrl", "s"]}, {"kind": "key", "keys": ["backspace"]},
+        {"kind": "type", "text": "Ada "},
+        {"kind": "key", "keys": ["enter"]},
+        {"kind": "type", "text": "b"},
+        {"kind": "key", "keys": ["ctrl", "s"]},
+        {"kind": "key", "keys": ["backspace"]},
         {"kind": "key", "keys": ["shift", "tab"]},
-    ]  # fmt: skip
+    ]
 
 
 def test_a_click_ends_the_text() -> None:

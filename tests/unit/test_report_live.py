@@ -43,7 +43,11 @@ def test_the_page_from_frames_embedded_during_the_run_equals_the_page_from_disk(
     store = FrameStore(run_dir)
     plan = [Click(x=5 + i, y=5) for i in range(11)]
     result = Agent(
-        ScriptedPlanner(plan), executor, screen, run_dir=RunDirectory(run_dir, on_frame=store.add), settle_config=FAST,
+        ScriptedPlanner(plan),
+        executor,
+        screen,
+        run_dir=RunDirectory(run_dir, on_frame=store.add),
+        settle_config=FAST,
         windows=FakeWindows.focused(160, 120),  # each frame's patch is in the app's window, not at the pointer
     ).run("eleven clicks")
     assert result.success, result.reason

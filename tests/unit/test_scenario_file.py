@@ -49,8 +49,10 @@ def test_the_bundled_scenario_loads_and_round_trips() -> None:
         ("name: x\nsteps: []", "steps: Tuple should have at least 1 item"),
         ("name: x\nsteps:\n  - action: {kind: click\n", "line 4 column 1: invalid YAML"),
         ("- just a list", "expected a mapping with name and steps, got list"),
-        ("name: x\nsteps: [{action: {kind: wait, seconds: 1}, checks: [{kind: window_title, pattern: '('}]}]",
-         "not a regular expression"),
+        (
+            "name: x\nsteps: [{action: {kind: wait, seconds: 1}, checks: [{kind: window_title, pattern: '('}]}]",
+            "not a regular expression",
+        ),
     ],
 )
 def test_bad_scenarios_are_one_line_naming_the_file_and_place(tmp_path: Path, text: str, message: str) -> None:

@@ -60,7 +60,12 @@ class PointingOracle:
 def test_a_pointer_action_takes_coordinates_or_a_target_never_both() -> None:
     assert parse_action({"kind": "click", "target": "Submit"}) == Click(target=Target(text="Submit"))
     assert parse_action({"kind": "click", "x": 1, "y": 2}).model_dump() == {
-        "kind": "click", "x": 1, "y": 2, "button": "left", "count": 1}  # fmt: skip
+        "kind": "click",
+        "x": 1,
+        "y": 2,
+        "button": "left",
+        "count": 1,
+    }
     drag = parse_action({"kind": "drag", "target": {"image": "a.png"}, "to_x": 5, "to_y": 6})
     assert isinstance(drag, Drag) and drag.targets == [("target", Target(image="a.png"))] and drag.to_point == (5, 6)
     for data, message in [
@@ -89,8 +94,9 @@ def test_an_image_is_learned_then_confirmed_by_its_anchor_in_a_moved_window(tmp_
     assert len(cache) == 1 and (tmp_path / "plan.cache" / "index.json").exists()
 
     moved = WindowInfo("App", 160, 130, 300, 200)  # the window and the button moved by (60, 30)
-    again = TargetResolver(cache=TargetCache(tmp_path / "plan.cache"), base_dir=tmp_path, windows=Windows(moved),
-                           strict_cache=True)  # fmt: skip
+    again = TargetResolver(
+        cache=TargetCache(tmp_path / "plan.cache"), base_dir=tmp_path, windows=Windows(moved), strict_cache=True
+    )
     found = again.resolve(target, frame_with((face, 260, 180)))
     assert (found.point, found.rung, found.record["cache"]) == (ScreenPoint(272, 192), "anchor", "hit")
     assert dict(again.calls) == {"anchor": 1}
@@ -100,7 +106,8 @@ def test_strict_cache_fails_where_the_anchor_does_not_match(tmp_path: Path) -> N
     face = patch(2)
     Image.fromarray(face).save(tmp_path / "b.png")
     TargetResolver(cache=TargetCache(tmp_path / "c"), base_dir=tmp_path).resolve(
-        Target(image="b.png"), frame_with((face, 40, 40)))  # fmt: skip
+        Target(image="b.png"), frame_with((face, 40, 40))
+    )
     strict = TargetResolver(cache=TargetCache(tmp_path / "c"), base_dir=tmp_path, strict_cache=True)
     with pytest.raises(TargetNotFound, match="never learned"):
         strict.resolve(Target(image="other.png"), frame_with((face, 40, 40)))
@@ -151,8 +158,10 @@ def test_a_description_needs_a_model_and_is_asked_once(tmp_path: Path) -> None:
 def test_the_targeting_planner_hands_the_loop_concrete_actions(tmp_path: Path) -> None:
     face = patch(7)
     Image.fromarray(face).save(tmp_path / "b.png")
-    actions = [parse_action({"kind": "click", "target": {"image": "b.png", "offset": [10, 0]}}),
-               parse_action({"kind": "click", "target": {"image": "missing.png"}})]  # fmt: skip
+    actions = [
+        parse_action({"kind": "click", "target": {"image": "b.png", "offset": [10, 0]}}),
+        parse_action({"kind": "click", "target": {"image": "missing.png"}}),
+    ]
     planner = TargetingPlanner(actions, TargetResolver(base_dir=tmp_path))
     frame = frame_with((face, 100, 100))
     plan = planner.plan("t", frame, ())
@@ -176,8 +185,10 @@ def test_csv_rows_are_checked_before_anything_runs(tmp_path: Path) -> None:
     scenario = load_scenario(BUNDLED)
     rows = tmp_path / "rows.csv"
     rows.write_text("who,email\nAda,ada@x.org\nGrace,\n", encoding="utf-8")
-    assert read_rows(rows, scenario, {}) == [{"who": "Ada", "email": "ada@x.org"},
-                                             {"who": "Grace", "email": "ada@example.com"}]  # fmt: skip
+    assert read_rows(rows, scenario, {}) == [
+        {"who": "Ada", "email": "ada@x.org"},
+        {"who": "Grace", "email": "ada@example.com"},
+    ]
     rows.write_text("who,phone\nAda,1\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="column 'phone' is not a variable"):
         read_rows(rows, scenario, {})

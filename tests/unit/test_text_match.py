@@ -83,9 +83,12 @@ def test_what_is_a_regex_and_what_is_not() -> None:
 
 @pytest.mark.parametrize(
     ("written", "message"),
-    [("", "the text to look for is empty"), ("   ", "the text to look for is empty"),
-     ("/(/", "'/(/' is not a regular expression: missing ), unterminated subpattern at position 0")],
-)  # fmt: skip
+    [
+        ("", "the text to look for is empty"),
+        ("   ", "the text to look for is empty"),
+        ("/(/", "'/(/' is not a regular expression: missing ), unterminated subpattern at position 0"),
+    ],
+)
 def test_nothing_to_look_for_is_refused_clearly(written: str, message: str) -> None:
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):
         TextPattern.parse(written)

@@ -118,8 +118,7 @@ def test_motion_in_another_window_is_learned_and_ignored() -> None:
 
 
 def test_a_key_changes_count_in_the_focused_window_only() -> None:
-    result, _ = desktop_run([Key(keys=("ctrl", "k")), Type(text="x")], presses={2: (20, 20)},
-                            on_no_change="continue")  # fmt: skip
+    result, _ = desktop_run([Key(keys=("ctrl", "k")), Type(text="x")], presses={2: (20, 20)}, on_no_change="continue")
     assert [s.verdict for s in result.steps] == [Verdict.NO_CHANGE, Verdict.CHANGED]
 
 
@@ -131,8 +130,12 @@ def test_without_windows_a_click_is_judged_at_the_pointer_and_a_key_has_no_place
     agent = Agent(ScriptedPlanner([Click(x=100, y=100)]), executor, screen, settle_config=config)
     result = agent.run("t")
     assert result.steps[0].verdict is Verdict.NO_CHANGE and result.steps[0].region == (36, 36, 164, 164)
-    keyed = Agent(ScriptedPlanner([Key(keys=("ctrl", "s")), Type(text="x")]), RecordingExecutor(), AnimatedDesktop(),
-                  settle_config=config).run("t")  # fmt: skip
+    keyed = Agent(
+        ScriptedPlanner([Key(keys=("ctrl", "s")), Type(text="x")]),
+        RecordingExecutor(),
+        AnimatedDesktop(),
+        settle_config=config,
+    ).run("t")
     assert [s.verdict for s in keyed.steps] == [Verdict.NO_PLACE] and not keyed.success
     assert "could not be judged: no window information" in keyed.reason
 
@@ -191,8 +194,9 @@ class FeedbackPlanner:
 
 def test_a_model_planner_gets_the_failure_as_feedback_and_goes_on() -> None:
     planner = FeedbackPlanner()
-    agent = Agent(planner, RecordingExecutor(), AnimatedDesktop(), settle_config=FAST,
-                  windows=FakeWindows([APP, ANIM], active=0))  # fmt: skip
+    agent = Agent(
+        planner, RecordingExecutor(), AnimatedDesktop(), settle_config=FAST, windows=FakeWindows([APP, ANIM], active=0)
+    )
     result = agent.run("t")
     assert len(planner.seen) == 2
     (feedback,) = planner.seen[1]

@@ -165,16 +165,24 @@ def test_replay_scales_the_anchor_with_the_window_and_reports_every_rung_when_lo
     image, pixel = crop_template(_frame(pixels), ScreenPoint(260, 58))
     image.save(tmp_path / "cancel.png")
     anchor = Anchor(
-        window_title="Form", window_point=(250, 48), window_size=(480, 300), screen_point=(260, 58),
-        template="cancel.png", template_point=pixel,
-    )  # fmt: skip
+        window_title="Form",
+        window_point=(250, 48),
+        window_size=(480, 300),
+        screen_point=(260, 58),
+        template="cancel.png",
+        template_point=pixel,
+    )
     target = Target(description="the 'Cancel' element", label="Cancel", anchor=anchor)
     scenario = Scenario(name="lost", steps=(Step(action={"kind": "click"}, target=target),))
     zoomed = WindowInfo("Form", 10, 10, 600, 375)  # the window grew by 1.25 both ways
     planner = ScenarioPlanner(
-        scenario, tmp_path / "lost.yaml", default_ladder(), screen=None,  # type: ignore[arg-type]
-        variables={}, find_window=lambda title: zoomed,
-    )  # fmt: skip
+        scenario,
+        tmp_path / "lost.yaml",
+        default_ladder(),
+        screen=None,  # type: ignore[arg-type]
+        variables={},
+        find_window=lambda title: zoomed,
+    )
     query, _ = planner._query(target)
     assert query.scale == pytest.approx(1.25) and query.expected == ScreenPoint(10 + 312, 10 + 60)
 

@@ -56,10 +56,17 @@ class Installed:
             env.pop("DISPLAY", None)
         return env
 
-    def run(self, *cmd: str, desktop: VirtualDesktop | None = None, timeout_s: float = 120,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
-        return subprocess.run(list(cmd), capture_output=True, text=True, timeout=timeout_s,
-                              env=self.env(desktop), cwd=cwd or self.elsewhere)  # fmt: skip
+    def run(
+        self, *cmd: str, desktop: VirtualDesktop | None = None, timeout_s: float = 120, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(cmd),
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            env=self.env(desktop),
+            cwd=cwd or self.elsewhere,
+        )
 
     def site_packages(self) -> Path:
         proc = self.run(self.python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
@@ -123,9 +130,15 @@ def test_check_wheel_contents(installed: Installed) -> None:
     assert proc.stdout.strip().endswith(": OK")
     names = zipfile.ZipFile(installed.wheel).namelist()
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
-    for data in ["scenarios/demo_form.yaml", "scenarios/scenario.schema.json", "deskpilot/py.typed",
-                 "scenarios/demo_form.templates/step-001.png", "planners/qwen/__init__.py",
-                 "planners/grounding/__init__.py", "deskpilot/pytest_plugin.py"]:  # fmt: skip
+    for data in [
+        "scenarios/demo_form.yaml",
+        "scenarios/scenario.schema.json",
+        "deskpilot/py.typed",
+        "scenarios/demo_form.templates/step-001.png",
+        "planners/qwen/__init__.py",
+        "planners/grounding/__init__.py",
+        "deskpilot/pytest_plugin.py",
+    ]:
         assert data in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
 
@@ -207,20 +220,47 @@ def test_a_replay_of_the_bundled_scenario(installed: Installed, desktop: Virtual
 def test_a_task_against_the_fake_model_server(installed: Installed, desktop: VirtualDesktop, tmp_path: Path) -> None:
     with _app(installed, desktop, tmp_path) as app:
         x, y = app.centre("count")
-        click = {"name": "computer_use", "arguments": {"action": "left_click",
-                 "coordinate": [round(x * 1000 / 1279), round(y * 1000 / 799)]}}  # fmt: skip
+        click = {
+            "name": "computer_use",
+            "arguments": {"action": "left_click", "coordinate": [round(x * 1000 / 1279), round(y * 1000 / 799)]},
+        }
         done = {"name": "computer_use", "arguments": {"action": "terminate", "status": "success"}}
         answers = [f"<tool_call>{json.dumps(call)}</tool_call>" for call in (click, done)]
         server = subprocess.Popen(
-            [installed.python, "-m", "planners.fake_server", "--port", "0", "--answer", answers[0], "--answer",
-             answers[1]], stdout=subprocess.PIPE, text=True, env=installed.env(), cwd=installed.elsewhere,
-        )  # fmt: skip
+            [
+                installed.python,
+                "-m",
+                "planners.fake_server",
+                "--port",
+                "0",
+                "--answer",
+                answers[0],
+                "--answer",
+                answers[1],
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=installed.env(),
+            cwd=installed.elsewhere,
+        )
         try:
             assert server.stdout is not None
             url = re.search(r"at (http://\S+)", server.stdout.readline())
             assert url is not None
-            proc = installed.run("deskpilot", "run", "click the Count button", "--base-url", url.group(1), "--model",
-                                 "fake-qwen3-vl", "--out", "task-run", "--max-steps", "4", desktop=desktop)  # fmt: skip
+            proc = installed.run(
+                "deskpilot",
+                "run",
+                "click the Count button",
+                "--base-url",
+                url.group(1),
+                "--model",
+                "fake-qwen3-vl",
+                "--out",
+                "task-run",
+                "--max-steps",
+                "4",
+                desktop=desktop,
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)
