@@ -194,7 +194,7 @@ class Agent:
         region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
         watch = Watch(state.motion, region, self.windows, known, before.profile)
         ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
-        timings.ready_ms = ready_result.waited_ms
+        timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
         focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once

@@ -41,6 +41,7 @@ class StepTimings(BaseModel):
 
     plan_ms: float = 0.0
     ready_ms: float = 0.0  # waiting for the target window to finish reacting to the previous action
+    acted_unready: bool = False  # it was still changing at ready_timeout_s: the action went in anyway
     act_ms: float = 0.0
     settle_ms: float = 0.0
     verify_ms: float = 0.0

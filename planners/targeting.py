@@ -284,13 +284,12 @@ class _NoTree:
 
 class TargetingPlanner(ScriptedPlanner):
     """A scripted plan whose pointer actions may name targets: each is found on the frame the loop
-    hands over, just before it is performed. A target not found ends the run naming the step;
-    ``error`` keeps the typed exception for callers that re-raise it (the scripting API)."""
+    hands over, just before it is performed. A target not found ends the run naming the step (the
+    loop records it, and ``RunResult.error`` carries it typed)."""
 
     def __init__(self, actions: Sequence[Action], resolver: TargetResolver) -> None:
         super().__init__(actions)
         self.resolver = resolver
-        self.error: TargetNotFound | None = None
 
     def plan(self, task: str, frame: Frame, history: Sequence[StepFeedback]) -> Plan:
         plan = super().plan(task, frame, history)
@@ -298,7 +297,6 @@ class TargetingPlanner(ScriptedPlanner):
         try:
             concrete, grounding = self.resolver.concrete(action, frame)
         except TargetNotFound as exc:
-            self.error = exc
             message = f"step {self._next} ({action.kind}): {exc}"
             raise type(exc)(message, exc.tried, exc.candidates, exc.grounding) from None
         if not grounding:

@@ -169,7 +169,6 @@ def test_the_targeting_planner_hands_the_loop_concrete_actions(tmp_path: Path) -
     assert plan.grounding and plan.grounding[0]["rung"] == "template" and plan.grounding[0]["slot"] == "target"
     with pytest.raises(TargetNotFound, match=r"^step 2 \(click\): image 'missing.png': not found"):
         planner.plan("t", frame, ())
-    assert isinstance(planner.error, TargetNotFound)
 
 
 # -- data-driven runs and export -------------------------------------------------------------------------
