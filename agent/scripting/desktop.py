@@ -350,17 +350,24 @@ class Desktop:
         parts = self._parts()
         return scope.words(parts.resolver.ocr, frame, parts.windows, parts.resolver)
 
-    def read_text(self, near: str | None = None, region: tuple[int, int, int, int] | None = None) -> str:
-        """OCR: the words written after the label ``near`` (or under it), or every word in ``region``."""
-        if (near is None) == (region is None):
-            raise UserInputError("read_text needs exactly one of near= or region=")
+    def read_text(
+        self, near: str | None = None, region: tuple[int, int, int, int] | None = None, *, in_window: str | None = None
+    ) -> str:
+        """OCR: the words written after the label ``near`` (or under it), every word in ``region`` (screen
+        points), or every word in the windows whose title matches ``in_window``."""
+        if sum(scope is not None for scope in (near, region, in_window)) != 1:
+            raise UserInputError("read_text needs exactly one of near=, region= or in_window=")
         frame, started, reader = self._capture(), time.monotonic(), self._parts().resolver.ocr
-        text = (
-            reading.text_near(reader, frame, near)
-            if near is not None
-            else reading.text_in_region(reader, frame, region or (0, 0, 0, 0))
-        )
-        self._note(frame, f"read_text(near={near!r})" if near else f"read_text(region={region})", repr(text), started)
+        if near is not None:
+            text, what = reading.text_near(reader, frame, near), f"read_text(near={near!r})"
+        elif region is not None:
+            text, what = reading.text_in_region(reader, frame, region), f"read_text(region={region})"
+        else:
+            words, where = self._words(scope_of(None, None, in_window), frame)
+            if not where:
+                raise UserInputError(f"read_text(in_window={in_window!r}): no open window's title matches")
+            text, what = reading.text_of(words), f"read_text(in_window={in_window!r})"
+        self._note(frame, what, repr(text), started)
         return text
 
     # -- the model -------------------------------------------------------------------------------------------

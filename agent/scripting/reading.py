@@ -89,6 +89,11 @@ def text_in_region(reader: OcrGrounder, frame: Frame, region: tuple[int, int, in
     inside = [
         w for w in reader.read(frame) if x0 <= w.box[0] + w.box[2] / 2 <= x1 and y0 <= w.box[1] + w.box[3] / 2 <= y1
     ]
+    return text_of(inside)
+
+
+def text_of(inside: Sequence[Word]) -> str:
+    """Words as text: line by line, top to bottom, each line left to right."""
     lines: dict[tuple[int, ...], list[Word]] = {}
     for word in inside:
         lines.setdefault(word.line, []).append(word)

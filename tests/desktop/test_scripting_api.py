@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from deskpilot import Desktop, ExpectationFailed, TargetNotFound
+from deskpilot import Desktop, ExpectationFailed, TargetNotFound, UserInputError
 from scenarios.harness import DemoAppProcess
 
 
@@ -121,3 +121,17 @@ def test_a_drag_from_one_picture_to_another(desktop, demo_app, tmp_path) -> None
     assert demo_app.wait(lambda s: s["token"] is not None)["token_on_target"] is True
     steps = [json.loads(line) for line in (tmp_path / "run" / "steps.jsonl").read_text().splitlines()]
     assert [g["slot"] for g in steps[0]["grounding"]] == ["target", "to_target"]
+
+
+def test_a_script_looks_only_where_it_says(desktop, demo_app, tmp_path) -> None:
+    status = demo_app.box("status")
+    line = (status["x"], status["y"], status["w"], status["h"])
+    with Desktop(out=tmp_path / "run", stop_hotkey=None) as desk:
+        assert desk.sees("Submit") and not desk.sees("Submit", region=line)  # the button is not the status line
+        assert desk.sees("Ready", region=line) and desk.sees("Ready", in_window="^Deskpilot Demo$")
+        assert not desk.sees("Submit", in_window="^No Such Window$")
+        assert "Submit" in desk.read_text(in_window="^Deskpilot Demo$")
+        with pytest.raises(ExpectationFailed, match="did not appear within 0.5 s; the region"):
+            desk.wait_for("Submit", timeout_s=0.5, region=line)
+        with pytest.raises(UserInputError, match="at most one of region, near, in_window"):
+            desk.sees("Ready", region=line, in_window="Demo")
