@@ -12,7 +12,7 @@ Shaped after Playwright's text matching, for text read off a screen:
   ligature is "fi", a full-width "Ａ" is "A"), and whitespace ignored altogether, because OCR splits
   and joins words ("Giftwrap", "Sub mit"). Look-alike glyphs, one way only: a letter I or l in the
   text also matches I, l, 1 or | on the screen, an o also 0 (UI fonts draw them alike; tesseract read
-  a checkbox's "I agree" as "[1 agree"). A digit in the text matches only that digit, and a lowercase
+  a checkbox's "I agree" as "[1 agree"). A digit in the text matches only that digit (a 0 also an O), and a lowercase
   i only i or I, so "10" never matches the "lo" in "Hello" and "Mail" never "Mall" (an l in the text may
   be read as i: tesseract read "ctrl+s" as "ctri+s"). Nothing else is
   forgiven: a misread letter ("Save chanqes", "AOS" for "408") is no match, because a wrong match is
@@ -38,9 +38,10 @@ Mode = Literal["substring", "exact", "regex"]
 _CAPITAL_I = "\ue049"  # a private-use character: a capital I read off the screen (see _fold_screen)
 # Default mode: what a letter of the text also matches on the screen, because UI fonts draw them alike
 # and OCR reads them for one another ("I agree" read "[1 agree", "Log in" read "L0g in", "ctrl+s" read
-# "ctri+s": at UI sizes a dot is all that tells l from i, and tesseract loses it).
+# "ctri+s": at UI sizes a dot is all that tells l from i, and tesseract loses it; a terminal's "DONE02"
+# read "DONEO2": a zero and an O differ by a slash or a dot in some fonts only).
 _LOOKALIKES = {
-    "I": f"[i{_CAPITAL_I}l1|]", "l": f"[il{_CAPITAL_I}1|]", "o": "[o0]", "O": "[o0]",
+    "I": f"[i{_CAPITAL_I}l1|]", "l": f"[il{_CAPITAL_I}1|]", "o": "[o0]", "O": "[o0]", "0": "[0o]",
 }  # fmt: skip
 _REGEX = re.compile(r"/(?P<body>.+)/(?P<flags>[gimsu]*)", re.DOTALL)
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "g": 0, "u": 0}

@@ -46,6 +46,7 @@ from agent.step_book import StepBook
 from agent.undelivered import perform_once, text_strategy, undelivered_judgement
 from agent.verify import StepContext, VerifyTools, judge
 from planners.base import Plan, Planner
+from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
 
 
@@ -95,7 +96,9 @@ class Agent:
         dry_run: bool = False,
         windows: WindowSource | None = None,
         on_no_change: Literal["stop", "continue"] = "stop",
+        finder: TargetResolver | None = None,
     ) -> None:
+        """``finder``: what finds the targets of ``near`` scopes (default: the planner's own resolver)."""
         self.planner, self.executor, self.screen = planner, executor, screen
         self.records = run_dir  # where every step is written as it happens (None: kept in memory only)
         self.settle_config = settle_config or SettleConfig()
@@ -109,7 +112,7 @@ class Agent:
         # Where the windows are: an action's effect is judged in its own window. Without a source,
         # only pointer actions have a place (the box at the pointer); keys and text are "no_place".
         self.windows = windows
-        self.tools = VerifyTools(windows)
+        self.tools = VerifyTools(windows, finder=finder or getattr(planner, "resolver", None))
         # A planner that cannot change course stops at a step that did not pass, unless told to go on.
         self.on_no_change = on_no_change
         self.follows_feedback = bool(getattr(planner, "follows_feedback", True))
@@ -241,7 +244,7 @@ class Agent:
             return "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
         if verdict is Verdict.NO_CHANGE:
             return "no visible change where it acted (performed once, not repeated)"
-        if verdict in (Verdict.UNSETTLED, Verdict.FAILED, Verdict.NO_PLACE, Verdict.MET):
+        if verdict in (Verdict.UNSETTLED, Verdict.FAILED, Verdict.NO_PLACE, Verdict.MET, Verdict.UNPROVEN):
             return detail
         return "dry run: not performed" if self.dry_run else ""
 
@@ -265,6 +268,9 @@ class Agent:
             )
         elif record.verdict is Verdict.NO_PLACE:
             message = f"{what} could not be judged: {record.note}"
+        elif record.verdict is Verdict.UNPROVEN:
+            message = (f"{what} proves nothing: {record.note}; scope its expectation where only the action can "
+                       "put the text, or clear it first")  # fmt: skip
         else:
             message = f"{what} failed: expected {seen.expected if seen else record.expect}; {record.note}"
         raise _RunEnded(

@@ -192,6 +192,14 @@ class Watch:
                 grew = True
         return grew
 
+    def inside_changes(self, a: Frame, b: Frame, so_far: np.ndarray | None = None) -> np.ndarray | None:
+        """The pixels of the region that changed from ``a`` to ``b``, added to ``so_far``."""
+        changed = changed_pixels(a, b)
+        if changed is None:
+            return so_far
+        inside = changed & self.inside(changed.shape)
+        return inside if so_far is None or so_far.shape != inside.shape else so_far | inside
+
     def counts(self, a: Frame, b: Frame, learn: bool = False) -> bool:
         """Whether anything that counts changed from ``a`` to ``b`` (a blinking caret does not)."""
         mine, _ = self.split(a, b, learn)

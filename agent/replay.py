@@ -97,7 +97,16 @@ def replay_once(
 
     planner = ScenarioPlanner(scenario, scenario_path, ladder, screen, variables, find_window=find_window)
     output = RunOutput(run_dir) if run_dir else None
-    options = RunOptions(settle_config=settle_config, guard=guard, on_step=on_step, on_no_change=on_no_change)
+    from agent.targeting import X11Windows, desktop_trees
+    from planners.grounding.ocr import OcrGrounder
+    from planners.targeting import TargetResolver
+
+    # A check's ``near`` target is found as a plan's is: the tree first, then OCR (no cache: a check's
+    # scope is found afresh every replay).
+    reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None)
+    finder = TargetResolver(ocr=reader, windows=X11Windows(), tree=desktop_trees())
+    options = RunOptions(settle_config=settle_config, guard=guard, on_step=on_step, on_no_change=on_no_change,
+                         finder=finder)  # fmt: skip
     with scenario_setup(scenario), contextlib.ExitStack() as cleanup:
         # A change counts in the window an action went to: a replay always knows the windows (X11).
         if windows is None:

@@ -23,6 +23,7 @@ from agent.report.frames import FrameStore
 from agent.run_dir import RUN_FILE, RunDirectory
 from agent.settle import SettleConfig
 from planners.base import Planner
+from planners.targeting import TargetResolver
 
 
 class DesktopParts(Protocol):
@@ -51,6 +52,7 @@ class RunOptions:
     on_step: ProgressFn | None = None
     dry_run: bool = False
     on_no_change: Literal["stop", "continue"] = "stop"
+    finder: TargetResolver | None = None  # finds ``near`` scopes' targets (default: the planner's resolver)
 
 
 class RunOutput:
@@ -96,6 +98,7 @@ def run_agent(
         dry_run=options.dry_run,
         windows=desk.windows,
         on_no_change=options.on_no_change,
+        finder=options.finder,
     )
     try:
         return agent.run(task)

@@ -12,7 +12,8 @@ Two waits, both ended by what the screen does:
 
 ``ready()`` is the wait *before* an action: the region it goes to must have been quiet for
 ``ready_quiet_ms`` (its window finished reacting to the previous action), bounded by
-``ready_timeout_s``; everything that moves outside that region meanwhile is learned as motion.
+``ready_timeout_s``; everything that moves outside that region meanwhile is learned as motion, and
+when the region itself never gets quiet (it animates on its own), what moved inside it too.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def ready(
     quiet_s = quiet_ms / 1000.0
     known_quiet = last.monotonic_s if quiet_since_s is None else min(quiet_since_s, last.monotonic_s)
     quiet_since = known_quiet if not watch.counts(last, current, learn=True) else current.monotonic_s
-    ready_now = True
+    ready_now, own_motion = True, None
     while current.monotonic_s - quiet_since < quiet_s:
         if time.monotonic() >= deadline:
             ready_now = False
@@ -109,7 +110,12 @@ def ready(
         captures += 1
         if watch.counts(current, latest, learn=True):
             quiet_since = latest.monotonic_s
+            own_motion = watch.inside_changes(current, latest, own_motion)
         current = latest
+    if not ready_now and own_motion is not None:
+        # The window never stopped moving before anything was done to it: it animates on its own (a
+        # spinner, a canvas). Those pixels are motion, like a clock elsewhere; its other pixels still count.
+        watch.mask.learn(own_motion)
     return ReadyResult(current, ready_now, (time.monotonic() - start) * 1000.0, captures)
 
 

@@ -147,6 +147,7 @@ def run_planner(parts: StepParts, planner: Planner, task: str, max_steps: int, m
         budgets=Budgets(max_steps=max_steps, max_seconds=max_seconds),
         guard=parts.guard,
         on_no_change=parts.on_no_change,
+        finder=parts.resolver,
     )
     result = run_agent(planner, parts, task, parts.output, options, report=False)
     if result.error is not None:

@@ -12,6 +12,7 @@ class Verdict(str, Enum):
     NO_PLACE = "no_place"  # nobody can say where the action acted (no window to judge): not a pass
     NOT_CHECKED = "not_checked"  # expect "none" (move, wait, done, or said so), or a dry run
     MET = "met"  # an explicit expectation (text, no_text, window, no_window) held within its timeout
+    UNPROVEN = "unproven"  # a text expectation held, but the text was already there before: proves nothing
     FAILED = "failed"  # an expectation did not hold, or the action could not be delivered; see `seen`
     INVALID = "invalid"  # the planner's answer could not be used; nothing was performed
     REFUSED = "refused"  # the policy refused the action (or the person declined it); nothing was performed

@@ -37,8 +37,14 @@ def _apt(*packages: str) -> str:
 def _display() -> list[Check]:
     display = os.environ.get("DISPLAY")
     if sys.platform.startswith("linux") and not display:
-        return [Check("display", "fail", "DISPLAY is not set: run in a desktop session or under Xvfb",
-                      fix="run inside a desktop session, or start one: `Xvfb :99 & openbox & export DISPLAY=:99`")]
+        return [
+            Check(
+                "display",
+                "fail",
+                "DISPLAY is not set: run in a desktop session or under Xvfb",
+                fix="run inside a desktop session, or start one: `Xvfb :99 & openbox & export DISPLAY=:99`",
+            )
+        ]
     checks = [Check("display", "ok", display or "native")]
     if not sys.platform.startswith("linux"):
         return checks
@@ -69,8 +75,13 @@ def _extensions(facts: ServerFacts) -> list[Check]:
 
 def _window_manager(facts: ServerFacts) -> Check:
     if facts.window_manager is None:
-        return Check("window manager", "warn", "none: windows have no titles or focus handling",
-                     fix=f"{_apt('openbox')}, then start `openbox &` on the display", apt=("openbox",))
+        return Check(
+            "window manager",
+            "warn",
+            "none: windows have no titles or focus handling",
+            fix=f"{_apt('openbox')}, then start `openbox &` on the display",
+            apt=("openbox",),
+        )
     return Check("window manager", "ok", facts.window_manager)
 
 
@@ -155,8 +166,10 @@ def _tkinter() -> Check:
 def _backends() -> list[Check]:
     """Installed or not, found without importing (torch alone takes seconds to import)."""
     checks = []
-    local = "pip install 'deskpilot[local]'  (CPU only: first pip install torch --index-url " \
-            "https://download.pytorch.org/whl/cpu)"
+    local = (
+        "pip install 'deskpilot[local]'  (CPU only: first pip install torch --index-url "
+        "https://download.pytorch.org/whl/cpu)"
+    )
     for module, role, fix in [
         ("rapidocr_onnxruntime", "OCR engine rapidocr (the default --ocr)", "pip install rapidocr-onnxruntime"),
         ("torch", "local models", local),

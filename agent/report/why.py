@@ -11,7 +11,14 @@ from agent.report.why_grounding import candidates_figure, grounding_rows
 from agent.run_dir import StepRecord
 from planners.verdicts import Verdict
 
-WHY_VERDICTS = (Verdict.FAILED, Verdict.REFUSED, Verdict.NO_CHANGE, Verdict.UNSETTLED, Verdict.NO_PLACE)
+WHY_VERDICTS = (
+    Verdict.FAILED,
+    Verdict.REFUSED,
+    Verdict.NO_CHANGE,
+    Verdict.UNSETTLED,
+    Verdict.NO_PLACE,
+    Verdict.UNPROVEN,
+)
 _MAX_WORDS_SHOWN = 120
 
 

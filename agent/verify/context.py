@@ -36,10 +36,14 @@ class VerifyTools:
     """The readers judges share for a run: OCR (planners.grounding.ocr) and a target finder for
     ``near`` scopes, each made on first use (a run of clicks and window checks never starts tesseract)."""
 
-    def __init__(self, windows: WindowSource | None, reader: OcrGrounder | None = None) -> None:
+    def __init__(
+        self, windows: WindowSource | None, reader: OcrGrounder | None = None, finder: TargetResolver | None = None
+    ) -> None:
+        """``finder``: the run's own resolver (its tree, its cache), so a ``near`` scope finds its target as
+        the plan's pointer targets are found; without one, a resolver of OCR alone."""
         self.windows = windows
         self._reader = reader
-        self._finder: TargetResolver | None = None
+        self._finder = finder
 
     @property
     def reader(self) -> OcrGrounder:

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from planners.targeting import Found
 
 # A ``near`` scope looks this far around what its target found, in points: a value beside its label
-# ("Total  408.00") or under it (a card layout).
-NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT = 320, 48
+# ("Total  408.00"), on its row only: a form's rows are 25-35 points apart, and a box reaching the next
+# row let a text typed into the Name field meet a check near "City" (a false success, seen in a trial).
+NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT = 320, 12
 
 
 class TargetFinder(Protocol):

@@ -3,7 +3,7 @@
 The place is the action's region unless the expectation names a scope (``agent.verify.place``). Only
 words whose centre lies in the place count, so a button labelled "4" elsewhere never meets
 ``{"text": "4"}`` meant for a display. A met step records the box where the text was; a text that was
-already at that place before the action is marked (it proves nothing about the action).
+already at that place before the action proves nothing about it: ``unproven``, which is not a pass.
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         found=_box(found[0]) if found else None,
     )
     if met and present and matches(words_in(ctx.tools.reader, ctx.before, place), pattern):
+        # A leftover "42" or "FINISHED" from an earlier run: the action may have done nothing at all.
         seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
+        return Judgement(Verdict.UNPROVEN, frame, seen)
     return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
 
 

@@ -42,20 +42,22 @@ def test_a_met_text_says_where_and_text_already_there_proves_nothing(
         {"kind": "click", "x": count[0], "y": count[1], "expect": {"text": "Count: 1", "region": status}},
         # "Count" is on the button this click goes to: there before the click, so it proves nothing.
         {"kind": "click", "x": count[0], "y": count[1], "expect": {"text": "Count"}},
+        {"kind": "click", "x": count[0], "y": count[1]},  # never reached: the script stops at the unproven step
     ]
     with MotionAppProcess(desktop.env(), fps=30, clock=True):
         proc = run_plan(plan, desktop.env(), tmp_path / "run")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     first, second = steps_of(tmp_path / "run")
     assert first["verdict"] == "met" and not first["seen"]["already_there"]
     left, top, width, height = status
     found = first["seen"]["found"]
     assert left <= found[0] < found[2] <= left + width and top <= found[1] < found[3] <= top + height
-    assert second["verdict"] == "met" and second["seen"]["already_there"] is True
+    assert second["verdict"] == "unproven" and second["seen"]["already_there"] is True
     assert "already there before the action: this proves nothing" in second["note"]
+    assert "step 2 (click(" in proc.stderr and "proves nothing" in proc.stderr
     page = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     assert "this proves nothing" in page
-    assert demo_app.wait(lambda s: s["count_clicks"] >= 2)["count_clicks"] == 2
+    assert demo_app.wait(lambda s: s["count_clicks"] >= 2)["count_clicks"] == 2  # the third click never ran
 
 
 def test_a_key_with_nothing_focused_is_judged_only_by_windows_it_opens(

@@ -34,7 +34,8 @@ def _found(written: str, line: str, exact: bool = False) -> list[str]:
         ("Item 1", False, "ltem 1", ["ltem 1"]),  # I and l look alike: either may be read
         ("I agree", False, "[1 agree", ["1 agree"]),  # a checkbox box and its I read as "[1"
         ("Log in", False, "L0g in", ["L0g in"]),
-        ("10", False, "Hello", []),  # digits match only digits
+        ("10", False, "Hello", []),  # digits match only digits (but a zero may be read as O)
+        ("DONE02", False, "echo DONEO2", ["DONEO2"]),
         ("Item 1", False, "Item l", []),
         ("Mail", False, "Mall", []),  # a lowercase i is not an l
         ("ctrl+s", False, "Chord: ctri+s", ["ctri+s"]),  # ...but an l may be read as i: its dot is all that differs

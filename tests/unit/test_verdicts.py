@@ -214,3 +214,18 @@ def test_a_refused_action_is_recorded_as_refused() -> None:
     result = Agent(ScriptedPlanner([Click(x=1, y=1)]), executor, screen, settle_config=FAST, guard=Refuse()).run("t")
     assert executor.performed == [] and not result.success and result.reason == "policy: no"
     assert [(s.verdict, s.performed, s.error) for s in result.steps] == [(Verdict.REFUSED, False, "policy: no")]
+
+
+def test_a_window_that_animates_on_its_own_is_learned_and_its_other_pixels_still_count() -> None:
+    """A spinner in the app's own window never lets it be still before the click; what moved while nothing
+    was done is motion, so the click's own effect (elsewhere in the window) is judged, not 'unsettled'."""
+    screen, executor = AnimatedDesktop(), RecordingExecutor()
+    executor.on_perform = lambda _: screen.press(260, 150)  # below the animation, inside its window
+    config = FAST.model_copy(update={"quiet_ms": 20, "timeout_s": 0.5, "ready_timeout_s": 0.2})
+    windows = FakeWindows([APP, ANIM], active=1)
+    agent = Agent(ScriptedPlanner([Click(x=260, y=150)]), executor, screen, settle_config=config, windows=windows)
+    result = agent.run("t")
+    (step,) = result.steps
+    assert step.timings.acted_unready is True  # it never got still: acted anyway, after ready_timeout_s
+    assert step.verdict is Verdict.CHANGED and result.success
+    assert step.changed_bbox == (255, 145, 265, 155)  # the press, none of the animation
