@@ -244,7 +244,14 @@ class Agent:
             return "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
         if verdict is Verdict.NO_CHANGE:
             return "no visible change where it acted (performed once, not repeated)"
-        if verdict in (Verdict.UNSETTLED, Verdict.FAILED, Verdict.NO_PLACE, Verdict.MET, Verdict.UNPROVEN):
+        if verdict in (
+            Verdict.UNSETTLED,
+            Verdict.FAILED,
+            Verdict.NO_PLACE,
+            Verdict.MET,
+            Verdict.UNPROVEN,
+            Verdict.FOCUSED,
+        ):
             return detail
         return "dry run: not performed" if self.dry_run else ""
 

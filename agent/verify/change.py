@@ -3,14 +3,18 @@
 The default place is the action's region (``agent.motion``: its window, windows it opened or moved,
 the box at the pointer); ``radius`` narrows it to a square around the point acted on, ``region`` names
 a box. Known motion (a clock, a spinner) never counts. A region still changing at the settle timeout
-is ``unsettled``: its effect could not be judged, which is not a pass.
+is ``unsettled``: its effect could not be judged, which is not a pass. A left click that drew nothing is
+``focused`` when the app's accessibility tree says the keyboard focus is on the element under the pointer
+(a click into a field that already had the focus did what it was for).
 """
 
 from __future__ import annotations
 
 from actions.compare import Change
 from actions.coords import ScreenPoint
+from actions.errors import DeskpilotError
 from actions.expectations import ExpectChange, ExpectNone
+from actions.models import Click
 from agent.motion import change_of, changed_pixels
 from agent.run_dir import Seen
 from agent.verify import judges
@@ -39,9 +43,30 @@ def judge_change(spec: ExpectChange, ctx: StepContext) -> Judgement:
     change = ctx.settled.change if _is_default(spec) else _change_in(place, ctx)
     if change.significant:
         return Judgement(Verdict.CHANGED, frame)
+    if _is_default(spec) and (focused := focus_under_pointer(ctx)) is not None:
+        return Judgement(Verdict.FOCUSED, frame, seen.model_copy(update={"detail": focused}))
     moving = ctx.watch.mask.pixels
     elsewhere = f"; {moving} px that move on their own ignored" if moving else ""
     return Judgement(Verdict.NO_CHANGE, frame, seen.model_copy(update={"detail": f"nothing changed there{elsewhere}"}))
+
+
+def focus_under_pointer(ctx: StepContext) -> str | None:
+    """For a left click that drew nothing: what the app's tree says has the keyboard focus, when that is
+    the element under the pointer (a click into a field that already had the focus did its job)."""
+    action, trees = ctx.action, ctx.tools.trees
+    if trees is None or not isinstance(action, Click) or action.button != "left" or action.point is None:
+        return None
+    x, y = action.point
+    try:
+        snap = trees.snapshot(ctx.settled.frame)
+    except DeskpilotError:  # no accessibility bus, or the app publishes no tree: no word from the app
+        return None
+    index = snap.focused()
+    box = snap.visible_box(index) if index is not None else None
+    if index is None or box is None or not (box.x <= x < box.x + box.width and box.y <= y < box.y + box.height):
+        return None
+    element = snap.elements[index]
+    return f"the app says the keyboard focus is on the {element.role} {element.name!r} under the pointer"
 
 
 def _is_default(spec: ExpectChange) -> bool:

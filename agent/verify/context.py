@@ -22,6 +22,7 @@ from planners.verdicts import Verdict
 
 if TYPE_CHECKING:
     from planners.grounding.ocr import OcrGrounder
+    from planners.grounding.tree import TreeSource
     from planners.targeting import TargetResolver
 
 
@@ -52,6 +53,12 @@ class VerifyTools:
 
             self._reader = OcrGrounder()
         return self._reader
+
+    @property
+    def trees(self) -> TreeSource | None:
+        """The accessibility trees the run's resolver reads (None: no tree rung in this run)."""
+        grounder = getattr(self._finder, "tree", None)
+        return getattr(grounder, "source", None)
 
     @property
     def finder(self) -> TargetResolver:

@@ -29,7 +29,6 @@ __all__ = ["Box", "OcrEngine", "OcrGrounder", "TextMatch", "Word", "find_label",
            "text_blobs", "text_lines"]  # fmt: skip
 
 
-
 @dataclass(frozen=True)
 class TextMatch:
     words: tuple[Word, ...]  # the words the match covers (a part of a word counts as the word)

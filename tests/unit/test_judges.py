@@ -107,3 +107,25 @@ def test_a_window_the_run_opened_and_left_open_is_named(tmp_path) -> None:
     assert result.left_open == ["Overwrite?"]  # ...and the run says it is still open at the end
     assert result.summary is not None and result.summary.left_open == ["Overwrite?"]
     assert "left open: <b>Overwrite?</b>" in build_report(tmp_path / "run").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("field_box", "verdict"), [((0, 0, 20, 10), Verdict.FOCUSED), ((25, 15, 10, 10), Verdict.NO_CHANGE)]
+)
+def test_a_click_that_draws_nothing_passes_when_the_app_says_the_focus_is_under_the_pointer(
+    field_box: tuple[int, int, int, int], verdict: Verdict
+) -> None:
+    from actions import Click
+    from actions.a11y.fake import SHOWN, FakeTrees, element, snapshot
+    from planners.targeting import TargetResolver
+
+    screen = FakeScreen([np.full((30, 40, 3), 9, dtype=np.uint8)])  # nothing on the screen ever changes
+    field = element("/field", "text", "Name", field_box, states=SHOWN | {"focused", "focusable"})
+    trees = FakeTrees(snapshot(field, screen=(0, 0, 40, 30)))
+    finder = TargetResolver(tree=trees)
+    result = Agent(ScriptedPlanner([Click(x=5, y=5)]), RecordingExecutor(), screen, settle_config=FAST,
+                   windows=FakeWindows.focused(40, 30), finder=finder).run("t")  # fmt: skip
+    (step,) = result.steps
+    assert step.verdict is verdict and result.success is (verdict is Verdict.FOCUSED)
+    if verdict is Verdict.FOCUSED:
+        assert step.seen is not None and "focus is on the text 'Name' under the pointer" in step.seen.detail
