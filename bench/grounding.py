@@ -68,10 +68,14 @@ def _ms(fn: Any, *args: Any, warmup: int = 2) -> float:
 
 
 def _cold_ocr(query: Any, frame: Frame) -> None:
-    """A new grounder (empty cache) on a new frame object (no gray image or text blobs yet)."""
-    from planners.grounding.ocr import OcrGrounder
+    """A new grounder and engine (empty word caches; the default hybrid's recogniser model stays loaded, as
+    in a run) on a new frame object (no gray image or text blobs yet)."""
+    from planners.grounding.ocr import OcrGrounder, default_engine
+    from planners.grounding.ocr_hybrid import HybridEngine
 
-    OcrGrounder().ground(query, _fresh(frame))
+    shared = default_engine()
+    engine = HybridEngine(rapid=shared.rapid) if isinstance(shared, HybridEngine) else type(shared)()
+    OcrGrounder(engine=engine).ground(query, _fresh(frame))
 
 
 def rung_table(frame: Frame, widgets: dict[str, dict[str, int]], tmp: Path) -> str:

@@ -27,9 +27,10 @@ class HybridEngine:
 
     name = "hybrid"
 
-    def __init__(self, lang: str | None = None) -> None:
+    def __init__(self, lang: str | None = None, rapid: RapidOcrEngine | None = None) -> None:
+        """``rapid``: a recogniser to share (its model loaded once); this engine's caches are its own."""
         self.tesseract = TesseractEngine(lang=lang or "eng")
-        self.rapid = RapidOcrEngine(blob_pass=False)
+        self.rapid = rapid or RapidOcrEngine(blob_pass=False)
         self._lock = threading.Lock()
         self._cache: dict[bytes, list[Word]] = {}  # blob pixels -> its words, relative to the blob
 
