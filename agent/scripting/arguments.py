@@ -16,6 +16,7 @@ from agent.scripting import reading
 
 if TYPE_CHECKING:
     from agent.policy import Policy, PolicyFile
+    from planners.grounding.ocr import OcrGrounder
     from planners.qwen.build import ModelSpec
 
 Where = Union[str, Target, dict[str, Any], tuple[int, int]]  # noqa: UP007 - a runtime alias on Python 3.10
@@ -121,3 +122,16 @@ def pattern_of(text: str, exact: bool) -> TextPattern:
         return TextPattern.parse(text, exact=exact)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
+
+
+def ocr_reader_of(engine: str | None, lang: str | None) -> OcrGrounder | None:
+    """This script's own OCR reader (None: the default engine): checked now, so a missing package or
+    language is refused before anything runs; never the process-wide default a command line sets."""
+    if engine is None and lang is None:
+        return None
+    from planners.grounding.ocr import OcrGrounder
+    from planners.grounding.ocr_engine import make_engine
+
+    made = make_engine(engine, lang)
+    getattr(made, "check", lambda: None)()
+    return OcrGrounder(engine=made)

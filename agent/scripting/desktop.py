@@ -34,6 +34,7 @@ from agent.scripting.arguments import (
     Where,
     describe_call,
     model_spec_of,
+    ocr_reader_of,
     paste_keys_of,
     pattern_of,
     policy_of,
@@ -44,6 +45,7 @@ from agent.single_step import SharedRun, StepParts, run_planner, run_single_acti
 
 if TYPE_CHECKING:
     from agent.session import DesktopSession
+    from planners.grounding.ocr import OcrGrounder
     from planners.qwen.build import ModelSpec
     from planners.qwen.planner import QwenPlanner
     from planners.targeting import TargetResolver
@@ -94,6 +96,7 @@ class Desktop:
         self._session: DesktopSession | None = None
         self.parts: StepParts | None = None
         self._closed = False
+        self._reader: OcrGrounder | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> Desktop:
@@ -107,10 +110,7 @@ class Desktop:
             raise UserInputError("this Desktop is closed; make a new one for another run")
         hotkey = stop_hotkey_from_flag(self.stop_hotkey)  # a bad combo is refused before anything starts
         paste_keys = paste_keys_of(self.paste_key)
-        if self.ocr is not None or self.ocr_lang is not None:  # before anything starts: a bad engine is refused
-            from planners.grounding.ocr import set_default_engine
-
-            set_default_engine(self.ocr, self.ocr_lang)
+        reader = ocr_reader_of(self.ocr, self.ocr_lang)  # before anything starts: a bad engine is refused
         guard = policy_of(self._policy_spec)
         require_display()
         spec = model_spec_of(self._model_spec, self.base_url)
@@ -122,6 +122,7 @@ class Desktop:
         self._session = session
         try:
             output = RunOutput(Path(self.out) if self.out is not None else new_run_dir(), directory=SharedRun)
+            self._reader = reader
             self.parts = StepParts(
                 session.executor,
                 session.screen,
@@ -185,6 +186,7 @@ class Desktop:
 
         cache = TargetCache(self.cache_dir, learn=self.learn) if self.cache_dir is not None else None
         return TargetResolver(
+            ocr=self._reader,
             cache=cache,
             model=self._model,
             base_dir=self.images,

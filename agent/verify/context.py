@@ -43,7 +43,7 @@ class VerifyTools:
         """``finder``: the run's own resolver (its tree, its cache), so a ``near`` scope finds its target as
         the plan's pointer targets are found; without one, a resolver of OCR alone."""
         self.windows = windows
-        self._reader = reader
+        self._reader = reader or getattr(finder, "ocr", None)  # the run's own engine and word cache
         self._finder = finder
 
     @property
