@@ -276,8 +276,10 @@ class Agent:
         elif record.verdict is Verdict.NO_PLACE:
             message = f"{what} could not be judged: {record.note}"
         elif record.verdict is Verdict.UNPROVEN:
-            message = (f"{what} proves nothing: {record.note}; scope its expectation where only the action can "
-                       "put the text, or clear it first")  # fmt: skip
+            message = (
+                f"{what} proves nothing: {record.note}; scope its expectation where only the action can "
+                "put the text, or clear it first"
+            )
         else:
             message = f"{what} failed: expected {seen.expected if seen else record.expect}; {record.note}"
         raise _RunEnded(

@@ -105,8 +105,9 @@ def replay_once(
     # scope is found afresh every replay).
     reader = next((g for g in ladder if isinstance(g, OcrGrounder)), None)
     finder = TargetResolver(ocr=reader, windows=X11Windows(), tree=desktop_trees())
-    options = RunOptions(settle_config=settle_config, guard=guard, on_step=on_step, on_no_change=on_no_change,
-                         finder=finder)  # fmt: skip
+    options = RunOptions(
+        settle_config=settle_config, guard=guard, on_step=on_step, on_no_change=on_no_change, finder=finder
+    )
     with scenario_setup(scenario), contextlib.ExitStack() as cleanup:
         # A change counts in the window an action went to: a replay always knows the windows (X11).
         if windows is None:

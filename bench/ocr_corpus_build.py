@@ -112,8 +112,13 @@ def tk_scene(env: Mapping[str, str]) -> tuple[np.ndarray, Labels]:
     procs, labels = [], []
     try:
         for theme in ("light", "dark"):
-            proc = subprocess.Popen([sys.executable, "-m", "bench.ocr_corpus_tk", theme], env=dict(env),
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bench.ocr_corpus_tk", theme],
+                env=dict(env),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             procs.append(proc)
             assert proc.stdout is not None
             labels += json.loads(proc.stdout.readline())

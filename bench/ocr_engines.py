@@ -208,11 +208,18 @@ def table(results: dict[str, Score]) -> str:
     head = ["set-up", "labels right", "wrong box", "words", *kinds, "ms/screen", "ms/crop", "crop labels"]
     rows = []
     for name, s in results.items():
-        cells = [name, f"{s.right}/{s.total} {100 * s.right / max(1, s.total):.1f}%", str(s.wrong),
-                 f"{100 * s.words_found / max(1, s.words_total):.1f}%"]  # fmt: skip
+        cells = [
+            name,
+            f"{s.right}/{s.total} {100 * s.right / max(1, s.total):.1f}%",
+            str(s.wrong),
+            f"{100 * s.words_found / max(1, s.words_total):.1f}%",
+        ]
         cells += [f"{s.kinds.get(k, [0, 0])[0]}/{s.kinds.get(k, [0, 0])[1]}" for k in kinds]
-        cells += [f"{statistics.median(s.screen_ms):.0f}", f"{statistics.median(s.crop_ms):.0f}",
-                  f"{s.crop_right}/{s.crop_total}"]  # fmt: skip
+        cells += [
+            f"{statistics.median(s.screen_ms):.0f}",
+            f"{statistics.median(s.crop_ms):.0f}",
+            f"{s.crop_right}/{s.crop_total}",
+        ]
         rows.append(cells)
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     lines = [" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in [head, *rows]]
@@ -234,8 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         if verbose:
             print(f"{name}: missed {results[name].misses}\n  wrong {results[name].wrongs}", flush=True)
     print(table(results))
-    print(f"ms: median per 1280x800 screen / per {CROP[0]}x{CROP[1]} crop (warm: models loaded, word caches empty); "
-          f"{os.cpu_count()} cores, load after: {os.getloadavg()[0]:.2f}")  # fmt: skip
+    print(
+        f"ms: median per 1280x800 screen / per {CROP[0]}x{CROP[1]} crop (warm: models loaded, word caches empty); "
+        f"{os.cpu_count()} cores, load after: {os.getloadavg()[0]:.2f}"
+    )
     return 0
 
 

@@ -15,11 +15,20 @@ from planners.grounding.ocr_engine import DEFAULT_ENGINE, ENGINES
 def add_ocr_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("OCR (reading text on the screen)")
     engines = "; ".join(f"{name}: {line}" for name, (_, _, line) in ENGINES.items())
-    group.add_argument("--ocr", choices=list(ENGINES), default=None, metavar="ENGINE",
-                       help=f"OCR engine (default {DEFAULT_ENGINE}). {engines}")  # fmt: skip
-    group.add_argument("--ocr-lang", metavar="LANG", default=None,
-                       help="tesseract's languages, joined by '+' (default eng; e.g. eng+deu+fra+chi_sim+jpn), "
-                            "each from its Debian package tesseract-ocr-LANG")  # fmt: skip
+    group.add_argument(
+        "--ocr",
+        choices=list(ENGINES),
+        default=None,
+        metavar="ENGINE",
+        help=f"OCR engine (default {DEFAULT_ENGINE}). {engines}",
+    )
+    group.add_argument(
+        "--ocr-lang",
+        metavar="LANG",
+        default=None,
+        help="tesseract's languages, joined by '+' (default eng; e.g. eng+deu+fra+chi_sim+jpn), "
+        "each from its Debian package tesseract-ocr-LANG",
+    )
 
 
 def configure_ocr(args: argparse.Namespace) -> None:

@@ -35,8 +35,12 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a scenario variable")
     replay.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
     replay.add_argument("--monitor", type=int, default=0, help="mss monitor to watch (default 0: all)")
-    replay.add_argument("--vars-csv", type=Path, metavar="ROWS.csv", help="replay once per row (columns are "
-                        "variables); prints and writes a table, exit 1 if any row failed")  # fmt: skip
+    replay.add_argument(
+        "--vars-csv",
+        type=Path,
+        metavar="ROWS.csv",
+        help="replay once per row (columns are variables); prints and writes a table, exit 1 if any row failed",
+    )
     replay.add_argument("--stop-on-failure", action="store_true", help="with --vars-csv: stop at the first failed row")
     replay.add_argument("--quiet", action="store_true", help="print nothing but errors and the --repeat table")
     add_on_no_change_flag(replay)
@@ -99,11 +103,19 @@ def run_replay(args: argparse.Namespace) -> int:
         for round_number in range(args.repeat):
             run_dir = _round_dir(args.out, args.repeat, round_number)
             outcome = replay_once(
-                learned_from, args.scenario, ladder=ladder, executor=session.executor, screen=session.screen,
-                variables=variables, run_dir=run_dir, on_step=None if args.quiet else print_step,
+                learned_from,
+                args.scenario,
+                ladder=ladder,
+                executor=session.executor,
+                screen=session.screen,
+                variables=variables,
+                run_dir=run_dir,
+                on_step=None if args.quiet else print_step,
                 guard=policy.for_new_run() if policy is not None else None,  # a fresh budget each round
-                stop=session.stop, windows=session.windows, on_no_change=args.on_no_change,
-            )  # fmt: skip
+                stop=session.stop,
+                windows=session.windows,
+                on_no_change=args.on_no_change,
+            )
             outcomes.append(outcome)
             _learn(cache, outcome)
             session.say_outcome(outcome.run, "replay", passed="passed")
@@ -166,9 +178,14 @@ def _round_dir(out: Path | None, repeat: int, round_number: int) -> Path:
 
 
 def _replay_rows(
-    args: argparse.Namespace, scenario: Scenario, rows: list[dict[str, str]], ladder: list[Grounder],
-    session: DesktopSession, policy: Policy | None, cache: TargetCache | None,
-) -> int:  # fmt: skip
+    args: argparse.Namespace,
+    scenario: Scenario,
+    rows: list[dict[str, str]],
+    ladder: list[Grounder],
+    session: DesktopSession,
+    policy: Policy | None,
+    cache: TargetCache | None,
+) -> int:
     """One replay per CSV row into OUT/row-NNN/; the table printed and written beside an index page."""
     import time
 
@@ -185,14 +202,29 @@ def _replay_rows(
         started = time.monotonic()
         row_dir = out / f"row-{number:03d}"
         outcome = replay_once(
-            scenario, args.scenario, ladder=ladder, executor=session.executor, screen=session.screen,
-            variables=variables, run_dir=row_dir, on_step=None if args.quiet else print_step,
-            guard=policy.for_new_run() if policy is not None else None, stop=session.stop,
-        )  # fmt: skip
+            scenario,
+            args.scenario,
+            ladder=ladder,
+            executor=session.executor,
+            screen=session.screen,
+            variables=variables,
+            run_dir=row_dir,
+            on_step=None if args.quiet else print_step,
+            guard=policy.for_new_run() if policy is not None else None,
+            stop=session.stop,
+        )
         _learn(cache, outcome)
         run = outcome.run
-        results.append(RowResult(number, run.success, "-" if run.success else failing_step(run.steps, names),
-                                 time.monotonic() - started, run.reason, f"{row_dir.name}/report.html"))  # fmt: skip
+        results.append(
+            RowResult(
+                number,
+                run.success,
+                "-" if run.success else failing_step(run.steps, names),
+                time.monotonic() - started,
+                run.reason,
+                f"{row_dir.name}/report.html",
+            )
+        )
         if not run.success:
             session.fail(f"row {number} failed: {run.reason}")
         if session.stop.is_set() or (args.stop_on_failure and not run.success):

@@ -31,16 +31,21 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     run.add_argument("task", nargs="?", help="what to do, in plain language")
     run.add_argument("--plan", type=Path, help="PLAN.json: a JSON list of actions to perform, no model")
     run.add_argument("--out", type=Path, help="run directory (default: a new one under runs/)")
-    run.add_argument("--monitor", type=int, help="mss monitor to watch: 0 all, 1 primary (default: 0 for a "
-                     "plan, 1 for a task)")  # fmt: skip
+    run.add_argument(
+        "--monitor", type=int, help="mss monitor to watch: 0 all, 1 primary (default: 0 for a plan, 1 for a task)"
+    )
     run.add_argument("--max-steps", type=int, default=50, help="step budget (default 50)")
     run.add_argument("--max-seconds", type=float, default=900.0, help="time budget (default 900)")
     run.add_argument("--settle-quiet-ms", type=float, default=60.0, help="stillness that ends a settle (60)")
     run.add_argument("--settle-timeout-s", type=float, default=5.0, help="longest settle after an action (5)")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_on_no_change_flag(run)
-    run.add_argument("--save-scenario", type=Path, metavar="FLOW.yaml", help="write the steps that passed as a "
-                     "scenario that `deskpilot replay` runs without the model")  # fmt: skip
+    run.add_argument(
+        "--save-scenario",
+        type=Path,
+        metavar="FLOW.yaml",
+        help="write the steps that passed as a scenario that `deskpilot replay` runs without the model",
+    )
     add_stop_hotkey_flag(run)
     add_paste_key_flag(run)
     add_cache_flags(run)
@@ -51,10 +56,12 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_on_no_change_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--on-no-change", choices=["stop", "continue"], default="stop",
-        help='a step that changed nothing where it acted: stop the run there (default), or record it and go on; '
+        "--on-no-change",
+        choices=["stop", "continue"],
+        default="stop",
+        help="a step that changed nothing where it acted: stop the run there (default), or record it and go on; "
         'an action whose effect is not visible should say "expect": "none" instead',
-    )  # fmt: skip
+    )
 
 
 def _settle_config(args: argparse.Namespace) -> SettleConfig:
@@ -122,11 +129,17 @@ def run_task(args: argparse.Namespace) -> int:
         learner = ScenarioLearner()
         on_step = learner.chain(on_step)
     monitor = args.monitor if args.monitor is not None else monitor
-    options = RunOptions(settle_config=settle_config, budgets=Budgets(max_steps=max_steps,
-                         max_seconds=args.max_seconds), guard=policy, on_step=on_step, dry_run=args.dry_run,
-                         on_no_change=args.on_no_change)  # fmt: skip
-    with DesktopSession(hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet,
-                        paste_keys=paste_keys) as session:  # fmt: skip
+    options = RunOptions(
+        settle_config=settle_config,
+        budgets=Budgets(max_steps=max_steps, max_seconds=args.max_seconds),
+        guard=policy,
+        on_step=on_step,
+        dry_run=args.dry_run,
+        on_no_change=args.on_no_change,
+    )
+    with DesktopSession(
+        hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet, paste_keys=paste_keys
+    ) as session:
         if policy is not None:
             session.say(policy.describe())
         result = run_agent(planner, session, task, output, options)
@@ -138,9 +151,14 @@ def run_task(args: argparse.Namespace) -> int:
 
 
 def _after_run(
-    args: argparse.Namespace, session: DesktopSession, planner: Planner, learner: ScenarioLearner | None,
-    success: bool, run_dir: Path, task: str,
-) -> None:  # fmt: skip
+    args: argparse.Namespace,
+    session: DesktopSession,
+    planner: Planner,
+    learner: ScenarioLearner | None,
+    success: bool,
+    run_dir: Path,
+    task: str,
+) -> None:
     """Say how targets were found (--plan) and save what a model run learned (--save-scenario)."""
     resolver = getattr(planner, "resolver", None)
     if resolver is not None and resolver.calls:
@@ -153,5 +171,6 @@ def _after_run(
         session.fail(f"--save-scenario: the run failed, so {args.save_scenario} was not written")
         return
     scenario = learner.save(run_dir, args.save_scenario, task)
-    session.say(f"saved {len(scenario.steps)} steps to {args.save_scenario} (replay: deskpilot replay "
-                f"{args.save_scenario})")  # fmt: skip
+    session.say(
+        f"saved {len(scenario.steps)} steps to {args.save_scenario} (replay: deskpilot replay {args.save_scenario})"
+    )

@@ -84,8 +84,12 @@ class OcrGrounder:
     name = "ocr"
 
     def __init__(
-        self, engine: OcrEngine | str | None = None, near_pt: int = 48, far_pt: int = 96, lang: str | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        engine: OcrEngine | str | None = None,
+        near_pt: int = 48,
+        far_pt: int = 96,
+        lang: str | None = None,
+    ) -> None:
         if isinstance(engine, str) or (engine is None and lang is not None):
             self._engine: OcrEngine | None = make_engine(engine, lang)  # a name (or a language): built now
         else:
@@ -151,9 +155,12 @@ class OcrGrounder:
         if chosen is None:
             listed = ", ".join(str(tuple(p)) for p in points[:6]) + (" ..." if len(points) > 6 else "")
             return GroundingResult(
-                self.name, None, reason=f"{len(matches)} equally good matches for {query.label!r} at {listed}",
-                candidates=tuple(points), words=tuple(_screen_word(frame, word) for word in words),
-            )  # fmt: skip
+                self.name,
+                None,
+                reason=f"{len(matches)} equally good matches for {query.label!r} at {listed}",
+                candidates=tuple(points),
+                words=tuple(_screen_word(frame, word) for word in words),
+            )
         match = matches[chosen]
         read = " ".join(w.text for w in match.words)
         score = sum(w.conf for w in match.words) / len(match.words) / 100.0
@@ -205,8 +212,10 @@ def _bounds(boxes: Sequence[Box]) -> Box:
 
 def _touches_any(box: Box, blobs: Sequence[Box], slack_px: int = 3) -> bool:
     cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-    return any(b[0] - slack_px <= cx <= b[0] + b[2] + slack_px and b[1] - slack_px <= cy <= b[1] + b[3] + slack_px
-               for b in blobs)  # fmt: skip
+    return any(
+        b[0] - slack_px <= cx <= b[0] + b[2] + slack_px and b[1] - slack_px <= cy <= b[1] + b[3] + slack_px
+        for b in blobs
+    )
 
 
 def _screen_word(frame: Frame, word: Word) -> ReadWord:
@@ -302,8 +311,12 @@ def _chains(lines: list[list[Word]], leading: float, longest: int = 3) -> list[l
     chains: list[list[list[Word]]] = [[line] for line in lines]
     grown = chains
     for _ in range(longest - 1):
-        grown = [[*chain, line] for chain in grown for line in lines
-                 if line is not chain[-1] and _wraps_to(chain[-1][-1], line[0], leading)]  # fmt: skip
+        grown = [
+            [*chain, line]
+            for chain in grown
+            for line in lines
+            if line is not chain[-1] and _wraps_to(chain[-1][-1], line[0], leading)
+        ]
         chains += grown
     return chains
 

@@ -58,8 +58,12 @@ class HybridEngine:
         """The recogniser's words for ``blobs``, cached per blob by its pixels (as tesseract's are):
         an unchanged button on the next frame costs no model run."""
         gray = frame_gray(frame)
-        keys = [hashlib.blake2b(repr(b[2:]).encode() + gray[b[1] : b[1] + b[3], b[0] : b[0] + b[2]].tobytes(),
-                                digest_size=16).digest() for b in blobs]  # fmt: skip
+        keys = [
+            hashlib.blake2b(
+                repr(b[2:]).encode() + gray[b[1] : b[1] + b[3], b[0] : b[0] + b[2]].tobytes(), digest_size=16
+            ).digest()
+            for b in blobs
+        ]
         with self._lock:
             todo = [(b, k) for b, k in zip(blobs, keys, strict=True) if k not in self._cache]
             if todo:

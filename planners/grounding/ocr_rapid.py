@@ -40,8 +40,10 @@ class RapidOcrEngine:
         self, lang: str | None = None, threads: int = 0, text_score: float = 0.5, blob_pass: bool = True
     ) -> None:
         if lang not in (None, "", "auto"):
-            raise UserInputError(f"--ocr-lang {lang!r}: rapidocr reads Latin, digits and Chinese in one "
-                                 "model, no language; use --ocr tesseract --ocr-lang LANG")  # fmt: skip
+            raise UserInputError(
+                f"--ocr-lang {lang!r}: rapidocr reads Latin, digits and Chinese in one "
+                "model, no language; use --ocr tesseract --ocr-lang LANG"
+            )
         self.threads, self.text_score, self.blob_pass = threads, text_score, blob_pass
         self._model: Any = None
         self._load_lock, self._run_lock = threading.Lock(), threading.Lock()
@@ -66,9 +68,15 @@ class RapidOcrEngine:
                 threads = self.threads or -1
                 # Detection at the frame's own size ("max" 1280: a 1280x800 screen is not resized, a crop is
                 # not blown up to 736 px as the default "min" rule does, which made a 300x200 read cost 3 s).
-                self._model = RapidOCR(use_cls=False, print_verbose=False, text_score=self.text_score,
-                                       det_limit_type="max", det_limit_side_len=_DET_MAX_SIDE_PX,
-                                       intra_op_num_threads=threads, inter_op_num_threads=1)  # fmt: skip
+                self._model = RapidOCR(
+                    use_cls=False,
+                    print_verbose=False,
+                    text_score=self.text_score,
+                    det_limit_type="max",
+                    det_limit_side_len=_DET_MAX_SIDE_PX,
+                    intra_op_num_threads=threads,
+                    inter_op_num_threads=1,
+                )
             return self._model
 
     def read(self, frame: Frame, region: Box | None = None) -> list[Word]:
@@ -97,8 +105,11 @@ class RapidOcrEngine:
         """The detector skips lone glyphs on buttons ("=", "7", "÷"), which the recogniser reads well
         when given them: every glyph-sized text blob (``text_blobs``) that no detected line covers is
         recognised on its own, and kept only when the recogniser is sure."""
-        missed = [b for b in overlapping(text_blobs(frame), region) if b[2] <= _GLYPH_RATIO * b[3]
-                  and centred_in(b, region) and not any(_overlap(b, w.box) for w in words)]  # fmt: skip
+        missed = [
+            b
+            for b in overlapping(text_blobs(frame), region)
+            if b[2] <= _GLYPH_RATIO * b[3] and centred_in(b, region) and not any(_overlap(b, w.box) for w in words)
+        ]
         return recognise_blobs(model, frame, missed)
 
 

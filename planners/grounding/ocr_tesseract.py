@@ -98,9 +98,15 @@ class TesseractEngine:
     name = "tesseract"
 
     def __init__(
-        self, psm: int = 6, upscale: int = 2, lang: str = "eng", tesseract: str = "tesseract",
-        timeout_s: float = 30.0, cache_size: int = 4096, extra_args: Sequence[str] = (),
-    ) -> None:  # fmt: skip
+        self,
+        psm: int = 6,
+        upscale: int = 2,
+        lang: str = "eng",
+        tesseract: str = "tesseract",
+        timeout_s: float = 30.0,
+        cache_size: int = 4096,
+        extra_args: Sequence[str] = (),
+    ) -> None:
         self.psm, self.upscale, self.lang, self.tesseract = psm, upscale, lang, tesseract
         self.extra_args = tuple(extra_args)  # e.g. ("-c", "tessedit_char_whitelist=0123456789.") for digits
         self.timeout_s, self.cache_size = timeout_s, cache_size
@@ -114,16 +120,18 @@ class TesseractEngine:
     def check(self) -> None:
         """Refuse, before a run, a tesseract that is missing or lacks a language asked for."""
         try:
-            done = subprocess.run([self.tesseract, "--list-langs"], capture_output=True, timeout=self.timeout_s,
-                                  check=False, text=True)  # fmt: skip
+            done = subprocess.run(
+                [self.tesseract, "--list-langs"], capture_output=True, timeout=self.timeout_s, check=False, text=True
+            )
         except (FileNotFoundError, subprocess.TimeoutExpired):
             raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
         have = set(done.stdout.split()[1:]) if done.returncode == 0 else set()  # after "List of languages..."
         missing = [lang for lang in self.lang.split("+") if lang not in have]
         if missing:
             packages = " ".join(f"tesseract-ocr-{lang.replace('_', '-').lower()}" for lang in missing)
-            raise UserInputError(f"--ocr-lang {self.lang}: tesseract has no {', '.join(missing)} "
-                                 f"(apt-get install {packages})")  # fmt: skip
+            raise UserInputError(
+                f"--ocr-lang {self.lang}: tesseract has no {', '.join(missing)} (apt-get install {packages})"
+            )
 
     def read(self, frame: Frame, region: Box | None = None) -> list[Word]:
         """The words centred in ``region`` (all for None)."""

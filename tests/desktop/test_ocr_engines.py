@@ -59,8 +59,9 @@ def _norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def tk_labels(desktop: VirtualDesktop) -> Iterator[tuple[Frame, dict[str, tuple[int, int, int, int]]]]:
-    proc = subprocess.Popen([sys.executable, "-c", _APP], env=desktop.env(), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _APP], env=desktop.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None
         truth = {item["text"]: tuple(item["box"]) for item in json.loads(proc.stdout.readline())}

@@ -123,8 +123,14 @@ def test_a_click_that_draws_nothing_passes_when_the_app_says_the_focus_is_under_
     field = element("/field", "text", "Name", field_box, states=SHOWN | {"focused", "focusable"})
     trees = FakeTrees(snapshot(field, screen=(0, 0, 40, 30)))
     finder = TargetResolver(tree=trees)
-    result = Agent(ScriptedPlanner([Click(x=5, y=5)]), RecordingExecutor(), screen, settle_config=FAST,
-                   windows=FakeWindows.focused(40, 30), finder=finder).run("t")  # fmt: skip
+    result = Agent(
+        ScriptedPlanner([Click(x=5, y=5)]),
+        RecordingExecutor(),
+        screen,
+        settle_config=FAST,
+        windows=FakeWindows.focused(40, 30),
+        finder=finder,
+    ).run("t")
     (step,) = result.steps
     assert step.verdict is verdict and result.success is (verdict is Verdict.FOCUSED)
     if verdict is Verdict.FOCUSED:

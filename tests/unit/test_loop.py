@@ -182,8 +182,15 @@ def test_run_directory_contents(tmp_path) -> None:
     assert step["before"] == "frames/step-0000.png" and step["after"] == "frames/step-0001.png"
     assert (run_dir / step["before"]).exists() and (run_dir / step["after"]).exists()
     # ready_ms: the wait for the target to finish reacting, before acting
-    assert set(step["timings"]) == {"plan_ms", "ready_ms", "acted_unready", "act_ms", "settle_ms", "verify_ms",
-                                    "total_ms"}  # fmt: skip
+    assert set(step["timings"]) == {
+        "plan_ms",
+        "ready_ms",
+        "acted_unready",
+        "act_ms",
+        "settle_ms",
+        "verify_ms",
+        "total_ms",
+    }
     assert step["timings"]["acted_unready"] is False  # the window was still before the click went in
     report = build_report(run_dir).read_text()  # the caller builds the page, not the loop
     assert "succeeded" in report and "click(x=3, y=4" in report and "data:image/jpeg;base64," in report
