@@ -57,6 +57,7 @@ bench: deps venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy agent actions planners deskpilot
 	$(VENV)/bin/lint-imports
 

@@ -33,3 +33,12 @@ def test_the_command_line_contract_names_every_library_module() -> None:
         if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.name not in ("__init__.py", "cli")
     }
     assert {f"agent.{m}" for m in modules} <= set(contract["source_modules"])
+
+
+def test_the_code_is_formatted_as_ruff_formats_it() -> None:
+    """``make lint``'s format check, run by CI too: hand layout only where a table reads better (fmt: skip)."""
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if ruff is None:
+        pytest.fail("ruff is not installed: `pip install -e '.[dev]'` (make test does it)")
+    proc = subprocess.run([ruff, "format", "--check", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
