@@ -95,10 +95,16 @@ def build_checkpoint(size: str, directory: Path) -> Path:
     started = time.perf_counter()
     model = Qwen3VLForConditionalGeneration._from_config(config, dtype=torch.bfloat16).eval()
     model.save_pretrained(directory, safe_serialization=True)
-    GenerationConfig(eos_token_id=[ids["eos_token_id"], ids["pad_token_id"]], pad_token_id=ids["pad_token_id"],
-                     do_sample=False).save_pretrained(directory)  # fmt: skip
-    save_processor_configs(directory, processor_class="Qwen3VLProcessor", patch_size=16,
-                           min_pixels=64 * 32 * 32, max_pixels=16384 * 32 * 32)  # fmt: skip
+    GenerationConfig(
+        eos_token_id=[ids["eos_token_id"], ids["pad_token_id"]], pad_token_id=ids["pad_token_id"], do_sample=False
+    ).save_pretrained(directory)
+    save_processor_configs(
+        directory,
+        processor_class="Qwen3VLProcessor",
+        patch_size=16,
+        min_pixels=64 * 32 * 32,
+        max_pixels=16384 * 32 * 32,
+    )
     print(f"built a random {size} checkpoint in {time.perf_counter() - started:.0f} s: {directory}", flush=True)
     return directory
 
@@ -142,8 +148,14 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
     dtype, cache, terse, quantization = SETUPS[setup]
     started = time.perf_counter()
     # The checkpoint's pixel budget is wide: each preset's own resize (resize_for_model) sets the size.
-    backend = LocalQwenBackend(str(directory), device="cpu", dtype=dtype, quantization=quantization,
-                               prefix_cache=cache, stop_at_tool_call=terse)  # fmt: skip
+    backend = LocalQwenBackend(
+        str(directory),
+        device="cpu",
+        dtype=dtype,
+        quantization=quantization,
+        prefix_cache=cache,
+        stop_at_tool_call=terse,
+    )
     load_s = time.perf_counter() - started
     load_peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     answer = CALL if terse else ACTION_LINE + CALL
@@ -165,14 +177,28 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
             total_s = time.perf_counter() - begun
             decode = [b - a for a, b in zip(clock.marks, clock.marks[1:], strict=False)]
             head_s = total_s - (clock.marks[-1] - clock.marks[0]) if clock.marks else total_s
-            steps.append({"step_s": total_s, "until_first_token_s": head_s, "tokens": completion.completion_tokens,
-                          "prompt_tokens": completion.prompt_tokens,
-                          "decode_ms": 1000 * sum(decode) / max(1, len(decode))})  # fmt: skip
-        rows.append({"preset": name, "visual_tokens": backend.visual_tokens(first), "first": steps[0],
-                     "warm": steps[1]})  # fmt: skip
+            steps.append(
+                {
+                    "step_s": total_s,
+                    "until_first_token_s": head_s,
+                    "tokens": completion.completion_tokens,
+                    "prompt_tokens": completion.prompt_tokens,
+                    "decode_ms": 1000 * sum(decode) / max(1, len(decode)),
+                }
+            )
+        rows.append(
+            {"preset": name, "visual_tokens": backend.visual_tokens(first), "first": steps[0], "warm": steps[1]}
+        )
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    return {"setup": setup, "dtype": backend.dtype, "load_s": load_s, "load_peak_gb": load_peak_gb,
-            "peak_gb": peak_gb, "answer_tokens": answer_tokens, "rows": rows}  # fmt: skip
+    return {
+        "setup": setup,
+        "dtype": backend.dtype,
+        "load_s": load_s,
+        "load_peak_gb": load_peak_gb,
+        "peak_gb": peak_gb,
+        "answer_tokens": answer_tokens,
+        "rows": rows,
+    }
 
 
 # -- the table ---------------------------------------------------------------------------------------------
@@ -183,8 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", default=["2b"], choices=["tiny", "2b", "8b"])
     parser.add_argument("--presets", nargs="+", default=["edge", "fast"])
     parser.add_argument("--setups", nargs="+", default=list(SETUPS), choices=list(SETUPS), metavar="SETUP")
-    parser.add_argument("--checkpoints", type=Path, default=Path.home() / ".cache" / "deskpilot" / "cpu_step",
-                        help="where the random checkpoints are built once and kept")  # fmt: skip
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        default=Path.home() / ".cache" / "deskpilot" / "cpu_step",
+        help="where the random checkpoints are built once and kept",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: one set-up as JSON
     args = parser.parse_args(argv)
     if args.child:
@@ -195,8 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         build_checkpoint(size, args.checkpoints / size)
         for setup in args.setups:
-            cmd = [sys.executable, "-m", "bench.cpu_step", "--child", json.dumps([size, setup]),
-                   "--checkpoints", str(args.checkpoints), "--presets", *args.presets]  # fmt: skip
+            cmd = [
+                sys.executable,
+                "-m",
+                "bench.cpu_step",
+                "--child",
+                json.dumps([size, setup]),
+                "--checkpoints",
+                str(args.checkpoints),
+                "--presets",
+                *args.presets,
+            ]
             proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
             lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
             if proc.returncode or not lines:
@@ -206,18 +245,46 @@ def main(argv: list[str] | None = None) -> int:
             results.append((size, result))
             # the whole result as it comes: a long run cut short still says what it measured
             print(f"{size} {setup}: {lines[-1][len('RESULT ') :]}", flush=True)
-    print(f"\nQwen3-VL planning step on the CPU ({os.cpu_count()} cores), random weights, {SCREEN[0]}x{SCREEN[1]} "
-          f"screenshot, answers forced to a real answer's length")  # fmt: skip
-    headers = ["model", "set-up", "dtype", "preset", "visual tok", "prompt tok", "answer tok", "load s",
-               "first step s", "warm step s", "warm to 1st tok s", "decode ms/tok", "peak GB"]  # fmt: skip
+    print(
+        f"\nQwen3-VL planning step on the CPU ({os.cpu_count()} cores), random weights, {SCREEN[0]}x{SCREEN[1]} "
+        f"screenshot, answers forced to a real answer's length"
+    )
+    headers = [
+        "model",
+        "set-up",
+        "dtype",
+        "preset",
+        "visual tok",
+        "prompt tok",
+        "answer tok",
+        "load s",
+        "first step s",
+        "warm step s",
+        "warm to 1st tok s",
+        "decode ms/tok",
+        "peak GB",
+    ]
     rows = []
     for size, r in results:
         for row in r["rows"]:
             warm = row["warm"]
-            rows.append([size, r["setup"], r["dtype"], row["preset"], row["visual_tokens"], warm["prompt_tokens"],
-                         warm["tokens"], f"{r['load_s']:.1f}", f"{row['first']['step_s']:.1f}",
-                         f"{warm['step_s']:.1f}", f"{warm['until_first_token_s']:.1f}", f"{warm['decode_ms']:.0f}",
-                         f"{r['peak_gb']:.1f}"])  # fmt: skip
+            rows.append(
+                [
+                    size,
+                    r["setup"],
+                    r["dtype"],
+                    row["preset"],
+                    row["visual_tokens"],
+                    warm["prompt_tokens"],
+                    warm["tokens"],
+                    f"{r['load_s']:.1f}",
+                    f"{row['first']['step_s']:.1f}",
+                    f"{warm['step_s']:.1f}",
+                    f"{warm['until_first_token_s']:.1f}",
+                    f"{warm['decode_ms']:.0f}",
+                    f"{r['peak_gb']:.1f}",
+                ]
+            )
     print(table(headers, rows))
     headline = [(size, row) for size, r in results if r["setup"] == DEFAULT_SETUP for row in r["rows"]]
     headline.sort(key=lambda item: (item[0] == "2b", item[1]["preset"] == "edge"))  # 2b edge last, if run

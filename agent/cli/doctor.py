@@ -64,13 +64,23 @@ def _display() -> list[Check]:
 def _extensions(facts: ServerFacts) -> list[Check]:
     """XTEST carries every action; RECORD is what `deskpilot record` listens through."""
     return [
-        Check("input (XTEST)", "ok", "present") if facts.xtest else
-        Check("input (XTEST)", "fail", "missing: the agent cannot click or type on this display",
-              fix="start the X server without `-extension XTEST` (Xvfb and Xorg have it by default)"),
-        Check("recording (RECORD)", "ok", "present") if facts.record else
-        Check("recording (RECORD)", "warn", "missing: `deskpilot record` cannot listen on this display",
-              fix="start the X server with `+extension RECORD` (Xorg: `Load \"record\"` in its Module section)"),
-    ]  # fmt: skip
+        Check("input (XTEST)", "ok", "present")
+        if facts.xtest
+        else Check(
+            "input (XTEST)",
+            "fail",
+            "missing: the agent cannot click or type on this display",
+            fix="start the X server without `-extension XTEST` (Xvfb and Xorg have it by default)",
+        ),
+        Check("recording (RECORD)", "ok", "present")
+        if facts.record
+        else Check(
+            "recording (RECORD)",
+            "warn",
+            "missing: `deskpilot record` cannot listen on this display",
+            fix='start the X server with `+extension RECORD` (Xorg: `Load "record"` in its Module section)',
+        ),
+    ]
 
 
 def _window_manager(facts: ServerFacts) -> Check:
@@ -147,8 +157,12 @@ def _tesseract_english(found: bool) -> Check:
     languages = (proc.stdout + proc.stderr).split()
     if "eng" in languages:
         others = [lang for lang in ("deu", "fra", "chi_sim", "jpn") if lang not in languages]  # --ocr-lang's
-        return Check(name, "ok", "eng installed" + (f"; for --ocr-lang not installed: {', '.join(others)} "
-                                                    f"(tesseract-ocr-LANG)" if others else ""))  # fmt: skip
+        return Check(
+            name,
+            "ok",
+            "eng installed"
+            + (f"; for --ocr-lang not installed: {', '.join(others)} (tesseract-ocr-LANG)" if others else ""),
+        )
     return Check(name, "warn", "missing: OCR grounding finds no labels", fix=fix, apt=("tesseract-ocr-eng",))
 
 

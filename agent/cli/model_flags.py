@@ -25,20 +25,35 @@ def add_model_flags(run: argparse.ArgumentParser) -> None:
     group.add_argument("--model", help="local: hub id or directory; server: the served model name")
     group.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
     group.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the server's API key")
-    group.add_argument("--family", choices=[AUTO_FAMILY, *FAMILIES], default=AUTO_FAMILY,
-                       help="coordinate convention: qwen3 (0-1000 grid) or qwen2 (resized pixels); auto: "
-                            "from the local config, else from the model name")  # fmt: skip
-    group.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET,
-                       help=f"pixel budget per screenshot (default {DEFAULT_PRESET})")  # fmt: skip
+    group.add_argument(
+        "--family",
+        choices=[AUTO_FAMILY, *FAMILIES],
+        default=AUTO_FAMILY,
+        help="coordinate convention: qwen3 (0-1000 grid) or qwen2 (resized pixels); auto: "
+        "from the local config, else from the model name",
+    )
+    group.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        default=DEFAULT_PRESET,
+        help=f"pixel budget per screenshot (default {DEFAULT_PRESET})",
+    )
     group.add_argument("--keep-screenshots", type=int, default=1, help="screenshots per prompt (default 1)")
-    group.add_argument("--max-new-tokens", type=int, default=None,
-                       help="answer length limit (default 512; 256 at the CPU presets fast and edge)")  # fmt: skip
+    group.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=None,
+        help="answer length limit (default 512; 256 at the CPU presets fast and edge)",
+    )
     group.add_argument("--device", choices=list(DEVICES), default="auto")
     group.add_argument("--dtype", choices=list(DTYPES), default="auto")
     group.add_argument("--attn", choices=list(ATTNS), default="auto")
-    group.add_argument("--quantization", choices=[q for q in QUANTIZATIONS if q is not None],
-                       help="4bit/8bit: bitsandbytes on a CUDA GPU; int8/int4: weight-only on the CPU "
-                            "(optimum-quanto), faster answers for some accuracy")  # fmt: skip
+    group.add_argument(
+        "--quantization",
+        choices=[q for q in QUANTIZATIONS if q is not None],
+        help="4bit/8bit: bitsandbytes on a CUDA GPU; int8/int4: weight-only on the CPU "
+        "(optimum-quanto), faster answers for some accuracy",
+    )
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
 
 
@@ -50,8 +65,20 @@ def model_spec(args: argparse.Namespace) -> ModelSpec:
 
     if not args.model:
         raise UserInputError("a TASK needs a model: --model ID_OR_DIR (local) or --base-url URL --model NAME")
-    fields = ("model", "base_url", "api_key_env", "family", "preset", "keep_screenshots", "max_new_tokens",
-              "device", "dtype", "attn", "quantization", "timeout_s")  # fmt: skip
+    fields = (
+        "model",
+        "base_url",
+        "api_key_env",
+        "family",
+        "preset",
+        "keep_screenshots",
+        "max_new_tokens",
+        "device",
+        "dtype",
+        "attn",
+        "quantization",
+        "timeout_s",
+    )
     try:
         return ModelSpec(**{name: getattr(args, name) for name in fields})
     except ValidationError as exc:

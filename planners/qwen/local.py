@@ -53,9 +53,17 @@ log = logging.getLogger(__name__)
 # Control tokens dropped from an answer. Everything else the model says is kept, including tokens
 # that some tokenizers mark special: <tool_call>, <think>, Qwen2-VL's <|box_start|>.
 CONTROL_TOKENS = frozenset(
-    {"<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|vision_start|>", "<|vision_end|>", IMAGE_PAD,
-     "<|video_pad|>", "<|vision_pad|>"}
-)  # fmt: skip
+    {
+        "<|im_start|>",
+        "<|im_end|>",
+        "<|endoftext|>",
+        "<|vision_start|>",
+        "<|vision_end|>",
+        IMAGE_PAD,
+        "<|video_pad|>",
+        "<|vision_pad|>",
+    }
+)
 _HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
 
 

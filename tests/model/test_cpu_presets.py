@@ -17,8 +17,7 @@ from planners.qwen.planner import MAX_NEW_TOKENS, MAX_NEW_TOKENS_TERSE, QwenPlan
 from planners.qwen.prompt import system_prompt
 
 CLICK = (
-    '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [500, 500]}}'
-    "</tool_call>"
+    '<tool_call>{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [500, 500]}}</tool_call>'
 )
 
 
@@ -29,9 +28,13 @@ def screen() -> FakeScreen:
 
 @pytest.mark.parametrize(
     ("preset", "terse", "limit"),
-    [("edge", True, MAX_NEW_TOKENS_TERSE), ("fast", True, MAX_NEW_TOKENS_TERSE), ("balanced", False, MAX_NEW_TOKENS),
-     ("accurate", False, MAX_NEW_TOKENS)],
-)  # fmt: skip
+    [
+        ("edge", True, MAX_NEW_TOKENS_TERSE),
+        ("fast", True, MAX_NEW_TOKENS_TERSE),
+        ("balanced", False, MAX_NEW_TOKENS),
+        ("accurate", False, MAX_NEW_TOKENS),
+    ],
+)
 def test_cpu_presets_ask_for_the_call_alone(preset: str, terse: bool, limit: int) -> None:
     backend = ScriptedChatBackend([CLICK])
     planner = QwenPlanner(backend, preset=preset)

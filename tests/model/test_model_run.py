@@ -53,13 +53,17 @@ def test_prompt_tokens_follow_each_preset(tiny_model: Path) -> None:
     screen = Image.new("RGB", (1280, 800), (240, 240, 240))
     counts = {}
     for name, preset in PRESETS.items():
-        backend = LocalQwenBackend(str(tiny_model), device="cpu", min_pixels=preset.min_pixels,
-                                   max_pixels=preset.max_pixels)  # fmt: skip
+        backend = LocalQwenBackend(
+            str(tiny_model), device="cpu", min_pixels=preset.min_pixels, max_pixels=preset.max_pixels
+        )
         image = resize_for_model(screen, preset, "qwen3")
         messages = build_messages("click Count", image, [], family="qwen3", screen_size=image.size)
         counts[name] = (backend.count_prompt_tokens(messages), visual_tokens(*image.size, "qwen3"))
     text_only = {name: total - tokens for name, (total, tokens) in counts.items()}
     assert len(set(text_only.values())) == 1  # the text part is the same whatever the preset
     assert {name: tokens for name, (_, tokens) in counts.items()} == {
-        "accurate": 1000, "balanced": 1000, "fast": 476, "edge": 240,
-    }  # fmt: skip
+        "accurate": 1000,
+        "balanced": 1000,
+        "fast": 476,
+        "edge": 240,
+    }
