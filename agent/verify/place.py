@@ -25,10 +25,11 @@ from agent.verify.context import StepContext
 if TYPE_CHECKING:
     from planners.targeting import Found
 
-# A ``near`` scope looks this far around what its target found, in points: a value beside its label
-# ("Total  408.00"), on its row only: a form's rows are 25-35 points apart, and a box reaching the next
-# row let a text typed into the Name field meet a check near "City" (a false success, seen in a trial).
-NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT = 320, 12
+# A ``near`` scope looks around what its target found, in points: beside it on its row ("Total  408.00"),
+# and below it, where results and card values go (a result label under its button, 46 points down, in a
+# trial), but not above: a box reaching the row above let a text typed into the Name field meet a check
+# near "City" (a false success, seen in the same trial).
+NEAR_HALF_WIDTH_PT, NEAR_ABOVE_PT, NEAR_BELOW_PT = 320, 12, 56
 
 
 class TargetFinder(Protocol):
@@ -115,7 +116,10 @@ def scoped_place(
             found = finder.resolve(near, frame)
         except TargetNotFound as exc:
             return NoPlace(f"near {near.describe()}: {exc}")
-        return around(frame, found.point, NEAR_HALF_WIDTH_PT, NEAR_HALF_HEIGHT_PT, f"near {near.describe()}")
+        x, y = found.point.x - NEAR_HALF_WIDTH_PT, found.point.y - NEAR_ABOVE_PT
+        return screen_box(
+            frame, (x, y, 2 * NEAR_HALF_WIDTH_PT, NEAR_ABOVE_PT + NEAR_BELOW_PT), f"near {near.describe()}"
+        )
     return None
 
 

@@ -3,7 +3,8 @@
 The place is the action's region unless the expectation names a scope (``agent.verify.place``). Only
 words whose centre lies in the place count, so a button labelled "4" elsewhere never meets
 ``{"text": "4"}`` meant for a display. A met step records the box where the text was; a text that was
-already at that place before the action proves nothing about it: ``unproven``, which is not a pass.
+already at the same box before the action proves nothing about it: ``unproven``, which is not a pass (the
+same text on a new line, a terminal's output under its command, does prove it).
 """
 
 from __future__ import annotations
@@ -72,10 +73,15 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         words=[w.text for w in words][:_MAX_WORDS],
         found=_box(found[0]) if found else None,
     )
-    if met and present and matches(words_in(ctx.tools.reader, ctx.before, place), pattern):
-        # A leftover "42" or "FINISHED" from an earlier run: the action may have done nothing at all.
-        seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
-        return Judgement(Verdict.UNPROVEN, frame, seen)
+    if met and present:
+        # Only a match at a new place proves the action: a leftover "42" or last run's "FINISHED" at the same
+        # box may be all there is (the typed "echo FINISHED" does not hide the new output line below it).
+        before = [_box(m) for m in matches(words_in(ctx.tools.reader, ctx.before, place), pattern)]
+        fresh = [m for m in found if not any(_same_place(_box(m), box) for box in before)]
+        if not fresh:
+            seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
+            return Judgement(Verdict.UNPROVEN, frame, seen)
+        seen = seen.model_copy(update={"found": _box(fresh[0])})
     return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
 
 
@@ -83,6 +89,16 @@ def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:
     if isinstance(spec, ExpectText):
         return f"the text {wanted!r} " + ("was found" if met else f"was not found within {spec.timeout_s:g} s")
     return f"the text {wanted!r} " + ("is gone" if met else f"was still there after {spec.timeout_s:g} s")
+
+
+def _same_place(a: Box, b: Box) -> bool:
+    """Whether two boxes (left, top, right, bottom) mostly cover each other: the same text where it was."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return False
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height >= 0.5 * max(1, smaller)
 
 
 def _box(match: TextMatch) -> Box:

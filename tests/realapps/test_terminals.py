@@ -65,3 +65,24 @@ def test_paste_key_is_checked_before_anything_runs(desktop, tmp_path) -> None:
     assert proc.returncode == 2, explain(proc, tmp_path)
     assert "--paste-key 'shift+inser': unknown key 'inser'" in proc.stderr
     assert not (tmp_path / "run" / "steps.jsonl").exists()
+
+
+def test_a_marker_printed_under_its_command_proves_the_command_ran(desktop, tmp_path) -> None:
+    """The typed "echo FINISHED" holds the marker before Enter; the output line is the same text at a new
+    place, which proves the Enter; the same marker at the same place again would prove nothing."""
+    out = tmp_path / "home" / "done.txt"
+    plan = [
+        {"kind": "type", "text": f"echo ok > {out} && echo FINISHED"},
+        {"kind": "key", "keys": ["enter"], "expect": {"text": "FINISHED", "in_window": "."}},
+        {"kind": "key", "keys": ["shift"], "expect": {"text": "FINISHED", "in_window": "."}},  # nothing new
+    ]
+    with (
+        MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
+        terminal("xterm", desktop.env(), tmp_path / "home"),
+    ):
+        proc = run_plan(plan, desktop.env(), tmp_path)
+        written = wait_for_file(out)
+    assert written == "ok\n", explain(proc, tmp_path)  # the command ran: the shell's own word
+    verdicts = [s["verdict"] for s in steps(tmp_path)]
+    assert verdicts == ["changed", "met", "unproven"], explain(proc, tmp_path)
+    assert proc.returncode == 1 and "step 3 (key(" in proc.stderr and "proves nothing" in proc.stderr
