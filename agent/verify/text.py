@@ -3,8 +3,8 @@
 The place is the action's region unless the expectation names a scope (``agent.verify.place``). Only
 words whose centre lies in the place count, so a button labelled "4" elsewhere never meets
 ``{"text": "4"}`` meant for a display. A met step records the box where the text was; a text that was
-already at the same box before the action proves nothing about it: ``unproven``, which is not a pass (the
-same text on a new line, a terminal's output under its command, does prove it).
+already there before the action, the same words at the same box, proves nothing about it: ``unproven``,
+which is not a pass (the text on a new line, or new words where it was, does prove it).
 """
 
 from __future__ import annotations
@@ -74,10 +74,11 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         found=_box(found[0]) if found else None,
     )
     if met and present:
-        # Only a match at a new place proves the action: a leftover "42" or last run's "FINISHED" at the same
-        # box may be all there is (the typed "echo FINISHED" does not hide the new output line below it).
-        before = [_box(m) for m in matches(words_in(ctx.tools.reader, ctx.before, place), pattern)]
-        fresh = [m for m in found if not any(_same_place(_box(m), box) for box in before)]
+        # Only a match that is new proves the action: a leftover "42" or last run's "FINISHED", the same
+        # words at the same box, may be all there is. A new line ("FINISHED" printed under the typed "echo
+        # FINISHED") or new words at the old place ("Applied 2 time(s)" for "Applied 1 ...") are new.
+        before = matches(words_in(ctx.tools.reader, ctx.before, place), pattern)
+        fresh = [m for m in found if not any(_unchanged(m, old) for old in before)]
         if not fresh:
             seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
             return Judgement(Verdict.UNPROVEN, frame, seen)
@@ -89,6 +90,12 @@ def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:
     if isinstance(spec, ExpectText):
         return f"the text {wanted!r} " + ("was found" if met else f"was not found within {spec.timeout_s:g} s")
     return f"the text {wanted!r} " + ("is gone" if met else f"was still there after {spec.timeout_s:g} s")
+
+
+def _unchanged(now: TextMatch, before: TextMatch) -> bool:
+    """The same words read at the same place before the action."""
+    same_words = [w.text for w in now.words] == [w.text for w in before.words]
+    return same_words and _same_place(_box(now), _box(before))
 
 
 def _same_place(a: Box, b: Box) -> bool:
