@@ -31,7 +31,7 @@ from actions.frame import Screen
 from actions.stopping import StopEvent
 from actions.windows import WindowInfo, WindowSource
 from agent.desktop.a11y_bus import APP_A11Y_ENV
-from agent.desktop.processes import stop_process
+from agent.desktop.processes import app_env, stop_process
 from agent.guard import ActionGuard
 from agent.loop import ProgressFn
 from agent.outcome import RunResult
@@ -62,7 +62,7 @@ def scenario_setup(scenario: Scenario) -> Iterator[None]:
         program = shutil.which(argv[0]) or shutil.which(argv[0], path=str(Path(sys.executable).parent))
         try:
             # Asked to publish their widgets to the accessibility tree: Qt and Chromium/Electron do only when asked.
-            proc = subprocess.Popen([program or argv[0], *argv[1:]], env={**os.environ, **APP_A11Y_ENV})
+            proc = subprocess.Popen([program or argv[0], *argv[1:]], env={**app_env(os.environ), **APP_A11Y_ENV})
         except (OSError, ValueError) as exc:
             raise UserInputError(f"setup.command {setup.command!r} cannot start: {exc}") from None
     try:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 
 _GROUP_GONE_S = 2.0  # helpers of a killed group exit within milliseconds; a zombie no one reaps must not hang us
 
@@ -45,3 +46,23 @@ def _group_alive(pgid: int) -> bool:
     except (ProcessLookupError, PermissionError):
         return False
     return True
+
+
+def app_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for an application we start, without what OpenCV's bundled Qt put into this process.
+
+    The non-headless OpenCV wheel (pulled in by rapidocr-onnxruntime beside the headless one) sets
+    ``QT_QPA_PLATFORM_PLUGIN_PATH``, ``QT_QPA_FONTDIR`` and ``LD_LIBRARY_PATH`` to its own copies when
+    ``cv2`` is imported; a system Qt app started with them (featherpad) never opens its window."""
+    clean = {k: v for k, v in env.items() if not (k in _CV2_QT_VARS and _CV2_DIR in v)}
+    if "LD_LIBRARY_PATH" in clean:
+        kept = [part for part in clean["LD_LIBRARY_PATH"].split(os.pathsep) if part and _CV2_DIR not in part]
+        if kept:
+            clean["LD_LIBRARY_PATH"] = os.pathsep.join(kept)
+        else:
+            del clean["LD_LIBRARY_PATH"]
+    return clean
+
+
+_CV2_QT_VARS = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR", "QT_PLUGIN_PATH")
+_CV2_DIR = f"{os.sep}cv2{os.sep}"

@@ -336,7 +336,9 @@ class VirtualDesktop:
 
     def env(self) -> dict[str, str]:
         """The environment for a child process that should live on this desktop."""
-        return {**os.environ, **self.session_vars()}
+        from agent.desktop.processes import app_env
+
+        return {**app_env(os.environ), **self.session_vars()}
 
     def stop(self) -> None:
         self.a11y.stop()

@@ -41,3 +41,17 @@ def test_a_desktop_with_a_server_but_no_model_name_is_refused_before_anything_st
         _model_spec(None, "http://127.0.0.1:9/v1")
     spec = _model_spec(ModelSpec(model="m", max_new_tokens=64), "http://127.0.0.1:9/v1")
     assert spec is not None and (spec.base_url, spec.max_new_tokens) == ("http://127.0.0.1:9/v1", 64)
+
+
+def test_apps_we_start_do_not_inherit_opencvs_bundled_qt() -> None:
+    from agent.desktop.processes import app_env
+
+    cv2_dir = "/venv/lib/python3.11/site-packages/cv2"
+    polluted = {
+        "QT_QPA_PLATFORM_PLUGIN_PATH": f"{cv2_dir}/qt/plugins", "QT_QPA_FONTDIR": f"{cv2_dir}/qt/fonts",
+        "LD_LIBRARY_PATH": f"/opt/lib:{cv2_dir}/../../lib64", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "HOME": "/h",
+    }  # fmt: skip
+    assert app_env(polluted) == {"LD_LIBRARY_PATH": "/opt/lib", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "HOME": "/h"}
+    assert app_env({"QT_QPA_PLATFORM_PLUGIN_PATH": "/usr/lib/qt/plugins"}) == {
+        "QT_QPA_PLATFORM_PLUGIN_PATH": "/usr/lib/qt/plugins"
+    }  # a user's own setting stays
