@@ -11,10 +11,13 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from scenarios.harness import MotionAppProcess
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,3 +53,11 @@ def explain(proc: subprocess.CompletedProcess[str], tmp_path: Path) -> str:
     """What a failing assertion shows: the exit status, stderr's tail, each step's verdict."""
     verdicts = [((s.get("action") or {}).get("kind"), s.get("verdict"), s.get("note")) for s in steps(tmp_path)]
     return f"exit {proc.returncode}; stderr: {proc.stderr[-1500:]}; steps: {verdicts}"
+
+
+@pytest.fixture
+def clock(desktop: Any) -> Iterator[None]:
+    """A clock ticking (and a bar sweeping) in a window beside the app: motion the agent must ignore.
+    Every real-app test takes it, so that no verdict can lean on a still screen."""
+    with MotionAppProcess(desktop.env(), fps=10, clock=True, geometry="300x180+960+600"):
+        yield

@@ -19,16 +19,8 @@ from urllib.parse import quote
 import pytest
 
 from actions.x11.windows import find_window, wait_for_window
-from scenarios.harness import MotionAppProcess
 from scenarios.realapps.apps import chromium_binary, chromium_command, running_app
 from tests.realapps.conftest import explain, require, run_plan, steps
-
-
-@pytest.fixture
-def clock(desktop) -> Iterator[None]:
-    """A clock ticking (and a bar sweeping) in a window beside the app: motion the agent must ignore."""
-    with MotionAppProcess(desktop.env(), fps=10, clock=True, geometry="300x180+960+600"):
-        yield
 
 
 def groundings(tmp_path: Path) -> list[dict[str, Any]]:
