@@ -66,6 +66,12 @@ class FrameTrees:
     def box(self, ref: ElementRef) -> Box | None:
         return self.reader.box(ref)
 
+    def text(self, ref: ElementRef) -> str | None:
+        return self.reader.text(ref)
+
+    def value(self, ref: ElementRef) -> float | None:
+        return self.reader.value(ref)
+
     def invalidate(self) -> None:
         self._entries.clear()
 
