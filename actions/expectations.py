@@ -248,7 +248,7 @@ class _OfElement(_Timed):
     @classmethod
     def _in_the_tree(cls, target: Target) -> Target:
         if target.kind not in ("text", "role"):
-            raise ValueError(f"a tree expectation's target is a text or a role, not {target.kind!r}")
+            raise ValueError(f"an element of the tree is named by a text or a role, not by {target.kind!r}")
         if target.offset is not None or target.exact:
             raise ValueError(f"{'offset' if target.offset is not None else 'exact'} does not apply to an element")
         return target

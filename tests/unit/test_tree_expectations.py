@@ -75,7 +75,7 @@ def test_tree_expectations_read_and_write_as_people_write_them(
         ({"no_state": "pressed", "target": "OK"}, "unknown state 'pressed' (a state is one of checked,"),
         ({"state": "checked"}, "state: a 'state' expectation needs a target: the element it is about"),
         ({"value": "x", "target": None}, "value: a 'value' expectation needs a target"),
-        ({"value": "x", "target": {"image": "ok.png"}}, "target: a tree expectation's target is a text or a role"),
+        ({"value": "x", "target": {"image": "ok.png"}}, "target: an element of the tree is named by a text or a role, not by 'image'"),
         ({"value": "x", "target": {"text": "City", "offset": [80, 0]}}, "target: offset does not apply to an element"),
         ({"value": "x", "target": {"role": "buton"}}, "unknown role 'buton'"),
         ({"value": "/a[/", "target": "City"}, "value: '/a[/' is not a regular expression"),
