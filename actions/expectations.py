@@ -23,9 +23,10 @@ what the target finds) or ``"in_window": REGEX`` name another. ``"exact": true``
 A tree expectation (``value``, ``state``, ``no_state``) is about one element, named by ``target`` as a
 pointer target is (a text, or ``{"role": ..., "name": ...}`` with ``window``/``index``), and judged by
 asking the app's accessibility tree, never the pixels (``agent.verify.element``). ``value`` is exact: the
-element's whole text (case kept, whitespace runs one space, the ends trimmed; ``""`` an empty field), or,
-for an element with a numeric value (a slider, a spin button), that number when ``value`` is one
-(``"50"`` holds for 50.0); ``"/regex/"`` is searched in the text, as everywhere.
+element's whole text (case kept, whitespace runs one space, the ends trimmed; ``""`` an empty field), or
+its numeric value where it has no text (a slider); a ``value`` that is a number is compared as a number
+(``"50"`` holds for a slider at 50.0 and a spin button showing "50.00"); ``"/regex/"`` is searched in
+the text, as everywhere.
 """
 
 from __future__ import annotations

@@ -81,12 +81,13 @@ def element_value(element: Element) -> str | float:
 
 
 def value_holds(wanted: str, element: Element) -> bool:
-    """``wanted`` is what the element holds: a number when both are numbers, else the whole text (exact,
-    whitespace runs one space, the ends trimmed), ``""`` an empty one, ``"/regex/"`` searched in it."""
-    number = _number(wanted)
-    if number is not None and element.value is not None:
-        return math.isclose(element.value, number, rel_tol=1e-9, abs_tol=1e-9)
+    """``wanted`` is what the element holds (``element_value``: what it shows): a number when both are
+    numbers ("7" holds for a spin button showing "7.00", "50" for a slider at 50.0), else the whole text
+    (exact, whitespace runs one space, the ends trimmed), ``""`` an empty one, ``"/regex/"`` searched."""
     held = element_value(element)
+    number, held_number = _number(wanted), held if isinstance(held, float) else _number(held)
+    if number is not None and held_number is not None:
+        return math.isclose(held_number, number, rel_tol=1e-9, abs_tol=1e-9)
     text = held if isinstance(held, str) else f"{held:g}"
     if not wanted.strip():
         return not text.strip()

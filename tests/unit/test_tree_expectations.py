@@ -13,6 +13,7 @@ from actions.expectations import ExpectNoState, ExpectState, ExpectValue, parse_
 from actions.frame import FakeScreen
 from actions.windows import FakeWindows
 from agent.run_dir import StepRecord
+from agent.verify.element import value_holds
 from deskpilot import Agent, SettleConfig
 from planners import ScriptedPlanner
 from planners.scenario_file import Step
@@ -75,7 +76,10 @@ def test_tree_expectations_read_and_write_as_people_write_them(
         ({"no_state": "pressed", "target": "OK"}, "unknown state 'pressed' (a state is one of checked,"),
         ({"state": "checked"}, "state: a 'state' expectation needs a target: the element it is about"),
         ({"value": "x", "target": None}, "value: a 'value' expectation needs a target"),
-        ({"value": "x", "target": {"image": "ok.png"}}, "target: an element of the tree is named by a text or a role, not by 'image'"),
+        (
+            {"value": "x", "target": {"image": "ok.png"}},
+            "target: an element of the tree is named by a text or a role, not by 'image'",
+        ),
         ({"value": "x", "target": {"text": "City", "offset": [80, 0]}}, "target: offset does not apply to an element"),
         ({"value": "x", "target": {"role": "buton"}}, "unknown role 'buton'"),
         ({"value": "/a[/", "target": "City"}, "value: '/a[/' is not a regular expression"),
@@ -169,6 +173,14 @@ def test_a_slider_value_is_compared_as_a_number() -> None:
     wrong = judged(FakeTrees(FORM), {"value": "50.5", "target": slider, "timeout_s": 0.1})
     assert wrong.verdict is Verdict.FAILED and wrong.seen is not None
     assert wrong.seen.detail == "the slider 'Volume' holds 50.0, not '50.5', after 0.1 s"
+
+
+def test_a_number_is_compared_as_a_number_with_what_the_element_shows() -> None:
+    spin = element("/n", "spin button", "", (2, 2, 30, 10), label="Count", text="7.00", value=3.0)
+    assert value_holds("7", spin) and value_holds("7.0", spin)  # it shows 7.00 (its value commits later)
+    assert not value_holds("3", spin) and not value_holds("7.01", spin)
+    assert value_holds("50", element("/s", "slider", "Volume", None, value=50.0))
+    assert not value_holds("Zür", element("/c", "entry", "", None, text="Zürich"))  # the whole text
 
 
 @pytest.mark.parametrize(
