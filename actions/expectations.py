@@ -91,6 +91,12 @@ class _Timed(_Expect):
         value = getattr(self, self.key)
         return f"{self.key} {value!r}{self._where()} within {self.timeout_s:g} s"
 
+    def _kind_first(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The kind first and the timeout last: {"text": "Saved", "exact": true, "timeout_s": 5}, as people
+        write it."""
+        kind, timeout_s = data.pop(self.key), data.pop("timeout_s", self.timeout_s)
+        return {self.key: kind, **data, "timeout_s": timeout_s}
+
     def _where(self) -> str:
         return ""
 
@@ -169,9 +175,7 @@ class _TextScope(_Timed):
         if not isinstance(data, dict):
             return data
         data = {k: v for k, v in data.items() if v is not None and not (k == "exact" and v is False)}
-        # The kind first and the timeout last: {"text": "Saved", "exact": true, "timeout_s": 5}, as people write it.
-        kind, timeout_s = data.pop(self.key), data.pop("timeout_s", self.timeout_s)
-        return {self.key: kind, **data, "timeout_s": timeout_s}
+        return self._kind_first(data)
 
     def _where(self) -> str:
         return (" (exact)" if self.exact else "") + self._place()
@@ -259,10 +263,10 @@ class _OfElement(_Timed):
         data = handler(self)
         if not isinstance(data, dict):
             return data
-        target = data.pop("target")
+        target = data["target"]
         if isinstance(target, dict) and list(target) == ["text"]:
-            target = target["text"]  # {"state": "checked", "target": "Remember me"}, as people write it
-        return {self.key: data.pop(self.key), "target": target, **data, "timeout_s": data.pop("timeout_s")}
+            data["target"] = target["text"]  # {"state": "checked", "target": "Remember me"}, as people write it
+        return self._kind_first(data)
 
     def _where(self) -> str:
         return f" of {self.target.describe()}"

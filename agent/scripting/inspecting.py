@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 from actions.errors import TargetAmbiguous, TargetNotFound, UserInputError
 from actions.frame import Frame
 from agent.scripting.arguments import Where, target_of
+from agent.scripting.host import ScriptHost
 
 if TYPE_CHECKING:
     from actions.a11y.elements import Element, Snapshot
     from actions.targets import Target
-    from agent.single_step import StepParts
     from planners.grounding.tree import TreeSource
 
 _TURN_ON = (
@@ -53,17 +53,8 @@ class ElementInfo:
         return cls(element.role, element.name or element.label, element.states, shown, element.text, element.value)
 
 
-class Inspecting:
-    """Needs ``_parts()``, ``_capture()`` and ``_note()`` from the class it is mixed into (``Desktop``)."""
-
-    def _parts(self) -> StepParts:
-        raise NotImplementedError
-
-    def _capture(self) -> Frame:
-        raise NotImplementedError
-
-    def _note(self, frame: Frame, what: str, note: str, started: float, failed: bool = False) -> None:
-        raise NotImplementedError
+class Inspecting(ScriptHost):
+    """Mixed into ``Desktop``, which gives it ``_parts()``, ``_capture()`` and ``_note()``."""
 
     def value(
         self,

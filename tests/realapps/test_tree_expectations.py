@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +20,8 @@ import pytest
 
 from actions.x11.windows import find_window
 from deskpilot import Desktop, TargetNotFound
-from scenarios.realapps.apps import chromium_binary, chromium_command, running_app, running_dialog
-from tests.realapps.conftest import explain, require, run_plan, steps
+from scenarios.realapps.apps import running_app, running_dialog
+from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
 
 PAGE = Path(__file__).resolve().parents[2] / "scenarios" / "pages" / "tree_form.html"
 REMEMBER = {"role": "checkbox", "name": "Remember me"}
@@ -32,13 +31,8 @@ SEND = {"role": "button", "name": "Send"}
 
 @pytest.fixture
 def page(desktop, clock) -> Iterator[Any]:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
-    with tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile:
-        cmd = chromium_command(binary, PAGE.as_uri(), Path(profile), size=(700, 500))
-        with running_app(cmd, desktop.env(), r"^tree form: ") as window:
-            yield window
+    with chromium_page(desktop.env(), PAGE.as_uri(), r"^tree form: ", size=(700, 500)) as window:
+        yield window
 
 
 def page_title(display: str, pattern: str, timeout_s: float = 5.0) -> str | None:
