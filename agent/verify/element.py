@@ -19,6 +19,7 @@ from actions.a11y.bus import A11yUnavailable
 from actions.a11y.elements import Element
 from actions.expectations import TREE_STATES, ExpectNoState, ExpectState, ExpectValue
 from actions.frame import Frame
+from actions.secrets import missing_secrets, reveal, secret_names
 from actions.stopping import pause
 from actions.targets import Target
 from actions.text_match import TextPattern
@@ -108,7 +109,7 @@ def has_state(name: str, states: frozenset[str]) -> bool:
 
 def holds(spec: TreeExpectation, element: Element) -> bool:
     if isinstance(spec, ExpectValue):
-        return "defunct" not in element.states and value_holds(spec.value, element)
+        return "defunct" not in element.states and value_holds(reveal(spec.value), element)
     if isinstance(spec, ExpectState):
         return has_state(spec.state, element.states)
     return not has_state(spec.no_state, element.states)
@@ -119,6 +120,9 @@ def _judge(spec: TreeExpectation, ctx: StepContext) -> Judgement:
     if trees is None:
         seen = Seen(expected=spec.describe(), detail="this run reads no accessibility tree: nothing can say it")
         return Judgement(Verdict.NO_PLACE, frame, seen)
+    if isinstance(spec, ExpectValue) and (unset := missing_secrets([spec.value])):
+        seen = Seen(expected=spec.describe(), detail=f"the secret {unset[0]!r} is not set in the environment")
+        return Judgement(Verdict.FAILED, frame, seen)
     deadline = time.monotonic() + spec.timeout_s
     element: Element | None = None
     why, met, with_text = "", False, isinstance(spec, ExpectValue)
@@ -140,8 +144,16 @@ def _judge(spec: TreeExpectation, ctx: StepContext) -> Judgement:
     if element is None:
         seen = Seen(expected=spec.describe(), detail=f"the tree cannot say: {why}")
         return Judgement(Verdict.NO_PLACE, ctx.screen.capture(), seen)
-    seen = Seen(expected=spec.describe(), detail=_detail(spec, element, met), element=element.summary())
+    said = element.summary()
+    if _private(spec, element):  # a secret is compared, never written
+        said = {key: shown for key, shown in said.items() if key not in ("text", "value")}
+    seen = Seen(expected=spec.describe(), detail=_detail(spec, element, met), element=said)
     return Judgement(Verdict.MET if met else Verdict.FAILED, ctx.screen.capture(), seen)
+
+
+def _private(spec: TreeExpectation, element: Element) -> bool:
+    """What the element holds stays off the record: a password field, or a value compared with a secret."""
+    return element.role == "password text" or (isinstance(spec, ExpectValue) and bool(secret_names(spec.value)))
 
 
 def _detail(spec: TreeExpectation, element: Element, met: bool) -> str:
@@ -150,7 +162,7 @@ def _detail(spec: TreeExpectation, element: Element, met: bool) -> str:
         return f"{what} left the tree"
     if isinstance(spec, ExpectValue):
         held = element_value(element)
-        says = f"{what} holds {held!r}"
+        says = f"{what} holds {len(str(held))} characters" if _private(spec, element) else f"{what} holds {held!r}"
         return says if met else f"{says}, not {spec.value!r}, after {spec.timeout_s:g} s"
     states = ", ".join(sorted(element.states)) or "none"
     name = spec.state if isinstance(spec, ExpectState) else spec.no_state

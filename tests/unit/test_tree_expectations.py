@@ -215,3 +215,18 @@ def test_an_element_that_left_the_tree_has_no_state_any_more() -> None:
     step = judged(gone, {"no_state": "visible", "target": "Remember me", "timeout_s": 2})
     assert step.verdict is Verdict.MET and step.seen is not None
     assert step.seen.detail == "the check box 'Remember me' left the tree"
+
+
+def test_a_value_compared_with_a_secret_is_never_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITY_SECRET", "Zürich")
+    typed = FakeTrees(FORM, text_script={CITY: ["Zürich"]})
+    met = judged(typed, {"value": "{{secret:CITY_SECRET}}", "target": "City"})
+    assert met.verdict is Verdict.MET and met.seen is not None and met.seen.element is not None
+    assert met.seen.detail == "the entry 'City' holds 6 characters" and "text" not in met.seen.element
+    short = judged(FakeTrees(FORM), {"value": "{{secret:CITY_SECRET}}", "target": "City", "timeout_s": 0.1})
+    assert short.verdict is Verdict.FAILED and short.seen is not None
+    assert short.seen.detail == "the entry 'City' holds 3 characters, not '{{secret:CITY_SECRET}}', after 0.1 s"
+    assert "Zür" not in short.model_dump_json()
+    unset = judged(FakeTrees(FORM), {"value": "{{secret:NO_SUCH_SECRET}}", "target": "City"})
+    assert unset.verdict is Verdict.FAILED and unset.seen is not None
+    assert unset.seen.detail == "the secret 'NO_SUCH_SECRET' is not set in the environment"
