@@ -4,6 +4,8 @@ step is judged (no bus, no app)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,8 @@ from actions.a11y.fake import SHOWN, FakeTrees, element, snapshot
 from actions.expectations import ExpectNoState, ExpectState, ExpectValue, parse_expect
 from actions.frame import FakeScreen
 from actions.windows import FakeWindows
-from agent.run_dir import StepRecord
+from agent.report import build_report
+from agent.run_dir import RunDirectory, StepRecord
 from agent.verify.element import value_holds
 from deskpilot import Agent, SettleConfig
 from planners import ScriptedPlanner
@@ -113,7 +116,7 @@ def test_a_scenario_step_takes_tree_expectations_as_its_expect_and_checks() -> N
         Step.model_validate({"action": {"kind": "key", "keys": ["space"]}, "checks": [{"state": "on", "target": "OK"}]})
 
 
-def judged(trees: FakeTrees | None, expect: dict[str, object]) -> StepRecord:
+def judged(trees: FakeTrees | None, expect: dict[str, object], run_dir: Path | None = None) -> StepRecord:
     """One click at (5, 5) whose drawing never changes the screen, judged by ``expect``."""
     screen = FakeScreen([np.full((30, 40, 3), 9, dtype=np.uint8)])
     result = Agent(
@@ -123,6 +126,7 @@ def judged(trees: FakeTrees | None, expect: dict[str, object]) -> StepRecord:
         settle_config=FAST,
         windows=FakeWindows.focused(40, 30),
         finder=TargetResolver(tree=trees) if trees is not None else None,
+        run_dir=RunDirectory(run_dir) if run_dir is not None else None,
     ).run("t")
     (step,) = result.steps
     return step
@@ -138,10 +142,12 @@ def test_a_checkbox_checked_by_the_click_is_met_once_the_app_says_so() -> None:
     assert trees.polls >= 3  # asked again until it held
 
 
-def test_no_state_fails_with_the_states_the_app_said() -> None:
+def test_no_state_fails_with_the_states_the_app_said(tmp_path: Path) -> None:
     trees = FakeTrees(FORM, state_script={REMEMBER: [CHECKED]})
     step = judged(
-        trees, {"no_state": "checked", "target": {"role": "checkbox", "name": "Remember me"}, "timeout_s": 0.2}
+        trees,
+        {"no_state": "checked", "target": {"role": "checkbox", "name": "Remember me"}, "timeout_s": 0.2},
+        tmp_path / "run",
     )
     assert step.verdict is Verdict.FAILED
     assert step.seen is not None
@@ -150,6 +156,9 @@ def test_no_state_fails_with_the_states_the_app_said() -> None:
         "showing, visible) after 0.2 s"
     )
     assert step.seen.expected == "no_state 'checked' of checkbox 'Remember me' within 0.2 s"
+    report = build_report(tmp_path / "run").read_text(encoding="utf-8")
+    assert "the tree said" in report
+    assert "role check box; name Remember me; states checked, enabled, sensitive, showing, visible" in report
 
 
 def test_a_field_value_is_exact_and_a_wrong_one_fails_saying_what_it_holds() -> None:
