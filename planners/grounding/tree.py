@@ -180,7 +180,7 @@ def element_for(snapshot: Snapshot, target: Target) -> int | str:
     finds it, hidden ones included when no match is visible (a state expectation may wait for it to show);
     else why not, in words."""
     wanted = target.name if target.role is not None else target.text
-    what = f"{target.role} {wanted!r}" if target.role is not None else f"text {wanted!r}"
+    what = target.model_copy(update={"window": None, "index": None}).describe()  # "button 'OK'", "any text"
     matches = tree_matches(snapshot, target.role, wanted)
     if not matches:
         cut = f"; the read was cut short: {snapshot.why}" if not snapshot.complete else ""

@@ -203,6 +203,7 @@ def test_a_number_is_compared_as_a_number_with_what_the_element_shows() -> None:
         ),
         (FakeTrees(FORM), "Forget me", "the tree cannot say: no element is text 'Forget me' in 'Form' (6 elements)"),
         (FakeTrees(FORM), {"role": "button", "name": "Again"}, "2 equally good matches for button 'Again'"),
+        (FakeTrees(FORM), {"role": "button", "index": 5}, "index 5 asked, but any button has only 2 matches"),
         (FakeTrees(snapshot(element("/tk", "frame", "Tk", (0, 0, 40, 30)))), "OK", "exposes no elements"),
     ],
 )
