@@ -105,23 +105,23 @@ class Inspecting(ScriptHost):
         return found
 
     def _element(self, call: str, target: Target, with_text: bool) -> Element:
-        from planners.grounding.tree import element_for
+        from planners.grounding.tree import NoElement, element_for
 
         what, frame, started = f"{call}({target.describe()})", self._capture(), time.monotonic()
         snapshot = self._snapshot(what, frame, target.window, started)
         found = element_for(snapshot, target)
-        if isinstance(found, str):
-            self._note(frame, what, found, started, failed=True)
-            error = TargetAmbiguous if "equally good" in found else TargetNotFound
-            raise error(f"{what}: {found}", tried=(("tree", found),))
-        from agent.verify.element import read_now
+        if isinstance(found, NoElement):
+            self._note(frame, what, found.why, started, failed=True)
+            error = TargetAmbiguous if found.ambiguous else TargetNotFound
+            raise error(f"{what}: {found.why}", tried=(("tree", found.why),))
+        from agent.verify.element import read_now, what_the_tree_said
 
         element = read_now(self._trees(what), snapshot.elements[found], with_text)
         if "defunct" in element.states:
             why = "the element left the tree while it was asked"
             self._note(frame, what, why, started, failed=True)
             raise TargetNotFound(f"{what}: {why}", tried=(("tree", why),))
-        shown = element.summary()
+        shown = what_the_tree_said(element)
         self._note(frame, what, ", ".join(f"{k}={v}" for k, v in shown.items() if k != "box"), started)
         return element
 
@@ -139,9 +139,8 @@ class Inspecting(ScriptHost):
             snapshot = self._trees(what).snapshot(frame, window=window)
         except A11yUnavailable as exc:
             self._note(frame, what, f"no accessibility tree: {exc}", started, failed=True)
-            raise TargetNotFound(
-                f"{what}: no accessibility tree ({exc}); {_TURN_ON}", tried=(("tree", str(exc)),)
-            ) from None
+            fix = f"; {_TURN_ON}" if window is None else ""  # else the window's title may be all that is wrong
+            raise TargetNotFound(f"{what}: no accessibility tree ({exc}){fix}", tried=(("tree", str(exc)),)) from None
         if len(snapshot) <= 1:
             why = f"the window {snapshot.window!r} ({snapshot.app}) exposes no elements"
             self._note(frame, what, why, started, failed=True)

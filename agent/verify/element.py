@@ -27,7 +27,7 @@ from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
 from agent.verify.poll import next_different, out_of_time
-from planners.grounding.tree import TreeSource, element_for
+from planners.grounding.tree import NoElement, TreeSource, element_for
 from planners.verdicts import Verdict
 
 TREE_POLL_S = 0.05  # between asks of the element's states and text: a D-Bus round trip each, not a capture
@@ -60,7 +60,7 @@ def locate(trees: TreeSource, frame: Frame, target: Target) -> Element | str:
     if len(snapshot) <= 1:
         return f"the window {snapshot.window!r} ({snapshot.app}) exposes no elements to the accessibility tree"
     found = element_for(snapshot, target)
-    return found if isinstance(found, str) else snapshot.elements[found]
+    return found.why if isinstance(found, NoElement) else snapshot.elements[found]
 
 
 def read_now(trees: TreeSource, element: Element, with_text: bool = True) -> Element:
@@ -144,11 +144,18 @@ def _judge(spec: TreeExpectation, ctx: StepContext) -> Judgement:
     if element is None:
         seen = Seen(expected=spec.describe(), detail=f"the tree cannot say: {why}")
         return Judgement(Verdict.NO_PLACE, ctx.screen.capture(), seen)
-    said = element.summary()
-    if _private(spec, element):  # a secret is compared, never written
-        said = {key: shown for key, shown in said.items() if key not in ("text", "value")}
+    said = what_the_tree_said(element, private=_private(spec, element))
     seen = Seen(expected=spec.describe(), detail=_detail(spec, element, met), element=said)
     return Judgement(Verdict.MET if met else Verdict.FAILED, ctx.screen.capture(), seen)
+
+
+def what_the_tree_said(element: Element, private: bool = False) -> dict[str, object]:
+    """The element's summary for the record; what a password field (or a ``private`` one) holds is left out:
+    a secret is compared, never written."""
+    said = element.summary()
+    if private or element.role == "password text":
+        said = {key: shown for key, shown in said.items() if key not in ("text", "value")}
+    return said
 
 
 def _private(spec: TreeExpectation, element: Element) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
@@ -175,25 +175,33 @@ def tree_matches(snapshot: Snapshot, role: str | None, wanted: str | None) -> li
     return [i for i in sorted(group) if not any(_inside(snapshot, i, j) for j in group if j != i)]
 
 
-def element_for(snapshot: Snapshot, target: Target) -> int | str:
+@dataclass(frozen=True)
+class NoElement:
+    """Why a target names no one element of a snapshot: ``why`` in words; ``ambiguous`` when several would do."""
+
+    why: str
+    ambiguous: bool = False
+
+
+def element_for(snapshot: Snapshot, target: Target) -> int | NoElement:
     """The one element a text or role ``target`` names in ``snapshot`` (its index), found as the tree rung
     finds it, hidden ones included when no match is visible (a state expectation may wait for it to show);
-    else why not, in words."""
+    else why not."""
     wanted = target.name if target.role is not None else target.text
     what = target.model_copy(update={"window": None, "index": None}).describe()  # "button 'OK'", "any text"
     matches = tree_matches(snapshot, target.role, wanted)
     if not matches:
         cut = f"; the read was cut short: {snapshot.why}" if not snapshot.complete else ""
         scope = snapshot.window or snapshot.app
-        return f"no element is {what} in {scope!r} ({len(snapshot)} elements){cut}"
+        return NoElement(f"no element is {what} in {scope!r} ({len(snapshot)} elements){cut}")
     pool = [i for i in matches if snapshot.visible_box(i) is not None] or matches
     if target.index is not None:
         if target.index >= len(pool):
-            return f"index {target.index} asked, but {what} has only {len(pool)} matches"
+            return NoElement(f"index {target.index} asked, but {what} has only {len(pool)} matches")
         return pool[target.index]
     if len(pool) > 1:
         names = "; ".join(f"{snapshot.elements[i].role} {snapshot.elements[i].name!r}" for i in pool[:4])
-        return f"{len(pool)} equally good matches for {what} ({names}): add window or index"
+        return NoElement(f"{len(pool)} equally good matches for {what} ({names}): add window or index", True)
     return pool[0]
 
 
