@@ -54,6 +54,7 @@ class IdentityJob:
 
     tree: Future[A11ySnapshot | None]
     point: tuple[int, int]
+    title: str  # the pressed window's title at the press
 
     def result(self) -> Identity | None:
         from planners.grounding.identity import identity_at
@@ -62,7 +63,11 @@ class IdentityJob:
             tree = self.tree.result()
         except Exception:  # noqa: BLE001 - a tree that could not be read is an app without a tree
             return None
-        return identity_at(tree, *self.point) if tree is not None else None
+        identity = identity_at(tree, *self.point) if tree is not None else None
+        # A document named otherwise than the window was at the press is the page the click went on to (the
+        # tree can be ahead of the window's title): what lies under the point there is not what was clicked.
+        documents = [name for role, name in identity.path if role.startswith("document")] if identity else []
+        return None if any(name and name not in self.title for name in documents) else identity
 
 
 @dataclass
@@ -129,7 +134,7 @@ class DesktopSnapshotter:
             capture.window_title, capture.window_size = window.title, window.size
             capture.window_point = window.relative(x, y)
             if snapshot.tree is not None and snapshot.tree_window == window.window_id:
-                capture.identity = IdentityJob(snapshot.tree, (x, y))
+                capture.identity = IdentityJob(snapshot.tree, (x, y), window.title)
         frame = snapshot.frame
         if not frame.profile.contains(ScreenPoint(x, y)):
             return capture
