@@ -15,6 +15,7 @@ refused for want of a tree.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -117,10 +118,13 @@ def confirm(
     as it was where nothing is known (no identity recorded, no tree, nothing in the tree there)."""
     if recorded is None or result.point is None:
         return result
+    started = time.monotonic()
     try:
         snapshot = tree_for(source, frame, window)
     except A11yUnavailable:
         return result
+    # The tree read (once per screen, shared with the tree rung) is part of what this match cost.
+    result = replace(result, elapsed_ms=result.elapsed_ms + (time.monotonic() - started) * 1000)
     index = element_at(snapshot, result.point.x, result.point.y) if len(snapshot) > 1 else None
     if index is None:
         return result

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from agent.desktop.xserver import VirtualDesktop
-from planners.scenario_file import Scenario
+from planners.scenario_file import Scenario, load_scenario
 from scenarios.harness import MotionAppProcess
 from scenarios.pages.identity_form import field_point, identity_chromium
 from scenarios.pages.zoom_form import FormServer, form_server
@@ -113,6 +113,8 @@ def test_the_recording_keeps_each_targets_identity(recorded: Recorded) -> None:
     assert [i.role if i else None for i in identities[:2]] == ["entry", "entry"], identities
     assert [i.name if i else None for i in identities[:2]] == ["Name", "City"], identities
     assert all(i is not None and i.path[-1] == (i.role, i.name) for i in identities[:2])
+    # The Submit click went on to another page while its tree was read: no identity rather than a wrong one.
+    assert identities[2] is None or (identities[2].role, identities[2].name) == ("push button", "Submit")
     # The tree is read off the capture thread: a press costs the capture thread what it cost before (grab and
     # window list), the tree read runs beside it.
     print(f"\npress on the capture thread: {[round(ms, 1) for ms in recorded.press_ms]} ms")
@@ -156,8 +158,54 @@ def test_an_anchor_on_a_field_that_only_looks_the_same_is_refused(
         got = received(page)
     assert got == FILLED, (proc.returncode, proc.stderr[-2000:], found(records))
     assert proc.returncode == 0, proc.stderr[-2000:]
+    submit = recorded_unlabelled.scenario.steps[-1].target
+    assert submit is not None and (submit.identity is None or submit.identity.name == "Submit"), submit
     name = found(records)[0]
     anchor, last = name["tried"][0], name["tried"][-1]
     assert anchor["rung"] == "anchor" and not anchor["ok"], name
     assert "refused" in anchor["why"] and anchor["element"]["name"] == "City", anchor
     assert last["rung"] == "tree" and last["by"] == "identity" and last["element"]["name"] == "Name", name
+
+
+def test_a_saved_model_run_keeps_the_identities_and_replays_reordered(desktop, page, clock, tmp_path) -> None:
+    """``run --save-scenario``: a (fake) model fills the form by coordinates; the saved scenario keeps what the
+    tree said each field was, and its replay on the re-ordered, label-less form fills the right fields."""
+    from planners.fake_server import FakeChatServer
+
+    def click(point: tuple[int, int]) -> str:
+        grid = [round(point[0] * 1000 / 1279), round(point[1] * 1000 / 799)]
+        return tool_call("left_click", coordinate=grid)
+
+    env, flow = desktop.env(), tmp_path / "flow.yaml"
+    with identity_chromium(env, page, labels="hidden") as (window, layout):
+        script = [
+            click(field_point(window, layout, "name")),
+            tool_call("type", text="Ada"),
+            click(field_point(window, layout, "city")),
+            tool_call("type", text="Paris"),
+            click(field_point(window, layout, "submit")),
+            tool_call("terminate", status="success"),
+        ]
+        with FakeChatServer(script) as server:
+            cmd = [sys.executable, "-m", "deskpilot", "run", "fill in the address", "--base-url", server.base_url]
+            cmd += ["--model", "fake-qwen3-vl", "--out", str(tmp_path / "run1"), "--save-scenario", str(flow)]
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert received(page) == FILLED
+    saved = load_scenario(flow)
+    identities = [s.target.identity for s in saved.steps if s.target is not None]
+    assert [(i.role, i.name) if i else None for i in identities[:2]] == [("entry", "Name"), ("entry", "City")]
+    assert identities[2] is None or (identities[2].role, identities[2].name) == ("push button", "Submit")
+
+    page.received.clear()
+    with identity_chromium(env, page, order="swapped", labels="hidden"):
+        proc, records = replay(desktop, Recorded(flow, saved, [], []), tmp_path / "run2")
+        got = received(page)
+    assert got == FILLED, (proc.returncode, proc.stderr[-2000:], found(records))
+    name = found(records)[0]
+    assert [t["rung"] for t in name["tried"]][-1] == "tree" and name["tried"][0]["ok"] is False, name
+
+
+def tool_call(action: str, **arguments: object) -> str:
+    payload = {"name": "computer_use", "arguments": {"action": action, **arguments}}
+    return f"Action: {action}\n<tool_call>\n{json.dumps(payload)}\n</tool_call>"
