@@ -8,8 +8,9 @@ replay FLOW.yaml`` then does the same work with no model call on an unchanged ap
 
 Where the app has an accessibility tree, each pointer target also keeps its identity (role, name,
 label, path; :mod:`planners.grounding.identity`): the element the tree rung found, or else the element
-under the point read right after the step, kept only when it has the keyboard focus then (the click put
-it there, so it is the element clicked, not whatever a click that closed a dialog uncovered).
+under the point read right after the step, kept only when it is a control that has the keyboard focus then
+(the click put it there, so it is the element clicked, not whatever a click that closed a dialog or
+submitted a page uncovered).
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ class _TreeAtPoint:
         import re
 
         from actions.a11y import A11yUnavailable, AtspiReader, Box
+        from actions.a11y.roles import INTERACTIVE_ROLES
         from planners.grounding.identity import element_at, identity_of
 
         if self._unavailable or window is None:
@@ -173,7 +175,9 @@ class _TreeAtPoint:
             self._unavailable = self._reader is None or not self._reader.connected
             return None
         index = element_at(tree, x, y) if len(tree) > 1 else None
-        if index is None or "focused" not in tree.elements[index].states:
+        element = tree.elements[index] if index is not None else None
+        # A page the click went on to has its document focused: only a control holding the focus is the one clicked.
+        if element is None or "focused" not in element.states or element.role not in INTERACTIVE_ROLES:
             return None
         return identity_of(tree, index)
 
