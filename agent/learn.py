@@ -177,7 +177,7 @@ class _TreeAtPoint:
         index = element_at(tree, x, y) if len(tree) > 1 else None
         element = tree.elements[index] if index is not None else None
         # A page the click went on to has its document focused: only a control holding the focus is the one clicked.
-        if element is None or "focused" not in element.states or element.role not in INTERACTIVE_ROLES:
+        if index is None or element is None or "focused" not in element.states or element.role not in INTERACTIVE_ROLES:
             return None
         return identity_of(tree, index)
 

@@ -116,7 +116,8 @@ def confirm(
     """An anchor or template match checked against the recorded identity: refused (``point`` None, the
     reason and the element there on record) when the element at the matched point is another one;
     as it was where nothing is known (no identity recorded, no tree, nothing in the tree there)."""
-    if recorded is None or result.point is None:
+    point = result.point
+    if recorded is None or point is None:
         return result
     started = time.monotonic()
     try:
@@ -125,7 +126,7 @@ def confirm(
         return result
     # The tree read (once per screen, shared with the tree rung) is part of what this match cost.
     result = replace(result, elapsed_ms=result.elapsed_ms + (time.monotonic() - started) * 1000)
-    index = element_at(snapshot, result.point.x, result.point.y) if len(snapshot) > 1 else None
+    index = element_at(snapshot, point.x, point.y) if len(snapshot) > 1 else None
     if index is None:
         return result
     why = differs(recorded, snapshot, index)
@@ -136,7 +137,7 @@ def confirm(
             why = f"another {recorded.describe()} lies at {_shown(recorded.path)}"
     element = as_record(snapshot, index)
     if why is not None:
-        where = f"matched at {[result.point.x, result.point.y]} (score {result.score:.3f}), but {why}: refused"
+        where = f"matched at {[point.x, point.y]} (score {result.score:.3f}), but {why}: refused"
         return replace(result, point=None, reason=where, element=element)
     confirmed = f"{result.reason}; identity {recorded.describe()} confirmed".lstrip("; ")
     return replace(result, reason=confirmed, element=element)
