@@ -209,3 +209,31 @@ def test_a_saved_model_run_keeps_the_identities_and_replays_reordered(desktop, p
 def tool_call(action: str, **arguments: object) -> str:
     payload = {"name": "computer_use", "arguments": {"action": action, **arguments}}
     return f"Action: {action}\n<tool_call>\n{json.dumps(payload)}\n</tool_call>"
+
+
+def test_a_learned_plan_refuses_its_cached_anchor_on_the_look_alike_field(desktop, page, clock, tmp_path) -> None:
+    """The learned cache (``run --plan`` with ``--cache``): learned on the form, then run on the re-ordered one
+    whose two empty fields look alike; the cached anchor for "Name" lands on City and is refused."""
+    from tests.realapps.conftest import run_plan, steps
+
+    plan = [
+        {"kind": "click", "target": "Name"},
+        {"kind": "type", "text": "Ada"},
+        {"kind": "click", "target": "City"},
+        {"kind": "type", "text": "Paris"},
+        {"kind": "click", "target": "Submit"},
+    ]
+    env, cache = desktop.env(), tmp_path / "plan.cache"
+    for order, folder in (("recorded", tmp_path / "learn"), ("swapped", tmp_path / "again")):
+        folder.mkdir()
+        page.received.clear()
+        with identity_chromium(env, page, order=order, labels="hidden"):
+            proc = run_plan(plan, env, folder, "--cache", str(cache))
+            assert received(page) == FILLED, (order, proc.returncode, proc.stderr[-2000:])
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    index = json.loads((cache / "index.json").read_text())
+    assert {entry["identity"]["name"] for entry in index.values()} >= {"Name", "City"}
+    name = steps(tmp_path / "again")[0]["grounding"][0]
+    anchor = name["tried"][0]
+    assert anchor["rung"] == "anchor" and not anchor["ok"] and anchor["element"]["name"] == "City", name
+    assert name["rung"] == "tree" and name["element"]["name"] == "Name", name

@@ -190,3 +190,17 @@ def test_a_scenario_target_keeps_an_optional_identity(tmp_path: Path) -> None:
     bad.write_text(SCENARIO % "    identity: {name: Name}", encoding="utf-8")
     with pytest.raises(UserInputError, match="identity.role"):
         load_scenario(bad)
+
+
+def test_the_recording_journal_keeps_the_identity(tmp_path: Path) -> None:
+    from agent.record.journal import RecordingJournal, read_journal
+    from agent.record.steps import PointerCapture, RawStep
+
+    scenario = tmp_path / "flow.yaml"
+    journal = RecordingJournal(scenario)
+    clicked = PointerCapture(screen_point=(310, 114), window_title="Form", identity=NAME)
+    unknown = PointerCapture(screen_point=(5, 5))
+    journal.write_finished([RawStep({"kind": "click"}, clicked), RawStep({"kind": "click"}, unknown), RawStep({})])
+    journal.close(keep=True)
+    _, steps = read_journal(tmp_path / "flow.recording")
+    assert [s.target.identity if s.target else None for s in steps] == [NAME, None]
