@@ -42,11 +42,12 @@ class PyAutoGuiExecutor:
         pyautogui.FAILSAFE = True
         self._gui: Any = pyautogui
         self._stop = stop  # the stop hotkey's event: cuts a wait short
-        self._typer: Any = None
+        # The X11 typer holds three connections (keyboard, clipboard, focus): made on the first text or
+        # key, so a run of clicks and moves never opens them (each is ~8 ms of a one-action run's start).
+        self._typer_made: Any = None
+        self._typer_for: tuple[str | None, tuple[str, ...] | None] | None = None
         if sys.platform.startswith("linux"):
-            from actions.x11.text_input import TextTyper
-
-            self._typer = TextTyper(display_name=display, paste_keys=paste_keys)
+            self._typer_for = (display, paste_keys)
         # Recorders ignore input made while this flag is up (see actions.x11.acting_flag).
         self._acting: Any = None
         if sys.platform.startswith("linux"):
@@ -69,6 +70,16 @@ class PyAutoGuiExecutor:
             from actions.x11.monitors import MonitorReader
 
             self._bounds = MonitorReader(display).bounds
+
+    @property
+    def _typer(self) -> Any:
+        """The X11 text typer (``actions.x11.text_input``), or None where there is no X11."""
+        if self._typer_made is None and self._typer_for is not None:
+            from actions.x11.text_input import TextTyper
+
+            display, paste_keys = self._typer_for
+            self._typer_made = TextTyper(display_name=display, paste_keys=paste_keys)
+        return self._typer_made
 
     def perform(self, action: Action) -> None:
         if getattr(action, "target", None) is not None or getattr(action, "to_target", None) is not None:

@@ -5,6 +5,12 @@ words for it, the OCR label found near the point in the frame before the action,
 anchor and a template crop, exactly what ``deskpilot record`` keeps), typed text keeps its secret
 references, key steps stay key steps. Refused, invalid and failed steps are left out. ``deskpilot
 replay FLOW.yaml`` then does the same work with no model call on an unchanged app.
+
+Where the app has an accessibility tree, each pointer target also keeps its identity (role, name,
+label, path; :mod:`planners.grounding.identity`): the element the tree rung found, or else the element
+under the point read right after the step, kept only when it is a control that has the keyboard focus then
+(the click put it there, so it is the element clicked, not whatever a click that closed a dialog or
+submitted a page uncovered).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from actions.coords import DisplayProfile
 from actions.frame import Frame
 from actions.windows import WindowInfo
 from agent.run_dir import RUN_FILE, StepRecord
+from planners.grounding.identity import Identity
 from planners.scenario_file import Scenario, save_scenario
 
 # Left out: what was never performed or did not do what it was expected to. A "no_change" step stays
@@ -33,20 +40,42 @@ _COORDS = ("x", "y", "to_x", "to_y", "target", "to_target")
 class _Seen:
     record: StepRecord
     windows: list[WindowInfo]
+    identity: Identity | None = None
+
+
+IdentityReader = Callable[[int, int, WindowInfo | None], "Identity | None"]
 
 
 class ScenarioLearner:
     """Pass ``learner.on_step`` (or ``learner.chain(print_step)``) as the agent's ``on_step``; after the
     run, ``save(run_dir, path, task)`` writes FLOW.yaml and its templates."""
 
-    def __init__(self, list_windows: Callable[[], list[WindowInfo]] | None = None) -> None:
+    def __init__(
+        self, list_windows: Callable[[], list[WindowInfo]] | None = None, identity: IdentityReader | None = None
+    ) -> None:
         self._list_windows = list_windows or _x11_windows
+        self._tree = _TreeAtPoint() if identity is None else None
+        self._identity_at = identity or self._tree.focused_at  # type: ignore[union-attr]
         self.seen: list[_Seen] = []
 
     def on_step(self, record: StepRecord) -> None:
         if _passed(record):
             point = record.action.point if record.action is not None else None
-            self.seen.append(_Seen(record, self._list_windows() if point is not None else []))
+            windows = self._list_windows() if point is not None else []
+            seen = _Seen(record, windows)
+            if point is not None:
+                seen.identity = self._identity(record, point, windows)
+            self.seen.append(seen)
+
+    def _identity(self, record: StepRecord, point: tuple[int, int], windows: list[WindowInfo]) -> Identity | None:
+        from planners.grounding.identity import from_record
+
+        found = next((g for g in record.grounding or [] if g.get("slot", "target") == "target"), None)
+        known = from_record(found.get("element")) if found is not None else None
+        if known is not None:
+            return known
+        window = next((w for w in reversed(windows) if w.viewable and w.contains(*point)), None)
+        return self._identity_at(point[0], point[1], window)
 
     def chain(self, other: Callable[[StepRecord], None] | None) -> Callable[[StepRecord], None]:
         def both(record: StepRecord) -> None:
@@ -83,8 +112,10 @@ class ScenarioLearner:
             scenario = build_scenario(path, raw_steps)
         finally:
             snapshotter.close()
+            if self._tree is not None:
+                self._tree.close()
         steps = [
-            _expect_none_if_invisible(_with_thought(step, seen.record.thought), seen.record)
+            _expect_none_if_invisible(_with_thought(_with_identity(step, seen), seen.record.thought), seen.record)
             for step, seen in zip(scenario.steps, self.seen, strict=True)
         ]
         return scenario.model_copy(
@@ -112,6 +143,48 @@ def _expect_none_if_invisible(step: Any, record: StepRecord) -> Any:
     from actions.expectations import parse_expect
 
     return step.model_copy(update={"expect": parse_expect("none")})
+
+
+def _with_identity(step: Any, seen: _Seen) -> Any:
+    if step.target is None or seen.identity is None:
+        return step
+    return step.model_copy(update={"target": step.target.model_copy(update={"identity": seen.identity})})
+
+
+class _TreeAtPoint:
+    """The element under a point in its window's accessibility tree, when it has the keyboard focus."""
+
+    def __init__(self) -> None:
+        self._reader: Any = None
+        self._unavailable = False
+
+    def focused_at(self, x: int, y: int, window: WindowInfo | None) -> Identity | None:
+        import re
+
+        from actions.a11y import A11yUnavailable, AtspiReader, Box
+        from actions.a11y.roles import INTERACTIVE_ROLES
+        from planners.grounding.identity import element_at, identity_of
+
+        if self._unavailable or window is None:
+            return None
+        try:
+            self._reader = self._reader or AtspiReader()
+            box = Box(window.left, window.top, window.width, window.height)
+            tree = self._reader.snapshot(f"^{re.escape(window.title)}$", window_box=box)
+        except A11yUnavailable:
+            self._unavailable = self._reader is None or not self._reader.connected
+            return None
+        index = element_at(tree, x, y) if len(tree) > 1 else None
+        element = tree.elements[index] if index is not None else None
+        # A page the click went on to has its document focused: only a control holding the focus is the one clicked.
+        if index is None or element is None or "focused" not in element.states or element.role not in INTERACTIVE_ROLES:
+            return None
+        return identity_of(tree, index)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 def _with_thought(step: Any, thought: str | None) -> Any:

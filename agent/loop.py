@@ -204,7 +204,8 @@ class Agent:
         watch.acted()
         timings.act_ms = (time.monotonic() - act_start) * 1000.0
         expect_change = isinstance(expectation, ExpectChange) and undelivered is None
-        result = settle(self.screen, ready_result.frame, expect_change, self.settle_config, self.stop, watch)
+        judged = not isinstance(expectation, ExpectNone) or bool(checks) or undelivered is not None
+        result = settle(self.screen, ready_result.frame, expect_change, self.settle_config, self.stop, watch, judged)
         timings.settle_ms = result.waited_ms
         state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()

@@ -9,6 +9,8 @@ Two waits, both ended by what the screen does:
 2. Then wait until the region has been still for ``quiet_ms`` (animations, progressive
    rendering), up to ``timeout_s`` in all. Motion outside the region is learned into the run's
    motion mask meanwhile; only the region itself still moving at the timeout is "unsettled".
+   A step whose settled screen nothing judges (``expect: none`` and no checks: a move, a wait) skips
+   this wait: one capture, ``settled`` False; the next action's ``ready()`` waits for its own region.
 
 ``ready()`` is the wait *before* an action: the region it goes to must have been quiet for
 ``ready_quiet_ms`` (its window finished reacting to the previous action), bounded by
@@ -126,6 +128,7 @@ def settle(
     config: SettleConfig,
     cancel: threading.Event | None = None,
     watch: Watch | None = None,
+    judged: bool = True,
 ) -> SettleResult:
     """Wait for the screen as the module doc says. ``cancel`` (the stop hotkey's event) cuts the wait
     short; the result then says ``settled=False``. Only changes in ``watch``'s region count; without
@@ -146,9 +149,9 @@ def settle(
             captures += 1
 
     last_change_s = current.monotonic_s
-    settled = True
+    settled = judged
     quiet_s = config.quiet_ms / 1000.0
-    while current.monotonic_s - last_change_s < quiet_s:
+    while judged and current.monotonic_s - last_change_s < quiet_s:
         if time.monotonic() >= deadline or (cancel is not None and cancel.is_set()):
             settled = False
             break

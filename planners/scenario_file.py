@@ -33,6 +33,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from actions.errors import UserInputError
 from actions.expectations import Expectation, ExpectField, parse_expect
 from actions.models import POINTER_KINDS, Action, parse_action
+from planners.grounding.identity import Identity
 from planners.user_files import load_yaml_mapping, validate_user_model
 
 _VAR = re.compile(r"\{\{var:([A-Za-z_][A-Za-z0-9_]*)\}\}")
@@ -61,6 +62,9 @@ class Target(_Model):
         None, description="the target's offset from the label's centre, points (a field right of its label)"
     )
     anchor: Anchor | None = None
+    identity: Identity | None = Field(
+        None, description="the element under the point in the accessibility tree when recorded (apps with a tree)"
+    )
 
 
 # Format 1 wrote checks in a vocabulary of their own; they are the expectations of the action JSON now.

@@ -23,7 +23,11 @@ from actions.models import Done
 from actions.windows import WindowInfo
 from planners.base import Plan, StepFeedback
 from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
+from planners.grounding.identity import confirm
+from planners.grounding.tree import TreeGrounder
 from planners.scenario_file import Scenario, Step, Target, substitute
+
+_CONFIRMED = ("anchor", "template")  # the rungs that find a target by its looks: what the identity checks
 
 
 @dataclass
@@ -94,6 +98,8 @@ class ScenarioPlanner:
         self.scenario, self.scenario_dir = scenario, scenario_path.parent
         self.ladder, self.screen, self.variables = list(ladder), screen, variables
         self.find_window = find_window
+        # Where the ladder reads trees, anchor and template matches are confirmed against the recorded identity.
+        self.trees = next((g.source for g in self.ladder if isinstance(g, TreeGrounder)), None)
         self.logs: list[StepLog] = []
         self._next = 0
 
@@ -136,6 +142,8 @@ class ScenarioPlanner:
         tried: list[GroundingResult] = []
         for grounder in self.ladder:
             result = grounder.ground(query, frame)
+            if result.rung in _CONFIRMED and self.trees is not None:
+                result = confirm(result, target.identity, self.trees, frame, window)
             if result.rung == "ocr" and result.point is not None and target.label_offset is not None:
                 # OCR finds the label; the target sits at a recorded offset from it (a field beside its label),
                 # further away by the zoom the window's size says.
@@ -156,7 +164,8 @@ class ScenarioPlanner:
         anchor = target.anchor
         if anchor is None:
             offset = target.label_offset is not None
-            return GroundingQuery(description=target.description, label=target.label, offset=offset), None
+            query = GroundingQuery(target.description, target.label, offset=offset, identity=target.identity)
+            return query, None
         window = self.find_window(anchor.window_title) if anchor.window_title else None
         expected, scale = ScreenPoint(*anchor.screen_point), None
         if window is not None and anchor.window_point is not None:
@@ -175,6 +184,7 @@ class ScenarioPlanner:
             window=window,
             scale=scale,
             offset=target.label_offset is not None,  # the label is beside the target: the tree leaves it to OCR
+            identity=target.identity,
         )
         return query, window
 

@@ -2,7 +2,8 @@
 
     PLAN.cache/
       index.json        {key: {"target": {...}, "window_title", "window_point", "screen_point",
-                               "template": "KEY.png", "template_point", "offset", "rung", "updated_s"}}
+                               "template": "KEY.png", "template_point", "offset", "rung", "updated_s",
+                               "identity": {"role", "name", "label", "path"} | null}}
       KEY.png           the crop around what was found (the point inside it: template_point)
 
 What is learned is what was *found*: for a target with an ``offset`` (a field beside its label) that is
@@ -11,6 +12,11 @@ field, refused as featureless or as a ridge, so such a target would need OCR on 
 crop stops where its ink ends on the field's side (:func:`label_side`): the field's caret blinks and
 its text changes as the run types, and a crop taking in the field's edge (the demo's "Name" at 48x24
 took its caret) no longer matches the next run's screen well enough to confirm the anchor.
+
+Where the app has a tree, the entry also keeps the identity of the element acted on (role, name, label,
+path: :mod:`planners.grounding.identity`); the next run confirms the anchor's match against it, so an
+anchor that matches another element that looks the same (the empty field below) is refused. Entries
+without it (older caches, apps without a tree) load and work as before.
 
 The key is a hash of the target as written, so editing a target in the plan starts it afresh. The
 next run confirms the anchor with the crop near where the anchor says (no OCR, no model call); a
@@ -34,6 +40,7 @@ from actions.coords import ScreenPoint
 from actions.frame import Frame
 from actions.targets import Target
 from actions.windows import WindowInfo
+from planners.grounding.identity import Identity
 
 INDEX_FILE = "index.json"
 
@@ -49,6 +56,7 @@ class CachedTarget:
     offset: tuple[int, int] = (0, 0)  # from the learned point (a label) to the point acted on
     rung: str = ""
     updated_s: float = 0.0
+    identity: Identity | None = None  # the element acted on, where the app has a tree
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CachedTarget:
@@ -66,7 +74,13 @@ class CachedTarget:
             offset=pair("offset") or (0, 0),
             rung=str(data.get("rung", "")),
             updated_s=float(data.get("updated_s", 0)),
+            identity=Identity.model_validate(data["identity"]) if data.get("identity") else None,
         )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["identity"] = self.identity.model_dump(mode="json") if self.identity is not None else None
+        return data
 
 
 def target_key(target: Target) -> str:
@@ -84,7 +98,7 @@ class TargetCache:
             try:
                 raw = json.loads(index.read_text(encoding="utf-8"))
                 self._entries = {key: CachedTarget.from_json(value) for key, value in raw.items()}
-            except (OSError, ValueError, KeyError, TypeError, IndexError):
+            except (OSError, ValueError, KeyError, TypeError, IndexError):  # pydantic's errors are ValueErrors
                 self._entries = {}  # a damaged cache is a cold cache, never a failed run
         self.writes = 0
 
@@ -108,10 +122,12 @@ class TargetCache:
         window: WindowInfo | None,
         rung: str,
         offset: tuple[int, int] = (0, 0),
+        identity: Identity | None = None,
     ) -> bool:
-        """Learn where ``target`` was found now (``point``; acted on at ``point + offset``); False when the
-        cache is read-only."""
-        return self.put_key(target_key(target), target.model_dump(mode="json"), frame, point, window, rung, offset)
+        """Learn where ``target`` was found now (``point``; acted on at ``point + offset``, which is the
+        element ``identity`` names); False when the cache is read-only."""
+        described = target.model_dump(mode="json")
+        return self.put_key(target_key(target), described, frame, point, window, rung, offset, identity)
 
     def put_key(
         self,
@@ -122,6 +138,7 @@ class TargetCache:
         window: WindowInfo | None,
         rung: str,
         offset: tuple[int, int] = (0, 0),
+        identity: Identity | None = None,
     ) -> bool:
         """``put`` under any key (a replay keys a scenario's targets by step); ``described`` is for people."""
         if not self.learn:
@@ -145,13 +162,14 @@ class TargetCache:
             offset=(int(offset[0]), int(offset[1])),
             rung=rung,
             updated_s=time.time(),
+            identity=identity,
         )
         self._save()
         self.writes += 1
         return True
 
     def _save(self) -> None:
-        data = {key: asdict(entry) for key, entry in self._entries.items()}
+        data = {key: entry.to_json() for key, entry in self._entries.items()}
         tmp = self.folder / (INDEX_FILE + ".tmp")
         tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.folder / INDEX_FILE)

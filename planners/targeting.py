@@ -27,6 +27,7 @@ from actions.targets import Target
 from actions.windows import WindowInfo
 from planners.base import Plan, StepFeedback
 from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
+from planners.grounding.identity import Identity, confirm, from_record, read_identity
 from planners.grounding.ocr import OcrGrounder
 from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder
 from planners.grounding.tree import TreeGrounder, TreeSource
@@ -91,6 +92,7 @@ class TargetResolver:
                 found_at = result.point  # the learned crop's point: for an offset target, its label
                 if found_at is not None and cached.offset != (0, 0):
                     result = self._offset(result, cached.offset, frame)
+                result = self._confirmed(result, cached.identity, frame, query.window)
                 tried.append(result)
                 if result.point is not None:
                     return self._found(
@@ -104,11 +106,16 @@ class TargetResolver:
                     )
             if self.strict_cache:
                 raise self._not_found(target, tried, "the learned anchor no longer matches (strict cache)")
-        for grounder, query in self._rungs(target, window):
+        recorded = cached.identity if cached is not None else None
+        for grounder, query in self._rungs(target, window, recorded):
             result = self._inside(self._ground(grounder, query, frame), window)
             found_at = result.point  # what the rung found: the label, for a target with an offset
             if found_at is not None and target.offset is not None and grounder is not self.vlm:
-                result = self._offset(result, target.offset, frame)
+                # The element found by its identity is the target itself, not its label.
+                result = result if result.by_identity else self._offset(result, target.offset, frame)
+                found_at = result.point if result.by_identity else found_at
+            if grounder is self.template:
+                result = self._confirmed(result, recorded, frame, window)
             tried.append(result)
             if result.point is not None:
                 cache = "learned" if cached is None else "updated"
@@ -119,11 +126,13 @@ class TargetResolver:
                 raise self._not_found(target, tried, "refused: ambiguous", ambiguous=result)
         raise self._not_found(target, tried, "not found")
 
-    def _rungs(self, target: Target, window: WindowInfo | None) -> list[tuple[Grounder, GroundingQuery]]:
+    def _rungs(
+        self, target: Target, window: WindowInfo | None, recorded: Identity | None = None
+    ) -> list[tuple[Grounder, GroundingQuery]]:
         described = target.description or (f"the text '{target.text}'" if target.text else None)
         described = described or (f"the {target.describe()}" if target.role else "the pictured element")
         rungs: list[tuple[Grounder, GroundingQuery]] = []
-        if target.text is not None or target.role is not None:
+        if target.text is not None or target.role is not None or recorded is not None:
             rungs.append(
                 (
                     self.tree,
@@ -135,6 +144,7 @@ class TargetResolver:
                         name=target.name,
                         index=target.index,
                         offset=target.offset is not None,
+                        identity=recorded,
                     ),
                 )
             )
@@ -154,6 +164,17 @@ class TargetResolver:
     def _ground(self, grounder: Grounder, query: GroundingQuery, frame: Frame) -> GroundingResult:
         self.calls[grounder.name] += 1
         return grounder.ground(query, frame)
+
+    @property
+    def trees(self) -> TreeSource | None:
+        return self.tree.source if isinstance(self.tree, TreeGrounder) else None
+
+    def _confirmed(
+        self, result: GroundingResult, recorded: Identity | None, frame: Frame, window: WindowInfo | None
+    ) -> GroundingResult:
+        """A match by looks, refused when the tree says the element there is not the learned one."""
+        trees = self.trees
+        return confirm(result, recorded, trees, frame, window) if trees is not None else result
 
     def _cached_query(self, target: Target, cached: Any, window: WindowInfo | None) -> GroundingQuery:
         assert self.cache is not None
@@ -218,8 +239,10 @@ class TargetResolver:
         offset = (point.x - learned.x, point.y - learned.y)
         if self.cache is None or target.role is not None:
             cache = "off"
-        elif cache != "hit" and not self.cache.put(target, frame, learned, window, result.rung, offset):
-            cache = "read-only"
+        elif cache != "hit":
+            identity = self._identity(result, frame, point, window)
+            if not self.cache.put(target, frame, learned, window, result.rung, offset, identity):
+                cache = "read-only"
         record = {
             "target": target.model_dump(mode="json"),
             "rung": result.rung,
@@ -233,6 +256,17 @@ class TargetResolver:
         if result.element is not None:
             record["element"] = result.element  # what the tree said about what was acted on
         return Found(point, result.rung, window, record)
+
+    def _identity(
+        self, result: GroundingResult, frame: Frame, point: ScreenPoint, window: WindowInfo | None
+    ) -> Identity | None:
+        """What is learned beside the crop: the element acted on, as the tree rung saw it or as the tree has it
+        under the point now (None without a tree)."""
+        said = from_record(result.element)  # the tree rung's, or the one a confirmed match was checked against
+        trees = self.trees
+        if said is None and trees is not None:
+            said = read_identity(trees, frame, point.x, point.y, window)
+        return said
 
     def _not_found(
         self, target: Target, tried: list[GroundingResult], what: str, ambiguous: GroundingResult | None = None

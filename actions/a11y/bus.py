@@ -15,15 +15,17 @@ themselves be inside an asyncio loop.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from actions.errors import DesktopError
+
+if TYPE_CHECKING:  # asyncio is imported where a bus is opened: a run that never reads a tree never pays for it
+    import asyncio
 
 _IN_FLIGHT = 32
 _INSTALL_HINT = "pip install dbus-fast"
@@ -62,6 +64,8 @@ class A11yBus:
     """One connection to the accessibility bus. ``calls`` answers a batch, in order."""
 
     def __init__(self, address: str, connect_timeout_s: float = 5.0) -> None:
+        import asyncio
+
         try:
             from dbus_fast.aio import MessageBus
         except ImportError as exc:
@@ -82,6 +86,8 @@ class A11yBus:
             raise A11yUnavailable(f"cannot connect to the accessibility bus {address}: {exc}") from exc
 
     def _run(self, coro: Any, timeout_s: float) -> Any:
+        import asyncio
+
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         try:
             return future.result(timeout_s)
@@ -95,11 +101,15 @@ class A11yBus:
         return list(self._run(self._gather(batch, timeout_s), timeout_s + 1.0))
 
     async def _gather(self, batch: Sequence[Call], timeout_s: float) -> list[Reply]:
+        import asyncio
+
         if self._limit is None:
             self._limit = asyncio.Semaphore(_IN_FLIGHT)
         return await asyncio.gather(*(self._one(call, timeout_s) for call in batch))
 
     async def _one(self, call: Call, timeout_s: float) -> Reply:
+        import asyncio
+
         from dbus_fast import Message, MessageType
 
         assert self._limit is not None

@@ -74,6 +74,8 @@ class RecordingJournal:
             image, point = crop
             image.save(self.folder / f"{stem}.png")
             saved["template"], saved["template_point"] = f"{stem}.png", list(point)
+        identity = capture.identity.result() if hasattr(capture.identity, "result") else capture.identity
+        saved["identity"] = identity.model_dump(mode="json") if identity is not None else None
         if capture.label_crop is not None:
             from PIL import Image
 
@@ -134,6 +136,10 @@ def _capture(saved: dict[str, Any] | None, folder: Path) -> PointerCapture | Non
         window_size=point("window_size"),
         label_point=point("label_point"),
     )
+    if saved.get("identity"):
+        from planners.grounding.identity import Identity
+
+        capture.identity = Identity.model_validate(saved["identity"])
     if saved.get("template"):
         with Image.open(folder / saved["template"]) as image:
             capture.template = FinishedCrop(image.convert("RGB"), tuple(saved["template_point"]))

@@ -222,6 +222,7 @@ def _target(capture: PointerCapture, folder: Path, stem: str) -> Target:
         image.save(folder / f"{stem}.png")
         template = f"{folder.name}/{stem}.png"  # relative to the scenario file, so the pair can move
     capture.template = None
+    identity = capture.identity.result() if hasattr(capture.identity, "result") else capture.identity
     anchor = Anchor(
         window_title=capture.window_title,
         window_point=capture.window_point,
@@ -230,7 +231,13 @@ def _target(capture: PointerCapture, folder: Path, stem: str) -> Target:
         template=template,
         template_point=template_point,
     )
-    return Target(description=describe(capture), label=capture.label, label_offset=capture.label_offset, anchor=anchor)
+    return Target(
+        description=describe(capture),
+        label=capture.label,
+        label_offset=capture.label_offset,
+        anchor=anchor,
+        identity=identity,
+    )
 
 
 def _tidy(action: dict[str, Any]) -> dict[str, Any]:

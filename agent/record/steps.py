@@ -51,6 +51,9 @@ class PointerCapture:
     label: str | None = None
     label_relation: str | None = None  # "on" the target, its form label on the same "row", or "near" it
     label_offset: tuple[int, int] | None = None  # the target from its row label's centre (replay's OCR rung)
+    # What the accessibility tree says is under the point (an Identity, or a job whose ``result()`` is one
+    # or None, read off the capture thread); None where the app has no tree.
+    identity: Any = None
 
 
 @dataclass
@@ -63,8 +66,9 @@ class RawStep:
 
 
 class Snapshotter(Protocol):
-    def snapshot(self) -> Any:
-        """The screen (and windows) now; held only until the gesture's release."""
+    def snapshot(self, at: tuple[int, int] | None = None) -> Any:
+        """The screen (and windows) now; held only until the gesture's release. ``at``: the point pressed,
+        whose window's accessibility tree is read now (off the capture thread), before the press has effect."""
 
     def anchor(self, snapshot: Any, x: int, y: int) -> PointerCapture:
         """What to remember about the point ``(x, y)`` of a snapshot."""
@@ -176,7 +180,7 @@ class StepBuilder:
                 merge = step if event.time_ms - t <= self.double_click_ms else None
             if merge is None:
                 self._end_click()
-        snapshot = None if merge is not None else self.snap.snapshot()
+        snapshot = None if merge is not None else self.snap.snapshot(at=(event.x, event.y))
         self._press = _Press(event.button, event.x, event.y, event.time_ms, snapshot, merge)
 
     def _button_release(self, event: InputEvent) -> None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from actions.coords import ScreenPoint
 from actions.frame import Frame
 from actions.windows import WindowInfo
+
+if TYPE_CHECKING:
+    from planners.grounding.identity import Identity
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class GroundingQuery:
     name: str | None = None
     index: int | None = None
     offset: bool = False  # the point is an offset from what is found (the tree leaves text+offset to OCR)
+    # What the target was in the accessibility tree when recorded: anchor and template matches are confirmed
+    # against it, and the tree rung looks for it first (planners.grounding.identity).
+    identity: Identity | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class GroundingResult:
     # The rung knows the target and refuses to act on it (a disabled button): the ladder must not climb
     # to a rung that would find the same thing by its looks and click it anyway.
     refused: bool = False
+    by_identity: bool = False  # tree rung: found by the recorded identity (the element itself, no offset)
 
     @property
     def confident(self) -> bool:
@@ -89,6 +96,8 @@ class GroundingResult:
             entry["scale"] = round(self.scale, 3)
         if self.element is not None:
             entry["element"] = self.element
+        if self.by_identity:
+            entry["by"] = "identity"
         if words and self.words:
             entry["words"] = [[w.text, w.left, w.top, w.width, w.height] for w in self.words[:_MAX_WORDS]]
         return entry

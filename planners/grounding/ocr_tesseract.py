@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import threading
 import weakref
@@ -119,6 +120,12 @@ class TesseractEngine:
 
     def check(self) -> None:
         """Refuse, before a run, a tesseract that is missing or lacks a language asked for."""
+        if shutil.which(self.tesseract) is None:
+            raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})")
+        if self.lang == "eng":
+            # Every tesseract package ships English (Debian's tesseract-ocr depends on -eng): asking the
+            # binary (~15 ms, a fork and its libraries) is only worth it for the languages users add.
+            return
         try:
             done = subprocess.run(
                 [self.tesseract, "--list-langs"], capture_output=True, timeout=self.timeout_s, check=False, text=True

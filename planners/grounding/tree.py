@@ -14,7 +14,6 @@ to the bus.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +25,9 @@ from actions.a11y.roles import INTERACTIVE_ROLES
 from actions.coords import ScreenPoint
 from actions.frame import Frame
 from actions.targets import Target
+from planners.grounding import identity
 from planners.grounding.base import GroundingQuery, GroundingResult
+from planners.grounding.identity import tree_for
 
 _POLL_S = 0.03  # how often a disabled element's states are asked again while it is waited for
 
@@ -61,6 +62,34 @@ class TreeGrounder:
         return GroundingResult(**{**result.__dict__, "elapsed_ms": elapsed})
 
     def _ground(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
+        by_identity = self._by_identity(query, frame) if query.identity is not None else None
+        if by_identity is not None and (by_identity.point is not None or by_identity.refused):
+            return by_identity
+        result = self._by_description(query, frame)
+        if by_identity is not None and result.point is None:
+            return replace(result, reason=f"{by_identity.reason}; {result.reason}")
+        return result
+
+    def _by_identity(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
+        """The element with the recorded identity (role and name or label; its path tells equal ones apart)."""
+        recorded = query.identity
+        assert recorded is not None
+        try:
+            snapshot = tree_for(self.source, frame, query.window)
+        except A11yUnavailable as exc:
+            return self._no(f"no tree: {exc}")
+        if len(snapshot) <= 1:
+            return self._no(f"the window {snapshot.window!r} ({snapshot.app}) exposes no elements")
+        found = identity.find(snapshot, recorded)
+        what = f"identity {recorded.describe()}"
+        if not found:
+            return self._no(f"no visible element has the {what}")
+        chosen = self._choose(snapshot, found, None)
+        if isinstance(chosen, GroundingResult):
+            return chosen
+        return replace(self._enabled(snapshot, chosen, what), by_identity=True)
+
+    def _by_description(self, query: GroundingQuery, frame: Frame) -> GroundingResult:
         wanted = query.name if query.role is not None else query.label
         if query.role is None and wanted is None:
             return self._no("the tree rung looks for a role or a text")
@@ -93,11 +122,7 @@ class TreeGrounder:
         return self._enabled(snapshot, chosen, what)
 
     def _snapshot(self, query: GroundingQuery, frame: Frame) -> Snapshot:
-        if query.window is None:
-            return self.source.snapshot(frame)
-        window = query.window
-        box = Box(window.left, window.top, window.width, window.height)
-        return self.source.snapshot(frame, window=f"^{re.escape(window.title)}$", window_box=box)
+        return tree_for(self.source, frame, query.window)
 
     def _choose(self, snapshot: Snapshot, visible: Sequence[int], index: int | None) -> int | GroundingResult:
         centres = tuple(ScreenPoint(*snapshot.visible_box(i).centre) for i in visible)  # type: ignore[union-attr]
@@ -140,7 +165,7 @@ class TreeGrounder:
             box = now.intersect(snapshot.screen) if now is not None and snapshot.screen is not None else now or box
             if box.empty:
                 return self._no(f"{what} became enabled, but is now off-screen", snapshot, index)
-        summary = {**element.summary(), "path": [list(step) for step in snapshot.path(index)]}
+        summary = {**identity.as_record(snapshot, index), **element.summary()}  # states as they are now
         reason = f"{element.role} {element.name or element.label!r} in {snapshot.window or snapshot.app!r}"
         if waited_s:
             reason += f" (enabled after {waited_s:.2f} s)"

@@ -17,7 +17,7 @@ class FakeSnapshotter:
     def __init__(self) -> None:
         self.snapshots = 0
 
-    def snapshot(self) -> Any:
+    def snapshot(self, at: tuple[int, int] | None = None) -> Any:
         self.snapshots += 1
         return self.snapshots
 
