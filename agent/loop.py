@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from actions.errors import (
+    ActionError,
     DeskpilotError,
     ModelOutputError,
     PolicyError,
@@ -34,7 +35,7 @@ from actions.errors import (
 from actions.executor import Executor
 from actions.expectations import Expectation, ExpectChange, ExpectNone
 from actions.frame import Frame, Screen
-from actions.models import Action, Done
+from actions.models import Action, Done, Move, Wait
 from actions.stopping import StopCause, StopEvent
 from actions.windows import WindowSource
 from agent.guard import ActionGuard
@@ -48,6 +49,8 @@ from agent.verify import StepContext, VerifyTools, judge
 from planners.base import Plan, Planner
 from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
+
+_UNSETTLED_KINDS = (Move, Wait, Done)  # actions whose after-screen nothing judges unless told to
 
 
 class Budgets(BaseModel):
@@ -196,7 +199,10 @@ class Agent:
         timings = StepTimings(plan_ms=plan_ms)
         region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
         watch = Watch(state.motion, region, self.windows, known, before.profile)
-        ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
+        hovered_s = self._hover_first(action)
+        ready_result = ready(
+            self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s, input_at_s=hovered_s
+        )
         timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
         focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
         act_start = time.monotonic()
@@ -204,7 +210,10 @@ class Agent:
         watch.acted()
         timings.act_ms = (time.monotonic() - act_start) * 1000.0
         expect_change = isinstance(expectation, ExpectChange) and undelivered is None
-        judged = not isinstance(expectation, ExpectNone) or bool(checks) or undelivered is not None
+        # Nothing judges the screen after a move or a wait with no checks: one capture, no quiet wait. A
+        # click or a key with "expect": "none" still settles: the focus it hands over (the window manager
+        # does that after the click) is what the next type needs.
+        judged = not (isinstance(action, _UNSETTLED_KINDS) and isinstance(expectation, ExpectNone) and not checks)
         result = settle(self.screen, ready_result.frame, expect_change, self.settle_config, self.stop, watch, judged)
         timings.settle_ms = result.waited_ms
         state.quiet_since_s = result.last_change_s if result.settled else None
@@ -238,6 +247,20 @@ class Agent:
         self._stop_if_scripted(record)
         self._check_stall(state, action, record.verdict)
         return judgement.frame
+
+    def _hover_first(self, action: Action) -> float | None:
+        """Put the pointer where a pointer action acts before the wait for its target, whose last frame
+        is the one the action is judged against: the highlight a button draws under the pointer, and the
+        one the pointer leaves behind, are the move's doing, not the click's (a click on a dead button
+        must not be ``changed`` by its own hover). Returns when the pointer moved (None: it did not)."""
+        point, hover = action.point, getattr(self.executor, "hover", None)
+        if self.dry_run or hover is None or point is None or not action.pointer or isinstance(action, Move):
+            return None
+        try:
+            hover(*point)
+        except ActionError:  # refused here, it is refused as the action itself, and recorded so
+            return None
+        return time.monotonic()
 
     def _note(self, verdict: Verdict, detail: str) -> str:
         """The step's note: what happened in words (the evidence itself is in ``seen``)."""
