@@ -45,6 +45,7 @@ from agent.settle import SettleConfig, ready, settle
 from agent.step_book import StepBook
 from agent.undelivered import perform_once, text_strategy, undelivered_judgement
 from agent.verify import StepContext, VerifyTools, judge
+from agent.verify.focus import keyboard_focus
 from planners.base import Plan, Planner
 from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
@@ -199,6 +200,8 @@ class Agent:
         ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
         timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
         focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
+        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone).
+        focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action)
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
         watch.acted()
@@ -210,7 +213,15 @@ class Agent:
         state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
         ctx = StepContext(
-            action, ready_result.frame, result, watch, self.screen, self.tools, self.stop, self.settle_config.timeout_s
+            action,
+            ready_result.frame,
+            result,
+            watch,
+            self.screen,
+            self.tools,
+            self.stop,
+            self.settle_config.timeout_s,
+            focused,
         )
         if undelivered is not None:
             judgement = undelivered_judgement(undelivered, result.frame, watch)
@@ -234,6 +245,7 @@ class Agent:
             note=self._note(judgement.verdict, judgement.seen.detail if judgement.seen else ""),
             text_strategy=text_strategy(self.executor, action, undelivered),
             focus=focus,
+            focus_element=focused.record() if focused is not None else None,
         )
         self._stop_if_scripted(record)
         self._check_stall(state, action, record.verdict)
@@ -252,6 +264,7 @@ class Agent:
             Verdict.MET,
             Verdict.UNPROVEN,
             Verdict.FOCUSED,
+            Verdict.READ_BACK,
         ):
             return detail
         return "dry run: not performed" if self.dry_run else ""

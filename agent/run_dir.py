@@ -65,6 +65,7 @@ class Seen(BaseModel):
     paste_requests: list[str] | None = None
     found: tuple[int, int, int, int] | None = None  # where the text was found (image pixels, l, t, r, b)
     already_there: bool = False  # the text was at that place before the action too: it proves nothing
+    field_text: str | None = None  # a type read back: what the field holds (around its caret; never a secret)
 
 
 class StepRecord(BaseModel):
@@ -93,6 +94,8 @@ class StepRecord(BaseModel):
     seen: Seen | None = None  # the evidence: where it looked and what was there
     checks: list[ParsedExpectation] = Field(default_factory=list)  # judged after ``expect`` (a scenario's checks)
     focus: str | None = None  # the window that had the keyboard focus (key and type steps)
+    # ... and the element in it, from the app's tree: role, name, label, states, box, path (absent: no tree)
+    focus_element: dict[str, Any] | None = None
     timings: StepTimings = Field(default_factory=StepTimings)
     wall_time_s: float = Field(default_factory=time.time)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from actions.a11y.roles import roles_for
 
+TEXT_INTERFACE = "org.a11y.atspi.Text"  # an element that holds text (a field, a text view, a label)
+
 
 @dataclass(frozen=True)
 class Box:
@@ -72,6 +74,11 @@ class Element:
     def showing(self) -> bool:
         return "showing" in self.states and "visible" in self.states
 
+    @property
+    def has_text(self) -> bool:
+        """It holds text the app can read back (the Text interface; a document's text is read on demand)."""
+        return self.text is not None or TEXT_INTERFACE in self.interfaces
+
     def is_role(self, role: str) -> bool:
         return self.role in roles_for(role)
 
@@ -88,6 +95,38 @@ class Element:
         if self.value is not None:
             entry["value"] = self.value
         return entry
+
+
+@dataclass(frozen=True)
+class FieldText:
+    """Part of what a text element holds, read at one moment: ``text`` starts at offset ``start`` of the
+    element's ``length`` characters; ``caret`` is the caret's offset inside ``text`` (None: the app says
+    none, or one outside the text)."""
+
+    text: str
+    caret: int | None
+    length: int
+    start: int = 0
+
+    @classmethod
+    def read(cls, raw: str, start: int, end: int, caret: int | None, length: int) -> FieldText:
+        """What ``GetText(start, end)`` answered, with the caret's offset (in the app's units) made an index
+        into the text. Qt counts UTF-16 code units (measured: featherpad counts an emoji as 2), so where the
+        text is longer in those than in characters and that is the span asked for, the offset is converted.
+        U+FFFC stands for an embedded object (a child), not a character anybody typed: it is dropped."""
+        at = None if caret is None else caret - start
+        if at is not None and len(raw) != end - start and _utf16_units(raw) == end - start:
+            units, index = 0, 0
+            while index < len(raw) and units < at:
+                units, index = units + _utf16_units(raw[index]), index + 1
+            at = index
+        if at is not None:
+            at = len(raw[:at].replace("\ufffc", ""))
+        return cls(raw.replace("\ufffc", ""), at, length, start)
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 # What a reader of the report needs; "opaque", "focusable", "single-line" and the like are noise there.
@@ -177,8 +216,22 @@ class Snapshot:
         return found
 
     def focused(self) -> int | None:
-        """The index of the element that has the keyboard focus in this scope, if any."""
-        return next((i for i, e in enumerate(self.elements) if "focused" in e.states), None)
+        """The index of the element that has the keyboard focus in this scope, if any. Qt marks several
+        (measured, featherpad: the current page tab, the text view and the view's viewport): the deepest is
+        the one the keys go to, unless it is the inside of a focused text element (a viewport), which is."""
+        found = [i for i, e in enumerate(self.elements) if "focused" in e.states]
+        if not found:
+            return None
+        deepest = max(found, key=lambda i: self.elements[i].depth)
+        if TEXT_INTERFACE in self.elements[deepest].interfaces:
+            return deepest
+        parent = self.elements[deepest].parent
+        while parent is not None:
+            ancestor = self.elements[parent]
+            if "focused" in ancestor.states and TEXT_INTERFACE in ancestor.interfaces:
+                return parent
+            parent = ancestor.parent
+        return deepest
 
 
 # A menu bar's items pop up outside it, and an application object's box is meaningless.

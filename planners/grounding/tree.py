@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import Box, ElementRef, Snapshot, name_match
+from actions.a11y.elements import Box, ElementRef, FieldText, Snapshot, name_match
 from actions.a11y.roles import INTERACTIVE_ROLES
 from actions.coords import ScreenPoint
 from actions.frame import Frame
@@ -32,7 +32,8 @@ _POLL_S = 0.03  # how often a disabled element's states are asked again while it
 
 
 class TreeSource(Protocol):
-    """Snapshots per frame, and one element's states and box now (``actions.a11y.FrameTrees``)."""
+    """Snapshots per frame, and one element's states, box and text (around its caret) now
+    (``actions.a11y.FrameTrees``)."""
 
     def snapshot(
         self, frame: Frame, window: str | None = None, app: str | None = None, window_box: Box | None = None
@@ -41,6 +42,8 @@ class TreeSource(Protocol):
     def states(self, ref: ElementRef) -> frozenset[str]: ...
 
     def box(self, ref: ElementRef) -> Box | None: ...
+
+    def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None: ...
 
 
 class TreeGrounder:
