@@ -65,7 +65,8 @@ class Seen(BaseModel):
     paste_requests: list[str] | None = None
     found: tuple[int, int, int, int] | None = None  # where the text was found (image pixels, l, t, r, b)
     already_there: bool = False  # the text was at that place before the action too: it proves nothing
-    field_text: str | None = None  # a type read back: what the field holds (around its caret; never a secret)
+    # A type read back: what the field holds (around its caret; never a secret). Written only when there is one.
+    field_text: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class StepRecord(BaseModel):
@@ -95,7 +96,7 @@ class StepRecord(BaseModel):
     checks: list[ParsedExpectation] = Field(default_factory=list)  # judged after ``expect`` (a scenario's checks)
     focus: str | None = None  # the window that had the keyboard focus (key and type steps)
     # ... and the element in it, from the app's tree: role, name, label, states, box, path (absent: no tree)
-    focus_element: dict[str, Any] | None = None
+    focus_element: dict[str, Any] | None = Field(default=None, exclude_if=lambda value: value is None)
     timings: StepTimings = Field(default_factory=StepTimings)
     wall_time_s: float = Field(default_factory=time.time)
 
