@@ -9,7 +9,6 @@ that key and type steps record the element that had the keyboard focus.
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 
 from actions.x11.windows import find_window, wait_for_window
 from scenarios.realapps.apps import ENTRY_TITLE, chromium_binary, chromium_command, running_app, zenity_entry
-from tests.realapps.conftest import explain, require, run_plan, steps
+from tests.realapps.conftest import explain, require, run_dialog, run_plan, steps
 
 SECRET = "Tr0ub4dor&3-horse"  # what the environment holds; the plan names only {{secret:DESKPILOT_PIN}}
 
@@ -61,20 +60,14 @@ def test_a_secret_in_a_gtk_password_field_is_counted_never_written(desktop, cloc
     require("yad", "yad")
     env = {**desktop.env(), "DESKPILOT_PIN": SECRET}
     cmd = ["yad", "--form", "--title=deskpilot sign in", "--field=Name", "--field=Password:H", "--width=420"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        wait_for_window("^deskpilot sign in$", timeout_s=30, display=env["DISPLAY"])
-        plan = [
-            {"kind": "click", "target": {"role": "field", "name": "Name"}},
-            {"kind": "type", "text": "Ada"},
-            {"kind": "click", "target": {"role": "password text"}},
-            {"kind": "type", "text": "{{secret:DESKPILOT_PIN}}"},
-            {"kind": "key", "keys": ["enter"], "expect": {"no_window": "^deskpilot sign in$"}},
-        ]
-        run = run_plan(plan, env, tmp_path)
-        out, _ = proc.communicate(timeout=10)
-    finally:
-        proc.kill()
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Name"}},
+        {"kind": "type", "text": "Ada"},
+        {"kind": "click", "target": {"role": "password text"}},
+        {"kind": "type", "text": "{{secret:DESKPILOT_PIN}}"},
+        {"kind": "key", "keys": ["enter"], "expect": {"no_window": "^deskpilot sign in$"}},
+    ]
+    run, out = run_dialog(cmd, "^deskpilot sign in$", plan, env, tmp_path)
     assert out.strip() == f"Ada|{SECRET}|", explain(run, tmp_path)  # yad prints the fields, | between
     name, password = steps(tmp_path)[1], steps(tmp_path)[3]
     assert name["verdict"] == "read_back" and name["seen"]["field_text"] == "Ada"
