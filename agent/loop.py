@@ -200,8 +200,11 @@ class Agent:
         ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
         timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
         focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
-        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone).
+        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone);
+        # evidence for the judge, so its time counts as verifying.
+        focus_start = time.monotonic()
         focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action)
+        focus_ms = (time.monotonic() - focus_start) * 1000.0
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
         watch.acted()
@@ -232,7 +235,7 @@ class Agent:
                     break
                 ctx = dataclasses.replace(ctx, settled=dataclasses.replace(result, frame=judgement.frame))
                 judgement = judge(check, ctx)
-        timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
+        timings.verify_ms = (time.monotonic() - verify_start) * 1000.0 + focus_ms
         record = book.performed(
             action,
             judgement,
