@@ -15,7 +15,8 @@ Only this room talks to the accessibility bus (an import-linter contract keeps d
 
 from actions.a11y.bus import A11yUnavailable
 from actions.a11y.cache import FrameTrees
-from actions.a11y.elements import Box, Element, ElementRef, FieldText, Snapshot, name_match, name_matches
+from actions.a11y.elements import Box, Element, ElementRef, Snapshot, name_match, name_matches
+from actions.a11y.field_text import FieldText
 from actions.a11y.reader import AtspiReader, Limits, TopLevel
 from actions.a11y.roles import ROLE_ALIASES, known_role, roles_for
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import Box, ElementRef, FieldText, Snapshot
+from actions.a11y.elements import Box, ElementRef, Snapshot
+from actions.a11y.field_text import FieldText
 from actions.a11y.reader import AtspiReader
 from actions.frame import Frame
 from actions.windows import WindowInfo

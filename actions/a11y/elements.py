@@ -97,38 +97,6 @@ class Element:
         return entry
 
 
-@dataclass(frozen=True)
-class FieldText:
-    """Part of what a text element holds, read at one moment: ``text`` starts at offset ``start`` of the
-    element's ``length`` characters; ``caret`` is the caret's offset inside ``text`` (None: the app says
-    none, or one outside the text)."""
-
-    text: str
-    caret: int | None
-    length: int
-    start: int = 0
-
-    @classmethod
-    def read(cls, raw: str, start: int, end: int, caret: int | None, length: int) -> FieldText:
-        """What ``GetText(start, end)`` answered, with the caret's offset (in the app's units) made an index
-        into the text. Qt counts UTF-16 code units (measured: featherpad counts an emoji as 2), so where the
-        text is longer in those than in characters and that is the span asked for, the offset is converted.
-        U+FFFC stands for an embedded object (a child), not a character anybody typed: it is dropped."""
-        at = None if caret is None else caret - start
-        if at is not None and len(raw) != end - start and _utf16_units(raw) == end - start:
-            units, index = 0, 0
-            while index < len(raw) and units < at:
-                units, index = units + _utf16_units(raw[index]), index + 1
-            at = index
-        if at is not None:
-            at = len(raw[:at].replace("\ufffc", ""))
-        return cls(raw.replace("\ufffc", ""), at, length, start)
-
-
-def _utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 # What a reader of the report needs; "opaque", "focusable", "single-line" and the like are noise there.
 _REPORTED_STATES = frozenset(
     {

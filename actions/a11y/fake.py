@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import Box, Element, ElementRef, FieldText, Snapshot
+from actions.a11y.elements import Box, Element, ElementRef, Snapshot
+from actions.a11y.field_text import FieldText
 from actions.frame import Frame
 
 

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find_bus_address
-from actions.a11y.elements import TEXT_INTERFACE, Box, Element, ElementRef, FieldText, Snapshot
+from actions.a11y.elements import TEXT_INTERFACE, Box, Element, ElementRef, Snapshot
+from actions.a11y.field_text import FieldText
 from actions.a11y.roles import states_from_bits
 
 ACC = "org.a11y.atspi.Accessible"
@@ -278,21 +279,21 @@ class AtspiReader:
 
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
         """What a text element holds around its caret, now: ``before`` characters up to the caret and ``after``
-        past it (-1: all); two round trips. None when it has no Text interface (or went away)."""
-        asked = ("CaretOffset", "CharacterCount")
-        caret_reply, count = self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (TEXT, n)) for n in asked])
-        length = _int(count)
-        caret = _int(caret_reply)
+        past it (-1: all), and its selection; two round trips. None when it has no Text interface (or went away)."""
+        asked = [Call(ref.bus, ref.path, PROPS, "Get", "ss", (TEXT, n)) for n in ("CaretOffset", "CharacterCount")]
+        caret_reply, count, selected = self._calls([*asked, Call(ref.bus, ref.path, TEXT, "GetSelection", "i", (0,))])
+        length, caret = _int(count), _int(caret_reply)
         if length is None:
             return None
         if caret is not None and not 0 <= caret <= length:
-            caret = None  # -1 (no caret) or an offset the app counts its own way
+            caret = None  # -1: no caret
         start = 0 if before < 0 or caret is None else max(0, caret - before)
         end = length if after < 0 or caret is None else min(length, caret + after)
         reply = self._calls([Call(ref.bus, ref.path, TEXT, "GetText", "ii", (start, end))])[0]
         if isinstance(reply, Failed) or not reply:
             return None
-        return FieldText.read(str(reply[0]), start, end, caret, length)
+        selection = (int(selected[0]), int(selected[1])) if not isinstance(selected, Failed) and selected else None
+        return FieldText.read(str(reply[0]), (start, end), caret, length, selection)
 
 
 def _extents(ref: ElementRef) -> Call:

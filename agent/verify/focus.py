@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from actions.a11y.elements import Element, FieldText
+from actions.a11y.elements import Element
+from actions.a11y.field_text import FieldText
 from actions.errors import DeskpilotError
 from actions.frame import Frame
 from actions.models import Action

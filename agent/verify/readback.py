@@ -6,7 +6,8 @@ interface (``agent.verify.focus`` found it before the action), its text is read 
 
 * at the caret: the text up to the caret must end with the typed text, exactly (the typed text goes in at
   the caret, so text the field held before, around it, does not count; a text view's typed lines are the
-  last part before its caret);
+  last part before its caret). An app that completes inline selects its suggestion after the typed text,
+  the caret at the selection's end: the text before the selection counts then;
 * in the field: where the app gives no caret, the field must contain the typed text, exactly;
 * by length: a masked field (a password) shows only bullets, so the characters it took are counted.
 
@@ -24,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from actions.a11y.elements import FieldText
+from actions.a11y.field_text import FieldText
 from actions.errors import DeskpilotError
 from actions.models import Type
 from actions.secrets import reveal, secret_names
@@ -87,9 +88,10 @@ def compare_typed(
     if masked:
         return _by_length(len(typed), after, before, what)
     text = _lines(after.text)
+    completion = _completion(typed, after)
     if after.caret is not None:
         upto = _lines(after.text[: after.caret])
-        held = upto.endswith(typed)
+        held = upto.endswith(typed) or completion is not None
         rule, part = "at the caret", upto
     else:
         held, rule, part = typed in text, "in the field", text
@@ -100,8 +102,19 @@ def compare_typed(
         return ReadBack(False, rule, f"the field holds {holds}; the secret has {len(typed)}")
     shown = _excerpt(text, after.caret)
     if held:
-        return ReadBack(True, rule, f"the field holds {what}: {shown!r}", shown)
+        completed = f", then the app's selected completion {completion!r}" if completion else ""
+        return ReadBack(True, rule, f"the field holds {what}: {shown!r}{completed}", shown)
     return ReadBack(False, rule, f"the field holds {shown!r} ({len(text)} characters): {_why(typed, part)}", shown)
+
+
+def _completion(typed: str, after: FieldText) -> str | None:
+    """What an app that completes inline (a URL bar, a combo box) put after the typed text: its suggestion,
+    selected, with the caret at the end of the selection (typing on replaces it). None: no such completion."""
+    selection, caret = after.selection, after.caret
+    if selection is None or caret is None or caret != selection[1]:
+        return None
+    start, end = selection
+    return after.text[start:end] if _lines(after.text[:start]).endswith(typed) else None
 
 
 def _by_length(count: int, after: FieldText, before: FieldText | None, what: str) -> ReadBack:

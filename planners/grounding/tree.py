@@ -20,7 +20,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import Box, ElementRef, FieldText, Snapshot, name_match
+from actions.a11y.elements import Box, ElementRef, Snapshot, name_match
+from actions.a11y.field_text import FieldText
 from actions.a11y.roles import INTERACTIVE_ROLES
 from actions.coords import ScreenPoint
 from actions.frame import Frame

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from actions import Key, RecordingExecutor, Type
-from actions.a11y.elements import TEXT_INTERFACE, FieldText
+from actions.a11y.elements import TEXT_INTERFACE
 from actions.a11y.fake import SHOWN, FakeTrees, element, snapshot
+from actions.a11y.field_text import FieldText
 from actions.frame import FakeScreen
 from actions.models import Action
 from actions.windows import FakeWindows
@@ -92,9 +93,9 @@ def test_a_secret_is_compared_and_never_written() -> None:
 
 def test_the_caret_of_an_app_that_counts_utf16_units_is_an_index_into_the_text() -> None:
     # Qt counts the emoji as 2 units: "a😀b" is 4 units long, the caret after "b" is at 4.
-    assert FieldText.read("a😀b", 0, 4, 4, 4).caret == 3
-    assert FieldText.read("a😀b", 0, 3, 3, 3).caret == 3  # GTK counts characters
-    assert FieldText.read("x\ufffcyz", 0, 4, 2, 4) == FieldText("xyz", 1, 4)  # an embedded object is no character
+    assert FieldText.read("a😀b", (0, 4), 4, 4).caret == 3
+    assert FieldText.read("a😀b", (0, 3), 3, 3).caret == 3  # GTK counts characters
+    assert FieldText.read("x\ufffcyz", (0, 4), 2, 4) == FieldText("xyz", 1, 4)  # an embedded object is no character
 
 
 def test_the_focused_element_is_the_text_view_not_the_tab_or_its_viewport() -> None:
@@ -221,3 +222,17 @@ def test_a_key_step_records_the_element_that_had_the_focus(tmp_path) -> None:
     assert step.focus_element is not None
     assert (step.focus_element["role"], step.focus_element["name"]) == ("push button", "OK")
     assert trees.text_reads == 0  # a button holds no text: nothing is read back
+
+
+def test_an_inline_completion_selected_after_the_typed_text_is_not_a_change_of_it() -> None:
+    # A URL bar completes "wiki" to "wikipedia.org", the suggestion selected, the caret at its end.
+    completed = FieldText("wikipedia.org", 13, 13, selection=(4, 13))
+    result = compare_typed("wiki", completed)
+    assert result.held and result.detail.endswith("then the app's selected completion 'pedia.org'")
+    # A selection that is not after the typed text proves nothing.
+    assert not compare_typed("wiko", completed).held
+
+
+def test_selection_offsets_are_indices_like_the_caret() -> None:
+    assert FieldText.read("a😀bcd", (0, 6), 6, 6, selection=(4, 6)).selection == (3, 5)  # Qt's UTF-16 units
+    assert FieldText.read("abc", (0, 3), 3, 3, selection=(0, 0)).selection is None  # an empty one is none
