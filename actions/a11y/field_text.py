@@ -14,13 +14,15 @@ from dataclasses import dataclass
 class FieldText:
     """Part of what a text element holds, read at one moment: ``text`` starts at offset ``start`` of the
     element's ``length`` characters (in the app's units); ``caret`` is the caret's index in ``text`` (None:
-    the app says none, or one outside the text); ``selection`` the selected span's indices, if any."""
+    the app says none, or one outside the text); ``selection`` the selected span's indices, if any.
+    ``objects``: how many embedded objects (children: a rich text's paragraphs, images) were in the span."""
 
     text: str
     caret: int | None
     length: int
     start: int = 0
     selection: tuple[int, int] | None = None
+    objects: int = 0
 
     @classmethod
     def read(
@@ -47,7 +49,7 @@ class FieldText:
         if selection is not None and selection[0] < selection[1]:
             first, last = index(selection[0]), index(selection[1])
             chosen = (first, last) if first is not None and last is not None else None
-        return cls(raw.replace("\ufffc", ""), index(caret), length, start, chosen)
+        return cls(raw.replace("\ufffc", ""), index(caret), length, start, chosen, raw.count("\ufffc"))
 
 
 def _index_of_unit(raw: str, units: int) -> int:

@@ -13,7 +13,9 @@ interface (``agent.verify.focus`` found it before the action), its text is read 
 
 Line ends are compared as ``\\n`` (``\\r\\n`` and ``\\r`` type as Enter). A text with a tab, or a newline typed
 into a single-line field, moves the focus or submits: what the field holds then says nothing about the
-text, so such a step is judged by its pixels, as is every step of an app without a tree.
+text, so such a step is judged by its pixels, as is a rich text whose paragraphs are child objects
+(measured: Chromium's contenteditable keeps its caret before the child the text went into), and every step
+of an app without a tree.
 
 A secret (``{{secret:NAME}}``) is compared, never written: the evidence gives only lengths, never the
 field's text, and no crop of the field is saved.
@@ -72,7 +74,10 @@ def read_back(ctx: StepContext) -> Judgement | None:
     deadline = time.monotonic() + READBACK_WAIT_S
     while True:
         after = _read(trees, focus, len(typed))
-        if after is None:  # the element went away (its dialog closed): nothing to read back
+        if after is None or after.objects:
+            # The element went away (its dialog closed), or it is a rich text whose paragraphs are child
+            # objects (Chromium's contenteditable): its caret stays in the parent while the text goes into a
+            # child, so its own text says nothing about what was typed. The pixels judge it.
             return None
         result = compare_typed(typed, after, focus.before, masked=_masked(focus), secret=secret)
         if result.held or time.monotonic() >= deadline or pause(_POLL_S, ctx.cancel):

@@ -134,3 +134,40 @@ def test_a_chromium_field_that_keeps_6_of_16_characters_fails_the_type(desktop, 
     )
     assert (typed["focus_element"]["role"], typed["focus_element"]["name"]) == ("entry", "Code")
     assert run.returncode == 1 and "step 2" in run.stderr, explain(run, tmp_path)
+
+
+RICH = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot rich</title></head><body>
+<div id="e" contenteditable style="font: 20px sans-serif; width: 500px; height: 200px; border: 1px solid">start</div>
+<script>
+  const e = document.getElementById("e");
+  e.oninput = () => { document.title = "rich:" + e.innerText.replaceAll("\\n", "|"); };
+  e.focus();
+  const at = document.createRange();  // the caret at the end of "start"
+  at.selectNodeContents(e);
+  at.collapse(false);
+  getSelection().removeAllRanges();
+  getSelection().addRange(at);
+</script></body></html>"""
+
+
+def test_a_chromium_rich_text_is_read_back_until_its_paragraphs_are_child_objects(desktop, clock, tmp_path) -> None:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
+    env = desktop.env()
+    with tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile:
+        cmd = chromium_command(binary, "data:text/html;charset=utf-8," + quote(RICH), Path(profile))
+        with running_app(cmd, env, r"^deskpilot rich$"):
+            plan = [{"kind": "type", "text": "hello"}, {"kind": "type", "text": "\nworld"}]
+            run = run_plan(plan, env, tmp_path)
+            deadline = time.monotonic() + 10
+            while find_window("^rich:starthello[|]world$", display=env["DISPLAY"]) is None:
+                assert time.monotonic() < deadline, explain(run, tmp_path)  # the page's own text
+                time.sleep(0.05)  # polling another process's window title, not the action path
+    first, second = steps(tmp_path)
+    assert first["verdict"] == "read_back", explain(run, tmp_path)
+    # After the Enter the text goes into a child paragraph the container's text shows as an object: the
+    # container's own text says nothing about it, so the pixels judge the step (never a false failure).
+    assert second["verdict"] == "changed", explain(run, tmp_path)
+    assert second["focus_element"]["role"] == "section"
+    assert run.returncode == 0, explain(run, tmp_path)

@@ -95,7 +95,7 @@ def test_the_caret_of_an_app_that_counts_utf16_units_is_an_index_into_the_text()
     # Qt counts the emoji as 2 units: "a😀b" is 4 units long, the caret after "b" is at 4.
     assert FieldText.read("a😀b", (0, 4), 4, 4).caret == 3
     assert FieldText.read("a😀b", (0, 3), 3, 3).caret == 3  # GTK counts characters
-    assert FieldText.read("x\ufffcyz", (0, 4), 2, 4) == FieldText("xyz", 1, 4)  # an embedded object is no character
+    assert FieldText.read("x\ufffcyz", (0, 4), 2, 4) == FieldText("xyz", 1, 4, objects=1)  # an object: no character
 
 
 def test_the_focused_element_is_the_text_view_not_the_tab_or_its_viewport() -> None:
@@ -236,3 +236,12 @@ def test_an_inline_completion_selected_after_the_typed_text_is_not_a_change_of_i
 def test_selection_offsets_are_indices_like_the_caret() -> None:
     assert FieldText.read("a😀bcd", (0, 6), 6, 6, selection=(4, 6)).selection == (3, 5)  # Qt's UTF-16 units
     assert FieldText.read("abc", (0, 3), 3, 3, selection=(0, 0)).selection is None  # an empty one is none
+
+
+def test_a_rich_text_whose_paragraphs_are_child_objects_is_judged_by_its_pixels(tmp_path) -> None:
+    # Chromium's contenteditable after an Enter: "starthello" and a child paragraph, the caret before it.
+    field = _field(text="starthello", states=FIELD_STATES - {"single-line"} | {"multi-line"})
+    rich = FieldText("starthello", 10, 11, objects=1)
+    trees = FakeTrees(snapshot(field), text_script={field.ref: [rich]})
+    (step,), _ = _run([Type(text="world")], trees, tmp_path)
+    assert step.verdict is Verdict.CHANGED and step.focus_element is not None
