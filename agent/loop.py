@@ -203,7 +203,7 @@ class Agent:
         # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone);
         # evidence for the judge, so its time counts as verifying.
         focus_start = time.monotonic()
-        focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action)
+        focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action, self.windows)
         focus_ms = (time.monotonic() - focus_start) * 1000.0
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once

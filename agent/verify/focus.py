@@ -20,6 +20,7 @@ from actions.a11y.field_text import FieldText
 from actions.errors import DeskpilotError
 from actions.frame import Frame
 from actions.models import Action
+from actions.windows import WindowSource
 
 if TYPE_CHECKING:
     from planners.grounding.tree import TreeSource
@@ -58,10 +59,15 @@ class KeyboardFocus:
 _WINDOW_ROLES = frozenset({"frame", "dialog", "window", "alert", "file chooser"})
 
 
-def keyboard_focus(trees: TreeSource | None, frame: Frame, action: Action) -> KeyboardFocus | None:
-    """What had the keyboard focus on ``frame``, for a key or type ``action``; None without a tree."""
+def keyboard_focus(
+    trees: TreeSource | None, frame: Frame, action: Action, windows: WindowSource | None = None
+) -> KeyboardFocus | None:
+    """What had the keyboard focus on ``frame``, for a key or type ``action``; None without a tree, or when
+    the tree's focused element is not inside the active window of ``windows`` (where the keys go): a tree
+    that names another window's element would have the wrong field read back."""
     if trees is None or action.kind not in KEYBOARD_KINDS:
         return None
+    window = windows.active_window() if windows is not None else None
     try:
         snapshot = trees.snapshot(frame)
     except DeskpilotError:  # no bus, or the active window publishes no tree (Tk): the pixels judge alone
@@ -70,6 +76,8 @@ def keyboard_focus(trees: TreeSource | None, frame: Frame, action: Action) -> Ke
     if index is None:
         return None
     element = snapshot.elements[index]
+    if window is not None and element.box is not None and not window.contains(*element.box.centre):
+        return None
     before = None
     text = getattr(action, "text", None)
     if text is not None and element.has_text:

@@ -245,3 +245,12 @@ def test_a_rich_text_whose_paragraphs_are_child_objects_is_judged_by_its_pixels(
     trees = FakeTrees(snapshot(field), text_script={field.ref: [rich]})
     (step,), _ = _run([Type(text="world")], trees, tmp_path)
     assert step.verdict is Verdict.CHANGED and step.focus_element is not None
+
+
+def test_a_focused_element_outside_the_window_the_keys_go_to_is_not_read_back(tmp_path) -> None:
+    # The tree's focused field lies outside the active window (40x30 at the origin): not where the keys went.
+    elsewhere = element("/other", "text", "", (200, 100, 30, 10), states=FIELD_STATES,
+                        interfaces=frozenset({TEXT_INTERFACE}))  # fmt: skip
+    trees = FakeTrees(snapshot(elsewhere), text_script={elsewhere.ref: [FieldText("", 0, 0)]})
+    (step,), _ = _run([Type(text="Ada")], trees, tmp_path)
+    assert step.verdict is Verdict.CHANGED and step.focus_element is None and trees.text_reads == 0
