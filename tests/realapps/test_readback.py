@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from actions.x11.windows import find_window, wait_for_window
+from actions.x11.windows import find_window
 from scenarios.realapps.apps import ENTRY_TITLE, chromium_binary, chromium_command, running_app, zenity_entry
 from tests.realapps.conftest import explain, require, run_dialog, run_plan, steps
 
@@ -109,21 +111,37 @@ LIMITED = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot l
 </script></body></html>"""
 
 
-def test_a_chromium_field_that_keeps_6_of_16_characters_fails_the_type(desktop, clock, tmp_path) -> None:
+@contextmanager
+def chromium_page(html: str, env: dict[str, str], title: str) -> Iterator[None]:
+    """The page ``html`` in Chromium (its own profile), its window titled ``title`` (a regular expression)."""
     binary = chromium_binary()
     if binary is None:
         pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
-    env = desktop.env()
     with tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile:
-        cmd = chromium_command(binary, "data:text/html;charset=utf-8," + quote(LIMITED), Path(profile))
-        with running_app(cmd, env, r"^deskpilot limited$"):
-            plan = [
-                {"kind": "click", "target": {"role": "field", "name": "Code"}},
-                {"kind": "type", "text": "abcdefghijklmnop"},
-            ]
-            run = run_plan(plan, env, tmp_path)
-            held = wait_for_window("^code:", timeout_s=10, display=env["DISPLAY"])
-            assert find_window("^code:abcdef$", display=env["DISPLAY"]) is not None, held.title  # the page's value
+        cmd = chromium_command(binary, "data:text/html;charset=utf-8," + quote(html), Path(profile))
+        with running_app(cmd, env, title):
+            yield
+
+
+def title_becomes(pattern: str, env: dict[str, str], timeout_s: float = 10.0) -> bool:
+    """The page's own word: its script puts what the page holds into its title."""
+    deadline = time.monotonic() + timeout_s
+    while find_window(pattern, display=env["DISPLAY"]) is None:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)  # polling another process's window title, not the action path
+    return True
+
+
+def test_a_chromium_field_that_keeps_6_of_16_characters_fails_the_type(desktop, clock, tmp_path) -> None:
+    env = desktop.env()
+    with chromium_page(LIMITED, env, r"^deskpilot limited$"):
+        plan = [
+            {"kind": "click", "target": {"role": "field", "name": "Code"}},
+            {"kind": "type", "text": "abcdefghijklmnop"},
+        ]
+        run = run_plan(plan, env, tmp_path)
+        assert title_becomes("^code:abcdef$", env), explain(run, tmp_path)  # the page holds 6 characters
     click, typed = steps(tmp_path)
     assert click["verdict"] in ("changed", "focused"), explain(run, tmp_path)
     assert typed["verdict"] == "failed", explain(run, tmp_path)
@@ -151,19 +169,11 @@ RICH = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot rich
 
 
 def test_a_chromium_rich_text_is_read_back_until_its_paragraphs_are_child_objects(desktop, clock, tmp_path) -> None:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
     env = desktop.env()
-    with tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile:
-        cmd = chromium_command(binary, "data:text/html;charset=utf-8," + quote(RICH), Path(profile))
-        with running_app(cmd, env, r"^deskpilot rich$"):
-            plan = [{"kind": "type", "text": "hello"}, {"kind": "type", "text": "\nworld"}]
-            run = run_plan(plan, env, tmp_path)
-            deadline = time.monotonic() + 10
-            while find_window("^rich:starthello[|]world$", display=env["DISPLAY"]) is None:
-                assert time.monotonic() < deadline, explain(run, tmp_path)  # the page's own text
-                time.sleep(0.05)  # polling another process's window title, not the action path
+    with chromium_page(RICH, env, r"^deskpilot rich$"):
+        plan = [{"kind": "type", "text": "hello"}, {"kind": "type", "text": "\nworld"}]
+        run = run_plan(plan, env, tmp_path)
+        assert title_becomes("^rich:starthello[|]world$", env), explain(run, tmp_path)  # the page's own text
     first, second = steps(tmp_path)
     assert first["verdict"] == "read_back", explain(run, tmp_path)
     # After the Enter the text goes into a child paragraph the container's text shows as an object: the
