@@ -59,6 +59,13 @@ class KeyboardFocus:
 _WINDOW_ROLES = frozenset({"frame", "dialog", "window", "alert", "file chooser"})
 
 
+def holds_typed_text(element: Element) -> bool:
+    """An editable element with the Text interface: a field or a text view, which holds what is typed into
+    it. Not a terminal (VTE publishes its screen as text, not editable: what shows there is the program's
+    echo, and a password prompt echoes nothing), not a label."""
+    return element.has_text and "editable" in element.states
+
+
 def keyboard_focus(
     trees: TreeSource | None, frame: Frame, action: Action, windows: WindowSource | None = None
 ) -> KeyboardFocus | None:
@@ -80,7 +87,7 @@ def keyboard_focus(
         return None
     before = None
     text = getattr(action, "text", None)
-    if text is not None and element.has_text:
+    if text is not None and holds_typed_text(element):
         # A single-line field is read whole (it is small); a document only around its caret.
         span = -1 if "multi-line" not in element.states else len(text) + CONTEXT_CHARS
         before = _caret_text(trees, element, span)

@@ -1,8 +1,9 @@
 """Typed text read back: a ``type`` into an element that holds text is judged by what the app says it holds.
 
 A changed pixel proves that something was drawn, not that the field holds what was typed: a field with a
-length limit keeps 6 of 16 pasted characters and still repaints. Where the focused element has the Text
-interface (``agent.verify.focus`` found it before the action), its text is read back once the step settled:
+length limit keeps 6 of 16 pasted characters and still repaints. Where the focused element is editable and
+has the Text interface (``agent.verify.focus`` found it before the action: a field, a text view; not a
+terminal, whose text is a program's echo), its text is read back once the step settled:
 
 * at the caret: the text up to the caret must end with the typed text, exactly (the typed text goes in at
   the caret, so text the field held before, around it, does not count; a text view's typed lines are the
@@ -34,7 +35,7 @@ from actions.secrets import reveal, secret_names
 from actions.stopping import pause
 from agent.run_dir import Seen
 from agent.verify.context import Judgement, StepContext
-from agent.verify.focus import CONTEXT_CHARS, KeyboardFocus
+from agent.verify.focus import CONTEXT_CHARS, KeyboardFocus, holds_typed_text
 from agent.verify.place import Place, screen_box
 from planners.verdicts import Verdict
 
@@ -60,9 +61,9 @@ class ReadBack:
 
 def read_back(ctx: StepContext) -> Judgement | None:
     """The verdict of a ``type`` by what the focused field holds; None where there is nothing to read back
-    (no tree, not a text element, a tab or a newline that leaves the field): the pixels judge then."""
+    (no tree, not an editable text element, a tab or a newline that leaves the field): the pixels judge then."""
     action, focus, trees = ctx.action, ctx.focus, ctx.tools.trees
-    if not isinstance(action, Type) or focus is None or trees is None or not focus.element.has_text:
+    if not isinstance(action, Type) or focus is None or trees is None or not holds_typed_text(focus.element):
         return None
     secret = bool(secret_names(action.text))
     try:

@@ -254,3 +254,12 @@ def test_a_focused_element_outside_the_window_the_keys_go_to_is_not_read_back(tm
     trees = FakeTrees(snapshot(elsewhere), text_script={elsewhere.ref: [FieldText("", 0, 0)]})
     (step,), _ = _run([Type(text="Ada")], trees, tmp_path)
     assert step.verdict is Verdict.CHANGED and step.focus_element is None and trees.text_reads == 0
+
+
+def test_a_terminal_is_not_a_field_its_text_is_the_programs_echo(tmp_path) -> None:
+    # VTE publishes its screen as (not editable) text: a password prompt echoes nothing, and that is no failure.
+    screen = _field(role="terminal", states=SHOWN | {"focused", "focusable"})
+    trees = FakeTrees(snapshot(screen), text_script={screen.ref: [FieldText("$ sudo ls\nPassword: ", 21, 21)]})
+    (step,), _ = _run([Type(text="hunter2")], trees, tmp_path)
+    assert step.verdict is Verdict.CHANGED and trees.text_reads == 0
+    assert step.focus_element is not None and step.focus_element["role"] == "terminal"
