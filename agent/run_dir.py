@@ -65,6 +65,9 @@ class Seen(BaseModel):
     paste_requests: list[str] | None = None
     found: tuple[int, int, int, int] | None = None  # where the text was found (image pixels, l, t, r, b)
     already_there: bool = False  # the text was at that place before the action too: it proves nothing
+    # What the accessibility tree said about the element a value/state expectation is about (role, name,
+    # states, text, value: ``actions.a11y.Element.summary``).
+    element: dict[str, Any] | None = None
     # A type read back: what the field holds (around its caret; never a secret). Written only when there is one.
     field_text: str | None = Field(default=None, exclude_if=lambda value: value is None)
 

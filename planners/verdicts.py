@@ -13,7 +13,7 @@ class Verdict(str, Enum):
     UNSETTLED = "unsettled"  # the action's own window was still changing when the settle timeout ran out
     NO_PLACE = "no_place"  # nobody can say where the action acted (no window to judge): not a pass
     NOT_CHECKED = "not_checked"  # expect "none" (move, wait, done, or said so), or a dry run
-    MET = "met"  # an explicit expectation (text, no_text, window, no_window) held within its timeout
+    MET = "met"  # an explicit expectation (text, window, value, state and their no_) held within its timeout
     UNPROVEN = "unproven"  # a text expectation held, but the text was already there before: proves nothing
     FAILED = "failed"  # an expectation did not hold, or the action could not be delivered; see `seen`
     INVALID = "invalid"  # the planner's answer could not be used; nothing was performed

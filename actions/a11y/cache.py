@@ -70,6 +70,12 @@ class FrameTrees:
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
         return self.reader.caret_text(ref, before, after)
 
+    def text(self, ref: ElementRef) -> str | None:
+        return self.reader.text(ref)
+
+    def value(self, ref: ElementRef) -> float | None:
+        return self.reader.value(ref)
+
     def invalidate(self) -> None:
         self._entries.clear()
 

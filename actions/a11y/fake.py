@@ -12,18 +12,23 @@ from actions.a11y.elements import Box, Element, ElementRef, Snapshot
 from actions.a11y.field_text import FieldText
 from actions.frame import Frame
 
+T = TypeVar("T")
+
 
 @dataclass
 class FakeTrees:
     """``snapshot()`` returns ``tree`` (or raises ``A11yUnavailable(unavailable)``); ``states(ref)`` answers
-    the next entry of ``state_script[ref]`` (the last one repeats), else the element's states;
-    ``caret_text(ref)`` the same from ``text_script[ref]`` (None there: the element went away), else the
-    element's text with the caret at its end."""
+    the next entry of ``state_script[ref]`` (the last one repeats), else the element's states; ``text(ref)``
+    and ``value(ref)`` the same from ``text_script`` and ``value_script``, else the element's own;
+    ``caret_text(ref)`` from ``caret_script`` (None there: the element went away), else the element's text
+    with the caret at its end."""
 
     tree: Snapshot | None = None
     unavailable: str = ""
     state_script: dict[ElementRef, Sequence[frozenset[str]]] = field(default_factory=dict)
-    text_script: dict[ElementRef, Sequence[FieldText | None]] = field(default_factory=dict)
+    text_script: dict[ElementRef, Sequence[str | None]] = field(default_factory=dict)
+    value_script: dict[ElementRef, Sequence[float | None]] = field(default_factory=dict)
+    caret_script: dict[ElementRef, Sequence[FieldText | None]] = field(default_factory=dict)
     reads: int = 0
     polls: int = 0
     text_reads: int = 0
@@ -38,15 +43,18 @@ class FakeTrees:
 
     def states(self, ref: ElementRef) -> frozenset[str]:
         self.polls += 1
-        script = self.state_script.get(ref)
-        return _next(self.state_script, ref) if script else self._element(ref).states
+        return _next(self.state_script, ref, self._element(ref).states)
+
+    def text(self, ref: ElementRef) -> str | None:
+        return _next(self.text_script, ref, self._element(ref).text)
+
+    def value(self, ref: ElementRef) -> float | None:
+        return _next(self.value_script, ref, self._element(ref).value)
 
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
         self.text_reads += 1
-        if self.text_script.get(ref):
-            return _next(self.text_script, ref)
         text = self._element(ref).text
-        return FieldText(text, len(text), len(text)) if text is not None else None
+        return _next(self.caret_script, ref, FieldText(text, len(text), len(text)) if text is not None else None)
 
     def box(self, ref: ElementRef) -> Box | None:
         return self._element(ref).box
@@ -56,12 +64,11 @@ class FakeTrees:
         return next(e for e in self.tree.elements if e.ref == ref)
 
 
-T = TypeVar("T")
-
-
-def _next(script: dict[ElementRef, Sequence[T]], ref: ElementRef) -> T:
-    """The script's next answer for ``ref``; the last one repeats."""
-    answers = script[ref]
+def _next(script: dict[ElementRef, Sequence[T]], ref: ElementRef, otherwise: T) -> T:
+    """The next scripted answer for ``ref`` (the last one repeats), else ``otherwise``."""
+    answers = script.get(ref)
+    if not answers:
+        return otherwise
     if len(answers) > 1:
         script[ref] = answers[1:]
     return answers[0]

@@ -11,7 +11,9 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,22 @@ def explain(proc: subprocess.CompletedProcess[str], tmp_path: Path) -> str:
     """What a failing assertion shows: the exit status, stderr's tail, each step's verdict."""
     verdicts = [((s.get("action") or {}).get("kind"), s.get("verdict"), s.get("note")) for s in steps(tmp_path)]
     return f"exit {proc.returncode}; stderr: {proc.stderr[-1500:]}; steps: {verdicts}"
+
+
+@contextmanager
+def chromium_page(env: dict[str, str], url: str, title: str, size: tuple[int, int] = (900, 700)) -> Iterator[Any]:
+    """``url`` in a Chromium app window with a profile of its own, until the block ends (its window: a
+    ``WindowInfo``); the test is skipped where there is no Chromium."""
+    from scenarios.realapps.apps import chromium_binary, chromium_command, running_app
+
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
+    with (
+        tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile,
+        running_app(chromium_command(binary, url, Path(profile), size=size), env, title) as window,
+    ):
+        yield window
 
 
 @pytest.fixture

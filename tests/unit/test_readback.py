@@ -137,7 +137,7 @@ def _run(
 
 def test_a_type_the_field_holds_is_read_back_and_its_focus_recorded(tmp_path) -> None:
     field = _field()
-    trees = FakeTrees(snapshot(field), text_script={field.ref: [FieldText("", 0, 0), FieldText("Ada", 3, 3)]})
+    trees = FakeTrees(snapshot(field), caret_script={field.ref: [FieldText("", 0, 0), FieldText("Ada", 3, 3)]})
     (step,), run_dir = _run([Type(text="Ada")], trees, tmp_path, draws=False)  # read back, not by its pixels
     assert step.verdict is Verdict.READ_BACK
     assert step.seen is not None and step.seen.field_text == "Ada"
@@ -152,7 +152,7 @@ def test_a_type_the_field_holds_is_read_back_and_its_focus_recorded(tmp_path) ->
 def test_a_truncated_type_fails_with_what_the_field_holds(tmp_path) -> None:
     field = _field()
     held = FieldText("abcdef", 6, 6)
-    trees = FakeTrees(snapshot(field), text_script={field.ref: [FieldText("", 0, 0), held]})
+    trees = FakeTrees(snapshot(field), caret_script={field.ref: [FieldText("", 0, 0), held]})
     (step,), _ = _run([Type(text="abcdefghijklmnop")], trees, tmp_path)  # it drew: the pixels would pass it
     assert step.verdict is Verdict.FAILED
     assert step.seen is not None and step.seen.field_text == "abcdef"
@@ -163,7 +163,7 @@ def test_a_truncated_type_fails_with_what_the_field_holds(tmp_path) -> None:
 def test_a_text_that_arrives_late_in_the_tree_is_waited_for(tmp_path) -> None:
     field = _field()
     late = [FieldText("", 0, 0), FieldText("Ad", 2, 2), FieldText("Ada", 3, 3)]
-    trees = FakeTrees(snapshot(field), text_script={field.ref: late})
+    trees = FakeTrees(snapshot(field), caret_script={field.ref: late})
     (step,), _ = _run([Type(text="Ada")], trees, tmp_path)
     assert step.verdict is Verdict.READ_BACK and trees.text_reads == 3
 
@@ -172,7 +172,7 @@ def test_a_secret_is_compared_and_its_value_is_nowhere_in_the_run(tmp_path, monk
     value = "pa55-w0rd-16char"
     monkeypatch.setenv("DESKPILOT_TEST_SECRET", value)
     field = _field()
-    trees = FakeTrees(snapshot(field), text_script={field.ref: [FieldText("", 0, 0), FieldText(value[:6], 6, 6)]})
+    trees = FakeTrees(snapshot(field), caret_script={field.ref: [FieldText("", 0, 0), FieldText(value[:6], 6, 6)]})
     (step,), run_dir = _run([Type(text="{{secret:DESKPILOT_TEST_SECRET}}")], trees, tmp_path)
     assert step.verdict is Verdict.FAILED
     assert step.seen is not None and step.seen.detail == (
@@ -187,7 +187,7 @@ def test_a_password_field_counts_the_characters_of_a_secret(tmp_path, monkeypatc
     monkeypatch.setenv("DESKPILOT_TEST_SECRET", "s3cret")
     field = _field(role="password text")
     script = [FieldText("", 0, 0), FieldText("●●●●●●", 6, 6)]
-    trees = FakeTrees(snapshot(field), text_script={field.ref: script})
+    trees = FakeTrees(snapshot(field), caret_script={field.ref: script})
     (step,), _ = _run([Type(text="{{secret:DESKPILOT_TEST_SECRET}}")], trees, tmp_path, draws=False)
     assert step.verdict is Verdict.READ_BACK
     assert step.seen is not None and "by length" in step.seen.detail and "s3cret" not in json.dumps(step.model_dump())
@@ -201,7 +201,7 @@ def test_a_text_that_leaves_a_single_line_field_is_judged_by_its_pixels(
     tmp_path, text: str, states: frozenset[str]
 ) -> None:
     field = _field(states=states)
-    trees = FakeTrees(snapshot(field), text_script={field.ref: [FieldText("", 0, 0), FieldText("", 0, 0)]})
+    trees = FakeTrees(snapshot(field), caret_script={field.ref: [FieldText("", 0, 0), FieldText("", 0, 0)]})
     (step,), _ = _run([Type(text=text)], trees, tmp_path)
     assert step.verdict is Verdict.CHANGED
 
@@ -242,7 +242,7 @@ def test_a_rich_text_whose_paragraphs_are_child_objects_is_judged_by_its_pixels(
     # Chromium's contenteditable after an Enter: "starthello" and a child paragraph, the caret before it.
     field = _field(text="starthello", states=FIELD_STATES - {"single-line"} | {"multi-line"})
     rich = FieldText("starthello", 10, 11, objects=1)
-    trees = FakeTrees(snapshot(field), text_script={field.ref: [rich]})
+    trees = FakeTrees(snapshot(field), caret_script={field.ref: [rich]})
     (step,), _ = _run([Type(text="world")], trees, tmp_path)
     assert step.verdict is Verdict.CHANGED and step.focus_element is not None
 
@@ -251,7 +251,7 @@ def test_a_focused_element_outside_the_window_the_keys_go_to_is_not_read_back(tm
     # The tree's focused field lies outside the active window (40x30 at the origin): not where the keys went.
     elsewhere = element("/other", "text", "", (200, 100, 30, 10), states=FIELD_STATES,
                         interfaces=frozenset({TEXT_INTERFACE}))  # fmt: skip
-    trees = FakeTrees(snapshot(elsewhere), text_script={elsewhere.ref: [FieldText("", 0, 0)]})
+    trees = FakeTrees(snapshot(elsewhere), caret_script={elsewhere.ref: [FieldText("", 0, 0)]})
     (step,), _ = _run([Type(text="Ada")], trees, tmp_path)
     assert step.verdict is Verdict.CHANGED and step.focus_element is None and trees.text_reads == 0
 
@@ -259,7 +259,7 @@ def test_a_focused_element_outside_the_window_the_keys_go_to_is_not_read_back(tm
 def test_a_terminal_is_not_a_field_its_text_is_the_programs_echo(tmp_path) -> None:
     # VTE publishes its screen as (not editable) text: a password prompt echoes nothing, and that is no failure.
     screen = _field(role="terminal", states=SHOWN | {"focused", "focusable"})
-    trees = FakeTrees(snapshot(screen), text_script={screen.ref: [FieldText("$ sudo ls\nPassword: ", 21, 21)]})
+    trees = FakeTrees(snapshot(screen), caret_script={screen.ref: [FieldText("$ sudo ls\nPassword: ", 21, 21)]})
     (step,), _ = _run([Type(text="hunter2")], trees, tmp_path)
     assert step.verdict is Verdict.CHANGED and trees.text_reads == 0
     assert step.focus_element is not None and step.focus_element["role"] == "terminal"
