@@ -46,6 +46,7 @@ from agent.settle import SettleConfig, ready, settle
 from agent.step_book import StepBook
 from agent.undelivered import perform_once, text_strategy, undelivered_judgement
 from agent.verify import StepContext, VerifyTools, judge
+from agent.verify.focus import keyboard_focus
 from planners.base import Plan, Planner
 from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
@@ -205,6 +206,11 @@ class Agent:
         )
         timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
         focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
+        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone);
+        # evidence for the judge, so its time counts as verifying.
+        focus_start = time.monotonic()
+        focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action, self.windows)
+        focus_ms = (time.monotonic() - focus_start) * 1000.0
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
         watch.acted()
@@ -219,7 +225,15 @@ class Agent:
         state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
         ctx = StepContext(
-            action, ready_result.frame, result, watch, self.screen, self.tools, self.stop, self.settle_config.timeout_s
+            action,
+            ready_result.frame,
+            result,
+            watch,
+            self.screen,
+            self.tools,
+            self.stop,
+            self.settle_config.timeout_s,
+            focused,
         )
         if undelivered is not None:
             judgement = undelivered_judgement(undelivered, result.frame, watch)
@@ -230,7 +244,7 @@ class Agent:
                     break
                 ctx = dataclasses.replace(ctx, settled=dataclasses.replace(result, frame=judgement.frame))
                 judgement = judge(check, ctx)
-        timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
+        timings.verify_ms = (time.monotonic() - verify_start) * 1000.0 + focus_ms
         record = book.performed(
             action,
             judgement,
@@ -243,6 +257,7 @@ class Agent:
             note=self._note(judgement.verdict, judgement.seen.detail if judgement.seen else ""),
             text_strategy=text_strategy(self.executor, action, undelivered),
             focus=focus,
+            focus_element=focused.record() if focused is not None else None,
         )
         self._stop_if_scripted(record)
         self._check_stall(state, action, record.verdict)
@@ -275,6 +290,7 @@ class Agent:
             Verdict.MET,
             Verdict.UNPROVEN,
             Verdict.FOCUSED,
+            Verdict.READ_BACK,
         ):
             return detail
         return "dry run: not performed" if self.dry_run else ""

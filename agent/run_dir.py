@@ -68,6 +68,8 @@ class Seen(BaseModel):
     # What the accessibility tree said about the element a value/state expectation is about (role, name,
     # states, text, value: ``actions.a11y.Element.summary``).
     element: dict[str, Any] | None = None
+    # A type read back: what the field holds (around its caret; never a secret). Written only when there is one.
+    field_text: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class StepRecord(BaseModel):
@@ -96,6 +98,8 @@ class StepRecord(BaseModel):
     seen: Seen | None = None  # the evidence: where it looked and what was there
     checks: list[ParsedExpectation] = Field(default_factory=list)  # judged after ``expect`` (a scenario's checks)
     focus: str | None = None  # the window that had the keyboard focus (key and type steps)
+    # ... and the element in it, from the app's tree: role, name, label, states, box, path (absent: no tree)
+    focus_element: dict[str, Any] | None = Field(default=None, exclude_if=lambda value: value is None)
     timings: StepTimings = Field(default_factory=StepTimings)
     wall_time_s: float = Field(default_factory=time.time)
 

@@ -58,6 +58,7 @@ class StepBook:
         note: str,
         text_strategy: list[tuple[str, str]] | None,
         focus: str | None,
+        focus_element: dict[str, Any] | None = None,
     ) -> StepRecord:
         index, after = self.next_index, judgement.frame
         after_name = self.save(after, f"step-{index:04d}")
@@ -86,6 +87,7 @@ class StepBook:
             region=region,
             seen=seen,
             focus=focus,
+            focus_element=focus_element,
             timings=timings,
         )
         self.last_frame_file = after_name

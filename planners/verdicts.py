@@ -8,6 +8,7 @@ from enum import Enum
 class Verdict(str, Enum):
     CHANGED = "changed"  # expect "change": the action changed the screen where it acted
     FOCUSED = "focused"  # expect "change": nothing changed, but the app says the focus is on what was clicked
+    READ_BACK = "read_back"  # expect "change" on a type: the app's focused field holds the typed text, read back
     NO_CHANGE = "no_change"  # expect "change": nothing changed where it acted (performed once, never again)
     UNSETTLED = "unsettled"  # the action's own window was still changing when the settle timeout ran out
     NO_PLACE = "no_place"  # nobody can say where the action acted (no window to judge): not a pass
@@ -24,4 +25,4 @@ class Verdict(str, Enum):
         return self in _PASSED
 
 
-_PASSED = frozenset({Verdict.CHANGED, Verdict.FOCUSED, Verdict.MET, Verdict.NOT_CHECKED})
+_PASSED = frozenset({Verdict.CHANGED, Verdict.FOCUSED, Verdict.READ_BACK, Verdict.MET, Verdict.NOT_CHECKED})

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
 from actions.a11y.elements import Box, ElementRef, Snapshot, name_match
+from actions.a11y.field_text import FieldText
 from actions.a11y.roles import INTERACTIVE_ROLES
 from actions.coords import ScreenPoint
 from actions.frame import Frame
@@ -33,7 +34,8 @@ _POLL_S = 0.03  # how often a disabled element's states are asked again while it
 
 
 class TreeSource(Protocol):
-    """Snapshots per frame, and one element's states, box, text and value now (``actions.a11y.FrameTrees``)."""
+    """Snapshots per frame, and one element's states, box, text, value and text around its caret now
+    (``actions.a11y.FrameTrees``)."""
 
     def snapshot(
         self, frame: Frame, window: str | None = None, app: str | None = None, window_box: Box | None = None
@@ -46,6 +48,8 @@ class TreeSource(Protocol):
     def text(self, ref: ElementRef) -> str | None: ...
 
     def value(self, ref: ElementRef) -> float | None: ...
+
+    def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None: ...
 
 
 class TreeGrounder:

@@ -48,6 +48,7 @@ class HistoryItem:
 # How the verifier's verdicts read to the model; anything else is shown as it is.
 _VERDICT_WORDS = {
     "changed": "the screen changed",
+    "read_back": "the field holds exactly the typed text",
     "no_change": "no visible change",
     "unsettled": "the screen was still changing",
     "not_checked": "",

@@ -46,6 +46,23 @@ def run_plan(
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
 
 
+def run_dialog(
+    cmd: list[str], title: str, actions: list[dict[str, Any]], env: dict[str, str], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Start a dialog that prints its answer (zenity, yad), wait for its window (``title``, a regular
+    expression), run ``actions`` on it; returns the run and what the dialog printed (its own copy)."""
+    from actions.x11.windows import wait_for_window
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        wait_for_window(title, timeout_s=30, display=env["DISPLAY"])
+        run = run_plan(actions, env, tmp_path)
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    return run, out
+
+
 def steps(tmp_path: Path) -> list[dict[str, Any]]:
     path = tmp_path / "run" / "steps.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
