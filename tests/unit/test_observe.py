@@ -51,7 +51,12 @@ def test_qwen2_boxes_are_pixels_of_the_resized_image_and_their_centre_clicks_the
     for family, resized in (("qwen2", (640, 400)), ("qwen3", (1280, 800))):
         line = element_list(tree, PROFILE, family, resized).splitlines()[-1]  # type: ignore[union-attr]
         x1, y1, x2, y2 = json.loads(line[line.index("[") :])
-        answer = f'<tool_call>{{"name": "computer_use", "arguments": {{"action": "left_click", "coordinate": [{(x1 + x2) // 2}, {(y1 + y2) // 2}]}}}}</tool_call>'
+        centre = [(x1 + x2) // 2, (y1 + y2) // 2]
+        answer = (
+            "<tool_call>"
+            + json.dumps({"name": "computer_use", "arguments": {"action": "left_click", "coordinate": centre}})
+            + "</tool_call>"
+        )
         (click,) = parse_answer(answer, (1280, 800), family=family, resized=resized).actions
         assert 100 <= click.point[0] < 180 and 200 <= click.point[1] < 230, (family, click)
 
