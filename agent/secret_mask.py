@@ -29,7 +29,7 @@ from actions.models import Action
 from actions.secrets import secret_names
 from planners.grounding.tree import TreeSource
 
-MASK_RGB = (32, 32, 32)  # the flat colour a secret's place is painted with
+MASK_RGB = (255, 0, 255)  # the flat colour a secret's place is painted with: far from text and from paper
 PASSWORD_ROLES = frozenset({"password text"})
 _PAD_PX = 2  # around a change box: the antialiased edge of the last glyph is part of the secret
 _REPLACED_FRACTION = 0.5  # this much of a masked box must differ before it counts as changed again
