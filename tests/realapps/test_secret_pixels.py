@@ -204,3 +204,20 @@ def test_observe_screenshot_and_tree_sends_the_windows_elements_on_the_grid(desk
     assert expected in prompts["screenshot+tree"], prompts["screenshot+tree"]
     assert f'Interactive elements of the active window "{ENTRY_TITLE}"' in prompts["screenshot+tree"]
     assert "Interactive elements" not in prompts["screenshot"]
+
+
+def test_the_scripting_api_masks_its_steps_and_its_looks(desktop, demo_app, clock, tmp_path: Path, monkeypatch) -> None:
+    from deskpilot import Desktop
+
+    monkeypatch.setenv("DP_SECRET", SECRET)
+    name = inner(demo_app.box("name"))
+    out = tmp_path / "run"
+    with Desktop(out=out, stop_hotkey=None) as desk:
+        desk.click(demo_app.centre("name"), expect="none")
+        desk.type("{{secret:DP_SECRET}}")
+        assert desk.sees("Name", in_window="^Deskpilot Demo$")  # a look: its frame is saved too
+    assert demo_app.state()["name"] == SECRET
+    typed = shown_pixels(cut(png(out / "frames/call-0001-step-0001.png"), name), live(name))
+    assert typed.sum() > 100, "the field shows the secret on the live screen"
+    for frame in ("call-0002-step-0001.png", "call-0003-look.png"):  # after the secret, and the look after it
+        assert (cut(png(out / "frames" / frame), name)[typed] == MASK).all(), f"{frame} shows the secret"
