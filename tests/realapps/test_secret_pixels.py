@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from agent.secret_mask import MASK_RGB
@@ -221,3 +222,44 @@ def test_the_scripting_api_masks_its_steps_and_its_looks(desktop, demo_app, cloc
     assert typed.sum() > 100, "the field shows the secret on the live screen"
     for frame in ("call-0002-step-0001.png", "call-0003-look.png"):  # after the secret, and the look after it
         assert (cut(png(out / "frames" / frame), name)[typed] == MASK).all(), f"{frame} shows the secret"
+
+
+PASSWORD_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot password</title>
+<style>body { font: 22px sans-serif; margin: 24px; } input { font: 22px sans-serif; width: 420px; }</style>
+</head><body><label for="pw">Password</label> <input id="pw" type="password" autofocus
+oninput="document.title = 'deskpilot password ' + this.value.length"></body></html>"""
+
+
+def test_a_chromium_password_input_is_masked_by_what_the_tree_says_it_is(desktop, clock, tmp_path: Path) -> None:
+    from urllib.parse import quote
+
+    from actions.a11y import AtspiReader
+    from actions.x11.windows import wait_for_window
+    from scenarios.realapps.apps import chromium_binary, chromium_command, running_app
+
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("chromium is not installed (Debian: apt-get install chromium; `make deps` installs it)")
+    url = "data:text/html;charset=utf-8," + quote(PASSWORD_PAGE)
+    with running_app(chromium_command(binary, url, tmp_path / "profile"), desktop.env(), "^deskpilot password$"):
+        reader = AtspiReader()
+        tree = reader.snapshot(window="^deskpilot password$")
+        (index,) = tree.find(role="password text")
+        visible = tree.visible_box(index)
+        reader.close()
+        assert visible is not None
+        field = {"x": visible.x, "y": visible.y, "w": visible.width, "h": visible.height}
+        x, y = visible.centre
+        plan = [
+            {"kind": "click", "x": x, "y": y, "expect": "none"},
+            {"kind": "type", "text": "{{secret:DP_SECRET}}"},
+        ]
+        proc = run_plan(plan, {**desktop.env(), "DP_SECRET": SECRET}, tmp_path)
+        # The page's own count of what its field holds (the title it sets on input): every character arrived.
+        wait_for_window(f"^deskpilot password {len(SECRET)}$", timeout_s=10, display=desktop.display)
+        run = tmp_path / "run"
+        dots = shown_pixels(cut(png(run / "frames/step-0000.png"), field), live(field))
+    assert dots.sum() > 20, "the password input shows its dots on the live screen"
+    assert (cut(png(run / "frames/step-0002.png"), field) == MASK).all(), explain(proc, tmp_path)
+    assert not (cut(png(run / "frames/step-0001.png"), field) == MASK).all(axis=-1).any()  # before typing: real
+    assert proc.returncode == 0, explain(proc, tmp_path)
