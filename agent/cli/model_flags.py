@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from planners.qwen.planner import QwenPlanner
 
 
-def add_model_flags(run: argparse.ArgumentParser) -> None:
-    """The model flags; every ``choices=`` is a table of ``planners.qwen`` (family, local_loading)."""
+def add_model_flags(run: argparse.ArgumentParser, observe: bool = True) -> None:
+    """The model flags; every ``choices=`` is a table of ``planners.qwen`` (family, local_loading).
+    ``observe=False``: no ``--observe`` (a replay asks the model for points only, never plans with it)."""
     group = run.add_argument_group("model (for a TASK)")
     group.add_argument("--model", help="local: hub id or directory; server: the served model name")
     group.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
@@ -56,6 +57,8 @@ def add_model_flags(run: argparse.ArgumentParser) -> None:
         "(optimum-quanto), faster answers for some accuracy",
     )
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
+    if not observe:
+        return
     group.add_argument(
         "--observe",
         choices=list(OBSERVE_MODES),
@@ -89,7 +92,7 @@ def model_spec(args: argparse.Namespace) -> ModelSpec:
         "observe",
     )
     try:
-        return ModelSpec(**{name: getattr(args, name) for name in fields})
+        return ModelSpec(**{name: getattr(args, name) for name in fields if hasattr(args, name)})
     except ValidationError as exc:
         err = exc.errors()[0]
         flag = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "model flags"

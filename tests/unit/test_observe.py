@@ -115,6 +115,11 @@ def test_observe_is_a_model_setting_and_a_flag() -> None:
         ModelSpec(model="m", observe="tree")
     with pytest.raises(ValueError, match="unknown observe"):
         QwenPlanner(ScriptedChatBackend([TERMINATE]), observe="pixels")
+    points_only = argparse.ArgumentParser()  # a replay asks its model for points, never plans with it
+    add_model_flags(points_only, observe=False)
+    with pytest.raises(SystemExit):
+        points_only.parse_args(["--model", "m", "--observe", "screenshot"])
+    assert model_spec(points_only.parse_args(["--model", "m"])).observe == "screenshot"
     args.observe = "tree"  # a value that slipped past argparse still names the flag
     with pytest.raises(UserInputError, match="^--observe: unknown observe 'tree'"):
         model_spec(args)
