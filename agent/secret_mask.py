@@ -17,17 +17,18 @@ masked when it was written, whatever the run does next or however it dies.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import Box, Snapshot
 from actions.frame import Frame
 from actions.models import Action
 from actions.secrets import secret_names
-from planners.grounding.tree import TreeSource
+
+if TYPE_CHECKING:  # every run directory has a mask; only a run that reads trees pays for the tree modules
+    from actions.a11y.elements import Box, Snapshot
+    from planners.grounding.tree import TreeSource
 
 MASK_RGB = (255, 0, 255)  # the flat colour a secret's place is painted with: far from text and from paper
 PASSWORD_ROLES = frozenset({"password text"})
@@ -117,12 +118,15 @@ class SecretMask:
 
 
 def _snapshot(trees: TreeSource | None, frame: Frame) -> Snapshot | None:
+    from actions.a11y.bus import A11yUnavailable
+
     if trees is None:
         return None
-    with contextlib.suppress(A11yUnavailable):
+    try:
         snapshot = trees.snapshot(frame)
-        return snapshot if len(snapshot) > 1 else None  # a window with no elements (Tk) is no tree
-    return None
+    except A11yUnavailable:
+        return None
+    return snapshot if len(snapshot) > 1 else None  # a window with no elements (Tk) is no tree
 
 
 def _password_boxes(snapshot: Snapshot, frame: Frame) -> list[Rect]:
