@@ -42,12 +42,14 @@ from agent.guard import ActionGuard
 from agent.motion import MotionMask, Watch, region_for
 from agent.outcome import EndCause, RunEnd, RunResult, end_for_error, summarize
 from agent.run_dir import RunDirectory, RunInfo, StepRecord, StepTimings
+from agent.secret_mask import SecretMask
 from agent.settle import SettleConfig, ready, settle
 from agent.step_book import StepBook
 from agent.undelivered import perform_once, text_strategy, undelivered_judgement
 from agent.verify import StepContext, VerifyTools, judge
 from agent.verify.focus import keyboard_focus
 from planners.base import Plan, Planner
+from planners.grounding.tree import TreeSource
 from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
 
@@ -101,8 +103,10 @@ class Agent:
         windows: WindowSource | None = None,
         on_no_change: Literal["stop", "continue"] = "stop",
         finder: TargetResolver | None = None,
+        trees: TreeSource | None = None,
     ) -> None:
-        """``finder``: what finds the targets of ``near`` scopes (default: the planner's own resolver)."""
+        """``finder``: what finds the targets of ``near`` scopes (default: the planner's own resolver).
+        ``trees``: where password fields are read (default: the finder's or the planner's tree source)."""
         self.planner, self.executor, self.screen = planner, executor, screen
         self.records = run_dir  # where every step is written as it happens (None: kept in memory only)
         self.settle_config = settle_config or SettleConfig()
@@ -120,11 +124,14 @@ class Agent:
         # A planner that cannot change course stops at a step that did not pass, unless told to go on.
         self.on_no_change = on_no_change
         self.follows_feedback = bool(getattr(planner, "follows_feedback", True))
+        # Secrets stay off the pixels: masked in what is saved and what the planner sees, not in what is judged.
+        self.mask = getattr(run_dir, "mask", None) or SecretMask()
+        self.trees = trees or self.tools.trees or getattr(planner, "trees", None)
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, task: str) -> RunResult:
         state = _RunState(started_mono=time.monotonic())
-        book = StepBook(self.records, self.on_step)
+        book = StepBook(self.records, self.on_step, self.mask)
         started_s = time.time()
         if self.records:
             planner, profile = type(self.planner).__name__, self.screen.profile
@@ -157,7 +164,7 @@ class Agent:
         plan_start = time.monotonic()
         try:
             with self.stop.interruptible():
-                plan = self.planner.plan(task, frame, book.history)  # the stop may cut this short
+                plan = self.planner.plan(task, self.mask.apply(frame), book.history)  # the stop may cut this short
         except ModelOutputError as exc:
             self._record_invalid(state, book, exc, plan_start)
             return frame
@@ -245,6 +252,8 @@ class Agent:
                 ctx = dataclasses.replace(ctx, settled=dataclasses.replace(result, frame=judgement.frame))
                 judgement = judge(check, ctx)
         timings.verify_ms = (time.monotonic() - verify_start) * 1000.0 + focus_ms
+        if not self.dry_run:
+            self.mask.after_step(action, judgement.frame, result.change.bbox, self.trees)
         record = book.performed(
             action,
             judgement,

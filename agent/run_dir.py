@@ -24,6 +24,7 @@ from actions.coords import DisplayProfile
 from actions.expectations import ExpectField, ParsedExpectation
 from actions.frame import Frame
 from actions.models import Action
+from agent.secret_mask import SecretMask
 from agent.version import installed_version
 from planners.verdicts import Verdict
 
@@ -167,6 +168,8 @@ class RunDirectory:
         self._steps: IO[str] = open(self.run_dir / STEPS_FILE, "a", encoding="utf-8")  # noqa: SIM115
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskpilot-frames")
         self._pending: list[Future[None]] = []
+        # The run's secret places (agent.secret_mask): whoever hands this directory a frame masks it first.
+        self.mask = SecretMask()
 
     def start(self, info: RunInfo) -> None:
         _write_atomic(self.run_dir / RUN_FILE, info.model_dump_json(indent=2))
@@ -174,7 +177,7 @@ class RunDirectory:
         self.write_summary(running)
 
     def save_frame(self, frame: Frame, name: str) -> str:
-        """Save a frame as PNG; returns its path relative to the run directory."""
+        """Save a frame as PNG (as given: the caller has masked it); returns its path relative to the run directory."""
         relative = f"{FRAMES_DIR}/{name}.png"
         self._pending = [f for f in self._pending if not f.done()]
         self._pending.append(self._encoder.submit(self._write_frame, frame, relative))

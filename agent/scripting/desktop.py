@@ -117,9 +117,10 @@ class Desktop(Looking, Inspecting):
         require_display()
         spec = model_spec_of(self._model_spec, self.base_url)
         if spec is not None:
+            from agent.targeting import observed_trees
             from planners.qwen.build import build_planner
 
-            self._model = build_planner(spec)
+            self._model = build_planner(spec, trees=observed_trees(spec.observe))
         session = DesktopSession(hotkey, monitor=self.monitor, quiet=True, paste_keys=paste_keys).__enter__()
         self._session = session
         try:
@@ -316,7 +317,7 @@ class Desktop(Looking, Inspecting):
 
         planner, frame, started = self._fresh_planner("ask"), self._capture(), time.monotonic()
         task = f"Answer this question about the screen without acting, with the answer action: {question}"
-        plan = planner.plan(task, frame, ())
+        plan = planner.plan(task, self._parts().run.mask.apply(frame), ())  # the model sees no secret
         answer = next((a.answer for a in plan.actions if isinstance(a, Done) and a.answer), None)
         if answer is None:
             self._note(frame, f"ask({question!r})", "the model gave no answer", started, failed=True)
@@ -338,7 +339,9 @@ class Desktop(Looking, Inspecting):
         from planners.qwen.planner import QwenPlanner
 
         model = self._model
-        return QwenPlanner(model.backend, family=model.family, preset=model.preset.name)
+        return QwenPlanner(
+            model.backend, family=model.family, preset=model.preset.name, observe=model.observe, trees=model.trees
+        )
 
     # -- records -------------------------------------------------------------------------------------------
     def _capture(self) -> Frame:
