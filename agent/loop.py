@@ -40,7 +40,7 @@ from actions.stopping import StopCause, StopEvent
 from actions.windows import WindowSource
 from agent.guard import ActionGuard
 from agent.motion import MotionMask, Watch, region_for
-from agent.outcome import EndCause, RunEnd, RunResult, end_for_error, summarize
+from agent.outcome import EndCause, RunEnd, RunResult, did_not_pass, end_for_error, summarize
 from agent.run_dir import RunDirectory, RunInfo, StepRecord, StepTimings
 from agent.secret_mask import SecretMask
 from agent.settle import SettleConfig, ready, settle
@@ -54,6 +54,11 @@ from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
 
 _UNSETTLED_KINDS = (Move, Wait, Done)  # actions whose after-screen nothing judges unless told to
+# Verdicts whose evidence line says in words what happened (the others have a fixed note).
+_DETAIL_IS_THE_NOTE = frozenset(
+    {Verdict.UNSETTLED, Verdict.FAILED, Verdict.NO_PLACE, Verdict.MET, Verdict.UNPROVEN, Verdict.FOCUSED}
+    | {Verdict.READ_BACK}
+)
 
 
 class Budgets(BaseModel):
@@ -292,15 +297,7 @@ class Agent:
             return "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
         if verdict is Verdict.NO_CHANGE:
             return "no visible change where it acted (performed once, not repeated)"
-        if verdict in (
-            Verdict.UNSETTLED,
-            Verdict.FAILED,
-            Verdict.NO_PLACE,
-            Verdict.MET,
-            Verdict.UNPROVEN,
-            Verdict.FOCUSED,
-            Verdict.READ_BACK,
-        ):
+        if verdict in _DETAIL_IS_THE_NOTE:
             return detail
         return "dry run: not performed" if self.dry_run else ""
 
@@ -310,27 +307,7 @@ class Agent:
             return  # (a stop cut the step's wait short: the run ends as stopped, at the next check)
         if record.verdict in (Verdict.NO_CHANGE, Verdict.UNSETTLED) and self.on_no_change == "continue":
             return
-        what, seen = f"step {record.index} ({record.action.describe()})", record.seen
-        if record.verdict is Verdict.NO_CHANGE:
-            message = (
-                f"{what} changed nothing where it acted; if its effect is not visible, give the action "
-                '"expect": "none" (or run with --on-no-change continue)'
-            )
-        elif record.verdict is Verdict.UNSETTLED:
-            where = ", ".join(seen.region_windows) if seen and seen.region_windows else "its region"
-            message = (
-                f"{what} never settled: {where} never stopped moving, so its effect could not be judged "
-                '(give it "expect": "none" or an expectation such as {"text": ...})'
-            )
-        elif record.verdict is Verdict.NO_PLACE:
-            message = f"{what} could not be judged: {record.note}"
-        elif record.verdict is Verdict.UNPROVEN:
-            message = (
-                f"{what} proves nothing: {record.note}; scope its expectation where only the action can "
-                "put the text, or clear it first"
-            )
-        else:
-            message = f"{what} failed: expected {seen.expected if seen else record.expect}; {record.note}"
+        message = did_not_pass(record)
         raise _RunEnded(
             RunEnd(EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, record.index, record.verdict.value))
         )
