@@ -24,6 +24,7 @@ from actions.coords import DisplayProfile
 from actions.expectations import ExpectField, ParsedExpectation
 from actions.frame import Frame
 from actions.models import Action
+from actions.secrets import redact
 from agent.secret_mask import SecretMask
 from agent.version import installed_version
 from planners.verdicts import Verdict
@@ -200,14 +201,19 @@ class RunDirectory:
             future.result()
 
     def append_step(self, record: StepRecord) -> StepRecord:
-        """Write the step line (flushed and fsynced); returns the record as written."""
-        self._steps.write(record.model_dump_json() + "\n")
+        """Write the step line (flushed and fsynced); returns the record as written: with any secret
+        value read back from the screen replaced by its reference (``actions.secrets.redact``)."""
+        line = record.model_dump_json()
+        redacted = redact(line)
+        if redacted != line:
+            line, record = redacted, StepRecord.model_validate_json(redacted)
+        self._steps.write(line + "\n")
         self._steps.flush()
         os.fsync(self._steps.fileno())
         return record
 
     def write_summary(self, summary: RunSummary) -> None:
-        _write_atomic(self.run_dir / SUMMARY_FILE, summary.model_dump_json(indent=2))
+        _write_atomic(self.run_dir / SUMMARY_FILE, redact(summary.model_dump_json(indent=2)))
 
     def close(self) -> None:
         try:
