@@ -50,13 +50,17 @@ def judge_no_state(spec: ExpectNoState, ctx: StepContext) -> Judgement:
     return _judge(spec, ctx)
 
 
+class NoBus(str):
+    """Why there is no element, when no accessibility bus answers at all: not worth waiting for."""
+
+
 def locate(trees: TreeSource, frame: Frame, target: Target) -> Element | str:
     """The element ``target`` names in the tree of ``frame``'s screen (its window's, or the active
     window's), as read then; else why there is none, in words."""
     try:
         snapshot = trees.snapshot(frame, window=target.window)
     except A11yUnavailable as exc:
-        return f"no accessibility tree: {exc}"
+        return NoBus(f"no accessibility tree: {exc}")
     if len(snapshot) <= 1:
         return f"the window {snapshot.window!r} ({snapshot.app}) exposes no elements to the accessibility tree"
     found = element_for(snapshot, target)
@@ -133,8 +137,8 @@ def _judge(spec: TreeExpectation, ctx: StepContext) -> Judgement:
         else:
             element = read_now(trees, element, with_text)
         met = element is not None and holds(spec, element)
-        if met or out_of_time(deadline, ctx.cancel):
-            break
+        if met or isinstance(why, NoBus) or out_of_time(deadline, ctx.cancel):
+            break  # (no bus now, no bus for the rest of the run: no_place at once, not after timeout_s)
         if element is not None and "defunct" in element.states and not isinstance(spec, ExpectNoState):
             element, why = None, f"{spec.target.describe()} left the tree"  # look it up again in a new read
         if element is None:

@@ -240,3 +240,17 @@ def test_a_value_compared_with_a_secret_is_never_written(monkeypatch: pytest.Mon
     unset = judged(FakeTrees(FORM), {"value": "{{secret:NO_SUCH_SECRET}}", "target": "City"})
     assert unset.verdict is Verdict.FAILED and unset.seen is not None
     assert unset.seen.detail == "the secret 'NO_SUCH_SECRET' is not set in the environment"
+
+
+def test_with_no_bus_at_all_the_answer_is_no_place_at_once_not_after_the_timeout() -> None:
+    # A Tk user's {"state": ...}: no bus now means no bus for the whole run; polling it for 30 s proves nothing.
+    screen = FakeScreen([np.full((30, 40, 3), 9, dtype=np.uint8)])
+    expect = parse_expect({"state": "enabled", "target": "OK", "timeout_s": 30})
+    trees = FakeTrees(unavailable="no D-Bus session")
+    finder = TargetResolver(tree=trees)
+    plan = ScriptedPlanner([Click(x=5, y=5, expect=expect)])
+    windows = FakeWindows.focused(40, 30)
+    result = Agent(plan, RecordingExecutor(), screen, settle_config=FAST, windows=windows, finder=finder).run("t")
+    assert result.steps[0].verdict is Verdict.NO_PLACE
+    # the judge looked once and answered (waiting out the timeout would poll the screen hundreds of times)
+    assert trees.reads == 1 and screen.captures < 20, screen.captures
