@@ -59,6 +59,14 @@ class SettleConfig(BaseModel):
         "190-290 ms after a typed path is drawn, so an Enter sent sooner is lost",
     )
     ready_timeout_s: float = Field(default=2.0, ge=0, le=600, description="upper bound on the wait before acting")
+    hover_quiet_ms: float = Field(
+        default=30.0,
+        ge=0,
+        le=10_000,
+        description="after the pointer is put on a pointer action's target: how long nothing may change before "
+        "the target counts as drawn with its hover highlight (Tk and GTK redraw within a frame or two); a "
+        "change seen meanwhile is waited out like any other (quiet_ms)",
+    )
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,8 @@ def ready(
 
     ``last`` is the latest frame known (the previous step's settled screen) and ``quiet_since_s``
     when its last change was: after a settle the usual cost is one capture and one compare.
-    ``input_at_s``: input was just sent (the pointer moved onto the target): the app redraws after it,
-    so the quiet is counted from then, as after any action."""
+    ``input_at_s``: input was just sent (the pointer moved onto the target): nothing may change for
+    ``hover_quiet_ms`` after it, and a change it caused (a hover highlight) is waited out as any other."""
     start = time.monotonic()
     deadline = start + config.ready_timeout_s
     poll_s = config.poll_ms / 1000.0
@@ -104,8 +112,8 @@ def ready(
     quiet_s = quiet_ms / 1000.0
     known_quiet = last.monotonic_s if quiet_since_s is None else min(quiet_since_s, last.monotonic_s)
     quiet_since = known_quiet if not watch.counts(last, current, learn=True) else current.monotonic_s
-    if input_at_s is not None:
-        quiet_since = max(quiet_since, input_at_s)
+    if input_at_s is not None:  # as if the input were a change quiet_s - hover_quiet_s ago: hover_quiet_s to go
+        quiet_since = max(quiet_since, input_at_s - max(0.0, quiet_s - config.hover_quiet_ms / 1000.0))
     ready_now, own_motion = True, None
     while current.monotonic_s - quiet_since < quiet_s:
         if time.monotonic() >= deadline:
