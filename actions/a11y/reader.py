@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find_bus_address
 from actions.a11y.elements import Box, Element, ElementRef, Snapshot
 from actions.a11y.roles import states_from_bits
+from actions.a11y.scale import scaled, to_screen
 
 ACC = "org.a11y.atspi.Accessible"
 PROPS = "org.freedesktop.DBus.Properties"
@@ -67,6 +68,7 @@ class AtspiReader:
         self.limits = limits or Limits()
         self._address = address
         self._bus: A11yBus | None = None
+        self._scales: dict[str, float | None] = {}  # per app (bus name): the factor its boxes were scaled by
 
     # -- connection ------------------------------------------------------------------------------------
     @property
@@ -147,6 +149,8 @@ class AtspiReader:
             raise A11yUnavailable(scope)
         app_name, roots, window_name = scope
         elements, complete, why = self._walk(roots, started)
+        if window_name and window_box is not None:  # a Qt window scaled by QT_SCALE_FACTOR: back to screen points
+            self._scales[roots[0].bus] = to_screen(elements, window_box)
         read_ms = (time.monotonic() - started) * 1000
         return Snapshot(app_name, window_name, tuple(elements), read_ms, complete, why, screen)
 
@@ -267,7 +271,9 @@ class AtspiReader:
         return states_from_bits(reply[0])
 
     def box(self, ref: ElementRef) -> Box | None:
-        return _box(self._calls([_extents(ref)])[0])
+        box = _box(self._calls([_extents(ref)])[0])
+        factor = self._scales.get(ref.bus)
+        return scaled(box, factor) if factor else box
 
     def text(self, ref: ElementRef) -> str | None:
         """The element's whole text (Text interface), None when it has none."""

@@ -1,0 +1,49 @@
+"""Trees that publish their boxes in the toolkit's own units, put back into screen points.
+
+Qt 5 scaled by ``QT_SCALE_FACTOR`` (or its high-DPI scaling) publishes every box in device-independent
+pixels: at 1.5 a window that the window system has at (180, 180) 430x164 is at (120, 120) 287x109 in
+its tree, and a point taken from the tree lands above and left of its element, perhaps in another window.
+The window system's box of the same window says by how much: when the tree's window box times one factor
+``k`` is the window system's box (its place and its size, within rounding), every box of that tree is
+multiplied by ``k``. Toolkits that publish screen points (GTK, Chromium at any device scale) agree at 1
+and are left alone; a window whose boxes disagree in any other way is left alone too (nothing is guessed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from actions.a11y.elements import Box, Element
+
+_MIN_FACTOR, _MAX_FACTOR = 1.1, 4.0  # the scale factors toolkits are set to (125%-400%)
+
+
+def scale_of(tree_box: Box, window_box: Box) -> float | None:
+    """``k`` when ``tree_box`` scaled by ``k`` is ``window_box`` (place and size); None when they agree
+    unscaled, or do not agree at any one factor."""
+    if tree_box.empty or window_box.empty:
+        return None
+    k = (window_box.width / tree_box.width + window_box.height / tree_box.height) / 2
+    if not _MIN_FACTOR <= k <= _MAX_FACTOR:
+        return None
+    # Rounding: each number was rounded once in the toolkit's units (so up to k/2 off) and once on screen.
+    slack = k + 2
+    pairs = zip(tree_box.as_list(), window_box.as_list(), strict=True)
+    return k if all(abs(tree * k - screen) <= slack for tree, screen in pairs) else None
+
+
+def scaled(box: Box | None, k: float) -> Box | None:
+    if box is None:
+        return None
+    left, top = round(box.x * k), round(box.y * k)
+    return Box(left, top, round((box.x + box.width) * k) - left, round((box.y + box.height) * k) - top)
+
+
+def to_screen(elements: list[Element], window_box: Box | None) -> float | None:
+    """Rescale ``elements`` (a window's tree, its window first) in place when its window's box is the window
+    system's ``window_box`` at another scale; the factor applied, or None."""
+    window = elements[0].box if elements else None
+    k = scale_of(window, window_box) if window is not None and window_box is not None else None
+    if k is not None:
+        elements[:] = [replace(element, box=scaled(element.box, k)) for element in elements]
+    return k
