@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING
 from bench.timing import table
 
 if TYPE_CHECKING:
-    from scenarios.realapps.forms import FormApp, Outcome
+    from scenarios.realapps.forms import FormApp
 
 CLOCK_GEOMETRY = "300x180+960+600"  # the clock window (tests' `clock` fixture): clear of every form
 
@@ -52,39 +51,8 @@ class Cell:
         return f"{self.right}/{self.targets} right, {self.wrong} wrong"
 
 
-def score(texts: dict[str, str], outcome: Outcome) -> tuple[int, int]:
-    """(targets right, wrong clicks) from what the app holds."""
-    right = wrong = 0
-    for key, text in texts.items():
-        held = outcome.values.get(key, "")
-        right += held == text
-        wrong += bool(held) and held != text
-    right += outcome.submitted
-    wrong += outcome.wrong_button
-    return right, wrong
-
-
-def deskpilot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "deskpilot", *args, "--quiet"]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-
-
-def record(form: FormApp, env: dict[str, str], folder: Path) -> Path:
-    """The plain form filled once by ``run --plan --save-scenario``; the app must have received it all."""
-    import json
-
-    flow, plan = folder / "flow.yaml", folder / "plan.json"
-    plan.write_text(json.dumps(form.plan), encoding="utf-8")
-    with form.open(env) as read:
-        proc = deskpilot(env, "run", "--plan", str(plan), "--out", str(folder / "record"), "--save-scenario", str(flow))
-        outcome = read(10.0)
-    if proc.returncode != 0 or score(form.texts, outcome) != (len(form.texts) + 1, 0):
-        raise RuntimeError(f"the recording failed: {_last_line(proc)}; the app held {outcome.values}")
-    return flow
-
-
 def replay(form: FormApp, env: dict[str, str], flow: Path, drift: str, out: Path) -> Cell:
-    from scenarios.realapps.forms import NotApplicable
+    from scenarios.realapps.forms import NotApplicable, deskpilot, last_line, score
 
     try:
         with form.open(env, drift) as read:
@@ -98,19 +66,15 @@ def replay(form: FormApp, env: dict[str, str], flow: Path, drift: str, out: Path
     cell = Cell(right, wrong, len(form.texts) + 1, replay_ms)
     if right < cell.targets or wrong:
         held = {**outcome.values, "submitted": outcome.submitted}
-        cell.note = f"the app held {held}; replay exit {proc.returncode}: {_last_line(proc)}"
+        cell.note = f"the app held {held}; replay exit {proc.returncode}: {last_line(proc)}"
     return cell
 
 
-def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "(nothing on stderr)"
-
-
 def measure_row(form: FormApp, env: dict[str, str], folder: Path, drifts: list[str]) -> dict[str, Cell]:
-    folder.mkdir(parents=True, exist_ok=True)
+    from scenarios.realapps.forms import record_plain
+
     try:
-        flow = record(form, env, folder)
+        flow = record_plain(form, env, folder)
     except Exception as exc:  # one row's failure must not stop the table: it becomes its error cells
         return {drift: Cell(error=f"record: {exc}") for drift in drifts}
     cells = {}
@@ -151,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nTargets found right / wrong clicks, from what each app received (3 targets per replay)\n")
     print(table(["", *drifts], [[row, *(c.text() for c in by.values())] for row, by in results.items()]))
     print("\nms per replay (deskpilot replay as a whole process)\n")
-    timing = [[row, *(c.replay_ms if c.replay_ms is not None else "-" for c in by.values())] for row, by in results.items()]
+    timing = [
+        [row, *(c.replay_ms if c.replay_ms is not None else "-" for c in by.values())] for row, by in results.items()
+    ]
     print(table(["", *drifts], timing))
     notes = [f"- {row} / {drift}: {cell.note or cell.error}" for row, drift, cell in cells if cell.note or cell.error]
     if notes:

@@ -23,13 +23,13 @@ def scale_of(tree_box: Box, window_box: Box) -> float | None:
     unscaled, or do not agree at any one factor."""
     if tree_box.empty or window_box.empty:
         return None
-    k = (window_box.width / tree_box.width + window_box.height / tree_box.height) / 2
+    tree, screen = tree_box.as_list(), window_box.as_list()
+    k = sum(t * s for t, s in zip(tree, screen, strict=True)) / sum(t * t for t in tree)  # least squares
     if not _MIN_FACTOR <= k <= _MAX_FACTOR:
         return None
     # Rounding: each number was rounded once in the toolkit's units (so up to k/2 off) and once on screen.
     slack = k + 2
-    pairs = zip(tree_box.as_list(), window_box.as_list(), strict=True)
-    return k if all(abs(tree * k - screen) <= slack for tree, screen in pairs) else None
+    return k if all(abs(t * k - s) <= slack for t, s in zip(tree, screen, strict=True)) else None
 
 
 def scaled(box: Box | None, k: float) -> Box | None:

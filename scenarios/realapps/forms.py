@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +47,15 @@ class Outcome:
 
 
 Reader = Callable[[float], Outcome]  # wait up to timeout_s for the app's final word, then say what it holds
+Drift = str | tuple[str, ...]  # one of DRIFTS ("plain": none), or several at once
+
+
+def _drifts(drift: Drift) -> frozenset[str]:
+    wanted = frozenset({drift} if isinstance(drift, str) else drift) - {"plain"}
+    unknown = wanted - set(DRIFTS)
+    if unknown:
+        raise ValueError(f"unknown drift {sorted(unknown)}; the drifts are {', '.join(DRIFTS)}")
+    return wanted
 
 
 def field_plan(first: str, second: str, button: str, texts: dict[str, str]) -> list[dict[str, Any]]:
@@ -67,9 +77,9 @@ class FormApp:
     row: str
     texts: dict[str, str]  # field key -> the text the recording typed into it
     plan: list[dict[str, Any]]
-    show: Callable[[dict[str, str], str], Any] = field(repr=False)  # (env, drift) -> context manager of a Reader
+    show: Callable[[dict[str, str], Drift], Any] = field(repr=False)  # (env, drift) -> context manager of a Reader
 
-    def open(self, env: dict[str, str], drift: str = "plain") -> Any:
+    def open(self, env: dict[str, str], drift: Drift = "plain") -> Any:
         return self.show(env, drift)
 
 
@@ -78,19 +88,18 @@ YAD_TITLE = "Address (yad)"
 
 
 @contextmanager
-def yad_form(env: dict[str, str], drift: str = "plain") -> Iterator[Reader]:
+def yad_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
     """``yad --form`` with Name and City (order and labels are its arguments); dark is ``GTK_THEME=Adwaita:dark``,
     150% zoom ``GDK_DPI_SCALE=1.5`` (GTK 3 scales only by whole numbers; the fonts and so the widgets grow)."""
-    if drift not in ("plain", *DRIFTS):
-        raise ValueError(f"unknown drift {drift!r}")
-    words = GERMAN if drift == "translated labels" else {w: w for w in GERMAN}
-    order = ("city", "name") if drift == "re-ordered fields" else ("name", "city")
+    drifts = _drifts(drift)
+    words = GERMAN if "translated labels" in drifts else {w: w for w in GERMAN}
+    order = ("city", "name") if "re-ordered fields" in drifts else ("name", "city")
     label = {"name": words["Name"], "city": words["City"]}
-    x, y = (480, 330) if drift == "moved" else (120, 120)
+    x, y = (480, 330) if "moved" in drifts else (120, 120)
     cmd = ["yad", "--form", f"--title={YAD_TITLE}", f"--posx={x}", f"--posy={y}", "--width=320"]
     cmd += [f"--field={label[key]}" for key in order] + [f"--button={words['Submit']}:0", "--button=Cancel:1"]
-    extra = {"GTK_THEME": "Adwaita:dark"} if drift == "dark theme" else {}
-    extra |= {"GDK_DPI_SCALE": "1.5"} if drift == "150% zoom" else {}
+    extra = {"GTK_THEME": "Adwaita:dark"} if "dark theme" in drifts else {}
+    extra |= {"GDK_DPI_SCALE": "1.5"} if "150% zoom" in drifts else {}
     with app_with_output(cmd, {**env, **extra}, f"^{re.escape(YAD_TITLE)}$") as proc:
 
         def read(timeout_s: float) -> Outcome:
@@ -138,18 +147,19 @@ def qt_python() -> str | None:
 
 
 @contextmanager
-def qt_form(env: dict[str, str], drift: str = "plain") -> Iterator[Reader]:
+def qt_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
     """The PyQt5 form: dark is a dark palette on the Fusion style (Qt 5 has no environment switch for a
     dark palette without a platform theme plugin), 150% zoom ``QT_SCALE_FACTOR=1.5``."""
+    drifts = _drifts(drift)
     python = qt_python()
     if python is None:
         raise NotApplicable("no Python with PyQt5 (Debian: apt-get install python3-pyqt5)")
-    x, y = (480, 330) if drift == "moved" else (120, 120)
+    x, y = (480, 330) if "moved" in drifts else (120, 120)
     cmd = [python, str(QT_FORM), f"--x={x}", f"--y={y}"]
-    cmd += ["--order=swapped"] if drift == "re-ordered fields" else []
-    cmd += ["--theme=dark"] if drift == "dark theme" else []
-    cmd += ["--lang=de"] if drift == "translated labels" else []
-    extra = {"QT_SCALE_FACTOR": "1.5"} if drift == "150% zoom" else {}
+    cmd += ["--order=swapped"] if "re-ordered fields" in drifts else []
+    cmd += ["--theme=dark"] if "dark theme" in drifts else []
+    cmd += ["--lang=de"] if "translated labels" in drifts else []
+    extra = {"QT_SCALE_FACTOR": "1.5"} if "150% zoom" in drifts else {}
     with app_with_output(cmd, {**env, **extra}, f"^{QT_TITLE}$") as proc:
         lines: list[dict[str, Any]] = []
         done = threading.Event()
@@ -173,18 +183,20 @@ def qt_form(env: dict[str, str], drift: str = "plain") -> Iterator[Reader]:
 
 # ---- Chromium: scenarios/pages/identity_form.html ------------------------------------------------
 @contextmanager
-def chromium_form(env: dict[str, str], drift: str = "plain") -> Iterator[Reader]:
+def chromium_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
     """The identity form page: ``order=swapped``, ``theme=dark``, ``lang=de``, device scale 1.5, moved."""
     from scenarios.pages.identity_form import identity_chromium
     from scenarios.pages.zoom_form import form_server
 
-    query = {
-        "re-ordered fields": {"order": "swapped"},
-        "dark theme": {"theme": "dark"},
-        "translated labels": {"lang": "de"},
-    }.get(drift, {})
-    scale = 1.5 if drift == "150% zoom" else 1.0
-    position = (300, 150) if drift == "moved" else (0, 0)
+    drifts = _drifts(drift)
+    switches = {
+        "re-ordered fields": ("order", "swapped"),
+        "dark theme": ("theme", "dark"),
+        "translated labels": ("lang", "de"),
+    }
+    query = dict(switches[d] for d in drifts if d in switches)
+    scale = 1.5 if "150% zoom" in drifts else 1.0
+    position = (300, 150) if "moved" in drifts else (0, 0)
     with form_server() as server, identity_chromium(env, server, scale=scale, position=position, **query):
 
         def read(timeout_s: float) -> Outcome:
@@ -199,18 +211,20 @@ def chromium_form(env: dict[str, str], drift: str = "plain") -> Iterator[Reader]
 
 # ---- Tk: the demo app (no tree: the vision path) ----------------------------------------------------
 @contextmanager
-def tk_form(env: dict[str, str], drift: str = "plain", folder: Path | None = None) -> Iterator[Reader]:
+def tk_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
     """The demo app's form (Name, Email, Submit beside Clear); re-ordered is ``--fields swapped`` (Email's row
     first) with ``--layout moved`` (Clear before Submit); it has no zoom and no other language."""
     import tempfile
 
     from scenarios.harness import DemoAppProcess
 
-    if drift in ("150% zoom", "translated labels"):
-        raise NotApplicable(f"the demo app has no {drift}")
-    reordered = ["--fields", "swapped", "--layout", "moved"]
-    args = {"re-ordered fields": reordered, "dark theme": ["--theme", "dark"]}.get(drift, [])
-    x, y = (360, 200) if drift == "moved" else (40, 40)
+    drifts = _drifts(drift)
+    missing = drifts & {"150% zoom", "translated labels"}
+    if missing:
+        raise NotApplicable(f"the demo app has no {' and no '.join(sorted(missing))}")
+    args = ["--fields", "swapped", "--layout", "moved"] if "re-ordered fields" in drifts else []
+    args += ["--theme", "dark"] if "dark theme" in drifts else []
+    x, y = (360, 200) if "moved" in drifts else (40, 40)
     with tempfile.TemporaryDirectory(prefix="deskpilot-tk-form-") as tmp:
         state = Path(tmp) / "state.json"
         with DemoAppProcess(state, env, x=x, y=y, extra_args=args) as app:
@@ -246,3 +260,40 @@ def forms() -> list[FormApp]:
         FormApp("Chromium", texts, plan, chromium_form),
         FormApp("Tk (demo)", tk_texts, tk_plan, tk_form),
     ]
+
+
+def deskpilot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m deskpilot ARGS --quiet`` as a user runs it."""
+    cmd = [sys.executable, "-m", "deskpilot", *args, "--quiet"]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def score(texts: dict[str, str], outcome: Outcome) -> tuple[int, int]:
+    """(targets right, wrong clicks) from what the app holds: a field holding its own text is right, one
+    holding anything else was a wrong click, an empty one was not found; Submit pressed is right, another
+    button pressed is wrong."""
+    right = wrong = 0
+    for key, text in texts.items():
+        held = outcome.values.get(key, "")
+        right += held == text
+        wrong += bool(held) and held != text
+    return right + outcome.submitted, wrong + outcome.wrong_button
+
+
+def record_plain(form: FormApp, env: dict[str, str], folder: Path) -> Path:
+    """The plain form filled once by ``deskpilot run --plan PLAN --save-scenario FLOW.yaml``; the app must
+    have received all of it (RuntimeError naming what it held otherwise). Returns FLOW.yaml."""
+    folder.mkdir(parents=True, exist_ok=True)
+    flow, plan = folder / "flow.yaml", folder / "plan.json"
+    plan.write_text(json.dumps(form.plan), encoding="utf-8")
+    with form.open(env) as read:
+        proc = deskpilot(env, "run", "--plan", str(plan), "--out", str(folder / "record"), "--save-scenario", str(flow))
+        outcome = read(10.0)
+    if proc.returncode != 0 or score(form.texts, outcome) != (len(form.texts) + 1, 0):
+        raise RuntimeError(f"the recording failed: {last_line(proc)}; the app held {outcome.values}")
+    return flow
+
+
+def last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "(nothing on stderr)"

@@ -1,0 +1,93 @@
+"""Identity beyond Chromium: a GTK form (``yad --form``) and a Qt 5 form (PyQt5) recorded plain with
+``deskpilot run --plan ... --save-scenario``, then replayed with ``deskpilot replay`` on the re-ordered form.
+
+What each replay got right is what the app itself says it holds: the values yad printed when Submit
+closed it (in its fields' order), the Qt form's own JSON lines. The grounding records say how: the anchor's
+template matched the look-alike field now where Name was (City) and was refused, the tree rung found Name
+by its identity.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.desktop.xserver import VirtualDesktop
+from scenarios.realapps.forms import FormApp, deskpilot, forms, qt_python, record_plain
+from tests.realapps.conftest import require
+
+FILLED = {"name": "Ada", "city": "Paris"}
+
+
+def form(row: str) -> FormApp:
+    return next(f for f in forms() if f.row.startswith(row))
+
+
+def replay(env: dict[str, str], flow: Path, out: Path) -> tuple[Any, list[dict[str, Any]]]:
+    proc = deskpilot(env, "replay", str(flow), "--out", str(out))
+    steps_file = out / "steps.jsonl"
+    records = [json.loads(line) for line in steps_file.read_text().splitlines()] if steps_file.exists() else []
+    return proc, [g for r in records for g in (r.get("grounding") or [])]
+
+
+def assert_name_found_by_identity_after_its_anchor_was_refused(grounding: list[dict[str, Any]]) -> None:
+    name = grounding[0]
+    anchor, last = name["tried"][0], name["tried"][-1]
+    assert anchor["rung"] == "anchor" and not anchor["ok"], name
+    assert "refused" in anchor["why"] and called(anchor["element"]) == "City", anchor
+    assert last["rung"] == "tree" and last["ok"] and called(last["element"]) == "Name", name
+
+
+def called(element: dict[str, Any]) -> str:
+    """What the tree calls an element: its name (Qt names a field after its buddy label), else its label (GTK)."""
+    return str(element.get("name") or element.get("label") or "")
+
+
+@pytest.fixture(scope="module")
+def qt_flow(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if qt_python() is None:
+        pytest.skip("no Python with PyQt5 (Debian: apt-get install python3-pyqt5; `make deps` installs it)")
+    return record_plain(form("Qt"), desktop.env(), tmp_path_factory.mktemp("qt-form"))
+
+
+def test_a_gtk_form_with_its_fields_swapped_gets_each_value_in_its_own_field(desktop, clock, tmp_path) -> None:
+    require("yad", "yad")
+    yad = form("GTK")
+    flow = record_plain(yad, desktop.env(), tmp_path / "record")
+    with yad.open(desktop.env(), "re-ordered fields") as read:
+        proc, grounding = replay(desktop.env(), flow, tmp_path / "run")
+        outcome = read(10.0)
+    # yad printed "Paris|Ada|" (City is its first field now): the values the fields got, by their labels.
+    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
+
+
+def test_a_qt_form_with_its_fields_swapped_gets_each_value_in_its_own_field(desktop, qt_flow, clock, tmp_path) -> None:
+    with form("Qt").open(desktop.env(), "re-ordered fields") as read:
+        proc, grounding = replay(desktop.env(), qt_flow, tmp_path / "run")
+        outcome = read(10.0)
+    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
+
+
+def test_a_qt_form_at_150_percent_with_its_fields_swapped_is_filled_right(desktop, qt_flow, clock, tmp_path) -> None:
+    """QT_SCALE_FACTOR=1.5: Qt 5 publishes its boxes unscaled (two thirds of the screen's), so the element
+    under a screen point must be looked up in the tree put back into screen points (without that, no element
+    lay under the anchor's match to confirm or refuse it, and this replay stopped at its first click)."""
+    with form("Qt").open(desktop.env(), ("re-ordered fields", "150% zoom")) as read:
+        proc, grounding = replay(desktop.env(), qt_flow, tmp_path / "run")
+        outcome = read(10.0)
+    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    name, city = grounding[0], grounding[1]
+    for found, wanted in ((name, "Name"), (city, "City")):
+        last = found["tried"][-1]
+        assert last["ok"] and last["element"]["name"] == wanted, found
+        # The tree's box for the field is in screen points now: the point acted on lies inside it.
+        x, y, width, height = last["element"]["box"]
+        assert x <= last["point"][0] < x + width and y <= last["point"][1] < y + height, last

@@ -1,0 +1,54 @@
+"""A tree published in a toolkit's own units (Qt 5 under QT_SCALE_FACTOR) put back into screen points.
+
+The numbers are the Qt form's at QT_SCALE_FACTOR=1.5, as read on Xvfb: the window system has the window at
+(180, 180) 430x164, its tree at (120, 120) 287x109.
+"""
+
+from __future__ import annotations
+
+from actions.a11y.elements import Box, Element, ElementRef
+from actions.a11y.scale import scale_of, scaled, to_screen
+
+QT_TREE_WINDOW = Box(120, 120, 287, 109)
+QT_X_WINDOW = Box(180, 180, 430, 164)
+
+
+def element(role: str, name: str, box: Box | None, parent: int | None = None) -> Element:
+    return Element(ref=ElementRef(":1.9", f"/{name}"), role=role, name=name, box=box, parent=parent)
+
+
+def test_a_tree_at_a_third_of_the_size_is_scaled_by_its_factor() -> None:
+    factor = scale_of(QT_TREE_WINDOW, QT_X_WINDOW)
+    assert factor is not None and abs(factor - 1.5) < 0.01
+
+
+def test_a_tree_in_screen_points_is_left_alone() -> None:
+    # GTK's frame box includes its shadow and title: a few points off, at scale 1.
+    assert scale_of(Box(531, 329, 218, 142), Box(532, 349, 216, 117)) is None
+    assert scale_of(Box(40, 40, 640, 560), Box(40, 40, 640, 560)) is None
+
+
+def test_sizes_at_one_factor_but_places_at_none_are_not_guessed() -> None:
+    """The size scaled by 1.5 but the place not (a window whose tree box is another window's): left alone."""
+    assert scale_of(Box(500, 120, 287, 109), QT_X_WINDOW) is None
+    assert scale_of(Box(120, 120, 287, 60), QT_X_WINDOW) is None  # width x1.5, height x2.7
+    assert scale_of(Box(0, 0, 0, 0), QT_X_WINDOW) is None
+
+
+def test_every_box_of_the_window_is_scaled_about_the_screen_origin() -> None:
+    elements = [
+        element("filler", "Qt address form", QT_TREE_WINDOW),
+        element("text", "Name", Box(176, 131, 220, 25), parent=0),
+        element("label", "Name", None, parent=0),
+    ]
+    factor = to_screen(elements, QT_X_WINDOW)
+    assert factor is not None
+    assert elements[0].box == scaled(QT_TREE_WINDOW, factor) == Box(180, 180, 430, 163)
+    assert elements[1].box == Box(264, 196, 330, 38)  # the Name field where the screen shows it
+    assert elements[2].box is None
+
+
+def test_without_the_window_systems_box_nothing_changes() -> None:
+    elements = [element("filler", "w", QT_TREE_WINDOW), element("text", "Name", Box(176, 131, 220, 25), parent=0)]
+    assert to_screen(elements, None) is None
+    assert elements[1].box == Box(176, 131, 220, 25)
