@@ -3,10 +3,12 @@
 Qt 5 scaled by ``QT_SCALE_FACTOR`` (or its high-DPI scaling) publishes every box in device-independent
 pixels: at 1.5 a window that the window system has at (180, 180) 430x164 is at (120, 120) 287x109 in
 its tree, and a point taken from the tree lands above and left of its element, perhaps in another window.
-The window system's box of the same window says by how much: when the tree's window box times one factor
-``k`` is the window system's box (its place and its size, within rounding), every box of that tree is
-multiplied by ``k``. Toolkits that publish screen points (GTK, Chromium at any device scale) agree at 1
-and are left alone; a window whose boxes disagree in any other way is left alone too (nothing is guessed).
+GTK 3 under ``GDK_SCALE=2`` does the same. The window system's box of the same window says by how much:
+when the tree's window box times one factor ``k`` is the window system's box (its place and its size,
+within rounding; a frame with the window manager's title bar and borders around it, for GTK), every box of
+that tree is multiplied by ``k``. Toolkits that publish screen points (GTK at scale 1, Chromium at any
+device scale) agree at 1 and are left alone; a window whose boxes disagree in any other way is left alone
+too (nothing is guessed).
 """
 
 from __future__ import annotations
@@ -16,20 +18,36 @@ from dataclasses import replace
 from actions.a11y.elements import Box, Element
 
 _MIN_FACTOR, _MAX_FACTOR = 1.1, 4.0  # the scale factors toolkits are set to (125%-400%)
+_TITLE, _BORDER = 64, 16  # the most a window manager's title bar / border may add around a window, in points
 
 
 def scale_of(tree_box: Box, window_box: Box) -> float | None:
-    """``k`` when ``tree_box`` scaled by ``k`` is ``window_box`` (place and size); None when they agree
-    unscaled, or do not agree at any one factor."""
+    """``k`` when ``tree_box`` scaled by ``k`` is ``window_box``; None when they agree unscaled, or at no
+    one factor. Qt's window box is the window's own (it must agree in place and size, within rounding); GTK's
+    is its frame, the window manager's title bar and borders included: it may overhang the window by those."""
     if tree_box.empty or window_box.empty:
         return None
+    exact = _exact_factor(tree_box, window_box)
+    if exact is not None:
+        return exact
+    k = window_box.width / tree_box.width  # the width: what a frame's borders change least
+    if not _MIN_FACTOR <= k <= _MAX_FACTOR:
+        return None
+    slack = k + 2  # each number was rounded in the toolkit's units (up to k/2 off) and on the screen
+    left, top = tree_box.x * k, tree_box.y * k
+    right, bottom = (tree_box.x + tree_box.width) * k, (tree_box.y + tree_box.height) * k
+    overhang = (window_box.x - left, window_box.y - top, right - window_box.x - window_box.width)
+    below = bottom - window_box.y - window_box.height
+    fits = all(-slack <= side <= _BORDER + slack for side in (*overhang[::2], below))
+    return k if fits and -slack <= overhang[1] <= _TITLE + slack else None
+
+
+def _exact_factor(tree_box: Box, window_box: Box) -> float | None:
     tree, screen = tree_box.as_list(), window_box.as_list()
     k = sum(t * s for t, s in zip(tree, screen, strict=True)) / sum(t * t for t in tree)  # least squares
     if not _MIN_FACTOR <= k <= _MAX_FACTOR:
         return None
-    # Rounding: each number was rounded once in the toolkit's units (so up to k/2 off) and once on screen.
-    slack = k + 2
-    return k if all(abs(t * k - s) <= slack for t, s in zip(tree, screen, strict=True)) else None
+    return k if all(abs(t * k - s) <= k + 2 for t, s in zip(tree, screen, strict=True)) else None
 
 
 def scaled(box: Box | None, k: float) -> Box | None:

@@ -50,9 +50,10 @@ Reader = Callable[[float], Outcome]  # wait up to timeout_s for the app's final 
 Drift = str | tuple[str, ...]  # one of DRIFTS ("plain": none), or several at once
 
 
-def _drifts(drift: Drift) -> frozenset[str]:
+def _drifts(drift: Drift, own: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The drifts asked for, checked against DRIFTS and the app's ``own`` extra ones."""
     wanted = frozenset({drift} if isinstance(drift, str) else drift) - {"plain"}
-    unknown = wanted - set(DRIFTS)
+    unknown = wanted - set(DRIFTS) - own
     if unknown:
         raise ValueError(f"unknown drift {sorted(unknown)}; the drifts are {', '.join(DRIFTS)}")
     return wanted
@@ -90,8 +91,9 @@ YAD_TITLE = "Address (yad)"
 @contextmanager
 def yad_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
     """``yad --form`` with Name and City (order and labels are its arguments); dark is ``GTK_THEME=Adwaita:dark``,
-    150% zoom ``GDK_DPI_SCALE=1.5`` (GTK 3 scales only by whole numbers; the fonts and so the widgets grow)."""
-    drifts = _drifts(drift)
+    150% zoom ``GDK_DPI_SCALE=1.5`` (GTK 3 scales only by whole numbers; the fonts and so the widgets grow),
+    and its own "200% zoom" is ``GDK_SCALE=2`` (everything twice as large; the tree's boxes stay unscaled)."""
+    drifts = _drifts(drift, frozenset({"200% zoom"}))
     words = GERMAN if "translated labels" in drifts else {w: w for w in GERMAN}
     order = ("city", "name") if "re-ordered fields" in drifts else ("name", "city")
     label = {"name": words["Name"], "city": words["City"]}
@@ -100,6 +102,7 @@ def yad_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
     cmd += [f"--field={label[key]}" for key in order] + [f"--button={words['Submit']}:0", "--button=Cancel:1"]
     extra = {"GTK_THEME": "Adwaita:dark"} if "dark theme" in drifts else {}
     extra |= {"GDK_DPI_SCALE": "1.5"} if "150% zoom" in drifts else {}
+    extra |= {"GDK_SCALE": "2"} if "200% zoom" in drifts else {}  # GTK 3's own (whole-number) scale
     with app_with_output(cmd, {**env, **extra}, f"^{re.escape(YAD_TITLE)}$") as proc:
 
         def read(timeout_s: float) -> Outcome:

@@ -47,18 +47,23 @@ def called(element: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
+def yad_flow(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require("yad", "yad")
+    return record_plain(form("GTK"), desktop.env(), tmp_path_factory.mktemp("yad-form"))
+
+
+@pytest.fixture(scope="module")
 def qt_flow(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if qt_python() is None:
         pytest.skip("no Python with PyQt5 (Debian: apt-get install python3-pyqt5; `make deps` installs it)")
     return record_plain(form("Qt"), desktop.env(), tmp_path_factory.mktemp("qt-form"))
 
 
-def test_a_gtk_form_with_its_fields_swapped_gets_each_value_in_its_own_field(desktop, clock, tmp_path) -> None:
-    require("yad", "yad")
-    yad = form("GTK")
-    flow = record_plain(yad, desktop.env(), tmp_path / "record")
-    with yad.open(desktop.env(), "re-ordered fields") as read:
-        proc, grounding = replay(desktop.env(), flow, tmp_path / "run")
+def test_a_gtk_form_with_its_fields_swapped_gets_each_value_in_its_own_field(
+    desktop, yad_flow, clock, tmp_path
+) -> None:
+    with form("GTK").open(desktop.env(), "re-ordered fields") as read:
+        proc, grounding = replay(desktop.env(), yad_flow, tmp_path / "run")
         outcome = read(10.0)
     # yad printed "Paris|Ada|" (City is its first field now): the values the fields got, by their labels.
     assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
@@ -91,3 +96,17 @@ def test_a_qt_form_at_150_percent_with_its_fields_swapped_is_filled_right(deskto
         # The tree's box for the field is in screen points now: the point acted on lies inside it.
         x, y, width, height = last["element"]["box"]
         assert x <= last["point"][0] < x + width and y <= last["point"][1] < y + height, last
+
+
+def test_a_gtk_form_at_gdk_scale_2_with_its_fields_swapped_is_filled_right(desktop, yad_flow, clock, tmp_path) -> None:
+    """GDK_SCALE=2: GTK 3 publishes its boxes at half the screen's, its frame with the title bar around the
+    window. Unscaled, the anchor's match on City (where Name was, and focused) had no element under it to
+    refuse: the replay clicked City for Name."""
+    with form("GTK").open(desktop.env(), ("re-ordered fields", "200% zoom")) as read:
+        proc, grounding = replay(desktop.env(), yad_flow, tmp_path / "run")
+        outcome = read(10.0)
+    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
+    x, y, width, height = grounding[0]["tried"][-1]["element"]["box"]
+    assert width > 400, grounding[0]  # the Name field in screen points: twice its 272 unscaled points

@@ -22,6 +22,13 @@ def test_a_tree_at_a_third_of_the_size_is_scaled_by_its_factor() -> None:
     assert factor is not None and abs(factor - 1.5) < 0.01
 
 
+def test_a_gtk_frame_at_twice_the_size_with_its_title_bar_is_scaled_by_two() -> None:
+    """yad under GDK_SCALE=2: the tree's frame (title bar and borders included) at (120, 120) 321x130, the
+    window system's client window at (241, 260) 640x234 (its frame at (240, 240), 20 points of title)."""
+    factor = scale_of(Box(120, 120, 321, 130), Box(241, 260, 640, 234))
+    assert factor is not None and abs(factor - 2) < 0.01
+
+
 def test_a_tree_in_screen_points_is_left_alone() -> None:
     # GTK's frame box includes its shadow and title: a few points off, at scale 1.
     assert scale_of(Box(531, 329, 218, 142), Box(532, 349, 216, 117)) is None
@@ -33,6 +40,8 @@ def test_sizes_at_one_factor_but_places_at_none_are_not_guessed() -> None:
     assert scale_of(Box(500, 120, 287, 109), QT_X_WINDOW) is None
     assert scale_of(Box(120, 120, 287, 60), QT_X_WINDOW) is None  # width x1.5, height x2.7
     assert scale_of(Box(0, 0, 0, 0), QT_X_WINDOW) is None
+    # Twice as wide, but its frame would stand 100 points above the window: no title bar is that tall.
+    assert scale_of(Box(120, 70, 321, 180), Box(241, 260, 640, 234)) is None
 
 
 def test_every_box_of_the_window_is_scaled_about_the_screen_origin() -> None:
