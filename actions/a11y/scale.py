@@ -8,7 +8,8 @@ when the tree's window box times one factor ``k`` is the window system's box (it
 within rounding; a frame with the window manager's title bar and borders around it, for GTK), every box of
 that tree is multiplied by ``k``. Toolkits that publish screen points (GTK at scale 1, Chromium at any
 device scale) agree at 1 and are left alone; a window whose boxes disagree in any other way is left alone
-too (nothing is guessed).
+too (nothing is guessed), and so is a tree whose elements do not lie within its window's box (Chromium
+gives its window's box unscaled and its page's boxes in screen points).
 """
 
 from __future__ import annotations
@@ -62,6 +63,24 @@ def to_screen(elements: list[Element], window_box: Box | None) -> float | None:
     system's ``window_box`` at another scale; the factor applied, or None."""
     window = elements[0].box if elements else None
     k = scale_of(window, window_box) if window is not None and window_box is not None else None
-    if k is not None:
+    if k is not None and window is not None and _one_unit(elements, window):
         elements[:] = [replace(element, box=scaled(element.box, k)) for element in elements]
-    return k
+        return k
+    return None
+
+
+def _one_unit(elements: list[Element], window: Box) -> bool:
+    """Whether every showing element lies within the window's box as the tree gives it: the tree is in one
+    unit throughout. Chromium at a device scale gives its window's box in device-independent pixels but
+    its page's boxes in screen points (already right): those overflow the window and nothing is scaled."""
+    slack = 4
+    right, bottom = window.x + window.width + slack, window.y + window.height + slack
+    for element in elements[1:]:
+        box = element.box
+        if box is None or box.empty or not element.showing:
+            continue
+        if box.x < window.x - slack or box.y < window.y - slack:
+            return False
+        if box.x + box.width > right or box.y + box.height > bottom:
+            return False
+    return True

@@ -14,7 +14,10 @@ QT_X_WINDOW = Box(180, 180, 430, 164)
 
 
 def element(role: str, name: str, box: Box | None, parent: int | None = None) -> Element:
-    return Element(ref=ElementRef(":1.9", f"/{name}"), role=role, name=name, box=box, parent=parent)
+    shown = frozenset({"showing", "visible"})
+    return Element(
+        ref=ElementRef(":1.9", f"/{role}/{name}"), role=role, name=name, box=box, parent=parent, states=shown
+    )
 
 
 def test_a_tree_at_a_third_of_the_size_is_scaled_by_its_factor() -> None:
@@ -61,3 +64,16 @@ def test_without_the_window_systems_box_nothing_changes() -> None:
     elements = [element("filler", "w", QT_TREE_WINDOW), element("text", "Name", Box(176, 131, 220, 25), parent=0)]
     assert to_screen(elements, None) is None
     assert elements[1].box == Box(176, 131, 220, 25)
+
+
+def test_a_window_box_in_other_units_than_its_elements_is_left_alone() -> None:
+    """Chromium at device scale 1.5: its window's box unscaled (the size it was asked for), its page's boxes
+    already in screen points. They overflow the window's box, so nothing is scaled (1.5 times too far)."""
+    elements = [
+        element("frame", "Identity form", Box(0, 0, 560, 413)),
+        element("document web", "Identity form", Box(1, 20, 840, 600), parent=0),
+        element("entry", "Name", Box(195, 110, 350, 43), parent=1),
+    ]
+    assert scale_of(Box(0, 0, 560, 413), Box(1, 20, 840, 600)) is not None  # the window's box alone would say 1.5
+    assert to_screen(elements, Box(1, 20, 840, 600)) is None
+    assert elements[2].box == Box(195, 110, 350, 43)
