@@ -178,7 +178,7 @@ def qt_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
 
         def read(timeout_s: float) -> Outcome:
             done.wait(timeout_s)
-            last = lines[-1] if lines else {"name": "", "city": "", "submitted": False}
+            last: dict[str, Any] = lines[-1] if lines else {"name": "", "city": "", "submitted": False}
             return Outcome({"name": last["name"], "city": last["city"]}, submitted=bool(last["submitted"]))
 
         yield read
@@ -248,7 +248,7 @@ def forms() -> list[FormApp]:
     """The robustness table's rows, in its order."""
     texts = {"name": "Ada", "city": "Paris"}
     tk_texts = {"name": "Ada", "email": "ada@example.com"}
-    tk_plan = [
+    tk_plan: list[dict[str, Any]] = [
         # The demo opens with Name focused and has no tree to say the click kept the focus there.
         {"kind": "click", "target": {"text": "Name", "offset": [175, 0]}, "expect": "none"},
         {"kind": "type", "text": tk_texts["name"]},

@@ -59,24 +59,27 @@ def qt_flow(desktop: VirtualDesktop, tmp_path_factory: pytest.TempPathFactory) -
     return record_plain(form("Qt"), desktop.env(), tmp_path_factory.mktemp("qt-form"))
 
 
+def replay_filled(env: dict[str, str], row: str, drift: Any, flow: Path, out: Path) -> list[dict[str, Any]]:
+    """Replay ``flow`` on the ``row`` form under ``drift``; the app must hold each value in its own field and
+    have been submitted (its own output), the replay must pass. Returns each pointer step's grounding."""
+    with form(row).open(env, drift) as read:
+        proc, grounding = replay(env, flow, out)
+        outcome = read(10.0)
+    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    return grounding
+
+
 def test_a_gtk_form_with_its_fields_swapped_gets_each_value_in_its_own_field(
     desktop, yad_flow, clock, tmp_path
 ) -> None:
-    with form("GTK").open(desktop.env(), "re-ordered fields") as read:
-        proc, grounding = replay(desktop.env(), yad_flow, tmp_path / "run")
-        outcome = read(10.0)
     # yad printed "Paris|Ada|" (City is its first field now): the values the fields got, by their labels.
-    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
-    assert proc.returncode == 0, proc.stderr[-1500:]
+    grounding = replay_filled(desktop.env(), "GTK", "re-ordered fields", yad_flow, tmp_path / "run")
     assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
 
 
 def test_a_qt_form_with_its_fields_swapped_gets_each_value_in_its_own_field(desktop, qt_flow, clock, tmp_path) -> None:
-    with form("Qt").open(desktop.env(), "re-ordered fields") as read:
-        proc, grounding = replay(desktop.env(), qt_flow, tmp_path / "run")
-        outcome = read(10.0)
-    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
-    assert proc.returncode == 0, proc.stderr[-1500:]
+    grounding = replay_filled(desktop.env(), "Qt", "re-ordered fields", qt_flow, tmp_path / "run")
     assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
 
 
@@ -84,13 +87,9 @@ def test_a_qt_form_at_150_percent_with_its_fields_swapped_is_filled_right(deskto
     """QT_SCALE_FACTOR=1.5: Qt 5 publishes its boxes unscaled (two thirds of the screen's), so the element
     under a screen point must be looked up in the tree put back into screen points (without that, no element
     lay under the anchor's match to confirm or refuse it, and this replay stopped at its first click)."""
-    with form("Qt").open(desktop.env(), ("re-ordered fields", "150% zoom")) as read:
-        proc, grounding = replay(desktop.env(), qt_flow, tmp_path / "run")
-        outcome = read(10.0)
-    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
-    assert proc.returncode == 0, proc.stderr[-1500:]
-    name, city = grounding[0], grounding[1]
-    for found, wanted in ((name, "Name"), (city, "City")):
+    drift = ("re-ordered fields", "150% zoom")
+    grounding = replay_filled(desktop.env(), "Qt", drift, qt_flow, tmp_path / "run")
+    for found, wanted in ((grounding[0], "Name"), (grounding[1], "City")):
         last = found["tried"][-1]
         assert last["ok"] and last["element"]["name"] == wanted, found
         # The tree's box for the field is in screen points now: the point acted on lies inside it.
@@ -102,11 +101,7 @@ def test_a_gtk_form_at_gdk_scale_2_with_its_fields_swapped_is_filled_right(deskt
     """GDK_SCALE=2: GTK 3 publishes its boxes at half the screen's, its frame with the title bar around the
     window. Unscaled, the anchor's match on City (where Name was, and focused) had no element under it to
     refuse: the replay clicked City for Name."""
-    with form("GTK").open(desktop.env(), ("re-ordered fields", "200% zoom")) as read:
-        proc, grounding = replay(desktop.env(), yad_flow, tmp_path / "run")
-        outcome = read(10.0)
-    assert outcome.submitted and outcome.values == FILLED, (outcome, proc.stderr[-1500:], grounding)
-    assert proc.returncode == 0, proc.stderr[-1500:]
+    drift = ("re-ordered fields", "200% zoom")
+    grounding = replay_filled(desktop.env(), "GTK", drift, yad_flow, tmp_path / "run")
     assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
-    x, y, width, height = grounding[0]["tried"][-1]["element"]["box"]
-    assert width > 400, grounding[0]  # the Name field in screen points: twice its 272 unscaled points
+    assert grounding[0]["tried"][-1]["element"]["box"][2] > 400, grounding[0]  # 2 x its 272 unscaled points
