@@ -92,9 +92,11 @@ YAD_TITLE = "Address (yad)"
 def yad_form(env: dict[str, str], drift: Drift = "plain") -> Iterator[Reader]:
     """``yad --form`` with Name and City (order and labels are its arguments); dark is ``GTK_THEME=Adwaita:dark``,
     150% zoom ``GDK_DPI_SCALE=1.5`` (GTK 3 scales only by whole numbers; the fonts and so the widgets grow),
-    and its own "200% zoom" is ``GDK_SCALE=2`` (everything twice as large; the tree's boxes stay unscaled)."""
-    drifts = _drifts(drift, frozenset({"200% zoom"}))
+    its own "200% zoom" is ``GDK_SCALE=2`` (everything twice as large; the tree's boxes stay unscaled) and
+    "City renamed" labels City "Town" (the rest as recorded)."""
+    drifts = _drifts(drift, frozenset({"200% zoom", "City renamed"}))
     words = GERMAN if "translated labels" in drifts else {w: w for w in GERMAN}
+    words |= {"City": "Town"} if "City renamed" in drifts else {}
     order = ("city", "name") if "re-ordered fields" in drifts else ("name", "city")
     label = {"name": words["Name"], "city": words["City"]}
     x, y = (480, 330) if "moved" in drifts else (120, 120)
@@ -273,14 +275,16 @@ def deskpilot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
 
 def score(texts: dict[str, str], outcome: Outcome) -> tuple[int, int]:
     """(targets right, wrong clicks) from what the app holds: a field holding its own text is right, one
-    holding anything else was a wrong click, an empty one was not found; Submit pressed is right, another
-    button pressed is wrong."""
+    holding anything else was a wrong click, an empty one was not found; Submit pressed after every field
+    was filled is right, pressed while a field was still empty is a wrong click (the button was clicked for
+    that field: the recording filled the fields first), another button pressed is wrong."""
     right = wrong = 0
     for key, text in texts.items():
         held = outcome.values.get(key, "")
         right += held == text
         wrong += bool(held) and held != text
-    return right + outcome.submitted, wrong + outcome.wrong_button
+    early = outcome.submitted and not all(outcome.values.get(key) for key in texts)
+    return right + (outcome.submitted and not early), wrong + early + outcome.wrong_button
 
 
 def record_plain(form: FormApp, env: dict[str, str], folder: Path) -> Path:

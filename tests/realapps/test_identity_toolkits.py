@@ -105,3 +105,19 @@ def test_a_gtk_form_at_gdk_scale_2_with_its_fields_swapped_is_filled_right(deskt
     grounding = replay_filled(desktop.env(), "GTK", drift, yad_flow, tmp_path / "run")
     assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
     assert grounding[0]["tried"][-1]["element"]["box"][2] > 400, grounding[0]  # 2 x its 272 unscaled points
+
+
+def test_a_renamed_field_is_not_found_rather_than_clicked_on_a_neighbour(desktop, yad_flow, clock, tmp_path) -> None:
+    """City is labelled "Town" now. The recording read no label beside the City field and named it by the text
+    nearest to it, the Submit button below; nothing may click Submit for it (yad would print "Ada||")."""
+    with form("GTK").open(desktop.env(), "City renamed") as read:
+        proc, grounding = replay(desktop.env(), yad_flow, tmp_path / "run")
+        outcome = read(5.0)
+    assert not outcome.submitted and outcome.values == {"name": "Ada", "city": ""}, (outcome, grounding)
+    assert proc.returncode == 1 and "step 3" in proc.stderr, proc.stderr[-1500:]
+    # Every rung that found a place for City (the anchor, the template, the label by OCR) was refused there:
+    # the tree says the field there is Town.
+    city = grounding[-1]["tried"]
+    assert not any(t["ok"] for t in city), city
+    matched = [t for t in city if "matched at" in t["why"]]
+    assert matched and all("'Town' is there" in t["why"] and "refused" in t["why"] for t in matched), city
