@@ -90,6 +90,22 @@ class DisplayProfile(BaseModel):
             self.top + grid_axis_to_index(grid.y, self.height),
         )
 
+    def screen_to_grid(self, point: ScreenPoint) -> GridPoint:
+        """A screen point on Qwen3-VL's 0..1000 grid: the inverse of ``grid_to_screen`` (a prompt's boxes)."""
+        return GridPoint(
+            index_to_grid_axis(point.x - self.left, self.width), index_to_grid_axis(point.y - self.top, self.height)
+        )
+
+    def screen_to_resized(self, point: ScreenPoint, resized: tuple[int, int]) -> ImagePixel:
+        """A screen point in pixels of the resized image (Qwen2/2.5-VL's space): the inverse of
+        ``resized_to_screen``, rounded to whole pixels and kept inside the image."""
+        width, height = resized
+        if width <= 0 or height <= 0:
+            raise ValueError("resized image size must be positive")
+        x = min(width, max(0, round((point.x - self.left) * width / self.width)))
+        y = min(height, max(0, round((point.y - self.top) * height / self.height)))
+        return ImagePixel(x, y)
+
     def resized_to_screen(self, pixel: ImagePixel, resized: tuple[int, int]) -> ScreenPoint:
         """Absolute pixels of a resized copy of the frame (Qwen2/2.5-VL answers) to a screen point."""
         width, height = resized
@@ -137,6 +153,13 @@ def grid_axis_to_index(value: float, extent: int) -> int:
     if not 0 <= value <= GRID_MAX:
         raise ValueError(f"grid coordinate {value} is outside 0..{GRID_MAX}")
     return min(extent - 1, round(value * (extent - 1) / GRID_MAX))
+
+
+def index_to_grid_axis(index: int, extent: int) -> int:
+    """Map 0..extent-1 onto 0..1000 (``grid_axis_to_index``'s inverse), clamped to the grid."""
+    if extent <= 1:
+        return 0
+    return min(GRID_MAX, max(0, round(index * GRID_MAX / (extent - 1))))
 
 
 def profile_for_monitor(monitor: dict[str, int], pixel_size: tuple[int, int], index: int) -> DisplayProfile:

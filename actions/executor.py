@@ -15,6 +15,10 @@ class Executor(Protocol):
 
     ``last_text_strategy`` says how the last ``type`` action's text went in (runs of
     ``("keys" | "paste", text)``), for the step record; None when the executor does not type.
+
+    An executor with a pointer may also offer ``hover(x, y)``: put the pointer there, nothing pressed.
+    The loop calls it before a pointer action, so that the action is judged against a screen that
+    already shows the pointer's hover highlight (an executor without it is simply not asked).
     """
 
     @property
@@ -35,7 +39,9 @@ class RecordingExecutor:
     """
 
     performed: list[Action] = field(default_factory=list)
+    hovered: list[tuple[int, int]] = field(default_factory=list)  # where the pointer was put before actions
     on_perform: Callable[[Action], None] | None = None
+    on_hover: Callable[[int, int], None] | None = None  # e.g. draw a fake hover highlight
     released: int = 0
     last_text_strategy: list[tuple[str, str]] | None = None  # nothing is typed, so nothing to say
 
@@ -43,6 +49,11 @@ class RecordingExecutor:
         self.performed.append(action)
         if self.on_perform is not None:
             self.on_perform(action)
+
+    def hover(self, x: int, y: int) -> None:
+        self.hovered.append((x, y))
+        if self.on_hover is not None:
+            self.on_hover(x, y)
 
     def release_all(self) -> None:
         self.released += 1

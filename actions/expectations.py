@@ -11,10 +11,22 @@ top floor (``agent.verify``); adding a kind is one model here plus one judge the
     {"text": "Saved", "timeout_s": 5}           the text appears where the action acted
     {"no_text": "Saving"}                       ... is no longer there
     {"window": "REGEX"} / {"no_window": "REGEX"}  the active window's title matches / no window's does
+    {"value": "Zürich", "target": T}            what the app's accessibility tree says the element holds
+    {"state": "checked", "target": T}           the element has that state: checked, enabled, focused,
+                                                selected, expanded or visible
+    {"no_state": "checked", "target": T}        ... does not have it
 
 A text expectation is judged at a place: by default the action's own region (its window, windows it
 opened, the box at the pointer); ``"region": [x, y, w, h]`` (screen points), ``"near": TARGET`` (around
 what the target finds) or ``"in_window": REGEX`` name another. ``"exact": true`` matches whole lines.
+
+A tree expectation (``value``, ``state``, ``no_state``) is about one element, named by ``target`` as a
+pointer target is (a text, or ``{"role": ..., "name": ...}`` with ``window``/``index``), and judged by
+asking the app's accessibility tree, never the pixels (``agent.verify.element``). ``value`` is exact: the
+element's whole text (case kept, whitespace runs one space, the ends trimmed; ``""`` an empty field), or
+its numeric value where it has no text (a slider); a ``value`` that is a number is compared as a number
+(``"50"`` holds for a slider at 50.0 and a spin button showing "50.00"); ``"/regex/"`` is searched in
+the text, as everywhere.
 """
 
 from __future__ import annotations
@@ -78,6 +90,12 @@ class _Timed(_Expect):
     def describe(self) -> str:
         value = getattr(self, self.key)
         return f"{self.key} {value!r}{self._where()} within {self.timeout_s:g} s"
+
+    def _kind_first(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The kind first and the timeout last: {"text": "Saved", "exact": true, "timeout_s": 5}, as people
+        write it."""
+        kind, timeout_s = data.pop(self.key), data.pop("timeout_s", self.timeout_s)
+        return {self.key: kind, **data, "timeout_s": timeout_s}
 
     def _where(self) -> str:
         return ""
@@ -157,9 +175,7 @@ class _TextScope(_Timed):
         if not isinstance(data, dict):
             return data
         data = {k: v for k, v in data.items() if v is not None and not (k == "exact" and v is False)}
-        # The kind first and the timeout last: {"text": "Saved", "exact": true, "timeout_s": 5}, as people write it.
-        kind, timeout_s = data.pop(self.key), data.pop("timeout_s", self.timeout_s)
-        return {self.key: kind, **data, "timeout_s": timeout_s}
+        return self._kind_first(data)
 
     def _where(self) -> str:
         return (" (exact)" if self.exact else "") + self._place()
@@ -201,11 +217,113 @@ class ExpectNoWindow(_WindowPattern):
     no_window: str = Field(min_length=1, description="regular expression no window's title matches any more")
 
 
-Expectation = Union[ExpectChange, ExpectNone, ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow]  # noqa: UP007
+# The states a tree expectation names, as people say them; each is one or two AT-SPI states
+# (``actions.a11y``: GTK says "sensitive" where others say "enabled", shown means "visible" and "showing").
+TREE_STATES: dict[str, frozenset[str]] = {
+    "checked": frozenset({"checked"}),
+    "enabled": frozenset({"enabled", "sensitive"}),  # any of them
+    "focused": frozenset({"focused"}),
+    "selected": frozenset({"selected"}),
+    "expanded": frozenset({"expanded"}),
+    "visible": frozenset({"visible", "showing"}),  # all of them
+}
+
+
+class _OfElement(_Timed):
+    """An expectation about one element of the accessibility tree, named by ``target``."""
+
+    target: Target = Field(description='the element: a text, or {"role": ..., "name": ...} (window, index)')
+
+    @model_validator(mode="before")
+    @classmethod
+    def _needs_target(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("target") is None:
+            raise ValueError(
+                f'a {cls.key!r} expectation needs a target: the element it is about, a text such as "Remember me" '
+                'or {"role": "checkbox", "name": "Remember me"}'
+            )
+        return data
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _short_target(cls, value: Any) -> Any:
+        return parse_target(value)
+
+    @field_validator("target")
+    @classmethod
+    def _in_the_tree(cls, target: Target) -> Target:
+        if target.kind not in ("text", "role"):
+            raise ValueError(f"an element of the tree is named by a text or a role, not by {target.kind!r}")
+        if target.offset is not None or target.exact:
+            raise ValueError(f"{'offset' if target.offset is not None else 'exact'} does not apply to an element")
+        return target
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if not isinstance(data, dict):
+            return data
+        target = data["target"]
+        if isinstance(target, dict) and list(target) == ["text"]:
+            data["target"] = target["text"]  # {"state": "checked", "target": "Remember me"}, as people write it
+        return self._kind_first(data)
+
+    def _where(self) -> str:
+        return f" of {self.target.describe()}"
+
+
+class ExpectValue(_OfElement):
+    key: ClassVar[str] = "value"
+    value: str = Field(description='the element\'s whole text (exact), or its number; "/regex/" is searched')
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number_as_written(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)  # {"value": 50}: a slider's number, compared as a number
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        if value.strip():
+            TextPattern.parse(value)  # names a bad regex
+        return value
+
+
+class _State(_OfElement):
+    @model_validator(mode="after")
+    def _known_state(self) -> _State:
+        state = str(getattr(self, self.key))
+        if state not in TREE_STATES:
+            close = difflib.get_close_matches(state, list(TREE_STATES), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown state {state!r} ({hint}a state is one of {', '.join(TREE_STATES)})")
+        return self
+
+
+class ExpectState(_State):
+    key: ClassVar[str] = "state"
+    state: str = Field(description="checked, enabled, focused, selected, expanded or visible")
+
+
+class ExpectNoState(_State):
+    key: ClassVar[str] = "no_state"
+    no_state: str = Field(description="checked, enabled, focused, selected, expanded or visible: not so")
+
+
+Expectation = Union[  # noqa: UP007
+    ExpectChange, ExpectNone, ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow, ExpectValue, ExpectState,
+    ExpectNoState,
+]  # fmt: skip
 # Every kind by its key: the one table parse_expect, the schema and the judges' registry derive from.
 EXPECTATION_KINDS: dict[str, type[_Expect]] = {
-    kind.key: kind for kind in (ExpectChange, ExpectNone, ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow)
-}
+    kind.key: kind
+    for kind in (
+        ExpectChange, ExpectNone, ExpectText, ExpectNoText, ExpectWindow, ExpectNoWindow, ExpectValue, ExpectState,
+        ExpectNoState,
+    )
+}  # fmt: skip
 _OBJECT_KEYS = tuple(key for key in EXPECTATION_KINDS if key not in ("none",))
 _WORDS = {"change": ExpectChange(), "none": ExpectNone()}
 _SHAPE = 'must be "change", "none" or an object such as {"text": ...}'
@@ -255,6 +373,7 @@ ExpectField = Annotated[
     Field(
         description='what the effect looks like: "change" (default for click, drag, scroll, key, type), "none" '
         '(not visible: never waited for, never judged no_change), or {"text"|"no_text"|"window"|"no_window": ..., '
-        '"timeout_s": 5}; text expectations take one of "region", "near", "in_window" and "exact"',
+        '"timeout_s": 5}; text expectations take one of "region", "near", "in_window" and "exact"; '
+        '{"value"|"state"|"no_state": ..., "target": T} ask the accessibility tree about the element T',
     ),
 ]

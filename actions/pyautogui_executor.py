@@ -81,6 +81,10 @@ class PyAutoGuiExecutor:
             self._typer_made = TextTyper(display_name=display, paste_keys=paste_keys)
         return self._typer_made
 
+    def hover(self, x: int, y: int) -> None:
+        """The pointer to (x, y), nothing pressed: the loop's step before a pointer action there."""
+        self.perform(Move(x=x, y=y))
+
     def perform(self, action: Action) -> None:
         if getattr(action, "target", None) is not None or getattr(action, "to_target", None) is not None:
             # Never act at a default point: a target is found by a planner (planners.targeting) first.

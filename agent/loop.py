@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from actions.errors import (
+    ActionError,
     DeskpilotError,
     ModelOutputError,
     PolicyError,
@@ -34,20 +35,30 @@ from actions.errors import (
 from actions.executor import Executor
 from actions.expectations import Expectation, ExpectChange, ExpectNone
 from actions.frame import Frame, Screen
-from actions.models import Action, Done
+from actions.models import Action, Done, Move, Wait
 from actions.stopping import StopCause, StopEvent
 from actions.windows import WindowSource
 from agent.guard import ActionGuard
 from agent.motion import MotionMask, Watch, region_for
-from agent.outcome import EndCause, RunEnd, RunResult, end_for_error, summarize
+from agent.outcome import EndCause, RunEnd, RunResult, did_not_pass, end_for_error, summarize
 from agent.run_dir import RunDirectory, RunInfo, StepRecord, StepTimings
+from agent.secret_mask import SecretMask
 from agent.settle import SettleConfig, ready, settle
 from agent.step_book import StepBook
 from agent.undelivered import perform_once, text_strategy, undelivered_judgement
 from agent.verify import StepContext, VerifyTools, judge
+from agent.verify.focus import keyboard_focus
 from planners.base import Plan, Planner
+from planners.grounding.tree import TreeSource
 from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
+
+_UNSETTLED_KINDS = (Move, Wait, Done)  # actions whose after-screen nothing judges unless told to
+# Verdicts whose evidence line says in words what happened (the others have a fixed note).
+_DETAIL_IS_THE_NOTE = frozenset(
+    {Verdict.UNSETTLED, Verdict.FAILED, Verdict.NO_PLACE, Verdict.MET, Verdict.UNPROVEN, Verdict.FOCUSED}
+    | {Verdict.READ_BACK}
+)
 
 
 class Budgets(BaseModel):
@@ -97,8 +108,10 @@ class Agent:
         windows: WindowSource | None = None,
         on_no_change: Literal["stop", "continue"] = "stop",
         finder: TargetResolver | None = None,
+        trees: TreeSource | None = None,
     ) -> None:
-        """``finder``: what finds the targets of ``near`` scopes (default: the planner's own resolver)."""
+        """``finder``: what finds the targets of ``near`` scopes (default: the planner's own resolver).
+        ``trees``: where password fields are read (default: the finder's or the planner's tree source)."""
         self.planner, self.executor, self.screen = planner, executor, screen
         self.records = run_dir  # where every step is written as it happens (None: kept in memory only)
         self.settle_config = settle_config or SettleConfig()
@@ -116,11 +129,14 @@ class Agent:
         # A planner that cannot change course stops at a step that did not pass, unless told to go on.
         self.on_no_change = on_no_change
         self.follows_feedback = bool(getattr(planner, "follows_feedback", True))
+        # Secrets stay off the pixels: masked in what is saved and what the planner sees, not in what is judged.
+        self.mask = getattr(run_dir, "mask", None) or SecretMask()
+        self.trees = trees or self.tools.trees or getattr(planner, "trees", None)
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, task: str) -> RunResult:
         state = _RunState(started_mono=time.monotonic())
-        book = StepBook(self.records, self.on_step)
+        book = StepBook(self.records, self.on_step, self.mask)
         started_s = time.time()
         if self.records:
             planner, profile = type(self.planner).__name__, self.screen.profile
@@ -153,7 +169,7 @@ class Agent:
         plan_start = time.monotonic()
         try:
             with self.stop.interruptible():
-                plan = self.planner.plan(task, frame, book.history)  # the stop may cut this short
+                plan = self.planner.plan(task, self.mask.apply(frame), book.history)  # the stop may cut this short
         except ModelOutputError as exc:
             self._record_invalid(state, book, exc, plan_start)
             return frame
@@ -196,21 +212,40 @@ class Agent:
         timings = StepTimings(plan_ms=plan_ms)
         region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
         watch = Watch(state.motion, region, self.windows, known, before.profile)
-        ready_result = ready(self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s)
+        hovered_s = self._hover_first(action)
+        ready_result = ready(
+            self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s, input_at_s=hovered_s
+        )
         timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
         focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
+        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone);
+        # evidence for the judge, so its time counts as verifying.
+        focus_start = time.monotonic()
+        focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action, self.windows)
+        focus_ms = (time.monotonic() - focus_start) * 1000.0
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
         watch.acted()
         timings.act_ms = (time.monotonic() - act_start) * 1000.0
         expect_change = isinstance(expectation, ExpectChange) and undelivered is None
-        judged = not isinstance(expectation, ExpectNone) or bool(checks) or undelivered is not None
+        # Nothing judges the screen after a move or a wait with no checks: one capture, no quiet wait. A
+        # click or a key with "expect": "none" still settles: the focus it hands over (the window manager
+        # does that after the click) is what the next type needs.
+        judged = not (isinstance(action, _UNSETTLED_KINDS) and isinstance(expectation, ExpectNone) and not checks)
         result = settle(self.screen, ready_result.frame, expect_change, self.settle_config, self.stop, watch, judged)
         timings.settle_ms = result.waited_ms
         state.quiet_since_s = result.last_change_s if result.settled else None
         verify_start = time.monotonic()
         ctx = StepContext(
-            action, ready_result.frame, result, watch, self.screen, self.tools, self.stop, self.settle_config.timeout_s
+            action,
+            ready_result.frame,
+            result,
+            watch,
+            self.screen,
+            self.tools,
+            self.stop,
+            self.settle_config.timeout_s,
+            focused,
         )
         if undelivered is not None:
             judgement = undelivered_judgement(undelivered, result.frame, watch)
@@ -221,7 +256,9 @@ class Agent:
                     break
                 ctx = dataclasses.replace(ctx, settled=dataclasses.replace(result, frame=judgement.frame))
                 judgement = judge(check, ctx)
-        timings.verify_ms = (time.monotonic() - verify_start) * 1000.0
+        timings.verify_ms = (time.monotonic() - verify_start) * 1000.0 + focus_ms
+        if not self.dry_run:
+            self.mask.after_step(action, judgement.frame, result.change.bbox, self.trees)
         record = book.performed(
             action,
             judgement,
@@ -234,10 +271,25 @@ class Agent:
             note=self._note(judgement.verdict, judgement.seen.detail if judgement.seen else ""),
             text_strategy=text_strategy(self.executor, action, undelivered),
             focus=focus,
+            focus_element=focused.record() if focused is not None else None,
         )
         self._stop_if_scripted(record)
         self._check_stall(state, action, record.verdict)
         return judgement.frame
+
+    def _hover_first(self, action: Action) -> float | None:
+        """Put the pointer where a pointer action acts before the wait for its target, whose last frame
+        is the one the action is judged against: the highlight a button draws under the pointer, and the
+        one the pointer leaves behind, are the move's doing, not the click's (a click on a dead button
+        must not be ``changed`` by its own hover). Returns when the pointer moved (None: it did not)."""
+        point, hover = action.point, getattr(self.executor, "hover", None)
+        if self.dry_run or hover is None or point is None or not action.pointer or isinstance(action, Move):
+            return None
+        try:
+            hover(*point)
+        except ActionError:  # refused here, it is refused as the action itself, and recorded so
+            return None
+        return time.monotonic()
 
     def _note(self, verdict: Verdict, detail: str) -> str:
         """The step's note: what happened in words (the evidence itself is in ``seen``)."""
@@ -245,14 +297,7 @@ class Agent:
             return "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
         if verdict is Verdict.NO_CHANGE:
             return "no visible change where it acted (performed once, not repeated)"
-        if verdict in (
-            Verdict.UNSETTLED,
-            Verdict.FAILED,
-            Verdict.NO_PLACE,
-            Verdict.MET,
-            Verdict.UNPROVEN,
-            Verdict.FOCUSED,
-        ):
+        if verdict in _DETAIL_IS_THE_NOTE:
             return detail
         return "dry run: not performed" if self.dry_run else ""
 
@@ -262,27 +307,7 @@ class Agent:
             return  # (a stop cut the step's wait short: the run ends as stopped, at the next check)
         if record.verdict in (Verdict.NO_CHANGE, Verdict.UNSETTLED) and self.on_no_change == "continue":
             return
-        what, seen = f"step {record.index} ({record.action.describe()})", record.seen
-        if record.verdict is Verdict.NO_CHANGE:
-            message = (
-                f"{what} changed nothing where it acted; if its effect is not visible, give the action "
-                '"expect": "none" (or run with --on-no-change continue)'
-            )
-        elif record.verdict is Verdict.UNSETTLED:
-            where = ", ".join(seen.region_windows) if seen and seen.region_windows else "its region"
-            message = (
-                f"{what} never settled: {where} never stopped moving, so its effect could not be judged "
-                '(give it "expect": "none" or an expectation such as {"text": ...})'
-            )
-        elif record.verdict is Verdict.NO_PLACE:
-            message = f"{what} could not be judged: {record.note}"
-        elif record.verdict is Verdict.UNPROVEN:
-            message = (
-                f"{what} proves nothing: {record.note}; scope its expectation where only the action can "
-                "put the text, or clear it first"
-            )
-        else:
-            message = f"{what} failed: expected {seen.expected if seen else record.expect}; {record.note}"
+        message = did_not_pass(record)
         raise _RunEnded(
             RunEnd(EndCause.STEP_DID_NOT_PASS, message, StepFailed(message, record.index, record.verdict.value))
         )

@@ -120,3 +120,30 @@ def summarize(
         duration_s=duration_s,
         mean_overhead_ms=sum(overhead) / len(overhead) if overhead else 0.0,
     )
+
+
+def did_not_pass(record: StepRecord) -> str:
+    """Why a script or a replay ends at ``record``, a step that did not pass, and what to do about it."""
+    assert record.action is not None
+    what, seen = f"step {record.index} ({record.action.describe()})", record.seen
+    if record.verdict is Verdict.NO_CHANGE:
+        message = (
+            f"{what} changed nothing where it acted; if its effect is not visible, give the action "
+            '"expect": "none" (or run with --on-no-change continue)'
+        )
+    elif record.verdict is Verdict.UNSETTLED:
+        where = ", ".join(seen.region_windows) if seen and seen.region_windows else "its region"
+        message = (
+            f"{what} never settled: {where} never stopped moving, so its effect could not be judged "
+            '(give it "expect": "none" or an expectation such as {"text": ...})'
+        )
+    elif record.verdict is Verdict.NO_PLACE:
+        message = f"{what} could not be judged: {record.note}"
+    elif record.verdict is Verdict.UNPROVEN:
+        message = (
+            f"{what} proves nothing: {record.note}; scope its expectation where only the action can "
+            "put the text, or clear it first"
+        )
+    else:
+        message = f"{what} failed: expected {seen.expected if seen else record.expect}; {record.note}"
+    return message

@@ -24,6 +24,8 @@ from actions.coords import DisplayProfile
 from actions.expectations import ExpectField, ParsedExpectation
 from actions.frame import Frame
 from actions.models import Action
+from actions.secrets import redact
+from agent.secret_mask import SecretMask
 from agent.version import installed_version
 from planners.verdicts import Verdict
 
@@ -65,6 +67,11 @@ class Seen(BaseModel):
     paste_requests: list[str] | None = None
     found: tuple[int, int, int, int] | None = None  # where the text was found (image pixels, l, t, r, b)
     already_there: bool = False  # the text was at that place before the action too: it proves nothing
+    # What the accessibility tree said about the element a value/state expectation is about (role, name,
+    # states, text, value: ``actions.a11y.Element.summary``).
+    element: dict[str, Any] | None = None
+    # A type read back: what the field holds (around its caret; never a secret). Written only when there is one.
+    field_text: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class StepRecord(BaseModel):
@@ -93,6 +100,8 @@ class StepRecord(BaseModel):
     seen: Seen | None = None  # the evidence: where it looked and what was there
     checks: list[ParsedExpectation] = Field(default_factory=list)  # judged after ``expect`` (a scenario's checks)
     focus: str | None = None  # the window that had the keyboard focus (key and type steps)
+    # ... and the element in it, from the app's tree: role, name, label, states, box, path (absent: no tree)
+    focus_element: dict[str, Any] | None = Field(default=None, exclude_if=lambda value: value is None)
     timings: StepTimings = Field(default_factory=StepTimings)
     wall_time_s: float = Field(default_factory=time.time)
 
@@ -160,6 +169,8 @@ class RunDirectory:
         self._steps: IO[str] = open(self.run_dir / STEPS_FILE, "a", encoding="utf-8")  # noqa: SIM115
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskpilot-frames")
         self._pending: list[Future[None]] = []
+        # The run's secret places (agent.secret_mask): whoever hands this directory a frame masks it first.
+        self.mask = SecretMask()
 
     def start(self, info: RunInfo) -> None:
         _write_atomic(self.run_dir / RUN_FILE, info.model_dump_json(indent=2))
@@ -167,7 +178,7 @@ class RunDirectory:
         self.write_summary(running)
 
     def save_frame(self, frame: Frame, name: str) -> str:
-        """Save a frame as PNG; returns its path relative to the run directory."""
+        """Save a frame as PNG (as given: the caller has masked it); returns its path relative to the run directory."""
         relative = f"{FRAMES_DIR}/{name}.png"
         self._pending = [f for f in self._pending if not f.done()]
         self._pending.append(self._encoder.submit(self._write_frame, frame, relative))
@@ -190,14 +201,19 @@ class RunDirectory:
             future.result()
 
     def append_step(self, record: StepRecord) -> StepRecord:
-        """Write the step line (flushed and fsynced); returns the record as written."""
-        self._steps.write(record.model_dump_json() + "\n")
+        """Write the step line (flushed and fsynced); returns the record as written: with any secret
+        value read back from the screen replaced by its reference (``actions.secrets.redact``)."""
+        line = record.model_dump_json()
+        redacted = redact(line)
+        if redacted != line:
+            line, record = redacted, StepRecord.model_validate_json(redacted)
+        self._steps.write(line + "\n")
         self._steps.flush()
         os.fsync(self._steps.fileno())
         return record
 
     def write_summary(self, summary: RunSummary) -> None:
-        _write_atomic(self.run_dir / SUMMARY_FILE, summary.model_dump_json(indent=2))
+        _write_atomic(self.run_dir / SUMMARY_FILE, redact(summary.model_dump_json(indent=2)))
 
     def close(self) -> None:
         try:

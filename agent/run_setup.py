@@ -23,6 +23,7 @@ from agent.report.frames import FrameStore
 from agent.run_dir import RUN_FILE, RunDirectory
 from agent.settle import SettleConfig
 from planners.base import Planner
+from planners.grounding.tree import TreeSource
 from planners.targeting import TargetResolver
 
 
@@ -53,6 +54,7 @@ class RunOptions:
     dry_run: bool = False
     on_no_change: Literal["stop", "continue"] = "stop"
     finder: TargetResolver | None = None  # finds ``near`` scopes' targets (default: the planner's resolver)
+    trees: TreeSource | None = None  # where password fields are read to mask them (default: the finder's)
 
 
 class RunOutput:
@@ -99,6 +101,7 @@ def run_agent(
         windows=desk.windows,
         on_no_change=options.on_no_change,
         finder=options.finder,
+        trees=options.trees,
     )
     try:
         return agent.run(task)

@@ -9,8 +9,8 @@ Two waits, both ended by what the screen does:
 2. Then wait until the region has been still for ``quiet_ms`` (animations, progressive
    rendering), up to ``timeout_s`` in all. Motion outside the region is learned into the run's
    motion mask meanwhile; only the region itself still moving at the timeout is "unsettled".
-   A step whose settled screen nothing judges (``expect: none`` and no checks: a move, a wait) skips
-   this wait: one capture, ``settled`` False; the next action's ``ready()`` waits for its own region.
+   A move or a wait that nothing judges (``expect: none``, no checks) skips this wait: one capture,
+   ``settled`` False; the next action's ``ready()`` waits for its own region.
 
 ``ready()`` is the wait *before* an action: the region it goes to must have been quiet for
 ``ready_quiet_ms`` (its window finished reacting to the previous action), bounded by
@@ -86,11 +86,14 @@ def ready(
     config: SettleConfig,
     cancel: threading.Event | None = None,
     quiet_since_s: float | None = None,
+    input_at_s: float | None = None,
 ) -> ReadyResult:
     """Wait until the action's region has been quiet for ``ready_quiet_ms`` since its last change.
 
     ``last`` is the latest frame known (the previous step's settled screen) and ``quiet_since_s``
-    when its last change was: after a settle the usual cost is one capture and one compare."""
+    when its last change was: after a settle the usual cost is one capture and one compare.
+    ``input_at_s``: input was just sent (the pointer moved onto the target): the app redraws after it,
+    so the quiet is counted from then, as after any action."""
     start = time.monotonic()
     deadline = start + config.ready_timeout_s
     poll_s = config.poll_ms / 1000.0
@@ -101,6 +104,8 @@ def ready(
     quiet_s = quiet_ms / 1000.0
     known_quiet = last.monotonic_s if quiet_since_s is None else min(quiet_since_s, last.monotonic_s)
     quiet_since = known_quiet if not watch.counts(last, current, learn=True) else current.monotonic_s
+    if input_at_s is not None:
+        quiet_since = max(quiet_since, input_at_s)
     ready_now, own_motion = True, None
     while current.monotonic_s - quiet_since < quiet_s:
         if time.monotonic() >= deadline:

@@ -82,7 +82,7 @@ class SharedRun(RunDirectory):
     def note(self, frame: Frame, what: str, note: str, *, failed: bool = False, elapsed_ms: float = 0.0) -> None:
         """A step that looked and did not act (``wait_for``, ``sees``, ``read_text``, ``ask``)."""
         self.begin_call()
-        name = self.save_frame(frame, "look")
+        name = self.save_frame(self.mask.apply(frame), "look")
         before = self.steps[-1].after if self.steps else None
         verdict = Verdict.FAILED if failed else Verdict.NOT_CHECKED
         record = StepRecord(

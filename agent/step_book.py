@@ -16,6 +16,7 @@ from actions.expectations import Expectation
 from actions.frame import Frame
 from actions.models import Action
 from agent.run_dir import RunDirectory, StepRecord, StepTimings
+from agent.secret_mask import SecretMask
 from agent.settle import SettleResult
 from agent.verify import Judgement
 from planners.base import Plan, StepFeedback
@@ -23,8 +24,15 @@ from planners.verdicts import Verdict
 
 
 class StepBook:
-    def __init__(self, records: RunDirectory | None, on_step: Callable[[StepRecord], None] | None) -> None:
+    def __init__(
+        self,
+        records: RunDirectory | None,
+        on_step: Callable[[StepRecord], None] | None,
+        mask: SecretMask | None = None,
+    ) -> None:
         self.records, self.on_step = records, on_step
+        # Every frame saved goes through it: a secret's place never reaches the disk (agent.secret_mask).
+        self.mask = mask or getattr(records, "mask", None) or SecretMask()
         self.steps: list[StepRecord] = []
         self._history: list[StepFeedback] = []
         self.last_frame_file: str | None = None  # the screen the next step starts from
@@ -42,7 +50,7 @@ class StepBook:
         return frame
 
     def save(self, frame: Frame, name: str) -> str | None:
-        return self.records.save_frame(frame, name) if self.records else None
+        return self.records.save_frame(self.mask.apply(frame), name) if self.records else None
 
     def performed(
         self,
@@ -58,12 +66,13 @@ class StepBook:
         note: str,
         text_strategy: list[tuple[str, str]] | None,
         focus: str | None,
+        focus_element: dict[str, Any] | None = None,
     ) -> StepRecord:
-        index, after = self.next_index, judgement.frame
-        after_name = self.save(after, f"step-{index:04d}")
+        index, after = self.next_index, self.mask.apply(judgement.frame)
+        after_name = self.records.save_frame(after, f"step-{index:04d}") if self.records else None
         seen = judgement.seen
         if seen is not None and seen.region is not None and self.records:
-            crop = self.save(_crop(after, seen.region), f"step-{index:04d}-seen")
+            crop = self.records.save_frame(_crop(after, seen.region), f"step-{index:04d}-seen")
             seen = seen.model_copy(update={"crop": crop})
         timings.total_ms = timings.plan_ms + timings.ready_ms + timings.act_ms + timings.settle_ms + timings.verify_ms
         record = StepRecord(
@@ -86,6 +95,7 @@ class StepBook:
             region=region,
             seen=seen,
             focus=focus,
+            focus_element=focus_element,
             timings=timings,
         )
         self.last_frame_file = after_name

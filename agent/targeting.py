@@ -34,3 +34,8 @@ def wait_enabled_s() -> float:
     from agent.settle import SettleConfig
 
     return SettleConfig().ready_timeout_s
+
+
+def observed_trees(observe: str) -> TreeSource | None:
+    """The desktop's trees when a model is to see the active window's elements too (``screenshot+tree``)."""
+    return desktop_trees() if observe == "screenshot+tree" else None

@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
          "ModelOutputError", "NoKeyboardFocus", "PlanError", "PolicyError", "ReplayFailed", "StepFailed",
          "StopRequested", "TargetAmbiguous", "TargetNotFound", "TextNotDelivered", "UserInputError"], "actions.errors"),
     "Target": "actions.targets",
-    "Desktop": "agent.scripting",
+    **dict.fromkeys(["Desktop", "ElementInfo"], "agent.scripting"),
     **dict.fromkeys(["Agent", "Budgets"], "agent.loop"),
     **dict.fromkeys(["EndCause", "RunEnd", "RunResult"], "agent.outcome"),
     "SettleConfig": "agent.settle",

@@ -202,8 +202,8 @@ def window_scale(recorded: tuple[int, int] | None, now: tuple[int, int], toleran
 
 
 def _filled(check: Expectation, variables: dict[str, str]) -> Expectation:
-    """A check with ``{{var:NAME}}`` filled in its text."""
-    for name in ("text", "no_text"):
+    """A check with ``{{var:NAME}}`` filled in its text (or the value it expects of an element)."""
+    for name in ("text", "no_text", "value"):
         value = getattr(check, name, None)
         if isinstance(value, str):
             return check.model_copy(update={name: substitute(value, variables)})

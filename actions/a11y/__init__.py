@@ -9,16 +9,18 @@ Only this room talks to the accessibility bus (an import-linter contract keeps d
     snap.visible_box(i).centre                    # where to click it
     reader.states(snap.elements[i].ref)           # its states now (enabled, focused, checked, ...)
     reader.text(ref), reader.value(ref)           # what a field holds, now
+    reader.caret_text(ref, before=20)             # ... the 20 characters up to its caret
     FrameTrees(reader).snapshot(frame)            # the same, read once per distinct screen
 """
 
 from actions.a11y.bus import A11yUnavailable
 from actions.a11y.cache import FrameTrees
 from actions.a11y.elements import Box, Element, ElementRef, Snapshot, name_match, name_matches
+from actions.a11y.field_text import FieldText
 from actions.a11y.reader import AtspiReader, Limits, TopLevel
 from actions.a11y.roles import ROLE_ALIASES, known_role, roles_for
 
 __all__ = [
-    "A11yUnavailable", "AtspiReader", "Box", "Element", "ElementRef", "FrameTrees", "Limits", "ROLE_ALIASES",
-    "Snapshot", "TopLevel", "known_role", "name_match", "name_matches", "roles_for",
+    "A11yUnavailable", "AtspiReader", "Box", "Element", "ElementRef", "FieldText", "FrameTrees", "Limits",
+    "ROLE_ALIASES", "Snapshot", "TopLevel", "known_role", "name_match", "name_matches", "roles_for",
 ]  # fmt: skip

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from actions.a11y.bus import A11yUnavailable
 from actions.a11y.elements import Box, ElementRef, Snapshot
+from actions.a11y.field_text import FieldText
 from actions.a11y.reader import AtspiReader
 from actions.frame import Frame
 from actions.windows import WindowInfo
@@ -65,6 +66,15 @@ class FrameTrees:
 
     def box(self, ref: ElementRef) -> Box | None:
         return self.reader.box(ref)
+
+    def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
+        return self.reader.caret_text(ref, before, after)
+
+    def text(self, ref: ElementRef) -> str | None:
+        return self.reader.text(ref)
+
+    def value(self, ref: ElementRef) -> float | None:
+        return self.reader.value(ref)
 
     def invalidate(self) -> None:
         self._entries.clear()

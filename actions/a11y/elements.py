@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from actions.a11y.roles import roles_for
 
+TEXT_INTERFACE = "org.a11y.atspi.Text"  # an element that holds text (a field, a text view, a label)
+
 
 @dataclass(frozen=True)
 class Box:
@@ -71,6 +73,11 @@ class Element:
     @property
     def showing(self) -> bool:
         return "showing" in self.states and "visible" in self.states
+
+    @property
+    def has_text(self) -> bool:
+        """It holds text the app can read back (the Text interface; a document's text is read on demand)."""
+        return self.text is not None or TEXT_INTERFACE in self.interfaces
 
     def is_role(self, role: str) -> bool:
         return self.role in roles_for(role)
@@ -177,8 +184,22 @@ class Snapshot:
         return found
 
     def focused(self) -> int | None:
-        """The index of the element that has the keyboard focus in this scope, if any."""
-        return next((i for i, e in enumerate(self.elements) if "focused" in e.states), None)
+        """The index of the element that has the keyboard focus in this scope, if any. Qt marks several
+        (measured, featherpad: the current page tab, the text view and the view's viewport): the deepest is
+        the one the keys go to, unless it is the inside of a focused text element (a viewport), which is."""
+        found = [i for i, e in enumerate(self.elements) if "focused" in e.states]
+        if not found:
+            return None
+        deepest = max(found, key=lambda i: self.elements[i].depth)
+        if TEXT_INTERFACE in self.elements[deepest].interfaces:
+            return deepest
+        parent = self.elements[deepest].parent
+        while parent is not None:
+            ancestor = self.elements[parent]
+            if "focused" in ancestor.states and TEXT_INTERFACE in ancestor.interfaces:
+                return parent
+            parent = ancestor.parent
+        return deepest
 
 
 # A menu bar's items pop up outside it, and an application object's box is meaningless.

@@ -5,22 +5,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from actions.a11y.bus import A11yUnavailable
 from actions.a11y.elements import Box, Element, ElementRef, Snapshot
+from actions.a11y.field_text import FieldText
 from actions.frame import Frame
+
+T = TypeVar("T")
 
 
 @dataclass
 class FakeTrees:
     """``snapshot()`` returns ``tree`` (or raises ``A11yUnavailable(unavailable)``); ``states(ref)`` answers
-    the next entry of ``state_script[ref]`` (the last one repeats), else the element's states."""
+    the next entry of ``state_script[ref]`` (the last one repeats), else the element's states; ``text(ref)``
+    and ``value(ref)`` the same from ``text_script`` and ``value_script``, else the element's own;
+    ``caret_text(ref)`` from ``caret_script`` (None there: the element went away), else the element's text
+    with the caret at its end."""
 
     tree: Snapshot | None = None
     unavailable: str = ""
     state_script: dict[ElementRef, Sequence[frozenset[str]]] = field(default_factory=dict)
+    text_script: dict[ElementRef, Sequence[str | None]] = field(default_factory=dict)
+    value_script: dict[ElementRef, Sequence[float | None]] = field(default_factory=dict)
+    caret_script: dict[ElementRef, Sequence[FieldText | None]] = field(default_factory=dict)
     reads: int = 0
     polls: int = 0
+    text_reads: int = 0
 
     def snapshot(
         self, frame: Frame, window: str | None = None, app: str | None = None, window_box: Box | None = None
@@ -32,13 +43,18 @@ class FakeTrees:
 
     def states(self, ref: ElementRef) -> frozenset[str]:
         self.polls += 1
-        script = self.state_script.get(ref)
-        if script:
-            now = script[0]
-            if len(script) > 1:
-                self.state_script[ref] = script[1:]
-            return now
-        return self._element(ref).states
+        return _next(self.state_script, ref, self._element(ref).states)
+
+    def text(self, ref: ElementRef) -> str | None:
+        return _next(self.text_script, ref, self._element(ref).text)
+
+    def value(self, ref: ElementRef) -> float | None:
+        return _next(self.value_script, ref, self._element(ref).value)
+
+    def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
+        self.text_reads += 1
+        text = self._element(ref).text
+        return _next(self.caret_script, ref, FieldText(text, len(text), len(text)) if text is not None else None)
 
     def box(self, ref: ElementRef) -> Box | None:
         return self._element(ref).box
@@ -46,6 +62,16 @@ class FakeTrees:
     def _element(self, ref: ElementRef) -> Element:
         assert self.tree is not None
         return next(e for e in self.tree.elements if e.ref == ref)
+
+
+def _next(script: dict[ElementRef, Sequence[T]], ref: ElementRef, otherwise: T) -> T:
+    """The next scripted answer for ``ref`` (the last one repeats), else ``otherwise``."""
+    answers = script.get(ref)
+    if not answers:
+        return otherwise
+    if len(answers) > 1:
+        script[ref] = answers[1:]
+    return answers[0]
 
 
 SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})

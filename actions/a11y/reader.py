@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find_bus_address
-from actions.a11y.elements import Box, Element, ElementRef, Snapshot
+from actions.a11y.elements import TEXT_INTERFACE, Box, Element, ElementRef, Snapshot
+from actions.a11y.field_text import FieldText
 from actions.a11y.roles import states_from_bits
-from actions.a11y.scale import scaled, to_screen
+from actions.a11y.scale import ScreenScale
 
 ACC = "org.a11y.atspi.Accessible"
 PROPS = "org.freedesktop.DBus.Properties"
-COMPONENT, TEXT, VALUE = "org.a11y.atspi.Component", "org.a11y.atspi.Text", "org.a11y.atspi.Value"
+COMPONENT, TEXT, VALUE = "org.a11y.atspi.Component", TEXT_INTERFACE, "org.a11y.atspi.Value"
 ROOT = ElementRef("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
 _NULL_PATH = "/org/a11y/atspi/null"
 _SCREEN_COORDS = 0  # ATSPI_COORD_TYPE_SCREEN
@@ -68,7 +69,7 @@ class AtspiReader:
         self.limits = limits or Limits()
         self._address = address
         self._bus: A11yBus | None = None
-        self._scales: dict[str, float | None] = {}  # per app (bus name): the factor its boxes were scaled by
+        self._scale = ScreenScale()  # a Qt window under QT_SCALE_FACTOR gives its boxes unscaled (scale.py)
 
     # -- connection ------------------------------------------------------------------------------------
     @property
@@ -149,8 +150,7 @@ class AtspiReader:
             raise A11yUnavailable(scope)
         app_name, roots, window_name = scope
         elements, complete, why = self._walk(roots, started)
-        if window_name and window_box is not None:  # a Qt window scaled by QT_SCALE_FACTOR: back to screen points
-            self._scales[roots[0].bus] = to_screen(elements, window_box)
+        self._scale.fit(roots[0].bus, elements, window_box if window_name else None)
         read_ms = (time.monotonic() - started) * 1000
         return Snapshot(app_name, window_name, tuple(elements), read_ms, complete, why, screen)
 
@@ -271,9 +271,7 @@ class AtspiReader:
         return states_from_bits(reply[0])
 
     def box(self, ref: ElementRef) -> Box | None:
-        box = _box(self._calls([_extents(ref)])[0])
-        factor = self._scales.get(ref.bus)
-        return scaled(box, factor) if factor else box
+        return self._scale.box(ref.bus, _box(self._calls([_extents(ref)])[0]))
 
     def text(self, ref: ElementRef) -> str | None:
         """The element's whole text (Text interface), None when it has none."""
@@ -281,6 +279,24 @@ class AtspiReader:
 
     def value(self, ref: ElementRef) -> float | None:
         return _value(self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, "CurrentValue"))])[0])
+
+    def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
+        """What a text element holds around its caret, now: ``before`` characters up to the caret and ``after``
+        past it (-1: all), and its selection; two round trips. None when it has no Text interface (or went away)."""
+        asked = [Call(ref.bus, ref.path, PROPS, "Get", "ss", (TEXT, n)) for n in ("CaretOffset", "CharacterCount")]
+        caret_reply, count, selected = self._calls([*asked, Call(ref.bus, ref.path, TEXT, "GetSelection", "i", (0,))])
+        length, caret = _int(count), _int(caret_reply)
+        if length is None:
+            return None
+        if caret is not None and not 0 <= caret <= length:
+            caret = None  # -1: no caret
+        start = 0 if before < 0 or caret is None else max(0, caret - before)
+        end = length if after < 0 or caret is None else min(length, caret + after)
+        reply = self._calls([Call(ref.bus, ref.path, TEXT, "GetText", "ii", (start, end))])[0]
+        if isinstance(reply, Failed) or not reply:
+            return None
+        selection = (int(selected[0]), int(selected[1])) if not isinstance(selected, Failed) and selected else None
+        return FieldText.read(str(reply[0]), (start, end), caret, length, selection)
 
 
 def _extents(ref: ElementRef) -> Call:
@@ -341,6 +357,13 @@ def _maybe_text(reply: Reply | None) -> str | None:
     if reply is None or isinstance(reply, Failed) or not reply:
         return None
     return str(reply[0]).replace("\ufffc", "")  # U+FFFC stands for an embedded object (a child) in the text
+
+
+def _int(reply: Reply) -> int | None:
+    if isinstance(reply, Failed) or not reply:
+        return None
+    value = getattr(reply[0], "value", reply[0])  # Properties.Get answers a Variant
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _value(reply: Reply | None) -> float | None:

@@ -84,3 +84,19 @@ def _one_unit(elements: list[Element], window: Box) -> bool:
         if box.x + box.width > right or box.y + box.height > bottom:
             return False
     return True
+
+
+class ScreenScale:
+    """Per app (its bus name): the factor its latest window's tree was scaled by (``fit``), applied again to
+    one of its element's boxes read alone later (``box``: where an element is now, before acting on it)."""
+
+    def __init__(self) -> None:
+        self._factors: dict[str, float | None] = {}
+
+    def fit(self, bus: str, elements: list[Element], window_box: Box | None) -> None:
+        """``to_screen`` on a window's elements (``window_box`` None: a whole app's, nothing to compare)."""
+        self._factors[bus] = to_screen(elements, window_box)
+
+    def box(self, bus: str, box: Box | None) -> Box | None:
+        factor = self._factors.get(bus)
+        return scaled(box, factor) if factor else box

@@ -13,14 +13,16 @@ from actions.errors import UserInputError
 from planners.qwen.build import AUTO_FAMILY
 from planners.qwen.family import DEFAULT_PRESET, FAMILIES, PRESETS
 from planners.qwen.local_loading import ATTNS, DEVICES, DTYPES, QUANTIZATIONS
+from planners.qwen.observe import DEFAULT_OBSERVE, OBSERVE_MODES
 
 if TYPE_CHECKING:
     from planners.qwen.build import ModelSpec
     from planners.qwen.planner import QwenPlanner
 
 
-def add_model_flags(run: argparse.ArgumentParser) -> None:
-    """The model flags; every ``choices=`` is a table of ``planners.qwen`` (family, local_loading)."""
+def add_model_flags(run: argparse.ArgumentParser, observe: bool = True) -> None:
+    """The model flags; every ``choices=`` is a table of ``planners.qwen`` (family, local_loading).
+    ``observe=False``: no ``--observe`` (a replay asks the model for points only, never plans with it)."""
     group = run.add_argument_group("model (for a TASK)")
     group.add_argument("--model", help="local: hub id or directory; server: the served model name")
     group.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
@@ -55,6 +57,15 @@ def add_model_flags(run: argparse.ArgumentParser) -> None:
         "(optimum-quanto), faster answers for some accuracy",
     )
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
+    if not observe:
+        return
+    group.add_argument(
+        "--observe",
+        choices=list(OBSERVE_MODES),
+        default=DEFAULT_OBSERVE,
+        help=f"what the model is shown each step: the screenshot, or the screenshot and the active window's "
+        f"interactive elements from its accessibility tree (role, name, box) (default {DEFAULT_OBSERVE})",
+    )
 
 
 def model_spec(args: argparse.Namespace) -> ModelSpec:
@@ -78,9 +89,10 @@ def model_spec(args: argparse.Namespace) -> ModelSpec:
         "attn",
         "quantization",
         "timeout_s",
+        "observe",
     )
     try:
-        return ModelSpec(**{name: getattr(args, name) for name in fields})
+        return ModelSpec(**{name: getattr(args, name) for name in fields if hasattr(args, name)})
     except ValidationError as exc:
         err = exc.errors()[0]
         flag = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "model flags"
@@ -89,6 +101,8 @@ def model_spec(args: argparse.Namespace) -> ModelSpec:
 
 def build_planner(args: argparse.Namespace) -> QwenPlanner:
     """A QwenPlanner on the backend the flags ask for, built and checked before the loop."""
+    from agent.targeting import observed_trees
     from planners.qwen.build import build_planner as build
 
-    return build(model_spec(args))
+    spec = model_spec(args)
+    return build(spec, trees=observed_trees(spec.observe))

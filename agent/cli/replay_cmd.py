@@ -47,7 +47,7 @@ def add_replay_parser(sub: argparse._SubParsersAction) -> None:
     add_stop_hotkey_flag(replay, "replay")
     add_paste_key_flag(replay)
     add_cache_flags(replay, default="none: the scenario's own anchors")
-    add_model_flags(replay)  # optional: a model makes the VLM the last rung of the ladder
+    add_model_flags(replay, observe=False)  # optional: a model makes the VLM the last rung of the ladder
     # No --dry-run for replays: a scenario's checks wait for the effects a dry run never makes.
     add_policy_flags(replay, dry_run=False)
     add_ocr_flags(replay)

@@ -119,6 +119,7 @@ def run_task(args: argparse.Namespace) -> int:
     from agent.run_dir import new_run_dir
     from agent.run_setup import RunOptions, RunOutput, run_agent
     from agent.session import DesktopSession
+    from agent.targeting import desktop_trees
 
     output = RunOutput(args.out if args.out is not None else new_run_dir())
     learner = None
@@ -136,6 +137,8 @@ def run_task(args: argparse.Namespace) -> int:
         on_step=on_step,
         dry_run=args.dry_run,
         on_no_change=args.on_no_change,
+        # Where password fields are read: a plan's resolver has its own trees, a model's may (--observe).
+        trees=None if args.plan is not None else getattr(planner, "trees", None) or desktop_trees(),
     )
     with DesktopSession(
         hotkey, monitor=monitor, dry_run=args.dry_run, quiet=args.quiet, paste_keys=paste_keys

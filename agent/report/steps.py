@@ -249,6 +249,8 @@ def _facts(step: StepRecord) -> str:
     if step.text_strategy:
         typed = "; ".join(f"{text(how)}: <code>{text(what)}</code>" for how, what in step.text_strategy)
         rows.append(_row("typed", typed))
+    if step.focus_element:
+        rows.append(_row("focus", _focus_element(step.focus_element)))
     if step.changed_bbox:
         left, top, right, bottom = step.changed_bbox
         rows.append(_row("changed", f"{step.changed_pixels:,} px in {right - left}×{bottom - top} at ({left}, {top})"))
@@ -261,6 +263,14 @@ def _facts(step: StepRecord) -> str:
             f"</summary><pre>{text(step.raw_answer)}</pre></details>"
         )
     return "".join(rows)
+
+
+def _focus_element(entry: dict[str, Any]) -> str:
+    """Where the keys went, as the app's tree said: "text 'Name' in dialog 'Sign in'"."""
+    name = entry.get("name") or entry.get("label") or ""
+    path = entry.get("path") or []
+    window = next((f" in {role} {title!r}" for role, title in path if title and role != entry.get("role")), "")
+    return text(f"{entry.get('role', '?')}{f' {name!r}' if name else ''}{window}")
 
 
 def _row(label: str, body: str) -> str:

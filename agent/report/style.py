@@ -9,6 +9,7 @@ GREEN, RED, AMBER, GREY, BLUE, PURPLE = "#1a7f37", "#cf222e", "#9a6700", "#57606
 VERDICT_COLOURS = {
     Verdict.CHANGED: GREEN,
     Verdict.FOCUSED: GREEN,
+    Verdict.READ_BACK: GREEN,
     Verdict.NOT_CHECKED: GREY,
     Verdict.NO_CHANGE: AMBER,
     Verdict.UNSETTLED: AMBER,
@@ -23,6 +24,7 @@ VERDICT_COLOURS = {
 VERDICT_MEANINGS = {
     Verdict.CHANGED: "the action changed the screen where it acted",
     Verdict.FOCUSED: "nothing was drawn, but the app says the keyboard focus is on what was clicked",
+    Verdict.READ_BACK: "the app says the focused field holds exactly the typed text (read back from its tree)",
     Verdict.NOT_CHECKED: 'nothing visible was expected (move, wait, done, "expect": "none") or a dry run',
     Verdict.NO_CHANGE: "nothing changed where the action acted (it was performed once, not repeated)",
     Verdict.UNSETTLED: "the action's window was still changing when the settle timeout ran out: not judged, not a pass",

@@ -59,6 +59,13 @@ def _card(step: StepRecord, ctx: Context) -> str:
             shown = " ".join(text(w) for w in seen.words[:_MAX_WORDS_SHOWN])
             more = f" … ({len(seen.words) - _MAX_WORDS_SHOWN} more)" if len(seen.words) > _MAX_WORDS_SHOWN else ""
             rows.append(_row("OCR read", f"<code class='words'>{shown}{more}</code>"))
+        if seen.element is not None:  # a value or state expectation: what the app's tree said about its element
+            said = "; ".join(
+                f"{key} {', '.join(map(str, shown)) if isinstance(shown, list) else shown}"
+                for key, shown in seen.element.items()
+                if key != "box"
+            )
+            rows.append(_row("the tree said", f"<code>{text(said)}</code>"))
         if seen.active_window is not None or seen.windows:
             rows.append(_row("active window", f"<code>{text(seen.active_window)}</code>"))
             rows.append(_row("windows open", ", ".join(f"<code>{text(t)}</code>" for t in seen.windows) or "none"))

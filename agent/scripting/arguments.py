@@ -31,9 +31,13 @@ def where_of(
     description: str | None = None,
     offset: tuple[int, int] | None = None,
     window: str | None = None,
+    role: str | None = None,
+    name: str | None = None,
+    index: int | None = None,
 ) -> dict[str, Any]:
-    """``{"x", "y"}`` or ``{"target": {...}}`` from what a script passed."""
-    if isinstance(text, tuple) and image is None and description is None:
+    """``{"x", "y"}`` or ``{"target": {...}}`` from what a script passed (``role``/``name``/``index``: an
+    element of the accessibility tree, ``click(role="button", name="OK")``)."""
+    if isinstance(text, tuple) and image is None and description is None and role is None:
         return {"x": text[0], "y": text[1]}
     if isinstance(text, Target):
         return {"target": text.model_dump()}
@@ -43,10 +47,36 @@ def where_of(
         "text": text,
         "image": image,
         "description": description,
+        "role": role,
+        "name": name,
+        "index": index,
         "offset": offset,
         "window": window,
     }
     return {"target": {k: v for k, v in target.items() if v is not None}}
+
+
+def target_of(text: Where | None, role: str | None, name: str | None, window: str | None, index: int | None) -> Target:
+    """The element a tree call (``value``, ``state``) is about: a text, a ``Target`` or its dict, or
+    ``role=``/``name=``; a bad one is a UserInputError naming it."""
+    from pydantic import ValidationError
+
+    from actions.expectations import ExpectState
+
+    if isinstance(text, tuple):
+        raise UserInputError("a point has no element to ask about: give a text, or role= and name=")
+    if text is None and role is None:
+        raise UserInputError('say which element: a text such as "Remember me", or role= (and name=)')
+    if text is not None and (role is not None or name is not None or index is not None):
+        raise UserInputError("give a text or role=/name=/index=, not both")
+    given = where_of(text, window=window, role=role, name=name, index=index)["target"]
+    target = given.model_dump() if isinstance(given, Target) else given
+    try:  # the rules of an expectation's target: a text or a role, no offset
+        return ExpectState(state="visible", target=target).target
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(part) for part in err["loc"] if part != "target")
+        raise UserInputError(f"{where + ': ' if where else ''}{err['msg'].removeprefix('Value error, ')}") from None
 
 
 def describe_call(data: dict[str, Any]) -> str:

@@ -6,6 +6,9 @@
         desk.click("Apply Changes")                     # text on the screen (OCR), learned in the cache
         desk.click("Customer name", offset=(180, 0))    # a point relative to a text
         desk.click(image="submit.png")                  # a picture
+        desk.click(role="checkbox", name="Remember me",  # an element of the app's accessibility tree
+                   expect={"state": "checked", "target": "Remember me"})
+        desk.value("City"); desk.state("Remember me")   # what the app says the element holds, its states
         desk.type("Grüße ✓"); desk.press("ctrl", "s", expect="none")
         desk.wait_for("Saved", timeout_s=10)            # or ExpectationFailed
         total = desk.read_text(near="Total")
@@ -38,6 +41,7 @@ from agent.scripting.arguments import (
     policy_of,
     where_of,
 )
+from agent.scripting.inspecting import Inspecting
 from agent.scripting.looking import Looking
 from agent.single_step import SharedRun, StepParts, run_planner, run_single_action, script_end
 
@@ -49,7 +53,7 @@ if TYPE_CHECKING:
     from planners.targeting import TargetResolver
 
 
-class Desktop(Looking):
+class Desktop(Looking, Inspecting):
     """``with Desktop(out=..., model=..., base_url=..., monitor=0, policy=..., cache=...) as desk:``
 
     Every argument is a keyword. ``model``: a model id or directory (with ``base_url``: the served
@@ -113,9 +117,10 @@ class Desktop(Looking):
         require_display()
         spec = model_spec_of(self._model_spec, self.base_url)
         if spec is not None:
+            from agent.targeting import observed_trees
             from planners.qwen.build import build_planner
 
-            self._model = build_planner(spec)
+            self._model = build_planner(spec, trees=observed_trees(spec.observe))
         session = DesktopSession(hotkey, monitor=self.monitor, quiet=True, paste_keys=paste_keys).__enter__()
         self._session = session
         try:
@@ -206,13 +211,17 @@ class Desktop(Looking):
         *,
         image: str | None = None,
         description: str | None = None,
+        role: str | None = None,
+        name: str | None = None,
+        index: int | None = None,
         offset: tuple[int, int] | None = None,
         window: str | None = None,
         button: Literal["left", "right", "middle"] = "left",
         count: Literal[1, 2, 3] = 1,
         expect: Expect = None,
     ) -> None:
-        where = where_of(text, image, description, offset, window)
+        """``role``/``name``/``index``: an element of the accessibility tree, ``click(role="button", name="OK")``."""
+        where = where_of(text, image, description, offset, window, role, name, index)
         self._act({"kind": "click", **where, "button": button, "count": count}, expect)
 
     def double_click(
@@ -221,11 +230,15 @@ class Desktop(Looking):
         *,
         image: str | None = None,
         description: str | None = None,
+        role: str | None = None,
+        name: str | None = None,
+        index: int | None = None,
         offset: tuple[int, int] | None = None,
         window: str | None = None,
         expect: Expect = None,
     ) -> None:
-        self.click(text, image=image, description=description, offset=offset, window=window, count=2, expect=expect)
+        where = where_of(text, image, description, offset, window, role, name, index)
+        self._act({"kind": "click", **where, "count": 2}, expect)
 
     def right_click(
         self,
@@ -233,13 +246,15 @@ class Desktop(Looking):
         *,
         image: str | None = None,
         description: str | None = None,
+        role: str | None = None,
+        name: str | None = None,
+        index: int | None = None,
         offset: tuple[int, int] | None = None,
         window: str | None = None,
         expect: Expect = None,
     ) -> None:
-        self.click(
-            text, image=image, description=description, offset=offset, window=window, button="right", expect=expect
-        )
+        where = where_of(text, image, description, offset, window, role, name, index)
+        self._act({"kind": "click", **where, "button": "right"}, expect)
 
     def move(
         self,
@@ -302,7 +317,7 @@ class Desktop(Looking):
 
         planner, frame, started = self._fresh_planner("ask"), self._capture(), time.monotonic()
         task = f"Answer this question about the screen without acting, with the answer action: {question}"
-        plan = planner.plan(task, frame, ())
+        plan = planner.plan(task, self._parts().run.mask.apply(frame), ())  # the model sees no secret
         answer = next((a.answer for a in plan.actions if isinstance(a, Done) and a.answer), None)
         if answer is None:
             self._note(frame, f"ask({question!r})", "the model gave no answer", started, failed=True)
@@ -324,7 +339,9 @@ class Desktop(Looking):
         from planners.qwen.planner import QwenPlanner
 
         model = self._model
-        return QwenPlanner(model.backend, family=model.family, preset=model.preset.name)
+        return QwenPlanner(
+            model.backend, family=model.family, preset=model.preset.name, observe=model.observe, trees=model.trees
+        )
 
     # -- records -------------------------------------------------------------------------------------------
     def _capture(self) -> Frame:

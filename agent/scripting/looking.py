@@ -11,22 +11,14 @@ from actions.errors import ExpectationFailed, UserInputError
 from actions.frame import Frame
 from agent.scripting import reading
 from agent.scripting.arguments import Where, pattern_of, scope_of
+from agent.scripting.host import ScriptHost
 
 if TYPE_CHECKING:
-    from agent.single_step import StepParts
+    pass
 
 
-class Looking:
-    """Needs ``_parts()``, ``_capture()`` and ``_note()`` from the class it is mixed into (``Desktop``)."""
-
-    def _parts(self) -> StepParts:
-        raise NotImplementedError
-
-    def _capture(self) -> Frame:
-        raise NotImplementedError
-
-    def _note(self, frame: Frame, what: str, note: str, started: float, failed: bool = False) -> None:
-        raise NotImplementedError
+class Looking(ScriptHost):
+    """Mixed into ``Desktop``, which gives it ``_parts()``, ``_capture()`` and ``_note()``."""
 
     # -- looking -----------------------------------------------------------------------------------------
     def sees(

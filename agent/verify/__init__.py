@@ -8,6 +8,7 @@ one model in ``actions.expectations`` and one function here decorated with ``@ju
     change.py   "change" (its place, a radius, a region) and "none"
     text.py     {"text"} and {"no_text"}, scoped to a place, read by OCR
     window.py   {"window"} and {"no_window"}, read from the window list
+    element.py  {"value"}, {"state"} and {"no_state"}, asked of the app's accessibility tree
 """
 
 from __future__ import annotations
@@ -44,6 +45,6 @@ def unjudged_kinds() -> list[str]:
     return [key for key, kind in EXPECTATION_KINDS.items() if kind not in _JUDGES]
 
 
-from agent.verify import change, text, window  # noqa: E402,F401 - each registers its judges
+from agent.verify import change, element, text, window  # noqa: E402,F401 - each registers its judges
 
 __all__ = ["Judgement", "StepContext", "VerifyTools", "judge", "judges", "unjudged_kinds"]

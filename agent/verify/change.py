@@ -5,7 +5,9 @@ the box at the pointer); ``radius`` narrows it to a square around the point acte
 a box. Known motion (a clock, a spinner) never counts. A region still changing at the settle timeout
 is ``unsettled``: its effect could not be judged, which is not a pass. A left click that drew nothing is
 ``focused`` when the app's accessibility tree says the keyboard focus is on the element under the pointer
-(a click into a field that already had the focus did what it was for).
+(a click into a field that already had the focus did what it was for). A ``type`` into a field the tree
+can read is judged by reading the text back (``agent.verify.readback``), before any pixel: ``read_back``
+or ``failed``; without a tree its pixels judge it, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
 from agent.verify.place import NoPlace, Place, action_place, around, screen_box
+from agent.verify.readback import read_back
 from planners.verdicts import Verdict
 
 
@@ -30,6 +33,8 @@ def judge_none(spec: ExpectNone, ctx: StepContext) -> Judgement:
 
 @judges(ExpectChange)
 def judge_change(spec: ExpectChange, ctx: StepContext) -> Judgement:
+    if _is_default(spec) and (read := read_back(ctx)) is not None:
+        return read
     frame = ctx.settled.frame
     place = _place(spec, ctx)
     if isinstance(place, NoPlace):

@@ -2,8 +2,9 @@
 
 One step, one context: the action as performed, the frame it was decided on, the settled frame, the
 action's region and the run's motion mask (``agent.motion.Watch``), the screen and the windows to look
-again, and the stop event every wait obeys. The OCR reader and the target finder for ``near`` scopes
-are built on first use and shared by every step of a run (``VerifyTools``).
+again, the stop event every wait obeys, and for a key or a text the element that had the keyboard focus
+(``agent.verify.focus``). The OCR reader and the target finder for ``near`` scopes are built on first use
+and shared by every step of a run (``VerifyTools``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agent.settle import SettleResult
 from planners.verdicts import Verdict
 
 if TYPE_CHECKING:
+    from agent.verify.focus import KeyboardFocus
     from planners.grounding.ocr import OcrGrounder
     from planners.grounding.tree import TreeSource
     from planners.targeting import TargetResolver
@@ -79,6 +81,7 @@ class StepContext:
     tools: VerifyTools
     cancel: threading.Event
     settle_timeout_s: float
+    focus: KeyboardFocus | None = None  # a key or type step: what had the keyboard focus, from the app's tree
 
     @property
     def windows(self) -> WindowSource | None:

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
 from actions.a11y.elements import Box, ElementRef, Snapshot, name_match
+from actions.a11y.field_text import FieldText
 from actions.a11y.roles import INTERACTIVE_ROLES
 from actions.coords import ScreenPoint
 from actions.frame import Frame
+from actions.targets import Target
 from planners.grounding import identity
 from planners.grounding.base import GroundingQuery, GroundingResult
 from planners.grounding.identity import tree_for
@@ -32,7 +34,8 @@ _POLL_S = 0.03  # how often a disabled element's states are asked again while it
 
 
 class TreeSource(Protocol):
-    """Snapshots per frame, and one element's states and box now (``actions.a11y.FrameTrees``)."""
+    """Snapshots per frame, and one element's states, box, text, value and text around its caret now
+    (``actions.a11y.FrameTrees``)."""
 
     def snapshot(
         self, frame: Frame, window: str | None = None, app: str | None = None, window_box: Box | None = None
@@ -41,6 +44,12 @@ class TreeSource(Protocol):
     def states(self, ref: ElementRef) -> frozenset[str]: ...
 
     def box(self, ref: ElementRef) -> Box | None: ...
+
+    def text(self, ref: ElementRef) -> str | None: ...
+
+    def value(self, ref: ElementRef) -> float | None: ...
+
+    def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None: ...
 
 
 class TreeGrounder:
@@ -96,7 +105,7 @@ class TreeGrounder:
             return self._no(f"no tree: {exc}")
         if len(snapshot) <= 1:
             return self._no(f"the window {snapshot.window!r} ({snapshot.app}) exposes no elements")
-        matches = self._matches(snapshot, query.role, wanted)
+        matches = tree_matches(snapshot, query.role, wanted)
         what = f"{query.role} {wanted!r}" if query.role is not None else f"text {wanted!r}"
         scope = f"in {snapshot.window or snapshot.app!r} ({len(snapshot)} elements read in {snapshot.read_ms:.0f} ms)"
         if not matches:
@@ -118,25 +127,6 @@ class TreeGrounder:
 
     def _snapshot(self, query: GroundingQuery, frame: Frame) -> Snapshot:
         return tree_for(self.source, frame, query.window)
-
-    @staticmethod
-    def _matches(snapshot: Snapshot, role: str | None, wanted: str | None) -> list[int]:
-        """The best matches: a whole-name match beats a word sequence inside a name; for a text, what can be
-        acted on beats a label; an element inside another match (a button's own label) is the same one."""
-        scored: list[tuple[tuple[int, int], int]] = []
-        for index, element in enumerate(snapshot.elements):
-            if role is not None and not element.is_role(role):
-                continue
-            score = 0 if wanted is None else name_match(element, wanted)
-            if score is None or element.role == "application":
-                continue
-            plain = 0 if role is not None or element.role in INTERACTIVE_ROLES else 1
-            scored.append(((score, plain), index))
-        if not scored:
-            return []
-        best = min(key for key, _ in scored)
-        group = {index for key, index in scored if key == best}
-        return [i for i in sorted(group) if not any(_inside(snapshot, i, j) for j in group if j != i)]
 
     def _choose(self, snapshot: Snapshot, visible: Sequence[int], index: int | None) -> int | GroundingResult:
         centres = tuple(ScreenPoint(*snapshot.visible_box(i).centre) for i in visible)  # type: ignore[union-attr]
@@ -191,6 +181,57 @@ class TreeGrounder:
 
 
 _SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})
+
+
+def tree_matches(snapshot: Snapshot, role: str | None, wanted: str | None) -> list[int]:
+    """The best matches of a role and/or a text in a snapshot, the one matching rule for targets and for
+    what expectations and scripts ask about: a whole-name match beats a word sequence inside a name; for a
+    text, what can be acted on beats a label; an element inside another match (a button's own label) is the
+    same one."""
+    scored: list[tuple[tuple[int, int], int]] = []
+    for index, element in enumerate(snapshot.elements):
+        if role is not None and not element.is_role(role):
+            continue
+        score = 0 if wanted is None else name_match(element, wanted)
+        if score is None or element.role == "application":
+            continue
+        plain = 0 if role is not None or element.role in INTERACTIVE_ROLES else 1
+        scored.append(((score, plain), index))
+    if not scored:
+        return []
+    best = min(key for key, _ in scored)
+    group = {index for key, index in scored if key == best}
+    return [i for i in sorted(group) if not any(_inside(snapshot, i, j) for j in group if j != i)]
+
+
+@dataclass(frozen=True)
+class NoElement:
+    """Why a target names no one element of a snapshot: ``why`` in words; ``ambiguous`` when several would do."""
+
+    why: str
+    ambiguous: bool = False
+
+
+def element_for(snapshot: Snapshot, target: Target) -> int | NoElement:
+    """The one element a text or role ``target`` names in ``snapshot`` (its index), found as the tree rung
+    finds it, hidden ones included when no match is visible (a state expectation may wait for it to show);
+    else why not."""
+    wanted = target.name if target.role is not None else target.text
+    what = target.model_copy(update={"window": None, "index": None}).describe()  # "button 'OK'", "any text"
+    matches = tree_matches(snapshot, target.role, wanted)
+    if not matches:
+        cut = f"; the read was cut short: {snapshot.why}" if not snapshot.complete else ""
+        scope = snapshot.window or snapshot.app
+        return NoElement(f"no element is {what} in {scope!r} ({len(snapshot)} elements){cut}")
+    pool = [i for i in matches if snapshot.visible_box(i) is not None] or matches
+    if target.index is not None:
+        if target.index >= len(pool):
+            return NoElement(f"index {target.index} asked, but {what} has only {len(pool)} matches")
+        return pool[target.index]
+    if len(pool) > 1:
+        names = "; ".join(f"{snapshot.elements[i].role} {snapshot.elements[i].name!r}" for i in pool[:4])
+        return NoElement(f"{len(pool)} equally good matches for {what} ({names}): add window or index", True)
+    return pool[0]
 
 
 def _inside(snapshot: Snapshot, index: int, other: int) -> bool:

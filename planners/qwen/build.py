@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from actions.errors import BackendError, UserInputError
 from planners.qwen.family import DEFAULT_PRESET, FAMILIES, PRESETS, get_preset
 from planners.qwen.local_loading import ATTNS, DEVICES, DTYPES, QUANTIZATIONS
+from planners.qwen.observe import DEFAULT_OBSERVE, check_observe
 
 if TYPE_CHECKING:
+    from planners.grounding.tree import TreeSource
     from planners.qwen.family import Preset
     from planners.qwen.messages import ChatBackend
     from planners.qwen.planner import QwenPlanner
@@ -50,6 +52,12 @@ class ModelSpec(BaseModel):
     attn: str = "auto"
     quantization: str | None = None
     timeout_s: float = Field(120.0, gt=0, description="server request timeout")
+    observe: str = Field(DEFAULT_OBSERVE, description="screenshot, or screenshot+tree (the active window's elements)")
+
+    @field_validator("observe")
+    @classmethod
+    def _an_observe_mode(cls, value: str) -> str:
+        return check_observe(value)
 
     @field_validator("family", "preset", "device", "dtype", "attn", "quantization")
     @classmethod
@@ -61,8 +69,9 @@ class ModelSpec(BaseModel):
         return value
 
 
-def build_planner(spec: ModelSpec) -> QwenPlanner:
-    """A QwenPlanner on the backend ``spec`` names, built and checked (``check()``) here, once."""
+def build_planner(spec: ModelSpec, trees: TreeSource | None = None) -> QwenPlanner:
+    """A QwenPlanner on the backend ``spec`` names, built and checked (``check()``) here, once. ``trees``:
+    where the active window's elements are read when ``spec.observe`` asks for them (the desktop's)."""
     from planners.qwen.planner import QwenPlanner
 
     preset = get_preset(spec.preset)
@@ -72,7 +81,12 @@ def build_planner(spec: ModelSpec) -> QwenPlanner:
     print(f"deskpilot: planner {backend.describe()}, family {backend.family}, preset {preset.name}", file=sys.stderr)
     try:
         return QwenPlanner(
-            backend, preset=preset.name, keep_screenshots=spec.keep_screenshots, max_new_tokens=spec.max_new_tokens
+            backend,
+            preset=preset.name,
+            keep_screenshots=spec.keep_screenshots,
+            max_new_tokens=spec.max_new_tokens,
+            observe=spec.observe,
+            trees=trees,
         )
     except ValueError as exc:
         raise BackendError(str(exc)) from None

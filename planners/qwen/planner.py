@@ -12,13 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from actions.a11y.bus import A11yUnavailable
 from actions.coords import ScreenPoint
 from actions.errors import ModelOutputError
 from actions.frame import Frame
 from actions.models import Action, Done, translate
 from planners.base import Plan, StepFeedback
+from planners.grounding.tree import TreeSource
 from planners.qwen.family import DEFAULT_PRESET, get_family, get_preset, resize_for_model
 from planners.qwen.messages import ChatBackend, Completion
+from planners.qwen.observe import DEFAULT_BUDGET, DEFAULT_OBSERVE, ElementBudget, check_observe, element_list
 from planners.qwen.parse import parse_answer, parse_point, split_thinking
 from planners.qwen.prompt import TERSE_PRESETS, HistoryItem, build_grounding_messages, build_messages
 
@@ -50,6 +53,9 @@ class QwenPlanner:
     sent as text with the verifier's verdict. ``max_history`` bounds how many steps are sent at all.
     ``max_new_tokens`` defaults to ``MAX_NEW_TOKENS``, ``MAX_NEW_TOKENS_TERSE`` at the terse (CPU)
     presets, which also ask for the tool call without prose.
+
+    ``observe="screenshot+tree"`` adds the active window's interactive elements to each prompt, read from
+    ``trees`` (``planners.qwen.observe``); ``"screenshot"`` (the default) sends the screenshot alone.
     """
 
     def __init__(
@@ -61,6 +67,9 @@ class QwenPlanner:
         keep_screenshots: int = 1,
         max_history: int = 16,
         max_new_tokens: int | None = None,
+        observe: str = DEFAULT_OBSERVE,
+        trees: TreeSource | None = None,
+        element_budget: ElementBudget = DEFAULT_BUDGET,
     ) -> None:
         self.backend = backend
         self.family = get_family(family if family is not None else backend.family).name
@@ -75,6 +84,12 @@ class QwenPlanner:
         if max_new_tokens < 1:
             raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
         self.max_new_tokens = max_new_tokens
+        self.observe = check_observe(observe)
+        # The active window's elements come through the planners' tree seam; without one (or with a
+        # window that has no tree) the prompt is the screenshot-only prompt.
+        self.trees = trees if self.observe == "screenshot+tree" else None
+        self.element_budget = element_budget
+        self.last_elements: str | None = None  # the element list the last prompt carried
         self._turns: list[_Turn] = []
         self._pointer: tuple[int, int] | None = None  # where our last action left the mouse, monitor points
         self.last_completion: Completion | None = None
@@ -90,6 +105,7 @@ class QwenPlanner:
             keep_screenshots=self.keep_screenshots,
             screen_size=image.size,
             terse=self.terse,
+            elements=self._elements(frame, image.size),
         )
         completion = self.backend.complete(messages, self.max_new_tokens)
         self.last_completion = completion
@@ -130,6 +146,18 @@ class QwenPlanner:
         except ModelOutputError as exc:
             raise ModelOutputError(str(exc), raw=completion.text) from None
         return ScreenPoint(profile.left + x, profile.top + y)
+
+    def _elements(self, frame: Frame, resized: tuple[int, int]) -> str | None:
+        """The element list for this screen, or None (screenshot only, no bus, a window with no tree)."""
+        self.last_elements = None
+        if self.trees is None:
+            return None
+        try:
+            snapshot = self.trees.snapshot(frame)
+        except A11yUnavailable:
+            return None
+        self.last_elements = element_list(snapshot, frame.profile, self.family, resized, self.element_budget)
+        return self.last_elements
 
     def _remember_pointer(self, actions: Sequence[Action]) -> None:
         for action in actions:

@@ -48,6 +48,7 @@ class HistoryItem:
 # How the verifier's verdicts read to the model; anything else is shown as it is.
 _VERDICT_WORDS = {
     "changed": "the screen changed",
+    "read_back": "the field holds exactly the typed text",
     "no_change": "no visible change",
     "unsettled": "the screen was still changing",
     "not_checked": "",
@@ -203,6 +204,7 @@ def build_messages(
     keep_screenshots: int = 1,
     screen_size: tuple[int, int],
     terse: bool = False,
+    elements: str | None = None,
 ) -> list[ChatMessage]:
     """The chat for one planning step.
 
@@ -210,7 +212,8 @@ def build_messages(
     ``family.resize_for_model``); ``screen_size`` is the (width, height) of that image, which
     Qwen2/2.5-VL's absolute answers are measured in (Qwen3-VL is told 1000x1000 whatever it is).
     Older history screenshots beyond ``keep_screenshots`` are dropped, their steps kept as text.
-    ``terse`` asks for the tool call without prose (``TERSE_PRESETS``).
+    ``terse`` asks for the tool call without prose (``TERSE_PRESETS``). ``elements``: the active window's
+    element list (``planners.qwen.observe.element_list``), sent after the current screenshot.
     """
     if keep_screenshots < 1:
         raise ValueError(f"keep_screenshots must be at least 1 (the current screenshot), got {keep_screenshots}")
@@ -233,6 +236,9 @@ def build_messages(
         result = _result(item) or "done"
         messages.append(ChatMessage.text("assistant", item.action))
         messages.append(ChatMessage("user", (TextPart(f"Result of step {number}: {result}."), *_images(following))))
+    if elements:
+        last = messages[-1]  # the turn that carries the current screenshot
+        messages[-1] = ChatMessage(last.role, (*last.parts, TextPart("\n" + elements)))
     return messages
 
 

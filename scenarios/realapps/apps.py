@@ -114,9 +114,20 @@ class EntryDialog:
 
 
 @contextmanager
-def zenity_entry(env: Mapping[str, str], timeout_s: float = 30.0) -> Iterator[EntryDialog]:
-    """``zenity --entry`` titled :data:`ENTRY_TITLE`, 500 px wide (a long string stays in view)."""
+def zenity_entry(env: Mapping[str, str], timeout_s: float = 30.0, hide_text: bool = False) -> Iterator[EntryDialog]:
+    """``zenity --entry`` titled :data:`ENTRY_TITLE`, 500 px wide (a long string stays in view);
+    ``hide_text``: a password entry (dots; the tree calls it "password text")."""
     cmd = ["zenity", "--entry", f"--title={ENTRY_TITLE}", "--text=Type here:", "--width=500"]
+    cmd += ["--hide-text"] if hide_text else []
     with _app_process(cmd, env, subprocess.PIPE) as proc:
         window = wait_for_window(f"^{ENTRY_TITLE}$", timeout_s=timeout_s, display=env.get("DISPLAY"))
         yield EntryDialog(window, proc)
+
+
+@contextmanager
+def running_dialog(
+    cmd: Sequence[str], env: Mapping[str, str], title: str, timeout_s: float = 30.0
+) -> Iterator[EntryDialog]:
+    """A dialog that prints what it holds when it is accepted (zenity, yad --form): ``answer()`` is that."""
+    with _app_process(cmd, env, subprocess.PIPE) as proc:
+        yield EntryDialog(wait_for_window(title, timeout_s=timeout_s, display=env.get("DISPLAY")), proc)

@@ -34,11 +34,14 @@ DANGER_APP = textwrap.dedent("""\
     root = tk.Tk()
     root.title("Danger Zone")
     root.geometry("320x160+760+120")
+    status = tk.Label(root, text="", font=("DejaVu Sans", 12))
     def delete():
         with open(clicks, "a") as f:
             f.write("delete\\n")
+        status.config(text="deleted")  # its visible effect (a button's hover highlight is not one)
     button = tk.Button(root, text="Delete", command=delete, font=("DejaVu Sans", 12))
     button.pack(expand=True)
+    status.pack()
     def report():
         root.update_idletasks()
         x, y = button.winfo_rootx() + button.winfo_width() // 2, button.winfo_rooty() + button.winfo_height() // 2

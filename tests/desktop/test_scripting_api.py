@@ -135,3 +135,29 @@ def test_a_script_looks_only_where_it_says(desktop, demo_app, tmp_path) -> None:
             desk.wait_for("Submit", timeout_s=0.5, region=line)
         with pytest.raises(UserInputError, match="at most one of region, near, in_window"):
             desk.sees("Ready", region=line, in_window="Demo")
+
+
+def test_tree_calls_on_an_app_without_a_tree_say_so_and_touch_nothing(desktop, demo_app, tmp_path) -> None:
+    """The demo app is Tk: it publishes no accessibility tree, so value/state/elements and a role target
+    cannot be answered, and each says why (vision still clicks it by its text)."""
+    out = tmp_path / "run"
+    with Desktop(out=out) as desk:
+        with pytest.raises(TargetNotFound) as no_tree:
+            desk.value("Name")
+        with pytest.raises(TargetNotFound) as by_role:
+            desk.click(role="button", name="Submit")
+        with pytest.raises(UserInputError, match="unknown role 'buton'"):
+            desk.elements(role="buton")
+        with pytest.raises(UserInputError, match="a point has no element to ask about"):
+            desk.state((10, 10))
+        with pytest.raises(UserInputError, match="unknown state 'chekced' \\(did you mean 'checked'"):
+            desk.click("I agree", expect={"state": "chekced", "target": "I agree"})
+    assert "value(text 'Name'): " in str(no_tree.value) and "not in the accessibility tree" in str(no_tree.value)
+    assert "start the accessibility bus before the app" in str(no_tree.value)
+    assert [rung for rung, _ in by_role.value.tried] == ["tree"]  # a role is found by the tree alone
+    assert "button 'Submit': not found [tree: no tree: the active window is not in" in str(by_role.value)
+    state = demo_app.state()
+    assert state["submitted"] is None and state["agree"] is False  # nothing was clicked
+    steps = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
+    assert steps[0]["verdict"] == "failed" and steps[0]["thought"] == "value(text 'Name')"
+    assert steps[0]["note"].startswith("no accessibility tree: the active window is not in the accessibility tree")

@@ -46,6 +46,8 @@ def test_a_secret_arrives_exactly_and_is_in_no_file_of_the_run(desktop, demo_app
     steps = [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
     assert steps[1]["action"]["text"] == "{{secret:DEMO_PASSWORD}}"  # the record keeps the reference
     assert steps[1]["text_strategy"] == [["secret", "{{secret:DEMO_PASSWORD}}"]]
+    # Tk publishes no tree: judged by its pixels as ever, and no focused element on record.
+    assert steps[1]["verdict"] == "changed" and "focus_element" not in steps[1]
 
 
 def test_a_missing_secret_is_refused_before_anything_runs(desktop, demo_app, tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,23 @@ def run_plan(
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
 
 
+def run_dialog(
+    cmd: list[str], title: str, actions: list[dict[str, Any]], env: dict[str, str], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Start a dialog that prints its answer (zenity, yad), wait for its window (``title``, a regular
+    expression), run ``actions`` on it; returns the run and what the dialog printed (its own copy)."""
+    from actions.x11.windows import wait_for_window
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        wait_for_window(title, timeout_s=30, display=env["DISPLAY"])
+        run = run_plan(actions, env, tmp_path)
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    return run, out
+
+
 def steps(tmp_path: Path) -> list[dict[str, Any]]:
     path = tmp_path / "run" / "steps.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
@@ -53,6 +72,22 @@ def explain(proc: subprocess.CompletedProcess[str], tmp_path: Path) -> str:
     """What a failing assertion shows: the exit status, stderr's tail, each step's verdict."""
     verdicts = [((s.get("action") or {}).get("kind"), s.get("verdict"), s.get("note")) for s in steps(tmp_path)]
     return f"exit {proc.returncode}; stderr: {proc.stderr[-1500:]}; steps: {verdicts}"
+
+
+@contextmanager
+def chromium_page(env: dict[str, str], url: str, title: str, size: tuple[int, int] = (900, 700)) -> Iterator[Any]:
+    """``url`` in a Chromium app window with a profile of its own, until the block ends (its window: a
+    ``WindowInfo``); the test is skipped where there is no Chromium."""
+    from scenarios.realapps.apps import chromium_binary, chromium_command, running_app
+
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
+    with (
+        tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile,
+        running_app(chromium_command(binary, url, Path(profile), size=size), env, title) as window,
+    ):
+        yield window
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,8 @@ from urllib.parse import quote
 import pytest
 
 from actions.x11.windows import find_window, wait_for_window
-from scenarios.realapps.apps import chromium_binary, chromium_command, running_app
-from tests.realapps.conftest import explain, require, run_plan, steps
+from scenarios.realapps.apps import running_app
+from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
 
 
 def groundings(tmp_path: Path) -> list[dict[str, Any]]:
@@ -89,13 +88,8 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>deskpilot butt
 
 @pytest.fixture
 def page(desktop, clock) -> Iterator[Any]:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; `make deps` installs it)")
-    with tempfile.TemporaryDirectory(prefix="deskpilot-chromium-") as profile:
-        cmd = chromium_command(binary, "data:text/html;charset=utf-8," + quote(PAGE), Path(profile))
-        with running_app(cmd, desktop.env(), r"^deskpilot buttons$") as window:
-            yield window
+    with chromium_page(desktop.env(), "data:text/html;charset=utf-8," + quote(PAGE), r"^deskpilot buttons$") as window:
+        yield window
 
 
 def title_becomes(pattern: str, display: str, timeout_s: float = 10.0) -> bool:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import subprocess
 
-from actions.x11.windows import find_window, wait_for_window
+from actions.x11.windows import find_window
 from scenarios.harness import MotionAppProcess
-from tests.realapps.conftest import explain, require, run_plan, steps
+from tests.realapps.conftest import explain, require, run_dialog, steps
 
 
 def test_a_click_into_the_focused_field_is_focused_and_the_text_goes_in(desktop, tmp_path) -> None:
@@ -18,22 +18,16 @@ def test_a_click_into_the_focused_field_is_focused_and_the_text_goes_in(desktop,
     require("xdotool", "xdotool")
     env = desktop.env()
     cmd = ["zenity", "--entry", "--title=deskpilot focus", "--text=Your name"]
+    plan = [
+        {"kind": "click", "target": {"role": "field"}},  # already focused: nothing is drawn
+        {"kind": "type", "text": "Ada"},
+        {"kind": "key", "keys": ["enter"], "expect": {"no_window": "^deskpilot focus$"}},
+    ]
     with MotionAppProcess(env, fps=10, clock=True, geometry="300x180+960+600"):
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            wait_for_window("^deskpilot focus$", timeout_s=30, display=env["DISPLAY"])
-            # The pointer off the dialog: left over its Cancel button by an earlier test, the button's hover
-            # look would go away with the click (a visible change, honestly judged `changed`).
-            subprocess.run(["xdotool", "mousemove", "200", "150"], env=env, check=True, timeout=10)
-            plan = [
-                {"kind": "click", "target": {"role": "field"}},  # already focused: nothing is drawn
-                {"kind": "type", "text": "Ada"},
-                {"kind": "key", "keys": ["enter"], "expect": {"no_window": "^deskpilot focus$"}},
-            ]
-            run = run_plan(plan, env, tmp_path)
-            out, _ = proc.communicate(timeout=15)
-        finally:
-            proc.kill()
+        # The pointer off the dialog: left over its Cancel button by an earlier test, the button's hover look
+        # would go away with the click (a visible change, honestly judged `changed`).
+        subprocess.run(["xdotool", "mousemove", "200", "150"], env=env, check=True, timeout=10)
+        run, out = run_dialog(cmd, "^deskpilot focus$", plan, env, tmp_path)
     assert run.returncode == 0, explain(run, tmp_path)
     first = steps(tmp_path)[0]
     assert first["verdict"] == "focused", explain(run, tmp_path)

@@ -22,7 +22,9 @@ FAST = SettleConfig(poll_ms=1, quiet_ms=0, react_timeout_ms=0, timeout_s=1)
 
 
 def test_every_expectation_kind_has_exactly_one_judge() -> None:
-    assert set(EXPECTATION_KINDS) == {"change", "none", "text", "no_text", "window", "no_window"}
+    assert set(EXPECTATION_KINDS) == {
+        "change", "none", "text", "no_text", "window", "no_window", "value", "state", "no_state",
+    }  # fmt: skip
     assert unjudged_kinds() == []
 
 

@@ -47,6 +47,23 @@ def test_scripted_plan_runs_every_action_and_succeeds(tmp_path) -> None:
     assert [s.verdict for s in result.steps] == [Verdict.CHANGED, Verdict.CHANGED, Verdict.NOT_CHECKED]
 
 
+def test_the_pointer_hovers_first_and_its_highlight_is_not_the_clicks_effect() -> None:
+    # The fake draws a "highlight" when the pointer arrives; the click itself changes nothing.
+    screen, executor = world(changes_on=set())
+    executor.on_hover = lambda x, y: screen.advance()
+    plan = [Move(x=9, y=9), Click(x=1, y=2)]
+    result = Agent(ScriptedPlanner(plan), executor, screen, settle_config=FAST, windows=APP).run("t")
+    assert executor.hovered == [(1, 2)]  # before the click, not before the move (a move is its own hover)
+    assert executor.performed == plan
+    assert [s.verdict for s in result.steps] == [Verdict.NOT_CHECKED, Verdict.NO_CHANGE]
+
+
+def test_a_dry_run_never_moves_the_pointer() -> None:
+    screen, executor = world(changes_on=set())
+    Agent(ScriptedPlanner([Click(x=1, y=2)]), executor, screen, settle_config=FAST, dry_run=True).run("t")
+    assert executor.hovered == []
+
+
 def test_an_action_without_effect_is_performed_once_and_a_script_stops_there() -> None:
     # No automatic second try; a script cannot replan, so it stops, with the typed error that says where.
     screen, executor = world(changes_on={2})  # the click does nothing; the type would work

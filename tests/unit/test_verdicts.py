@@ -87,9 +87,12 @@ def test_expect_defaults_and_forms() -> None:
     ("expect", "message"),
     [
         ("maybe", 'plan: step 1: click.expect: must be "change", "none" or an object such as {"text": ...}'),
-        ({"text": "a", "window": "b"}, "one of change, text, no_text, window, no_window (it has text and window)"),
+        (
+            {"text": "a", "window": "b"},
+            "one of change, text, no_text, window, no_window, value, state, no_state (it has text and window)",
+        ),
         ({"txt": "a"}, "step 1: click.expect: unknown key 'txt' (did you mean 'text'?)"),
-        ({}, "exactly one of change, text, no_text, window, no_window (it has none)"),
+        ({}, "exactly one of change, text, no_text, window, no_window, value, state, no_state (it has none)"),
         ({"window": "a", "exact": True}, "click.expect: 'exact' does not apply to a 'window' expectation"),
         ({"text": "a", "timeout_s": 0}, "click.expect: timeout_s: Input should be greater than 0"),
         ({"text": ""}, "click.expect: text: String should have at least 1 character"),

@@ -1,0 +1,185 @@
+"""Typed text read back: a ``type`` into an element that holds text is judged by what the app says it holds.
+
+A changed pixel proves that something was drawn, not that the field holds what was typed: a field with a
+length limit keeps 6 of 16 pasted characters and still repaints. Where the focused element is editable and
+has the Text interface (``agent.verify.focus`` found it before the action: a field, a text view; not a
+terminal, whose text is a program's echo), its text is read back once the step settled:
+
+* at the caret: the text up to the caret must end with the typed text, exactly (the typed text goes in at
+  the caret, so text the field held before, around it, does not count; a text view's typed lines are the
+  last part before its caret). An app that completes inline selects its suggestion after the typed text,
+  the caret at the selection's end: the text before the selection counts then;
+* in the field: where the app gives no caret, the field must contain the typed text, exactly;
+* by length: a masked field (a password) shows only bullets, so the characters it took are counted.
+
+Line ends are compared as ``\\n`` (``\\r\\n`` and ``\\r`` type as Enter). A text with a tab, or a newline typed
+into a single-line field, moves the focus or submits: what the field holds then says nothing about the
+text, so such a step is judged by its pixels, as is a rich text whose paragraphs are child objects
+(measured: Chromium's contenteditable keeps its caret before the child the text went into), and every step
+of an app without a tree.
+
+A secret (``{{secret:NAME}}``) is compared, never written: the evidence gives only lengths, never the
+field's text, and no crop of the field is saved.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from actions.a11y.field_text import FieldText
+from actions.errors import DeskpilotError
+from actions.models import Type
+from actions.secrets import reveal, secret_names
+from actions.stopping import pause
+from agent.run_dir import Seen
+from agent.verify.context import Judgement, StepContext
+from agent.verify.focus import CONTEXT_CHARS, KeyboardFocus, holds_typed_text
+from agent.verify.place import Place, screen_box
+from planners.verdicts import Verdict
+
+if TYPE_CHECKING:
+    from planners.grounding.tree import TreeSource
+
+# The tree may lag the pixels a little (Chromium sends its tree from the renderer after it painted): a text
+# that is not there yet is asked again for this long before the step is failed.
+READBACK_WAIT_S = 1.0
+_POLL_S = 0.02
+_SHOWN_CHARS = 120  # what the field holds, at most this much of it in the evidence
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """The comparison: whether the field holds the typed text, by which rule, and the evidence line."""
+
+    held: bool
+    rule: str  # "at the caret" | "in the field" | "by length"
+    detail: str
+    holds: str | None = None  # what the field holds around the caret (None for a secret or a masked field)
+
+
+def read_back(ctx: StepContext) -> Judgement | None:
+    """The verdict of a ``type`` by what the focused field holds; None where there is nothing to read back
+    (no tree, not an editable text element, a tab or a newline that leaves the field): the pixels judge then."""
+    action, focus, trees = ctx.action, ctx.focus, ctx.tools.trees
+    if not isinstance(action, Type) or focus is None or trees is None or not holds_typed_text(focus.element):
+        return None
+    secret = bool(secret_names(action.text))
+    try:
+        typed = _lines(reveal(action.text) if secret else action.text)
+    except KeyError:  # not set: the executor said so before anything was typed
+        return None
+    if "\t" in typed or ("\n" in typed and "multi-line" not in focus.element.states):
+        return None
+    deadline = time.monotonic() + READBACK_WAIT_S
+    while True:
+        after = _read(trees, focus, len(typed))
+        if after is None or after.objects:
+            # The element went away (its dialog closed), or it is a rich text whose paragraphs are child
+            # objects (Chromium's contenteditable): its caret stays in the parent while the text goes into a
+            # child, so its own text says nothing about what was typed. The pixels judge it.
+            return None
+        result = compare_typed(typed, after, focus.before, masked=_masked(focus), secret=secret)
+        if result.held or time.monotonic() >= deadline or pause(_POLL_S, ctx.cancel):
+            break
+    return _judgement(result, focus, ctx, secret)
+
+
+def compare_typed(
+    typed: str, after: FieldText, before: FieldText | None = None, *, masked: bool = False, secret: bool = False
+) -> ReadBack:
+    """Whether ``after`` (the field read back) holds ``typed``; ``before`` is what it held before the action."""
+    what, typed = ("the secret" if secret else "the typed text"), _lines(typed)
+    if masked:
+        return _by_length(len(typed), after, before, what)
+    text = _lines(after.text)
+    completion = _completion(typed, after)
+    if after.caret is not None:
+        upto = _lines(after.text[: after.caret])
+        held = upto.endswith(typed) or completion is not None
+        rule, part = "at the caret", upto
+    else:
+        held, rule, part = typed in text, "in the field", text
+    if secret:
+        if held:
+            return ReadBack(True, rule, f"the field holds the secret ({len(typed)} characters)")
+        holds = f"{len(part)} characters up to its caret" if after.caret is not None else f"{len(text)} characters"
+        return ReadBack(False, rule, f"the field holds {holds}; the secret has {len(typed)}")
+    shown = _excerpt(text, after.caret)
+    if held:
+        completed = f", then the app's selected completion {completion!r}" if completion else ""
+        return ReadBack(True, rule, f"the field holds {what}: {shown!r}{completed}", shown)
+    return ReadBack(False, rule, f"the field holds {shown!r} ({len(text)} characters): {_why(typed, part)}", shown)
+
+
+def _completion(typed: str, after: FieldText) -> str | None:
+    """What an app that completes inline (a URL bar, a combo box) put after the typed text: its suggestion,
+    selected, with the caret at the end of the selection (typing on replaces it). None: no such completion."""
+    selection, caret = after.selection, after.caret
+    if selection is None or caret is None or caret != selection[1]:
+        return None
+    start, end = selection
+    return after.text[start:end] if _lines(after.text[:start]).endswith(typed) else None
+
+
+def _by_length(count: int, after: FieldText, before: FieldText | None, what: str) -> ReadBack:
+    """A masked field: how many characters it took (its caret moved by, or its length grew by)."""
+    if before is not None and before.caret is not None and after.caret is not None:
+        took, how = after.caret - before.caret, "its caret moved by"
+    elif before is not None:
+        took, how = after.length - before.length, "it grew by"
+    else:
+        took, how = (after.caret if after.caret is not None else after.length), "it holds"
+    detail = f"the masked field: {how} {took} characters, {what} has {count}"
+    return ReadBack(took == count, "by length", detail)
+
+
+def _why(typed: str, part: str) -> str:
+    """Which way a field differs: it kept only the start (a length limit), or it changed the text."""
+    kept = next((size for size in range(min(len(typed), len(part)), 0, -1) if part.endswith(typed[:size])), 0)
+    if 0 < kept < len(typed):
+        return f"it took only the first {kept} of the {len(typed)} typed characters"
+    return f"it does not hold the {len(typed)} typed characters exactly (reformatted, or characters dropped)"
+
+
+def _excerpt(text: str, caret: int | None) -> str:
+    """The field's text for the evidence: the part up to (and a little past) the caret when it is long."""
+    if len(text) <= _SHOWN_CHARS:
+        return text
+    end = len(text) if caret is None else min(len(text), caret + 20)
+    return "…" + text[max(0, end - _SHOWN_CHARS) : end]
+
+
+def _judgement(result: ReadBack, focus: KeyboardFocus, ctx: StepContext, secret: bool) -> Judgement:
+    frame = ctx.settled.frame
+    element = focus.element
+    box = element.box
+    place = screen_box(frame, (box.x, box.y, box.width, box.height), "the focused field") if box else None
+    region = place.bbox if isinstance(place, Place) and not secret else None  # no crop of a secret
+    seen = Seen(
+        expected=f"the typed text in {focus.describe()}, read back from the app ({result.rule})",
+        detail=f"read back ({result.rule}): {result.detail}",
+        region=region,
+        field_text=result.holds,
+    )
+    return Judgement(Verdict.READ_BACK if result.held else Verdict.FAILED, frame, seen)
+
+
+def _read(trees: TreeSource, focus: KeyboardFocus, typed_chars: int) -> FieldText | None:
+    """A single-line field whole; a text view only around its caret (a document may be megabytes)."""
+    multi = "multi-line" in focus.element.states
+    span = typed_chars + CONTEXT_CHARS if multi else -1
+    try:
+        return trees.caret_text(focus.element.ref, before=span, after=CONTEXT_CHARS if multi else -1)
+    except DeskpilotError:
+        return None
+
+
+def _masked(focus: KeyboardFocus) -> bool:
+    """A password field (the tree's role): it shows a bullet for each character, never the characters."""
+    return focus.element.role == "password text"
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
