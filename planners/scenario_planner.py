@@ -27,8 +27,6 @@ from planners.grounding.identity import confirm
 from planners.grounding.tree import TreeGrounder
 from planners.scenario_file import Scenario, Step, Target, substitute
 
-_CONFIRMED = ("anchor", "template")  # the rungs that find a target by its looks: what the identity checks
-
 
 @dataclass
 class Resolution:
@@ -142,8 +140,6 @@ class ScenarioPlanner:
         tried: list[GroundingResult] = []
         for grounder in self.ladder:
             result = grounder.ground(query, frame)
-            if result.rung in _CONFIRMED and self.trees is not None:
-                result = confirm(result, target.identity, self.trees, frame, window)
             if result.rung == "ocr" and result.point is not None and target.label_offset is not None:
                 # OCR finds the label; the target sits at a recorded offset from it (a field beside its label),
                 # further away by the zoom the window's size says.
@@ -153,6 +149,10 @@ class ScenarioPlanner:
                     result = replace(result, point=None, reason=f"label found, but {target.label_offset} off-screen")
                 else:
                     result = replace(result, point=moved)
+            if not result.by_identity and self.trees is not None:
+                # Whatever found it (its looks, the recorded label, the model), the element acted on must be the
+                # recorded one where the tree knows both: a label is the recorder's guess, the identity is not.
+                result = confirm(result, target.identity, self.trees, frame, window)
             tried.append(result)
             if result.confident or result.refused:  # refused: the tree knows it is disabled; none below may click it
                 break

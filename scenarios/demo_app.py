@@ -126,8 +126,9 @@ class DemoApp(StateMirror):
         form.columnconfigure(1, weight=1)
         self.name_var, self.email_var = tk.StringVar(), tk.StringVar()
         self.agree_var = tk.BooleanVar(value=False)
-        name = self._entry(form, 0, "Name", self.name_var)
-        email = self._entry(form, 1, "Email", self.email_var)
+        swapped = self.variant.fields == "swapped"  # Email's row first: the two fields trade places
+        name = self._entry(form, int(swapped), "Name", self.name_var)
+        email = self._entry(form, int(not swapped), "Email", self.email_var)
         ttk.Label(form, text="Notes").grid(row=2, column=0, sticky="nw", pady=3, padx=(0, 8))
         self.notes = tk.Text(form, name="notes", height=4, width=24, wrap="word", undo=True, **_FIELD_LOOK)
         self.notes.configure(padx=2, pady=1)
@@ -396,6 +397,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--theme", choices=["light", "dark"], default="light")
     parser.add_argument("--layout", choices=["standard", "moved"], default="standard")
     parser.add_argument("--submit", choices=["one", "none", "two"], default="one")
+    parser.add_argument("--fields", choices=["standard", "swapped"], default="standard")
     return parser.parse_args(argv)
 
 
@@ -407,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root.title(TITLE)
     root.geometry(f"{args.size}+{args.x}+{args.y}")
     root.resizable(args.resizable, args.resizable)
-    variant = Variant(theme=args.theme, layout=args.layout, submit=args.submit)
+    variant = Variant(theme=args.theme, layout=args.layout, submit=args.submit, fields=args.fields)
     if variant.theme != "light":
         apply_theme(sys.modules[__name__], variant.theme)
     app = DemoApp(root, args.state.resolve() if args.state else None, args.animate_ms, variant)

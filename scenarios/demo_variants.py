@@ -2,7 +2,8 @@
 
 ``--theme dark`` recolours everything, ``--layout moved`` puts the form's buttons elsewhere (Clear
 first, at the right), ``--submit none`` leaves Submit out, ``--submit two`` shows two identical
-Submit buttons away from the original place (two equally plausible targets).
+Submit buttons away from the original place (two equally plausible targets), ``--fields swapped`` puts
+Email's row above Name's (two look-alike fields re-ordered).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Variant:
     theme: Literal["light", "dark"] = "light"
     layout: Literal["standard", "moved"] = "standard"
     submit: Literal["one", "none", "two"] = "one"
+    fields: Literal["standard", "swapped"] = "standard"
 
 
 def apply_theme(app_module: ModuleType, theme: str) -> None:

@@ -19,6 +19,7 @@ from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find
 from actions.a11y.elements import TEXT_INTERFACE, Box, Element, ElementRef, Snapshot
 from actions.a11y.field_text import FieldText
 from actions.a11y.roles import states_from_bits
+from actions.a11y.scale import ScreenScale
 
 ACC = "org.a11y.atspi.Accessible"
 PROPS = "org.freedesktop.DBus.Properties"
@@ -68,6 +69,7 @@ class AtspiReader:
         self.limits = limits or Limits()
         self._address = address
         self._bus: A11yBus | None = None
+        self._scale = ScreenScale()  # a Qt window under QT_SCALE_FACTOR gives its boxes unscaled (scale.py)
 
     # -- connection ------------------------------------------------------------------------------------
     @property
@@ -148,6 +150,7 @@ class AtspiReader:
             raise A11yUnavailable(scope)
         app_name, roots, window_name = scope
         elements, complete, why = self._walk(roots, started)
+        self._scale.fit(roots[0].bus, elements, window_box if window_name else None)
         read_ms = (time.monotonic() - started) * 1000
         return Snapshot(app_name, window_name, tuple(elements), read_ms, complete, why, screen)
 
@@ -268,7 +271,7 @@ class AtspiReader:
         return states_from_bits(reply[0])
 
     def box(self, ref: ElementRef) -> Box | None:
-        return _box(self._calls([_extents(ref)])[0])
+        return self._scale.box(ref.bus, _box(self._calls([_extents(ref)])[0]))
 
     def text(self, ref: ElementRef) -> str | None:
         """The element's whole text (Text interface), None when it has none."""

@@ -271,8 +271,10 @@ def label_targets(targets: Sequence[PointerCapture], workers: int | None = None)
             if chosen is not None:
                 phrase, relation = chosen
                 target.label, target.label_relation = phrase.text, relation
-                if relation == "row" and target.label_point is not None:
-                    # A field beside its label: replay finds the label by OCR, then steps this far right.
+                if relation in ("row", "near") and target.label_point is not None:
+                    # A field beside its label: replay finds the label by OCR, then steps this far right. A text
+                    # only near the point (the button below a field whose label was not read) is where to measure
+                    # from, never what to click: replay must not press that button for the field.
                     px, py = target.label_point
                     centre = (phrase.left + phrase.width // 2, phrase.top + phrase.height // 2)
                     target.label_offset = (px - centre[0], py - centre[1])

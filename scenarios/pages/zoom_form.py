@@ -36,6 +36,7 @@ class FormServer:
 
     layouts: list[dict[str, Any]] = field(default_factory=list)
     received: list[dict[str, str]] = field(default_factory=list)
+    typed: list[dict[str, str]] = field(default_factory=list)  # what a page's fields held after each edit
     changed: threading.Condition = field(default_factory=threading.Condition)
     port: int = 0
 
@@ -54,7 +55,7 @@ def form_server() -> Iterator[FormServer]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             with state.changed:
-                state.layouts.append(json.loads(body))
+                (state.typed if self.path == "/typed" else state.layouts).append(json.loads(body))
                 state.changed.notify_all()
             self.send_response(204)
             self.end_headers()

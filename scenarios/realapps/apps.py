@@ -82,6 +82,16 @@ def running_app(
         yield wait_for_window(title, timeout_s=timeout_s, display=env.get("DISPLAY"))
 
 
+@contextmanager
+def app_with_output(
+    cmd: Sequence[str], env: Mapping[str, str], title: str, timeout_s: float = 30.0
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``running_app`` for an app whose standard output is its answer (yad's values): yields the process."""
+    with _app_process(cmd, env, subprocess.PIPE) as proc:
+        wait_for_window(title, timeout_s=timeout_s, display=env.get("DISPLAY"))
+        yield proc
+
+
 ENTRY_TITLE = "deskpilot entry"
 
 
