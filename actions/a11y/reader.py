@@ -18,6 +18,16 @@ from dataclasses import dataclass, replace
 from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find_bus_address
 from actions.a11y.elements import TEXT_INTERFACE, Box, Element, ElementRef, Snapshot
 from actions.a11y.field_text import FieldText
+from actions.a11y.replies import (
+    box_of,
+    int_of,
+    labelled_by_of,
+    maybe_text_of,
+    number_of,
+    states_of,
+    strings_of,
+    text_of,
+)
 from actions.a11y.roles import states_from_bits
 from actions.a11y.scale import ScreenScale
 
@@ -27,7 +37,6 @@ COMPONENT, TEXT, VALUE = "org.a11y.atspi.Component", TEXT_INTERFACE, "org.a11y.a
 ROOT = ElementRef("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
 _NULL_PATH = "/org/a11y/atspi/null"
 _SCREEN_COORDS = 0  # ATSPI_COORD_TYPE_SCREEN
-_LABELLED_BY = 2  # ATSPI_RELATION_LABELLED_BY
 _MAX_CHILDREN = 500  # a table that manages its descendants may claim millions of rows
 _FIELD_ROLES = frozenset(
     {"entry", "text", "password text", "spin button", "combo box", "editbar", "search box", "slider", "list box"}
@@ -52,14 +61,6 @@ class TopLevel:
     name: str
     states: frozenset[str]
     pid: int | None = None
-
-
-def _text(reply: Reply, default: str = "") -> str:
-    if isinstance(reply, Failed) or not reply:
-        return default
-    value = reply[0]
-    value = getattr(value, "value", value)  # Properties.Get answers a Variant
-    return value if isinstance(value, str) else default
 
 
 class AtspiReader:
@@ -98,7 +99,7 @@ class AtspiReader:
             raise A11yUnavailable(f"the accessibility registry does not answer: {reply.error}")
         roots = [ElementRef(str(bus), str(path)) for bus, path in reply[0] if path != _NULL_PATH]
         names = self._calls([Call(r.bus, r.path, PROPS, "Get", "ss", (ACC, "Name")) for r in roots])
-        return [(_text(name), root) for name, root in zip(names, roots, strict=True)]
+        return [(text_of(name), root) for name, root in zip(names, roots, strict=True)]
 
     def windows(self) -> list[TopLevel]:
         """Every top-level window of every application, with its states (one of them is ``active``)."""
@@ -114,7 +115,7 @@ class AtspiReader:
         for index, (app, ref) in enumerate(tops):
             role, states, name = replies[index * 3 : index * 3 + 3]
             bits = states[0] if not isinstance(states, Failed) else []
-            found.append(TopLevel(app, ref, _text(role), _text(name), states_from_bits(bits)))
+            found.append(TopLevel(app, ref, text_of(role), text_of(name), states_from_bits(bits)))
         return found
 
     def pid(self, bus_name: str) -> int | None:
@@ -187,7 +188,7 @@ class AtspiReader:
         boxes = self._calls([_extents(top.ref) for top in tops])
         best: tuple[float, TopLevel] | None = None
         for top, reply in zip(tops, boxes, strict=True):
-            box = _box(reply)
+            box = box_of(reply)
             if box is None or box.empty:
                 continue
             overlap = box.intersect(window_box)
@@ -230,7 +231,7 @@ class AtspiReader:
         second_calls: list[Call] = []
         plans: list[list[str]] = []
         for (ref, _), (_, role, states, interfaces, name, _) in zip(level, rows, strict=True):
-            wanted = _phase_two(ref, _text(role), _bits(states), _list(interfaces), _text(name))
+            wanted = _phase_two(ref, text_of(role), states_of(states), strings_of(interfaces), text_of(name))
             plans.append([what for what, _ in wanted])
             second_calls += [call for _, call in wanted]
         second = iter(self._calls(second_calls))
@@ -238,20 +239,20 @@ class AtspiReader:
         for (ref, parent), row, plan in zip(level, rows, plans, strict=True):
             children, role, states, interfaces, name, description = row
             extra = {what: next(second) for what in plan}
-            state_names = _bits(states)
+            state_names = states_of(states)
             element = Element(
                 ref=ref,
-                role=_text(role),
-                name=_text(name),
-                description=_text(description),
+                role=text_of(role),
+                name=text_of(name),
+                description=text_of(description),
                 states=state_names,
-                box=_box(extra.get("box")),
-                text=_maybe_text(extra.get("text")),
-                value=_value(extra.get("value")),
-                label=_labelled_by(extra.get("label")),
+                box=box_of(extra.get("box")),
+                text=maybe_text_of(extra.get("text")),
+                value=number_of(extra.get("value")),
+                label=labelled_by_of(extra.get("label")),
                 parent=parent,
                 depth=depth,
-                interfaces=frozenset(_list(interfaces)),
+                interfaces=frozenset(strings_of(interfaces)),
             )
             index = len(elements)
             elements.append(element)
@@ -271,21 +272,21 @@ class AtspiReader:
         return states_from_bits(reply[0])
 
     def box(self, ref: ElementRef) -> Box | None:
-        return self._scale.box(ref.bus, _box(self._calls([_extents(ref)])[0]))
+        return self._scale.box(ref.bus, box_of(self._calls([_extents(ref)])[0]))
 
     def text(self, ref: ElementRef) -> str | None:
         """The element's whole text (Text interface), None when it has none."""
-        return _maybe_text(self._calls([Call(ref.bus, ref.path, TEXT, "GetText", "ii", (0, -1))])[0])
+        return maybe_text_of(self._calls([Call(ref.bus, ref.path, TEXT, "GetText", "ii", (0, -1))])[0])
 
     def value(self, ref: ElementRef) -> float | None:
-        return _value(self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, "CurrentValue"))])[0])
+        return number_of(self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, "CurrentValue"))])[0])
 
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
         """What a text element holds around its caret, now: ``before`` characters up to the caret and ``after``
         past it (-1: all), and its selection; two round trips. None when it has no Text interface (or went away)."""
         asked = [Call(ref.bus, ref.path, PROPS, "Get", "ss", (TEXT, n)) for n in ("CaretOffset", "CharacterCount")]
         caret_reply, count, selected = self._calls([*asked, Call(ref.bus, ref.path, TEXT, "GetSelection", "i", (0,))])
-        length, caret = _int(count), _int(caret_reply)
+        length, caret = int_of(count), int_of(caret_reply)
         if length is None:
             return None
         if caret is not None and not 0 <= caret <= length:
@@ -336,52 +337,6 @@ def _phase_two(
     if not name and role in _FIELD_ROLES:
         wanted.append(("label", Call(ref.bus, ref.path, ACC, "GetRelationSet")))
     return wanted
-
-
-def _bits(reply: Reply) -> frozenset[str]:
-    return frozenset() if isinstance(reply, Failed) or not reply else states_from_bits(reply[0])
-
-
-def _list(reply: Reply) -> list[str]:
-    return [] if isinstance(reply, Failed) or not reply else [str(item) for item in reply[0]]
-
-
-def _box(reply: Reply | None) -> Box | None:
-    if reply is None or isinstance(reply, Failed) or not reply:
-        return None
-    x, y, width, height = (int(v) for v in reply[0])
-    return Box(x, y, width, height)
-
-
-def _maybe_text(reply: Reply | None) -> str | None:
-    if reply is None or isinstance(reply, Failed) or not reply:
-        return None
-    return str(reply[0]).replace("\ufffc", "")  # U+FFFC stands for an embedded object (a child) in the text
-
-
-def _int(reply: Reply) -> int | None:
-    if isinstance(reply, Failed) or not reply:
-        return None
-    value = getattr(reply[0], "value", reply[0])  # Properties.Get answers a Variant
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _value(reply: Reply | None) -> float | None:
-    if reply is None or isinstance(reply, Failed) or not reply:
-        return None
-    value = getattr(reply[0], "value", reply[0])
-    return float(value) if isinstance(value, int | float) else None
-
-
-def _labelled_by(reply: Reply | None) -> str:
-    """``GetRelationSet`` answers a(ua(so)): the first LABELLED_BY target, kept as a reference to resolve."""
-    if reply is None or isinstance(reply, Failed) or not reply:
-        return ""
-    for relation, targets in reply[0]:
-        if relation == _LABELLED_BY and targets:
-            bus, path = targets[0]
-            return f"ref:{bus}|{path}"
-    return ""
 
 
 def _resolve_labels(elements: list[Element]) -> None:
