@@ -171,9 +171,15 @@ def _fresh(frame: Frame) -> Frame:
 
 
 def _cold_ocr(query: Any, frame: Frame) -> Any:
-    from planners.grounding.ocr import OcrGrounder
+    """The OCR rung as on a screen it never read: the engine's per-blob words forgotten first (its models
+    stay loaded), or every sample after the first would be answered from that cache."""
+    from planners.grounding.ocr import OcrGrounder, default_engine
 
-    return OcrGrounder().ground(query, _fresh(frame))
+    engine = default_engine()
+    forget = getattr(engine, "forget", None)
+    if forget is not None:
+        forget()
+    return OcrGrounder(engine).ground(query, _fresh(frame))
 
 
 def _template(frame: Frame, box: Box | None, tmp: Path, name: str) -> tuple[float, str]:

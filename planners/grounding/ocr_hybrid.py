@@ -41,6 +41,12 @@ class HybridEngine:
     def describe(self) -> str:
         return f"hybrid ({self.tesseract.describe()} + {self.rapid.describe()} on glyphs)"
 
+    def forget(self) -> None:
+        """Drop the words of every blob read so far, here and in tesseract (models stay loaded)."""
+        with self._lock:
+            self._cache.clear()
+        self.tesseract.forget()
+
     def check(self) -> None:
         self.tesseract.check()
         self.rapid.check()

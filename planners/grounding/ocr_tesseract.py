@@ -118,6 +118,12 @@ class TesseractEngine:
     def describe(self) -> str:
         return f"tesseract psm {self.psm} ({self.lang})"
 
+    def forget(self) -> None:
+        """Drop every word read so far (the next read of any blob runs tesseract): a cold read, as after
+        the screen changed everywhere (``bench.a11y_lookup``'s OCR column)."""
+        with self._lock:
+            self._cache.clear()
+
     def check(self) -> None:
         """Refuse, before a run, a tesseract that is missing or lacks a language asked for."""
         if shutil.which(self.tesseract) is None:
