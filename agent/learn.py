@@ -115,7 +115,7 @@ class ScenarioLearner:
             if self._tree is not None:
                 self._tree.close()
         steps = [
-            _expect_none_if_invisible(_with_thought(_with_identity(step, seen), seen.record.thought), seen.record)
+            _expect_none_if_invisible(_with_thought(_with_identity(step, seen), _model_words(seen.record)), seen.record)
             for step, seen in zip(scenario.steps, self.seen, strict=True)
         ]
         return scenario.model_copy(
@@ -185,6 +185,12 @@ class _TreeAtPoint:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+
+def _model_words(record: StepRecord) -> str | None:
+    """The thought, when a model gave it (a raw answer is on record); a script's thought is its own log
+    line ("scripted action 3 of 5; found by tree"), nothing a person or the VLM rung should read."""
+    return record.thought if record.raw_answer is not None else None
 
 
 def _with_thought(step: Any, thought: str | None) -> Any:

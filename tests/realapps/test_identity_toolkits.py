@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from agent.desktop.xserver import VirtualDesktop
 from scenarios.realapps.forms import FormApp, deskpilot, forms, qt_python, record_plain
@@ -76,6 +77,13 @@ def test_a_gtk_form_with_its_fields_swapped_gets_each_value_in_its_own_field(
     # yad printed "Paris|Ada|" (City is its first field now): the values the fields got, by their labels.
     grounding = replay_filled(desktop.env(), "GTK", "re-ordered fields", yad_flow, tmp_path / "run")
     assert_name_found_by_identity_after_its_anchor_was_refused(grounding)
+
+
+def test_a_scripted_plans_saved_scenario_describes_targets_without_the_scripts_log_lines(yad_flow) -> None:
+    # A scripted plan's "thought" is its own log line ("scripted action 1 of 5; found by tree"): only a
+    # model's words may become a target's description (for people and the VLM rung).
+    targets = [step["target"] for step in yaml.safe_load(yad_flow.read_text())["steps"] if step.get("target")]
+    assert targets and not any("scripted action" in target.get("description", "") for target in targets), targets
 
 
 def test_a_qt_form_with_its_fields_swapped_gets_each_value_in_its_own_field(desktop, qt_flow, clock, tmp_path) -> None:
