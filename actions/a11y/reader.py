@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find_bus_address
 from actions.a11y.elements import TEXT_INTERFACE, Box, Element, ElementRef, Snapshot
 from actions.a11y.field_text import FieldText
-from actions.a11y.roles import states_from_bits
+from actions.a11y.roles import role_name, states_from_bits
 from actions.a11y.scale import ScreenScale
 
 ACC = "org.a11y.atspi.Accessible"
@@ -114,7 +114,7 @@ class AtspiReader:
         for index, (app, ref) in enumerate(tops):
             role, states, name = replies[index * 3 : index * 3 + 3]
             bits = states[0] if not isinstance(states, Failed) else []
-            found.append(TopLevel(app, ref, _text(role), _text(name), states_from_bits(bits)))
+            found.append(TopLevel(app, ref, role_name(_text(role)), _text(name), states_from_bits(bits)))
         return found
 
     def pid(self, bus_name: str) -> int | None:
@@ -183,7 +183,7 @@ class AtspiReader:
         return top.app, [top.ref], top.name
 
     def _covering(self, tops: list[TopLevel], window_box: Box) -> list[TopLevel]:
-        """The top-level whose box overlaps ``window_box`` most (at least half of the smaller of the two)."""
+        """The top-level whose box overlaps ``window_box`` most (at least half of the top-level's own box)."""
         boxes = self._calls([_extents(top.ref) for top in tops])
         best: tuple[float, TopLevel] | None = None
         for top, reply in zip(tops, boxes, strict=True):
@@ -191,7 +191,9 @@ class AtspiReader:
             if box is None or box.empty:
                 continue
             overlap = box.intersect(window_box)
-            share = overlap.width * overlap.height / min(box.width * box.height, window_box.width * window_box.height)
+            # Of the tree window's own area: a window that lies mostly inside the X window (its unscaled box
+            # under QT_SCALE_FACTOR too), never a bigger window of another app that a small one sits on.
+            share = overlap.width * overlap.height / (box.width * box.height)
             if share >= 0.5 and (best is None or share > best[0]):
                 best = (share, top)
         return [best[1]] if best is not None else []
@@ -230,7 +232,7 @@ class AtspiReader:
         second_calls: list[Call] = []
         plans: list[list[str]] = []
         for (ref, _), (_, role, states, interfaces, name, _) in zip(level, rows, strict=True):
-            wanted = _phase_two(ref, _text(role), _bits(states), _list(interfaces), _text(name))
+            wanted = _phase_two(ref, role_name(_text(role)), _bits(states), _list(interfaces), _text(name))
             plans.append([what for what, _ in wanted])
             second_calls += [call for _, call in wanted]
         second = iter(self._calls(second_calls))
@@ -241,7 +243,7 @@ class AtspiReader:
             state_names = _bits(states)
             element = Element(
                 ref=ref,
-                role=_text(role),
+                role=role_name(_text(role)),
                 name=_text(name),
                 description=_text(description),
                 states=state_names,

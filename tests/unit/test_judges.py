@@ -137,3 +137,24 @@ def test_a_click_that_draws_nothing_passes_when_the_app_says_the_focus_is_under_
     assert step.verdict is verdict and result.success is (verdict is Verdict.FOCUSED)
     if verdict is Verdict.FOCUSED:
         assert step.seen is not None and "focus is on the text 'Name' under the pointer" in step.seen.detail
+
+
+def test_a_click_on_a_focused_button_that_draws_nothing_is_no_change() -> None:
+    """``focused`` is a field's pass (the click put the caret there): a focused button that drew nothing
+    did nothing anyone can see (a dead button clicked twice), so it is ``no_change``."""
+    from actions import Click
+    from actions.a11y.fake import SHOWN, FakeTrees, element, snapshot
+    from planners.targeting import TargetResolver
+
+    screen = FakeScreen([np.full((30, 40, 3), 9, dtype=np.uint8)])
+    button = element("/button", "push button", "Nothing", (0, 0, 20, 10), states=SHOWN | {"focused", "focusable"})
+    result = Agent(
+        ScriptedPlanner([Click(x=5, y=5)]),
+        RecordingExecutor(),
+        screen,
+        settle_config=FAST,
+        windows=FakeWindows.focused(40, 30),
+        finder=TargetResolver(tree=FakeTrees(snapshot(button, screen=(0, 0, 40, 30)))),
+    ).run("t")
+    (step,) = result.steps
+    assert step.verdict is Verdict.NO_CHANGE and not result.success
