@@ -5,7 +5,8 @@ Found by trying the tree features on apps the other tests do not use:
 * Qt 5 leaves a closed combo popup's current item marked focused (and showing): the focus was read there, so
   a click into an already-focused field was ``no_change`` and text typed into a length-limited field was
   judged by its pixels (``changed``, the run "succeeded" with one character lost).
-* Qt 5 answers "spin box" for a QSpinBox's role: neither ``field`` nor ``spin button`` found it.
+* Qt 5 answers "spin box" for a QSpinBox's role: neither ``field`` nor ``spin button`` found it; and it never
+  says the spin box is editable, so what was typed into it was judged by its pixels (a refused "75" kept as 7).
 * A target scoped to a window without a tree (xcalc) was looked up in the tree of a bigger window under it
   (the "covering" fallback measured the overlap against the smaller of the two boxes) and clicked there.
 
@@ -84,6 +85,24 @@ def test_a_qt_spin_box_is_a_field_and_holds_the_number_typed(desktop, clock, tmp
     first, *_, tab = steps(tmp_path)
     assert first["grounding"][0]["element"]["role"] == "spin button", explain(run, tmp_path)
     assert tab["verdict"] == "met" and tab["seen"]["element"]["value"] == 42.0, explain(run, tmp_path)
+
+
+def test_a_number_a_qt_spin_box_refuses_is_read_back_as_failed(desktop, clock, tmp_path) -> None:
+    """0..50: the spin box keeps the 7 of "75" and still repaints; read back, the step fails."""
+    env = desktop.env()
+    with running_dialog(qt_order_form(env), env, QT_TITLE) as dialog:
+        plan = [
+            {"kind": "click", "target": {"role": "field", "name": "Quantity"}},
+            {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
+            {"kind": "type", "text": "75"},
+        ]
+        run = run_plan(plan, env, tmp_path)
+        (tmp_path / "save").mkdir()
+        held = saved(run_plan(SAVE, env, tmp_path / "save"), dialog.answer(), tmp_path)
+    assert held == {"size": "Small", "zip": "", "quantity": 7}, explain(run, tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    typed = steps(tmp_path)[-1]
+    assert typed["verdict"] == "failed" and typed["seen"]["field_text"] == "7", explain(run, tmp_path)
 
 
 def test_a_target_in_a_window_without_a_tree_is_never_looked_up_in_the_window_under_it(
