@@ -105,6 +105,25 @@ def test_a_number_a_qt_spin_box_refuses_is_read_back_as_failed(desktop, clock, t
     assert typed["verdict"] == "failed" and typed["seen"]["field_text"] == "7", explain(run, tmp_path)
 
 
+def test_text_typed_into_a_full_field_that_already_ends_with_it_is_failed(desktop, clock, tmp_path) -> None:
+    """Zip takes 5: once it holds "12345", a "45" typed at its end goes nowhere, though the field ends with it."""
+    env = desktop.env()
+    with running_dialog(qt_order_form(env), env, QT_TITLE) as dialog:
+        plan = [
+            {"kind": "click", "target": {"role": "field", "name": "Zip"}},
+            {"kind": "type", "text": "12345"},
+            {"kind": "type", "text": "45"},
+        ]
+        run = run_plan(plan, env, tmp_path)
+        (tmp_path / "save").mkdir()
+        held = saved(run_plan(SAVE, env, tmp_path / "save"), dialog.answer(), tmp_path)
+    assert held == {"size": "Small", "zip": "12345", "quantity": 3}, explain(run, tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    verdicts = [step["verdict"] for step in steps(tmp_path)]
+    assert verdicts == ["changed", "read_back", "failed"], explain(run, tmp_path)
+    assert "it took none of the 2 typed characters" in steps(tmp_path)[-1]["seen"]["detail"]
+
+
 def test_a_target_in_a_window_without_a_tree_is_never_looked_up_in_the_window_under_it(
     desktop, clock, tmp_path
 ) -> None:
