@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,33 +32,34 @@ QT_TITLE = "^Qt order form$"
 SAVE = [{"kind": "click", "target": {"role": "button", "name": "Save"}, "expect": {"no_window": QT_TITLE}}]
 
 
-def qt_order_form(env: dict[str, str]) -> list[str]:
+def on_the_qt_form(
+    env: dict[str, str], plan: list[dict[str, Any]], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+    """Run ``plan`` on a fresh Qt order form, then press Save from a second run: the run, and what the form
+    printed it held (its own word)."""
     python = qt_python()
     if python is None:
         pytest.skip("no Python with PyQt5 (Debian: apt-get install python3-pyqt5; `make deps` installs it)")
-    return [python, str(QT_FORM), "--x=40", "--y=40"]
-
-
-def saved(run_save: subprocess.CompletedProcess[str], answer: str | None, tmp_path: Path) -> dict[str, object]:
-    assert run_save.returncode == 0 and answer, explain(run_save, tmp_path / "save")
+    with running_dialog([python, str(QT_FORM), "--x=40", "--y=40"], env, QT_TITLE) as dialog:
+        run = run_plan(plan, env, tmp_path)
+        (tmp_path / "save").mkdir()
+        save = run_plan(SAVE, env, tmp_path / "save")
+        answer = dialog.answer()
+    assert save.returncode == 0 and answer, explain(save, tmp_path / "save")
     held: dict[str, object] = json.loads(answer)
-    return held
+    return run, held
 
 
 def test_after_a_qt_combo_popup_the_focus_is_the_field_the_keys_go_to(desktop, clock, tmp_path) -> None:
-    env = desktop.env()
-    with running_dialog(qt_order_form(env), env, QT_TITLE) as dialog:
-        plan = [
-            {"kind": "click", "target": {"role": "combo box", "name": "Small"}},  # Qt names it by its choice
-            {"kind": "key", "keys": ["down"], "expect": "none"},
-            {"kind": "key", "keys": ["enter"]},  # closes it on Medium; Qt keeps that item "focused"
-            {"kind": "click", "target": {"role": "field", "name": "Zip"}},
-            {"kind": "click", "target": {"role": "field", "name": "Zip"}},  # already focused: nothing drawn
-            {"kind": "type", "text": "123456"},  # the field takes 5
-        ]
-        run = run_plan(plan, env, tmp_path)
-        (tmp_path / "save").mkdir()
-        held = saved(run_plan(SAVE, env, tmp_path / "save"), dialog.answer(), tmp_path)
+    plan = [
+        {"kind": "click", "target": {"role": "combo box", "name": "Small"}},  # Qt names it by its choice
+        {"kind": "key", "keys": ["down"], "expect": "none"},
+        {"kind": "key", "keys": ["enter"]},  # closes it on Medium; Qt keeps that item "focused"
+        {"kind": "click", "target": {"role": "field", "name": "Zip"}},
+        {"kind": "click", "target": {"role": "field", "name": "Zip"}},  # already focused: nothing drawn
+        {"kind": "type", "text": "123456"},  # the field takes 5
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
     assert held == {"size": "Medium", "zip": "12345", "quantity": 3}, explain(run, tmp_path)
     assert run.returncode == 1, explain(run, tmp_path)
     *_, click, typed = steps(tmp_path)
@@ -68,18 +70,14 @@ def test_after_a_qt_combo_popup_the_focus_is_the_field_the_keys_go_to(desktop, c
 
 
 def test_a_qt_spin_box_is_a_field_and_holds_the_number_typed(desktop, clock, tmp_path) -> None:
-    env = desktop.env()
-    with running_dialog(qt_order_form(env), env, QT_TITLE) as dialog:
-        quantity = {"role": "field", "name": "Quantity"}
-        plan = [
-            {"kind": "click", "target": quantity},
-            {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
-            {"kind": "type", "text": "42"},
-            {"kind": "key", "keys": ["tab"], "expect": {"value": "42", "target": {"role": "spin button"}}},
-        ]
-        run = run_plan(plan, env, tmp_path)
-        (tmp_path / "save").mkdir()
-        held = saved(run_plan(SAVE, env, tmp_path / "save"), dialog.answer(), tmp_path)
+    quantity = {"role": "field", "name": "Quantity"}
+    plan = [
+        {"kind": "click", "target": quantity},
+        {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
+        {"kind": "type", "text": "42"},
+        {"kind": "key", "keys": ["tab"], "expect": {"value": "42", "target": {"role": "spin button"}}},
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
     assert held == {"size": "Small", "zip": "", "quantity": 42}, explain(run, tmp_path)
     assert run.returncode == 0, explain(run, tmp_path)
     first, *_, tab = steps(tmp_path)
@@ -89,16 +87,12 @@ def test_a_qt_spin_box_is_a_field_and_holds_the_number_typed(desktop, clock, tmp
 
 def test_a_number_a_qt_spin_box_refuses_is_read_back_as_failed(desktop, clock, tmp_path) -> None:
     """0..50: the spin box keeps the 7 of "75" and still repaints; read back, the step fails."""
-    env = desktop.env()
-    with running_dialog(qt_order_form(env), env, QT_TITLE) as dialog:
-        plan = [
-            {"kind": "click", "target": {"role": "field", "name": "Quantity"}},
-            {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
-            {"kind": "type", "text": "75"},
-        ]
-        run = run_plan(plan, env, tmp_path)
-        (tmp_path / "save").mkdir()
-        held = saved(run_plan(SAVE, env, tmp_path / "save"), dialog.answer(), tmp_path)
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Quantity"}},
+        {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
+        {"kind": "type", "text": "75"},
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
     assert held == {"size": "Small", "zip": "", "quantity": 7}, explain(run, tmp_path)
     assert run.returncode == 1, explain(run, tmp_path)
     typed = steps(tmp_path)[-1]
@@ -107,16 +101,12 @@ def test_a_number_a_qt_spin_box_refuses_is_read_back_as_failed(desktop, clock, t
 
 def test_text_typed_into_a_full_field_that_already_ends_with_it_is_failed(desktop, clock, tmp_path) -> None:
     """Zip takes 5: once it holds "12345", a "45" typed at its end goes nowhere, though the field ends with it."""
-    env = desktop.env()
-    with running_dialog(qt_order_form(env), env, QT_TITLE) as dialog:
-        plan = [
-            {"kind": "click", "target": {"role": "field", "name": "Zip"}},
-            {"kind": "type", "text": "12345"},
-            {"kind": "type", "text": "45"},
-        ]
-        run = run_plan(plan, env, tmp_path)
-        (tmp_path / "save").mkdir()
-        held = saved(run_plan(SAVE, env, tmp_path / "save"), dialog.answer(), tmp_path)
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Zip"}},
+        {"kind": "type", "text": "12345"},
+        {"kind": "type", "text": "45"},
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
     assert held == {"size": "Small", "zip": "12345", "quantity": 3}, explain(run, tmp_path)
     assert run.returncode == 1, explain(run, tmp_path)
     verdicts = [step["verdict"] for step in steps(tmp_path)]
