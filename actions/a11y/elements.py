@@ -188,6 +188,9 @@ class Snapshot:
         (measured, featherpad: the current page tab, the text view and the view's viewport): the deepest is
         the one the keys go to, unless it is the inside of a focused text element (a viewport), which is."""
         found = [i for i, e in enumerate(self.elements) if "focused" in e.states]
+        # Qt leaves a closed combo popup's current item marked focused (and showing): one that shows nowhere
+        # is not where the keys go while another focused element can be seen.
+        found = [i for i in found if self.visible_box(i) is not None] or found
         if not found:
             return None
         deepest = max(found, key=lambda i: self.elements[i].depth)

@@ -28,7 +28,7 @@ from actions.a11y.replies import (
     strings_of,
     text_of,
 )
-from actions.a11y.roles import states_from_bits
+from actions.a11y.roles import role_name, states_from_bits
 from actions.a11y.scale import ScreenScale
 
 ACC = "org.a11y.atspi.Accessible"
@@ -115,7 +115,7 @@ class AtspiReader:
         for index, (app, ref) in enumerate(tops):
             role, states, name = replies[index * 3 : index * 3 + 3]
             bits = states[0] if not isinstance(states, Failed) else []
-            found.append(TopLevel(app, ref, text_of(role), text_of(name), states_from_bits(bits)))
+            found.append(TopLevel(app, ref, role_name(text_of(role)), text_of(name), states_from_bits(bits)))
         return found
 
     def pid(self, bus_name: str) -> int | None:
@@ -184,7 +184,7 @@ class AtspiReader:
         return top.app, [top.ref], top.name
 
     def _covering(self, tops: list[TopLevel], window_box: Box) -> list[TopLevel]:
-        """The top-level whose box overlaps ``window_box`` most (at least half of the smaller of the two)."""
+        """The top-level whose box overlaps ``window_box`` most (at least half of the top-level's own box)."""
         boxes = self._calls([_extents(top.ref) for top in tops])
         best: tuple[float, TopLevel] | None = None
         for top, reply in zip(tops, boxes, strict=True):
@@ -192,7 +192,9 @@ class AtspiReader:
             if box is None or box.empty:
                 continue
             overlap = box.intersect(window_box)
-            share = overlap.width * overlap.height / min(box.width * box.height, window_box.width * window_box.height)
+            # Of the tree window's own area: a window that lies mostly inside the X window (its unscaled box
+            # under QT_SCALE_FACTOR too), never a bigger window of another app that a small one sits on.
+            share = overlap.width * overlap.height / (box.width * box.height)
             if share >= 0.5 and (best is None or share > best[0]):
                 best = (share, top)
         return [best[1]] if best is not None else []
@@ -231,7 +233,7 @@ class AtspiReader:
         second_calls: list[Call] = []
         plans: list[list[str]] = []
         for (ref, _), (_, role, states, interfaces, name, _) in zip(level, rows, strict=True):
-            wanted = _phase_two(ref, text_of(role), states_of(states), strings_of(interfaces), text_of(name))
+            wanted = _phase_two(ref, role_name(text_of(role)), states_of(states), strings_of(interfaces), text_of(name))
             plans.append([what for what, _ in wanted])
             second_calls += [call for _, call in wanted]
         second = iter(self._calls(second_calls))
@@ -242,7 +244,7 @@ class AtspiReader:
             state_names = states_of(states)
             element = Element(
                 ref=ref,
-                role=text_of(role),
+                role=role_name(text_of(role)),
                 name=text_of(name),
                 description=text_of(description),
                 states=state_names,

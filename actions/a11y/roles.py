@@ -33,6 +33,17 @@ ROLE_ALIASES: dict[str, frozenset[str]] = {
     "label": frozenset({"label", "static"}),
 }
 
+# Qt 5 answers ``GetRoleName`` with its own words where they differ from AT-SPI's name for the same role
+# (``QSpiAccessibleBridge``'s table: a QSpinBox is ATSPI_ROLE_SPIN_BUTTON, named "spin box"). Read as AT-SPI's,
+# so that one role name (and the "field" alias) finds the widget in every toolkit.
+_TOOLKIT_ROLE_NAMES = {"spin box": "spin button"}
+
+
+def role_name(answered: str) -> str:
+    """AT-SPI's name for the role a toolkit answered ``GetRoleName`` with."""
+    return _TOOLKIT_ROLE_NAMES.get(answered, answered)
+
+
 # Every role name AT-SPI 2.46 defines (``atspi_role_get_name``): a target's role is checked against them,
 # so a typo is a validation error that names the field instead of a target that is never found.
 ROLE_NAMES: frozenset[str] = frozenset(

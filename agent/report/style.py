@@ -23,7 +23,7 @@ VERDICT_COLOURS = {
 
 VERDICT_MEANINGS = {
     Verdict.CHANGED: "the action changed the screen where it acted",
-    Verdict.FOCUSED: "nothing was drawn, but the app says the keyboard focus is on what was clicked",
+    Verdict.FOCUSED: "nothing was drawn, but the app says the keyboard focus is on the field that was clicked",
     Verdict.READ_BACK: "the app says the focused field holds exactly the typed text (read back from its tree)",
     Verdict.NOT_CHECKED: 'nothing visible was expected (move, wait, done, "expect": "none") or a dry run',
     Verdict.NO_CHANGE: "nothing changed where the action acted (it was performed once, not repeated)",

@@ -63,7 +63,8 @@ def holds_typed_text(element: Element) -> bool:
     """An editable element with the Text interface: a field or a text view, which holds what is typed into
     it. Not a terminal (VTE publishes its screen as text, not editable: what shows there is the program's
     echo, and a password prompt echoes nothing), not a label."""
-    return element.has_text and "editable" in element.states
+    # Qt's spin box publishes its text but never the "editable" state: it holds what is typed all the same.
+    return element.has_text and ("editable" in element.states or element.role == "spin button")
 
 
 def keyboard_focus(

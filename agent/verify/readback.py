@@ -97,10 +97,11 @@ def compare_typed(
     completion = _completion(typed, after)
     if after.caret is not None:
         upto = _lines(after.text[: after.caret])
-        held = upto.endswith(typed) or completion is not None
+        untouched = _untouched(after, before)
+        held = (upto.endswith(typed) or completion is not None) and not untouched
         rule, part = "at the caret", upto
     else:
-        held, rule, part = typed in text, "in the field", text
+        held, rule, part, untouched = typed in text, "in the field", text, False
     if secret:
         if held:
             return ReadBack(True, rule, f"the field holds the secret ({len(typed)} characters)")
@@ -110,7 +111,25 @@ def compare_typed(
     if held:
         completed = f", then the app's selected completion {completion!r}" if completion else ""
         return ReadBack(True, rule, f"the field holds {what}: {shown!r}{completed}", shown)
-    return ReadBack(False, rule, f"the field holds {shown!r} ({len(text)} characters): {_why(typed, part)}", shown)
+    why = f"it is as it was: it took none of the {len(typed)} typed characters" if untouched else _why(typed, part)
+    return ReadBack(False, rule, f"the field holds {shown!r} ({len(text)} characters): {why}", shown)
+
+
+def _untouched(after: FieldText, before: FieldText | None) -> bool:
+    """The field is exactly as it was, caret included, and nothing was selected to be typed over: the keys
+    went nowhere (a full length-limited field already ending with the text typed into it again)."""
+    if (
+        before is None
+        or before.caret is None
+        or (before.selection is not None and before.selection[0] != before.selection[1])
+    ):
+        return False
+    return (after.text, after.caret, after.length, after.start) == (
+        before.text,
+        before.caret,
+        before.length,
+        before.start,
+    )
 
 
 def _completion(typed: str, after: FieldText) -> str | None:

@@ -137,3 +137,21 @@ def test_role_targets_are_validated_with_the_field_named() -> None:
     with pytest.raises(ValidationError, match="exactly one of text, image, description, role"):
         Target(text="OK", role="button")
     assert Target(role="button", name="OK", index=1).describe() == "button 'OK' #1"
+
+
+def test_a_focused_element_that_shows_nowhere_is_not_where_the_keys_go() -> None:
+    """Qt keeps a closed combo popup's current item marked focused (measured): the visible field wins."""
+    from actions.a11y.fake import SHOWN, element, snapshot
+
+    combo = element("/combo", "combo box", "Medium", (0, 0, 100, 20), states=SHOWN)
+    item = element("/item", "list item", "Medium", (0, 60, 100, 20), states=SHOWN | {"focused"}, parent=0)
+    field = element("/zip", "text", "Zip", (0, 30, 100, 20), states=SHOWN | {"focused", "editable"})
+    snap = snapshot(combo, item, field, screen=(0, 0, 200, 200))
+    assert snap.visible_box(1) is None and snap.focused() == 2
+
+
+def test_qt_spin_box_is_read_as_atspi_spin_button() -> None:
+    from actions.a11y.roles import role_name, roles_for
+
+    assert role_name("spin box") == "spin button" and "spin button" in roles_for("field")
+    assert role_name("push button") == "push button"

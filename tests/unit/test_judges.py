@@ -112,17 +112,23 @@ def test_a_window_the_run_opened_and_left_open_is_named(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("field_box", "verdict"), [((0, 0, 20, 10), Verdict.FOCUSED), ((25, 15, 10, 10), Verdict.NO_CHANGE)]
+    ("role", "field_box", "verdict"),
+    [
+        ("text", (0, 0, 20, 10), Verdict.FOCUSED),
+        ("text", (25, 15, 10, 10), Verdict.NO_CHANGE),
+        # A focused button that drew nothing did nothing anyone can see (a dead button clicked twice).
+        ("push button", (0, 0, 20, 10), Verdict.NO_CHANGE),
+    ],
 )
 def test_a_click_that_draws_nothing_passes_when_the_app_says_the_focus_is_under_the_pointer(
-    field_box: tuple[int, int, int, int], verdict: Verdict
+    role: str, field_box: tuple[int, int, int, int], verdict: Verdict
 ) -> None:
     from actions import Click
     from actions.a11y.fake import SHOWN, FakeTrees, element, snapshot
     from planners.targeting import TargetResolver
 
     screen = FakeScreen([np.full((30, 40, 3), 9, dtype=np.uint8)])  # nothing on the screen ever changes
-    field = element("/field", "text", "Name", field_box, states=SHOWN | {"focused", "focusable"})
+    field = element("/field", role, "Name", field_box, states=SHOWN | {"focused", "focusable"})
     trees = FakeTrees(snapshot(field, screen=(0, 0, 40, 30)))
     finder = TargetResolver(tree=trees)
     result = Agent(

@@ -52,6 +52,19 @@ def test_a_field_that_reformatted_the_text_did_not_take_it_exactly() -> None:
     )
 
 
+def test_a_full_field_that_already_ended_with_the_text_took_none_of_it() -> None:
+    """A length-limited field full with "12345": typing "45" goes nowhere, though it still ends with "45"."""
+    full = FieldText("12345", 5, 5)
+    result = compare_typed("45", full, before=full)
+    assert not result.held
+    assert (
+        result.detail
+        == "the field holds '12345' (5 characters): it is as it was: it took none of the 2 typed characters"
+    )
+    # The same text typed over a selection of itself (ctrl+a, then the same value) leaves it as it was, rightly.
+    assert compare_typed("12345", full, before=FieldText("12345", 5, 5, selection=(0, 5))).held
+
+
 def test_text_typed_into_the_middle_of_a_field_is_compared_up_to_the_caret() -> None:
     # The field held "abcXYZ" with the caret after "abc": the typed text went in there.
     assert compare_typed("Grüße ✓", FieldText("abcGrüße ✓XYZ", 10, 13)).held

@@ -1,0 +1,134 @@
+"""Tree readings that once gave false verdicts or a wrong click on real apps, with a clock ticking all along.
+
+Found by trying the tree features on apps the other tests do not use:
+
+* Qt 5 leaves a closed combo popup's current item marked focused (and showing): the focus was read there, so
+  a click into an already-focused field was ``no_change`` and text typed into a length-limited field was
+  judged by its pixels (``changed``, the run "succeeded" with one character lost).
+* Qt 5 answers "spin box" for a QSpinBox's role: neither ``field`` nor ``spin button`` found it; and it never
+  says the spin box is editable, so what was typed into it was judged by its pixels (a refused "75" kept as 7).
+* A target scoped to a window without a tree (xcalc) was looked up in the tree of a bigger window under it
+  (the "covering" fallback measured the overlap against the smaller of the two boxes) and clicked there.
+
+Each test asserts what the app itself printed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scenarios.realapps.apps import running_app, running_dialog
+from scenarios.realapps.forms import qt_python
+from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
+from tests.realapps.test_tree_expectations import PAGE, page_title
+
+QT_FORM = Path(__file__).resolve().parents[2] / "scenarios" / "pages" / "qt_order_form.py"
+QT_TITLE = "^Qt order form$"
+SAVE = [{"kind": "click", "target": {"role": "button", "name": "Save"}, "expect": {"no_window": QT_TITLE}}]
+
+
+def on_the_qt_form(
+    env: dict[str, str], plan: list[dict[str, Any]], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+    """Run ``plan`` on a fresh Qt order form, then press Save from a second run: the run, and what the form
+    printed it held (its own word)."""
+    python = qt_python()
+    if python is None:
+        pytest.skip("no Python with PyQt5 (Debian: apt-get install python3-pyqt5; `make deps` installs it)")
+    with running_dialog([python, str(QT_FORM), "--x=40", "--y=40"], env, QT_TITLE) as dialog:
+        run = run_plan(plan, env, tmp_path)
+        (tmp_path / "save").mkdir()
+        save = run_plan(SAVE, env, tmp_path / "save")
+        answer = dialog.answer()
+    assert save.returncode == 0 and answer, explain(save, tmp_path / "save")
+    held: dict[str, object] = json.loads(answer)
+    return run, held
+
+
+def test_after_a_qt_combo_popup_the_focus_is_the_field_the_keys_go_to(desktop, clock, tmp_path) -> None:
+    plan = [
+        {"kind": "click", "target": {"role": "combo box", "name": "Small"}},  # Qt names it by its choice
+        {"kind": "key", "keys": ["down"], "expect": "none"},
+        {"kind": "key", "keys": ["enter"]},  # closes it on Medium; Qt keeps that item "focused"
+        {"kind": "click", "target": {"role": "field", "name": "Zip"}},
+        {"kind": "click", "target": {"role": "field", "name": "Zip"}},  # already focused: nothing drawn
+        {"kind": "type", "text": "123456"},  # the field takes 5
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
+    assert held == {"size": "Medium", "zip": "12345", "quantity": 3}, explain(run, tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    *_, click, typed = steps(tmp_path)
+    assert click["verdict"] == "focused", explain(run, tmp_path)
+    assert "the text 'Zip' under the pointer" in click["seen"]["detail"]
+    assert typed["verdict"] == "failed" and typed["seen"]["field_text"] == "12345", explain(run, tmp_path)
+    assert typed["focus_element"]["name"] == "Zip"
+
+
+def test_a_qt_spin_box_is_a_field_and_holds_the_number_typed(desktop, clock, tmp_path) -> None:
+    quantity = {"role": "field", "name": "Quantity"}
+    plan = [
+        {"kind": "click", "target": quantity},
+        {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
+        {"kind": "type", "text": "42"},
+        {"kind": "key", "keys": ["tab"], "expect": {"value": "42", "target": {"role": "spin button"}}},
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
+    assert held == {"size": "Small", "zip": "", "quantity": 42}, explain(run, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)
+    first, *_, tab = steps(tmp_path)
+    assert first["grounding"][0]["element"]["role"] == "spin button", explain(run, tmp_path)
+    assert tab["verdict"] == "met" and tab["seen"]["element"]["value"] == 42.0, explain(run, tmp_path)
+
+
+def test_a_number_a_qt_spin_box_refuses_is_read_back_as_failed(desktop, clock, tmp_path) -> None:
+    """0..50: the spin box keeps the 7 of "75" and still repaints; read back, the step fails."""
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Quantity"}},
+        {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
+        {"kind": "type", "text": "75"},
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
+    assert held == {"size": "Small", "zip": "", "quantity": 7}, explain(run, tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    typed = steps(tmp_path)[-1]
+    assert typed["verdict"] == "failed" and typed["seen"]["field_text"] == "7", explain(run, tmp_path)
+
+
+def test_text_typed_into_a_full_field_that_already_ends_with_it_is_failed(desktop, clock, tmp_path) -> None:
+    """Zip takes 5: once it holds "12345", a "45" typed at its end goes nowhere, though the field ends with it."""
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Zip"}},
+        {"kind": "type", "text": "12345"},
+        {"kind": "type", "text": "45"},
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
+    assert held == {"size": "Small", "zip": "12345", "quantity": 3}, explain(run, tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    verdicts = [step["verdict"] for step in steps(tmp_path)]
+    assert verdicts == ["changed", "read_back", "failed"], explain(run, tmp_path)
+    assert "it took none of the 2 typed characters" in steps(tmp_path)[-1]["seen"]["detail"]
+
+
+def test_a_target_in_a_window_without_a_tree_is_never_looked_up_in_the_window_under_it(
+    desktop, clock, tmp_path
+) -> None:
+    xcalc = require("xcalc", "x11-apps")
+    env = desktop.env()
+    with (
+        chromium_page(env, PAGE.as_uri(), r"^tree form: ", size=(700, 500)),
+        # On the page, over the middle of its document (whose name is the page's title), not over its fields.
+        running_app([xcalc, "-geometry", "+230+60"], env, "^Calculator$"),
+    ):
+        plan = [{"kind": "click", "target": {"text": "tree form: remember=off city=", "window": "^Calculator$"}}]
+        run = run_plan(plan, env, tmp_path)
+        title = page_title(desktop.display, r"^tree form: ")
+    # The page's own word: nothing on it was touched (it writes its fields into its title).
+    assert title == "tree form: remember=off city=", explain(run, tmp_path)
+    assert run.returncode == 1, explain(run, tmp_path)
+    [step] = steps(tmp_path)
+    assert not step["performed"] and "no window of the tree is named like" in run.stderr, explain(run, tmp_path)
