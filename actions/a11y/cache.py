@@ -76,6 +76,9 @@ class FrameTrees:
     def value(self, ref: ElementRef) -> float | None:
         return self.reader.value(ref)
 
+    def value_range(self, ref: ElementRef) -> tuple[float, float] | None:
+        return self.reader.value_range(ref)
+
     def invalidate(self) -> None:
         self._entries.clear()
 

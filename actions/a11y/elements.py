@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from actions.a11y.roles import roles_for
 
 TEXT_INTERFACE = "org.a11y.atspi.Text"  # an element that holds text (a field, a text view, a label)
+VALUE_INTERFACE = "org.a11y.atspi.Value"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class FakeTrees:
     text_script: dict[ElementRef, Sequence[str | None]] = field(default_factory=dict)
     value_script: dict[ElementRef, Sequence[float | None]] = field(default_factory=dict)
     caret_script: dict[ElementRef, Sequence[FieldText | None]] = field(default_factory=dict)
+    ranges: dict[ElementRef, tuple[float, float]] = field(default_factory=dict)  # a Value's bounds
     reads: int = 0
     polls: int = 0
     text_reads: int = 0
@@ -50,6 +51,9 @@ class FakeTrees:
 
     def value(self, ref: ElementRef) -> float | None:
         return _next(self.value_script, ref, self._element(ref).value)
+
+    def value_range(self, ref: ElementRef) -> tuple[float, float] | None:
+        return self.ranges.get(ref)
 
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
         self.text_reads += 1

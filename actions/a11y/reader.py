@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find_bus_address
-from actions.a11y.elements import TEXT_INTERFACE, Box, Element, ElementRef, Snapshot
+from actions.a11y.elements import TEXT_INTERFACE, VALUE_INTERFACE, Box, Element, ElementRef, Snapshot
 from actions.a11y.field_text import FieldText
 from actions.a11y.replies import (
     box_of,
@@ -33,10 +33,11 @@ from actions.a11y.scale import ScreenScale
 
 ACC = "org.a11y.atspi.Accessible"
 PROPS = "org.freedesktop.DBus.Properties"
-COMPONENT, TEXT, VALUE = "org.a11y.atspi.Component", TEXT_INTERFACE, "org.a11y.atspi.Value"
+COMPONENT, TEXT, VALUE = "org.a11y.atspi.Component", TEXT_INTERFACE, VALUE_INTERFACE
 ROOT = ElementRef("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
 _NULL_PATH = "/org/a11y/atspi/null"
 _SCREEN_COORDS = 0  # ATSPI_COORD_TYPE_SCREEN
+_BOUNDS = ("MinimumValue", "MaximumValue")
 _MAX_CHILDREN = 500  # a table that manages its descendants may claim millions of rows
 _FIELD_ROLES = frozenset(
     {"entry", "text", "password text", "spin button", "combo box", "editbar", "search box", "slider", "list box"}
@@ -282,6 +283,14 @@ class AtspiReader:
 
     def value(self, ref: ElementRef) -> float | None:
         return number_of(self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, "CurrentValue"))])[0])
+
+    def value_range(self, ref: ElementRef) -> tuple[float, float] | None:
+        """The least and the most the element's Value takes (a spin button's bounds); None without one."""
+        low, high = (
+            number_of(reply)
+            for reply in self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, end)) for end in _BOUNDS])
+        )
+        return (low, high) if low is not None and high is not None and low <= high else None
 
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
         """What a text element holds around its caret, now: ``before`` characters up to the caret and ``after``

@@ -12,6 +12,9 @@ terminal, whose text is a program's echo), its text is read back once the step s
 * in the field: where the app gives no caret, the field must contain the typed text, exactly;
 * by length: a masked field (a password) shows only bullets, so the characters it took are counted.
 
+A number typed into a spin button must also lie within the bounds its Value publishes: GTK keeps the text
+as typed until the field commits it, then clamps it (yad's 0..100 field shows 250, prints 100).
+
 Line ends are compared as ``\\n`` (``\\r\\n`` and ``\\r`` type as Enter). A text with a tab, or a newline typed
 into a single-line field, moves the focus or submits: what the field holds then says nothing about the
 text, so such a step is judged by its pixels, as is a rich text whose paragraphs are child objects
@@ -28,6 +31,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from actions.a11y.elements import VALUE_INTERFACE
 from actions.a11y.field_text import FieldText
 from actions.errors import DeskpilotError
 from actions.models import Type
@@ -83,7 +87,33 @@ def read_back(ctx: StepContext) -> Judgement | None:
         result = compare_typed(typed, after, focus.before, masked=_masked(focus), secret=secret)
         if result.held or time.monotonic() >= deadline or pause(_POLL_S, ctx.cancel):
             break
+    if result.held and not secret:
+        result = _within_bounds(result, after, focus, trees)
     return _judgement(result, focus, ctx, secret)
+
+
+def _within_bounds(result: ReadBack, after: FieldText, focus: KeyboardFocus, trees: TreeSource) -> ReadBack:
+    """A number typed into a spin button is only text until the field commits it, when GTK clamps it to its
+    bounds (yad's 0..100 field shows 250, then prints 100): outside the bounds the app publishes, the text
+    held now is not what the app will take, so the step fails."""
+    element = focus.element
+    if element.role != "spin button" and VALUE_INTERFACE not in element.interfaces:
+        return result
+    number = _number(after.text)
+    bounds = trees.value_range(element.ref) if number is not None else None
+    if number is None or bounds is None or bounds[0] <= number <= bounds[1]:
+        return result
+    low, high = bounds
+    taken = min(max(number, low), high)
+    detail = f"{result.detail}, but it takes {low:g} to {high:g}: {number:g} becomes {taken:g} once committed"
+    return ReadBack(False, result.rule, detail, result.holds)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
 
 
 def compare_typed(

@@ -7,6 +7,8 @@ Found by trying the tree features on apps the other tests do not use:
   judged by its pixels (``changed``, the run "succeeded" with one character lost).
 * Qt 5 answers "spin box" for a QSpinBox's role: neither ``field`` nor ``spin button`` found it; and it never
   says the spin box is editable, so what was typed into it was judged by its pixels (a refused "75" kept as 7).
+* GTK's spin button holds "250" as its text until it commits it, then clamps it to its maximum: read back
+  at once, the text passed (the run "succeeded", yad printed 100); the bounds the tree publishes fail it.
 * A target scoped to a window without a tree (xcalc) was looked up in the tree of a bigger window under it
   (the "covering" fallback measured the overlap against the smaller of the two boxes) and clicked there.
 
@@ -132,3 +134,27 @@ def test_a_target_in_a_window_without_a_tree_is_never_looked_up_in_the_window_un
     assert run.returncode == 1, explain(run, tmp_path)
     [step] = steps(tmp_path)
     assert not step["performed"] and "no window of the tree is named like" in run.stderr, explain(run, tmp_path)
+
+
+def test_a_number_beyond_a_gtk_spin_buttons_bounds_fails_before_gtk_clamps_it(desktop, clock, tmp_path) -> None:
+    # GTK keeps "250" as the field's text until it commits it (focus leaves, OK): then 100, its maximum.
+    require("yad", "yad")
+    env = desktop.env()
+    cmd = ["yad", "--form", "--title=deskpilot count", "--field=Count:NUM", "5!0..100!1"]
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Count"}, "expect": "none"},
+        {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
+        {"kind": "type", "text": "250"},
+        {"kind": "click", "target": {"role": "button", "name": "OK"}},
+    ]
+    with running_dialog(cmd, env, "^deskpilot count$") as dialog:
+        run = run_plan(plan, env, tmp_path)
+        (tmp_path / "ok").mkdir()  # the form's own word: OK pressed by a second run (the first stopped)
+        accept = [{"kind": "click", "target": {"role": "button", "name": "OK"}, "expect": {"no_window": "count$"}}]
+        run_plan(accept, env, tmp_path / "ok")
+        printed = dialog.answer()
+    assert run.returncode == 1, explain(run, tmp_path)
+    typed = steps(tmp_path)[2]
+    assert typed["verdict"] == "failed", explain(run, tmp_path)
+    assert "but it takes 0 to 100: 250 becomes 100 once committed" in typed["note"], typed["note"]
+    assert printed == "100|", printed  # what yad itself made of it

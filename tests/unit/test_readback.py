@@ -173,6 +173,21 @@ def test_a_truncated_type_fails_with_what_the_field_holds(tmp_path) -> None:
     assert trees.text_reads > 2  # asked again until the wait ran out: the tree may lag the pixels
 
 
+def test_a_number_beyond_a_spin_buttons_bounds_fails_though_the_text_is_there(tmp_path) -> None:
+    # GTK keeps "250" as text until the field commits it, then clamps it to 100 (yad prints 100).
+    spin = _field(role="spin button")
+
+    def typed(text: str) -> FakeTrees:
+        script = {spin.ref: [FieldText("", 0, 0), FieldText(text, len(text), len(text))]}
+        return FakeTrees(snapshot(spin), caret_script=script, ranges={spin.ref: (0.0, 100.0)})
+
+    (beyond,), _ = _run([Type(text="250")], typed("250"), tmp_path / "a", draws=False)
+    assert beyond.verdict is Verdict.FAILED
+    assert beyond.note.endswith("but it takes 0 to 100: 250 becomes 100 once committed"), beyond.note
+    (within,), _ = _run([Type(text="75")], typed("75"), tmp_path / "b", draws=False)
+    assert within.verdict is Verdict.READ_BACK
+
+
 def test_a_text_that_arrives_late_in_the_tree_is_waited_for(tmp_path) -> None:
     field = _field()
     late = [FieldText("", 0, 0), FieldText("Ad", 2, 2), FieldText("Ada", 3, 3)]
