@@ -26,7 +26,7 @@ def desktop_trees() -> TreeSource:
     from actions.a11y import FrameTrees
     from actions.x11 import windows
 
-    return FrameTrees(active_window=windows.active_window)
+    return FrameTrees(active_window=windows.active_window, popups_at=windows.popups_at)
 
 
 def wait_enabled_s() -> float:

@@ -28,11 +28,16 @@ class FrameTrees:
     """``snapshot(frame, window=, app=)``: the reader's snapshot of that scope, cached per screen."""
 
     def __init__(
-        self, reader: AtspiReader | None = None, active_window: Callable[[], WindowInfo | None] | None = None
+        self,
+        reader: AtspiReader | None = None,
+        active_window: Callable[[], WindowInfo | None] | None = None,
+        popups_at: Callable[[int, int], list[tuple[int, int, int, int]]] | None = None,
     ) -> None:
         self.reader = reader or AtspiReader()
         # Where the window system has the focus: the active window when the tree marks none active.
         self.active_window = active_window
+        # What lies over a point (an open menu of another widget): the window system knows, the tree does not.
+        self._popups_at = popups_at
         self._entries: dict[tuple[str | None, str | None, Box | None], _Entry] = {}
         self.reads = 0  # how many times the tree was really read (what the cache saves)
         self._unavailable: A11yUnavailable | None = None  # no bus: said once, not asked again every step
@@ -60,6 +65,10 @@ class FrameTrees:
             raise
         self._entries[key] = _Entry(frame, snapshot)
         return snapshot
+
+    def popups_at(self, x: int, y: int) -> list[Box]:
+        """Unmanaged windows (an open menu, a combo box's list) over the screen point; [] without a source."""
+        return [Box(*box) for box in self._popups_at(x, y)] if self._popups_at is not None else []
 
     def states(self, ref: ElementRef) -> frozenset[str]:
         return self.reader.states(ref)

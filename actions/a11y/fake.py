@@ -30,6 +30,7 @@ class FakeTrees:
     value_script: dict[ElementRef, Sequence[float | None]] = field(default_factory=dict)
     caret_script: dict[ElementRef, Sequence[FieldText | None]] = field(default_factory=dict)
     ranges: dict[ElementRef, tuple[float, float]] = field(default_factory=dict)  # a Value's bounds
+    popups: list[Box] = field(default_factory=list)  # unmanaged windows (open menus) over the screen
     reads: int = 0
     polls: int = 0
     text_reads: int = 0
@@ -54,6 +55,9 @@ class FakeTrees:
 
     def value_range(self, ref: ElementRef) -> tuple[float, float] | None:
         return self.ranges.get(ref)
+
+    def popups_at(self, x: int, y: int) -> list[Box]:
+        return [b for b in self.popups if b.x <= x < b.x + b.width and b.y <= y < b.y + b.height]
 
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None:
         self.text_reads += 1

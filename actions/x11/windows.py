@@ -114,6 +114,33 @@ class WindowReader:
             return None
         return self.info(int(value[0]))
 
+    def popups_at(self, x: int, y: int) -> list[tuple[int, int, int, int]]:
+        """The boxes (x, y, width, height) of the unmanaged windows (override-redirect: an open menu, a
+        combo box's list, a tooltip) that lie over the screen point above every managed window there:
+        what a click at the point reaches first."""
+        from Xlib import X
+        from Xlib.error import XError
+
+        found = []
+        for child in reversed(self._root.query_tree().children):  # the top of the stack first
+            try:
+                attributes = child.get_attributes()
+                if attributes.map_state != X.IsViewable:
+                    continue
+                geometry = child.get_geometry()
+            except XError:  # it closed while we asked
+                continue
+            box = (int(geometry.x), int(geometry.y), int(geometry.width), int(geometry.height))
+            if not (box[0] <= x < box[0] + box[2] and box[1] <= y < box[1] + box[3]):
+                continue
+            if not attributes.override_redirect:
+                break  # a managed window (its frame): what lies under it is covered by it, not over it
+            types = set(self._prop(child, "_NET_WM_WINDOW_TYPE") or ())
+            if types & {self._atom(name) for name in _PASSING}:
+                continue  # a tooltip or a notification: the pointer moving onto the target hides it
+            found.append(box)
+        return found
+
     def close(self) -> None:
         close_quietly(self._d)  # the server may be gone already
 
@@ -122,6 +149,10 @@ class WindowReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# Unmanaged windows that do not stand between the pointer and what is under it once the pointer moves there.
+_PASSING = ("_NET_WM_WINDOW_TYPE_TOOLTIP", "_NET_WM_WINDOW_TYPE_NOTIFICATION")
 
 
 def _decode(value: Any, encoding: str = "utf-8") -> str:
@@ -153,6 +184,12 @@ def find_window(title_pattern: str, display: str | None = None) -> WindowInfo | 
     """The topmost window whose title matches the regular expression (``re.search``)."""
     with WindowReader(display) as reader:
         return reader.find_window(title_pattern)
+
+
+def popups_at(x: int, y: int, display: str | None = None) -> list[tuple[int, int, int, int]]:
+    """Unmanaged windows (menus, popups, tooltips) over the screen point, topmost first."""
+    with WindowReader(display) as reader:
+        return reader.popups_at(x, y)
 
 
 def active_window(display: str | None = None) -> WindowInfo | None:

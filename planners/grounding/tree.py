@@ -51,6 +51,8 @@ class TreeSource(Protocol):
 
     def value_range(self, ref: ElementRef) -> tuple[float, float] | None: ...
 
+    def popups_at(self, x: int, y: int) -> list[Box]: ...
+
     def caret_text(self, ref: ElementRef, before: int = -1, after: int = -1) -> FieldText | None: ...
 
 
@@ -171,11 +173,23 @@ class TreeGrounder:
             box = now.intersect(snapshot.screen) if now is not None and snapshot.screen is not None else now or box
             if box.empty:
                 return self._no(f"{what} became enabled, but is now off-screen", snapshot, index)
+        point = ScreenPoint(*box.centre)
+        cover = next((p for p in self.source.popups_at(point.x, point.y) if not _in_popup(snapshot, index, p)), None)
+        if cover is not None:
+            # An open menu or a combo box's list of another widget lies over it: a click there would choose
+            # in that list (a Qt combo's popup once took the click meant for the field under it).
+            return GroundingResult(
+                self.name,
+                None,
+                reason=f"{what} is covered by an open popup at {cover.as_list()} (a menu or a list): not clicked",
+                element=element.summary(),
+                refused=True,
+            )
         summary = {**identity.as_record(snapshot, index), **element.summary()}  # states as they are now
         reason = f"{element.role} {element.name or element.label!r} in {snapshot.window or snapshot.app!r}"
         if waited_s:
             reason += f" (enabled after {waited_s:.2f} s)"
-        return GroundingResult(self.name, ScreenPoint(*box.centre), score=1.0, reason=reason, element=summary)
+        return GroundingResult(self.name, point, score=1.0, reason=reason, element=summary)
 
     def _no(self, reason: str, snapshot: Snapshot | None = None, index: int | None = None) -> GroundingResult:
         element = snapshot.elements[index].summary() if snapshot is not None and index is not None else None
@@ -183,6 +197,18 @@ class TreeGrounder:
 
 
 _SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})
+
+
+def _in_popup(snapshot: Snapshot, index: int, popup: Box) -> bool:
+    """Whether the element is part of the popup over it (an item of an open menu, whose menu the tree keeps
+    under the menu bar): it, or one of its ancestors, lies inside the popup and fills most of it. A field
+    that merely lies under a combo box's open list fills a small part of it, and its ancestors are bigger."""
+    area = popup.width * popup.height
+    for element in (snapshot.elements[index], *snapshot.ancestors(index)):
+        box = element.box
+        if box is not None and not box.empty and box.intersect(popup) == box and 2 * box.width * box.height >= area:
+            return True
+    return False
 
 
 def tree_matches(snapshot: Snapshot, role: str | None, wanted: str | None) -> list[int]:

@@ -158,3 +158,45 @@ def test_a_number_beyond_a_gtk_spin_buttons_bounds_fails_before_gtk_clamps_it(de
     assert typed["verdict"] == "failed", explain(run, tmp_path)
     assert "but it takes 0 to 100: 250 becomes 100 once committed" in typed["note"], typed["note"]
     assert printed == "100|", printed  # what yad itself made of it
+
+
+def test_a_field_under_an_open_combo_list_is_never_clicked_through_it(desktop, clock, tmp_path) -> None:
+    # Qt's open combo list is an unmanaged window over the fields below it; the tree still says Zip is
+    # showing. A click at Zip's centre would choose in the list (Size became Medium or Large).
+    python = qt_python()
+    if python is None:
+        pytest.skip("no Python with PyQt5 (Debian: apt-get install python3-pyqt5; `make deps` installs it)")
+    env = desktop.env()
+    plan = [
+        {"kind": "click", "target": {"role": "combo box", "name": "Small"}},  # opens its list over Zip
+        {"kind": "click", "target": {"role": "field", "name": "Zip"}},
+    ]
+    with running_dialog([python, str(QT_FORM), "--x=40", "--y=40"], env, QT_TITLE) as dialog:
+        run = run_plan(plan, env, tmp_path)
+        (tmp_path / "save").mkdir()  # the list closed (Escape), then Save: the form says what it holds
+        save = run_plan([{"kind": "key", "keys": ["escape"], "expect": "none"}, *SAVE], env, tmp_path / "save")
+        answer = dialog.answer()
+    assert save.returncode == 0 and answer, explain(save, tmp_path / "save")
+    assert json.loads(answer)["size"] == "Small"  # nothing was chosen in the list
+    assert run.returncode != 0, explain(run, tmp_path)
+    [tried] = [
+        g
+        for s in steps(tmp_path)
+        for g in (s.get("grounding") or [])
+        if g["target"] == {"role": "field", "name": "Zip"}
+    ]
+    assert any("covered by an open popup" in (t.get("why") or "") for t in tried["tried"]), tried
+
+
+def test_an_open_gtk_menu_still_takes_its_items_clicks(desktop, clock, tmp_path) -> None:
+    # The open menu is an unmanaged window over the editor: the popup check must not stop a menu from working.
+    require("mousepad", "mousepad")
+    env = desktop.env()
+    plan = [
+        {"kind": "click", "target": {"role": "menu", "name": "File"}},
+        {"kind": "click", "target": "Save As", "expect": {"window": "Save As"}},
+        {"kind": "key", "keys": ["escape"], "expect": {"no_window": "Save As"}},
+    ]
+    with running_app(["mousepad", "--disable-server"], env, r"Mousepad"):
+        run = run_plan(plan, env, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)  # the Save As dialog opened, then closed

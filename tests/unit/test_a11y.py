@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from actions.a11y.elements import name_matches
+from actions.a11y.elements import Box, name_matches
 from actions.a11y.fake import FakeTrees, element, snapshot
 from actions.a11y.roles import known_role, roles_for, states_from_bits
 from actions.coords import ScreenPoint
@@ -155,3 +155,27 @@ def test_qt_spin_box_is_read_as_atspi_spin_button() -> None:
 
     assert role_name("spin box") == "spin button" and "spin button" in roles_for("field")
     assert role_name("push button") == "push button"
+
+
+# An open list (an unmanaged window) at (100, 50, 200, 80) over the window's lower rows.
+POPUP_FORM = snapshot(
+    element("/w", "frame", "Form", (0, 0, 400, 300)),
+    element("/zip", "text", "Zip", (100, 90, 200, 24), parent=0),  # under the open list
+    element("/menu", "menu", "Size", (100, 50, 200, 80), parent=0),  # the list itself, kept in the tree
+    element("/large", "menu item", "Large", (100, 100, 200, 20), parent=2),
+)
+
+
+def test_an_element_under_an_open_popup_is_refused_and_an_element_of_the_popup_is_not() -> None:
+    trees = FakeTrees(POPUP_FORM, popups=[Box(100, 50, 200, 80)])
+    under = TreeGrounder(trees).ground(GroundingQuery(description="x", role="field", name="Zip"), FRAME)
+    assert under.point is None and under.refused
+    assert (
+        under.reason == "field 'Zip' is covered by an open popup at [100, 50, 200, 80] (a menu or a list): not clicked"
+    )
+    item = TreeGrounder(trees).ground(GroundingQuery(description="x", role="menu item", name="Large"), FRAME)
+    assert item.point == ScreenPoint(200, 110)
+    closed = TreeGrounder(FakeTrees(POPUP_FORM)).ground(
+        GroundingQuery(description="x", role="field", name="Zip"), FRAME
+    )
+    assert closed.point == ScreenPoint(200, 102)  # no popup over it: clicked where the tree says
