@@ -88,6 +88,9 @@ class FrameTrees:
     def value_range(self, ref: ElementRef) -> tuple[float, float] | None:
         return self.reader.value_range(ref)
 
+    def choice(self, ref: ElementRef) -> str | None:
+        return self.reader.choice(ref)
+
     def invalidate(self) -> None:
         self._entries.clear()
 

@@ -31,6 +31,7 @@ class FakeTrees:
     caret_script: dict[ElementRef, Sequence[FieldText | None]] = field(default_factory=dict)
     ranges: dict[ElementRef, tuple[float, float]] = field(default_factory=dict)  # a Value's bounds
     popups: list[Box] = field(default_factory=list)  # unmanaged windows (open menus) over the screen
+    choices: dict[ElementRef, str] = field(default_factory=dict)  # what a combo box has chosen
     reads: int = 0
     polls: int = 0
     text_reads: int = 0
@@ -55,6 +56,9 @@ class FakeTrees:
 
     def value_range(self, ref: ElementRef) -> tuple[float, float] | None:
         return self.ranges.get(ref)
+
+    def choice(self, ref: ElementRef) -> str | None:
+        return self.choices.get(ref)
 
     def popups_at(self, x: int, y: int) -> list[Box]:
         return [b for b in self.popups if b.x <= x < b.x + b.width and b.y <= y < b.y + b.height]

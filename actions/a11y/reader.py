@@ -34,6 +34,7 @@ from actions.a11y.scale import ScreenScale
 ACC = "org.a11y.atspi.Accessible"
 PROPS = "org.freedesktop.DBus.Properties"
 COMPONENT, TEXT, VALUE = "org.a11y.atspi.Component", TEXT_INTERFACE, VALUE_INTERFACE
+SELECTION = "org.a11y.atspi.Selection"
 ROOT = ElementRef("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
 _NULL_PATH = "/org/a11y/atspi/null"
 _SCREEN_COORDS = 0  # ATSPI_COORD_TYPE_SCREEN
@@ -283,6 +284,21 @@ class AtspiReader:
 
     def value(self, ref: ElementRef) -> float | None:
         return number_of(self._calls([Call(ref.bus, ref.path, PROPS, "Get", "ss", (VALUE, "CurrentValue"))])[0])
+
+    def choice(self, ref: ElementRef) -> str | None:
+        """The name of what a combo box has chosen: the selected child of the box or of its list (a Chromium
+        ``<select>`` publishes no text, its choice is its hidden menu's selected item); None if none."""
+        reply = self._calls([Call(ref.bus, ref.path, ACC, "GetChildren")])[0]
+        lists = [] if isinstance(reply, Failed) or not reply else reply[0][:_MAX_CHILDREN]
+        for holder in [ref, *(ElementRef(str(bus), str(path)) for bus, path in lists if path != _NULL_PATH)]:
+            picked = self._calls([Call(holder.bus, holder.path, SELECTION, "GetSelectedChild", "i", (0,))])[0]
+            if isinstance(picked, Failed) or not picked or picked[0][1] == _NULL_PATH:
+                continue
+            bus, path = picked[0]
+            name = text_of(self._calls([Call(str(bus), str(path), PROPS, "Get", "ss", (ACC, "Name"))])[0])
+            if name:
+                return name
+        return None
 
     def value_range(self, ref: ElementRef) -> tuple[float, float] | None:
         """The least and the most the element's Value takes (a spin button's bounds); None without one."""

@@ -72,7 +72,10 @@ def read_now(trees: TreeSource, element: Element, with_text: bool = True) -> Ele
     states = trees.states(element.ref)
     if not with_text or "defunct" in states:
         return replace(element, states=states)
-    return replace(element, states=states, text=trees.text(element.ref), value=trees.value(element.ref))
+    text = trees.text(element.ref)
+    if not text and element.role == "combo box":  # a <select> publishes no text: its choice is its value
+        text = trees.choice(element.ref) or text
+    return replace(element, states=states, text=text, value=trees.value(element.ref))
 
 
 def element_value(element: Element) -> str | float:

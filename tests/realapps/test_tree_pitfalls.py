@@ -9,6 +9,9 @@ Found by trying the tree features on apps the other tests do not use:
   says the spin box is editable, so what was typed into it was judged by its pixels (a refused "75" kept as 7).
 * GTK's spin button holds "250" as its text until it commits it, then clamps it to its maximum: read back
   at once, the text passed (the run "succeeded", yad printed 100); the bounds the tree publishes fail it.
+* Qt's open combo list is an unmanaged window over the fields below it; the tree still calls them showing, and
+  a click at the Zip field's centre chose in the list instead (Size became Medium).
+* Chromium's ``<select>`` publishes no text: ``{"value": ...}`` read '' although the page had the choice.
 * A target scoped to a window without a tree (xcalc) was looked up in the tree of a bigger window under it
   (the "covering" fallback measured the overlap against the smaller of the two boxes) and clicked there.
 
@@ -24,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from actions.x11.windows import find_window
 from scenarios.realapps.apps import running_app, running_dialog
 from scenarios.realapps.forms import qt_python
 from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
@@ -200,3 +204,26 @@ def test_an_open_gtk_menu_still_takes_its_items_clicks(desktop, clock, tmp_path)
     with running_app(["mousepad", "--disable-server"], env, r"Mousepad"):
         run = run_plan(plan, env, tmp_path)
     assert run.returncode == 0, explain(run, tmp_path)  # the Save As dialog opened, then closed
+
+
+SELECT_PAGE = (
+    "data:text/html;charset=utf-8,<title>colour: Red</title><label for=c>Color</label> "
+    "<select id=c onchange='document.title=\"colour: \"%2Bthis.value'><option>Red<option>Green<option>Blue</select>"
+)
+
+
+def test_a_select_holds_its_chosen_option_as_its_value(desktop, clock, tmp_path) -> None:
+    # Chromium's <select> publishes no text; what it has chosen is its hidden list's selected item.
+    env = desktop.env()
+    colour = {"role": "combo box", "name": "Color"}
+    plan = [
+        {"kind": "click", "target": colour},  # opens its list
+        {"kind": "key", "keys": ["down"], "expect": "none"},
+        {"kind": "key", "keys": ["enter"], "expect": {"value": "Green", "target": colour}},
+    ]
+    with chromium_page(env, SELECT_PAGE, r"^colour: ", size=(600, 400)):
+        run = run_plan(plan, env, tmp_path)
+        chosen = find_window("^colour: Green", display=env["DISPLAY"])
+    assert chosen is not None, explain(run, tmp_path)  # the page's own word
+    assert run.returncode == 0, explain(run, tmp_path)
+    assert steps(tmp_path)[2]["verdict"] == "met"
