@@ -182,10 +182,31 @@ def first_error(exc: ValidationError, prefix: str = "") -> str:
     err = exc.errors()[0]
     loc = _place(err["loc"])  # "click.y": the action kind, then the field
     msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "union_tag_invalid" and err.get("ctx", {}).get("discriminator") == "'kind'":
+        return f"{prefix}{loc + ': ' if loc else ''}{_unknown_kind(err['ctx'].get('tag'))}"
     got = err.get("input")
     shown = "" if isinstance(got, (dict, list)) or got is None or not loc else f" (got {got!r})"
     where = f"{prefix}{loc}" if loc else prefix.rstrip(". ")
     return f"{where}: {msg}{shown}" if where else f"{msg}{shown}"
+
+
+# Kinds people reach for that are a click or a key with a field (the Qt/pyautogui names).
+_KIND_HINTS = {
+    "double_click": 'a click with "count": 2',
+    "triple_click": 'a click with "count": 3',
+    "right_click": 'a click with "button": "right"',
+    "middle_click": 'a click with "button": "middle"',
+    "hotkey": 'a key with "keys": [...]',
+    "press": 'a key with "keys": [...]',
+    "write": "a type",
+}
+
+
+def _unknown_kind(tag: object) -> str:
+    """An unknown action kind, named, with the kinds there are and what it is called here if we know."""
+    hint = _KIND_HINTS.get(str(tag))
+    known = ", ".join(ACTION_CLASSES)
+    return f"unknown action kind {tag!r} (kinds: {known})" + (f"; that is {hint}" if hint else "")
 
 
 def _place(loc: tuple[int | str, ...]) -> str:
