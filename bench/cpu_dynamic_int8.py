@@ -35,10 +35,10 @@ MODES = ("default", "int8", "int8+head")
 def run_mode(directory: Path, mode: str) -> dict[str, Any]:
     import torch
 
-    from bench.cpu_step import CALL, TASK, ForwardClock, _screens
+    from bench.cpu_step import CALL, ForwardClock, _screens, timed_step
     from planners.qwen.family import get_preset, resize_for_model
     from planners.qwen.local import LocalQwenBackend
-    from planners.qwen.prompt import HistoryItem, build_messages
+    from planners.qwen.prompt import HistoryItem
 
     started = time.perf_counter()
     dtype = "auto" if mode == "default" else "fp32"
@@ -56,20 +56,11 @@ def run_mode(directory: Path, mode: str) -> dict[str, Any]:
     model.generation_config.min_new_tokens = answer_tokens  # random weights: force a real answer's length
     clock = ForwardClock(model)
     first, second = (resize_for_model(image, get_preset("edge"), "qwen3") for image in _screens())
-    steps = {}
-    for name, image, history in (("first", first, []), ("warm", second, [HistoryItem(CALL, "changed", "", None)])):
-        messages = build_messages(TASK, image, history, family="qwen3", screen_size=image.size, terse=True)
-        clock.marks.clear()
-        begun = time.perf_counter()
-        completion = backend.complete(messages, answer_tokens)
-        step_s = time.perf_counter() - begun
-        decode = [b - a for a, b in zip(clock.marks, clock.marks[1:], strict=False)]
-        steps[name] = {
-            "step_s": step_s,
-            "to_first_token_s": step_s - (clock.marks[-1] - clock.marks[0]) if clock.marks else step_s,
-            "decode_ms": 1000 * sum(decode) / max(1, len(decode)),
-            "tokens": completion.completion_tokens,
-        }
+    history = [HistoryItem(CALL, "changed", "", None)]
+    steps = {
+        "first": timed_step(backend, clock, first, [], answer_tokens, terse=True),
+        "warm": timed_step(backend, clock, second, history, answer_tokens, terse=True),
+    }
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return {"mode": mode, "load_s": load_s, "peak_gb": peak_gb, **steps}
 
@@ -105,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['load_s']:.1f}",
                 f"{r['first']['step_s']:.1f}",
                 f"{r['warm']['step_s']:.1f}",
-                f"{r['warm']['to_first_token_s']:.1f}",
+                f"{r['warm']['until_first_token_s']:.1f}",
                 f"{r['warm']['decode_ms']:.0f}",
                 f"{r['peak_gb']:.1f}",
             ]

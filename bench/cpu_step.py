@@ -138,12 +138,34 @@ def _screens() -> tuple[Any, Any]:
     return first, second
 
 
+def timed_step(
+    backend: Any, clock: ForwardClock, image: Any, history: list[Any], answer_tokens: int, terse: bool
+) -> dict[str, Any]:
+    """One planning step of the benchmark's task on ``image`` after ``history``: its time end to end, until
+    the first answer token (prefill), and per decoded token (the later forwards)."""
+    from planners.qwen.prompt import build_messages
+
+    messages = build_messages(TASK, image, history, family="qwen3", screen_size=image.size, terse=terse)
+    clock.marks.clear()
+    begun = time.perf_counter()
+    completion = backend.complete(messages, answer_tokens)
+    total_s = time.perf_counter() - begun
+    decode = [b - a for a, b in zip(clock.marks, clock.marks[1:], strict=False)]
+    return {
+        "step_s": total_s,
+        "until_first_token_s": total_s - (clock.marks[-1] - clock.marks[0]) if clock.marks else total_s,
+        "tokens": completion.completion_tokens,
+        "prompt_tokens": completion.prompt_tokens,
+        "decode_ms": 1000 * sum(decode) / max(1, len(decode)),
+    }
+
+
 def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]:
     import torch  # noqa: F401 - imported before the clock starts: load s is the model's, not torch's
 
     from planners.qwen.family import get_preset, resize_for_model
     from planners.qwen.local import LocalQwenBackend
-    from planners.qwen.prompt import HistoryItem, build_messages
+    from planners.qwen.prompt import HistoryItem
 
     dtype, cache, terse, quantization = SETUPS[setup]
     started = time.perf_counter()
@@ -168,24 +190,10 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
         if backend.prefix_cache is not None:
             backend.prefix_cache.clear()  # each preset's first step starts cold
         first, second = (resize_for_model(image, preset, "qwen3") for image in _screens())
-        steps = []
-        for image, history in ((first, []), (second, [HistoryItem(answer, "changed", "", None)])):
-            messages = build_messages(TASK, image, history, family="qwen3", screen_size=image.size, terse=terse)
-            clock.marks.clear()
-            begun = time.perf_counter()
-            completion = backend.complete(messages, answer_tokens)
-            total_s = time.perf_counter() - begun
-            decode = [b - a for a, b in zip(clock.marks, clock.marks[1:], strict=False)]
-            head_s = total_s - (clock.marks[-1] - clock.marks[0]) if clock.marks else total_s
-            steps.append(
-                {
-                    "step_s": total_s,
-                    "until_first_token_s": head_s,
-                    "tokens": completion.completion_tokens,
-                    "prompt_tokens": completion.prompt_tokens,
-                    "decode_ms": 1000 * sum(decode) / max(1, len(decode)),
-                }
-            )
+        steps = [
+            timed_step(backend, clock, image, history, answer_tokens, terse)
+            for image, history in ((first, []), (second, [HistoryItem(answer, "changed", "", None)]))
+        ]
         rows.append(
             {"preset": name, "visual_tokens": backend.visual_tokens(first), "first": steps[0], "warm": steps[1]}
         )
