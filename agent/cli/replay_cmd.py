@@ -82,8 +82,7 @@ def run_replay(args: argparse.Namespace) -> int:
 
         vlm = build_planner(args)
 
-    from agent.cli.progress import print_step
-    from agent.replay import flakiness_table, healed, replay_once, write_heal
+    from agent.replay import flakiness_table, healed, write_heal
     from agent.session import DesktopSession
     from agent.targeting import desktop_trees, wait_enabled_s
     from planners.grounding.ladder import default_ladder
@@ -102,20 +101,7 @@ def run_replay(args: argparse.Namespace) -> int:
             return _replay_rows(args, learned_from, rows, ladder, session, policy, cache)
         for round_number in range(args.repeat):
             run_dir = _round_dir(args.out, args.repeat, round_number)
-            outcome = replay_once(
-                learned_from,
-                args.scenario,
-                ladder=ladder,
-                executor=session.executor,
-                screen=session.screen,
-                variables=variables,
-                run_dir=run_dir,
-                on_step=None if args.quiet else print_step,
-                guard=policy.for_new_run() if policy is not None else None,  # a fresh budget each round
-                stop=session.stop,
-                windows=session.windows,
-                on_no_change=args.on_no_change,
-            )
+            outcome = _replay(args, learned_from, ladder, session, policy, variables, run_dir)
             outcomes.append(outcome)
             _learn(cache, outcome)
             session.say_outcome(outcome.run, "replay", passed="passed")
@@ -189,9 +175,7 @@ def _replay_rows(
     """One replay per CSV row into OUT/row-NNN/; the table printed and written beside an index page."""
     import time
 
-    from agent.cli.progress import print_step
     from agent.data_runs import RowResult, failing_step, table, write_index
-    from agent.replay import replay_once
     from agent.run_dir import new_run_dir
 
     out = Path(args.out) if args.out is not None else new_run_dir()
@@ -201,18 +185,7 @@ def _replay_rows(
     for number, variables in enumerate(rows, start=1):
         started = time.monotonic()
         row_dir = out / f"row-{number:03d}"
-        outcome = replay_once(
-            scenario,
-            args.scenario,
-            ladder=ladder,
-            executor=session.executor,
-            screen=session.screen,
-            variables=variables,
-            run_dir=row_dir,
-            on_step=None if args.quiet else print_step,
-            guard=policy.for_new_run() if policy is not None else None,
-            stop=session.stop,
-        )
+        outcome = _replay(args, scenario, ladder, session, policy, variables, row_dir)
         _learn(cache, outcome)
         run = outcome.run
         results.append(
@@ -241,3 +214,33 @@ def _learn(cache: TargetCache | None, outcome: ReplayOutcome) -> None:
         from agent.replay_cache import learn_from_logs
 
         learn_from_logs(cache, outcome.logs)
+
+
+def _replay(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    ladder: list[Grounder],
+    session: DesktopSession,
+    policy: Policy | None,
+    variables: dict[str, str],
+    run_dir: Path,
+) -> ReplayOutcome:
+    """One replay of ``scenario`` (a round of ``--repeat`` or a row of ``--vars-csv``), set up the same way:
+    the windows to judge in, ``--on-no-change``, and a fresh policy budget each time."""
+    from agent.cli.progress import print_step
+    from agent.replay import replay_once
+
+    return replay_once(
+        scenario,
+        args.scenario,
+        ladder=ladder,
+        executor=session.executor,
+        screen=session.screen,
+        variables=variables,
+        run_dir=run_dir,
+        on_step=None if args.quiet else print_step,
+        guard=policy.for_new_run() if policy is not None else None,
+        stop=session.stop,
+        windows=session.windows,
+        on_no_change=args.on_no_change,
+    )
