@@ -58,14 +58,19 @@ class AccessibilityBus:
             missing = "dbus-daemon" if daemon is None else "at-spi-bus-launcher"
             raise DesktopError(f"{missing} is not installed, so apps cannot publish their widgets: {INSTALL_HINT}")
         self._runtime = Path(tempfile.mkdtemp(prefix="deskpilot-a11y-"))
-        self.session_address = self._start_session(daemon, timeout_s)
+        # The session bus gets this desktop's DISPLAY, not the caller's: it starts (D-Bus activation) a
+        # service asked for on it in that environment, and a second launcher activated when ours is gone
+        # (while the desktop stops, an app still asking for org.a11y.Bus) announces its bus on the root
+        # window of the display it was given, then deletes that announcement when it exits. With the
+        # caller's display that was another desktop's root window, whose Qt apps (they read the root window's
+        # AT_SPI_BUS, not the session bus) then published nothing.
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in ("AT_SPI_BUS_ADDRESS", "DBUS_SESSION_BUS_ADDRESS")},
             "DISPLAY": display,
-            "DBUS_SESSION_BUS_ADDRESS": self.session_address,
             "XDG_RUNTIME_DIR": str(self._runtime),
         }
-        env.pop("AT_SPI_BUS_ADDRESS", None)
+        self.session_address = self._start_session(daemon, env, timeout_s)
+        env["DBUS_SESSION_BUS_ADDRESS"] = self.session_address
         launcher_proc = subprocess.Popen(
             [str(launcher), "--launch-immediately"],
             env=env,
@@ -77,7 +82,7 @@ class AccessibilityBus:
         self.a11y_address = self._wait_for_address(launcher_proc, timeout_s)
         return self
 
-    def _start_session(self, daemon: str, timeout_s: float) -> str:
+    def _start_session(self, daemon: str, env: dict[str, str], timeout_s: float) -> str:
         read_fd, write_fd = os.pipe()
         try:
             proc = subprocess.Popen(
@@ -90,6 +95,7 @@ class AccessibilityBus:
                     f"--address=unix:dir={self._runtime}",
                 ],
                 pass_fds=(write_fd,),
+                env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
@@ -127,8 +133,10 @@ class AccessibilityBus:
         return {"DBUS_SESSION_BUS_ADDRESS": self.session_address, "AT_SPI_BUS_ADDRESS": self.a11y_address}
 
     def stop(self) -> None:
-        for proc in reversed(self._procs):
-            stop_process(proc, group=True)  # the launcher's own dbus-daemon and registry go with it
+        # The session bus first: once it is gone nothing can ask it to activate another launcher while ours
+        # stops (the launcher, its own dbus-daemon and the registry go with its process group).
+        for proc in self._procs:
+            stop_process(proc, group=True)
         self._procs.clear()
         if self._runtime is not None:
             shutil.rmtree(self._runtime, ignore_errors=True)

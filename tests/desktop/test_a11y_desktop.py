@@ -5,6 +5,7 @@ desktop leaves no bus process behind."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -102,3 +103,56 @@ def test_no_bus_is_a_clear_error_and_stopping_the_desktop_ends_its_buses(tmp_pat
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.startswith("no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set"), out.stderr
+
+
+def _announced_bus(display: str) -> bytes | None:
+    """What the root window of ``display`` says the accessibility bus is (``AT_SPI_BUS``): Qt 5 reads only this."""
+    from Xlib import X
+    from Xlib.display import Display
+
+    conn = Display(display)
+    try:
+        prop = conn.screen().root.get_full_property(conn.intern_atom("AT_SPI_BUS"), X.AnyPropertyType)
+        return None if prop is None else bytes(prop.value)
+    finally:
+        conn.close()
+
+
+def test_another_desktop_stopping_leaves_this_ones_bus_announced_and_qt_apps_publish(desktop, tmp_path) -> None:
+    """A second desktop whose launcher is gone while something still asks its session bus for the
+    accessibility bus (as when it stops under a running app): D-Bus starts another launcher, which must
+    land on that desktop's display, never on this one's. Before: it announced itself on this desktop's
+    root window and deleted the announcement when it exited, and every Qt app started here afterwards
+    published nothing (one run in three of the whole suite lost its Qt tests this way)."""
+    from actions.a11y.bus import find_bus_address
+    from agent.desktop.a11y_bus import APP_A11Y_ENV
+    from agent.desktop.processes import stop_process
+
+    if shutil.which("featherpad") is None:
+        pytest.skip("featherpad is not installed (`make deps` installs it)")
+    ours = _announced_bus(desktop.display)
+    assert ours is not None and desktop.a11y.a11y_address.encode() in ours
+    other = VirtualDesktop(accessibility=True).start()
+    try:
+        stop_process(other.a11y._procs[-1], group=True)  # its launcher goes first
+        activated = find_bus_address(timeout_s=10, session=other.a11y.session_address)  # D-Bus starts another
+        announced = _announced_bus(other.display)
+        assert announced is not None and activated.encode() in announced  # on the other desktop's root window
+    finally:
+        other.stop()
+    assert _announced_bus(desktop.display) == ours
+    note = tmp_path / "qt-after.txt"
+    note.write_text("x")
+    qt = subprocess.Popen(
+        ["featherpad", "--standalone", str(note)], env={**desktop.env(), **APP_A11Y_ENV}, stderr=subprocess.DEVNULL
+    )
+    reader = AtspiReader()
+    try:
+        wait_for_window("qt-after.txt", 30, display=desktop.display)
+        deadline = time.monotonic() + 15
+        while "FeatherPad" not in (names := [name for name, _ in reader.applications()]):
+            assert time.monotonic() < deadline, f"the Qt app never registered; apps in the tree: {names}"
+            time.sleep(0.1)  # Qt registers asynchronously after its window maps
+    finally:
+        reader.close()
+        stop_process(qt)
