@@ -162,6 +162,11 @@ class Snapshot:
             return None
         box = element.box
         for ancestor in self.ancestors(index):
+            if ancestor.role == "menu":
+                # A menu's items (a GTK menu's, a combo box's list) are drawn in a popup window of their own,
+                # outside the menu bar and the window that hold the menu: measured, mousepad's open File menu
+                # lies below its menu bar's filler, which clipped every item away.
+                break
             if ancestor.box is not None and not ancestor.box.empty and ancestor.role not in _UNCLIPPING:
                 box = box.intersect(ancestor.box)
         if self.screen is not None:
@@ -207,7 +212,7 @@ class Snapshot:
 
 
 # A menu bar's items pop up outside it, and an application object's box is meaningless.
-_UNCLIPPING = frozenset({"application", "menu bar", "menu"})
+_UNCLIPPING = frozenset({"application", "menu bar"})
 
 
 def _words(text: str) -> list[str]:

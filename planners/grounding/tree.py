@@ -202,11 +202,17 @@ _SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})
 
 
 def _in_popup(snapshot: Snapshot, index: int, popup: Box) -> bool:
-    """Whether the element is part of the popup over it (an item of an open menu, whose menu the tree keeps
-    under the menu bar): it, or one of its ancestors, lies inside the popup and fills most of it. A field
-    that merely lies under a combo box's open list fills a small part of it, and its ancestors are bigger."""
+    """Whether the element is part of the popup over it: an item of an open menu (it lies inside the popup
+    and belongs to a menu, whose items GTK draws in a popup while the tree keeps the menu under the menu
+    bar), or it, or one of its ancestors, lies inside the popup and fills most of it (Qt's lists). A field
+    that merely lies under a combo box's open list belongs to no menu, fills a small part of the list, and
+    its ancestors are bigger."""
+    inside = snapshot.elements[index].box
+    ancestors = list(snapshot.ancestors(index))
+    if inside is not None and inside.intersect(popup) == inside and any(a.role == "menu" for a in ancestors):
+        return True
     area = popup.width * popup.height
-    for element in (snapshot.elements[index], *snapshot.ancestors(index)):
+    for element in (snapshot.elements[index], *ancestors):
         box = element.box
         if box is not None and not box.empty and box.intersect(popup) == box and 2 * box.width * box.height >= area:
             return True

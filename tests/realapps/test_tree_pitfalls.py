@@ -206,6 +206,22 @@ def test_an_open_gtk_menu_still_takes_its_items_clicks(desktop, clock, tmp_path)
     assert run.returncode == 0, explain(run, tmp_path)  # the Save As dialog opened, then closed
 
 
+def test_an_open_gtk_menus_items_are_found_by_role_in_the_tree(desktop, clock, tmp_path) -> None:
+    # The items of an open GTK menu lie in its popup, below the menu bar that holds their menu: they were
+    # clipped away by the menu bar's box ("hidden or off-screen"), so a role target never found one.
+    require("mousepad", "mousepad")
+    env = desktop.env()
+    plan = [
+        {"kind": "click", "target": {"role": "menu", "name": "File"}},
+        {"kind": "click", "target": {"role": "menu item", "name": "Save As"}, "expect": {"window": "Save As"}},
+        {"kind": "key", "keys": ["escape"], "expect": {"no_window": "Save As"}},
+    ]
+    with running_app(["mousepad", "--disable-server"], env, r"Mousepad"):
+        run = run_plan(plan, env, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)  # the Save As dialog opened, then closed
+    assert steps(tmp_path)[1]["grounding"][0]["rung"] == "tree", steps(tmp_path)[1]["grounding"]
+
+
 SELECT_PAGE = (
     "data:text/html;charset=utf-8,<title>colour: Red</title><label for=c>Color</label> "
     "<select id=c onchange='document.title=\"colour: \"%2Bthis.value'><option>Red<option>Green<option>Blue</select>"

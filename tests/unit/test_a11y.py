@@ -179,3 +179,23 @@ def test_an_element_under_an_open_popup_is_refused_and_an_element_of_the_popup_i
         GroundingQuery(description="x", role="field", name="Zip"), FRAME
     )
     assert closed.point == ScreenPoint(200, 102)  # no popup over it: clicked where the tree says
+
+
+# GTK's shape (measured, mousepad): an open menu's items hang under the menu, which sits in the menu bar
+# inside a filler as tall as the bar; the items are drawn in a popup window below it.
+GTK_MENU = snapshot(
+    element("/w", "frame", "Editor", (0, 0, 600, 400)),
+    element("/fill", "filler", "", (0, 20, 600, 25), parent=0),
+    element("/bar", "menu bar", "", (0, 20, 600, 25), parent=1),
+    element("/file", "menu", "File", (0, 20, 40, 25), parent=2),
+    element("/saveas", "menu item", "Save As...      ", (0, 70, 300, 25), parent=3),
+    element("/closed", "menu item", "Undo", (-2147483648, -2147483648, 1, 1), parent=3, states=frozenset()),
+)
+
+
+def test_an_open_menus_items_are_visible_below_their_menu_bar_and_part_of_its_popup() -> None:
+    assert GTK_MENU.visible_box(4) == Box(0, 70, 300, 25)  # not clipped by the filler above the menu
+    assert GTK_MENU.visible_box(5) is None  # a closed menu's item shows nowhere
+    trees = FakeTrees(GTK_MENU, popups=[Box(0, 45, 300, 300)])
+    item = TreeGrounder(trees).ground(GroundingQuery(description="x", role="menu item", name="Save As"), FRAME)
+    assert item.point == ScreenPoint(150, 82)  # inside the popup that is its menu: clicked, not refused
