@@ -161,12 +161,17 @@ class Snapshot:
         if element.box is None or element.box.empty or not element.showing:
             return None
         box = element.box
+        inner_empty = False  # an ancestor below the menu or combo box with no box: its popup is closed
         for ancestor in self.ancestors(index):
-            if ancestor.role == "menu":
-                # A menu's items (a GTK menu's, a combo box's list) are drawn in a popup window of their own,
-                # outside the menu bar and the window that hold the menu: measured, mousepad's open File menu
-                # lies below its menu bar's filler, which clipped every item away.
+            if ancestor.role in POPPING_UP:
+                if inner_empty:
+                    return None  # Qt's closed combo list: a 0x0 list whose items still say "showing"
+                # A menu's items and a combo box's list are drawn in a popup window of their own, outside the
+                # menu bar, the combo box and the window that hold them; only what lies between the element
+                # and its menu or list clips it. Measured: mousepad's open File menu lies below its menu bar's
+                # filler, Qt's open combo list below its combo box; both clipped every item but one away.
                 break
+            inner_empty = inner_empty or ancestor.box is None or ancestor.box.empty
             if ancestor.box is not None and not ancestor.box.empty and ancestor.role not in _UNCLIPPING:
                 box = box.intersect(ancestor.box)
         if self.screen is not None:
@@ -213,6 +218,7 @@ class Snapshot:
 
 # A menu bar's items pop up outside it, and an application object's box is meaningless.
 _UNCLIPPING = frozenset({"application", "menu bar"})
+POPPING_UP = frozenset({"menu", "combo box"})  # what they hold is drawn in a popup of its own
 
 
 def _words(text: str) -> list[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import Box, ElementRef, Snapshot, name_match
+from actions.a11y.elements import POPPING_UP, Box, ElementRef, Snapshot, name_match
 from actions.a11y.field_text import FieldText
 from actions.a11y.roles import INTERACTIVE_ROLES
 from actions.coords import ScreenPoint
@@ -202,14 +202,14 @@ _SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})
 
 
 def _in_popup(snapshot: Snapshot, index: int, popup: Box) -> bool:
-    """Whether the element is part of the popup over it: an item of an open menu (it lies inside the popup
-    and belongs to a menu, whose items GTK draws in a popup while the tree keeps the menu under the menu
-    bar), or it, or one of its ancestors, lies inside the popup and fills most of it (Qt's lists). A field
-    that merely lies under a combo box's open list belongs to no menu, fills a small part of the list, and
-    its ancestors are bigger."""
-    inside = snapshot.elements[index].box
+    """Whether the element is part of the popup over it: an item of an open menu or combo list (what it
+    shows lies inside the popup, and it belongs to a menu or a combo box, whose items are drawn in a popup
+    while the tree keeps them under the menu bar or the combo box), or it, or one of its ancestors, lies
+    inside the popup and fills most of it. A field that merely lies under a combo box's open list belongs
+    to neither, fills a small part of the list, and its ancestors are bigger."""
+    shown = snapshot.visible_box(index)
     ancestors = list(snapshot.ancestors(index))
-    if inside is not None and inside.intersect(popup) == inside and any(a.role == "menu" for a in ancestors):
+    if shown is not None and shown.intersect(popup) == shown and any(a.role in POPPING_UP for a in ancestors):
         return True
     area = popup.width * popup.height
     for element in (snapshot.elements[index], *ancestors):

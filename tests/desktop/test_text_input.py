@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.desktop.x_clipboard import get_clipboard, set_clipboard
+
 pytestmark = pytest.mark.desktop
 
 PROBE_APP = r"""
@@ -166,20 +168,6 @@ def focus(desktop: Any, probe: ProbeApp, widget: str) -> None:
     subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=desktop.env(), check=True)
     # Keys sent before the window manager gave the app the X focus would go elsewhere.
     assert probe.wait(lambda s: s["focus"] == widget)["focus"] == widget
-
-
-def set_clipboard(desktop: Any, text: str, selection: str = "clipboard") -> None:
-    subprocess.run(["xclip", "-selection", selection, "-i"], input=text.encode(), env=desktop.env(), check=True)
-    # xclip's parent exits before its forked child owns CLIPBOARD: wait until the text reads back.
-    deadline = time.monotonic() + 5
-    while get_clipboard(desktop, selection) != text and time.monotonic() < deadline:
-        pass
-    assert get_clipboard(desktop, selection) == text
-
-
-def get_clipboard(desktop: Any, selection: str = "clipboard") -> str | None:
-    proc = subprocess.run(["xclip", "-selection", selection, "-o"], capture_output=True, env=desktop.env(), timeout=5)
-    return proc.stdout.decode() if proc.returncode == 0 else None
 
 
 def clipboard_owner(desktop: Any) -> int:

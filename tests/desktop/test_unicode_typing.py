@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from actions import Click, Type
+from tests.desktop.x_clipboard import get_clipboard, set_clipboard
 
 STRINGS = ["Grüße, café ✓", "你好，世界", "<tag> & 100%", "a<b>é\tz ~`!@#$%^&*()_+-={}[]|\\:;\"',./?"]
 
@@ -16,14 +15,6 @@ def executor(desktop):
     from actions.pyautogui_executor import PyAutoGuiExecutor
 
     return PyAutoGuiExecutor()
-
-
-def clipboard(desktop, text: str | None = None) -> str | None:
-    if text is not None:
-        subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env=desktop.env(), check=True)
-        return text
-    proc = subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, env=desktop.env(), timeout=5)
-    return proc.stdout.decode() if proc.returncode == 0 else None
 
 
 @pytest.mark.parametrize("text", STRINGS)
@@ -52,11 +43,11 @@ def test_multiline_text_with_tabs_arrives_in_the_notes(desktop, demo_app, execut
 
 def test_the_users_clipboard_is_restored(desktop, demo_app, executor) -> None:
     name = demo_app.centre("name")
-    clipboard(desktop, "the user's own clipboard ✂")
+    set_clipboard(desktop, "the user's own clipboard ✂")
     executor.perform(Click(x=name[0], y=name[1]))
     executor.perform(Type(text="pasted: café ✓"))
     demo_app.wait(lambda s: s["name"] == "pasted: café ✓")
-    assert clipboard(desktop) == "the user's own clipboard ✂"
+    assert get_clipboard(desktop) == "the user's own clipboard ✂"
     # Which runs went through XTEST and which through the clipboard is on record for the run.
     assert ("clipboard", "é ✓") in executor.last_text_strategy
 
@@ -81,14 +72,14 @@ def test_a_type_whose_text_is_not_fetched_raises_text_not_delivered(desktop, exe
     from actions.errors import ActionError
     from actions.x11.text_input import TextNotDelivered
 
-    clipboard(desktop, "mine")
+    set_clipboard(desktop, "mine")
     with pytest.raises(TextNotDelivered) as failure:
         executor.perform(Type(text="ok ✓"))
     assert isinstance(failure.value, ActionError)  # the loop records a failed step with it: never "changed"
     assert "'ok ' went in" in str(failure.value) and "nothing asked for the clipboard" in str(failure.value)
     assert executor.last_text_strategy == [] and executor.last_paste_requests == []
     assert failure.value.typed == (("xtest", "ok "),)  # what went in: the failed step's text_strategy
-    assert clipboard(desktop) == "mine"
+    assert get_clipboard(desktop) == "mine"
 
 
 def test_a_secret_that_is_not_delivered_is_not_named_in_the_error(

@@ -243,3 +243,14 @@ def test_a_select_holds_its_chosen_option_as_its_value(desktop, clock, tmp_path)
     assert chosen is not None, explain(run, tmp_path)  # the page's own word
     assert run.returncode == 0, explain(run, tmp_path)
     assert steps(tmp_path)[2]["verdict"] == "met"
+
+
+def test_an_item_of_an_open_qt_combo_list_is_chosen_by_role(desktop, clock, tmp_path) -> None:
+    # Qt's open list is a window of its own over the form: its items must be clicked where they are drawn.
+    plan = [
+        {"kind": "click", "target": {"role": "combo box", "name": "Small"}},  # opens its list
+        {"kind": "click", "target": {"role": "list item", "name": "Large"}},
+    ]
+    run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
+    assert held["size"] == "Large", (held, explain(run, tmp_path))  # the form's own word
+    assert run.returncode == 0, explain(run, tmp_path)

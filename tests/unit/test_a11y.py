@@ -140,14 +140,18 @@ def test_role_targets_are_validated_with_the_field_named() -> None:
 
 
 def test_a_focused_element_that_shows_nowhere_is_not_where_the_keys_go() -> None:
-    """Qt keeps a closed combo popup's current item marked focused (measured): the visible field wins."""
+    """Qt keeps a closed combo popup's current item marked focused and showing, at its box of when the list
+    was open, under a list whose box is 0x0 (measured): the visible field wins."""
     from actions.a11y.fake import SHOWN, element, snapshot
 
     combo = element("/combo", "combo box", "Medium", (0, 0, 100, 20), states=SHOWN)
-    item = element("/item", "list item", "Medium", (0, 60, 100, 20), states=SHOWN | {"focused"}, parent=0)
+    closed = element("/list", "list", "", (0, 0, 0, 0), states=SHOWN, parent=0)
+    item = element("/item", "list item", "Medium", (0, 60, 100, 20), states=SHOWN | {"focused"}, parent=1)
     field = element("/zip", "text", "Zip", (0, 30, 100, 20), states=SHOWN | {"focused", "editable"})
-    snap = snapshot(combo, item, field, screen=(0, 0, 200, 200))
-    assert snap.visible_box(1) is None and snap.focused() == 2
+    snap = snapshot(combo, closed, item, field, screen=(0, 0, 200, 200))
+    assert snap.visible_box(2) is None and snap.focused() == 3
+    open_list = snapshot(combo, element("/list", "list", "", (0, 20, 100, 60), states=SHOWN, parent=0), item)
+    assert open_list.visible_box(2) == Box(0, 60, 100, 20)  # drawn in its popup, below the combo box
 
 
 def test_qt_spin_box_is_read_as_atspi_spin_button() -> None:
