@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from actions.a11y.bus import A11yBus, A11yUnavailable, Call, Failed, Reply, find_bus_address
 from actions.a11y.elements import TEXT_INTERFACE, VALUE_INTERFACE, Box, Element, ElementRef, Snapshot
 from actions.a11y.field_text import FieldText
+from actions.a11y.layout_labels import label_by_layout
 from actions.a11y.replies import (
     box_of,
     int_of,
@@ -205,6 +206,7 @@ class AtspiReader:
         elements: list[Element] = []
         complete, why = self._walk_into(elements, roots, started)
         _resolve_labels(elements)
+        label_by_layout(elements)  # a field no relation names: the label beside it in its form's grid
         return elements, complete, why
 
     def _walk_into(self, elements: list[Element], roots: list[ElementRef], started: float) -> tuple[bool, str]:

@@ -14,6 +14,9 @@ Found by trying the tree features on apps the other tests do not use:
 * Chromium's ``<select>`` publishes no text: ``{"value": ...}`` read '' although the page had the choice.
 * A target scoped to a window without a tree (xcalc) was looked up in the tree of a bigger window under it
   (the "covering" fallback measured the overlap against the smaller of the two boxes) and clicked there.
+* An open GTK menu's items and an open Qt combo list's items were clipped away by the menu bar and the combo
+  box that hold them in the tree ("hidden or off-screen"): a role target never found one.
+* ``zenity --forms`` relates no label to its entries: ``{"role": "field", "name": "City"}`` found nothing.
 
 Each test asserts what the app itself printed.
 """
@@ -30,7 +33,7 @@ import pytest
 from actions.x11.windows import find_window
 from scenarios.realapps.apps import running_app, running_dialog
 from scenarios.realapps.forms import qt_python
-from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
+from tests.realapps.conftest import chromium_page, explain, require, run_dialog, run_plan, steps
 from tests.realapps.test_tree_expectations import PAGE, page_title
 
 QT_FORM = Path(__file__).resolve().parents[2] / "scenarios" / "pages" / "qt_order_form.py"
@@ -254,3 +257,21 @@ def test_an_item_of_an_open_qt_combo_list_is_chosen_by_role(desktop, clock, tmp_
     run, held = on_the_qt_form(desktop.env(), plan, tmp_path)
     assert held["size"] == "Large", (held, explain(run, tmp_path))  # the form's own word
     assert run.returncode == 0, explain(run, tmp_path)
+
+
+def test_zenity_form_fields_are_found_by_the_label_beside_them(desktop, clock, tmp_path) -> None:
+    # zenity --forms lays labels and entries out in a grid and relates none of them: the fields had no name
+    # and were found only by an offset from OCR's reading of the label.
+    require("zenity", "zenity")
+    cmd = ["zenity", "--forms", "--title=Order", "--text=Fill it", "--add-entry=Name", "--add-entry=City"]
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "City"}},
+        {"kind": "type", "text": "Köln"},
+        {"kind": "click", "target": {"role": "field", "name": "Name"}},
+        {"kind": "type", "text": "Ada"},
+        {"kind": "click", "target": {"role": "button", "name": "OK"}, "expect": {"no_window": "^Order$"}},
+    ]
+    run, printed = run_dialog(cmd, "^Order$", plan, desktop.env(), tmp_path)
+    assert printed.strip() == "Ada|Köln", explain(run, tmp_path)  # zenity's own word: each in its field
+    assert run.returncode == 0, explain(run, tmp_path)
+    assert [s["verdict"] for s in steps(tmp_path)][1::2] == ["read_back", "read_back"]
