@@ -134,3 +134,43 @@ def test_yad_combo_boxes_are_found_by_the_label_beside_them(desktop, clock, tmp_
         printed = dialog.answer(timeout_s=5)  # None while the dialog is still open (the run stopped)
     assert run.returncode == 0, explain(run, tmp_path)
     assert printed == "Large|Mango|", explain(run, tmp_path)  # yad's own word: each where it belongs
+
+
+ZIP_PAGE = (
+    "data:text/html;charset=utf-8,<title>zip: </title><p><label>Zip <input id=z "
+    "onchange='this.value=String(parseInt(this.value, 10)); document.title=\"zip: \"%2Bthis.value'></label></p>"
+    "<p><label>Note <input id=n readonly value=fixed></label></p>"
+)
+ZIP = {"role": "field", "name": "Zip"}
+
+
+def test_a_text_field_that_dropped_leading_zeros_does_not_hold_the_zip_code(desktop, clock, tmp_path) -> None:
+    # The page turns "00501" into "501" when the field commits: the very fault the expectation was written
+    # to catch. A field's text is text; only an element with a number (a spin button, a slider) is compared
+    # as a number.
+    env = desktop.env()
+    plan = [
+        {"kind": "click", "target": ZIP},
+        {"kind": "type", "text": "00501"},
+        {"kind": "key", "keys": ["tab"], "expect": {"value": "00501", "target": ZIP, "timeout_s": 2}},
+    ]
+    with chromium_page(env, ZIP_PAGE, r"^zip:", size=(600, 400)):
+        run = run_plan(plan, env, tmp_path)
+        now = find_window(r"^zip:", display=env["DISPLAY"])
+    assert now is not None and now.title == "zip: 501", explain(run, tmp_path)  # what the page made of it
+    *_, tab = steps(tmp_path)
+    assert tab["verdict"] == "failed", (tab.get("seen"), explain(run, tmp_path))
+    assert run.returncode == 1, explain(run, tmp_path)
+
+
+def test_a_read_only_field_is_clicked_not_refused_as_disabled(desktop, clock, tmp_path) -> None:
+    # Chromium publishes a read-only input without "enabled"/"sensitive" (it says "read-only"); it is not
+    # disabled: it takes the focus and its text can be selected and copied.
+    env = desktop.env()
+    note = {"role": "field", "name": "Note"}
+    plan = [{"kind": "click", "target": note, "expect": {"state": "focused", "target": note, "timeout_s": 2}}]
+    with chromium_page(env, ZIP_PAGE, r"^zip:", size=(600, 400)):
+        run = run_plan(plan, env, tmp_path)
+    [step] = steps(tmp_path)
+    assert step["verdict"] == "met", (step.get("note"), explain(run, tmp_path))
+    assert run.returncode == 0, explain(run, tmp_path)
