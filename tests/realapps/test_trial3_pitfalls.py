@@ -174,3 +174,52 @@ def test_a_read_only_field_is_clicked_not_refused_as_disabled(desktop, clock, tm
     [step] = steps(tmp_path)
     assert step["verdict"] == "met", (step.get("note"), explain(run, tmp_path))
     assert run.returncode == 0, explain(run, tmp_path)
+
+
+def test_output_in_a_full_terminal_is_read(desktop, clock, tmp_path) -> None:
+    """xterm's default font leaves a pixel or two between lines: past four lines of text, the blob finder
+    (planners/grounding/ocr_tesseract.py: text_blobs) closes them into one blob taller than 60 px and drops
+    it, so nothing in the terminal is read and a marker the command printed is "not found"."""
+    from tests.realapps.terminals import terminal
+
+    plan = [
+        {"kind": "type", "text": "seq 1 20; echo DONE$((6*7))"},  # the typed line never reads DONE42
+        {"kind": "key", "keys": ["enter"], "expect": {"text": "DONE42", "in_window": "xterm", "timeout_s": 3}},
+    ]
+    with terminal("xterm", desktop.env(), tmp_path / "home"):
+        run = run_plan(plan, desktop.env(), tmp_path)
+    *_, enter = steps(tmp_path)
+    assert enter["verdict"] == "met", (enter.get("seen"), explain(run, tmp_path))
+    assert run.returncode == 0, explain(run, tmp_path)
+
+
+XTERM_READABLE = ["xterm", "-T", "deskpilot-scroll", "-fa", "Monospace", "-fs", "12", "-geometry", "80x14+40+40"]
+
+
+def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, tmp_path) -> None:
+    """A full terminal scrolls at every Enter: the FINISHED a command printed earlier moves up a row, the
+    same words at a new place, and was taken for new output of a command that printed nothing (the rule in
+    agent/verify/text.py counts a match as new unless the same words sit at the same box as before)."""
+    from scenarios.realapps.apps import running_app
+    from tests.realapps.terminals import wait_for_file
+
+    require("xterm", "xterm")
+    ran = tmp_path / "ran.txt"
+    fill = [
+        {"kind": "type", "text": "seq 1 20; echo FINISHED"},
+        {"kind": "key", "keys": ["enter"], "expect": "none"},
+    ]
+    plan = [
+        {"kind": "type", "text": f"false && echo FINISHED; echo ran > {ran}"},  # prints nothing
+        {"kind": "key", "keys": ["enter"], "expect": {"text": "FINISHED", "in_window": "scroll", "timeout_s": 3}},
+    ]
+    with running_app(XTERM_READABLE, desktop.env(), "^deskpilot-scroll$"):
+        (tmp_path / "fill").mkdir()
+        filled = run_plan(fill, desktop.env(), tmp_path / "fill")
+        assert filled.returncode == 0, explain(filled, tmp_path / "fill")
+        run = run_plan(plan, desktop.env(), tmp_path)
+        written = wait_for_file(ran)
+    assert written == "ran\n", explain(run, tmp_path)  # the shell ran the line, and printed no FINISHED
+    *_, enter = steps(tmp_path)
+    assert enter["verdict"] == "unproven", (enter.get("seen"), explain(run, tmp_path))
+    assert run.returncode == 1, explain(run, tmp_path)
