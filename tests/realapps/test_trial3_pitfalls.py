@@ -223,3 +223,22 @@ def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, t
     *_, enter = steps(tmp_path)
     assert enter["verdict"] == "unproven", (enter.get("seen"), explain(run, tmp_path))
     assert run.returncode == 1, explain(run, tmp_path)
+
+
+def test_a_day_of_a_calendar_is_clicked_where_ocr_read_it(desktop, clock, tmp_path) -> None:
+    """GTK's calendar publishes no days: OCR finds "15". The "1" of Friday the 1st and the "5" of Tuesday
+    the 5th on the row below were joined as a label wrapped onto a second line ("1 5", a whole-line match,
+    beating "15" inside the row "11 12 13 14 15 16"), and the centre of the two was clicked: the 7th."""
+    require("zenity", "zenity")
+    cmd = ["zenity", "--calendar", "--title=deskpilot calendar", "--day=3", "--month=5", "--year=2026"]
+    cmd += ["--date-format=%Y-%m-%d"]
+    plan = [
+        {"kind": "click", "target": {"text": "15", "window": "^deskpilot calendar$"}},
+        {"kind": "click", "target": {"role": "button", "name": "OK"}, "expect": {"no_window": "^deskpilot cal"}},
+    ]
+    env = desktop.env()
+    with running_dialog(cmd, env, "^deskpilot calendar$") as dialog:
+        run = run_plan(plan, env, tmp_path)
+        printed = dialog.answer(timeout_s=5)
+    assert printed == "2026-05-15", (printed, explain(run, tmp_path))  # zenity's own word: the day clicked
+    assert run.returncode == 0, explain(run, tmp_path)
