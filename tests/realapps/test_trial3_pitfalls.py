@@ -242,3 +242,29 @@ def test_a_day_of_a_calendar_is_clicked_where_ocr_read_it(desktop, clock, tmp_pa
         printed = dialog.answer(timeout_s=5)
     assert printed == "2026-05-15", (printed, explain(run, tmp_path))  # zenity's own word: the day clicked
     assert run.returncode == 0, explain(run, tmp_path)
+
+
+OTP_PAGE = (
+    "data:text/html;charset=utf-8,<title>otp: -</title>"
+    "<label>Code part 1 <input id=a maxlength=3 size=4 oninput='if (this.value.length == 3) b.focus(); show()'>"
+    "</label> <label>Code part 2 <input id=b maxlength=3 size=4 oninput='show()'></label>"
+    "<script>function show() { document.title = 'otp: ' %2B a.value %2B '-' %2B b.value }</script>"
+)
+
+
+def test_a_code_split_over_fields_that_move_the_focus_on_is_read_back_whole(desktop, clock, tmp_path) -> None:
+    """A one-time code in two fields of three: the page moves the focus on after the third digit. The read
+    back asked only the field that had the focus before the step ("took only the first 3 of the 6 typed
+    characters") while the page held every digit, in order."""
+    env = desktop.env()
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Code part 1"}},
+        {"kind": "type", "text": "123456"},
+    ]
+    with chromium_page(env, OTP_PAGE, r"^otp:", size=(600, 300)):
+        run = run_plan(plan, env, tmp_path)
+        now = find_window(r"^otp:", display=env["DISPLAY"])
+    assert now is not None and now.title == "otp: 123-456", explain(run, tmp_path)  # the page holds it all
+    typed = steps(tmp_path)[-1]
+    assert typed["verdict"] in ("read_back", "changed"), (typed.get("seen"), explain(run, tmp_path))
+    assert run.returncode == 0, explain(run, tmp_path)
