@@ -221,7 +221,7 @@ def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, t
         written = wait_for_file(ran)
     assert written == "ran\n", explain(run, tmp_path)  # the shell ran the line, and printed no FINISHED
     *_, enter = steps(tmp_path)
-    assert enter["verdict"] == "unproven", (enter.get("seen"), explain(run, tmp_path))
+    assert enter["verdict"] in ("unproven", "failed"), (enter.get("seen"), explain(run, tmp_path))
     assert run.returncode == 1, explain(run, tmp_path)
 
 
