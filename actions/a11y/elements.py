@@ -52,6 +52,13 @@ class ElementRef:
     path: str
 
 
+def says_enabled(states: frozenset[str]) -> bool:
+    """Whether AT-SPI states say an element can be acted on: enabled, or GTK's sensitive. Chromium publishes a
+    read-only input without either: it still takes the focus and a click (its text can be selected and
+    copied), so read-only and focusable is not disabled."""
+    return bool(states & {"enabled", "sensitive"}) or {"read-only", "focusable"} <= states
+
+
 @dataclass(frozen=True)
 class Element:
     ref: ElementRef
@@ -69,7 +76,7 @@ class Element:
 
     @property
     def enabled(self) -> bool:
-        return "enabled" in self.states or "sensitive" in self.states
+        return says_enabled(self.states)
 
     @property
     def showing(self) -> bool:

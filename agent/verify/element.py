@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 
 from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import Element
+from actions.a11y.elements import Element, says_enabled
 from actions.expectations import TREE_STATES, ExpectNoState, ExpectState, ExpectValue
 from actions.frame import Frame
 from actions.secrets import missing_secrets, reveal, secret_names
@@ -89,11 +89,14 @@ def element_value(element: Element) -> str | float:
 
 
 def value_holds(wanted: str, element: Element) -> bool:
-    """``wanted`` is what the element holds (``element_value``: what it shows): a number when both are
-    numbers ("7" holds for a spin button showing "7.00", "50" for a slider at 50.0), else the whole text
-    (exact, whitespace runs one space, the ends trimmed), ``""`` an empty one, ``"/regex/"`` searched."""
+    """``wanted`` is what the element holds (``element_value``: what it shows): for an element that has a
+    number (the Value interface: a spin button, a slider), as a number when both are numbers ("7" holds for
+    a spin button showing "7.00", "50" for a slider at 50.0); else the whole text (exact, whitespace runs one
+    space, the ends trimmed), ``""`` an empty one, ``"/regex/"`` searched. A text field's "501" never holds
+    "00501": the dropped zeros are what such an expectation is written to catch."""
     held = element_value(element)
-    number, held_number = _number(wanted), held if isinstance(held, float) else _number(held)
+    number = _number(wanted)
+    held_number = held if isinstance(held, float) else _number(held) if element.value is not None else None
     if number is not None and held_number is not None:
         return math.isclose(held_number, number, rel_tol=1e-9, abs_tol=1e-9)
     text = held if isinstance(held, str) else f"{held:g}"
@@ -111,6 +114,8 @@ def has_state(name: str, states: frozenset[str]) -> bool:
     wanted = TREE_STATES[name]
     if "defunct" in states:
         return False  # gone from the tree: nothing holds of it any more
+    if name == "enabled":
+        return says_enabled(states)  # the tree rung's own rule (a read-only input is not disabled)
     return wanted <= states if name == "visible" else bool(wanted & states)
 
 

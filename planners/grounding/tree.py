@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from actions.a11y.bus import A11yUnavailable
-from actions.a11y.elements import POPPING_UP, Box, ElementRef, Snapshot, name_match
+from actions.a11y.elements import POPPING_UP, Box, ElementRef, Snapshot, name_match, says_enabled
 from actions.a11y.field_text import FieldText
 from actions.a11y.roles import INTERACTIVE_ROLES
 from actions.coords import ScreenPoint
@@ -158,7 +158,7 @@ class TreeGrounder:
         if not element.enabled:
             started = time.monotonic()
             states = element.states
-            while not ("enabled" in states or "sensitive" in states):
+            while not says_enabled(states):
                 if time.monotonic() - started >= self.wait_enabled_s or "defunct" in states:
                     return GroundingResult(
                         self.name,

@@ -190,6 +190,8 @@ def test_a_number_is_compared_as_a_number_with_what_the_element_shows() -> None:
     assert not value_holds("3", spin) and not value_holds("7.01", spin)
     assert value_holds("50", element("/s", "slider", "Volume", None, value=50.0))
     assert not value_holds("Zür", element("/c", "entry", "", None, text="Zürich"))  # the whole text
+    zip_code = element("/z", "entry", "", None, text="501")  # a text field: no number of its own
+    assert not value_holds("00501", zip_code) and value_holds("501", zip_code)
 
 
 @pytest.mark.parametrize(
