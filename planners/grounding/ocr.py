@@ -36,8 +36,12 @@ class TextMatch:
 
     @property
     def centre(self) -> ImagePixel:
-        xs = [x for w in self.words for x in (w.box[0], w.box[0] + w.box[2])]
-        ys = [y for w in self.words for y in (w.box[1], w.box[1] + w.box[3])]
+        """The centre of what the match covers on its first line: a label wrapped onto a second line is
+        clicked on its first words, never between the lines (the centre of both can lie in neither)."""
+        first = self.words[0].box
+        row = [w for w in self.words if abs((w.box[1] + w.box[3] / 2) - (first[1] + first[3] / 2)) <= first[3] / 2]
+        xs = [x for w in row for x in (w.box[0], w.box[0] + w.box[2])]
+        ys = [y for w in row for y in (w.box[1], w.box[1] + w.box[3])]
         return ImagePixel((min(xs) + max(xs)) / 2.0, (min(ys) + max(ys)) / 2.0)
 
 
@@ -247,7 +251,9 @@ def find_label(
     pattern = as_pattern(wanted)
     lines = _lines([word for word in words if word.key], gap)  # a word of spaces only is no text
     found: dict[frozenset[int], TextMatch] = {}
-    for chain in _chains(lines, leading):
+    # Only a text of several words can wrap: "15" is never the "1" ending one row of a calendar and the "5"
+    # starting the next (the rule ignores spaces, so "1 5" read across the rows was a whole-line "15").
+    for chain in _chains(lines, leading) if _may_wrap(pattern) else [[line] for line in lines]:
         text, starts = _joined_text(word for line in chain for word in line)
         flat = [word for line in chain for word in line]
         first_break = len(chain[0]) if len(chain) > 1 else len(flat)  # a multi-line read must cross a break
@@ -261,6 +267,15 @@ def find_label(
                 found[key] = match
     best = any(m.whole for m in found.values())
     return [m for m in found.values() if m.whole == best]
+
+
+def _may_wrap(pattern: TextPattern) -> bool:
+    """Whether the text looked for has a space a line could break at (a regular expression: one that
+    matches whitespace)."""
+    written = pattern.written.strip()
+    if pattern.mode == "regex":
+        return "\\s" in written or " " in written
+    return any(char.isspace() for char in written)
 
 
 def _joined_text(words: Iterable[Word]) -> tuple[str, list[int]]:

@@ -34,6 +34,19 @@ def test_a_two_word_label_is_found_when_ocr_reads_it_as_two_lines() -> None:
     assert find_label(run_together, "Gift wrap")
 
 
+def test_a_text_without_spaces_never_wraps_and_a_wrapped_label_is_clicked_on_its_first_line() -> None:
+    # zenity's calendar (measured): Friday the 1st ends one row, Tuesday the 5th starts the next; "15" sits
+    # inside the row below. Read across the rows, "1 5" was a whole-line "15" and the centre of the two, the
+    # 7th, was clicked.
+    days = [_word("1", 300, 100, 8, line=(1,)), _word("5", 295, 118, 8, line=(2,))]
+    days += [_word(day, 100 + 40 * n, 118, 16, line=(2,)) for n, day in enumerate(("11", "12", "13", "14", "15"))]
+    [found] = find_label(days, "15")
+    assert [w.text for w in found.words] == ["15"]
+    wrapped = [_word("Gift", 200, 100, 36), _word("wrap", 196, 118, 40, line=(1,))]
+    [label] = find_label(wrapped, "Gift wrap")
+    assert (label.centre.x, label.centre.y) == (218.0, 107.0)  # the first line's word, not between the lines
+
+
 def test_split_labels_do_not_join_distant_or_misordered_words() -> None:
     far = [_word("Gift", 200, 100, 36), _word("wrap", 400, 100, 40)]  # another column, 164 px on
     assert not find_label(far, "Gift wrap")
