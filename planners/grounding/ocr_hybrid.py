@@ -12,9 +12,11 @@ import hashlib
 import threading
 
 from actions.frame import Frame
+from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.ocr_lines import numbered_lines
 from planners.grounding.ocr_rapid import RapidOcrEngine, recognise_blobs
-from planners.grounding.ocr_tesseract import TesseractEngine, centred_in, overlapping, text_blobs
+from planners.grounding.ocr_tesseract import TesseractEngine
 from planners.grounding.template import frame_gray
 
 _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol, a digit or three, two CJK)
@@ -58,7 +60,8 @@ class HybridEngine:
         words = self.tesseract.read_blobs(frame, wide)
         unsure = [b for b in wide if not any(w.conf >= _UNSURE_CONF and _centre_in(w.box, b) for w in words)]
         words = [w for w in words if not any(_centre_in(w.box, b) for b in unsure)]
-        return words + self._recognise(frame, glyphs + unsure)
+        # One label may be several blobs (a word each at 200%), read by both readers: lines by geometry.
+        return numbered_lines(words + self._recognise(frame, glyphs + unsure))
 
     def _recognise(self, frame: Frame, blobs: list[Box]) -> list[Word]:
         """The recogniser's words for ``blobs``, cached per blob by its pixels (as tesseract's are):

@@ -17,8 +17,8 @@ import numpy as np
 
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
+from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
-from planners.grounding.ocr_tesseract import centred_in, overlapping, text_blobs
 from planners.grounding.template import frame_gray
 
 INSTALL_HINT = "pip install rapidocr-onnxruntime"

@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
+from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.template import frame_gray
 
@@ -36,48 +36,6 @@ _Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: 
 _GAP_PX = 12  # white space between montage rows: keeps tesseract from joining two blobs into a line
 _MAX_MONTAGE_H = 8000  # taller montages are read in several calls (leptonica has size limits)
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
-
-_blob_lock = threading.Lock()
-_blob_cache: weakref.WeakKeyDictionary[Frame, list[Box]] = weakref.WeakKeyDictionary()
-
-
-def text_blobs(frame: Frame) -> list[Box]:
-    """Boxes of text-like regions (a word or a phrase each), found once per frame (~15 ms at 1280x800)."""
-    with _blob_lock:
-        if (cached := _blob_cache.get(frame)) is not None:
-            return cached
-    gray, scale = frame_gray(frame), frame.profile.scale
-    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    ink: np.ndarray = ((grad > 48) * 255).astype(np.uint8)  # an edge: text, but also borders and icons
-    line = max(20, round(30 * scale))  # longer straight runs than any glyph has: widget borders
-    borders = [cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(size, np.uint8)) for size in ((1, line), (line, 1))]
-    ink = cv2.subtract(ink, cv2.max(*borders))
-    # Close the gaps between letters and between words (not between lines, nor label and field).
-    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, max(3, round(7 * scale))), np.uint8))
-    stats = cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:]  # text fills its box; a ring does not
-    blobs = [
-        (int(x), int(y), int(w), int(h)) for x, y, w, h, a in stats if 6 * scale <= h <= 60 * scale and a >= 0.2 * w * h
-    ]
-    with _blob_lock:
-        _blob_cache[frame] = blobs
-    return blobs
-
-
-def overlapping(blobs: Sequence[Box], region: Box | None) -> list[Box]:
-    """The blobs that reach into ``region`` (all of them for None)."""
-    if region is None:
-        return list(blobs)
-    x0, y0, w, h = region
-    return [b for b in blobs if b[0] < x0 + w and b[0] + b[2] > x0 and b[1] < y0 + h and b[1] + b[3] > y0]
-
-
-def centred_in(box: Box, region: Box | None) -> bool:
-    """Whether the box's centre lies in ``region`` (everything is in None, the whole frame)."""
-    if region is None:
-        return True
-    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-    return region[0] <= cx < region[0] + region[2] and region[1] <= cy < region[1] + region[3]
-
 
 def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
     x, y, w, h = box
