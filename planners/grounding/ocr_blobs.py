@@ -31,6 +31,8 @@ _BORDER_THICK_PT = 8  # ... unless it is this thick: a band of small text ("Appl
 _GLYPH_MIN_PT = 6  # blobs lower than this are small glyphs: kept when joined to a neighbour, or wide enough
 _LONE_SMALL_MIN_PT = 5  # a small glyph standing alone must be this wide ("-", "_"; not a speck)
 _JOIN_GAP = 0.6  # a small glyph this many of its neighbour's heights beside it belongs to that blob
+_ROW_GAP = 0.4  # blobs on one row closer than this many text heights are one blob, at any zoom
+_ROW_LIKE = 1.6  # ... when neither is more than this much taller than the other
 _MAX_PT = 60  # taller blobs are pictures, not text
 
 _blob_lock = threading.Lock()
@@ -52,13 +54,14 @@ def find_blobs(gray: np.ndarray, scale: float = 1.0) -> list[Box]:
     """The text blobs of a gray image (``scale``: its pixels per screen point)."""
     grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     ink: np.ndarray = ((grad > _EDGE_LEVELS) * 255).astype(np.uint8)
-    ink = cv2.subtract(ink, _borders(ink, scale))
+    borders = _borders(ink, scale)
+    ink = cv2.subtract(ink, borders)
     # Close the gaps between letters and between words (not between lines, nor label and field).
     ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, max(3, round(7 * scale))), np.uint8))
     stats = cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:]
     # Text fills its box; a ring (an icon's outline, a checkbox) does not.
     solid = [(int(x), int(y), int(w), int(h)) for x, y, w, h, a in stats if a >= 0.2 * w * h and h <= _MAX_PT * scale]
-    return _join_small([b for b in solid if min(b[2], b[3]) >= 2], scale)
+    return _join_row_neighbours(_join_small([b for b in solid if min(b[2], b[3]) >= 2], scale), borders)
 
 
 def _borders(ink: np.ndarray, scale: float) -> np.ndarray:
@@ -96,6 +99,41 @@ def _join_small(blobs: list[Box], scale: float) -> list[Box]:
         elif tiny and gw < _LONE_SMALL_MIN_PT * scale:
             alive[i] = False  # a speck
     return [(int(x), int(y), int(w), int(h)) for x, y, w, h in boxes[alive]]
+
+
+def _join_row_neighbours(blobs: list[Box], borders: np.ndarray) -> list[Box]:
+    """Blobs side by side on one row, of like height and closer than ``_ROW_GAP`` of it, as one, unless a
+    border stands between them (two keys of a keypad): the closing above joins letters a fixed 6 px apart,
+    which at 200% split words into letters ("ファイル" became "フ", "ァイ", "ル"; "フ" alone read "7",
+    a label found at a wrong box)."""
+    boxes = sorted(blobs)
+    parent = list(range(len(boxes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            if b[0] - (a[0] + a[2]) > _ROW_GAP * _MAX_PT * 2:
+                break  # sorted by left edge: every later blob starts further right
+            low, high = min(a[3], b[3]), max(a[3], b[3])
+            top, bottom = max(a[1], b[1]), min(a[1] + a[3], b[1] + b[3])
+            left, right = sorted((a[0] + a[2], b[0]))
+            if (
+                high <= _ROW_LIKE * low
+                and bottom - top >= 0.6 * low
+                and b[0] - (a[0] + a[2]) <= _ROW_GAP * low
+                and not borders[top:bottom, left:right].any()
+            ):
+                parent[root(j)] = root(i)
+    groups: dict[int, Box] = {}
+    for i, box in enumerate(boxes):
+        groups[root(i)] = _union(groups[root(i)], box) if root(i) in groups else box
+    return list(groups.values())
 
 
 def _union(a: Sequence[int], b: Sequence[int]) -> Box:
