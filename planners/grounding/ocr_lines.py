@@ -40,7 +40,6 @@ def group_lines(words: Sequence[Word], gap: float) -> list[list[Word]]:
     return sorted(lines, key=lambda line: (min(w.box[1] for w in line), line[0].box[0]))
 
 
-
 def numbered_lines(words: Sequence[Word], gap: float = 1.0) -> list[Word]:
     """``words`` with ``line`` renumbered by geometry (:func:`group_lines`), in reading order."""
     return [

@@ -14,6 +14,7 @@ cost no further tesseract run. What it still misses (lone digits and symbols, CJ
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -30,12 +31,16 @@ from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
 from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.ocr_tesslib import read_tsv
 from planners.grounding.template import frame_gray
 
 _Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: text, box, conf, line
+_TSV_FIELDS = ["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width", "height",
+               "conf", "text"]  # fmt: skip
 _GAP_PX = 12  # white space between montage rows: keeps tesseract from joining two blobs into a line
 _MAX_MONTAGE_H = 8000  # taller montages are read in several calls (leptonica has size limits)
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
+
 
 def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
     x, y, w, h = box
@@ -49,6 +54,18 @@ def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
     big = cv2.resize(crop, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
     _, ink = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return ink if np.count_nonzero(ink) * 2 >= ink.size else 255 - ink  # the background is the majority
+
+
+@functools.cache
+def installed_languages(tesseract: str = "tesseract", timeout_s: float = 30.0) -> frozenset[str]:
+    """The languages ``tesseract --list-langs`` names (asked once: ~15 ms, a fork and its libraries)."""
+    try:
+        done = subprocess.run(
+            [tesseract, "--list-langs"], capture_output=True, timeout=timeout_s, check=False, text=True
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
+    return frozenset(done.stdout.split()[1:]) if done.returncode == 0 else frozenset()  # after "List of ..."
 
 
 class TesseractEngine:
@@ -90,13 +107,7 @@ class TesseractEngine:
             # Every tesseract package ships English (Debian's tesseract-ocr depends on -eng): asking the
             # binary (~15 ms, a fork and its libraries) is only worth it for the languages users add.
             return
-        try:
-            done = subprocess.run(
-                [self.tesseract, "--list-langs"], capture_output=True, timeout=self.timeout_s, check=False, text=True
-            )
-        except (FileNotFoundError, subprocess.TimeoutExpired):
-            raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
-        have = set(done.stdout.split()[1:]) if done.returncode == 0 else set()  # after "List of languages..."
+        have = installed_languages(self.tesseract, self.timeout_s)
         missing = [lang for lang in self.lang.split("+") if lang not in have]
         if missing:
             packages = " ".join(f"tesseract-ocr-{lang.replace('_', '-').lower()}" for lang in missing)
@@ -154,9 +165,24 @@ class TesseractEngine:
 
 
 def run_tesseract(engine: TesseractEngine, image: np.ndarray, dpi: int, extra: Sequence[str] = ()) -> list[_Read]:
-    """One tesseract call (binary PGM on stdin, TSV on stdout); one OpenMP thread is faster here.
+    """One tesseract read: in this process (``ocr_tesslib``) where the library loads, else the program.
     ``extra``: more tesseract arguments (``-c tessedit_char_whitelist=...`` for digit mode)."""
     engine.runs += 1
+    tsv = read_tsv(image, dpi, engine.lang, engine.psm, extra) if engine.tesseract == "tesseract" else None
+    if tsv is None:  # no library (or a custom program): start the program
+        tsv = _run_program(engine, image, dpi, extra)
+    words: list[_Read] = []
+    for row in csv.DictReader(io.StringIO(tsv), fieldnames=_TSV_FIELDS, delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and text:
+            box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
+            line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+            words.append((text, box, float(row["conf"]), line))
+    return words
+
+
+def _run_program(engine: TesseractEngine, image: np.ndarray, dpi: int, extra: Sequence[str]) -> str:
+    """The TSV of one ``tesseract`` run (binary PGM on stdin, TSV on stdout); one OpenMP thread is faster."""
     pgm = b"P5\n%d %d\n255\n" % (image.shape[1], image.shape[0]) + image.tobytes()
     cmd = [engine.tesseract, "stdin", "stdout", "-l", engine.lang, "--psm", str(engine.psm), "--dpi", str(dpi)]
     cmd += [*extra, "tsv"]
@@ -169,12 +195,4 @@ def run_tesseract(engine: TesseractEngine, image: np.ndarray, dpi: int, extra: S
     if done.returncode != 0:
         last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
         raise DesktopError(f"tesseract failed (status {done.returncode}): {last} ({INSTALL_HINT})")
-    words: list[_Read] = []
-    text_io = io.StringIO(done.stdout.decode(errors="replace"))
-    for row in csv.DictReader(text_io, delimiter="\t", quoting=csv.QUOTE_NONE):
-        text = (row.get("text") or "").strip()
-        if row.get("level") == "5" and text:
-            box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
-            line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-            words.append((text, box, float(row["conf"]), line))
-    return words
+    return done.stdout.decode(errors="replace")
