@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from planners.grounding.ocr_engine import Word
 
 
-def group_lines(words: Sequence[Word], gap: float) -> list[list[Word]]:
-    """Words grouped into lines (left to right), the lines top to bottom."""
+def group_lines(words: Sequence[Word], gap: float, engine_lines: bool = False) -> list[list[Word]]:
+    """Words grouped into lines (left to right), the lines top to bottom. ``engine_lines``: words the
+    engine put on one line stay on one (tesseract's box of the first of "キャ ン セ ル" spans them all)."""
     order = sorted(range(len(words)), key=lambda i: words[i].box[1] + words[i].box[3] / 2)
     tallest = max((word.box[3] for word in words), default=0)
     parent = list(range(len(words)))
@@ -25,6 +26,10 @@ def group_lines(words: Sequence[Word], gap: float) -> list[list[Word]]:
             i = parent[i]
         return i
 
+    if engine_lines:
+        first: dict[tuple[int, ...], int] = {}
+        for i, word in enumerate(words):
+            parent[root(i)] = root(first.setdefault(word.line, i))
     for n, i in enumerate(order):  # only words whose centres are within one text height can share a line
         a = words[i]
         for j in order[n + 1 :]:
@@ -41,10 +46,11 @@ def group_lines(words: Sequence[Word], gap: float) -> list[list[Word]]:
 
 
 def numbered_lines(words: Sequence[Word], gap: float = 1.0) -> list[Word]:
-    """``words`` with ``line`` renumbered by geometry (:func:`group_lines`), in reading order."""
+    """``words`` with ``line`` renumbered by geometry (:func:`group_lines`), in reading order; words the
+    engine read as one line stay one."""
     return [
         dataclasses.replace(word, line=(number,))
-        for number, line in enumerate(group_lines(words, gap))
+        for number, line in enumerate(group_lines(words, gap, engine_lines=True))
         for word in line
     ]
 
