@@ -17,6 +17,7 @@ from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.ocr_lines import numbered_lines
 from planners.grounding.ocr_rapid import RapidOcrEngine, recognise_blobs
+from planners.grounding.ocr_shapes import bar_glyph
 from planners.grounding.ocr_tesseract import TesseractEngine, installed_languages
 from planners.grounding.template import frame_gray
 
@@ -24,6 +25,8 @@ _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol,
 _CACHE_SIZE = 4096  # blobs remembered
 _DEFAULT_LANGS = ("deu", "fra", "eng", "jpn")  # in this order: the first is tesseract's first guess
 _UNSURE_CONF = 50.0  # a tesseract read below this (0-100) is handed to the recogniser too
+_BAR_CONF = 90.0  # a bar's shape is certain; what it means ("-" or "−") is for the matcher
+_BAR_LINES = 200_000  # line numbers of glyphs read by shape
 
 
 def default_languages() -> str:
@@ -67,11 +70,15 @@ class HybridEngine:
 
     def read(self, frame: Frame, region: Box | None = None) -> list[Word]:
         blobs = [b for b in overlapping(text_blobs(frame), region) if centred_in(b, region)]
+        gray = frame_gray(frame)
+        bars = {b: text for b in blobs if (text := bar_glyph(gray, b)) is not None}  # "-", "=" by their shape
+        blobs = [b for b in blobs if b not in bars]
         glyphs = [b for b in blobs if b[2] <= _GLYPH_RATIO * b[3]]
         wide = [b for b in blobs if b[2] > _GLYPH_RATIO * b[3]]
         words = self.tesseract.read_blobs(frame, wide)
         unsure = [b for b in wide if not any(w.conf >= _UNSURE_CONF and _centre_in(w.box, b) for w in words)]
         words = [w for w in words if not any(_centre_in(w.box, b) for b in unsure)]
+        words += [Word(text, "", b, _BAR_CONF, (_BAR_LINES + n,)) for n, (b, text) in enumerate(bars.items())]
         # One label may be several blobs (a word each at 200%), read by both readers: lines by geometry.
         return numbered_lines(words + self._recognise(frame, glyphs + unsure))
 
