@@ -19,15 +19,15 @@ _MAX_BAR_PX = 4  # ... and at most this tall (a thick bar is a block, an icon, a
 
 
 def bar_glyph(gray: np.ndarray, blob: Box, pad: int = 2) -> str | None:
-    """"-" for a blob whose ink is one solid horizontal bar, "=" for two of the same span stacked;
+    """A "-" for a blob whose ink is one solid horizontal bar, a "=" for two of one span stacked;
     None for anything else."""
     x, y, w, h = blob
     crop = gray[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad].astype(np.int16)
     if crop.size == 0:
         return None
     ink = (np.abs(crop - int(np.median(crop))) >= _INK_LEVELS).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    parts = [s for s in stats[1:]]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = list(stats[1:])
     if not 1 <= len(parts) <= 2 or not all(_is_bar(s) for s in parts):
         return None
     if len(parts) == 1:
