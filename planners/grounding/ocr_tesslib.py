@@ -10,6 +10,7 @@ recognition. Where the library cannot be loaded, ``ocr_tesseract`` starts the pr
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+_LEPT_SEVERITY_NONE = 6  # leptonica's L_SEVERITY_NONE
+_QUIET = (("debug_file", "/dev/null"),)  # tesseract's own notes ("Detected 3 diacritics") go nowhere
 _LIBRARY_NAMES = ("libtesseract.so.5", "libtesseract.so")
 _load_lock = threading.Lock()
 _library: list[ctypes.CDLL | None] = []  # [] before the first try, [None] when it is not there
@@ -39,8 +42,16 @@ def _load() -> ctypes.CDLL | None:
                     continue
             if lib is not None:
                 _declare(lib)
+                _quiet_leptonica()
             _library.append(lib)
         return _library[0]
+
+
+def _quiet_leptonica() -> None:
+    """Leptonica (tesseract's image library) writes its complaints to this process's stderr ("Error in
+    boxClipToRectangle" for a blob at the montage's edge); the program's went to its own, unread."""
+    with contextlib.suppress(OSError, AttributeError):  # an older or missing leptonica: only noisier
+        ctypes.CDLL("liblept.so.5").setMsgSeverity(_LEPT_SEVERITY_NONE)
 
 
 def _declare(lib: ctypes.CDLL) -> None:
@@ -69,6 +80,8 @@ class _Api:
         if lib.TessBaseAPIInit3(self.handle, None, lang.encode()) != 0:
             raise OSError(f"libtesseract could not load the languages {lang!r}")
         lib.TessBaseAPISetPageSegMode(self.handle, psm)
+        for name, value in _QUIET:
+            lib.TessBaseAPISetVariable(self.handle, name.encode(), value.encode())
         args = list(extra)
         for flag, setting in zip(args[::2], args[1::2], strict=True):
             name, _, value = setting.partition("=")
