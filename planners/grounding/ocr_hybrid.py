@@ -1,9 +1,11 @@
 """The hybrid engine: tesseract reads the words, RapidOCR's recogniser the glyphs tesseract cannot.
 
-Both read the same text blobs (``ocr_tesseract.text_blobs``), so there is no detection network to
-run: blobs wider than a few glyphs go to tesseract (fast, cached per blob, any ``--ocr-lang``), and
-the glyph-sized ones, where tesseract fails ("=", a lone "1", "408" read as "AOS", "文件"), go to the
-RapidOCR recogniser; so does a word blob tesseract read nothing in, or nothing it was sure of.
+Both read the same text blobs (``ocr_blobs.text_blobs``), so there is no detection network to
+run: a blob that is one bar or two is "-" or "=" by its shape (``ocr_shapes``), blobs wider than a few
+glyphs go to tesseract (in-process, cached per blob, any ``--ocr-lang``), and the glyph-sized ones,
+where tesseract fails ("=", a lone "1", "408" read as "AOS", "文件"), go to the RapidOCR recogniser; so
+does a word blob tesseract read nothing in, or nothing it was sure of. The words' lines are numbered by
+geometry (``ocr_lines``): one label may be several blobs, read by both readers.
 """
 
 from __future__ import annotations
