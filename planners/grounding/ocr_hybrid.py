@@ -27,6 +27,7 @@ _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol,
 _CACHE_SIZE = 4096  # blobs remembered
 _DEFAULT_LANGS = ("deu", "fra", "eng", "jpn")  # in this order: the first is tesseract's first guess
 _UNSURE_CONF = 50.0  # a tesseract read below this (0-100) is handed to the recogniser too
+_RECOGNISER_THREADS = 1
 _BAR_CONF = 90.0  # a bar's shape is certain; what it means ("-" or "−") is for the matcher
 _BAR_LINES = 200_000  # line numbers of glyphs read by shape
 
@@ -49,7 +50,9 @@ class HybridEngine:
     def __init__(self, lang: str | None = None, rapid: RapidOcrEngine | None = None) -> None:
         """``rapid``: a recogniser to share (its model loaded once); this engine's caches are its own."""
         self.tesseract = TesseractEngine(lang=lang or default_languages())
-        self.rapid = rapid or RapidOcrEngine(blob_pass=False)
+        # One onnxruntime thread: a glyph is a 48x320 input, too small to share between cores (a crop's
+        # glyphs took 367 ms median on one thread, 528 ms on all, on the shared 2-core machine).
+        self.rapid = rapid or RapidOcrEngine(blob_pass=False, threads=_RECOGNISER_THREADS)
         self._lock = threading.Lock()
         self._cache: dict[bytes, list[Word]] = {}  # blob pixels -> its words, relative to the blob
 
