@@ -29,22 +29,30 @@ _library: list[ctypes.CDLL | None] = []  # [] before the first try, [None] when 
 def _load() -> ctypes.CDLL | None:
     with _load_lock:
         if not _library:
-            # One OpenMP thread, as for the program (faster on 2 cores); read when libgomp loads, so set first.
+            # One OpenMP thread, as for the program (faster on 2 cores). libgomp reads it once, as it loads;
+            # it is put back after, so that the apps a run starts do not inherit it.
+            before = os.environ.get("OMP_THREAD_LIMIT")
             os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-            lib = None
-            for name in (*_LIBRARY_NAMES, ctypes.util.find_library("tesseract")):
-                if name is None:
-                    continue
-                try:
-                    lib = ctypes.CDLL(name)
-                    break
-                except OSError:
-                    continue
+            try:
+                lib = _open_library()
+            finally:
+                if before is None:
+                    os.environ.pop("OMP_THREAD_LIMIT", None)
             if lib is not None:
                 _declare(lib)
                 _quiet_leptonica()
             _library.append(lib)
         return _library[0]
+
+
+def _open_library() -> ctypes.CDLL | None:
+    for name in (*_LIBRARY_NAMES, ctypes.util.find_library("tesseract")):
+        if name is not None:
+            try:
+                return ctypes.CDLL(name)
+            except OSError:
+                continue
+    return None
 
 
 def _quiet_leptonica() -> None:

@@ -3,6 +3,10 @@ blobs, bars by shape) on real rendered screens: exact text at the ink's box."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from PIL import ImageDraw
@@ -86,3 +90,15 @@ def test_tesseract_in_process_reads_what_the_program_reads() -> None:
 
 def test_a_language_tesseract_lacks_reads_through_the_program_and_its_message() -> None:
     assert read_tsv(np.full((20, 20), 255, np.uint8), 96, "xyz", 6) is None
+
+
+def test_loading_tesseract_in_process_leaves_the_environment_as_it_was() -> None:
+    # OMP_THREAD_LIMIT=1 is for tesseract's OpenMP only: the apps a run starts must not inherit it.
+    code = (
+        "import os, numpy as np; from planners.grounding.ocr_tesslib import read_tsv; "
+        "assert read_tsv(np.full((20, 20), 255, np.uint8), 96, 'eng', 6) is not None; "
+        "print(os.environ.get('OMP_THREAD_LIMIT'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "None"
