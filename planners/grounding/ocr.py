@@ -22,8 +22,9 @@ from actions.coords import ImagePixel, ScreenPoint
 from actions.frame import Frame
 from actions.text_match import TextPattern, as_pattern, fold
 from planners.grounding.base import GroundingQuery, GroundingResult, ReadWord
+from planners.grounding.ocr_blobs import text_blobs
 from planners.grounding.ocr_engine import Box, OcrEngine, Word, make_engine
-from planners.grounding.ocr_tesseract import text_blobs
+from planners.grounding.ocr_lines import group_lines
 
 __all__ = ["Box", "OcrEngine", "OcrGrounder", "TextMatch", "Word", "find_label", "normalise", "set_default_engine",
            "text_blobs", "text_lines"]  # fmt: skip
@@ -249,7 +250,7 @@ def find_label(
     line numbers: at another zoom one label becomes two text blobs ("Gift" and "wrap" read apart).
     """
     pattern = as_pattern(wanted)
-    lines = _lines([word for word in words if word.key], gap)  # a word of spaces only is no text
+    lines = group_lines([word for word in words if word.key], gap)  # a word of spaces only is no text
     found: dict[frozenset[int], TextMatch] = {}
     # Only a text of several words can wrap: "15" is never the "1" ending one row of a calendar and the "5"
     # starting the next (the rule ignores spaces, so "1 5" read across the rows was a whole-line "15").
@@ -291,34 +292,7 @@ def _joined_text(words: Iterable[Word]) -> tuple[str, list[int]]:
 def text_lines(words: Sequence[Word], gap: float = 1.5) -> list[list[Word]]:
     """Words grouped into lines as ``find_label`` reads them: side by side, each at most ``gap`` text
     heights right of the previous (left to right; the lines top to bottom)."""
-    return _lines([word for word in words if word.key], gap)
-
-
-def _lines(words: Sequence[Word], gap: float) -> list[list[Word]]:
-    """Words grouped into lines (left to right), the lines top to bottom."""
-    order = sorted(range(len(words)), key=lambda i: words[i].box[1] + words[i].box[3] / 2)
-    tallest = max((word.box[3] for word in words), default=0)
-    parent = list(range(len(words)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for n, i in enumerate(order):  # only words whose centres are within one text height can share a line
-        a = words[i]
-        for j in order[n + 1 :]:
-            b = words[j]
-            if (b.box[1] + b.box[3] / 2) - (a.box[1] + a.box[3] / 2) > tallest:
-                break
-            if _same_line(a, b, gap) or _same_line(b, a, gap):
-                parent[root(j)] = root(i)
-    groups: dict[int, list[Word]] = {}
-    for i in order:
-        groups.setdefault(root(i), []).append(words[i])
-    lines = [sorted(group, key=lambda w: w.box[0]) for group in groups.values()]
-    return sorted(lines, key=lambda line: (min(w.box[1] for w in line), line[0].box[0]))
+    return group_lines([word for word in words if word.key], gap)
 
 
 def _chains(lines: list[list[Word]], leading: float, longest: int = 3) -> list[list[list[Word]]]:
@@ -334,15 +308,6 @@ def _chains(lines: list[list[Word]], leading: float, longest: int = 3) -> list[l
         ]
         chains += grown
     return chains
-
-
-def _same_line(previous: Word, word: Word, gap: float) -> bool:
-    """Whether ``word`` is the next word on ``previous``'s line: level with it, just right of it. Boxes
-    may overlap a little: tesseract's box of "Count:" ran 9 px into the "1" after it (a 19 px tall box)."""
-    (px, py, pw, ph), (x, y, _, h) = previous.box, word.box
-    size = max(ph, h)
-    level = abs((py + ph / 2) - (y + h / 2)) <= size / 2
-    return level and x > px + pw / 2 and -0.6 * size <= x - (px + pw) <= gap * size
 
 
 def _wraps_to(previous: Word, word: Word, leading: float) -> bool:

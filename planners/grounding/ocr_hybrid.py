@@ -1,36 +1,58 @@
 """The hybrid engine: tesseract reads the words, RapidOCR's recogniser the glyphs tesseract cannot.
 
-Both read the same text blobs (``ocr_tesseract.text_blobs``), so there is no detection network to
-run: blobs wider than a few glyphs go to tesseract (fast, cached per blob, any ``--ocr-lang``), and
-the glyph-sized ones, where tesseract fails ("=", a lone "1", "408" read as "AOS", "文件"), go to the
-RapidOCR recogniser; so does a word blob tesseract read nothing in, or nothing it was sure of.
+Both read the same text blobs (``ocr_blobs.text_blobs``), so there is no detection network to
+run: a blob that is one bar or two is "-" or "=" by its shape (``ocr_shapes``), blobs wider than a few
+glyphs go to tesseract (in-process, cached per blob, any ``--ocr-lang``), and the glyph-sized ones,
+where tesseract fails ("=", a lone "1", "408" read as "AOS", "文件"), go to the RapidOCR recogniser; so
+does a word blob tesseract read nothing in, or nothing it was sure of. The words' lines are numbered by
+geometry (``ocr_lines``): one label may be several blobs, read by both readers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 
 from actions.frame import Frame
+from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.ocr_lines import numbered_lines
 from planners.grounding.ocr_rapid import RapidOcrEngine, recognise_blobs
-from planners.grounding.ocr_tesseract import TesseractEngine, centred_in, overlapping, text_blobs
+from planners.grounding.ocr_shapes import bar_glyph
+from planners.grounding.ocr_tesseract import TesseractEngine, installed_languages
 from planners.grounding.template import frame_gray
 
 _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol, a digit or three, two CJK)
 _CACHE_SIZE = 4096  # blobs remembered
+_DEFAULT_LANGS = ("deu", "fra", "eng", "jpn")  # in this order: the first is tesseract's first guess
 _UNSURE_CONF = 50.0  # a tesseract read below this (0-100) is handed to the recogniser too
+_RECOGNISER_THREADS = 1
+_BAR_CONF = 90.0  # a bar's shape is certain; what it means ("-" or "−") is for the matcher
+_BAR_LINES = 200_000  # line numbers of glyphs read by shape
+
+
+def default_languages() -> str:
+    """Tesseract's languages when none is asked for: those of ``_DEFAULT_LANGS`` installed (English always).
+    German and French first: they read "ß", "ö" and "ê", which English reads as "B", "o" and "é", and
+    English labels no worse; Japanese for the katakana the recogniser has none of (the corpus: 289 -> 308
+    of 352 labels at the right box with deu+fra+eng+jpn, none at a wrong box; in-process tesseract keeps
+    the four models loaded, so a word blob costs ~2x English alone, not a model load)."""
+    have = installed_languages() if shutil.which("tesseract") else frozenset()
+    return "+".join(lang for lang in _DEFAULT_LANGS if lang in have or lang == "eng")
 
 
 class HybridEngine:
-    """``--ocr hybrid``; ``lang`` is tesseract's (``eng+deu+fra``)."""
+    """``--ocr hybrid``; ``lang`` is tesseract's (``eng+deu+fra``; default :func:`default_languages`)."""
 
     name = "hybrid"
 
     def __init__(self, lang: str | None = None, rapid: RapidOcrEngine | None = None) -> None:
         """``rapid``: a recogniser to share (its model loaded once); this engine's caches are its own."""
-        self.tesseract = TesseractEngine(lang=lang or "eng")
-        self.rapid = rapid or RapidOcrEngine(blob_pass=False)
+        self.tesseract = TesseractEngine(lang=lang or default_languages())
+        # One onnxruntime thread: a glyph is a 48x320 input, too small to share between cores (a crop's
+        # glyphs took 367 ms median on one thread, 528 ms on all, on the shared 2-core machine).
+        self.rapid = rapid or RapidOcrEngine(blob_pass=False, threads=_RECOGNISER_THREADS)
         self._lock = threading.Lock()
         self._cache: dict[bytes, list[Word]] = {}  # blob pixels -> its words, relative to the blob
 
@@ -53,12 +75,17 @@ class HybridEngine:
 
     def read(self, frame: Frame, region: Box | None = None) -> list[Word]:
         blobs = [b for b in overlapping(text_blobs(frame), region) if centred_in(b, region)]
+        gray = frame_gray(frame)
+        bars = {b: text for b in blobs if (text := bar_glyph(gray, b)) is not None}  # "-", "=" by their shape
+        blobs = [b for b in blobs if b not in bars]
         glyphs = [b for b in blobs if b[2] <= _GLYPH_RATIO * b[3]]
         wide = [b for b in blobs if b[2] > _GLYPH_RATIO * b[3]]
         words = self.tesseract.read_blobs(frame, wide)
         unsure = [b for b in wide if not any(w.conf >= _UNSURE_CONF and _centre_in(w.box, b) for w in words)]
         words = [w for w in words if not any(_centre_in(w.box, b) for b in unsure)]
-        return words + self._recognise(frame, glyphs + unsure)
+        words += [Word(text, "", b, _BAR_CONF, (_BAR_LINES + n,)) for n, (b, text) in enumerate(bars.items())]
+        # One label may be several blobs (a word each at 200%), read by both readers: lines by geometry.
+        return numbered_lines(words + self._recognise(frame, glyphs + unsure))
 
     def _recognise(self, frame: Frame, blobs: list[Box]) -> list[Word]:
         """The recogniser's words for ``blobs``, cached per blob by its pixels (as tesseract's are):

@@ -17,14 +17,15 @@ import numpy as np
 
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
+from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
-from planners.grounding.ocr_tesseract import centred_in, overlapping, text_blobs
 from planners.grounding.template import frame_gray
 
 INSTALL_HINT = "pip install rapidocr-onnxruntime"
 _SPACE_OF_HEIGHT = 0.15  # blank columns this many line heights wide between two characters: a space
 _INK_CONTRAST = 48  # gray levels from the line's background that make a pixel ink
 _BLOB_SCORE = 0.8  # a blob the detector passed over is kept only when the recogniser is this sure
+_SYMBOL_SCORE = 0.3  # ... or this sure of a lone symbol ("√" 0.5, "×" 0.36-0.52, "=" 0.6 when right on the corpus)
 _WIDTH_PER_CHAR = 1.6  # the widest a character is, in blob heights ("W", a CJK glyph with its spacing)
 _GLYPH_RATIO = 2.5  # blobs at most this many heights wide: the lone glyphs the detector skips; it finds words
 _BLOB_LINES = 100_000  # line numbers of blob reads: after every detected line's
@@ -186,7 +187,8 @@ def recognise_blobs(model: Any, frame: Frame, blobs: list[Box], min_score: float
         # the katakana "ファイル" (54x13 px) came back as "7" at 0.9. (Glyphs like "=" are wider than tall.)
         wide = box[2] > _GLYPH_RATIO * box[3]
         too_few = wide and len("".join(text.split())) * box[3] * _WIDTH_PER_CHAR < box[2]
-        if text.strip() and score >= min_score and not too_few:
+        symbol = len(text.strip()) == 1 and not text.strip().isalnum()  # "=", "÷", "√": unsure even when right
+        if text.strip() and score >= (_SYMBOL_SCORE if symbol else min_score) and not too_few:
             found += _spread(text.strip(), box, float(score) * 100.0, (_BLOB_LINES + number,))
     return found
 

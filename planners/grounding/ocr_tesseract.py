@@ -14,13 +14,13 @@ cost no further tesseract run. What it still misses (lone digits and symbols, CJ
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
 import shutil
 import subprocess
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -29,54 +29,17 @@ import numpy as np
 
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
+from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.ocr_tesslib import read_tsv
 from planners.grounding.template import frame_gray
 
 _Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: text, box, conf, line
+_TSV_FIELDS = ["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width", "height",
+               "conf", "text"]  # fmt: skip
 _GAP_PX = 12  # white space between montage rows: keeps tesseract from joining two blobs into a line
 _MAX_MONTAGE_H = 8000  # taller montages are read in several calls (leptonica has size limits)
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
-
-_blob_lock = threading.Lock()
-_blob_cache: weakref.WeakKeyDictionary[Frame, list[Box]] = weakref.WeakKeyDictionary()
-
-
-def text_blobs(frame: Frame) -> list[Box]:
-    """Boxes of text-like regions (a word or a phrase each), found once per frame (~15 ms at 1280x800)."""
-    with _blob_lock:
-        if (cached := _blob_cache.get(frame)) is not None:
-            return cached
-    gray, scale = frame_gray(frame), frame.profile.scale
-    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    ink: np.ndarray = ((grad > 48) * 255).astype(np.uint8)  # an edge: text, but also borders and icons
-    line = max(20, round(30 * scale))  # longer straight runs than any glyph has: widget borders
-    borders = [cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(size, np.uint8)) for size in ((1, line), (line, 1))]
-    ink = cv2.subtract(ink, cv2.max(*borders))
-    # Close the gaps between letters and between words (not between lines, nor label and field).
-    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, max(3, round(7 * scale))), np.uint8))
-    stats = cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:]  # text fills its box; a ring does not
-    blobs = [
-        (int(x), int(y), int(w), int(h)) for x, y, w, h, a in stats if 6 * scale <= h <= 60 * scale and a >= 0.2 * w * h
-    ]
-    with _blob_lock:
-        _blob_cache[frame] = blobs
-    return blobs
-
-
-def overlapping(blobs: Sequence[Box], region: Box | None) -> list[Box]:
-    """The blobs that reach into ``region`` (all of them for None)."""
-    if region is None:
-        return list(blobs)
-    x0, y0, w, h = region
-    return [b for b in blobs if b[0] < x0 + w and b[0] + b[2] > x0 and b[1] < y0 + h and b[1] + b[3] > y0]
-
-
-def centred_in(box: Box, region: Box | None) -> bool:
-    """Whether the box's centre lies in ``region`` (everything is in None, the whole frame)."""
-    if region is None:
-        return True
-    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-    return region[0] <= cx < region[0] + region[2] and region[1] <= cy < region[1] + region[3]
 
 
 def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
@@ -91,6 +54,18 @@ def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
     big = cv2.resize(crop, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
     _, ink = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return ink if np.count_nonzero(ink) * 2 >= ink.size else 255 - ink  # the background is the majority
+
+
+@functools.cache
+def installed_languages(tesseract: str = "tesseract", timeout_s: float = 30.0) -> frozenset[str]:
+    """The languages ``tesseract --list-langs`` names (asked once: ~15 ms, a fork and its libraries)."""
+    try:
+        done = subprocess.run(
+            [tesseract, "--list-langs"], capture_output=True, timeout=timeout_s, check=False, text=True
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
+    return frozenset(done.stdout.split()[1:]) if done.returncode == 0 else frozenset()  # after "List of ..."
 
 
 class TesseractEngine:
@@ -132,13 +107,7 @@ class TesseractEngine:
             # Every tesseract package ships English (Debian's tesseract-ocr depends on -eng): asking the
             # binary (~15 ms, a fork and its libraries) is only worth it for the languages users add.
             return
-        try:
-            done = subprocess.run(
-                [self.tesseract, "--list-langs"], capture_output=True, timeout=self.timeout_s, check=False, text=True
-            )
-        except (FileNotFoundError, subprocess.TimeoutExpired):
-            raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
-        have = set(done.stdout.split()[1:]) if done.returncode == 0 else set()  # after "List of languages..."
+        have = installed_languages(self.tesseract, self.timeout_s)
         missing = [lang for lang in self.lang.split("+") if lang not in have]
         if missing:
             packages = " ".join(f"tesseract-ocr-{lang.replace('_', '-').lower()}" for lang in missing)
@@ -196,9 +165,24 @@ class TesseractEngine:
 
 
 def run_tesseract(engine: TesseractEngine, image: np.ndarray, dpi: int, extra: Sequence[str] = ()) -> list[_Read]:
-    """One tesseract call (binary PGM on stdin, TSV on stdout); one OpenMP thread is faster here.
+    """One tesseract read: in this process (``ocr_tesslib``) where the library loads, else the program.
     ``extra``: more tesseract arguments (``-c tessedit_char_whitelist=...`` for digit mode)."""
     engine.runs += 1
+    tsv = read_tsv(image, dpi, engine.lang, engine.psm, extra) if engine.tesseract == "tesseract" else None
+    if tsv is None:  # no library (or a custom program): start the program
+        tsv = _run_program(engine, image, dpi, extra)
+    words: list[_Read] = []
+    for row in csv.DictReader(io.StringIO(tsv), fieldnames=_TSV_FIELDS, delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and text:
+            box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
+            line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+            words.append((text, box, float(row["conf"]), line))
+    return words
+
+
+def _run_program(engine: TesseractEngine, image: np.ndarray, dpi: int, extra: Sequence[str]) -> str:
+    """The TSV of one ``tesseract`` run (binary PGM on stdin, TSV on stdout); one OpenMP thread is faster."""
     pgm = b"P5\n%d %d\n255\n" % (image.shape[1], image.shape[0]) + image.tobytes()
     cmd = [engine.tesseract, "stdin", "stdout", "-l", engine.lang, "--psm", str(engine.psm), "--dpi", str(dpi)]
     cmd += [*extra, "tsv"]
@@ -211,12 +195,4 @@ def run_tesseract(engine: TesseractEngine, image: np.ndarray, dpi: int, extra: S
     if done.returncode != 0:
         last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
         raise DesktopError(f"tesseract failed (status {done.returncode}): {last} ({INSTALL_HINT})")
-    words: list[_Read] = []
-    text_io = io.StringIO(done.stdout.decode(errors="replace"))
-    for row in csv.DictReader(text_io, delimiter="\t", quoting=csv.QUOTE_NONE):
-        text = (row.get("text") or "").strip()
-        if row.get("level") == "5" and text:
-            box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
-            line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-            words.append((text, box, float(row["conf"]), line))
-    return words
+    return done.stdout.decode(errors="replace")

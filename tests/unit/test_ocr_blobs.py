@@ -1,0 +1,118 @@
+"""The OCR engines' blob finder, glyph shapes and line numbering on real rendered text (PIL, the
+DejaVu and WenQuanYi fonts the Makefile installs): exact boxes, no display needed."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from actions.coords import DisplayProfile
+from actions.frame import Frame
+from planners.grounding.ocr_blobs import find_blobs
+from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.ocr_lines import numbered_lines
+from planners.grounding.ocr_shapes import bar_glyph
+
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+CJK = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def canvas(w: int = 400, h: int = 120, background: int = 255) -> Image.Image:
+    return Image.new("L", (w, h), background)
+
+
+def draw_text(image: Image.Image, xy: tuple[int, int], text: str, size: int, font: str = SANS, ink: int = 0) -> Box:
+    """Draws ``text``; returns the box of its ink, as the pixels show it (drawn alone: no border in it)."""
+    alone = canvas(image.width, image.height)
+    for target in (image, alone):
+        ImageDraw.Draw(target).text(xy, text, font=ImageFont.truetype(font, size), fill=ink)
+    ys, xs = np.nonzero(np.asarray(alone) < 255 - 48)
+    return int(xs.min()), int(ys.min()), int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1
+
+
+def grown(box: Box, by: int = 1) -> Box:
+    """A box as the blob finder reports its ink: the morphological gradient reaches one pixel out."""
+    return box[0] - by, box[1] - by, box[2] + 2 * by, box[3] + 2 * by
+
+
+def covering(blobs: list[Box], box: Box) -> list[Box]:
+    x, y, w, h = box
+    return [b for b in blobs if b[0] <= x and b[1] <= y and b[0] + b[2] >= x + w and b[1] + b[3] >= y + h]
+
+
+def test_a_lone_digit_one_and_symbols_are_blobs_with_their_ink_boxes() -> None:
+    image = canvas()
+    one = draw_text(image, (20, 40), "1", 13)
+    equals = draw_text(image, (80, 40), "=", 13)
+    minus = draw_text(image, (140, 40), "-", 13)
+    assert one[2] <= 6 and minus[3] <= 2  # a narrow "1" and a bar one or two pixels tall: what was lost
+    blobs = sorted(find_blobs(np.asarray(image)))
+    assert blobs == sorted([grown(one), grown(equals), grown(minus)])
+
+
+def test_a_lone_speck_is_not_a_blob() -> None:
+    image = canvas()
+    ImageDraw.Draw(image).rectangle((50, 50, 51, 51), fill=0)  # a 2x2 dot: an icon's detail, a cursor
+    assert find_blobs(np.asarray(image)) == []
+
+
+def test_small_dense_text_is_not_erased_as_a_border() -> None:
+    # At 11 px the letters' gradient is a band longer than a border: "Applied" lost "ppli" to the filter.
+    image = canvas()
+    label = draw_text(image, (15, 50), "Applied 1 time(s)", 11)
+    assert covering(find_blobs(np.asarray(image)), label) == [grown(label)]
+
+
+def test_a_border_between_two_keys_is_removed_and_keeps_them_apart() -> None:
+    image = canvas()
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 20, 60, 60), outline=0)
+    draw.rectangle((62, 20, 112, 60), outline=0)
+    left = draw_text(image, (40, 32), "7", 16)
+    right = draw_text(image, (66, 32), "8", 16)
+    assert sorted(find_blobs(np.asarray(image))) == sorted([grown(left), grown(right)])
+
+
+def test_a_large_word_split_by_wide_letter_spacing_is_one_blob_at_any_zoom() -> None:
+    # At 200% the gaps between katakana are wider than the 6 px the closing joins: one label, one blob.
+    image = canvas()
+    label = draw_text(image, (20, 30), "ファイル", 28, font=CJK)
+    assert covering(find_blobs(np.asarray(image)), label) == [grown(label)]
+
+
+def test_a_decimal_point_joins_the_display_digits_at_large_sizes() -> None:
+    image = canvas()
+    display = draw_text(image, (20, 30), "1234.5", 40)
+    assert covering(find_blobs(np.asarray(image)), display) == [grown(display)]
+
+
+@pytest.mark.parametrize(("text", "read"), [("-", "-"), ("=", "="), ("\u2212", "-"), ("1", None), ("i", None)])
+def test_bar_glyphs_are_read_by_their_shape(text: str, read: str | None) -> None:
+    for size in (11, 16, 26):
+        image = canvas()
+        drawn = grown(draw_text(image, (30, 30), text, size))
+        assert bar_glyph(np.asarray(image), drawn) == read, (text, size)
+
+
+def test_words_the_engine_read_as_one_line_stay_one_line() -> None:
+    # tesseract's box of the first of "キャ ン セ ル" spans the label: by geometry alone it stands apart.
+    words = [
+        Word("キャ", "", (220, 378, 65, 11), 80.0, (3, 1, 1, 1)),
+        Word("ン", "", (244, 376, 13, 19), 80.0, (3, 1, 1, 1)),
+        Word("セ", "", (257, 376, 13, 19), 80.0, (3, 1, 1, 1)),
+        Word("Dark", "", (31, 564, 58, 20), 90.0, (4, 1, 1, 1)),
+        Word("mode", "", (101, 564, 70, 20), 90.0, (5, 1, 1, 1)),  # another blob, 12 px right: one line
+        Word("Apply", "", (300, 564, 60, 20), 90.0, (6, 1, 1, 1)),  # 129 px right: another label
+    ]
+    lines: dict[tuple[int, ...], list[str]] = {}
+    for word in numbered_lines(words):
+        lines.setdefault(word.line, []).append(word.text)
+    assert sorted(lines.values()) == [["Apply"], ["Dark", "mode"], ["キャ", "ン", "セ"]]
+
+
+def frame_of(image: Image.Image) -> Frame:
+    pixels = np.repeat(np.asarray(image)[:, :, None], 3, axis=2)
+    return Frame(pixels, DisplayProfile(width=image.width, height=image.height), time.monotonic(), time.time())
