@@ -47,7 +47,7 @@ from agent.settle import SettleConfig, ready, settle
 from agent.step_book import StepBook
 from agent.undelivered import perform_once, text_strategy, undelivered_judgement
 from agent.verify import StepContext, VerifyTools, judge
-from agent.verify.focus import keyboard_focus
+from agent.verify.focus import KEYBOARD_KINDS, keyboard_focus
 from planners.base import Plan, Planner
 from planners.grounding.tree import TreeSource
 from planners.targeting import TargetResolver
@@ -271,7 +271,7 @@ class Agent:
             note=self._note(judgement.verdict, judgement.seen.detail if judgement.seen else ""),
             text_strategy=text_strategy(self.executor, action, undelivered),
             focus=focus,
-            focus_element=focused.record() if focused is not None else None,
+            focus_element=focused.record() if focused is not None and action.kind in KEYBOARD_KINDS else None,
         )
         self._stop_if_scripted(record)
         self._check_stall(state, action, record.verdict)

@@ -12,7 +12,10 @@ or ``failed``; without a tree its pixels judge it, as before.
 
 from __future__ import annotations
 
-from actions.compare import Change
+from collections.abc import Sequence
+
+from actions.a11y.elements import Box, Element
+from actions.compare import NO_CHANGE, Change
 from actions.coords import ScreenPoint
 from actions.errors import DeskpilotError
 from actions.expectations import ExpectChange, ExpectNone
@@ -46,6 +49,11 @@ def judge_change(spec: ExpectChange, ctx: StepContext) -> Judgement:
         detail = f"still changing after {ctx.settle_timeout_s:g} s at {ctx.settled.change.bbox} (in {still})"
         return Judgement(Verdict.UNSETTLED, frame, seen.model_copy(update={"detail": detail}))
     change = ctx.settled.change if _is_default(spec) else _change_in(place, ctx)
+    if change.significant and _is_default(spec) and (look_only := look_only_boxes(ctx)):
+        rest = _change_in(place, ctx, leave_out=look_only)
+        # A few pixels left around them are their repaint's residue (measured: 4 corner pixels of the button
+        # beside the one pressed, Chromium), not an effect.
+        change = rest if rest.changed_pixels > RESIDUE_PX else NO_CHANGE
     if change.significant:
         return Judgement(Verdict.CHANGED, frame)
     if _is_default(spec) and (focused := focus_under_pointer(ctx)) is not None:
@@ -78,6 +86,46 @@ def focus_under_pointer(ctx: StepContext) -> str | None:
     return f"the app says the keyboard focus is on the {element.role} {element.name!r} under the pointer"
 
 
+RESIDUE_PX = 16
+LOOK_MARGIN_PT = 4  # a focus ring is drawn around the element's box, up to a few points outside it
+_SMALL_SHARE = 0.125  # of the screen: a field or a button, never a document whose box is the whole page
+
+
+def look_only_boxes(ctx: StepContext) -> list[Box]:
+    """For a left click: the boxes (screen points, widened by a focus ring) of the field that had the
+    keyboard focus and of the button pressed, where the app's tree, read again on the settled screen, says
+    nothing of them changed but the focus (name, text, value and every other state as before). Their pixels
+    changing is the focus moving and the pointer's look (a caret gone, a ring drawn, a hover shade late to
+    paint), not the click's effect: a button that does nothing was ``changed`` by the field it blurred. A
+    field the click cleared, a box it checked, a button it renamed changed more: they are not left out."""
+    action, trees, focus = ctx.action, ctx.tools.trees, ctx.focus
+    if trees is None or focus is None or not isinstance(action, Click):
+        return []
+    try:
+        now = trees.snapshot(ctx.settled.frame)
+    except DeskpilotError:
+        return []
+    by_ref = {element.ref: element for element in now.elements}
+    screen = now.screen
+    boxes = []
+    for was in dict.fromkeys(e for e in (focus.element, focus.pressed) if e is not None):
+        box, is_ = was.box, by_ref.get(was.ref)
+        if box is None or is_ is None or not (was.is_role("field") or was.is_role("button")):
+            continue  # gone from the tree, or not a field or a button: what changed there may be the effect
+        if screen is not None and box.width * box.height > _SMALL_SHARE * screen.width * screen.height:
+            continue
+        if _said(is_) != _said(was):
+            continue
+        margin = LOOK_MARGIN_PT
+        boxes.append(Box(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin))
+    return boxes
+
+
+def _said(element: Element) -> tuple[object, ...]:
+    """What the tree says of an element, but for the keyboard focus."""
+    return element.name, element.text, element.value, element.states - {"focused"}
+
+
 def _is_default(spec: ExpectChange) -> bool:
     return spec.radius is None and spec.region is None
 
@@ -94,9 +142,15 @@ def _place(spec: ExpectChange, ctx: StepContext) -> Place | NoPlace:
     return action_place(ctx)
 
 
-def _change_in(place: Place, ctx: StepContext) -> Change:
-    """The change from before the action to the settled frame inside ``place``, known motion left out."""
+def _change_in(place: Place, ctx: StepContext, leave_out: Sequence[Box] = ()) -> Change:
+    """The change from before the action to the settled frame inside ``place``, known motion left out (and
+    the screen boxes ``leave_out``)."""
     changed = changed_pixels(ctx.before, ctx.settled.frame)
     if changed is None:  # the screen's size changed: everything did
         return ctx.settled.change
-    return change_of(ctx.watch.mask.still(changed & place.mask(changed.shape)))
+    inside = place.mask(changed.shape)
+    for box in leave_out:
+        gone = screen_box(ctx.settled.frame, (box.x, box.y, box.width, box.height), "")
+        if isinstance(gone, Place):
+            inside &= ~gone.mask(changed.shape)
+    return change_of(ctx.watch.mask.still(changed & inside))

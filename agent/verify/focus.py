@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from actions.a11y.elements import Element
+from actions.a11y.elements import Element, Snapshot
 from actions.a11y.field_text import FieldText
 from actions.errors import DeskpilotError
 from actions.frame import Frame
@@ -38,6 +38,7 @@ class KeyboardFocus:
     element: Element
     path: tuple[tuple[str, str], ...]
     before: FieldText | None = None
+    pressed: Element | None = None  # a left click's: the button under the pointer, as the tree said before
 
     def record(self) -> dict[str, Any]:
         """For steps.jsonl: role, name, label, states, box and the path; never the text it holds (a secret
@@ -70,10 +71,10 @@ def holds_typed_text(element: Element) -> bool:
 def keyboard_focus(
     trees: TreeSource | None, frame: Frame, action: Action, windows: WindowSource | None = None
 ) -> KeyboardFocus | None:
-    """What had the keyboard focus on ``frame``, for a key or type ``action``; None without a tree, or when
+    """What had the keyboard focus on ``frame``, for a key, type or left click ``action``; None without a tree, or when
     the tree's focused element is not inside the active window of ``windows`` (where the keys go): a tree
     that names another window's element would have the wrong field read back."""
-    if trees is None or action.kind not in KEYBOARD_KINDS:
+    if trees is None or not (action.kind in KEYBOARD_KINDS or _left_click(action)):
         return None
     window = windows.active_window() if windows is not None else None
     try:
@@ -92,7 +93,28 @@ def keyboard_focus(
         # A single-line field is read whole (it is small); a document only around its caret.
         span = -1 if "multi-line" not in element.states else len(text) + CONTEXT_CHARS
         before = _caret_text(trees, element, span)
-    return KeyboardFocus(element, tuple(snapshot.path(index)), before)
+    pressed = _button_at(snapshot, action.point) if _left_click(action) and action.point is not None else None
+    return KeyboardFocus(element, tuple(snapshot.path(index)), before, pressed)
+
+
+def _button_at(snapshot: Snapshot, point: tuple[float, float]) -> Element | None:
+    """The smallest visible button whose box holds the point: the one a click there presses."""
+    x, y = point
+    found = [
+        (box.width * box.height, index)
+        for index, element in enumerate(snapshot.elements)
+        if element.is_role("button")
+        and (box := snapshot.visible_box(index)) is not None
+        and box.x <= x < box.x + box.width
+        and box.y <= y < box.y + box.height
+    ]
+    return snapshot.elements[min(found)[1]] if found else None
+
+
+def _left_click(action: Action) -> bool:
+    """A left click hands the focus over: what had it before tells its blur from the click's effect
+    (``agent.verify.change.look_only_boxes``)."""
+    return action.kind == "click" and getattr(action, "button", None) == "left"
 
 
 def _caret_text(trees: TreeSource, element: Element, span: int) -> FieldText | None:

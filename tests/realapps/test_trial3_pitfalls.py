@@ -19,7 +19,7 @@ import json
 
 import pytest
 
-from actions.x11.windows import find_window
+from actions.x11.windows import find_window, wait_for_window
 from scenarios.realapps.apps import running_dialog
 from scenarios.realapps.forms import qt_python
 from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
@@ -27,7 +27,9 @@ from tests.realapps.conftest import chromium_page, explain, require, run_plan, s
 DEAD_BUTTON_PAGE = (
     "data:text/html;charset=utf-8,<title>dead: name=</title>"
     "<p><input aria-label='Full name' oninput='document.title=\"dead: name=\"%2Bthis.value'></p>"
-    "<div style='height:300px'></div><p><button>Nothing</button></p>"
+    "<div style='height:300px'></div><p><button>Nothing</button> <button onclick='clearName()'>Clear</button></p>"
+    "<script>function clearName() { const f = document.querySelector('input'); f.value = '';"
+    " document.title = 'dead: name=' %2B f.value %2B ' (cleared)' }</script>"
 )
 
 
@@ -48,6 +50,23 @@ def test_a_button_that_does_nothing_is_not_changed_by_the_field_it_took_the_focu
     # The only pixels that changed were the field's, blurred: no effect of the button anywhere.
     assert click["verdict"] == "no_change", (click.get("changed_bbox"), explain(run, tmp_path))
     assert run.returncode == 1, explain(run, tmp_path)
+
+
+def test_a_button_that_clears_the_field_it_took_the_focus_from_is_changed(desktop, clock, tmp_path) -> None:
+    # The counterpart: the field lost its focus and its text; what it lost is the button's effect, not a blur.
+    env = desktop.env()
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Full name"}},
+        {"kind": "type", "text": "abc"},
+        {"kind": "click", "target": {"role": "button", "name": "Clear"}},
+    ]
+    with chromium_page(env, DEAD_BUTTON_PAGE, r"^dead: ", size=(600, 500)):
+        run = run_plan(plan, env, tmp_path)
+        cleared = wait_for_window(r"^dead: name= \(cleared\)$", 5, display=env["DISPLAY"])  # the page's own word
+    assert cleared is not None, explain(run, tmp_path)
+    *_, click = steps(tmp_path)
+    assert click["verdict"] == "changed", (click.get("changed_bbox"), explain(run, tmp_path))
+    assert run.returncode == 0, explain(run, tmp_path)
 
 
 MIRROR_PAGE = (
