@@ -10,6 +10,7 @@ which is not a pass (the text on a new line, or new words where it was, does pro
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 
 from actions.expectations import ExpectNoText, ExpectText
@@ -25,6 +26,7 @@ from planners.grounding.ocr import OcrGrounder, TextMatch, Word, find_label, tex
 from planners.verdicts import Verdict
 
 _MAX_WORDS = 200  # what the record keeps of the words read there
+_SCROLLED_WORDS = 3  # words that moved by one shift before a scroll is believed
 ALREADY_THERE = "already there before the action: this proves nothing"
 
 
@@ -77,8 +79,11 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         # Only a match that is new proves the action: a leftover "42" or last run's "FINISHED", the same
         # words at the same box, may be all there is. A new line ("FINISHED" printed under the typed "echo
         # FINISHED") or new words at the old place ("Applied 2 time(s)" for "Applied 1 ...") are new.
-        before = matches(words_in(ctx.tools.reader, ctx.before, place), pattern)
-        fresh = [m for m in found if not any(_unchanged(m, old) for old in before)]
+        # A terminal or a log that scrolled moved its old lines up: the same words, one shift higher, are old.
+        before_words = words_in(ctx.tools.reader, ctx.before, place)
+        before = matches(before_words, pattern)
+        shifts = {0, scroll_shift(before_words, words)}
+        fresh = [m for m in found if not any(_unchanged(m, old, dy) for old in before for dy in shifts)]
         if not fresh:
             seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
             return Judgement(Verdict.UNPROVEN, frame, seen)
@@ -92,10 +97,28 @@ def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:
     return f"the text {wanted!r} " + ("is gone" if met else f"was still there after {spec.timeout_s:g} s")
 
 
-def _unchanged(now: TextMatch, before: TextMatch) -> bool:
-    """The same words read at the same place before the action."""
+def _unchanged(now: TextMatch, before: TextMatch, dy: int = 0) -> bool:
+    """The same words read at the same place before the action (``dy`` pixels higher or lower, scrolled)."""
     same_words = [w.text for w in now.words] == [w.text for w in before.words]
-    return same_words and _same_place(_box(now), _box(before))
+    left, top, right, bottom = _box(before)
+    return same_words and _same_place(_box(now), (left, top + dy, right, bottom + dy))
+
+
+def scroll_shift(before: Sequence[Word], now: Sequence[Word]) -> int:
+    """How far (pixels, up is negative) the text scrolled between two readings of one place: the vertical
+    shift most words read in both share at the same left edge, when at least ``_SCROLLED_WORDS`` of them and
+    a third of what was read agree; else 0 (nothing scrolled, or nothing says so)."""
+    at: dict[str, list[tuple[int, int]]] = {}
+    for word in before:
+        at.setdefault(word.text, []).append((word.box[0], word.box[1]))
+    votes: Counter[int] = Counter()
+    for word in now:
+        shifts = {word.box[1] - y for x, y in at.get(word.text, ()) if abs(word.box[0] - x) <= 2}
+        votes.update(shift for shift in shifts if shift != 0)
+    if not votes:
+        return 0
+    shift, count = votes.most_common(1)[0]
+    return shift if count >= _SCROLLED_WORDS and 3 * count >= len(now) else 0
 
 
 def _same_place(a: Box, b: Box) -> bool:
