@@ -56,3 +56,21 @@ def test_a_label_on_another_row_or_under_another_parent_or_hidden_names_nothing(
         element("/field3", "text", "", (100, 120, 200, 20), states=SHOWN, parent=0),
     ]
     assert labels(form) == {"/field": "", "/field2": "", "/field3": ""}
+
+
+def test_a_combo_box_named_after_its_choice_and_an_editable_ones_entry_take_the_label_beside_them() -> None:
+    # yad --form's :CB (named "Small", its choice) and :CBE (an entry inside its combo box), measured shape
+    form = [
+        element("/grid", "filler", "", (0, 0, 400, 100), states=SHOWN),
+        element("/l-size", "label", "Size", (10, 10, 40, 25), states=SHOWN, parent=0),
+        element("/size", "combo box", "Small", (60, 10, 200, 25), states=SHOWN, parent=0),
+        element("/l-fruit", "label", "Fruit", (10, 45, 40, 25), states=SHOWN, parent=0),
+        element("/fruit", "combo box", "", (60, 45, 200, 25), states=SHOWN, parent=0),
+        element("/fruit-entry", "text", "", (62, 47, 170, 21), states=SHOWN, parent=4),
+    ]
+    label_by_layout(form)
+    assert [(e.ref.path, e.name, e.label) for e in form[2:] if e.role != "label"] == [
+        ("/size", "Small", "Size"),
+        ("/fruit", "", "Fruit"),
+        ("/fruit-entry", "", "Fruit"),
+    ]
