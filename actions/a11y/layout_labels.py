@@ -4,8 +4,9 @@ GTK forms built without mnemonics (``zenity --forms``, many dialogs) put a label
 a grid and never say that one labels the other (no LABELLED_BY): the entry has no name, no label, and a
 target ``{"role": "field", "name": "City"}`` could not find it. The layout says it plainly, so an unnamed
 field (or a combo box, which GTK names after its current choice) takes the text of the label that sits
-on its row, to its left, under the same parent, with nothing in between, and that labels no nearer field. Anything less clear-cut (two candidates, a button between,
-a label that is another field's nearest) leaves the field unnamed: a wrong name is a wrong click.
+on its row, to its left, under the same parent, with nothing in between, and that labels no nearer field.
+Anything less clear-cut (two candidates, a button between, a label that is another field's nearest) leaves
+the field unnamed: a wrong name is a wrong click.
 """
 
 from __future__ import annotations
