@@ -78,18 +78,66 @@ def read_back(ctx: StepContext) -> Judgement | None:
         return None
     deadline = time.monotonic() + READBACK_WAIT_S
     while True:
-        after = _read(trees, focus, len(typed))
-        if after is None or after.objects:
-            # The element went away (its dialog closed), or it is a rich text whose paragraphs are child
-            # objects (Chromium's contenteditable): its caret stays in the parent while the text goes into a
-            # child, so its own text says nothing about what was typed. The pixels judge it.
+        after = None if "defunct" in _states(trees, focus) else _read(trees, focus, len(typed))
+        if after is not None and after.objects:
+            # A rich text whose paragraphs are child objects (Chromium's contenteditable): its caret stays in
+            # the parent while the text goes into a child, so its own text says nothing about what was typed.
             return None
+        if after is None:
+            # The field left the tree: a page that replaced it as it was typed in (the focus is on its new
+            # one), or a dialog that closed (nothing focused holds the text: the pixels judge it).
+            return _moved_on(ctx, focus, typed, "", secret)
         result = compare_typed(typed, after, focus.before, masked=_masked(focus), secret=secret)
         if result.held or time.monotonic() >= deadline or pause(_POLL_S, ctx.cancel):
             break
+    if not result.held and not _masked(focus):
+        # A field that moves the focus on when full (a one-time code in parts): the rest is in the next one.
+        taken = _lines(after.text[: after.caret] if after.caret is not None else after.text)
+        moved = _moved_on(ctx, focus, typed, taken, secret)
+        if moved is not None:
+            return moved
     if result.held and not secret:
         result = _within_bounds(result, after, focus, trees)
     return _judgement(result, focus, ctx, secret)
+
+
+def _states(trees: TreeSource, focus: KeyboardFocus) -> frozenset[str]:
+    try:
+        return trees.states(focus.element.ref)
+    except DeskpilotError:
+        return frozenset({"defunct"})
+
+
+def _moved_on(ctx: StepContext, focus: KeyboardFocus, typed: str, taken: str, secret: bool) -> Judgement | None:
+    """Where the focus went during the type, when it is another element that holds text: the typed text is
+    read back across the two, the start that ``taken`` (the first element's text up to its caret) ends with,
+    the rest at the new element's caret. None unless that holds: the focus is on no other such element, or
+    that one does not hold the rest (then the first element's reading, or the pixels, judge)."""
+    trees = ctx.tools.trees
+    try:
+        snapshot = trees.snapshot(ctx.settled.frame) if trees is not None else None
+    except DeskpilotError:
+        return None
+    index = snapshot.focused() if snapshot is not None else None
+    if snapshot is None or index is None or trees is None:
+        return None
+    element = snapshot.elements[index]
+    if element.ref == focus.element.ref or not holds_typed_text(element):
+        return None
+    later = KeyboardFocus(element, tuple(snapshot.path(index)))
+    after = _read(trees, later, len(typed))
+    if after is None or after.objects:
+        return None
+    kept = next((size for size in range(min(len(typed), len(taken)), 0, -1) if taken.endswith(typed[:size])), 0)
+    rest = compare_typed(typed[kept:], after, None, masked=_masked(later), secret=secret)
+    if not rest.held:
+        return None
+    if kept:
+        split = f"{kept} + {len(typed) - kept} characters" if secret else f"{typed[:kept]!r} + {typed[kept:]!r}"
+        where = f"{focus.describe()} took the start, and the focus moved on to {later.describe()} ({split}): "
+    else:
+        where = f"{focus.describe()} left the tree; the focus is on {later.describe()}: "
+    return _judgement(ReadBack(True, rest.rule, where + rest.detail, rest.holds), later, ctx, secret)
 
 
 def _within_bounds(result: ReadBack, after: FieldText, focus: KeyboardFocus, trees: TreeSource) -> ReadBack:
