@@ -57,11 +57,41 @@ def find_blobs(gray: np.ndarray, scale: float = 1.0) -> list[Box]:
     borders = _borders(ink, scale)
     ink = cv2.subtract(ink, borders)
     # Close the gaps between letters and between words (not between lines, nor label and field).
-    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, max(3, round(7 * scale))), np.uint8))
-    stats = cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:]
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, max(3, round(7 * scale))), np.uint8))
+    stats = cv2.connectedComponentsWithStats(closed, connectivity=8)[2][1:]
     # Text fills its box; a ring (an icon's outline, a checkbox) does not.
-    solid = [(int(x), int(y), int(w), int(h)) for x, y, w, h, a in stats if a >= 0.2 * w * h and h <= _MAX_PT * scale]
+    boxes = [(int(x), int(y), int(w), int(h)) for x, y, w, h, a in stats if a >= 0.2 * w * h]
+    solid = [b for b in boxes if b[3] <= _MAX_PT * scale]
+    for tall in (b for b in boxes if b[3] > _MAX_PT * scale):
+        solid += _text_lines_of(ink, tall, scale)
     return _join_row_neighbours(_join_small([b for b in solid if min(b[2], b[3]) >= 2], scale), borders)
+
+
+def _text_lines_of(ink: np.ndarray, box: Box, scale: float) -> list[Box]:
+    """The lines of a tall blob that is lines of text closed into one (a terminal's font leaves a pixel or
+    two between lines: measured, xterm's default): its ink's rows split at every empty row, each band closed
+    along its row only. A band still taller than ``_MAX_PT`` is a picture, and is dropped."""
+    x, y, w, h = box
+    region = ink[y : y + h, x : x + w]
+    # Between two lines the gradient of the one above and of the one below may touch: a row with a tenth of
+    # a line's ink is a gap too.
+    profile = np.count_nonzero(region, axis=1)
+    busy = profile[profile > 0]
+    inked = np.flatnonzero(profile > (0.1 * float(np.median(busy)) if busy.size else 0))
+    if inked.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(inked) > 1)
+    starts, ends = np.r_[inked[0], inked[breaks + 1]], np.r_[inked[breaks], inked[-1]] + 1
+    lines: list[Box] = []
+    along = np.ones((1, max(3, round(7 * scale))), np.uint8)
+    for top, bottom in zip(starts, ends, strict=True):
+        if bottom - top > _MAX_PT * scale:
+            continue
+        band = cv2.morphologyEx(np.ascontiguousarray(region[top:bottom]), cv2.MORPH_CLOSE, along)
+        for bx, by, bw, bh, area in cv2.connectedComponentsWithStats(band, connectivity=8)[2][1:]:
+            if area >= 0.2 * bw * bh:
+                lines.append((x + int(bx), y + int(top) + int(by), int(bw), int(bh)))
+    return lines
 
 
 def _borders(ink: np.ndarray, scale: float) -> np.ndarray:

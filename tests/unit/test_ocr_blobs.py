@@ -116,3 +116,13 @@ def test_words_the_engine_read_as_one_line_stay_one_line() -> None:
 def frame_of(image: Image.Image) -> Frame:
     pixels = np.repeat(np.asarray(image)[:, :, None], 3, axis=2)
     return Frame(pixels, DisplayProfile(width=image.width, height=image.height), time.monotonic(), time.time())
+
+
+def test_lines_of_text_set_close_together_are_one_blob_a_line_not_one_dropped_picture() -> None:
+    # 13 px a line, as xterm's default font: closed over three rows, eight lines were one
+    # blob taller than any text, dropped, and nothing in the terminal was read.
+    image = canvas(300, 140)
+    drawn = [draw_text(image, (10, 4 + 13 * n), f"line {n} of text", 12) for n in range(8)]
+    blobs = find_blobs(np.asarray(image))
+    assert len(blobs) == 8 and all(b[3] < 20 for b in blobs), blobs
+    assert all(len(covering(blobs, box)) == 1 for box in drawn), blobs  # each line read as its own blob
