@@ -88,7 +88,10 @@ class Element:
         return self.text is not None or TEXT_INTERFACE in self.interfaces
 
     def is_role(self, role: str) -> bool:
-        return self.role in roles_for(role)
+        roles = roles_for(role)
+        # Chromium publishes a contenteditable block as an editable "section" (or "paragraph"): a field to
+        # whoever types into it, so a field target finds it.
+        return self.role in roles or (self.role in _EDITABLE_BLOCKS and "editable" in self.states and "entry" in roles)
 
     def summary(self) -> dict[str, object]:
         """For steps.jsonl and the report: what the tree said about the element."""
@@ -225,6 +228,7 @@ class Snapshot:
 
 # A menu bar's items pop up outside it, and an application object's box is meaningless.
 _UNCLIPPING = frozenset({"application", "menu bar"})
+_EDITABLE_BLOCKS = frozenset({"section", "paragraph"})
 POPPING_UP = frozenset({"menu", "combo box"})  # what they hold is drawn in a popup of its own
 
 

@@ -270,3 +270,24 @@ def test_a_code_split_over_fields_that_move_the_focus_on_is_read_back_whole(desk
     typed = steps(tmp_path)[-1]
     assert typed["verdict"] == "read_back", (typed.get("seen"), explain(run, tmp_path))
     assert run.returncode == 0, explain(run, tmp_path)
+
+
+EDITABLE_PAGE = (
+    "data:text/html;charset=utf-8,<title>msg: </title><p>Write below</p>"
+    "<div contenteditable aria-label=Message style='border:1px solid;min-height:3em;width:20em' "
+    "oninput='document.title=\"msg: \"%2Bthis.textContent'></div>"
+)
+
+
+def test_a_contenteditable_block_is_a_field(desktop, clock, tmp_path) -> None:
+    # Chromium publishes it as an editable "section": {"role": "field"} never found it.
+    env = desktop.env()
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": "Message"}},
+        {"kind": "type", "text": "hi there"},
+    ]
+    with chromium_page(env, EDITABLE_PAGE, r"^msg:", size=(600, 400)):
+        run = run_plan(plan, env, tmp_path)
+        typed = wait_for_window(r"^msg: hi there$", 5, display=env["DISPLAY"])  # the page's own word
+    assert typed is not None, explain(run, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)
