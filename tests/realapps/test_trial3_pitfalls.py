@@ -9,6 +9,14 @@
   click had just shown failed.
 * yad names its combo boxes by their choice ("Small") and relates no label to them: the combo box its form
   lays out beside "Size" was not found by that label, nor the entry of an editable combo beside "Fruit".
+* A text field's "501" met ``{"value": "00501"}`` (both were compared as numbers); a read-only input was
+  refused as disabled.
+* A terminal that scrolled moved an old "FINISHED" up a row: the same words at a new place were taken for
+  new output of a command that printed nothing.
+* OCR read the "1" ending one calendar row and the "5" starting the next as a wrapped "15", and clicked
+  between them (the 7th).
+* A code typed over fields that move the focus on when full was read back from the first field only.
+* A contenteditable block (an editable "section") was not a field.
 
 Each test asserts what the app itself shows or printed, and the verdict.
 """
