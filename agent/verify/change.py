@@ -13,6 +13,7 @@ or ``failed``; without a tree its pixels judge it, as before.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from actions.a11y.elements import Box, Element
 from actions.compare import NO_CHANGE, Change
@@ -24,9 +25,13 @@ from agent.motion import change_of, changed_pixels
 from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
+from agent.verify.focus import KeyboardFocus
 from agent.verify.place import NoPlace, Place, action_place, around, screen_box
 from agent.verify.readback import read_back
 from planners.verdicts import Verdict
+
+if TYPE_CHECKING:
+    from planners.grounding.tree import TreeSource
 
 
 @judges(ExpectNone)
@@ -108,10 +113,15 @@ def look_only_boxes(ctx: StepContext) -> list[Box]:
     by_ref = {element.ref: element for element in now.elements}
     screen = now.screen
     boxes = []
-    for was in dict.fromkeys(e for e in (focus.element, focus.pressed) if e is not None):
+    # The field that had the focus, only where its text was read before and reads the same now (a display
+    # whose text the tree does not say, a field the click cleared: every pixel counts); the push button
+    # pressed, only where its name and states are as they were (a toggle's effect is its own look).
+    field = focus.element if focus.before is not None and _same_text(trees, focus) else None
+    button = focus.pressed if focus.pressed is not None and focus.pressed.role == "push button" else None
+    for was in dict.fromkeys(e for e in (field, button) if e is not None):
         box, is_ = was.box, by_ref.get(was.ref)
-        if box is None or is_ is None or not (was.is_role("field") or was.is_role("button")):
-            continue  # gone from the tree, or not a field or a button: what changed there may be the effect
+        if box is None or is_ is None:
+            continue  # gone from the tree: what happened to it may be the effect
         if screen is not None and box.width * box.height > _SMALL_SHARE * screen.width * screen.height:
             continue
         if _said(is_) != _said(was):
@@ -122,8 +132,20 @@ def look_only_boxes(ctx: StepContext) -> list[Box]:
 
 
 def _said(element: Element) -> tuple[object, ...]:
-    """What the tree says of an element, but for the keyboard focus."""
-    return element.name, element.text, element.value, element.states - {"focused"}
+    """What the tree says of an element, but for the keyboard focus (its text is compared apart)."""
+    return element.name, element.value, element.states - {"focused"}
+
+
+def _same_text(trees: TreeSource, focus: KeyboardFocus) -> bool:
+    """Whether the focused field holds what it held before the click (a single-line field, read whole)."""
+    before = focus.before
+    if before is None:
+        return False
+    try:
+        now = trees.caret_text(focus.element.ref)
+    except DeskpilotError:
+        return False
+    return now is not None and now.text == before.text
 
 
 def _is_default(spec: ExpectChange) -> bool:

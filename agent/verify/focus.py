@@ -93,6 +93,8 @@ def keyboard_focus(
         # A single-line field is read whole (it is small); a document only around its caret.
         span = -1 if "multi-line" not in element.states else len(text) + CONTEXT_CHARS
         before = _caret_text(trees, element, span)
+    elif _left_click(action) and holds_typed_text(element) and "multi-line" not in element.states:
+        before = _caret_text(trees, element, -1)  # what the click's blur leaves as it was (change.look_only_boxes)
     pressed = _button_at(snapshot, action.point) if _left_click(action) and action.point is not None else None
     return KeyboardFocus(element, tuple(snapshot.path(index)), before, pressed)
 
