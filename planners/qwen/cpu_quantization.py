@@ -4,10 +4,10 @@
 x86 CPUs): every ``nn.Linear`` of the language model and the output head keeps its weights in int8
 (one scale per output channel) and quantizes each call's activations on the fly. Its kernels take fp32
 activations, so the rest of the language model (norms, rotary tables) runs in fp32 too; the vision tower
-stays a plain module in the run's dtype: it runs once per screenshot on ~1000 patches at a time, where
-a bf16 or fp32 matmul is as fast, while the decoder runs once per answer token, where reading a quarter
-of fp32's bytes is what counts. On a 2-core x86 CPU this halves a 2B planning step against bf16
-(README, "Cheaper weights, opt-in"). ``torch.ao.quantization`` is deprecated in favour of torchao,
+stays a plain module, in fp32 unless ``--dtype`` says otherwise (``cpu_run_dtype``): it runs once per
+screenshot on ~1000 patches at a time, where int8 buys little, while the decoder runs once per answer
+token, where reading a quarter of fp32's bytes is what counts (measured in README, "Cheaper weights,
+opt-in"). ``torch.ao.quantization`` is deprecated in favour of torchao,
 whose int8 configs ran 3-8x slower in eager mode on the same CPU: this is the one that is fast today.
 
 The weights load in bf16 (a real Qwen-VL checkpoint's own dtype, so the loss is int8's alone) and are
@@ -56,6 +56,16 @@ def check_cpu_quantization(torch: Any, quantization: str) -> None:
             )
     elif importlib.util.find_spec("optimum") is None or importlib.util.find_spec("optimum.quanto") is None:
         raise BackendError(f"optimum-quanto is not installed, needed for {quantization}: {QUANTO_HINT}")
+
+
+def cpu_run_dtype(quantization: str | None, dtype: str, picked: tuple[str, str]) -> tuple[str, str]:
+    """(dtype, why) of the parts that stay unquantized: ``picked`` (``pick_dtype``'s), except that int8
+    under ``--dtype auto`` runs them in fp32: its language model computes in fp32 anyway, and the vision
+    tower ran faster in fp32 than in bf16 on a 2-core AVX512_BF16 CPU (6-8 s against 10 s for a 2B
+    screenshot at ``edge``)."""
+    if quantization == "int8" and dtype == "auto":
+        return "fp32", "int8 computes in fp32 (torch's dynamic int8 takes fp32 activations)"
+    return picked
 
 
 def cpu_load_dtype(quantization: str | None, dtype: str) -> str:

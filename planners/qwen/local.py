@@ -25,7 +25,13 @@ from typing import Any
 
 from actions.errors import BackendError
 from planners.qwen.answer_stop import CALL_END, CALL_START, ToolCallStop, as_stopping_criteria
-from planners.qwen.cpu_quantization import CPU_QUANTIZATIONS, ENGINES, cpu_load_dtype, quantize_for_cpu
+from planners.qwen.cpu_quantization import (
+    CPU_QUANTIZATIONS,
+    ENGINES,
+    cpu_load_dtype,
+    cpu_run_dtype,
+    quantize_for_cpu,
+)
 from planners.qwen.family import family_from_config, get_family
 from planners.qwen.local_inputs import IMAGE_PAD, ChatInputs
 from planners.qwen.local_loading import (
@@ -106,7 +112,7 @@ class LocalQwenBackend:
 
     ``device`` ``auto`` picks cuda > mps > cpu; ``dtype`` ``auto`` is bf16 on a CUDA GPU that has
     it (else fp16), fp16 on mps, and on the CPU bf16 where the CPU has native bf16, else fp32
-    (``planners.qwen.cpu_features``); ``attn`` ``auto`` is flash_attention_2 on CUDA when
+    (``planners.qwen.cpu_features``), fp32 with ``int8``; ``attn`` ``auto`` is flash_attention_2 on CUDA when
     flash_attn is installed, else sdpa; ``quantization`` ``4bit``/``8bit`` uses bitsandbytes (CUDA
     only), ``int8`` torch's dynamic int8 (fbgemm, x86 CPUs) and ``int4`` optimum-quanto's weight-only int4
     (CPU only; accuracy for speed; ``planners.qwen.cpu_quantization``);
@@ -164,7 +170,8 @@ class LocalQwenBackend:
         transformers = _import("transformers", "transformers")
         self._torch = torch
         self.device = pick_device(torch, device)
-        self.dtype, self.dtype_reason = pick_dtype(torch, dtype, self.device)
+        picked = pick_dtype(torch, dtype, self.device)
+        self.dtype, self.dtype_reason = cpu_run_dtype(quantization, dtype, picked)
         self.attn = pick_attn(attn, self.device)
         self.quantization = quantization
         quant = quantization_config(transformers, quantization, self.device, TORCH_DTYPES[self.dtype], torch)

@@ -177,6 +177,18 @@ def test_int8_is_torchs_dynamic_int8_on_the_language_model_and_the_head(int8: Lo
     assert type(vision) is torch.nn.Linear and vision.weight.dtype == torch.bfloat16  # the vision tower as loaded
 
 
+def test_int8_under_auto_dtype_computes_in_fp32(qwen3_dir: Path) -> None:
+    import torch
+
+    backend = LocalQwenBackend(str(qwen3_dir), device="cpu", quantization="int8")
+    assert (backend.dtype, backend.dtype_reason) == (
+        "fp32",
+        "int8 computes in fp32 (torch's dynamic int8 takes fp32 activations)",
+    )
+    assert backend._model.model.visual.blocks[0].mlp.linear_fc1.weight.dtype == torch.float32
+    assert " fp32 int8 (torch dynamic, fp32 activations) " in backend.describe()
+
+
 def test_int8_answers_are_greedy_and_the_same_on_every_load(int8: LocalQwenBackend, qwen3_dir: Path) -> None:
     first = int8.complete(conversation(), max_new_tokens=8)
     assert first.completion_tokens is not None and 1 <= first.completion_tokens <= 8 and first.text
