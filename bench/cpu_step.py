@@ -48,7 +48,8 @@ CALL = (
 )
 TOKENIZER_VOCAB = 8000
 
-# name -> (dtype, prefix cache, terse prompt + stop at the tool call's end, quantization)
+# name -> (dtype, prefix cache, terse prompt + stop at the tool call's end, quantization). The quantizations are
+# the backend's own (planners.qwen.cpu_quantization): int8 torch's dynamic int8, int4 optimum-quanto's.
 SETUPS: dict[str, tuple[str, bool, bool, str | None]] = {
     "fp32 (before)": ("fp32", False, False, None),
     "bf16": ("bf16", False, False, None),

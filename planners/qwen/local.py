@@ -25,11 +25,17 @@ from typing import Any
 
 from actions.errors import BackendError
 from planners.qwen.answer_stop import CALL_END, CALL_START, ToolCallStop, as_stopping_criteria
+from planners.qwen.cpu_quantization import (
+    CPU_QUANTIZATIONS,
+    ENGINES,
+    cpu_load_dtype,
+    cpu_run_dtype,
+    quantize_for_cpu,
+)
 from planners.qwen.family import family_from_config, get_family
 from planners.qwen.local_inputs import IMAGE_PAD, ChatInputs
 from planners.qwen.local_loading import (
     ATTNS,
-    CPU_QUANTIZATIONS,
     DEVICES,
     DTYPES,
     INSTALL_HINT,
@@ -43,7 +49,6 @@ from planners.qwen.local_loading import (
     pick_device,
     pick_dtype,
     quantization_config,
-    quantize_for_cpu,
 )
 from planners.qwen.messages import ChatMessage, Completion
 from planners.qwen.prefix_cache import PrefixCache
@@ -107,9 +112,10 @@ class LocalQwenBackend:
 
     ``device`` ``auto`` picks cuda > mps > cpu; ``dtype`` ``auto`` is bf16 on a CUDA GPU that has
     it (else fp16), fp16 on mps, and on the CPU bf16 where the CPU has native bf16, else fp32
-    (``planners.qwen.cpu_features``); ``attn`` ``auto`` is flash_attention_2 on CUDA when
+    (``planners.qwen.cpu_features``), fp32 with ``int8``; ``attn`` ``auto`` is flash_attention_2 on CUDA when
     flash_attn is installed, else sdpa; ``quantization`` ``4bit``/``8bit`` uses bitsandbytes (CUDA
-    only), ``int8``/``int4`` optimum-quanto's weight-only kernels (CPU only; accuracy for speed);
+    only), ``int8`` torch's dynamic int8 (fbgemm, x86 CPUs) and ``int4`` optimum-quanto's weight-only int4
+    (CPU only; accuracy for speed; ``planners.qwen.cpu_quantization``);
     ``min_pixels``/``max_pixels`` default to the checkpoint's ``preprocessor_config.json``.
     Every failure to load is a ``BackendError`` with one line that says what to do.
 
@@ -164,7 +170,8 @@ class LocalQwenBackend:
         transformers = _import("transformers", "transformers")
         self._torch = torch
         self.device = pick_device(torch, device)
-        self.dtype, self.dtype_reason = pick_dtype(torch, dtype, self.device)
+        picked = pick_dtype(torch, dtype, self.device)
+        self.dtype, self.dtype_reason = cpu_run_dtype(quantization, dtype, picked)
         self.attn = pick_attn(attn, self.device)
         self.quantization = quantization
         quant = quantization_config(transformers, quantization, self.device, TORCH_DTYPES[self.dtype], torch)
@@ -179,11 +186,12 @@ class LocalQwenBackend:
         self.image_factor = self._processing.image_factor
         self._tokenizer = self._processing.tokenizer
         started = time.perf_counter()
+        load_dtype = cpu_load_dtype(quantization, self.dtype)
         self._model = load_model(
-            transformers, torch, source, config, device=self.device, dtype=self.dtype, attn=self.attn, quant=quant
+            transformers, torch, source, config, device=self.device, dtype=load_dtype, attn=self.attn, quant=quant
         )
         if quantization in CPU_QUANTIZATIONS:
-            quantize_for_cpu(self._model, quantization)
+            quantize_for_cpu(torch, self._model, quantization, getattr(torch, TORCH_DTYPES[self.dtype]))
         self.load_s = time.perf_counter() - started  # the weights (and quantization), not the imports
         self._transformers = transformers
         self.prefix_cache = PrefixCache() if prefix_cache else None
@@ -234,6 +242,8 @@ class LocalQwenBackend:
 
     def describe(self) -> str:
         quant = f" {self.quantization}" if self.quantization else ""
+        if self.quantization in ENGINES:
+            quant += f" ({ENGINES[self.quantization]})"
         cache = ", prefix cache" if self.prefix_cache is not None else ""
         return (
             f"transformers {self.model_type} {self.model} on {self.device} {self.dtype}{quant} {self.attn}, "

@@ -9,10 +9,9 @@ The option tables (``DEVICES``, ``DTYPES``, ``ATTNS``, ``QUANTIZATIONS``) are de
 backend checks its arguments against them, ``planners.qwen.build.ModelSpec`` validates them.
 
 Quantization comes in two kinds: ``4bit``/``8bit`` load through bitsandbytes on a CUDA GPU;
-``int4``/``int8`` are weight-only quantizations for the CPU, applied after loading with optimum-quanto,
-whose CPU kernels are torch's own (``_weight_int8pack_mm``, and tinygemm's
-``_weight_int4pack_mm_for_cpu`` for int4). They trade accuracy for speed and memory: nothing in this
-repository can measure that accuracy (random weights), so they stay opt-in.
+``int8``/``int4`` are the CPU's, applied after loading by ``planners.qwen.cpu_quantization``: int8 is
+torch's dynamic int8 (fbgemm, x86), int4 optimum-quanto's weight-only int4. This module checks that a
+quantization fits the device; that one applies it.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from typing import Any
 
 from actions.errors import BackendError
 from planners.qwen.cpu_features import CpuBf16, cpu_bf16, cpu_dtype_choice
+from planners.qwen.cpu_quantization import CPU_QUANTIZATIONS, check_cpu_quantization
 from planners.qwen.family import MODEL_TYPES
 
 INSTALL_HINT = "pip install 'deskpilot[local]'"
@@ -40,8 +40,6 @@ DTYPES = ("auto", *TORCH_DTYPES)
 ATTNS = ("auto", "sdpa", "flash_attention_2", "eager")
 QUANTIZATIONS = (None, "4bit", "8bit", "int8", "int4")
 CUDA_QUANTIZATIONS = ("4bit", "8bit")  # bitsandbytes, at load time
-CPU_QUANTIZATIONS = ("int8", "int4")  # optimum-quanto, weight-only, after load
-QUANTO_HINT = "pip install 'optimum-quanto>=0.2.7'"
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
@@ -96,17 +94,16 @@ def pick_attn(attn: str, device: str) -> str:
 
 def quantization_config(transformers: Any, quantization: str | None, device: str, dtype_name: str, torch: Any) -> Any:
     """The bitsandbytes config for ``4bit``/``8bit`` (None for no or a CPU quantization), after
-    checking that the quantization fits the device."""
+    checking that the quantization fits the device (and, for a CPU one, this torch)."""
     if quantization is None:
         return None
     if quantization in CPU_QUANTIZATIONS:
         if device != "cpu":
             raise BackendError(
-                f"{quantization} is the CPU quantization (optimum-quanto), device is {device}: "
+                f"{quantization} is a CPU quantization, device is {device}: "
                 f"use --quantization {quantization[3:]}bit on a CUDA GPU"
             )
-        if importlib.util.find_spec("optimum") is None or importlib.util.find_spec("optimum.quanto") is None:
-            raise BackendError(f"optimum-quanto is not installed, needed for {quantization}: {QUANTO_HINT}")
+        check_cpu_quantization(torch, quantization)
         return None
     if device != "cuda":
         raise BackendError(
@@ -168,25 +165,3 @@ def load_model(
     if quant is None and not has_accelerate:
         model = model.to(device)
     return model.eval()
-
-
-def quantize_for_cpu(model: Any, quantization: str) -> None:
-    """Weight-only int8/int4 of the language model's linear layers and the output head, in place.
-
-    The vision tower stays in the load dtype: it runs once per screenshot on ~1000 patches at a
-    time, where the int8 kernel is slower than a bf16 matmul; the decoder runs once per answer
-    token, where reading a quarter or half of the bytes is what counts. A head tied to the
-    embeddings is untied (the embedding keeps its weights, the head gets its quantized copy).
-    """
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # quanto's import-time deprecation chatter
-        quanto = importlib.import_module("optimum.quanto")
-    qtype = {"int8": quanto.qint8, "int4": quanto.qint4}[quantization]
-    try:
-        # quanto swaps modules inside a parent, so it is given the whole model and told what to skip
-        quanto.quantize(model, weights=qtype, exclude=["*visual*"])
-        quanto.freeze(model)
-    except (RuntimeError, ValueError) as exc:  # tinygemm refuses shapes that are not multiples of its tiles
-        raise BackendError(f"{quantization} quantization failed on this model: {one_line(exc)}") from exc

@@ -1,5 +1,5 @@
 """The CPU tier on tiny random Qwen3-VL checkpoints: the dtype read from the CPU's flags, generation
-that stops where the tool call ends, and weight-only int8 through optimum-quanto."""
+that stops where the tool call ends, torch's dynamic int8 and optimum-quanto's int4."""
 
 from __future__ import annotations
 
@@ -12,14 +12,19 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from actions.coords import DisplayProfile  # noqa: E402
 from actions.errors import BackendError  # noqa: E402
+from actions.frame import Frame  # noqa: E402
+from actions.models import Click  # noqa: E402
 from planners.qwen.answer_stop import ToolCallStop  # noqa: E402
 from planners.qwen.cpu_features import CpuBf16, cpu_bf16, cpu_dtype_choice  # noqa: E402
 from planners.qwen.local import LocalQwenBackend  # noqa: E402
 from planners.qwen.local_loading import pick_dtype  # noqa: E402
 from planners.qwen.messages import ChatMessage, ImagePart, TextPart  # noqa: E402
+from planners.qwen.planner import QwenPlanner  # noqa: E402
 from tests.model.tiny_qwen import build_tiny_qwen3_vl  # noqa: E402
 
 X86_FLAGS = "fpu vme sse sse2 avx avx2 avx512f avx512_vnni"
@@ -149,17 +154,89 @@ def test_the_stop_can_be_switched_off(qwen3_dir: Path) -> None:
 # -- int8 / int4 on the CPU -----------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def int8(qwen3_dir: Path) -> LocalQwenBackend:
+    return LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", quantization="int8")
+
+
+def test_int8_is_torchs_dynamic_int8_on_the_language_model_and_the_head(int8: LocalQwenBackend) -> None:
+    import torch
+
+    dynamic = torch.ao.nn.quantized.dynamic.Linear
+    assert int8.quantization == "int8" and " bf16 int8 (torch dynamic, fp32 activations) " in int8.describe()
+    language = int8._model.model.language_model
+    for layer in language.layers:
+        for projection in (layer.self_attn.q_proj, layer.self_attn.o_proj, layer.mlp.down_proj):
+            assert type(projection) is dynamic
+            assert projection.weight().qscheme() == torch.per_channel_affine  # a scale per output channel
+        assert layer.input_layernorm.weight.dtype == torch.float32  # fbgemm takes fp32 activations
+    assert type(int8._model.lm_head) is dynamic
+    assert int8._model.lm_head.weight().shape == language.embed_tokens.weight.shape  # untied: its own int8 copy
+    assert language.embed_tokens.weight.dtype == torch.bfloat16  # the lookup stays in the load dtype
+    vision = int8._model.model.visual.blocks[0].mlp.linear_fc1
+    assert type(vision) is torch.nn.Linear and vision.weight.dtype == torch.bfloat16  # the vision tower as loaded
+
+
+def test_int8_under_auto_dtype_computes_in_fp32(qwen3_dir: Path) -> None:
+    import torch
+
+    backend = LocalQwenBackend(str(qwen3_dir), device="cpu", quantization="int8")
+    assert (backend.dtype, backend.dtype_reason) == (
+        "fp32",
+        "int8 computes in fp32 (torch's dynamic int8 takes fp32 activations)",
+    )
+    assert backend._model.model.visual.blocks[0].mlp.linear_fc1.weight.dtype == torch.float32
+    assert " fp32 int8 (torch dynamic, fp32 activations) " in backend.describe()
+
+
+def test_int8_answers_are_greedy_and_the_same_on_every_load(int8: LocalQwenBackend, qwen3_dir: Path) -> None:
+    first = int8.complete(conversation(), max_new_tokens=8)
+    assert first.completion_tokens is not None and 1 <= first.completion_tokens <= 8 and first.text
+    assert int8.complete(conversation(), max_new_tokens=8).text == first.text  # the prefix cache's head too
+    again = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", quantization="int8")
+    assert again.complete(conversation(), max_new_tokens=8).text == first.text
+
+
+def test_an_int8_planning_step_comes_back_as_an_action(int8: LocalQwenBackend) -> None:
+    """A random model never writes a tool call, so greedy decoding is steered to one (a bias on each
+    token of the call, given the call so far); the int8 model computes every logit the steer adds to,
+    and the planner parses what comes back."""
+    answer = call("left_click").replace("[1, 2]", "[500, 250]")
+    ids = ids_of(int8, answer)
+    config = int8._model.generation_config
+    config.sequence_bias = [[ids[: n + 1], 1000.0 * (n + 1)] for n in range(len(ids))]
+    try:
+        planner = QwenPlanner(int8, preset="edge")
+        frame = Frame(np.full((800, 1280, 3), 230, dtype=np.uint8), DisplayProfile(width=1280, height=800), 0.0, 0.0)
+        plan = planner.plan("click the blue button", frame, ())
+    finally:
+        config.sequence_bias = None
+    assert plan.raw == answer  # stopped where the call ends
+    assert plan.actions == (Click(x=640, y=200),)
+
+
+def test_int8_needs_the_x86_engine(qwen3_dir: Path) -> None:
+    import torch
+
+    if "qnnpack" not in torch.backends.quantized.supported_engines:
+        pytest.skip("this torch has no other quantized engine to switch to")
+    engine = torch.backends.quantized.engine
+    torch.backends.quantized.engine = "qnnpack"  # an ARM CPU's engine
+    try:
+        with pytest.raises(BackendError, match="quantized engine is 'qnnpack' .*use --quantization int4 or none"):
+            LocalQwenBackend(str(qwen3_dir), device="cpu", quantization="int8")
+    finally:
+        torch.backends.quantized.engine = engine
+
+
 @pytest.mark.skipif(importlib.util.find_spec("optimum") is None, reason="optimum-quanto not installed")
-@pytest.mark.parametrize(
-    ("quantization", "weight_type"), [("int8", "WeightQBytesTensor"), ("int4", "WeightQBitsTensor")]
-)
-def test_int8_and_int4_on_the_cpu_load_and_answer(qwen3_dir: Path, quantization: str, weight_type: str) -> None:
-    backend = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", quantization=quantization)
-    assert backend.quantization == quantization and f" bf16 {quantization} " in backend.describe()
+def test_int4_on_the_cpu_loads_and_answers(qwen3_dir: Path) -> None:
+    backend = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", quantization="int4")
+    assert backend.quantization == "int4" and " bf16 int4 (optimum-quanto) " in backend.describe()
     layer = backend._model.model.language_model.layers[0].mlp.down_proj
     # (int4 packs for tinygemm where the shapes allow; the tiny model's mostly do not)
-    assert type(layer.weight).__name__.endswith(weight_type) and layer.weight.qtype.name == f"q{quantization}"
-    assert type(backend._model.lm_head.weight).__name__.endswith(weight_type)
+    assert type(layer.weight).__name__.endswith("WeightQBitsTensor") and layer.weight.qtype.name == "qint4"
+    assert type(backend._model.lm_head.weight).__name__.endswith("WeightQBitsTensor")
     vision = backend._model.model.visual.blocks[0].mlp.linear_fc1
     assert type(vision.weight).__name__ == "Parameter"  # the vision tower stays in bf16
     first = backend.complete(conversation(), max_new_tokens=8)
