@@ -53,8 +53,8 @@ def add_model_flags(run: argparse.ArgumentParser, observe: bool = True) -> None:
     group.add_argument(
         "--quantization",
         choices=[q for q in QUANTIZATIONS if q is not None],
-        help="4bit/8bit: bitsandbytes on a CUDA GPU; int8/int4: weight-only on the CPU "
-        "(optimum-quanto), faster answers for some accuracy",
+        help="4bit/8bit: bitsandbytes on a CUDA GPU; on the CPU int8: torch's dynamic int8 (x86), "
+        "int4: optimum-quanto; faster answers for some accuracy",
     )
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
     if not observe:
