@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from actions.frame import Frame
+from planners.grounding.disjoint_sets import DisjointSets
 from planners.grounding.ocr_engine import Box
 from planners.grounding.template import frame_gray
 
@@ -137,13 +138,7 @@ def _join_row_neighbours(blobs: list[Box], borders: np.ndarray) -> list[Box]:
     which at 200% split words into letters ("ファイル" became "フ", "ァイ", "ル"; "フ" alone read "7",
     a label found at a wrong box)."""
     boxes = sorted(blobs)
-    parent = list(range(len(boxes)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSets(len(boxes))
 
     for i, a in enumerate(boxes):
         for j in range(i + 1, len(boxes)):
@@ -159,10 +154,10 @@ def _join_row_neighbours(blobs: list[Box], borders: np.ndarray) -> list[Box]:
                 and b[0] - (a[0] + a[2]) <= _ROW_GAP * low
                 and not borders[top:bottom, left:right].any()
             ):
-                parent[root(j)] = root(i)
+                sets.join(i, j)
     groups: dict[int, Box] = {}
     for i, box in enumerate(boxes):
-        groups[root(i)] = _union(groups[root(i)], box) if root(i) in groups else box
+        groups[sets.root(i)] = _union(groups[sets.root(i)], box) if sets.root(i) in groups else box
     return list(groups.values())
 
 

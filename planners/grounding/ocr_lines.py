@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from planners.grounding.disjoint_sets import DisjointSets
 from planners.grounding.ocr_engine import Word
 
 
@@ -18,18 +19,12 @@ def group_lines(words: Sequence[Word], gap: float, engine_lines: bool = False) -
     engine put on one line stay on one (tesseract's box of the first of "キャ ン セ ル" spans them all)."""
     order = sorted(range(len(words)), key=lambda i: words[i].box[1] + words[i].box[3] / 2)
     tallest = max((word.box[3] for word in words), default=0)
-    parent = list(range(len(words)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSets(len(words))
 
     if engine_lines:
         first: dict[tuple[int, ...], int] = {}
         for i, word in enumerate(words):
-            parent[root(i)] = root(first.setdefault(word.line, i))
+            sets.join(first.setdefault(word.line, i), i)
     for n, i in enumerate(order):  # only words whose centres are within one text height can share a line
         a = words[i]
         for j in order[n + 1 :]:
@@ -37,10 +32,10 @@ def group_lines(words: Sequence[Word], gap: float, engine_lines: bool = False) -
             if (b.box[1] + b.box[3] / 2) - (a.box[1] + a.box[3] / 2) > tallest:
                 break
             if _same_line(a, b, gap) or _same_line(b, a, gap):
-                parent[root(j)] = root(i)
+                sets.join(i, j)
     groups: dict[int, list[Word]] = {}
     for i in order:
-        groups.setdefault(root(i), []).append(words[i])
+        groups.setdefault(sets.root(i), []).append(words[i])
     lines = [sorted(group, key=lambda w: w.box[0]) for group in groups.values()]
     return sorted(lines, key=lambda line: (min(w.box[1] for w in line), line[0].box[0]))
 
