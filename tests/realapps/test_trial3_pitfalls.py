@@ -27,10 +27,10 @@ import json
 
 import pytest
 
-from actions.x11.windows import find_window, wait_for_window
 from scenarios.realapps.apps import running_dialog
 from scenarios.realapps.forms import qt_python
 from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
+from tests.realapps.test_tree_expectations import page_title
 
 DEAD_BUTTON_PAGE = (
     "data:text/html;charset=utf-8,<title>dead: name=</title>"
@@ -52,8 +52,8 @@ def test_a_button_that_does_nothing_is_not_changed_by_the_field_it_took_the_focu
     ]
     with chromium_page(env, DEAD_BUTTON_PAGE, r"^dead: ", size=(600, 500)):
         run = run_plan(plan, env, tmp_path)
-        now = find_window(r"^dead: ", display=env["DISPLAY"])
-    assert now is not None and now.title == "dead: name=abc", explain(run, tmp_path)  # the page's own state
+        now = page_title(env["DISPLAY"], r"^dead: name=abc$")
+    assert now is not None, explain(run, tmp_path)  # the page's own state
     *_, click = steps(tmp_path)
     # The only pixels that changed were the field's, blurred: no effect of the button anywhere.
     assert click["verdict"] == "no_change", (click.get("changed_bbox"), explain(run, tmp_path))
@@ -70,7 +70,7 @@ def test_a_button_that_clears_the_field_it_took_the_focus_from_is_changed(deskto
     ]
     with chromium_page(env, DEAD_BUTTON_PAGE, r"^dead: ", size=(600, 500)):
         run = run_plan(plan, env, tmp_path)
-        cleared = wait_for_window(r"^dead: name= \(cleared\)$", 5, display=env["DISPLAY"])  # the page's own word
+        cleared = page_title(env["DISPLAY"], r"^dead: name= \(cleared\)$")  # the page's own word
     assert cleared is not None, explain(run, tmp_path)
     *_, click = steps(tmp_path)
     assert click["verdict"] == "changed", (click.get("changed_bbox"), explain(run, tmp_path))
@@ -95,8 +95,8 @@ def test_a_field_the_page_replaces_as_it_is_typed_in_is_read_back_where_the_focu
     ]
     with chromium_page(env, MIRROR_PAGE, r"^mirror:", size=(600, 400)):
         run = run_plan(plan, env, tmp_path)
-        now = find_window(r"^mirror:", display=env["DISPLAY"])
-    assert now is not None and now.title == "mirror: hello", explain(run, tmp_path)  # the page holds it
+        now = page_title(env["DISPLAY"], r"^mirror: hello$")  # the page sets its title after it painted
+    assert now is not None, explain(run, tmp_path)  # the page holds it
     typed = steps(tmp_path)[-1]
     # The field typed into went defunct at the first key; the one that holds the text has the focus now.
     assert typed["verdict"] == "read_back", explain(run, tmp_path)
@@ -183,8 +183,8 @@ def test_a_text_field_that_dropped_leading_zeros_does_not_hold_the_zip_code(desk
     ]
     with chromium_page(env, ZIP_PAGE, r"^zip:", size=(600, 400)):
         run = run_plan(plan, env, tmp_path)
-        now = find_window(r"^zip:", display=env["DISPLAY"])
-    assert now is not None and now.title == "zip: 501", explain(run, tmp_path)  # what the page made of it
+        now = page_title(env["DISPLAY"], r"^zip: 501$")
+    assert now is not None, explain(run, tmp_path)  # what the page made of it
     *_, tab = steps(tmp_path)
     assert tab["verdict"] == "failed", (tab.get("seen"), explain(run, tmp_path))
     assert run.returncode == 1, explain(run, tmp_path)
@@ -273,8 +273,8 @@ def test_a_code_split_over_fields_that_move_the_focus_on_is_read_back_whole(desk
     ]
     with chromium_page(env, OTP_PAGE, r"^otp:", size=(600, 300)):
         run = run_plan(plan, env, tmp_path)
-        now = find_window(r"^otp:", display=env["DISPLAY"])
-    assert now is not None and now.title == "otp: 123-456", explain(run, tmp_path)  # the page holds it all
+        now = page_title(env["DISPLAY"], r"^otp: 123-456$")
+    assert now is not None, explain(run, tmp_path)  # the page holds it all
     typed = steps(tmp_path)[-1]
     assert typed["verdict"] == "read_back", (typed.get("seen"), explain(run, tmp_path))
     assert run.returncode == 0, explain(run, tmp_path)
@@ -296,6 +296,6 @@ def test_a_contenteditable_block_is_a_field(desktop, clock, tmp_path) -> None:
     ]
     with chromium_page(env, EDITABLE_PAGE, r"^msg:", size=(600, 400)):
         run = run_plan(plan, env, tmp_path)
-        typed = wait_for_window(r"^msg: hi there$", 5, display=env["DISPLAY"])  # the page's own word
+        typed = page_title(env["DISPLAY"], r"^msg: hi there$")  # the page's own word
     assert typed is not None, explain(run, tmp_path)
     assert run.returncode == 0, explain(run, tmp_path)
