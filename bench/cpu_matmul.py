@@ -26,11 +26,8 @@ def main() -> None:
     for kind in ("dense", "oneDNN prepacked"):
         times: dict[str, tuple[float, float]] = {}
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-            layer = torch.nn.Linear(IN_FEATURES, OUT_FEATURES, bias=False)
-            if kind == "dense":
-                layer = layer.to(dtype)
-            else:
-                layer = mkldnn.to_mkldnn(torch.nn.Sequential(layer), dtype)[0]
+            dense = torch.nn.Linear(IN_FEATURES, OUT_FEATURES, bias=False)
+            layer = dense.to(dtype) if kind == "dense" else mkldnn.to_mkldnn(torch.nn.Sequential(dense), dtype)[0]
             prefill = torch.randn(1, PREFILL_TOKENS, IN_FEATURES).to(dtype)
             token = torch.randn(1, 1, IN_FEATURES).to(dtype)
             with torch.inference_mode():

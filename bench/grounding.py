@@ -84,14 +84,9 @@ def rung_table(frame: Frame, widgets: dict[str, dict[str, int]], tmp: Path) -> s
     from actions.coords import ScreenPoint
     from actions.windows import WindowInfo
     from planners.grounding.base import GroundingQuery
+    from planners.grounding.gray import frame_gray
     from planners.grounding.ocr import OcrGrounder
-    from planners.grounding.template import (
-        AnchorTemplateGrounder,
-        ScreenTemplateGrounder,
-        crop_template,
-        frame_gray,
-        load_template,
-    )
+    from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder, crop_template, load_template
 
     def centre(name: str) -> ScreenPoint:
         box = widgets[name]
@@ -143,9 +138,9 @@ def rung_table(frame: Frame, widgets: dict[str, dict[str, int]], tmp: Path) -> s
 def psm_table(frame: Frame, widgets: dict[str, dict[str, int]]) -> str:
     import cv2
 
+    from planners.grounding.gray import frame_gray
     from planners.grounding.ocr import OcrGrounder, Word, find_label, normalise, text_blobs
     from planners.grounding.ocr_tesseract import TesseractEngine, run_tesseract
-    from planners.grounding.template import frame_gray
 
     box = widgets["window"]
     x0, y0, x1, y1 = box["x"], box["y"], box["x"] + box["w"], box["y"] + box["h"]
@@ -179,13 +174,8 @@ def zoom_table(env: dict[str, str], display: str, tmp: Path) -> str:
     from actions.coords import ScreenPoint
     from agent.screen import MssScreen
     from planners.grounding.base import GroundingQuery
-    from planners.grounding.template import (
-        AnchorTemplateGrounder,
-        ScreenTemplateGrounder,
-        crop_template,
-        frame_gray,
-        smoothed,
-    )
+    from planners.grounding.gray import frame_gray, smoothed
+    from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder, crop_template
     from scenarios.pages.zoom_form import chromium, element_point, form_server
 
     scales, shots = (1.0, 1.25), {}

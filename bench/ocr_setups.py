@@ -12,11 +12,11 @@ from collections.abc import Callable
 import cv2
 
 from actions.frame import Frame
+from planners.grounding.gray import frame_gray
 from planners.grounding.ocr_engine import Box, OcrEngine, Word
 from planners.grounding.ocr_hybrid import HybridEngine
 from planners.grounding.ocr_rapid import RapidOcrEngine
 from planners.grounding.ocr_tesseract import TesseractEngine, run_tesseract
-from planners.grounding.template import frame_gray
 
 ALL_LANGS = "eng+deu+fra+chi_sim+jpn"
 DIGITS = ("-c", "tessedit_char_whitelist=0123456789.")

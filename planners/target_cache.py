@@ -189,7 +189,7 @@ def label_side(frame: Frame, point: ScreenPoint, offset: tuple[int, int]) -> tup
     Walks from the label's centre towards the offset's main direction, over a band as thick as a line
     of text, until a gap of ``_LABEL_GAP_PT`` without ink: the label ends at the last ink before it.
     """
-    from planners.grounding.template import frame_gray
+    from planners.grounding.gray import frame_gray
 
     gray = frame_gray(frame)
     height, width = gray.shape[:2]

@@ -23,8 +23,8 @@ import numpy as np
 
 from actions.frame import Frame
 from planners.grounding.disjoint_sets import DisjointSets
+from planners.grounding.gray import frame_gray
 from planners.grounding.ocr_engine import Box
-from planners.grounding.template import frame_gray
 
 _EDGE_LEVELS = 48  # gradient (gray levels) that makes a pixel an edge: text, borders, icons
 _BORDER_PT = 30  # a straight run of edge this long is longer than any glyph: a widget border

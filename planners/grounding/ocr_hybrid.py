@@ -15,13 +15,13 @@ import shutil
 import threading
 
 from actions.frame import Frame
+from planners.grounding.gray import frame_gray
 from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.ocr_lines import numbered_lines
 from planners.grounding.ocr_rapid import RapidOcrEngine, recognise_blobs
 from planners.grounding.ocr_shapes import bar_glyph
 from planners.grounding.ocr_tesseract import TesseractEngine, installed_languages
-from planners.grounding.template import frame_gray
 
 _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol, a digit or three, two CJK)
 _CACHE_SIZE = 4096  # blobs remembered

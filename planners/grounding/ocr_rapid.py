@@ -17,9 +17,9 @@ import numpy as np
 
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
+from planners.grounding.gray import frame_gray
 from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
-from planners.grounding.template import frame_gray
 
 INSTALL_HINT = "pip install rapidocr-onnxruntime"
 _SPACE_OF_HEIGHT = 0.15  # blank columns this many line heights wide between two characters: a space

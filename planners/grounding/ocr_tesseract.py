@@ -29,10 +29,10 @@ import numpy as np
 
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
+from planners.grounding.gray import frame_gray
 from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.ocr_tesslib import read_tsv
-from planners.grounding.template import frame_gray
 
 _Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: text, box, conf, line
 _TSV_FIELDS = ["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width", "height",

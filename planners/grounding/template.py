@@ -26,9 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import threading
 import time
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +37,7 @@ import numpy as np
 from actions.coords import ImagePixel, ScreenPoint
 from actions.frame import Frame
 from planners.grounding.base import GroundingQuery, GroundingResult
+from planners.grounding.gray import frame_gray, half, smoothed
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -62,8 +61,6 @@ _KERNEL3 = np.ones((3, 3), np.uint8)
 # Sizes of the target now against the recording: 100%, 110%, 125%, 150% zoom, and back again.
 SCALES: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 1 / 1.1, 0.8, 2 / 3)
 _SAME_SCALE = 0.02  # a window within 2% of its recorded size: no zoom, just rounding
-_SMOOTH_KSIZE = (5, 5)  # resized crops are matched blurred, frame and crop alike
-_SMOOTH_KEY = 100  # frame_gray's cache: smoothed levels live beside the sharp ones
 Pixel = tuple[int, int]  # x, y in frame pixels
 
 
@@ -75,44 +72,6 @@ class Match:  # the template's top-left on the frame (frame pixels) and its corr
 
 
 # ---- frame and template pixels ---------------------------------------------------------------------
-_gray_lock = threading.Lock()
-_gray_cache: weakref.WeakKeyDictionary[Frame, dict[int, np.ndarray]] = weakref.WeakKeyDictionary()
-
-
-def frame_gray(frame: Frame, level: int = 0, smooth: bool = False) -> np.ndarray:
-    """The frame in 8-bit gray (``level`` 1: half size; ``smooth``: Gaussian-blurred first, for matching
-    resized crops), converted once per frame and cached.
-
-    BGRA frames from mss convert straight to gray, without the RGB copy ``Frame.pixels`` makes.
-    """
-    key = level + (_SMOOTH_KEY if smooth else 0)
-    with _gray_lock:
-        gray = _gray_cache.get(frame, {}).get(key)
-    if gray is None:
-        data = frame.data
-        if level > 0:
-            gray = _half(frame_gray(frame, level - 1, smooth))
-        elif smooth:
-            gray = smoothed(frame_gray(frame))
-        elif data.ndim == 2:
-            gray = np.ascontiguousarray(data)
-        else:
-            code = cv2.COLOR_BGRA2GRAY if frame.order == "BGRA" else cv2.COLOR_RGB2GRAY
-            gray = cv2.cvtColor(data if frame.order == "BGRA" else np.ascontiguousarray(data[..., :3]), code)
-        with _gray_lock:
-            _gray_cache.setdefault(frame, {})[key] = gray
-    return gray
-
-
-def smoothed(gray: np.ndarray) -> np.ndarray:
-    """Blurred over a few pixels: a resized crop's 1 px borders and glyph stems land a pixel off the
-    re-rendered ones; blurred, they still overlap (a field's crop at 125%: 0.76 sharp, 0.94 blurred)."""
-    return cv2.GaussianBlur(gray, _SMOOTH_KSIZE, 0)
-
-
-def _half(gray: np.ndarray) -> np.ndarray:
-    # INTER_AREA averages 2x2 blocks: antialiased, and exact sizes, so coordinates map back by 2x.
-    return cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
 
 
 def load_template(path: Path) -> np.ndarray:
@@ -184,7 +143,7 @@ def search(frame: Frame, template: np.ndarray, limit: int = _CANDIDATES, smooth:
     if min(th, tw) < _COARSE_MIN_PX:
         scores = cv2.matchTemplate(gray, template, cv2.TM_CCOEFF_NORMED)
         return _peaks(scores, -1.0, radius, limit)
-    coarse = cv2.matchTemplate(frame_gray(frame, 1, smooth), _half(template), cv2.TM_CCOEFF_NORMED)
+    coarse = cv2.matchTemplate(frame_gray(frame, 1, smooth), half(template), cv2.TM_CCOEFF_NORMED)
     refined: list[Match] = []
     for cand in _peaks(coarse, _COARSE_FLOOR, max(2, radius // 2), limit):
         # The coarse peak is within a pixel or two of the full-resolution one: re-score a small window.
