@@ -82,8 +82,10 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         # A terminal or a log that scrolled moved its old lines up: the same words, one shift higher, are old.
         before_words = words_in(ctx.tools.reader, ctx.before, place)
         before = matches(before_words, pattern)
-        shifts = {0, scroll_shift(before_words, words)}
-        fresh = [m for m in found if not any(_unchanged(m, old, dy) for old in before for dy in shifts)]
+        # Once it scrolled, what was at a place before has moved on: a match there now is new (the FINISHED a
+        # command printed on the row where the last one was before the scroll).
+        dy = scroll_shift(before_words, words)
+        fresh = [m for m in found if not any(_unchanged(m, old, dy) for old in before)]
         if not fresh:
             seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
             return Judgement(Verdict.UNPROVEN, frame, seen)

@@ -235,6 +235,29 @@ def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, t
     assert run.returncode == 1, explain(run, tmp_path)
 
 
+def test_a_marker_a_command_prints_in_a_full_terminal_is_new(desktop, clock, tmp_path) -> None:
+    """The counterpart: the same full, scrolling terminal, a command that does print FINISHED: met."""
+    from scenarios.realapps.apps import running_app
+
+    require("xterm", "xterm")
+    fill = [
+        {"kind": "type", "text": "seq 1 20; echo FINISHED"},
+        {"kind": "key", "keys": ["enter"], "expect": "none"},
+    ]
+    plan = [
+        {"kind": "type", "text": "true && echo FINISHED"},
+        {"kind": "key", "keys": ["enter"], "expect": {"text": "FINISHED", "in_window": "scroll", "timeout_s": 3}},
+    ]
+    with running_app(XTERM_READABLE, desktop.env(), "^deskpilot-scroll$"):
+        (tmp_path / "fill").mkdir()
+        filled = run_plan(fill, desktop.env(), tmp_path / "fill")
+        assert filled.returncode == 0, explain(filled, tmp_path / "fill")
+        run = run_plan(plan, desktop.env(), tmp_path)
+    *_, enter = steps(tmp_path)
+    assert enter["verdict"] == "met", (enter.get("seen"), explain(run, tmp_path))
+    assert run.returncode == 0, explain(run, tmp_path)
+
+
 def test_a_day_of_a_calendar_is_clicked_where_ocr_read_it(desktop, clock, tmp_path) -> None:
     """GTK's calendar publishes no days: OCR finds "15". The "1" of Friday the 1st and the "5" of Tuesday
     the 5th on the row below were joined as a label wrapped onto a second line ("1 5", a whole-line match,
