@@ -13,15 +13,17 @@ prompt), which cuts our system prompt into about as many tokens as Qwen's does (
 
 Every set-up runs in its own process (so load time and peak memory are its own): load, then per
 preset a first step (nothing cached: the task, a 1280x800 screenshot, no history) and a warm step (the
-same run's second step: same static prompt, a new screenshot, one history item). Random weights
-never write ``</tool_call>``, so every answer is forced to the length a real answer has, counted with
-the same tokenizer: a click call with the ``Action:`` line (verbose) or without it (terse, the CPU
-presets' prompt), plus the ``<|im_end|>`` step where the stop at ``</tool_call>`` is off.
+same run's second step: same static prompt, a new screenshot, one history item holding the first answer).
+Random weights answer nothing real, so every answer is forced to a real one (``ForwardClock``): a click
+call with the ``Action:`` line (verbose) or without it (terse, the CPU presets' prompt), the warm step's a
+click elsewhere; the stop at ``</tool_call>`` and prompt lookup's drafts act on it as on a real answer.
 
 Columns: visual tokens; load s (the backend's constructor: tokenizer, processor, weights,
-quantization); first and warm step s (``complete()`` end to end); prefill s of the warm step (the
-first forward of generate, after the cached head); decode ms per token (the later forwards); peak
-RSS of the process. The last line is the default set-up's warm step at 2B edge.
+quantization); first and warm step s (``complete()`` end to end); warm to 1st tok s (the warm step
+until its first answer token: the prefill after the cached head); decode ms per answer token (the
+later forwards, over the answer's tokens after the first); decode forwards (one per token without
+prompt lookup, fewer with it); peak RSS of the process. The last line is the default set-up's warm
+step at 2B edge.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import table
+from planners.qwen.local import DEFAULT_LOOKUP_TOKENS
 
 SCREEN = (1280, 800)
 TASK = "Open the File menu, choose Save As and save the document as report.txt in the Documents folder."
@@ -46,20 +49,28 @@ CALL = (
     '<tool_call>\n{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [812, 734]}}'
     "\n</tool_call>"
 )
+# The warm step's answer: another click (the first step's answer is in its history, so a repeat of it would
+# be drafted whole from there; a real next step clicks elsewhere).
+NEXT_CALL = CALL.replace("[812, 734]", "[655, 402]")
 TOKENIZER_VOCAB = 8000
 
-# name -> (dtype, prefix cache, terse prompt + stop at the tool call's end, quantization). The quantizations are
-# the backend's own (planners.qwen.cpu_quantization): int8 torch's dynamic int8, int4 optimum-quanto's.
-SETUPS: dict[str, tuple[str, bool, bool, str | None]] = {
-    "fp32 (before)": ("fp32", False, False, None),
-    "bf16": ("bf16", False, False, None),
-    "fp32 + cache": ("fp32", True, False, None),
-    "fp32 + terse/stop": ("fp32", False, True, None),
-    "default (auto dtype + cache + terse/stop)": ("auto", True, True, None),
-    "default + int8": ("auto", True, True, "int8"),
-    "default + int4": ("auto", True, True, "int4"),
+# name -> (dtype, prefix cache, terse prompt + stop at the tool call's end, quantization, prompt lookup draft
+# tokens). The quantizations are the backend's own (planners.qwen.cpu_quantization): int8 torch's dynamic
+# int8, int4 optimum-quanto's. Prompt lookup: planners.qwen.prompt_lookup (0: transformers' own loop).
+SETUPS: dict[str, tuple[str, bool, bool, str | None, int]] = {
+    "fp32 (before)": ("fp32", False, False, None, 0),
+    "bf16": ("bf16", False, False, None, 0),
+    "fp32 + cache": ("fp32", True, False, None, 0),
+    "fp32 + terse/stop": ("fp32", False, True, None, 0),
+    "fp32 + lookup": ("fp32", False, False, None, DEFAULT_LOOKUP_TOKENS),
+    "auto + cache + terse/stop (no lookup)": ("auto", True, True, None, 0),
+    "default (auto dtype + cache + terse/stop + lookup 8)": ("auto", True, True, None, DEFAULT_LOOKUP_TOKENS),
+    "default, lookup 4": ("auto", True, True, None, 4),
+    "default, lookup 16": ("auto", True, True, None, 16),
+    "default + int8": ("auto", True, True, "int8", DEFAULT_LOOKUP_TOKENS),
+    "default + int4": ("auto", True, True, "int4", DEFAULT_LOOKUP_TOKENS),
 }
-DEFAULT_SETUP = "default (auto dtype + cache + terse/stop)"
+DEFAULT_SETUP = "default (auto dtype + cache + terse/stop + lookup 8)"
 
 
 # -- the checkpoint ------------------------------------------------------------------------------------
@@ -114,19 +125,36 @@ def build_checkpoint(size: str, directory: Path) -> Path:
 
 
 class ForwardClock:
-    """The end time of every forward of the model, to split a generate into prefill and decode."""
+    """Wraps the model's forward: the end time of every forward (to split a step into prefill and decode),
+    and the answer forced. Random weights never write ``</tool_call>`` and would draft nothing a real answer
+    drafts, so at every position past the prompt the logits are raised on ``forced``'s token there: the
+    model "says" a real answer, through whatever decoding loop runs (transformers' or prompt lookup's),
+    and the stop, the drafts and their acceptance behave as they would on that answer."""
 
     def __init__(self, model: Any) -> None:
         self.marks: list[float] = []
+        self.prompt_tokens = 0
+        self.forced: list[int] = []
         forward = model.forward
 
         @functools.wraps(forward)  # generate checks its kwargs against forward's signature
         def timed(*args: Any, **kwargs: Any) -> Any:
+            cache = kwargs.get("past_key_values")
+            past = cache.get_seq_length() if cache is not None else 0
+            fed = kwargs["input_ids"].shape[1]
             out = forward(*args, **kwargs)
+            self._force(out.logits, past + fed)
             self.marks.append(time.perf_counter())
             return out
 
         model.forward = timed  # an instance attribute: generate calls it in place of the class's
+
+    def _force(self, logits: Any, end: int) -> None:
+        kept = logits.shape[1]  # the last `kept` positions of the `end` tokens seen so far
+        for j in range(kept):
+            answer_index = end - kept + j + 1 - self.prompt_tokens  # which answer token position j predicts
+            if 0 <= answer_index < len(self.forced):
+                logits[0, j, self.forced[answer_index]] = logits[0, j].max() + 100.0
 
 
 def _screens() -> tuple[Any, Any]:
@@ -140,24 +168,28 @@ def _screens() -> tuple[Any, Any]:
 
 
 def timed_step(
-    backend: Any, clock: ForwardClock, image: Any, history: list[Any], answer_tokens: int, terse: bool
+    backend: Any, clock: ForwardClock, image: Any, history: list[Any], answer: str, max_tokens: int, terse: bool
 ) -> dict[str, Any]:
-    """One planning step of the benchmark's task on ``image`` after ``history``: its time end to end, until
-    the first answer token (prefill), and per decoded token (the later forwards)."""
+    """One planning step of the benchmark's task on ``image`` after ``history``, ``answer`` forced: its time
+    end to end, until the first answer token (prefill), per decoded answer token (the later forwards), and
+    how many forwards decoding took."""
     from planners.qwen.prompt import build_messages
 
     messages = build_messages(TASK, image, history, family="qwen3", screen_size=image.size, terse=terse)
+    clock.prompt_tokens = backend.count_prompt_tokens(messages)
+    clock.forced = backend._tokenizer(answer, add_special_tokens=False)["input_ids"]
     clock.marks.clear()
     begun = time.perf_counter()
-    completion = backend.complete(messages, answer_tokens)
+    completion = backend.complete(messages, max_tokens)
     total_s = time.perf_counter() - begun
-    decode = [b - a for a, b in zip(clock.marks, clock.marks[1:], strict=False)]
+    decode_s = clock.marks[-1] - clock.marks[0] if clock.marks else 0.0
     return {
         "step_s": total_s,
-        "until_first_token_s": total_s - (clock.marks[-1] - clock.marks[0]) if clock.marks else total_s,
+        "until_first_token_s": total_s - decode_s,
         "tokens": completion.completion_tokens,
         "prompt_tokens": completion.prompt_tokens,
-        "decode_ms": 1000 * sum(decode) / max(1, len(decode)),
+        "decode_ms": 1000 * decode_s / max(1, completion.completion_tokens - 1),
+        "decode_forwards": max(0, len(clock.marks) - 1),
     }
 
 
@@ -168,7 +200,7 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
     from planners.qwen.local import LocalQwenBackend
     from planners.qwen.prompt import HistoryItem
 
-    dtype, cache, terse, quantization = SETUPS[setup]
+    dtype, cache, terse, quantization, lookup = SETUPS[setup]
     started = time.perf_counter()
     # The checkpoint's pixel budget is wide: each preset's own resize (resize_for_model) sets the size.
     backend = LocalQwenBackend(
@@ -178,12 +210,13 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
         quantization=quantization,
         prefix_cache=cache,
         stop_at_tool_call=terse,
+        prompt_lookup=lookup,
     )
     load_s = time.perf_counter() - started
     load_peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    answer = CALL if terse else ACTION_LINE + CALL
-    answer_tokens = len(backend._tokenizer(answer, add_special_tokens=False)["input_ids"]) + (0 if terse else 1)
-    backend._model.generation_config.min_new_tokens = answer_tokens  # random weights: force a real length
+    answers = [call if terse else ACTION_LINE + call for call in (CALL, NEXT_CALL)]
+    # without the stop, the <|im_end|> step too (the model's own end, which the forcing leaves to it: bound it)
+    max_tokens = len(backend._tokenizer(answers[0], add_special_tokens=False)["input_ids"]) + (0 if terse else 1)
     clock = ForwardClock(backend._model)
     rows = []
     for name in presets:
@@ -192,8 +225,11 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
             backend.prefix_cache.clear()  # each preset's first step starts cold
         first, second = (resize_for_model(image, preset, "qwen3") for image in _screens())
         steps = [
-            timed_step(backend, clock, image, history, answer_tokens, terse)
-            for image, history in ((first, []), (second, [HistoryItem(answer, "changed", "", None)]))
+            timed_step(backend, clock, image, history, answer, max_tokens, terse)
+            for image, history, answer in (
+                (first, [], answers[0]),
+                (second, [HistoryItem(answers[0], "changed", "", None)], answers[1]),
+            )
         ]
         rows.append(
             {"preset": name, "visual_tokens": backend.visual_tokens(first), "first": steps[0], "warm": steps[1]}
@@ -205,7 +241,7 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
         "load_s": load_s,
         "load_peak_gb": load_peak_gb,
         "peak_gb": peak_gb,
-        "answer_tokens": answer_tokens,
+        "answer_tokens": max_tokens,
         "rows": rows,
     }
 
@@ -271,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "warm step s",
         "warm to 1st tok s",
         "decode ms/tok",
+        "decode forwards",
         "peak GB",
     ]
     rows = []
@@ -291,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{warm['step_s']:.1f}",
                     f"{warm['until_first_token_s']:.1f}",
                     f"{warm['decode_ms']:.0f}",
+                    warm["decode_forwards"],
                     f"{r['peak_gb']:.1f}",
                 ]
             )

@@ -56,6 +56,14 @@ def add_model_flags(run: argparse.ArgumentParser, observe: bool = True) -> None:
         help="4bit/8bit: bitsandbytes on a CUDA GPU; on the CPU int8: torch's dynamic int8 (x86), "
         "int4: optimum-quanto; faster answers for some accuracy",
     )
+    group.add_argument(
+        "--prompt-lookup",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local model: check up to N answer tokens drafted from the prompt per forward (the same "
+        "greedy answer, fewer forwards); default 8 on the CPU, 0 (off) elsewhere",
+    )
     group.add_argument("--timeout-s", type=float, default=120.0, help="server request timeout (default 120)")
     if not observe:
         return
@@ -88,6 +96,7 @@ def model_spec(args: argparse.Namespace) -> ModelSpec:
         "dtype",
         "attn",
         "quantization",
+        "prompt_lookup",
         "timeout_s",
         "observe",
     )

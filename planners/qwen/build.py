@@ -51,6 +51,9 @@ class ModelSpec(BaseModel):
     dtype: str = "auto"
     attn: str = "auto"
     quantization: str | None = None
+    prompt_lookup: int | None = Field(
+        None, ge=0, description="local: draft tokens checked per forward (None: 8 on the CPU, else 0; 0: off)"
+    )
     timeout_s: float = Field(120.0, gt=0, description="server request timeout")
     observe: str = Field(DEFAULT_OBSERVE, description="screenshot, or screenshot+tree (the active window's elements)")
 
@@ -117,6 +120,7 @@ def _local_backend(spec: ModelSpec, preset: Preset, family: str | None) -> ChatB
         min_pixels=preset.min_pixels,
         max_pixels=preset.max_pixels,
         family=family,
+        prompt_lookup=spec.prompt_lookup,
     )
     print(f"deskpilot: dtype {backend.dtype} ({backend.dtype_reason})", file=sys.stderr)
     return backend

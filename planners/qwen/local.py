@@ -52,6 +52,8 @@ from planners.qwen.local_loading import (
 )
 from planners.qwen.messages import ChatMessage, Completion
 from planners.qwen.prefix_cache import PrefixCache
+from planners.qwen.prompt_lookup import LookupStats, greedy_is_argmax
+from planners.qwen.prompt_lookup import decode as lookup_decode
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ CONTROL_TOKENS = frozenset(
         "<|vision_pad|>",
     }
 )
+# Draft tokens checked per forward on the CPU (planners.qwen.prompt_lookup); bench.cpu_step measures others.
+DEFAULT_LOOKUP_TOKENS = 8
 _HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
 
 
@@ -123,7 +127,9 @@ class LocalQwenBackend:
     prompt and tool schema, up to the first image) and reuses it at the next call
     (``planners.qwen.prefix_cache``); ``stop_at_tool_call`` (default on) ends generation where the
     answer's tool call ends (``planners.qwen.answer_stop``). Neither changes a greedy answer, but
-    the stop cuts what a model says after its call.
+    the stop cuts what a model says after its call. ``prompt_lookup`` (draft tokens; default
+    ``DEFAULT_LOOKUP_TOKENS`` on the CPU, 0 = off elsewhere) decodes greedily checking tokens drafted from
+    the prompt several per forward (``planners.qwen.prompt_lookup``): the same answer in fewer forwards.
 
     The weights load in the constructor, so a bad checkpoint fails where it is named; ``check()``
     (the same start-up call as the server backend's) has nothing left to do but answer ``[model]``.
@@ -147,11 +153,14 @@ class LocalQwenBackend:
         family: str | None = None,
         prefix_cache: bool = True,
         stop_at_tool_call: bool = True,
+        prompt_lookup: int | None = None,
     ) -> None:
         check_choice("device", device, DEVICES)
         check_choice("dtype", dtype, DTYPES)
         check_choice("attn", attn, ATTNS)
         check_choice("quantization", quantization, QUANTIZATIONS)
+        if prompt_lookup is not None and prompt_lookup < 0:
+            raise BackendError(f"prompt_lookup must be 0 (off) or a number of draft tokens, got {prompt_lookup}")
         if min_pixels is not None and max_pixels is not None and min_pixels > max_pixels:
             raise BackendError(f"min_pixels ({min_pixels}) is larger than max_pixels ({max_pixels})")
         if family is not None:
@@ -196,12 +205,16 @@ class LocalQwenBackend:
         self._transformers = transformers
         self.prefix_cache = PrefixCache() if prefix_cache else None
         self.stop_at_tool_call = stop_at_tool_call
+        default_lookup = DEFAULT_LOOKUP_TOKENS if self.device == "cpu" else 0
+        self.prompt_lookup = default_lookup if prompt_lookup is None else prompt_lookup
+        self.lookup_stats = LookupStats()
         self._forward_params = set(inspect.signature(self._model.forward).parameters)
         self._image_token_id = int(getattr(config, "image_token_id", self._tokenizer.convert_tokens_to_ids(IMAGE_PAD)))
         self._video_token_id = int(getattr(config, "video_token_id", None) or -1)
         self._drop_ids = _control_token_ids(self._tokenizer)
         self._vision_ids = frozenset(i for i in (self._image_token_id, self._video_token_id) if i >= 0)
         self._call_ids = _token_id(self._tokenizer, CALL_START), _token_id(self._tokenizer, CALL_END)
+        self._eos_ids = _eos_ids(self._model.generation_config, self._tokenizer)
 
     # -- ChatBackend ---------------------------------------------------------------------------
 
@@ -232,10 +245,9 @@ class LocalQwenBackend:
                     head = self.prefix_cache.prepare(self._model, inputs["input_ids"][0].tolist(), self._vision_ids)
                     if head is not None:
                         extra["past_key_values"] = head
-                output = self._model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, **extra)
+                new_ids = self._generate(inputs, max_new_tokens, extra, stop)
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"generation failed on {self.device}: {one_line(exc)}") from exc
-        new_ids = [int(i) for i in output[0, prompt_tokens:].tolist()]
         text = self._decode(new_ids)
         latency_ms = (time.perf_counter() - started) * 1000.0
         return Completion(text, prompt_tokens, len(new_ids), latency_ms)
@@ -245,6 +257,8 @@ class LocalQwenBackend:
         if self.quantization in ENGINES:
             quant += f" ({ENGINES[self.quantization]})"
         cache = ", prefix cache" if self.prefix_cache is not None else ""
+        if self.prompt_lookup:
+            cache += f", prompt lookup {self.prompt_lookup}"
         return (
             f"transformers {self.model_type} {self.model} on {self.device} {self.dtype}{quant} {self.attn}, "
             f"{self.processor_path} processor, pixels {self.min_pixels}..{self.max_pixels}{cache}"
@@ -268,6 +282,39 @@ class LocalQwenBackend:
         if "pixel_values" in moved:
             moved["pixel_values"] = moved["pixel_values"].to(dtype=self._model.dtype)
         return moved
+
+    def _generate(
+        self, inputs: dict[str, Any], max_new_tokens: int, extra: dict[str, Any], stop: ToolCallStop | None
+    ) -> list[int]:
+        """The answer's token ids: transformers' greedy loop, or its prefill then ``prompt_lookup``'s
+        loop, which checks drafted tokens several per forward and gives the same answer."""
+        prompt_tokens = int(inputs["input_ids"].shape[1])
+        lookup = self.prompt_lookup > 0 and max_new_tokens > 1 and greedy_is_argmax(self._model.generation_config)
+        if not lookup:
+            output = self._model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, **extra)
+            return [int(i) for i in output[0, prompt_tokens:].tolist()]
+        prefill = self._model.generate(
+            **inputs, max_new_tokens=1, do_sample=False, return_dict_in_generate=True, **extra
+        )
+        prompt = [int(i) for i in inputs["input_ids"][0].tolist()]
+        first = int(prefill.sequences[0, prompt_tokens])
+        eos = self._eos_ids
+
+        def finished(answer: list[int]) -> bool:
+            return answer[-1] in eos or (stop is not None and stop.done(answer))
+
+        return lookup_decode(
+            self._torch,
+            self._model,
+            prefill.past_key_values,
+            prompt,
+            first,
+            max_new_tokens=max_new_tokens,
+            finished=finished,
+            draft_tokens=self.prompt_lookup,
+            skip=self._vision_ids,
+            stats=self.lookup_stats,
+        )
 
     def _stop(self, prompt_tokens: int) -> ToolCallStop | None:
         start_id, end_id = self._call_ids
@@ -295,6 +342,16 @@ def _control_token_ids(tokenizer: Any) -> frozenset[int]:
         if isinstance(token_id, int) and token_id != tokenizer.unk_token_id:
             ids.add(token_id)
     return frozenset(ids)
+
+
+def _eos_ids(generation_config: Any, tokenizer: Any) -> frozenset[int]:
+    """The ids that end an answer, as ``generate`` reads them: the generation config's, else the tokenizer's."""
+    configured = getattr(generation_config, "eos_token_id", None)
+    if configured is None:
+        configured = tokenizer.eos_token_id
+    if configured is None:
+        return frozenset()
+    return frozenset(int(i) for i in (configured if isinstance(configured, list | tuple) else [configured]))
 
 
 def _token_id(tokenizer: Any, token: str) -> int | None:

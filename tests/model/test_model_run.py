@@ -35,6 +35,7 @@ def test_run_with_a_tiny_model_refuses_its_garbage_and_clicks_nothing(desktop, d
     assert proc.returncode == 1, proc.stderr
     assert "deskpilot: run failed: the planner gave 3 unusable answers in a row" in proc.stderr
     assert proc.stderr.count("deskpilot: loading") == 1  # loaded once, before the loop
+    assert ", prefix cache, prompt lookup 8" in proc.stderr  # the CPU's defaults
     assert "deskpilot: dtype bf16 (native bf16" in proc.stderr or "deskpilot: dtype fp32 (no native bf16" in proc.stderr
     assert "Traceback" not in proc.stderr
     state = demo_app.state()

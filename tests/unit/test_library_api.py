@@ -32,6 +32,21 @@ def test_a_model_spec_names_the_setting_that_is_wrong() -> None:
         ModelSpec(model="m", dtype="float9")
     with pytest.raises(ValidationError, match="unknown preset 'huge'"):
         ModelSpec(model="m", preset="huge")
+    with pytest.raises(ValidationError, match="prompt_lookup\n  Input should be greater than or equal to 0"):
+        ModelSpec(model="m", prompt_lookup=-1)
+
+
+def test_prompt_lookup_comes_from_its_flag() -> None:
+    import argparse
+
+    from agent.cli.model_flags import add_model_flags, model_spec
+
+    parser = argparse.ArgumentParser()
+    add_model_flags(parser)
+    assert model_spec(parser.parse_args(["--model", "m"])).prompt_lookup is None  # the backend's default
+    assert model_spec(parser.parse_args(["--model", "m", "--prompt-lookup", "0"])).prompt_lookup == 0
+    with pytest.raises(UserInputError, match="--prompt-lookup: Input should be greater than or equal to 0"):
+        model_spec(parser.parse_args(["--model", "m", "--prompt-lookup", "-2"]))
 
 
 def test_a_desktop_with_a_server_but_no_model_name_is_refused_before_anything_starts(tmp_path) -> None:
