@@ -19,7 +19,9 @@ call with the ``Action:`` line (verbose) or without it (terse, the CPU presets' 
 click elsewhere; the stop at ``</tool_call>`` and prompt lookup's drafts act on it as on a real answer.
 
 Columns: visual tokens; load s (the backend's constructor: tokenizer, processor, weights,
-quantization); first and warm step s (``complete()`` end to end); warm to 1st tok s (the warm step
+quantization); first and warm step s (``complete()`` end to end); next run's first step s (the first step
+again with the in-memory cache emptied: the prompt head read from the store on disk that the first step
+wrote, as the next ``deskpilot run`` reads it; "-" without the prefix cache); warm to 1st tok s (the warm step
 until its first answer token: the prefill after the cached head); decode ms per answer token (the
 later forwards, over the answer's tokens after the first); decode forwards (one per token without
 prompt lookup, fewer with it); peak RSS of the process. The last line is the default set-up's warm
@@ -35,6 +37,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -231,8 +234,19 @@ def run_setup(directory: Path, setup: str, presets: list[str]) -> dict[str, Any]
                 (second, [HistoryItem(answers[0], "changed", "", None)], answers[1]),
             )
         ]
+        stored = None
+        if backend.prefix_cache is not None and backend.prefix_cache.store is not None:
+            # the next run's first step: nothing in memory, the head this run wrote read from the store
+            backend.prefix_cache.clear()
+            stored = timed_step(backend, clock, first, [], answers[0], max_tokens, terse)
         rows.append(
-            {"preset": name, "visual_tokens": backend.visual_tokens(first), "first": steps[0], "warm": steps[1]}
+            {
+                "preset": name,
+                "visual_tokens": backend.visual_tokens(first),
+                "first": steps[0],
+                "warm": steps[1],
+                "first_stored": stored,
+            }
         )
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return {
@@ -281,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
                 "--presets",
                 *args.presets,
             ]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
+            with tempfile.TemporaryDirectory() as store:  # each set-up's first step starts with nothing stored
+                env = {**os.environ, "TQDM_DISABLE": "1", "DESKPILOT_PREFIX_STORE": store}
+                proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
             if proc.returncode or not lines:
                 print(f"{size} {setup}: failed\n{proc.stderr[-2000:]}", flush=True)
@@ -304,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         "answer tok",
         "load s",
         "first step s",
+        "next run's first step s",
         "warm step s",
         "warm to 1st tok s",
         "decode ms/tok",
@@ -325,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                     warm["tokens"],
                     f"{r['load_s']:.1f}",
                     f"{row['first']['step_s']:.1f}",
+                    f"{row['first_stored']['step_s']:.1f}" if row.get("first_stored") else "-",
                     f"{warm['step_s']:.1f}",
                     f"{warm['until_first_token_s']:.1f}",
                     f"{warm['decode_ms']:.0f}",

@@ -18,6 +18,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.desktop)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_prefix_store_in_the_users_cache() -> Iterator[None]:
+    """Local-model tests never write prompt heads to the user's cache folder (planners.qwen.prefix_store);
+    the tests of that store name their own folders."""
+    previous = os.environ.get("DESKPILOT_PREFIX_STORE")
+    os.environ["DESKPILOT_PREFIX_STORE"] = "off"
+    yield
+    if previous is None:
+        os.environ.pop("DESKPILOT_PREFIX_STORE", None)
+    else:
+        os.environ["DESKPILOT_PREFIX_STORE"] = previous
+
+
 @pytest.fixture(scope="session")
 def desktop() -> Iterator[VirtualDesktop]:
     """One virtual desktop for the session. DISPLAY (and its D-Bus session and accessibility bus) point at

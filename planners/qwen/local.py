@@ -52,6 +52,7 @@ from planners.qwen.local_loading import (
 )
 from planners.qwen.messages import ChatMessage, Completion
 from planners.qwen.prefix_cache import PrefixCache
+from planners.qwen.prefix_store import PrefixStore, checkpoint_fingerprint, default_directory
 from planners.qwen.prompt_lookup import LookupStats, greedy_is_argmax
 from planners.qwen.prompt_lookup import decode as lookup_decode
 
@@ -127,7 +128,9 @@ class LocalQwenBackend:
     prompt and tool schema, up to the first image) and reuses it at the next call
     (``planners.qwen.prefix_cache``); ``stop_at_tool_call`` (default on) ends generation where the
     answer's tool call ends (``planners.qwen.answer_stop``). Neither changes a greedy answer, but
-    the stop cuts what a model says after its call. ``prompt_lookup`` (draft tokens; default
+    the stop cuts what a model says after its call. ``prefix_store`` (default: the user's cache folder,
+    ``$DESKPILOT_PREFIX_STORE`` or ``off`` overriding it; False: none; a path) keeps those heads on disk
+    for the next run's first step (``planners.qwen.prefix_store``). ``prompt_lookup`` (draft tokens; default
     ``DEFAULT_LOOKUP_TOKENS`` on the CPU, 0 = off elsewhere) decodes greedily checking tokens drafted from
     the prompt several per forward (``planners.qwen.prompt_lookup``): the same answer in fewer forwards.
 
@@ -154,6 +157,7 @@ class LocalQwenBackend:
         prefix_cache: bool = True,
         stop_at_tool_call: bool = True,
         prompt_lookup: int | None = None,
+        prefix_store: bool | str | Path = True,
     ) -> None:
         check_choice("device", device, DEVICES)
         check_choice("dtype", dtype, DTYPES)
@@ -203,7 +207,8 @@ class LocalQwenBackend:
             quantize_for_cpu(torch, self._model, quantization, getattr(torch, TORCH_DTYPES[self.dtype]))
         self.load_s = time.perf_counter() - started  # the weights (and quantization), not the imports
         self._transformers = transformers
-        self.prefix_cache = PrefixCache() if prefix_cache else None
+        store = self._prefix_store(prefix_store, source, config) if prefix_cache else None
+        self.prefix_cache = PrefixCache(store=store) if prefix_cache else None
         self.stop_at_tool_call = stop_at_tool_call
         default_lookup = DEFAULT_LOOKUP_TOKENS if self.device == "cpu" else 0
         self.prompt_lookup = default_lookup if prompt_lookup is None else prompt_lookup
@@ -257,6 +262,8 @@ class LocalQwenBackend:
         if self.quantization in ENGINES:
             quant += f" ({ENGINES[self.quantization]})"
         cache = ", prefix cache" if self.prefix_cache is not None else ""
+        if self.prefix_cache is not None and self.prefix_cache.store is not None:
+            cache += f" (kept in {self.prefix_cache.store.directory})"
         if self.prompt_lookup:
             cache += f", prompt lookup {self.prompt_lookup}"
         return (
@@ -315,6 +322,26 @@ class LocalQwenBackend:
             skip=self._vision_ids,
             stats=self.lookup_stats,
         )
+
+    def _prefix_store(self, where: bool | str | Path, source: str, config: Any) -> PrefixStore | None:
+        """The on-disk store of prompt heads for this checkpoint as loaded here (None: not kept)."""
+        if where is False:
+            return None
+        directory = default_directory() if where is True else Path(where).expanduser()
+        if directory is None:
+            return None
+        facts = [
+            type(self._model).__name__,
+            self.device,
+            self.dtype,
+            str(self._model.dtype),
+            str(self.quantization),
+            self.attn,
+            f"torch {self._torch.__version__}",
+            f"transformers {self._transformers.__version__}",
+        ]
+        fingerprint = checkpoint_fingerprint(source, getattr(config, "_commit_hash", None), facts)
+        return PrefixStore(directory, fingerprint) if fingerprint is not None else None
 
     def _stop(self, prompt_tokens: int) -> ToolCallStop | None:
         start_id, end_id = self._call_ids

@@ -13,6 +13,9 @@ for the head alone are the very ones a full prefill computes. The rest of the se
 positions: ``generate`` computes the 3D (M-RoPE) positions over the whole ``input_ids`` and skips the
 cached ones (``tests/model/test_prefix_cache.py`` checks answers token for token, with and without).
 
+With a ``PrefixStore`` a head computed here is also written to disk, and a head this process has not
+computed yet is read from there first: a run's first step reuses the head an earlier run computed.
+
 Entries are matched by longest common prefix, so the grounding prompt, whose system prompt is the
 planning one minus its response-format section, reuses the part they share and adds its own entry.
 torch and transformers are never imported here: the backend passes the model and its cache in.
@@ -24,7 +27,10 @@ import copy
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planners.qwen.prefix_store import PrefixStore
 
 
 def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
@@ -51,6 +57,7 @@ class PrefixStats:
 
     reused_tokens: int = 0  # head tokens whose keys and values came from the cache
     computed_tokens: int = 0  # head tokens prefilled now (and kept for the next call)
+    loaded_tokens: int = 0  # head tokens read from the store on disk (an earlier run's)
 
 
 class PrefixCache:
@@ -60,12 +67,14 @@ class PrefixCache:
     generation may extend it freely), computing only the head tokens no entry holds.
     """
 
-    def __init__(self, max_entries: int = 4) -> None:
+    def __init__(self, max_entries: int = 4, store: PrefixStore | None = None) -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries must be at least 1, got {max_entries}")
         self.max_entries = max_entries
+        self.store = store  # heads kept across runs (planners.qwen.prefix_store); None: this process only
         self._entries: OrderedDict[tuple[int, ...], Any] = OrderedDict()
         self.last = PrefixStats()
+        self.totals = PrefixStats()  # summed over every call
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -76,6 +85,12 @@ class PrefixCache:
     def prepare(self, model: Any, ids: Sequence[int], vision_ids: frozenset[int]) -> Any | None:
         """A cache of the head of ``ids`` for ``generate(past_key_values=...)``, or None when the
         prompt has no head worth keeping (it starts with an image)."""
+        cache = self._prepare(model, ids, vision_ids)
+        for name in ("reused_tokens", "computed_tokens", "loaded_tokens"):
+            setattr(self.totals, name, getattr(self.totals, name) + getattr(self.last, name))
+        return cache
+
+    def _prepare(self, model: Any, ids: Sequence[int], vision_ids: frozenset[int]) -> Any | None:
         head = tuple(ids[: static_head_length(ids, vision_ids)])
         if not head:
             self.last = PrefixStats()
@@ -85,12 +100,18 @@ class PrefixCache:
             self._entries.move_to_end(key)  # type: ignore[arg-type]  # a full hit has a key
             self.last = PrefixStats(reused_tokens=reused)
             return copy.deepcopy(self._entries[key])  # type: ignore[index]
-        cache = self._start(model, key, reused)
-        _prefill_text(model, head[reused:], cache)
+        cache = self.store.load(model, head) if self.store is not None else None
+        if cache is not None:
+            self.last = PrefixStats(loaded_tokens=len(head))
+        else:
+            cache = self._start(model, key, reused)
+            _prefill_text(model, head[reused:], cache)
+            if self.store is not None:
+                self.store.save(head, cache)
+            self.last = PrefixStats(reused_tokens=reused, computed_tokens=len(head) - reused)
         self._entries[head] = cache
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
-        self.last = PrefixStats(reused_tokens=reused, computed_tokens=len(head) - reused)
         return copy.deepcopy(cache)
 
     def _best_match(self, head: tuple[int, ...]) -> tuple[tuple[int, ...] | None, int]:

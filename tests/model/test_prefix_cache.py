@@ -113,3 +113,82 @@ def test_the_head_ends_before_the_first_image_token() -> None:
     assert common_prefix([1, 2, 3, 4], [1, 2, 9]) == 2
     with pytest.raises(ValueError, match="max_entries must be at least 1"):
         PrefixCache(max_entries=0)
+
+
+# -- the head kept on disk between runs (planners.qwen.prefix_store) ----------------------------------------
+
+
+def first_plan(backend: LocalQwenBackend) -> str:
+    planner = QwenPlanner(backend, preset="edge", max_new_tokens=12)
+    try:
+        return planner.plan("click the blue button", screens().capture(), []).raw
+    except ModelOutputError as exc:
+        return exc.raw or ""
+
+
+def test_a_runs_first_step_reads_the_head_an_earlier_run_stored(qwen3_dir: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    earlier = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", prefix_store=store)
+    assert earlier.prefix_cache is not None and earlier.prefix_cache.store is not None
+    first = run(earlier, "edge")
+    assert len(list(store.glob("*.safetensors"))) == 2  # the planning head and the grounding head
+    # a new process's backend: nothing in memory, both heads on disk
+    later = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", prefix_store=store)
+    assert later.prefix_cache is not None
+    again = run(later, "edge")
+    plain = run(LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", prefix_cache=False), "edge")
+    assert first == again == plain
+    totals = later.prefix_cache.totals
+    assert totals.computed_tokens == 0  # no head computed: both read from the store
+    assert totals.loaded_tokens > 2000 and totals.reused_tokens > 1000
+
+
+def test_the_stored_head_is_loaded_not_computed_and_only_for_the_same_checkpoint(
+    qwen3_dir: Path, tmp_path: Path
+) -> None:
+    import os
+
+    store = tmp_path / "store"
+    computed = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="fp32", prefix_store=store)
+    answer = first_plan(computed)
+    assert computed.prefix_cache is not None and computed.prefix_cache.last.computed_tokens > 1000
+    loaded = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="fp32", prefix_store=store)
+    assert first_plan(loaded) == answer
+    assert loaded.prefix_cache is not None
+    assert loaded.prefix_cache.last.loaded_tokens == computed.prefix_cache.last.computed_tokens
+    assert loaded.prefix_cache.last.computed_tokens == 0
+    # another dtype computes other numbers: another entry
+    other_dtype = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="bf16", prefix_store=store)
+    first_plan(other_dtype)
+    assert other_dtype.prefix_cache is not None and other_dtype.prefix_cache.last.loaded_tokens == 0
+    # new weights in the same directory (a newer modification time): not the stored numbers
+    weights = next(qwen3_dir.glob("*.safetensors"))
+    stat = weights.stat()
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    retrained = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="fp32", prefix_store=store)
+    first_plan(retrained)
+    assert retrained.prefix_cache is not None and retrained.prefix_cache.last.loaded_tokens == 0
+    assert retrained.prefix_cache.last.computed_tokens > 1000
+
+
+def test_an_unreadable_stored_head_is_computed_again(qwen3_dir: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    answer = first_plan(LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="fp32", prefix_store=store))
+    (entry,) = store.glob("*.safetensors")
+    entry.write_bytes(b"not a safetensors file")
+    backend = LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="fp32", prefix_store=store)
+    assert first_plan(backend) == answer
+    assert backend.prefix_cache is not None and backend.prefix_cache.last.computed_tokens > 1000
+    assert entry.stat().st_size > 1000  # written again, whole
+
+
+def test_the_store_folder_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from planners.qwen.prefix_store import default_directory
+
+    monkeypatch.setenv("DESKPILOT_PREFIX_STORE", "off")
+    assert default_directory() is None
+    monkeypatch.setenv("DESKPILOT_PREFIX_STORE", str(tmp_path / "heads"))
+    assert default_directory() == tmp_path / "heads"
+    monkeypatch.delenv("DESKPILOT_PREFIX_STORE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_directory() == tmp_path / "xdg" / "deskpilot" / "prefix"
