@@ -24,8 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-# Longest run of the answer's last tokens looked up in the context; shorter runs are tried after it.
+# Longest run of the answer's last tokens looked up in the context; shorter runs are tried after it, down
+# to MIN_NGRAM. One token alone (a quote, a comma) occurs everywhere and drafts mostly wrong tokens, which
+# cost compute to check: on the benchmark's answers two-token runs keep the forwards and halve the tokens fed.
 MAX_NGRAM = 3
+MIN_NGRAM = 2
 # Generation settings that make greedy decoding pick something else than the plain argmax. With any of
 # them set, the backend keeps transformers' own loop, which applies them.
 _PROCESSOR_SETTINGS = (
@@ -60,11 +63,11 @@ def greedy_is_argmax(generation_config: Any) -> bool:
 
 def draft(context: Sequence[int], length: int, *, skip: frozenset[int] = frozenset()) -> list[int]:
     """Up to ``length`` tokens that followed the most recent earlier occurrence of the context's last
-    ``MAX_NGRAM`` (then fewer) tokens; empty when they occur nowhere before. A draft ends before any
-    ``skip`` token (image placeholders: the model never writes them)."""
+    ``MAX_NGRAM`` (then fewer, down to ``MIN_NGRAM``) tokens; empty when they occur nowhere before. A
+    draft ends before any ``skip`` token (image placeholders: the model never writes them)."""
     if length <= 0:
         return []
-    for size in range(min(MAX_NGRAM, len(context) - 1), 0, -1):
+    for size in range(min(MAX_NGRAM, len(context) - 1), MIN_NGRAM - 1, -1):
         tail = list(context[-size:])
         first = tail[0]
         # the latest occurrence whose continuation starts before the tail itself

@@ -38,6 +38,7 @@ def test_a_draft_follows_the_latest_earlier_occurrence_of_the_answers_last_token
     assert draft(context, 3) == [7, 3, 4]
     assert draft(context, 10) == [7, 3, 4, 5, 6]  # up to the end of the context
     assert draft([1, 2, 3, 9], 4) == []  # 9 occurs nowhere before
+    assert draft([3, 9, 1, 2, 9], 4) == []  # (2, 9) neither: one token alone drafts nothing
     assert draft(context, 0) == []
     # a three-token tail wins over a shorter one that occurs later
     assert draft([1, 2, 3, 8, 7, 3, 9, 9, 1, 2, 3], 2) == [8, 7]
