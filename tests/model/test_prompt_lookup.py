@@ -20,7 +20,7 @@ from planners.qwen.messages import ChatMessage, TextPart  # noqa: E402
 from planners.qwen.prompt_lookup import LookupStats, decode, draft, greedy_is_argmax  # noqa: E402
 from tests.model.test_cpu_tier import conversation  # noqa: E402
 from tests.model.test_prefix_cache import INIT_STD, run  # noqa: E402
-from tests.model.tiny_qwen import build_tiny_qwen3_vl  # noqa: E402
+from tests.model.tiny_qwen import build_tiny_qwen2_vl, build_tiny_qwen3_vl  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,16 @@ def test_a_planning_run_answers_the_same_with_and_without_prompt_lookup(qwen3_di
     answers = sum(len(looked._tokenizer(raw)["input_ids"]) for raw, _, _ in with_lookup)
     assert stats.forwards < answers
     assert len({raw for raw, _, _ in with_lookup}) >= 3  # answers depend on the prompt: a real comparison
+
+
+def test_qwen2_vl_answers_the_same_with_and_without_prompt_lookup(tmp_path: Path) -> None:
+    directory = build_tiny_qwen2_vl(tmp_path / "tiny-qwen2-vl-lookup", init_std=INIT_STD)
+    looked = LocalQwenBackend(str(directory), device="cpu", dtype="fp32")
+    plain = LocalQwenBackend(str(directory), device="cpu", dtype="fp32", prefix_cache=False, prompt_lookup=0)
+    with_lookup = run(looked, "fast")
+    assert with_lookup == run(plain, "fast")
+    assert looked.lookup_stats.accepted > 0
+    assert len({raw for raw, _, _ in with_lookup}) >= 3
 
 
 def test_a_setting_that_changes_greedy_picks_keeps_transformers_loop(qwen3_dir: Path) -> None:
