@@ -296,7 +296,11 @@ class LocalQwenBackend:
         """The answer's token ids: transformers' greedy loop, or its prefill then ``prompt_lookup``'s
         loop, which checks drafted tokens several per forward and gives the same answer."""
         prompt_tokens = int(inputs["input_ids"].shape[1])
-        lookup = self.prompt_lookup > 0 and max_new_tokens > 1 and greedy_is_argmax(self._model.generation_config)
+        config = self._model.generation_config
+        # the loop continues from the prefill's cache: a config that keeps none decodes the plain way
+        lookup = (
+            self.prompt_lookup > 0 and max_new_tokens > 1 and config.use_cache is not False and greedy_is_argmax(config)
+        )
         if not lookup:
             output = self._model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, **extra)
             return [int(i) for i in output[0, prompt_tokens:].tolist()]
