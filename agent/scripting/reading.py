@@ -16,8 +16,9 @@ from actions.frame import Frame
 from actions.targets import Target
 from actions.text_match import TextPattern, as_pattern
 from actions.windows import WindowSource
+from agent.verify.near import words_in
 from agent.verify.place import NoPlace, TargetFinder, scoped_place
-from agent.verify.text import matches, words_in
+from agent.verify.text import matches
 from planners.grounding.ocr import OcrGrounder, Word, find_label, text_lines
 
 _BELOW_PX = 40  # a value under its label (a card layout) is this close below it
@@ -37,13 +38,19 @@ class Scope:
     ) -> tuple[list[Word], str]:
         """The words read there and the place's name ("" when the place could not be found: no words)."""
         place = scoped_place(
-            frame, region=self.region, near=self.near, in_window=self.in_window, windows=windows, finder=finder
+            frame,
+            region=self.region,
+            near=self.near,
+            in_window=self.in_window,
+            windows=windows,
+            finder=finder,
+            reader=reader,
         )
         if place is None:
             return reader.read(frame), "the screen"
         if isinstance(place, NoPlace):
             return [], ""
-        return words_in(reader, frame, place), place.name
+        return words_in(reader, frame, place.boxes), place.name
 
 
 def sees_text(words: Sequence[Word], text: str | TextPattern) -> bool:

@@ -1,0 +1,78 @@
+"""The band a ``near`` scope looks at: its target's row and below it, up to where the next row begins.
+
+Results and card values go under what they belong to ("Result: GRÜSSE" under its button, 46 points down in
+a trial), so the band reaches ``NEAR_BELOW_PT`` below its target; but a form's or a table's rows are often
+closer than that, and text typed into the NEXT row's field met a check near this row's label (a false
+success). Such a row is a label and, apart from it, what is beside it: two lines of text on one row. The
+band stops at the first such row under the target's own; a single line under it (a result, a card's value,
+the next label of a row whose field is empty) stays in. It reads only the words it would judge anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from actions.coords import ScreenPoint
+from actions.frame import Frame
+from agent.motion import Box, pixel_box
+from planners.grounding.ocr import OcrGrounder, Word, text_blobs
+from planners.grounding.ocr_lines import group_lines
+
+# Beside its target, and below it; 12 points above (its own row's text may sit a little higher), never the
+# row above: a box reaching it let a text typed into the Name field meet a check near "City".
+NEAR_HALF_WIDTH_PT, NEAR_ABOVE_PT, NEAR_BELOW_PT = 320, 12, 56
+# A label and the value beside it are this many text heights apart at least: words of one phrase ("Result:
+# GRÜSSE", "€ 12.50") are closer, a form's label and its field's text farther.
+_APART_HEIGHTS = 1.0
+
+
+def words_in(reader: OcrGrounder, frame: Frame, boxes: Sequence[Box]) -> list[Word]:
+    """The words OCR reads in ``boxes`` (image pixels), centres inside: only the text blobs there are read."""
+
+    def holds(x: float, y: float) -> bool:
+        return any(left <= x < right and top <= y < bottom for left, top, right, bottom in boxes)
+
+    blobs = [b for b in text_blobs(frame) if holds(b[0] + b[2] / 2, b[1] + b[3] / 2)]
+    words = reader.read(frame, blobs) if blobs else []
+    return [w for w in words if holds(w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2)]
+
+
+def next_row_top(words: Sequence[Word], target: tuple[float, float]) -> int | None:
+    """Where the first row under the target's own begins (image pixels): the top of the first row below
+    it that holds two lines apart (a label and its field's text, a table's cells); None when none does."""
+    _, y = target
+    lines = [_line_box(line) for line in group_lines(words, _APART_HEIGHTS)]
+    own_bottom = max((bottom for _, top, _, bottom in lines if top <= y <= bottom), default=y)
+    below = sorted((box for box in lines if box[1] >= own_bottom), key=lambda box: box[1])
+    for n, first in enumerate(below):
+        centre = (first[1] + first[3]) / 2
+        row = [box for box in below[n:] if box[1] <= centre <= box[3]]
+        if len(row) >= 2:
+            return min(box[1] for box in row)
+    return None
+
+
+def band_below(frame: Frame, point: ScreenPoint, reader: OcrGrounder | None) -> Box | None:
+    """The near band (image pixels) of a target found at ``point``, cut where the next row begins; None
+    when the band is off the screen."""
+    box = pixel_box(
+        frame.profile,
+        point.x - NEAR_HALF_WIDTH_PT,
+        point.y - NEAR_ABOVE_PT,
+        point.x + NEAR_HALF_WIDTH_PT,
+        point.y + NEAR_BELOW_PT,
+    )
+    if box is None or reader is None:
+        return box
+    at = frame.profile.screen_to_image(point)
+    top = next_row_top(words_in(reader, frame, [box]), (at.x, at.y))
+    return box if top is None or top <= box[1] else (box[0], box[1], box[2], min(box[3], top))
+
+
+def _line_box(line: Sequence[Word]) -> Box:
+    return (
+        min(w.box[0] for w in line),
+        min(w.box[1] for w in line),
+        max(w.box[0] + w.box[2] for w in line),
+        max(w.box[1] + w.box[3] for w in line),
+    )

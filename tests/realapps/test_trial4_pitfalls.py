@@ -1,0 +1,48 @@
+"""False verdicts a new-user trial found still open (issue 16), each on a real app, a clock ticking elsewhere.
+
+* ``near`` looks on its target's row and below it (56 points); in a form whose rows are closer than that,
+  the text typed into the NEXT row's field met ``{"text": X, "near": "Label"}`` (a false success).
+
+Each test asserts what the app itself printed or holds, and the verdict; each has its other way.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scenarios.realapps.apps import running_dialog
+from tests.realapps.conftest import explain, require, run_plan, steps
+
+YAD_ROWS = [
+    "yad", "--form", "--title=deskpilot rows", "--geometry=420x240+300+200",
+    "--field=Name", "--field=City", "--field=Notes",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "printed", "verdict", "status"),
+    [
+        ("City", "|Berlin||", "failed", 1),  # typed into the row below "Name": not near "Name"
+        ("Name", "Berlin|||", "met", 0),  # the other way: typed beside "Name"
+    ],
+)
+def test_near_a_label_does_not_reach_into_the_next_form_row(
+    desktop, clock, tmp_path, field, printed, verdict, status
+) -> None:
+    require("yad", "yad")
+    plan = [
+        {"kind": "click", "target": {"role": "field", "name": field}},
+        {"kind": "type", "text": "Berlin", "expect": {"text": "Berlin", "near": "Name", "timeout_s": 1}},
+    ]
+    ok = [{"kind": "click", "target": {"role": "button", "name": "OK"}, "expect": {"no_window": "^deskpilot rows$"}}]
+    env = desktop.env()
+    with running_dialog(YAD_ROWS, env, "^deskpilot rows$") as dialog:
+        run = run_plan(plan, env, tmp_path)
+        (tmp_path / "ok").mkdir()
+        accepted = run_plan(ok, env, tmp_path / "ok")
+        answer = dialog.answer(timeout_s=5)
+    assert accepted.returncode == 0, explain(accepted, tmp_path / "ok")
+    assert answer == printed, explain(run, tmp_path)  # yad's own word: where the text went
+    *_, typed = steps(tmp_path)
+    assert typed["verdict"] == verdict, (typed.get("seen"), explain(run, tmp_path))
+    assert run.returncode == status, explain(run, tmp_path)
