@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from actions.expectations import ExpectNoText, ExpectText
+from actions.frame import Frame
 from actions.text_match import TextPattern
 from agent.motion import Box
 from agent.run_dir import Seen
@@ -22,7 +23,7 @@ from agent.verify.context import Judgement, StepContext
 from agent.verify.near import words_in
 from agent.verify.place import NoPlace, Place, text_place
 from agent.verify.poll import next_different, out_of_time
-from planners.grounding.ocr import TextMatch, Word, find_label
+from planners.grounding.ocr import TextMatch, Word, find_label, text_blobs
 from planners.verdicts import Verdict
 
 _MAX_WORDS = 200  # what the record keeps of the words read there
@@ -40,9 +41,10 @@ def judge_no_text(spec: ExpectNoText, ctx: StepContext) -> Judgement:
     return _judge(spec, spec.no_text, ctx)
 
 
-def matches(words: Sequence[Word], wanted: str | TextPattern) -> list[TextMatch]:
-    """Where the words read ``wanted``, by the one text rule (actions.text_match)."""
-    return find_label(words, wanted)
+def matches(words: Sequence[Word], wanted: str | TextPattern, frame: Frame | None = None) -> list[TextMatch]:
+    """Where the words read ``wanted``, by the one text rule (actions.text_match); ``frame``: the one they
+    were read off, whose text blobs bound an exact text as they do for a target (a key in a row of keys)."""
+    return find_label(words, wanted, blobs=text_blobs(frame) if frame is not None else ())
 
 
 def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Judgement:
@@ -52,7 +54,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     while True:
         place = text_place(spec, ctx, frame)
         words = words_in(ctx.tools.reader, frame, place.boxes) if isinstance(place, Place) else []
-        found = matches(words, pattern)
+        found = matches(words, pattern, frame)
         met = isinstance(place, Place) and bool(found) == present
         if met or out_of_time(deadline, ctx.cancel):
             break
@@ -74,7 +76,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         # FINISHED") or new words at the old place ("Applied 2 time(s)" for "Applied 1 ...") are new.
         # A terminal or a log that scrolled moved its old lines up: the same words, one shift higher, are old.
         before_words = words_in(ctx.tools.reader, ctx.before, place.boxes)
-        before = matches(before_words, pattern)
+        before = matches(before_words, pattern, ctx.before)
         # Once it scrolled, what was at a place before has moved on: a match there now is new (the FINISHED a
         # command printed on the row where the last one was before the scroll).
         dy = scroll_shift(before_words, words)

@@ -2,11 +2,14 @@
 
 * ``near`` looks on its target's row and below it (56 points); in a form whose rows are closer than that,
   the text typed into the NEXT row's field met ``{"text": X, "near": "Label"}`` (a false success).
+* ``{"text": "AC", "exact": true}`` on a key in a row of adjacent keys was never found: OCR's line is the row.
 
 Each test asserts what the app itself printed or holds, and the verdict; each has its other way.
 """
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 
@@ -82,4 +85,33 @@ def test_near_a_page_label_does_not_reach_into_the_next_row(
     assert now is not None, explain(run, tmp_path)  # the page's own word: where the text went
     *_, typed = steps(tmp_path)
     assert typed["verdict"] == verdict, (typed.get("seen"), explain(run, tmp_path))
+    assert run.returncode == status, explain(run, tmp_path)
+
+
+# A keypad row of narrow keys side by side (xcalc's "CE/d AC" in a trial): OCR's line is the whole row, the
+# labels closer than 1.5 text heights, so an exact label was never a whole line. Each key is a text blob of
+# its own (its border stands between). Tk publishes no accessibility tree: only OCR can find the key.
+TK_KEYPAD = """
+import sys, tkinter as tk
+root = tk.Tk(); root.title("Tk keypad"); root.geometry("+60+60")
+def press(label):
+    print(label, flush=True); root.destroy()
+for column, label in enumerate(["INV", "CE/d", "AC", "7"]):
+    tk.Button(root, text=label, font=("DejaVu Sans", 12), padx=0, width=4,
+              command=lambda label=label: press(label)).grid(row=0, column=column)
+root.mainloop()
+"""
+
+
+@pytest.mark.parametrize(("label", "printed", "status"), [("AC", "AC", 0), ("C", None, 1)])
+def test_an_exact_key_label_is_found_in_a_row_of_adjacent_keys(desktop, clock, tmp_path, label, printed, status):
+    """The other way: an exact "C" is no key's label; the "C" of "CE/d" or of "AC" must not be clicked."""
+    script = tmp_path / "tk_keypad.py"
+    script.write_text(TK_KEYPAD, encoding="utf-8")
+    plan = [{"kind": "click", "target": {"text": label, "exact": True, "window": "^Tk keypad$"}, "expect": "none"}]
+    env = desktop.env()
+    with running_dialog([sys.executable, str(script)], env, "^Tk keypad$") as dialog:
+        run = run_plan(plan, env, tmp_path)
+        answer = dialog.answer(timeout_s=3)  # None: no key was pressed
+    assert answer == printed, explain(run, tmp_path)  # the app's own word: which key it got
     assert run.returncode == status, explain(run, tmp_path)
