@@ -143,7 +143,8 @@ def _moved_on(ctx: StepContext, focus: KeyboardFocus, typed: str, taken: str, se
 def _within_bounds(result: ReadBack, after: FieldText, focus: KeyboardFocus, trees: TreeSource) -> ReadBack:
     """A number typed into a spin button is only text until the field commits it, when GTK clamps it to its
     bounds (yad's 0..100 field shows 250, then prints 100): outside the bounds the app publishes, the text
-    held now is not what the app will take, so the step fails."""
+    held now is not what the app will take, so the step fails. A field whose value is the typed number
+    already (Chromium's ``<input type=number>``) keeps it out of range, unclamped: the message says so."""
     element = focus.element
     if element.role != "spin button" and VALUE_INTERFACE not in element.interfaces:
         return result
@@ -152,6 +153,11 @@ def _within_bounds(result: ReadBack, after: FieldText, focus: KeyboardFocus, tre
     if number is None or bounds is None or bounds[0] <= number <= bounds[1]:
         return result
     low, high = bounds
+    if trees.value(element.ref) == number:
+        # Its value is the number already, out of range: the field keeps it (Chromium's number input, marked
+        # invalid; a form refuses it), where GTK's value stays the old one until it commits the clamped text.
+        kept = f"the field keeps {number:g}, out of its range (it does not clamp it)"
+        return ReadBack(False, result.rule, f"{result.detail}, but it takes {low:g} to {high:g}: {kept}", result.holds)
     taken = min(max(number, low), high)
     detail = f"{result.detail}, but it takes {low:g} to {high:g}: {number:g} becomes {taken:g} once committed"
     return ReadBack(False, result.rule, detail, result.holds)

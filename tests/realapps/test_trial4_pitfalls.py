@@ -3,6 +3,8 @@
 * ``near`` looks on its target's row and below it (56 points); in a form whose rows are closer than that,
   the text typed into the NEXT row's field met ``{"text": X, "near": "Label"}`` (a false success).
 * ``{"text": "AC", "exact": true}`` on a key in a row of adjacent keys was never found: OCR's line is the row.
+* A Chromium ``<input type=number min max>`` typed out of range was said to clamp the value ("250 becomes
+  100 once committed"): Chromium keeps it (GTK's spin button clamps).
 
 Each test asserts what the app itself printed or holds, and the verdict; each has its other way.
 """
@@ -115,3 +117,32 @@ def test_an_exact_key_label_is_found_in_a_row_of_adjacent_keys(desktop, clock, t
         answer = dialog.answer(timeout_s=3)  # None: no key was pressed
     assert answer == printed, explain(run, tmp_path)  # the app's own word: which key it got
     assert run.returncode == status, explain(run, tmp_path)
+
+
+NUMBER_PAGE = (
+    "data:text/html;charset=utf-8,<title>count: </title>"
+    "<p><label>Count <input type=number min=0 max=100 value=5 "
+    'oninput=\'document.title="count: "%2Bthis.value%2B" valid="%2Bthis.validity.valid\'></label></p>'
+)
+
+
+def test_a_chromium_number_field_out_of_range_keeps_the_typed_text(desktop, clock, tmp_path) -> None:
+    """Chromium does not clamp an ``<input type=number>`` (GTK's spin button does, once committed): the field
+    keeps 250, marked invalid; the step fails, saying so, not that it "becomes 100"."""
+    env = desktop.env()
+    count = {"role": "field", "name": "Count"}
+    plan = [
+        {"kind": "click", "target": count, "expect": "none"},
+        {"kind": "key", "keys": ["ctrl", "a"], "expect": "none"},
+        {"kind": "type", "text": "250"},
+        {"kind": "key", "keys": ["tab"], "expect": "none"},  # the focus leaves: GTK would commit (clamp) now
+    ]
+    with chromium_page(env, NUMBER_PAGE, r"^count:", size=(600, 300)):
+        run = run_plan(plan, env, tmp_path)
+        now = page_title(env["DISPLAY"], r"^count: 250 valid=false$")
+    assert now is not None, explain(run, tmp_path)  # the page's own word: it kept 250, and finds it invalid
+    typed = steps(tmp_path)[2]
+    assert typed["verdict"] == "failed", (typed.get("note"), explain(run, tmp_path))
+    assert "becomes 100" not in typed["note"], typed["note"]
+    assert "it takes 0 to 100: the field keeps 250, out of its range" in typed["note"], typed["note"]
+    assert run.returncode == 1, explain(run, tmp_path)
