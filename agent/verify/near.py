@@ -6,17 +6,26 @@ closer than that, and text typed into the NEXT row's field met a check near this
 success). Such a row is a label and, apart from it, what is beside it: two lines of text on one row. The
 band stops at the first such row under the target's own; a single line under it (a result, a card's value,
 the next label of a row whose field is empty) stays in. It reads only the words it would judge anyway.
+
+OCR cannot always tell: a label right before its field ("Town [Berlin]" in a page) is one line to it, and an
+empty field is no text at all. Where the app publishes a tree, a form row is what it says: the target's row
+holds a field, and the band stops at the next field under it (an empty one too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from actions.coords import ScreenPoint
+from actions.errors import DeskpilotError
 from actions.frame import Frame
 from agent.motion import Box, pixel_box
 from planners.grounding.ocr import OcrGrounder, Word, text_blobs
 from planners.grounding.ocr_lines import group_lines
+
+if TYPE_CHECKING:
+    from planners.grounding.tree import TreeSource
 
 # Beside its target, and below it; 12 points above (its own row's text may sit a little higher), never the
 # row above: a box reaching it let a text typed into the Name field meet a check near "City".
@@ -52,9 +61,30 @@ def next_row_top(words: Sequence[Word], target: tuple[float, float]) -> int | No
     return None
 
 
-def band_below(frame: Frame, point: ScreenPoint, reader: OcrGrounder | None) -> Box | None:
-    """The near band (image pixels) of a target found at ``point``, cut where the next row begins; None
-    when the band is off the screen."""
+def next_field_top(trees: TreeSource, frame: Frame, point: ScreenPoint) -> int | None:
+    """Where the next form row begins by the tree (screen points): the top of the first field under the
+    fields on the target's row, in their column; None when the tree has no field on that row (or no tree)."""
+    try:
+        elements = trees.snapshot(frame).elements
+    except DeskpilotError:
+        return None
+    fields = [
+        e.box for e in elements if e.box is not None and e.showing and (e.is_role("field") or e.is_role("combo box"))
+    ]
+    own = [
+        b for b in fields if b.y <= point.y < b.y + b.height and abs(b.x + b.width / 2 - point.x) <= NEAR_HALF_WIDTH_PT
+    ]
+    if not own:
+        return None
+    bottom, left, right = max(b.y + b.height for b in own), min(b.x for b in own), max(b.x + b.width for b in own)
+    return min((b.y for b in fields if b.y >= bottom and b.x < right and b.x + b.width > left), default=None)
+
+
+def band_below(
+    frame: Frame, point: ScreenPoint, reader: OcrGrounder | None, trees: TreeSource | None = None
+) -> Box | None:
+    """The near band (image pixels) of a target found at ``point``, cut where the next row begins (by the
+    tree's fields, then by the lines OCR reads); None when the band is off the screen."""
     box = pixel_box(
         frame.profile,
         point.x - NEAR_HALF_WIDTH_PT,
@@ -62,11 +92,17 @@ def band_below(frame: Frame, point: ScreenPoint, reader: OcrGrounder | None) -> 
         point.x + NEAR_HALF_WIDTH_PT,
         point.y + NEAR_BELOW_PT,
     )
-    if box is None or reader is None:
-        return box
-    at = frame.profile.screen_to_image(point)
-    top = next_row_top(words_in(reader, frame, [box]), (at.x, at.y))
-    return box if top is None or top <= box[1] else (box[0], box[1], box[2], min(box[3], top))
+    if box is None:
+        return None
+    tops = []
+    field_top = next_field_top(trees, frame, point) if trees is not None else None
+    if field_top is not None:
+        tops.append(int(frame.profile.screen_to_image(ScreenPoint(point.x, field_top)).y))
+    if reader is not None:
+        at = frame.profile.screen_to_image(point)
+        tops.append(next_row_top(words_in(reader, frame, [box]), (at.x, at.y)) or box[3])
+    top = min(tops, default=box[3])
+    return box if top <= box[1] else (box[0], box[1], box[2], min(box[3], top))
 
 
 def _line_box(line: Sequence[Word]) -> Box:

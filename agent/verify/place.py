@@ -25,6 +25,7 @@ from agent.verify.near import band_below
 
 if TYPE_CHECKING:
     from planners.grounding.ocr import OcrGrounder
+    from planners.grounding.tree import TreeSource
     from planners.targeting import Found
 
 
@@ -87,6 +88,7 @@ def text_place(spec: ExpectText | ExpectNoText, ctx: StepContext, frame: Frame) 
         windows=ctx.windows,
         finder=ctx.tools.finder,
         reader=ctx.tools.reader,
+        trees=ctx.tools.trees,
     )
     return action_place(ctx) if named is None else named
 
@@ -100,9 +102,11 @@ def scoped_place(
     windows: WindowSource | None,
     finder: TargetFinder,
     reader: OcrGrounder | None = None,
+    trees: TreeSource | None = None,
 ) -> Place | NoPlace | None:
-    """The place a scope names (a region, near a target, in a window); None when it names none. ``reader``:
-    what reads where a near band's next row begins (agent.verify.near); without one, the whole band."""
+    """The place a scope names (a region, near a target, in a window); None when it names none. ``reader``
+    and ``trees``: what tells where a near band's next row begins (agent.verify.near); without them, the
+    whole band."""
     if region is not None:
         return screen_box(frame, region, f"the region {list(region)}")
     if in_window is not None:
@@ -112,7 +116,7 @@ def scoped_place(
             found = finder.resolve(near, frame)
         except TargetNotFound as exc:
             return NoPlace(f"near {near.describe()}: {exc}")
-        band = band_below(frame, found.point, reader)
+        band = band_below(frame, found.point, reader, trees)
         name = f"near {near.describe()}"
         return Place([band], name) if band is not None else NoPlace(f"{name} is off the screen")
     return None
