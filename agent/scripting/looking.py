@@ -74,7 +74,7 @@ class Looking(ScriptHost):
 
     def _words(self, scope: reading.Scope, frame: Frame) -> tuple[list[Any], str]:
         parts = self._parts()
-        return scope.words(parts.resolver.ocr, frame, parts.windows, parts.resolver)
+        return scope.words(parts.resolver.ocr, frame, parts.windows, parts.resolver, parts.resolver.trees)
 
     def read_text(
         self, near: str | None = None, region: tuple[int, int, int, int] | None = None, *, in_window: str | None = None

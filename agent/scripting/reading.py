@@ -20,6 +20,7 @@ from agent.verify.near import words_in
 from agent.verify.place import NoPlace, TargetFinder, scoped_place
 from agent.verify.text import matches
 from planners.grounding.ocr import OcrGrounder, Word, find_label, text_lines
+from planners.grounding.tree import TreeSource
 
 _BELOW_PX = 40  # a value under its label (a card layout) is this close below it
 
@@ -34,9 +35,15 @@ class Scope:
     in_window: str | None = None
 
     def words(
-        self, reader: OcrGrounder, frame: Frame, windows: WindowSource | None, finder: TargetFinder
+        self,
+        reader: OcrGrounder,
+        frame: Frame,
+        windows: WindowSource | None,
+        finder: TargetFinder,
+        trees: TreeSource | None = None,
     ) -> tuple[list[Word], str]:
-        """The words read there and the place's name ("" when the place could not be found: no words)."""
+        """The words read there and the place's name ("" when the place could not be found: no words);
+        ``trees``: what tells a near band where the next form row begins (agent.verify.near)."""
         place = scoped_place(
             frame,
             region=self.region,
@@ -45,6 +52,7 @@ class Scope:
             windows=windows,
             finder=finder,
             reader=reader,
+            trees=trees,
         )
         if place is None:
             return reader.read(frame), "the screen"
