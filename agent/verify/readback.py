@@ -111,8 +111,10 @@ def _states(trees: TreeSource, focus: KeyboardFocus) -> frozenset[str]:
 def _moved_on(ctx: StepContext, focus: KeyboardFocus, typed: str, taken: str, secret: bool) -> Judgement | None:
     """Where the focus went during the type, when it is another element that holds text: the typed text is
     read back across the two, the start that ``taken`` (the first element's text up to its caret) ends with,
-    the rest at the new element's caret. None unless that holds: the focus is on no other such element, or
-    that one does not hold the rest (then the first element's reading, or the pixels, judge)."""
+    the rest at the new element's caret. Failed, saying where the focus went, when the first element took
+    the start and the next one does not hold the rest (a second field that takes one character of three);
+    None when the focus is on no other such element, or the first took none of it (then the first
+    element's reading, or the pixels, judge)."""
     trees = ctx.tools.trees
     try:
         snapshot = trees.snapshot(ctx.settled.frame) if trees is not None else None
@@ -130,14 +132,14 @@ def _moved_on(ctx: StepContext, focus: KeyboardFocus, typed: str, taken: str, se
         return None
     kept = next((size for size in range(min(len(typed), len(taken)), 0, -1) if taken.endswith(typed[:size])), 0)
     rest = compare_typed(typed[kept:], after, None, masked=_masked(later), secret=secret)
-    if not rest.held:
+    if not rest.held and not kept:
         return None
     if kept:
         split = f"{kept} + {len(typed) - kept} characters" if secret else f"{typed[:kept]!r} + {typed[kept:]!r}"
         where = f"{focus.describe()} took the start, and the focus moved on to {later.describe()} ({split}): "
     else:
         where = f"{focus.describe()} left the tree; the focus is on {later.describe()}: "
-    return _judgement(ReadBack(True, rest.rule, where + rest.detail, rest.holds), later, ctx, secret)
+    return _judgement(ReadBack(rest.held, rest.rule, where + rest.detail, rest.holds), later, ctx, secret)
 
 
 def _within_bounds(result: ReadBack, after: FieldText, focus: KeyboardFocus, trees: TreeSource) -> ReadBack:

@@ -320,6 +320,7 @@ def test_a_code_split_over_fields_that_move_the_focus_on_is_read_back_whole(
     typed = steps(tmp_path)[-1]
     assert typed["verdict"] == verdict, (typed.get("seen"), explain(run, tmp_path))
     assert run.returncode == status, explain(run, tmp_path)
+    assert "took the start, and the focus moved on to the entry 'Code part 2'" in typed["note"], typed["note"]
 
 
 EDITABLE_PAGE = (
