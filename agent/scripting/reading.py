@@ -61,8 +61,9 @@ class Scope:
         return words_in(reader, frame, place.boxes), place.name
 
 
-def sees_text(words: Sequence[Word], text: str | TextPattern) -> bool:
-    return bool(matches(words, text))
+def sees_text(words: Sequence[Word], text: str | TextPattern, frame: Frame | None = None) -> bool:
+    """``frame``: the one the words were read off (an exact text may be one text blob of a line)."""
+    return bool(matches(words, text, frame))
 
 
 def text_near(reader: OcrGrounder, frame: Frame, label: str | TextPattern) -> str:
