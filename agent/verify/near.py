@@ -94,15 +94,16 @@ def band_below(
     )
     if box is None:
         return None
-    tops = []
+    tops = [box[3]]
     field_top = next_field_top(trees, frame, point) if trees is not None else None
     if field_top is not None:
         tops.append(int(frame.profile.screen_to_image(ScreenPoint(point.x, field_top)).y))
-    if reader is not None:
-        at = frame.profile.screen_to_image(point)
-        tops.append(next_row_top(words_in(reader, frame, [box]), (at.x, at.y)) or box[3])
-    top = min(tops, default=box[3])
-    return box if top <= box[1] else (box[0], box[1], box[2], min(box[3], top))
+    at = frame.profile.screen_to_image(point)
+    line_top = next_row_top(words_in(reader, frame, [box]), (at.x, at.y)) if reader is not None else None
+    if line_top is not None:
+        tops.append(line_top)
+    top = min(tops)
+    return box if top <= box[1] else (box[0], box[1], box[2], top)
 
 
 def _line_box(line: Sequence[Word]) -> Box:

@@ -1,9 +1,13 @@
-"""Where a ``near`` band stops (agent.verify.near.next_row_top): at the next row that holds a label and,
+"""Where a ``near`` band stops (agent.verify.near): by the tree, at the next field under the target row's; by OCR,
+at the next row that holds a label and,
 apart from it, what is beside it; never at a single line under the target (a result, a card's value)."""
 
 from __future__ import annotations
 
-from agent.verify.near import next_row_top
+from actions.a11y.fake import FakeTrees, element, snapshot
+from actions.coords import ScreenPoint
+from actions.frame import FakeScreen
+from agent.verify.near import next_field_top, next_row_top
 from planners.grounding.ocr_engine import Word
 
 
@@ -43,3 +47,20 @@ def test_the_band_stops_at_the_first_such_row_below() -> None:
         word("75001", 110, 181, 40),
     ]
     assert next_row_top(words, (40, 107)) == 150
+
+
+def test_by_the_tree_the_next_field_under_the_target_rows_field_ends_the_band() -> None:
+    # A form: labels at x=20, fields at x=100, rows 33 points apart; the Notes field is empty (no text to read).
+    form = snapshot(
+        element("/1", "label", "Name", (20, 100, 50, 14)),
+        element("/2", "entry", "Name", (100, 96, 200, 24)),
+        element("/3", "label", "City", (20, 133, 50, 14)),
+        element("/4", "entry", "City", (100, 129, 200, 24)),
+    )
+    frame = FakeScreen.solid([(255, 255, 255)], size=(1280, 800)).capture()
+    assert next_field_top(FakeTrees(form), frame, ScreenPoint(45, 107)) == 129
+    # The other way: nothing beside the target on its row (a button with its result under it): no cut.
+    button = snapshot(
+        element("/1", "push button", "Convert", (20, 96, 80, 24)), element("/2", "entry", "", (20, 140, 200, 24))
+    )
+    assert next_field_top(FakeTrees(button), frame, ScreenPoint(60, 108)) is None
