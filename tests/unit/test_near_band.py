@@ -1,6 +1,6 @@
-"""Where a ``near`` band stops (agent.verify.near): by the tree, at the next field under the target row's; by OCR,
-at the next row that holds a label and,
-apart from it, what is beside it; never at a single line under the target (a result, a card's value)."""
+"""Where a ``near`` band stops (agent.verify.near): by the tree, at the next field under the field on the
+target's row; by OCR, at the next row that holds a label and, apart from it, what is beside it; never at a
+single line under the target (a result, a card's value)."""
 
 from __future__ import annotations
 
