@@ -35,7 +35,7 @@ class Looking(ScriptHost):
         pattern = pattern_of(text, exact)
         scope, frame, started = scope_of(region, near, in_window), self._capture(), time.monotonic()
         words, where = self._words(scope, frame)
-        seen = reading.sees_text(words, pattern)
+        seen = reading.sees_text(words, pattern, frame)
         self._note(frame, f"sees({text!r})", f"{'seen' if seen else 'not seen'} in {where or 'no place'}", started)
         return seen
 
@@ -59,7 +59,7 @@ class Looking(ScriptHost):
         frame = self._capture()
         while True:
             words, where = self._words(scope, frame)
-            if reading.sees_text(words, pattern):
+            if reading.sees_text(words, pattern, frame):
                 self._note(
                     frame, f"wait_for({text!r})", f"seen in {where} after {time.monotonic() - started:.1f} s", started
                 )
@@ -74,7 +74,7 @@ class Looking(ScriptHost):
 
     def _words(self, scope: reading.Scope, frame: Frame) -> tuple[list[Any], str]:
         parts = self._parts()
-        return scope.words(parts.resolver.ocr, frame, parts.windows, parts.resolver)
+        return scope.words(parts.resolver.ocr, frame, parts.windows, parts.resolver, parts.resolver.trees)
 
     def read_text(
         self, near: str | None = None, region: tuple[int, int, int, int] | None = None, *, in_window: str | None = None

@@ -16,9 +16,11 @@ from actions.frame import Frame
 from actions.targets import Target
 from actions.text_match import TextPattern, as_pattern
 from actions.windows import WindowSource
+from agent.verify.near import words_in
 from agent.verify.place import NoPlace, TargetFinder, scoped_place
-from agent.verify.text import matches, words_in
+from agent.verify.text import matches
 from planners.grounding.ocr import OcrGrounder, Word, find_label, text_lines
+from planners.grounding.tree import TreeSource
 
 _BELOW_PX = 40  # a value under its label (a card layout) is this close below it
 
@@ -33,21 +35,35 @@ class Scope:
     in_window: str | None = None
 
     def words(
-        self, reader: OcrGrounder, frame: Frame, windows: WindowSource | None, finder: TargetFinder
+        self,
+        reader: OcrGrounder,
+        frame: Frame,
+        windows: WindowSource | None,
+        finder: TargetFinder,
+        trees: TreeSource | None = None,
     ) -> tuple[list[Word], str]:
-        """The words read there and the place's name ("" when the place could not be found: no words)."""
+        """The words read there and the place's name ("" when the place could not be found: no words);
+        ``trees``: what tells a near band where the next form row begins (agent.verify.near)."""
         place = scoped_place(
-            frame, region=self.region, near=self.near, in_window=self.in_window, windows=windows, finder=finder
+            frame,
+            region=self.region,
+            near=self.near,
+            in_window=self.in_window,
+            windows=windows,
+            finder=finder,
+            reader=reader,
+            trees=trees,
         )
         if place is None:
             return reader.read(frame), "the screen"
         if isinstance(place, NoPlace):
             return [], ""
-        return words_in(reader, frame, place), place.name
+        return words_in(reader, frame, place.boxes), place.name
 
 
-def sees_text(words: Sequence[Word], text: str | TextPattern) -> bool:
-    return bool(matches(words, text))
+def sees_text(words: Sequence[Word], text: str | TextPattern, frame: Frame | None = None) -> bool:
+    """``frame``: the one the words were read off (an exact text may be one text blob of a line)."""
+    return bool(matches(words, text, frame))
 
 
 def text_near(reader: OcrGrounder, frame: Frame, label: str | TextPattern) -> str:

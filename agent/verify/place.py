@@ -21,15 +21,12 @@ from actions.targets import Target
 from actions.windows import WindowSource
 from agent.motion import Box, bounding, pixel_box, window_box
 from agent.verify.context import StepContext
+from agent.verify.near import band_below
 
 if TYPE_CHECKING:
+    from planners.grounding.ocr import OcrGrounder
+    from planners.grounding.tree import TreeSource
     from planners.targeting import Found
-
-# A ``near`` scope looks around what its target found, in points: beside it on its row ("Total  408.00"),
-# and below it, where results and card values go (a result label under its button, 46 points down, in a
-# trial), but not above: a box reaching the row above let a text typed into the Name field meet a check
-# near "City" (a false success, seen in the same trial).
-NEAR_HALF_WIDTH_PT, NEAR_ABOVE_PT, NEAR_BELOW_PT = 320, 12, 56
 
 
 class TargetFinder(Protocol):
@@ -47,9 +44,6 @@ class Place:
     @property
     def bbox(self) -> Box | None:
         return bounding(self.boxes)
-
-    def holds(self, x: float, y: float) -> bool:
-        return any(left <= x < right and top <= y < bottom for left, top, right, bottom in self.boxes)
 
     def mask(self, shape: tuple[int, ...]) -> np.ndarray:
         inside = np.zeros(shape[:2], dtype=bool)
@@ -93,6 +87,8 @@ def text_place(spec: ExpectText | ExpectNoText, ctx: StepContext, frame: Frame) 
         in_window=spec.in_window,
         windows=ctx.windows,
         finder=ctx.tools.finder,
+        reader=ctx.tools.reader,
+        trees=ctx.tools.trees,
     )
     return action_place(ctx) if named is None else named
 
@@ -105,8 +101,12 @@ def scoped_place(
     in_window: str | None,
     windows: WindowSource | None,
     finder: TargetFinder,
+    reader: OcrGrounder | None = None,
+    trees: TreeSource | None = None,
 ) -> Place | NoPlace | None:
-    """The place a scope names (a region, near a target, in a window); None when it names none."""
+    """The place a scope names (a region, near a target, in a window); None when it names none. ``reader``
+    and ``trees``: what tells where a near band's next row begins (agent.verify.near); without them, the
+    whole band."""
     if region is not None:
         return screen_box(frame, region, f"the region {list(region)}")
     if in_window is not None:
@@ -116,10 +116,9 @@ def scoped_place(
             found = finder.resolve(near, frame)
         except TargetNotFound as exc:
             return NoPlace(f"near {near.describe()}: {exc}")
-        x, y = found.point.x - NEAR_HALF_WIDTH_PT, found.point.y - NEAR_ABOVE_PT
-        return screen_box(
-            frame, (x, y, 2 * NEAR_HALF_WIDTH_PT, NEAR_ABOVE_PT + NEAR_BELOW_PT), f"near {near.describe()}"
-        )
+        band = band_below(frame, found.point, reader, trees)
+        name = f"near {near.describe()}"
+        return Place([band], name) if band is not None else NoPlace(f"{name} is off the screen")
     return None
 
 

@@ -111,8 +111,10 @@ def _states(trees: TreeSource, focus: KeyboardFocus) -> frozenset[str]:
 def _moved_on(ctx: StepContext, focus: KeyboardFocus, typed: str, taken: str, secret: bool) -> Judgement | None:
     """Where the focus went during the type, when it is another element that holds text: the typed text is
     read back across the two, the start that ``taken`` (the first element's text up to its caret) ends with,
-    the rest at the new element's caret. None unless that holds: the focus is on no other such element, or
-    that one does not hold the rest (then the first element's reading, or the pixels, judge)."""
+    the rest at the new element's caret. Failed, saying where the focus went, when the first element took
+    the start and the next one does not hold the rest (a second field that takes one character of three);
+    None when the focus is on no other such element, or the first took none of it (then the first
+    element's reading, or the pixels, judge)."""
     trees = ctx.tools.trees
     try:
         snapshot = trees.snapshot(ctx.settled.frame) if trees is not None else None
@@ -130,20 +132,21 @@ def _moved_on(ctx: StepContext, focus: KeyboardFocus, typed: str, taken: str, se
         return None
     kept = next((size for size in range(min(len(typed), len(taken)), 0, -1) if taken.endswith(typed[:size])), 0)
     rest = compare_typed(typed[kept:], after, None, masked=_masked(later), secret=secret)
-    if not rest.held:
+    if not rest.held and not kept:
         return None
     if kept:
         split = f"{kept} + {len(typed) - kept} characters" if secret else f"{typed[:kept]!r} + {typed[kept:]!r}"
         where = f"{focus.describe()} took the start, and the focus moved on to {later.describe()} ({split}): "
     else:
         where = f"{focus.describe()} left the tree; the focus is on {later.describe()}: "
-    return _judgement(ReadBack(True, rest.rule, where + rest.detail, rest.holds), later, ctx, secret)
+    return _judgement(ReadBack(rest.held, rest.rule, where + rest.detail, rest.holds), later, ctx, secret)
 
 
 def _within_bounds(result: ReadBack, after: FieldText, focus: KeyboardFocus, trees: TreeSource) -> ReadBack:
     """A number typed into a spin button is only text until the field commits it, when GTK clamps it to its
     bounds (yad's 0..100 field shows 250, then prints 100): outside the bounds the app publishes, the text
-    held now is not what the app will take, so the step fails."""
+    held now is not what the app will take, so the step fails. A field whose value is the typed number
+    already (Chromium's ``<input type=number>``) keeps it out of range, unclamped: the message says so."""
     element = focus.element
     if element.role != "spin button" and VALUE_INTERFACE not in element.interfaces:
         return result
@@ -152,6 +155,11 @@ def _within_bounds(result: ReadBack, after: FieldText, focus: KeyboardFocus, tre
     if number is None or bounds is None or bounds[0] <= number <= bounds[1]:
         return result
     low, high = bounds
+    if trees.value(element.ref) == number:
+        # Its value is the number already, out of range: the field keeps it (Chromium's number input, marked
+        # invalid; a form refuses it), where GTK's value stays the old one until it commits the clamped text.
+        kept = f"the field keeps {number:g}, out of its range (it does not clamp it)"
+        return ReadBack(False, result.rule, f"{result.detail}, but it takes {low:g} to {high:g}: {kept}", result.holds)
     taken = min(max(number, low), high)
     detail = f"{result.detail}, but it takes {low:g} to {high:g}: {number:g} becomes {taken:g} once committed"
     return ReadBack(False, result.rule, detail, result.holds)

@@ -20,9 +20,10 @@ from agent.motion import Box
 from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
+from agent.verify.near import words_in
 from agent.verify.place import NoPlace, Place, text_place
 from agent.verify.poll import next_different, out_of_time
-from planners.grounding.ocr import OcrGrounder, TextMatch, Word, find_label, text_blobs
+from planners.grounding.ocr import TextMatch, Word, find_label, text_blobs
 from planners.verdicts import Verdict
 
 _MAX_WORDS = 200  # what the record keeps of the words read there
@@ -40,16 +41,10 @@ def judge_no_text(spec: ExpectNoText, ctx: StepContext) -> Judgement:
     return _judge(spec, spec.no_text, ctx)
 
 
-def words_in(reader: OcrGrounder, frame: Frame, place: Place) -> list[Word]:
-    """The words OCR reads in ``place``: only the text blobs there are read (a scoped read is cheap)."""
-    blobs = [b for b in text_blobs(frame) if place.holds(b[0] + b[2] / 2, b[1] + b[3] / 2)]
-    words = reader.read(frame, blobs) if blobs else []
-    return [w for w in words if place.holds(w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2)]
-
-
-def matches(words: Sequence[Word], wanted: str | TextPattern) -> list[TextMatch]:
-    """Where the words read ``wanted``, by the one text rule (actions.text_match)."""
-    return find_label(words, wanted)
+def matches(words: Sequence[Word], wanted: str | TextPattern, frame: Frame | None = None) -> list[TextMatch]:
+    """Where the words read ``wanted``, by the one text rule (actions.text_match); ``frame``: the one they
+    were read off, whose text blobs bound an exact text as they do for a target (a key in a row of keys)."""
+    return find_label(words, wanted, blobs=text_blobs(frame) if frame is not None else ())
 
 
 def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Judgement:
@@ -58,8 +53,8 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     pattern = TextPattern.parse(wanted, exact=spec.exact)
     while True:
         place = text_place(spec, ctx, frame)
-        words = words_in(ctx.tools.reader, frame, place) if isinstance(place, Place) else []
-        found = matches(words, pattern)
+        words = words_in(ctx.tools.reader, frame, place.boxes) if isinstance(place, Place) else []
+        found = matches(words, pattern, frame)
         met = isinstance(place, Place) and bool(found) == present
         if met or out_of_time(deadline, ctx.cancel):
             break
@@ -80,8 +75,8 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         # words at the same box, may be all there is. A new line ("FINISHED" printed under the typed "echo
         # FINISHED") or new words at the old place ("Applied 2 time(s)" for "Applied 1 ...") are new.
         # A terminal or a log that scrolled moved its old lines up: the same words, one shift higher, are old.
-        before_words = words_in(ctx.tools.reader, ctx.before, place)
-        before = matches(before_words, pattern)
+        before_words = words_in(ctx.tools.reader, ctx.before, place.boxes)
+        before = matches(before_words, pattern, ctx.before)
         # Once it scrolled, what was at a place before has moved on: a match there now is new (the FINISHED a
         # command printed on the row where the last one was before the scroll).
         dy = scroll_shift(before_words, words)

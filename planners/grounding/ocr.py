@@ -128,7 +128,7 @@ class OcrGrounder:
         words: list[Word] = []
         for where, region in self._areas(query, frame):
             words = self.read(frame, region=region)
-            matches = find_label(words, pattern)
+            matches = find_label(words, pattern, blobs=text_blobs(frame))
             # Near the expected point, only a whole-line match that is clearly the nearest settles it this early.
             settled = bool(matches) and matches[0].whole and self._nearest(query, matches, frame) is not None
             if matches and (settled or not where.startswith("near")):
@@ -239,7 +239,11 @@ def normalise(text: str) -> str:
 
 
 def find_label(
-    words: Sequence[Word], wanted: str | TextPattern, gap: float = 1.5, leading: float = 1.0
+    words: Sequence[Word],
+    wanted: str | TextPattern,
+    gap: float = 1.5,
+    leading: float = 1.0,
+    blobs: Sequence[Box] = (),
 ) -> list[TextMatch]:
     """Where ``wanted`` is on the screen: the best matches, every whole-line match if there is one, else
     every partial one (``actions.text_match``; a string is parsed with the default rule).
@@ -248,13 +252,20 @@ def find_label(
     wrap onto the next line (at most ``leading`` heights lower, starting left of where the previous line
     ended), so a line and the one or two continuing it are also read as one. Geometry, not tesseract's
     line numbers: at another zoom one label becomes two text blobs ("Gift" and "wrap" read apart).
+
+    ``blobs`` (the text blobs the words were read from, ``text_blobs``): an exact text may also be the
+    words of one blob of a line, bounded by the gaps or borders that split the blobs (a key in a row of
+    adjacent keys: xcalc's "CE/d" and "AC", 19 px apart, are one line and two blobs).
     """
     pattern = as_pattern(wanted)
     lines = group_lines([word for word in words if word.key], gap)  # a word of spaces only is no text
     found: dict[frozenset[int], TextMatch] = {}
     # Only a text of several words can wrap: "15" is never the "1" ending one row of a calendar and the "5"
     # starting the next (the rule ignores spaces, so "1 5" read across the rows was a whole-line "15").
-    for chain in _chains(lines, leading) if _may_wrap(pattern) else [[line] for line in lines]:
+    chains = _chains(lines, leading) if _may_wrap(pattern) else [[line] for line in lines]
+    if pattern.mode == "exact" and blobs:
+        chains += [[run] for line in lines for run in _blob_runs(line, blobs) if len(run) < len(line)]
+    for chain in chains:
         text, starts = _joined_text(word for line in chain for word in line)
         flat = [word for line in chain for word in line]
         first_break = len(chain[0]) if len(chain) > 1 else len(flat)  # a multi-line read must cross a break
@@ -268,6 +279,21 @@ def find_label(
                 found[key] = match
     best = any(m.whole for m in found.values())
     return [m for m in found.values() if m.whole == best]
+
+
+def _blob_runs(line: Sequence[Word], blobs: Sequence[Box]) -> list[list[Word]]:
+    """The words of ``line`` split where the blob holding their centres changes (a word in none: alone)."""
+    runs: list[list[Word]] = []
+    last: int | None = None
+    for word in line:
+        x, y = word.box[0] + word.box[2] / 2, word.box[1] + word.box[3] / 2
+        at = next((i for i, (bx, by, bw, bh) in enumerate(blobs) if bx <= x < bx + bw and by <= y < by + bh), None)
+        if runs and at is not None and at == last:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last = at
+    return runs
 
 
 def _may_wrap(pattern: TextPattern) -> bool:

@@ -186,6 +186,12 @@ def test_a_number_beyond_a_spin_buttons_bounds_fails_though_the_text_is_there(tm
     assert beyond.note.endswith("but it takes 0 to 100: 250 becomes 100 once committed"), beyond.note
     (within,), _ = _run([Type(text="75")], typed("75"), tmp_path / "b", draws=False)
     assert within.verdict is Verdict.READ_BACK
+    # Chromium's number input publishes the typed number as its value at once and never clamps it.
+    kept = typed("250")
+    kept.value_script[spin.ref] = [250.0]
+    (unclamped,), _ = _run([Type(text="250")], kept, tmp_path / "c", draws=False)
+    assert unclamped.verdict is Verdict.FAILED
+    assert unclamped.note.endswith("it takes 0 to 100: the field keeps 250, out of its range (it does not clamp it)")
 
 
 def test_a_text_that_arrives_late_in_the_tree_is_waited_for(tmp_path) -> None:

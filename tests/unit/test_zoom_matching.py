@@ -9,6 +9,7 @@ import numpy as np
 
 from actions.coords import DisplayProfile, ScreenPoint
 from actions.frame import Frame
+from actions.text_match import TextPattern
 from agent.record.labels import Phrase, _phrases, box_around, choose_label
 from planners.grounding.base import GroundingQuery
 from planners.grounding.ocr import Word, find_label, normalise
@@ -222,3 +223,20 @@ def test_a_whole_line_match_wins_and_two_whole_lines_tie() -> None:
     # Overlapping boxes are still one line: tesseract's "Count:" ran 9 px into the taller "1" after it.
     status = [_word("Count:", 86, 686, 63, 12), _word("1", 140, 684, 10, 19)]
     assert [m.whole for m in find_label(status, "Count: 1")] == [True]
+
+
+def test_an_exact_label_may_be_one_text_blob_of_a_line_never_part_of_one() -> None:
+    # xcalc's row "CE/d AC": the keys' labels are 19 px apart, closer than a line's 1.5 text heights, so the
+    # line is the row; each key is a text blob of its own.
+    row = [_word("CE/d", 117, 91, 37, 13), _word("AC", 173, 90, 24, 14)]
+    keys = [(115, 88, 41, 18), (171, 88, 28, 18)]
+    assert not find_label(row, TextPattern.parse("AC", exact=True))  # the line is "CE/d AC"
+    [found] = find_label(row, TextPattern.parse("AC", exact=True), blobs=keys)
+    assert [w.text for w in found.words] == ["AC"] and found.whole
+    # The other way: words of one blob (a phrase) stay one label, and a part of a blob's text is no exact match.
+    phrase = [_word("Save", 100, 50, 30), _word("as", 134, 54, 12, 10)]
+    one = [(98, 48, 50, 18)]
+    assert not find_label(phrase, TextPattern.parse("Save", exact=True), blobs=one)
+    assert not find_label(row, TextPattern.parse("C", exact=True), blobs=keys)
+    # Only an exact text looks at blobs: the default rule already finds a part of a line.
+    assert len(find_label(row, "AC", blobs=keys)) == 1
