@@ -198,6 +198,7 @@ def _backends() -> list[Check]:
         detail = role if found else f"not installed: {role}"
         checks.append(Check(f"backend {module}", "ok" if found else "warn", detail, fix="" if found else fix))
     checks.append(_cpu_dtype())
+    checks.append(prefix_store_check())
     return checks
 
 
@@ -213,6 +214,19 @@ def _cpu_dtype() -> Check:
 
     dtype, why = cpu_dtype_choice(cpu_bf16())
     return Check("cpu dtype", "ok", f"--dtype auto on the CPU: {dtype}, {why}")
+
+
+def prefix_store_check() -> Check:
+    """Where a local model keeps its prompt heads between runs (planners.qwen.prefix_store), and what is there."""
+    from planners.qwen.prefix_store import STORE_ENV, default_directory
+
+    directory = default_directory()
+    if directory is None:
+        return Check("prefix store", "ok", f"off ({STORE_ENV}=off): every run's first step computes the prompt head")
+    entries = list(directory.glob("*.safetensors")) if directory.is_dir() else []
+    size_mb = sum(entry.stat().st_size for entry in entries) / 1e6
+    heads = f"{len(entries)} prompt head{'' if len(entries) == 1 else 's'}"
+    return Check("prefix store", "ok", f"{directory}: {heads}, {size_mb:.0f} MB")
 
 
 def collect() -> list[Check]:

@@ -192,3 +192,18 @@ def test_the_store_folder_comes_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("DESKPILOT_PREFIX_STORE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_directory() == tmp_path / "xdg" / "deskpilot" / "prefix"
+
+
+def test_doctor_says_where_the_heads_are_and_what_they_take(
+    qwen3_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent.cli.doctor import prefix_store_check
+
+    store = tmp_path / "heads"
+    monkeypatch.setenv("DESKPILOT_PREFIX_STORE", str(store))
+    assert prefix_store_check().detail == f"{store}: 0 prompt heads, 0 MB"
+    first_plan(LocalQwenBackend(str(qwen3_dir), device="cpu", dtype="fp32"))  # the default store: the variable's
+    (entry,) = store.glob("*.safetensors")
+    assert prefix_store_check().detail == f"{store}: 1 prompt head, {entry.stat().st_size / 1e6:.0f} MB"
+    monkeypatch.setenv("DESKPILOT_PREFIX_STORE", "off")
+    assert prefix_store_check().detail.startswith("off (DESKPILOT_PREFIX_STORE=off)")
