@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.lookup_drafts
 
 No model: the answer is known, so the loop of ``planners.qwen.prompt_lookup`` is replayed with the answer's
-own tokens as the model's picks (a draft token is kept when it is the answer's next token). What it gives is
+own tokens as the model's picks (a draft token is kept when it is the answer's next token), drafts as long
+as the loop lets them be (``next_draft_length``). What it gives is
 the count a real run would have if the model answered this: forwards (one per token without drafts) and
 tokens fed to them (each forward computes 1 + its draft). The prompt is the real planning prompt's text
 (``planners.qwen.prompt``: the CPU presets' terse system prompt, the task, the history), tokenized by
@@ -35,14 +36,15 @@ ANSWERS = {
 
 def replay(prompt: list[int], answer: list[int], draft_tokens: int) -> tuple[int, int]:
     """(forwards, tokens fed) for decoding ``answer`` after ``prompt`` (its first token from the prefill)."""
-    out, forwards, fed = [answer[0]], 0, 0
+    out, forwards, fed, earned = [answer[0]], 0, 0, draft_tokens
     while len(out) < len(answer):
-        proposed = prompt_lookup.draft(prompt + out, draft_tokens)
+        proposed = prompt_lookup.draft(prompt + out, earned)
         forwards += 1
         fed += 1 + len(proposed)
         kept = 0
         while kept < len(proposed) and len(out) + kept < len(answer) and proposed[kept] == answer[len(out) + kept]:
             kept += 1
+        earned = prompt_lookup.next_draft_length(earned, draft_tokens, len(proposed), kept)
         out += answer[len(out) : len(out) + kept + 1]
     return forwards, fed
 

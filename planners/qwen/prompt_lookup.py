@@ -29,6 +29,7 @@ from typing import Any
 # cost compute to check: on the benchmark's answers two-token runs keep the forwards and halve the tokens fed.
 MAX_NGRAM = 3
 MIN_NGRAM = 2
+MIN_EARNED = 2  # the shortest draft after misses: one hit pays for it
 # Generation settings that make greedy decoding pick something else than the plain argmax. With any of
 # them set, the backend keeps transformers' own loop, which applies them.
 _PROCESSOR_SETTINGS = (
@@ -83,6 +84,14 @@ def draft(context: Sequence[int], length: int, *, skip: frozenset[int] = frozens
     return []
 
 
+def next_draft_length(current: int, longest: int, proposed: int, kept: int) -> int:
+    """How long the next draft may be after one of ``proposed`` tokens of which ``kept`` were kept (see
+    ``decode``); an empty draft (no match) changes nothing."""
+    if proposed == 0:
+        return current
+    return min(longest, max(MIN_EARNED, 2 * kept))
+
+
 class LookupStats:
     """What decoding did, summed over the calls it is passed to: forwards run, draft tokens proposed and
     draft tokens kept (for tests and benchmarks)."""
@@ -108,14 +117,20 @@ def decode(
 ) -> list[int]:
     """Continue a greedy answer whose first token ``first`` the prefill chose; ``cache`` holds the
     keys and values of ``prompt`` exactly. Returns the answer's ids, ``first`` included, ending where
-    ``finished(answer)`` first holds or at ``max_new_tokens``."""
+    ``finished(answer)`` first holds or at ``max_new_tokens``.
+
+    A draft is at most ``draft_tokens`` long, and as long as the last one earned: twice what was kept of
+    it (at least 2), or twice its length when all of it was kept. On a CPU every token fed costs compute
+    whether it is kept or not, so a run of misses (coordinates, free text) drafts little, a run of hits
+    (the call's fixed words) drafts much (``bench.lookup_drafts``)."""
     stats = stats if stats is not None else LookupStats()
     answer = [first]
     context = list(prompt)
     device = next(model.parameters()).device
+    earned = draft_tokens
     while len(answer) < max_new_tokens and not finished(answer):
         room = max_new_tokens - len(answer) - 1  # the token after the draft counts too
-        proposed = draft(context + answer, min(draft_tokens, room), skip=skip)
+        proposed = draft(context + answer, min(earned, room), skip=skip)
         feed = torch.tensor([[answer[-1], *proposed]], device=device)
         logits = model(input_ids=feed, past_key_values=cache, use_cache=True).logits
         picks = [int(i) for i in logits[0].argmax(dim=-1).tolist()]
@@ -125,6 +140,7 @@ def decode(
         stats.forwards += 1
         stats.proposed += len(proposed)
         stats.accepted += kept
+        earned = next_draft_length(earned, draft_tokens, len(proposed), kept)
         # keys and values are right up to the last kept draft token; the rest belong to rejected ones
         rejected = len(proposed) - kept
         if rejected:

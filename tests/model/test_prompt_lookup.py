@@ -17,7 +17,13 @@ pytest.importorskip("transformers")
 from actions.errors import BackendError  # noqa: E402
 from planners.qwen.local import DEFAULT_LOOKUP_TOKENS, LocalQwenBackend  # noqa: E402
 from planners.qwen.messages import ChatMessage, TextPart  # noqa: E402
-from planners.qwen.prompt_lookup import LookupStats, decode, draft, greedy_is_argmax  # noqa: E402
+from planners.qwen.prompt_lookup import (  # noqa: E402
+    LookupStats,
+    decode,
+    draft,
+    greedy_is_argmax,
+    next_draft_length,
+)
 from tests.model.test_cpu_tier import conversation  # noqa: E402
 from tests.model.test_prefix_cache import INIT_STD, run  # noqa: E402
 from tests.model.tiny_qwen import build_tiny_qwen2_vl, build_tiny_qwen3_vl  # noqa: E402
@@ -48,6 +54,15 @@ def test_a_draft_stops_before_an_image_placeholder() -> None:
     image = 99
     assert draft([4, 5, image, image, 6, 4, 5], 4, skip=frozenset({image})) == []
     assert draft([4, 5, 1, image, 6, 4, 5], 4, skip=frozenset({image})) == [1]
+
+
+def test_a_draft_is_as_long_as_the_last_one_earned() -> None:
+    assert next_draft_length(8, 8, proposed=8, kept=0) == 2  # all missed: the shortest draft next
+    assert next_draft_length(2, 8, proposed=2, kept=2) == 4  # all kept: twice as long
+    assert next_draft_length(4, 8, proposed=4, kept=4) == 8
+    assert next_draft_length(8, 8, proposed=8, kept=8) == 8  # never longer than asked for
+    assert next_draft_length(8, 8, proposed=8, kept=3) == 6
+    assert next_draft_length(6, 8, proposed=0, kept=0) == 6  # nothing drafted: nothing learned
 
 
 def test_settings_that_change_greedy_picks_are_recognised(qwen3_dir: Path) -> None:
