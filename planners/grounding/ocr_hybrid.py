@@ -36,7 +36,8 @@ def default_languages() -> str:
     """Tesseract's languages when none is asked for: those of ``_DEFAULT_LANGS`` installed (English always).
     French and German first: they read "ß", "ö" and "ê", which English reads as "B", "o" and "é", and
     English labels no worse; French before German, or "Préférences" is read "Preferences" (each blob read
-    alone: 333 -> 337 of 352, "Datei öffnen" lost, 4 "Préférences" found); Japanese for the katakana the recogniser has none of (the corpus: 289 -> 308
+    alone: 333 -> 337 of 352, "Datei öffnen" lost, 4 "Préférences" found); Japanese for the katakana the
+    recogniser has none of (the corpus: 289 -> 308
     of 352 labels at the right box with deu+fra+eng+jpn, none at a wrong box; in-process tesseract keeps
     the four models loaded, so a word blob costs ~2x English alone, not a model load)."""
     have = installed_languages() if shutil.which("tesseract") else frozenset()

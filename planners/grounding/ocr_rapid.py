@@ -18,7 +18,7 @@ import numpy as np
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
 from planners.grounding.gray import frame_gray
-from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
+from planners.grounding.ocr_blobs import blob_crop, centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.ocr_side_by_side import read_side_by_side
 
@@ -178,10 +178,8 @@ def recognise_blobs(model: Any, frame: Frame, blobs: list[Box], min_score: float
     """Each blob read by the recogniser alone (no detection), kept when it is at least ``min_score`` sure."""
     if not blobs:
         return []
-    gray, crops = frame_gray(frame), []
-    for x, y, w, h in blobs:
-        pad = max(2, h // 4)
-        crops.append(gray[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
+    gray = frame_gray(frame)
+    crops = [blob_crop(gray, box, max(2, box[3] // 4))[0] for box in blobs]
     read = read_side_by_side(model, crops)  # all of them in one model run, several to a line
     found: list[Word] = []
     for number, ((text, score), box) in enumerate(zip(read, blobs, strict=True)):

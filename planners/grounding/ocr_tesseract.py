@@ -4,7 +4,8 @@ Tesseract on a whole screenshot is slow (0.5-1.6 s at 1280x800 on 2 cores) and m
 labels whose borders hug the text ("Submit" read as "ubmit"). So it never sees the screen: a cheap
 morphological pass finds text-like blobs (borders, i.e. long straight lines, removed first), and each
 blob, upscaled 2x and thresholded on its own to black on white, is read at ``--psm 6`` (in process:
-``ocr_tesslib``; a page per blob costs what one montage of them all did). On the demo app that reads all 9 button and field labels; the plain 2x window
+``ocr_tesslib``; a page per blob costs what one montage of them all did). On the demo app that reads
+all 9 button and field labels; the plain 2x window
 crop gives 3 at psm 6 and 8 at psm 3/11/12 (``bench/grounding.py``). Words are cached per blob, keyed
 by a hash of its pixels: more labels on one frame, or unchanged (even moved) text on later frames,
 cost no further tesseract run. What it still misses (lone digits and symbols, CJK, "408" read as
@@ -30,7 +31,7 @@ import numpy as np
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
 from planners.grounding.gray import frame_gray
-from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
+from planners.grounding.ocr_blobs import blob_crop, centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.ocr_tesslib import read_tsv
 
@@ -38,13 +39,8 @@ _Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: 
 _TSV_FIELDS = ["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width", "height",
                "conf", "text"]  # fmt: skip
 _GAP_PX = 12  # white margin around a blob on its page
+_PAD_PX = 3  # the blob's own surroundings read with it
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
-
-
-def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
-    x, y, w, h = box
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    return np.ascontiguousarray(gray[y0 : y + h + pad, x0 : x + w + pad]), x0, y0
 
 
 def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
@@ -122,7 +118,7 @@ class TesseractEngine:
     def read_blobs(self, frame: Frame, blobs: Sequence[Box]) -> list[Word]:
         """The words in ``blobs``, tesseract run only for unseen ones."""
         gray = frame_gray(frame)
-        pixels = [_blob_pixels(gray, box) for box in blobs]
+        pixels = [blob_crop(gray, box, _PAD_PX) for box in blobs]
         # The same pixels read with other settings are another entry; the shape tells 1x8 from 8x1.
         config = f"{self.psm}|{self.upscale}|{self.lang}|{self.extra_args}|".encode()
         keys = [
