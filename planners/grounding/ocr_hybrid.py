@@ -27,6 +27,7 @@ _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol,
 _CACHE_SIZE = 4096  # blobs remembered
 _DEFAULT_LANGS = ("fra", "deu", "eng", "jpn")  # in this order: the first is tesseract's first guess
 _UNSURE_CONF = 50.0  # a tesseract read below this (0-100) is handed to the recogniser too
+_FALLBACK_CONF = 90.0  # tesseract's word in a glyph blob the recogniser could not read, when this sure
 _RECOGNISER_THREADS = 1
 _BAR_CONF = 90.0  # a bar's shape is certain; what it means ("-" or "−") is for the matcher
 _BAR_LINES = 200_000  # line numbers of glyphs read by shape
@@ -86,8 +87,18 @@ class HybridEngine:
         unsure = [b for b in wide if not any(w.conf >= _UNSURE_CONF and _centre_in(w.box, b) for w in words)]
         words = [w for w in words if not any(_centre_in(w.box, b) for b in unsure)]
         words += [Word(text, "", b, _BAR_CONF, (_BAR_LINES + n,)) for n, (b, text) in enumerate(bars.items())]
+        recognised = self._recognise(frame, glyphs + unsure)
+        # A glyph blob the recogniser read nothing sure in: tesseract's word, where it is sure of one of
+        # several characters ("or", "x!", "<-" went unread beside other keys). Not a lone character:
+        # tesseract reads a "0" as "D" at 95, an icon as "D" or ">" at 93.
+        unread = [b for b in glyphs if not any(_centre_in(w.box, b) for w in recognised)]
+        words += [
+            w
+            for w in self.tesseract.read_blobs(frame, unread)
+            if w.conf >= _FALLBACK_CONF and len(w.text) >= 2
+        ]
         # One label may be several blobs (a word each at 200%), read by both readers: lines by geometry.
-        return numbered_lines(words + self._recognise(frame, glyphs + unsure))
+        return numbered_lines(words + recognised)
 
     def _recognise(self, frame: Frame, blobs: list[Box]) -> list[Word]:
         """The recogniser's words for ``blobs``, cached per blob by its pixels (as tesseract's are):
