@@ -92,11 +92,7 @@ class HybridEngine:
         # several characters ("or", "x!", "<-" went unread beside other keys). Not a lone character:
         # tesseract reads a "0" as "D" at 95, an icon as "D" or ">" at 93.
         unread = [b for b in glyphs if not any(_centre_in(w.box, b) for w in recognised)]
-        words += [
-            w
-            for w in self.tesseract.read_blobs(frame, unread)
-            if w.conf >= _FALLBACK_CONF and len(w.text) >= 2
-        ]
+        words += [w for w in self.tesseract.read_blobs(frame, unread) if w.conf >= _FALLBACK_CONF and len(w.text) >= 2]
         # One label may be several blobs (a word each at 200%), read by both readers: lines by geometry.
         return numbered_lines(words + recognised)
 

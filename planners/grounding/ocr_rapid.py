@@ -180,17 +180,23 @@ def recognise_blobs(model: Any, frame: Frame, blobs: list[Box], min_score: float
         return []
     gray = frame_gray(frame)
     crops = [blob_crop(gray, box, max(2, box[3] // 4))[0] for box in blobs]
-    read = read_side_by_side(model, crops)  # all of them in one model run, several to a line
+    read = read_side_by_side(model, crops, lambda text, score: score >= _least_score(text, min_score))
     found: list[Word] = []
     for number, ((text, score), box) in enumerate(zip(read, blobs, strict=True)):
         # In a word-sized blob, far fewer characters than it is wide for is a misread, not a short word:
         # the katakana "ファイル" (54x13 px) came back as "7" at 0.9. (Glyphs like "=" are wider than tall.)
         wide = box[2] > _GLYPH_RATIO * box[3]
         too_few = wide and len("".join(text.split())) * box[3] * _WIDTH_PER_CHAR < box[2]
-        symbol = len(text.strip()) == 1 and not text.strip().isalnum()  # "=", "÷", "√": unsure even when right
-        if text.strip() and score >= (_SYMBOL_SCORE if symbol else min_score) and not too_few | _sliver(text, box):
+        if text.strip() and score >= _least_score(text, min_score) and not too_few | _sliver(text, box):
             found += _spread(text.strip(), box, float(score) * 100.0, (_BLOB_LINES + number,))
     return found
+
+
+def _least_score(text: str, min_score: float) -> float:
+    """The confidence a read needs: ``min_score``, less for a lone symbol ("=", "÷", "√": unsure even
+    when right)."""
+    symbol = len(text.strip()) == 1 and not text.strip().isalnum()
+    return _SYMBOL_SCORE if symbol else min_score
 
 
 def _sliver(text: str, box: Box) -> bool:
