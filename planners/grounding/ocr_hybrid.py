@@ -110,7 +110,7 @@ class HybridEngine:
             todo = [(b, k) for b, k in zip(blobs, keys, strict=True) if k not in self._cache]
             if todo:
                 self.rapid.runs += 1
-                fresh = recognise_blobs(self.rapid._loaded(), frame, [b for b, _ in todo])
+                fresh = recognise_blobs(self.rapid._loaded(), frame, [b for b, _ in todo], side_by_side=True)
                 for blob, key in todo:  # each blob's words, kept relative to the blob
                     self._cache[key] = [_moved(w, -blob[0], -blob[1]) for w in fresh if _centre_in(w.box, blob)]
             words = [_moved(w, b[0], b[1]) for b, k in zip(blobs, keys, strict=True) for w in self._cache[k]]
