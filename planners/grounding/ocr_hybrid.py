@@ -27,6 +27,9 @@ _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol,
 _CACHE_SIZE = 4096  # blobs remembered
 _DEFAULT_LANGS = ("fra", "deu", "eng", "jpn")  # in this order: the first is tesseract's first guess
 _UNSURE_CONF = 50.0  # a tesseract read below this (0-100) is handed to the recogniser too
+# Read side by side, a read under 0.95 must agree with a second reading among other neighbours: at 0.75
+# one more label than at 0.8 (a galculator "0" at 0.79), and no other word on the corpus gained or lost.
+_GLYPH_SCORE = 0.75  # the recogniser's confidence (0-1) a glyph blob's read needs
 _FALLBACK_CONF = 90.0  # tesseract's word in a glyph blob the recogniser could not read, when this sure
 _RECOGNISER_THREADS = 1
 _BAR_CONF = 90.0  # a bar's shape is certain; what it means ("-" or "−") is for the matcher
@@ -110,7 +113,9 @@ class HybridEngine:
             todo = [(b, k) for b, k in zip(blobs, keys, strict=True) if k not in self._cache]
             if todo:
                 self.rapid.runs += 1
-                fresh = recognise_blobs(self.rapid._loaded(), frame, [b for b, _ in todo], side_by_side=True)
+                fresh = recognise_blobs(
+                    self.rapid._loaded(), frame, [b for b, _ in todo], min_score=_GLYPH_SCORE, side_by_side=True
+                )
                 for blob, key in todo:  # each blob's words, kept relative to the blob
                     self._cache[key] = [_moved(w, -blob[0], -blob[1]) for w in fresh if _centre_in(w.box, blob)]
             words = [_moved(w, b[0], b[1]) for b, k in zip(blobs, keys, strict=True) for w in self._cache[k]]
