@@ -4,8 +4,10 @@ Both read the same text blobs (``ocr_blobs.text_blobs``), so there is no detecti
 run: a blob that is one bar or two is "-" or "=" by its shape (``ocr_shapes``), blobs wider than a few
 glyphs go to tesseract (in-process, cached per blob, any ``--ocr-lang``), and the glyph-sized ones,
 where tesseract fails ("=", a lone "1", "408" read as "AOS", "文件"), go to the RapidOCR recogniser; so
-does a word blob tesseract read nothing in, or nothing it was sure of. The words' lines are numbered by
-geometry (``ocr_lines``): one label may be several blobs, read by both readers.
+does a word blob tesseract read nothing in, or nothing it was sure of. The recogniser reads a read's
+blobs several to an input (``ocr_side_by_side``: 6-10 ms a glyph, not 35-45), and a short glyph blob it
+could not read gets tesseract's word where tesseract is sure of one ("or", "x!"). The words' lines are
+numbered by geometry (``ocr_lines``): one label may be several blobs, read by both readers.
 """
 
 from __future__ import annotations
