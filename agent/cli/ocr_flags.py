@@ -26,7 +26,7 @@ def add_ocr_flags(parser: argparse.ArgumentParser) -> None:
         "--ocr-lang",
         metavar="LANG",
         default=None,
-        help="tesseract's languages, joined by '+' (default: hybrid, whichever of deu+fra+eng+jpn is installed; "
+        help="tesseract's languages, joined by '+' (default: hybrid, whichever of fra+deu+eng+jpn is installed; "
         "tesseract, eng; e.g. eng+deu+fra+chi_sim+jpn), "
         "each from its Debian package tesseract-ocr-LANG",
     )

@@ -35,6 +35,7 @@ _JOIN_GAP = 0.6  # a small glyph this many of its neighbour's heights beside it 
 _ROW_GAP = 0.4  # blobs on one row closer than this many text heights are one blob, at any zoom
 _ROW_LIKE = 1.6  # ... when neither is more than this much taller than the other
 _MAX_PT = 60  # taller blobs are pictures, not text
+_LINE_FILL = 0.9  # a column (row) of a blob's crop this full of ink, from edge to edge, is a border
 
 _blob_lock = threading.Lock()
 _blob_cache: weakref.WeakKeyDictionary[Frame, list[Box]] = weakref.WeakKeyDictionary()
@@ -164,6 +165,29 @@ def _join_row_neighbours(blobs: list[Box], borders: np.ndarray) -> list[Box]:
 def _union(a: Sequence[int], b: Sequence[int]) -> Box:
     x0, y0 = min(a[0], b[0]), min(a[1], b[1])
     return x0, y0, max(a[0] + a[2], b[0] + b[2]) - x0, max(a[1] + a[3], b[1] + b[3]) - y0
+
+
+def blob_crop(gray: np.ndarray, box: Box, pad: int) -> tuple[np.ndarray, int, int]:
+    """The blob's pixels with ``pad`` around (a copy; and its top-left corner in ``gray``), widget borders
+    in it painted over with its background: a key's side a pixel or two beside its label is in the blob
+    (too short to be taken for a border by ``_borders``), and the readers read it as a letter ("base"
+    as "lbasel", "DRG" as "[DRG"). A border crosses the whole crop, its padding included, where no
+    glyph of the blob's own row reaches (an "l" stops short of the padding above and below)."""
+    x, y, w, h = box
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    crop = np.array(gray[y0 : y + h + pad, x0 : x + w + pad])
+    if crop.size == 0:
+        return crop, x0, y0
+    background = int(np.median(crop))
+    ink = np.abs(crop.astype(np.int16) - background) >= _EDGE_LEVELS
+    columns = ink[0] & ink[-1] & (ink.mean(axis=0) >= _LINE_FILL)
+    rows = ink[:, 0] & ink[:, -1] & (ink.mean(axis=1) >= _LINE_FILL)
+    # With the pixel either side: a line's antialiased edge is fainter than ink, but still a stroke.
+    columns = np.convolve(columns, np.ones(3), mode="same") > 0
+    rows = np.convolve(rows, np.ones(3), mode="same") > 0
+    crop[:, columns] = background
+    crop[rows, :] = background
+    return crop, x0, y0
 
 
 def overlapping(blobs: Sequence[Box], region: Box | None) -> list[Box]:

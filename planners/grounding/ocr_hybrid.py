@@ -4,8 +4,10 @@ Both read the same text blobs (``ocr_blobs.text_blobs``), so there is no detecti
 run: a blob that is one bar or two is "-" or "=" by its shape (``ocr_shapes``), blobs wider than a few
 glyphs go to tesseract (in-process, cached per blob, any ``--ocr-lang``), and the glyph-sized ones,
 where tesseract fails ("=", a lone "1", "408" read as "AOS", "文件"), go to the RapidOCR recogniser; so
-does a word blob tesseract read nothing in, or nothing it was sure of. The words' lines are numbered by
-geometry (``ocr_lines``): one label may be several blobs, read by both readers.
+does a word blob tesseract read nothing in, or nothing it was sure of. The recogniser reads a read's
+blobs several to an input (``ocr_side_by_side``: 6-10 ms a glyph, not 35-45), and a short glyph blob it
+could not read gets tesseract's word where tesseract is sure of one ("or", "x!"). The words' lines are
+numbered by geometry (``ocr_lines``): one label may be several blobs, read by both readers.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ from planners.grounding.ocr_tesseract import TesseractEngine, installed_language
 
 _GLYPH_RATIO = 2.5  # blobs at most this many heights wide are glyphs (a symbol, a digit or three, two CJK)
 _CACHE_SIZE = 4096  # blobs remembered
-_DEFAULT_LANGS = ("deu", "fra", "eng", "jpn")  # in this order: the first is tesseract's first guess
+_DEFAULT_LANGS = ("fra", "deu", "eng", "jpn")  # in this order: the first is tesseract's first guess
 _UNSURE_CONF = 50.0  # a tesseract read below this (0-100) is handed to the recogniser too
+# Read side by side, a read under 0.95 must agree with a second reading among other neighbours: at 0.75
+# one more label than at 0.8 (a galculator "0" at 0.79), and no other word on the corpus gained or lost.
+_GLYPH_SCORE = 0.75  # the recogniser's confidence (0-1) a glyph blob's read needs
+_FALLBACK_CONF = 90.0  # tesseract's word in a glyph blob the recogniser could not read, when this sure
 _RECOGNISER_THREADS = 1
 _BAR_CONF = 90.0  # a bar's shape is certain; what it means ("-" or "−") is for the matcher
 _BAR_LINES = 200_000  # line numbers of glyphs read by shape
@@ -34,8 +40,10 @@ _BAR_LINES = 200_000  # line numbers of glyphs read by shape
 
 def default_languages() -> str:
     """Tesseract's languages when none is asked for: those of ``_DEFAULT_LANGS`` installed (English always).
-    German and French first: they read "ß", "ö" and "ê", which English reads as "B", "o" and "é", and
-    English labels no worse; Japanese for the katakana the recogniser has none of (the corpus: 289 -> 308
+    French and German first: they read "ß", "ö" and "ê", which English reads as "B", "o" and "é", and
+    English labels no worse; French before German, or "Préférences" is read "Preferences" (each blob read
+    alone: 333 -> 337 of 352, "Datei öffnen" lost, 4 "Préférences" found); Japanese for the katakana the
+    recogniser has none of (the corpus: 289 -> 308
     of 352 labels at the right box with deu+fra+eng+jpn, none at a wrong box; in-process tesseract keeps
     the four models loaded, so a word blob costs ~2x English alone, not a model load)."""
     have = installed_languages() if shutil.which("tesseract") else frozenset()
@@ -84,8 +92,14 @@ class HybridEngine:
         unsure = [b for b in wide if not any(w.conf >= _UNSURE_CONF and _centre_in(w.box, b) for w in words)]
         words = [w for w in words if not any(_centre_in(w.box, b) for b in unsure)]
         words += [Word(text, "", b, _BAR_CONF, (_BAR_LINES + n,)) for n, (b, text) in enumerate(bars.items())]
+        recognised = self._recognise(frame, glyphs + unsure)
+        # A glyph blob the recogniser read nothing sure in: tesseract's word, where it is sure of one of
+        # several characters ("or", "x!", "<-" went unread beside other keys). Not a lone character:
+        # tesseract reads a "0" as "D" at 95, an icon as "D" or ">" at 93.
+        unread = [b for b in glyphs if not any(_centre_in(w.box, b) for w in recognised)]
+        words += [w for w in self.tesseract.read_blobs(frame, unread) if w.conf >= _FALLBACK_CONF and len(w.text) >= 2]
         # One label may be several blobs (a word each at 200%), read by both readers: lines by geometry.
-        return numbered_lines(words + self._recognise(frame, glyphs + unsure))
+        return numbered_lines(words + recognised)
 
     def _recognise(self, frame: Frame, blobs: list[Box]) -> list[Word]:
         """The recogniser's words for ``blobs``, cached per blob by its pixels (as tesseract's are):
@@ -101,7 +115,9 @@ class HybridEngine:
             todo = [(b, k) for b, k in zip(blobs, keys, strict=True) if k not in self._cache]
             if todo:
                 self.rapid.runs += 1
-                fresh = recognise_blobs(self.rapid._loaded(), frame, [b for b, _ in todo])
+                fresh = recognise_blobs(
+                    self.rapid._loaded(), frame, [b for b, _ in todo], min_score=_GLYPH_SCORE, side_by_side=True
+                )
                 for blob, key in todo:  # each blob's words, kept relative to the blob
                     self._cache[key] = [_moved(w, -blob[0], -blob[1]) for w in fresh if _centre_in(w.box, blob)]
             words = [_moved(w, b[0], b[1]) for b, k in zip(blobs, keys, strict=True) for w in self._cache[k]]

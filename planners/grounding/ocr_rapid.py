@@ -18,8 +18,9 @@ import numpy as np
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
 from planners.grounding.gray import frame_gray
-from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
+from planners.grounding.ocr_blobs import blob_crop, centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
+from planners.grounding.ocr_side_by_side import read_side_by_side
 
 INSTALL_HINT = "pip install rapidocr-onnxruntime"
 _SPACE_OF_HEIGHT = 0.15  # blank columns this many line heights wide between two characters: a space
@@ -28,6 +29,8 @@ _BLOB_SCORE = 0.8  # a blob the detector passed over is kept only when the recog
 _SYMBOL_SCORE = 0.3  # ... or this sure of a lone symbol ("√" 0.5, "×" 0.36-0.52, "=" 0.6 when right on the corpus)
 _WIDTH_PER_CHAR = 1.6  # the widest a character is, in blob heights ("W", a CJK glyph with its spacing)
 _GLYPH_RATIO = 2.5  # blobs at most this many heights wide: the lone glyphs the detector skips; it finds words
+_NARROW_CHARS = frozenset("1lIij|!.,:;'()[]{}/\\")  # characters that may be a third as wide as tall
+_BROAD_MIN_RATIO = 0.45  # any other lone character is at least this many of its heights wide
 _BLOB_LINES = 100_000  # line numbers of blob reads: after every detected line's
 _DET_MAX_SIDE_PX = 1280  # larger frames are scaled down to this for detection (recognition keeps full pixels)
 
@@ -171,26 +174,46 @@ def _longest_run(flags: np.ndarray) -> int:
     return best
 
 
-def recognise_blobs(model: Any, frame: Frame, blobs: list[Box], min_score: float = _BLOB_SCORE) -> list[Word]:
-    """Each blob read by the recogniser alone (no detection), kept when it is at least ``min_score`` sure."""
+def recognise_blobs(
+    model: Any, frame: Frame, blobs: list[Box], min_score: float = _BLOB_SCORE, side_by_side: bool = False
+) -> list[Word]:
+    """Each blob read by the recogniser (no detection), kept when it is at least ``min_score`` sure.
+    ``side_by_side``: several to a line (``ocr_side_by_side``: 6-10 ms a glyph, the hybrid's way), else
+    each on an input of its own (35-45 ms a glyph; the rapidocr engine's glyph pass: side by side, 4
+    more of its labels were read at a wrong box, "+" and "0" among its detector's lines)."""
     if not blobs:
         return []
-    gray, crops = frame_gray(frame), []
-    for x, y, w, h in blobs:
-        pad = max(2, h // 4)
-        crop = gray[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
-        crops.append(np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2)))
-    read, _ = model.text_rec(crops)
+    gray = frame_gray(frame)
+    crops = [blob_crop(gray, box, max(2, box[3] // 4))[0] for box in blobs]
+    if side_by_side:
+        read = read_side_by_side(model, crops, lambda text, score: score >= _least_score(text, min_score))
+    else:
+        three = [np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2)) for crop in crops]
+        read = [(str(text), float(score)) for text, score in model.text_rec(three)[0]]
     found: list[Word] = []
     for number, ((text, score), box) in enumerate(zip(read, blobs, strict=True)):
         # In a word-sized blob, far fewer characters than it is wide for is a misread, not a short word:
         # the katakana "ファイル" (54x13 px) came back as "7" at 0.9. (Glyphs like "=" are wider than tall.)
         wide = box[2] > _GLYPH_RATIO * box[3]
         too_few = wide and len("".join(text.split())) * box[3] * _WIDTH_PER_CHAR < box[2]
-        symbol = len(text.strip()) == 1 and not text.strip().isalnum()  # "=", "÷", "√": unsure even when right
-        if text.strip() and score >= (_SYMBOL_SCORE if symbol else min_score) and not too_few:
+        if text.strip() and score >= _least_score(text, min_score) and not too_few | _sliver(text, box):
             found += _spread(text.strip(), box, float(score) * 100.0, (_BLOB_LINES + number,))
     return found
+
+
+def _least_score(text: str, min_score: float) -> float:
+    """The confidence a read needs: ``min_score``, less for a lone symbol ("=", "÷", "√": unsure even
+    when right)."""
+    symbol = len(text.strip()) == 1 and not text.strip().isalnum()
+    return _SYMBOL_SCORE if symbol else min_score
+
+
+def _sliver(text: str, box: Box) -> bool:
+    """A single broad character read from a sliver of ink: the rounded side of a button or a field (4x29 px)
+    read as "C", with neighbours on its line that made the model expect text. Only narrow characters
+    ("1", "l", "(", "|": 0.33 of their height wide at the least on the corpus) are that thin; "7", "E"
+    are 0.6."""
+    return len(text.strip()) == 1 and text.strip() not in _NARROW_CHARS and box[2] < _BROAD_MIN_RATIO * box[3]
 
 
 def _overlap(a: Box, b: Box) -> bool:

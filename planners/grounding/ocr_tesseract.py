@@ -1,10 +1,11 @@
-"""The tesseract engine: text blobs found by morphology, each read as one row of a montage.
+"""The tesseract engine: text blobs found by morphology, each read on a page of its own.
 
 Tesseract on a whole screenshot is slow (0.5-1.6 s at 1280x800 on 2 cores) and misses short button
 labels whose borders hug the text ("Submit" read as "ubmit"). So it never sees the screen: a cheap
 morphological pass finds text-like blobs (borders, i.e. long straight lines, removed first), and each
-blob, upscaled 2x and thresholded on its own to black on white, becomes one row of a montage read in
-one call at ``--psm 6``. On the demo app that reads all 9 button and field labels; the plain 2x window
+blob, upscaled 2x and thresholded on its own to black on white, is read at ``--psm 6`` (in process:
+``ocr_tesslib``; a page per blob costs what one montage of them all did). On the demo app that reads
+all 9 button and field labels; the plain 2x window
 crop gives 3 at psm 6 and 8 at psm 3/11/12 (``bench/grounding.py``). Words are cached per blob, keyed
 by a hash of its pixels: more labels on one frame, or unchanged (even moved) text on later frames,
 cost no further tesseract run. What it still misses (lone digits and symbols, CJK, "408" read as
@@ -30,27 +31,21 @@ import numpy as np
 from actions.errors import DesktopError, UserInputError
 from actions.frame import Frame
 from planners.grounding.gray import frame_gray
-from planners.grounding.ocr_blobs import centred_in, overlapping, text_blobs
+from planners.grounding.ocr_blobs import blob_crop, centred_in, overlapping, text_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.ocr_tesslib import read_tsv
 
 _Read = tuple[str, Box, float, tuple[int, ...]]  # a word as tesseract gave it: text, box, conf, line
 _TSV_FIELDS = ["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width", "height",
                "conf", "text"]  # fmt: skip
-_GAP_PX = 12  # white space between montage rows: keeps tesseract from joining two blobs into a line
-_MAX_MONTAGE_H = 8000  # taller montages are read in several calls (leptonica has size limits)
+_GAP_PX = 12  # white margin around a blob on its page
+_PAD_PX = 3  # the blob's own surroundings read with it
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
-
-
-def _blob_pixels(gray: np.ndarray, box: Box, pad: int = 3) -> tuple[np.ndarray, int, int]:
-    x, y, w, h = box
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    return np.ascontiguousarray(gray[y0 : y + h + pad, x0 : x + w + pad]), x0, y0
 
 
 def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
     """Upscaled, then black text on white: each blob gets its own threshold (Otsu), because one
-    threshold for the whole montage turns a mid-grey row (a title bar, a selected row) all black."""
+    threshold for a whole window or montage turns a mid-grey row (a title bar, a selected row) all black."""
     big = cv2.resize(crop, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
     _, ink = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return ink if np.count_nonzero(ink) * 2 >= ink.size else 255 - ink  # the background is the majority
@@ -123,7 +118,7 @@ class TesseractEngine:
     def read_blobs(self, frame: Frame, blobs: Sequence[Box]) -> list[Word]:
         """The words in ``blobs``, tesseract run only for unseen ones."""
         gray = frame_gray(frame)
-        pixels = [_blob_pixels(gray, box) for box in blobs]
+        pixels = [blob_crop(gray, box, _PAD_PX) for box in blobs]
         # The same pixels read with other settings are another entry; the shape tells 1x8 from 8x1.
         config = f"{self.psm}|{self.upscale}|{self.lang}|{self.extra_args}|".encode()
         keys = [
@@ -146,21 +141,22 @@ class TesseractEngine:
         return words
 
     def _tesseract(self, crops: list[np.ndarray]) -> list[tuple[_Read, ...]]:
-        """Read each crop as one montage row; words come back in the crop's own pixel coordinates."""
-        up, rows = self.upscale, [_prepare(crop, self.upscale) for crop in crops]
-        part = np.cumsum([r.shape[0] + _GAP_PX for r in rows]) // _MAX_MONTAGE_H  # which montage a row goes to
-        results: list[tuple[_Read, ...]] = []
-        for chunk in ([rows[i] for i in np.flatnonzero(part == p)] for p in np.unique(part)):
-            tops = np.cumsum([_GAP_PX] + [r.shape[0] + _GAP_PX for r in chunk])
-            canvas = np.full((int(tops[-1]), max(r.shape[1] for r in chunk) + 2 * _GAP_PX), 255, np.uint8)
-            for row, top in zip(chunk, tops, strict=False):
-                canvas[top : top + row.shape[0], _GAP_PX : _GAP_PX + row.shape[1]] = row
-            per_row: list[list[_Read]] = [[] for _ in chunk]
-            for text, (left, top, w, h), conf, line in run_tesseract(self, canvas, 96 * up, self.extra_args):
-                index = min(len(chunk) - 1, max(0, int(np.searchsorted(tops, top + h / 2, side="right")) - 1))
-                box = ((left - _GAP_PX) // up, (top - int(tops[index])) // up, max(1, w // up), max(1, h // up))
-                per_row[index].append((text, box, conf, line))
-            results.extend(tuple(words) for words in per_row)
+        """Read each crop on its own page; words come back in the crop's own pixel coordinates.
+
+        One page per blob, not one montage of all of them: on a montage a word's reading depended on
+        the rows above it ("Fenêtre" alone, "Fenétre" below 20 other rows of a screen), so a scoped
+        read and a full read, and the per-blob cache, disagreed. In process it costs the same (28
+        blobs of a screen: 316 ms alone, 314 ms as a montage)."""
+        up, results, runs = self.upscale, [], self.runs
+        for crop in crops:
+            row = _prepare(crop, up)
+            page = np.pad(row, _GAP_PX, constant_values=255)
+            words = []
+            for text, (left, top, w, h), conf, line in run_tesseract(self, page, 96 * up, self.extra_args):
+                box = ((left - _GAP_PX) // up, (top - _GAP_PX) // up, max(1, w // up), max(1, h // up))
+                words.append((text, box, conf, line))
+            results.append(tuple(words))
+        self.runs = runs + 1  # the blobs of one read are one run of the engine, as on one montage they were
         return results
 
 

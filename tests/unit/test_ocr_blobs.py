@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from actions.coords import DisplayProfile
 from actions.frame import Frame
-from planners.grounding.ocr_blobs import find_blobs
+from planners.grounding.ocr_blobs import blob_crop, find_blobs
 from planners.grounding.ocr_engine import Box, Word
 from planners.grounding.ocr_lines import numbered_lines
 from planners.grounding.ocr_shapes import bar_glyph
@@ -126,3 +126,20 @@ def test_lines_of_text_set_close_together_are_one_blob_a_line_not_one_dropped_pi
     blobs = find_blobs(np.asarray(image))
     assert len(blobs) == 8 and all(b[3] < 20 for b in blobs), blobs
     assert all(len(covering(blobs, box)) == 1 for box in drawn), blobs  # each line read as its own blob
+
+
+def test_a_blob_crop_paints_over_a_key_border_beside_the_label_and_keeps_tall_letters() -> None:
+    image = canvas(200, 60)
+    ImageDraw.Draw(image).rectangle((40, 12, 96, 44), outline=0)  # a key whose sides hug its label
+    label = draw_text(image, (44, 20), "Ill", 16)  # letters as tall and thin as a border
+    pixels = np.asarray(image)
+    blob = (41, label[1] - 1, 55, label[3] + 2)  # the blob reaches over the key's sides
+    crop, x0, y0 = blob_crop(pixels, blob, 3)
+    assert (x0, y0) == (38, label[1] - 4)
+    ink = crop < 128
+    assert not ink[:, : 41 - x0 + 1].any() and not ink[:, 96 - x0 :].any()  # both sides gone
+    lx, ly = label[0] - x0, label[1] - y0
+    assert np.array_equal(
+        crop[ly : ly + label[3], lx : lx + label[2]],
+        pixels[label[1] : label[1] + label[3], label[0] : label[0] + label[2]],
+    )
