@@ -47,6 +47,11 @@ class WindowSource(Protocol):
 
     def window_at(self, x: int, y: int) -> WindowInfo | None: ...
 
+    def tooltips(self) -> list[WindowInfo]:
+        """The tooltips shown now (unmanaged windows of the tooltip type): a pointer resting on a widget
+        shows one after half a second or so, whatever a click there does, so none is an action's effect."""
+        ...
+
 
 @dataclass
 class FakeWindows:
@@ -55,6 +60,7 @@ class FakeWindows:
 
     windows: list[WindowInfo] = field(default_factory=list)
     active: int | None = None
+    tips: list[WindowInfo] = field(default_factory=list)  # tooltips shown now (tests append to it)
 
     @classmethod
     def focused(cls, width: int, height: int, title: str = "app") -> FakeWindows:
@@ -69,3 +75,6 @@ class FakeWindows:
 
     def window_at(self, x: int, y: int) -> WindowInfo | None:
         return next((w for w in reversed(self.windows) if w.viewable and w.contains(x, y)), None)
+
+    def tooltips(self) -> list[WindowInfo]:
+        return list(self.tips)

@@ -141,6 +141,27 @@ class WindowReader:
             found.append(box)
         return found
 
+    def tooltips(self) -> list[WindowInfo]:
+        """The tooltips mapped now: unmanaged windows of the EWMH tooltip type (GTK, Qt and Chromium set it)."""
+        from Xlib import X
+        from Xlib.error import XError
+
+        tooltip = self._atom("_NET_WM_WINDOW_TYPE_TOOLTIP")
+        found = []
+        for child in self._root.query_tree().children:
+            try:
+                attributes = child.get_attributes()
+                if not attributes.override_redirect or attributes.map_state != X.IsViewable:
+                    continue
+                if tooltip not in (self._prop(child, "_NET_WM_WINDOW_TYPE") or ()):
+                    continue
+                geometry = child.get_geometry()
+            except XError:  # it closed while we asked
+                continue
+            box = (int(geometry.x), int(geometry.y), int(geometry.width), int(geometry.height))
+            found.append(WindowInfo("", *box, window_id=int(child.id)))
+        return found
+
     def close(self) -> None:
         close_quietly(self._d)  # the server may be gone already
 
