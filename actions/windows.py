@@ -24,6 +24,15 @@ class WindowInfo:
     pid: int | None = None
     viewable: bool = True  # mapped and not minimised (openbox unmaps windows of other desktops)
     dialog: bool = False  # a dialog (EWMH type, or transient for another window): slower to be ready
+    app: str = ""  # the class of its application (WM_CLASS), read only for a window with no title
+
+    @property
+    def name(self) -> str:
+        """What a person calls it: its title, or for a window with none (gpicview's "overwrite?" question)
+        what made it."""
+        if self.title:
+            return self.title
+        return f"(untitled window of {self.app})" if self.app else "(untitled window)"
 
     def contains(self, x: int, y: int) -> bool:
         return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height

@@ -15,6 +15,7 @@ Each test asserts what the app itself says (its title, the file it saved) and th
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -107,3 +108,27 @@ def test_a_save_with_nothing_to_save_changes_nothing(desktop, clock, tmp_path) -
     [save] = steps(tmp_path)
     assert save["verdict"] == "no_change", (save.get("seen"), explain(run, tmp_path))
     assert run.returncode == 1, explain(run, tmp_path)
+
+
+# gpicview's "rotate clockwise" button, in points from its client area's top-left (its default 640x480 window).
+ROTATE_AT = (327, 461)
+
+
+def test_an_untitled_dialog_left_open_is_named_by_its_app(desktop, clock, tmp_path) -> None:
+    """gpicview asks "overwrite existing file?" in a window with no title: the run ends with it open and the
+    file not written, and said so as ``left open: ''``."""
+    from PIL import Image
+
+    require("gpicview", "gpicview")
+    picture = tmp_path / "pic.png"
+    Image.new("RGB", (200, 100), "white").save(picture)
+    env = desktop.env()
+    with running_app(["gpicview", str(picture)], env, r"^pic\.png ") as window:
+        x, y = _at(window, ROTATE_AT)
+        plan = [{"kind": "click", "x": x, "y": y}, {"kind": "key", "keys": ["ctrl", "s"]}]
+        run = run_plan(plan, env, tmp_path)
+        with Image.open(picture) as still:
+            size = still.size
+    assert size == (200, 100), explain(run, tmp_path)  # gpicview wrote nothing: it is asking
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["left_open"] == ["(untitled window of Gpicview)"], (summary, explain(run, tmp_path))
