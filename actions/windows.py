@@ -24,6 +24,15 @@ class WindowInfo:
     pid: int | None = None
     viewable: bool = True  # mapped and not minimised (openbox unmaps windows of other desktops)
     dialog: bool = False  # a dialog (EWMH type, or transient for another window): slower to be ready
+    app: str = ""  # the class of its application (WM_CLASS), read only for a window with no title
+
+    @property
+    def name(self) -> str:
+        """What a person calls it: its title, or for a window with none (gpicview's "overwrite?" question)
+        what made it."""
+        if self.title:
+            return self.title
+        return f"(untitled window of {self.app})" if self.app else "(untitled window)"
 
     def contains(self, x: int, y: int) -> bool:
         return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height
@@ -47,6 +56,11 @@ class WindowSource(Protocol):
 
     def window_at(self, x: int, y: int) -> WindowInfo | None: ...
 
+    def tooltips(self) -> list[WindowInfo]:
+        """The tooltips shown now (unmanaged windows of the tooltip type): a pointer resting on a widget
+        shows one after half a second or so, whatever a click there does, so none is an action's effect."""
+        ...
+
 
 @dataclass
 class FakeWindows:
@@ -55,6 +69,7 @@ class FakeWindows:
 
     windows: list[WindowInfo] = field(default_factory=list)
     active: int | None = None
+    tips: list[WindowInfo] = field(default_factory=list)  # tooltips shown now (tests append to it)
 
     @classmethod
     def focused(cls, width: int, height: int, title: str = "app") -> FakeWindows:
@@ -69,3 +84,6 @@ class FakeWindows:
 
     def window_at(self, x: int, y: int) -> WindowInfo | None:
         return next((w for w in reversed(self.windows) if w.viewable and w.contains(x, y)), None)
+
+    def tooltips(self) -> list[WindowInfo]:
+        return list(self.tips)

@@ -375,7 +375,7 @@ class Agent:
         if self.windows is None:
             return []
         with contextlib.suppress(Exception):
-            return [w.title for w in self.windows.list_windows() if w.viewable and w.window_id not in opened]
+            return [w.name for w in self.windows.list_windows() if w.viewable and w.window_id not in opened]
         return []
 
     def _finish(self, book: StepBook, state: _RunState, end: RunEnd, started_s: float, opened: set[int]) -> RunResult:

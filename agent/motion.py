@@ -104,6 +104,7 @@ class Region:
 
     boxes: list[Box] = field(default_factory=list)
     windows: list[str] = field(default_factory=list)  # titles of the windows in it, for the record
+    window_ids: list[int] = field(default_factory=list)  # the same windows' ids (the title may change)
     dialog: bool = False  # the action goes to a dialog: wait longer for it to be ready (SettleConfig)
 
     @classmethod
@@ -137,9 +138,16 @@ class Watch:
     ) -> None:
         self.mask, self.region, self.windows, self.profile = mask, region, windows, profile
         self.known = known or {}  # window id -> the window as it was before the action
+        self._titles = {wid: window.title for wid, window in self.known.items()}  # as they were before it
         self._inside: np.ndarray | None = None  # the region as a mask, for frames of one shape
         self._inside_shape: tuple[int, ...] | None = None
         self._last_window_poll = 0.0
+        # Tooltips (image boxes) shown at any moment of the step: the pointer resting on a widget shows one
+        # about half a second later, after the click too, whether the click did anything or not (a disabled
+        # toolbar button's tooltip was its "effect"); a click hides the one shown before it. Neither counts.
+        self.tooltips: list[Box] = []
+        self._last_tip_poll = 0.0
+        self._tips_seen(force=True)
 
     def inside(self, shape: tuple[int, ...]) -> np.ndarray:
         if self._inside is None or self._inside_shape != shape[:2]:
@@ -164,7 +172,27 @@ class Watch:
                 return self.split(a, b, learn)
             if learn:
                 self.mask.learn(outside)
-        return self.mask.still(changed & inside), elsewhere
+        return self.still(changed & inside, force), elsewhere
+
+    def still(self, changed: np.ndarray, force: bool = False) -> np.ndarray:
+        """``changed`` without known motion and without the tooltips shown during the step."""
+        mine = self.mask.still(changed)
+        if mine.any():
+            self._tips_seen(force)
+            if self.tooltips:
+                mine = mine.copy() if mine is changed else mine
+                for left, top, right, bottom in self.tooltips:
+                    mine[top:bottom, left:right] = False
+        return mine
+
+    def _tips_seen(self, force: bool = False) -> None:
+        """Add the tooltips shown now to ``tooltips`` (at most every 50 ms unless ``force``)."""
+        now = time.monotonic()
+        if self.windows is None or self.profile is None or (not force and now - self._last_tip_poll < _WINDOW_POLL_S):
+            return
+        self._last_tip_poll = now
+        boxes = [window_box(self.profile, tip) for tip in self.windows.tooltips()]
+        self.tooltips.extend(box for box in boxes if box is not None and box not in self.tooltips)
 
     def _grew(self, force: bool = False) -> bool:
         """Add windows that appeared or moved since the action began; True when the region grew."""
@@ -188,9 +216,20 @@ class Watch:
             if box is not None and box not in self.region.boxes:
                 self.region.boxes.append(box)
                 self.region.windows.append(window.title)
+                self.region.window_ids.append(window.window_id)
                 self._inside_shape = None
                 grew = True
         return grew
+
+    def retitled(self) -> list[tuple[str, str]]:
+        """The windows of the region whose title changed since before the action, (was, is) each: the window
+        manager draws a title in the frame, outside the client area the pixels are judged in, so an editor's
+        "*draft.txt" becoming "draft.txt" at ctrl+s is a change no pixel of the region shows."""
+        if self.windows is None or not self.region.window_ids:
+            return []
+        now = {window.window_id: window for window in self.windows.list_windows()}
+        pairs = ((self._titles.get(wid), now.get(wid)) for wid in self.region.window_ids)
+        return [(was, is_.title) for was, is_ in pairs if was is not None and is_ is not None and is_.title != was]
 
     def inside_changes(self, a: Frame, b: Frame, so_far: np.ndarray | None = None) -> np.ndarray | None:
         """The pixels of the region that changed from ``a`` to ``b``, added to ``so_far``."""
@@ -252,3 +291,4 @@ def _add(region: Region, profile: DisplayProfile, window: WindowInfo) -> None:
     if box is not None and box not in region.boxes:
         region.boxes.append(box)
         region.windows.append(window.title)
+        region.window_ids.append(window.window_id)

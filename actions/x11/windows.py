@@ -70,9 +70,10 @@ class WindowReader:
         pid = self._prop(window, "_NET_WM_PID")
         types = self._prop(window, "_NET_WM_WINDOW_TYPE") or ()
         dialog = self._atom("_NET_WM_WINDOW_TYPE_DIALOG") in types or bool(self._prop(window, "WM_TRANSIENT_FOR"))
+        title = self._title(window)
         return WindowInfo(
             window_id=window_id,
-            title=self._title(window),
+            title=title,
             left=int(origin.x),
             top=int(origin.y),
             width=int(geometry.width),
@@ -80,7 +81,14 @@ class WindowReader:
             pid=int(pid[0]) if pid else None,
             viewable=mapped and not hidden,
             dialog=dialog,
+            app="" if title else self._app(window),  # one more round trip, only where a name is missing
         )
+
+    def _app(self, window: Any) -> str:
+        """The application class of WM_CLASS (the second of its two NUL-ended strings), or ""."""
+        value = self._prop(window, "WM_CLASS")
+        parts = [part for part in _decode(value, "latin-1").split("\0") if part] if value is not None else []
+        return parts[-1] if parts else ""
 
     def _title(self, window: Any) -> str:
         name = self._prop(window, "_NET_WM_NAME", self._atom("UTF8_STRING"))
@@ -139,6 +147,27 @@ class WindowReader:
             if types & {self._atom(name) for name in _PASSING}:
                 continue  # a tooltip or a notification: the pointer moving onto the target hides it
             found.append(box)
+        return found
+
+    def tooltips(self) -> list[WindowInfo]:
+        """The tooltips mapped now: unmanaged windows of the EWMH tooltip type (GTK, Qt and Chromium set it)."""
+        from Xlib import X
+        from Xlib.error import XError
+
+        tooltip = self._atom("_NET_WM_WINDOW_TYPE_TOOLTIP")
+        found = []
+        for child in self._root.query_tree().children:
+            try:
+                attributes = child.get_attributes()
+                if not attributes.override_redirect or attributes.map_state != X.IsViewable:
+                    continue
+                if tooltip not in (self._prop(child, "_NET_WM_WINDOW_TYPE") or ()):
+                    continue
+                geometry = child.get_geometry()
+            except XError:  # it closed while we asked
+                continue
+            box = (int(geometry.x), int(geometry.y), int(geometry.width), int(geometry.height))
+            found.append(WindowInfo("", *box, window_id=int(child.id)))
         return found
 
     def close(self) -> None:

@@ -61,6 +61,10 @@ def judge_change(spec: ExpectChange, ctx: StepContext) -> Judgement:
         change = rest if rest.changed_pixels > RESIDUE_PX else NO_CHANGE
     if change.significant:
         return Judgement(Verdict.CHANGED, frame)
+    if _is_default(spec) and (retitled := ctx.watch.retitled()):
+        was, is_ = retitled[0]
+        detail = f"the window's title changed from {was!r} to {is_!r} (drawn by the window manager, above the window)"
+        return Judgement(Verdict.CHANGED, frame, seen.model_copy(update={"detail": detail}))
     if _is_default(spec) and (focused := focus_under_pointer(ctx)) is not None:
         return Judgement(Verdict.FOCUSED, frame, seen.model_copy(update={"detail": focused}))
     moving = ctx.watch.mask.pixels
@@ -165,8 +169,8 @@ def _place(spec: ExpectChange, ctx: StepContext) -> Place | NoPlace:
 
 
 def _change_in(place: Place, ctx: StepContext, leave_out: Sequence[Box] = ()) -> Change:
-    """The change from before the action to the settled frame inside ``place``, known motion left out (and
-    the screen boxes ``leave_out``)."""
+    """The change from before the action to the settled frame inside ``place``, known motion and tooltips left
+    out (and the screen boxes ``leave_out``)."""
     changed = changed_pixels(ctx.before, ctx.settled.frame)
     if changed is None:  # the screen's size changed: everything did
         return ctx.settled.change
@@ -175,4 +179,4 @@ def _change_in(place: Place, ctx: StepContext, leave_out: Sequence[Box] = ()) ->
         gone = screen_box(ctx.settled.frame, (box.x, box.y, box.width, box.height), "")
         if isinstance(gone, Place):
             inside &= ~gone.mask(changed.shape)
-    return change_of(ctx.watch.mask.still(changed & inside))
+    return change_of(ctx.watch.still(changed & inside, force=True))
