@@ -223,6 +223,7 @@ class Agent:
         focus_start = time.monotonic()
         focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action, self.windows)
         focus_ms = (time.monotonic() - focus_start) * 1000.0
+        watch.about_to_act()
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
         watch.acted()

@@ -139,6 +139,7 @@ class Watch:
         self.mask, self.region, self.windows, self.profile = mask, region, windows, profile
         self.known = known or {}  # window id -> the window as it was before the action
         self._titles = {wid: window.title for wid, window in self.known.items()}  # as they were before it
+        self._ticking: set[int] = set()  # windows whose title changed before the action too (about_to_act)
         self._inside: np.ndarray | None = None  # the region as a mask, for frames of one shape
         self._inside_shape: tuple[int, ...] | None = None
         self._last_window_poll = 0.0
@@ -153,6 +154,16 @@ class Watch:
         if self._inside is None or self._inside_shape != shape[:2]:
             self._inside, self._inside_shape = self.region.inside(shape), shape[:2]
         return self._inside
+
+    def about_to_act(self) -> None:
+        """Read the region's window titles once more, right before the action: a title that changed since the
+        step began (a clock or a counter in it) changes on its own, so no later change of it is the action's."""
+        if self.windows is None or not self.region.window_ids:
+            return
+        now = {window.window_id: window.title for window in self.windows.list_windows()}
+        for wid in self.region.window_ids:
+            if wid in now and wid in self._titles and now[wid] != self._titles[wid]:
+                self._ticking.add(wid)
 
     def acted(self) -> None:
         """The action was just performed: look for new windows at the next change outside the region."""
@@ -228,7 +239,7 @@ class Watch:
         if self.windows is None or not self.region.window_ids:
             return []
         now = {window.window_id: window for window in self.windows.list_windows()}
-        pairs = ((self._titles.get(wid), now.get(wid)) for wid in self.region.window_ids)
+        pairs = ((self._titles.get(wid), now.get(wid)) for wid in self.region.window_ids if wid not in self._ticking)
         return [(was, is_.title) for was, is_ in pairs if was is not None and is_ is not None and is_.title != was]
 
     def inside_changes(self, a: Frame, b: Frame, so_far: np.ndarray | None = None) -> np.ndarray | None:

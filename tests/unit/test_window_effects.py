@@ -83,6 +83,21 @@ def test_a_title_of_another_window_is_not_the_effect() -> None:
     assert result.steps[0].verdict is Verdict.NO_CHANGE
 
 
+class TickingTitle(FakeWindows):
+    """A window whose title counts up at every look (a timer in its title), whatever the action does."""
+
+    def list_windows(self) -> list[WindowInfo]:
+        window = self.windows[0]
+        self.windows[0] = WindowInfo(str(int(window.title) + 1), 0, 0, 40, 30, window_id=window.window_id)
+        return super().list_windows()
+
+
+def test_a_title_that_changes_on_its_own_is_not_the_effect() -> None:
+    windows = TickingTitle([WindowInfo("1", 0, 0, 40, 30, window_id=1)], 0)
+    result = _run(Key(keys=("ctrl", "s")), _frames(), windows, lambda: None)
+    assert result.steps[0].verdict is Verdict.NO_CHANGE
+
+
 def test_an_untitled_window_left_open_is_named_by_its_app() -> None:
     screen, windows = _frames((5, 5, 25, 15)), FakeWindows.focused(40, 30)
 
