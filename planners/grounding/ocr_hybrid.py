@@ -118,6 +118,15 @@ class HybridEngine:
                 fresh = recognise_blobs(
                     self.rapid._loaded(), frame, [b for b, _ in todo], min_score=_GLYPH_SCORE, side_by_side=True
                 )
+                # A read side by side depends on the neighbours it had (disagreeing reads are dropped), and
+                # the cache keeps a blob's first read: a blob that read nothing among these neighbours is read
+                # alone, as it would be in any other read, so what it holds does not depend on which read saw
+                # it first ("Berlin" beside a caret read nothing among a form's borders, and stayed unread).
+                unread = [b for b, _ in todo if not any(_centre_in(w.box, b) for w in fresh)]
+                if unread:
+                    fresh += recognise_blobs(
+                        self.rapid._loaded(), frame, unread, min_score=_GLYPH_SCORE, side_by_side=False
+                    )
                 for blob, key in todo:  # each blob's words, kept relative to the blob
                     self._cache[key] = [_moved(w, -blob[0], -blob[1]) for w in fresh if _centre_in(w.box, blob)]
             words = [_moved(w, b[0], b[1]) for b, k in zip(blobs, keys, strict=True) for w in self._cache[k]]

@@ -154,6 +154,11 @@ steps:
     assert typed["seen"]["element"]["text"] == "Zürich"
 
 
+# galculator's display shows nothing for an operator key until the next digit: its one visible sign was its
+# tooltip, half a second later, which is no action's effect (trial 5). The plan says so.
+OPERATOR_SHOWS_NOTHING = "none"
+
+
 @pytest.mark.parametrize(("shown", "verdict"), [("816", "met"), ("815", "failed")])
 def test_galculator_display_value(desktop, clock, tmp_path, shown: str, verdict: str) -> None:
     """GTK 3: the display's value, read from the tree, after 408 * 2 = (buttons found by role and name)."""
@@ -161,6 +166,7 @@ def test_galculator_display_value(desktop, clock, tmp_path, shown: str, verdict:
     display = {"role": "text", "window": "^galculator$"}
     with running_app(["galculator"], desktop.env(), "^galculator$"):
         plan = [{"kind": "click", "target": {"role": "button", "name": key}} for key in ["4", "0", "8", "*", "2"]]
+        plan[3]["expect"] = OPERATOR_SHOWS_NOTHING
         plan.append(
             {
                 "kind": "click",

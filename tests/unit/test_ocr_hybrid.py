@@ -102,3 +102,25 @@ def test_loading_tesseract_in_process_leaves_the_environment_as_it_was() -> None
     env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == "None"
+
+
+def test_what_a_blob_reads_does_not_depend_on_the_read_that_saw_it_first() -> None:
+    """A yad form with "Berlin" typed into its first field, the caret after it (a real screen). Read among the
+    form's other blobs (its labels, the fields' borders), side by side, the word read nothing and the cache
+    kept that: every later read of the band under "Name" missed it (a false failure in a fresh-clone run)."""
+    import time
+    from pathlib import Path
+
+    from PIL import Image
+
+    from actions.coords import DisplayProfile
+    from actions.frame import Frame
+
+    pixels = np.asarray(Image.open(Path(__file__).parent / "data" / "yad-form-typed.png").convert("RGB"))
+    h, w = pixels.shape[:2]
+    frame = Frame(pixels, DisplayProfile(width=w, height=h), time.monotonic(), time.time())
+    fresh = HybridEngine()
+    berlin = (60, 33, 40, 19)
+    for region in [(0, 0, 430, 140), (0, 30, 430, 60)]:  # the dialog's upper part, then the band under "Name"
+        words = fresh.read(frame, region)
+        assert any("berlin" in word.text.casefold() and near(word, berlin) for word in words), words
