@@ -40,7 +40,10 @@ class WindowReader:
 
         try:
             reply = window.get_full_property(self._atom(name), prop_type)
-        except XError:
+        except (XError, AttributeError):
+            # AttributeError: python-xlib builds some errors of a vanished window with an extension's error
+            # class that lacks the fields it then reads ("'BadRRModeError' object has no attribute
+            # 'sequence_number'", seen once listing windows while Chromium started): the window is gone.
             return None
         return None if reply is None else reply.value
 
@@ -64,7 +67,7 @@ class WindowReader:
             # geometry's x/y are relative to the frame, not the screen.
             origin = self._root.translate_coords(window, 0, 0)
             mapped = window.get_attributes().map_state == X.IsViewable
-        except XError:
+        except (XError, AttributeError):  # closed meanwhile (AttributeError: see _prop)
             return None
         hidden = self._atom("_NET_WM_STATE_HIDDEN") in (self._prop(window, "_NET_WM_STATE") or ())
         pid = self._prop(window, "_NET_WM_PID")
