@@ -20,6 +20,7 @@ import pytest
 from actions.x11.windows import find_window, wait_for_window
 from scenarios.realapps.apps import running_app
 from tests.realapps.conftest import chromium_page, explain, require, run_plan, steps
+from tests.realapps.test_tree_expectations import OPERATOR_SHOWS_NOTHING
 
 
 def groundings(tmp_path: Path) -> list[dict[str, Any]]:
@@ -174,9 +175,6 @@ def test_featherpad_saves_through_its_toolbar_button_found_by_role(desktop, cloc
     assert editor["rung"] == save["rung"] == "tree"
     assert editor["element"]["role"] == "text" and "focused" in editor["element"]["states"]
     assert save["element"]["role"] == "push button" and save["element"]["name"] == "Save"
-
-
-OPERATOR_SHOWS_NOTHING = "none"  # galculator's display: see test_tree_expectations.py
 
 
 def test_galculator_computes_by_buttons_found_by_role_and_name(desktop, clock, tmp_path) -> None:

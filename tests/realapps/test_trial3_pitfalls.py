@@ -24,6 +24,8 @@ Each test asserts what the app itself shows or printed, and the verdict.
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,21 +217,18 @@ def test_a_read_only_field_is_clicked_not_refused_as_disabled(desktop, clock, tm
 XTERM_READABLE = ["xterm", "-T", "deskpilot-scroll", "-fa", "Monospace", "-fs", "12", "-geometry", "80x14+40+40"]
 
 
-def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, tmp_path) -> None:
-    """A full terminal scrolls at every Enter: the FINISHED a command printed earlier moves up a row, the
-    same words at a new place, and was taken for new output of a command that printed nothing (the rule in
-    agent/verify/text.py counts a match as new unless the same words sit at the same box as before)."""
+def run_in_full_terminal(desktop, tmp_path, command: str, wait_for: Path | None = None) -> tuple[Any, str | None]:
+    """Fill a terminal until it scrolls, with a FINISHED printed on the way, then run ``command`` expecting a
+    FINISHED in it: the run, and what ``wait_for`` (a file the command writes) holds, if asked."""
     from scenarios.realapps.apps import running_app
     from tests.realapps.terminals import wait_for_file
 
-    require("xterm", "xterm")
-    ran = tmp_path / "ran.txt"
     fill = [
         {"kind": "type", "text": "seq 1 20; echo FINISHED"},
         {"kind": "key", "keys": ["enter"], "expect": "none"},
     ]
     plan = [
-        {"kind": "type", "text": f"false && echo FINISHED; echo ran > {ran}"},  # prints nothing
+        {"kind": "type", "text": command},
         {"kind": "key", "keys": ["enter"], "expect": {"text": "FINISHED", "in_window": "scroll", "timeout_s": 3}},
     ]
     with running_app(XTERM_READABLE, desktop.env(), "^deskpilot-scroll$"):
@@ -237,7 +236,17 @@ def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, t
         filled = run_plan(fill, desktop.env(), tmp_path / "fill")
         assert filled.returncode == 0, explain(filled, tmp_path / "fill")
         run = run_plan(plan, desktop.env(), tmp_path)
-        written = wait_for_file(ran)
+        written = wait_for_file(wait_for) if wait_for is not None else None
+    return run, written
+
+
+def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, tmp_path) -> None:
+    """A full terminal scrolls at every Enter: the FINISHED a command printed earlier moves up a row, the
+    same words at a new place, and was taken for new output of a command that printed nothing (the rule in
+    agent/verify/text.py counts a match as new unless the same words sit at the same box as before)."""
+    require("xterm", "xterm")
+    ran = tmp_path / "ran.txt"
+    run, written = run_in_full_terminal(desktop, tmp_path, f"false && echo FINISHED; echo ran > {ran}", ran)
     assert written == "ran\n", explain(run, tmp_path)  # the shell ran the line, and printed no FINISHED
     *_, enter = steps(tmp_path)
     assert enter["verdict"] in ("unproven", "failed"), (enter.get("seen"), explain(run, tmp_path))
@@ -246,22 +255,8 @@ def test_a_marker_the_terminal_only_scrolled_up_proves_nothing(desktop, clock, t
 
 def test_a_marker_a_command_prints_in_a_full_terminal_is_new(desktop, clock, tmp_path) -> None:
     """The counterpart: the same full, scrolling terminal, a command that does print FINISHED: met."""
-    from scenarios.realapps.apps import running_app
-
     require("xterm", "xterm")
-    fill = [
-        {"kind": "type", "text": "seq 1 20; echo FINISHED"},
-        {"kind": "key", "keys": ["enter"], "expect": "none"},
-    ]
-    plan = [
-        {"kind": "type", "text": "true && echo FINISHED"},
-        {"kind": "key", "keys": ["enter"], "expect": {"text": "FINISHED", "in_window": "scroll", "timeout_s": 3}},
-    ]
-    with running_app(XTERM_READABLE, desktop.env(), "^deskpilot-scroll$"):
-        (tmp_path / "fill").mkdir()
-        filled = run_plan(fill, desktop.env(), tmp_path / "fill")
-        assert filled.returncode == 0, explain(filled, tmp_path / "fill")
-        run = run_plan(plan, desktop.env(), tmp_path)
+    run, _ = run_in_full_terminal(desktop, tmp_path, "true && echo FINISHED")
     *_, enter = steps(tmp_path)
     assert enter["verdict"] == "met", (enter.get("seen"), explain(run, tmp_path))
     assert run.returncode == 0, explain(run, tmp_path)
