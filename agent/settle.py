@@ -69,6 +69,9 @@ class SettleConfig(BaseModel):
     )
 
 
+_FIRST_REACT_POLL_S = 0.002
+
+
 @dataclass(frozen=True)
 class SettleResult:
     frame: Frame  # the last capture: the screen as it settled (or as it was at the timeout)
@@ -155,9 +158,13 @@ def settle(
 
     if expect_change:
         react_deadline = min(deadline, start + config.react_timeout_ms / 1000.0)
+        # Most apps answer input within a few milliseconds: the first polls come sooner (2, 4, 8 ms, then
+        # poll_ms), so a quick reaction is seen when it happens, not up to a whole poll later.
+        react_poll_s = min(poll_s, _FIRST_REACT_POLL_S)
         while not watch.change(before, current).significant and time.monotonic() < react_deadline:
-            if pause(poll_s, cancel):  # polling the screen, or the stop hotkey
+            if pause(react_poll_s, cancel):  # polling the screen, or the stop hotkey
                 break
+            react_poll_s = min(poll_s, react_poll_s * 2)
             current = screen.capture()
             captures += 1
 

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.timing import table
+from bench.timing import as_installed, table
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND_RATIO_TARGET = 4.0
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             commands[f"deskpilot run --plan (1 move){name}"] = ([*base, "run", "--plan", str(plan), "--quiet"], env)
         # As an installed wheel runs: with its bytecode cached (pip compiles it at install). A round that
         # is not counted writes the caches of the trees measured.
-        base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        base_env = as_installed(os.environ)
         samples: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
         for round_ in range(args.rounds + 1):

@@ -5,16 +5,19 @@ python-xlib. Geometry is the *client* area (what the application draws), in root
 coordinates: the window manager's frame (title bar, borders) is not counted, because a recorded
 window-relative point must mean the same pixel of the application whatever decorations it gets.
 
-Every public call opens its own short-lived connection (about 1 ms on a local socket), so the
-functions are safe from any thread; :class:`WindowReader` keeps one connection open for callers
-that ask often from one thread (the recorder asks on every mouse press).
+The module functions share one connection per thread (kept open: opening one costs 3-15 ms, more
+than most questions, and a run asks several times a step), so they are safe from any thread;
+:class:`WindowReader` is that connection, for callers that want their own.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from actions.errors import DesktopError
 from actions.windows import WindowInfo
@@ -200,34 +203,59 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise DesktopError(f"window title pattern {pattern!r} is not a regular expression: {exc}") from None
 
 
+_T = TypeVar("_T")
+_local = threading.local()  # .reader: this thread's kept WindowReader, .name: the display it is connected to
+
+
+def _ask(display: str | None, question: Callable[[WindowReader], _T]) -> _T:
+    """``question`` asked on this thread's kept connection to ``display``, opened on first use. A connection
+    the server closed (it was restarted under the same name) is opened anew once; another display replaces
+    the kept one (one connection a thread, not one per display ever used)."""
+    from Xlib.error import ConnectionClosedError
+
+    name = display or os.environ.get("DISPLAY", "")
+    for attempt in (1, 2):
+        reader: WindowReader | None = getattr(_local, "reader", None)
+        if reader is None or _local.name != name:
+            if reader is not None:
+                reader.close()
+            _local.reader, _local.name = None, None
+            reader = WindowReader(display)
+            _local.reader, _local.name = reader, name
+        try:
+            return question(reader)
+        except (ConnectionClosedError, OSError) as exc:
+            reader.close()
+            _local.reader = None
+            if attempt == 2:
+                raise DesktopError(f"lost the X display {name or '$DISPLAY'}: {exc}") from exc
+    raise AssertionError("unreachable")
+
+
 def list_windows(display: str | None = None) -> list[WindowInfo]:
     """Every top-level client window, bottom of the stack first."""
-    with WindowReader(display) as reader:
-        return reader.list_windows()
+    return _ask(display, WindowReader.list_windows)
 
 
 def window_at(x: int, y: int, display: str | None = None) -> WindowInfo | None:
     """The topmost viewable client window whose client area contains the screen point."""
-    with WindowReader(display) as reader:
-        return reader.window_at(x, y)
+    return _ask(display, lambda reader: reader.window_at(x, y))
 
 
 def find_window(title_pattern: str, display: str | None = None) -> WindowInfo | None:
     """The topmost window whose title matches the regular expression (``re.search``)."""
-    with WindowReader(display) as reader:
-        return reader.find_window(title_pattern)
+    _compile(title_pattern)  # a bad pattern is refused before any connection is made
+    return _ask(display, lambda reader: reader.find_window(title_pattern))
 
 
 def popups_at(x: int, y: int, display: str | None = None) -> list[tuple[int, int, int, int]]:
     """Unmanaged windows (menus, popups, tooltips) over the screen point, topmost first."""
-    with WindowReader(display) as reader:
-        return reader.popups_at(x, y)
+    return _ask(display, lambda reader: reader.popups_at(x, y))
 
 
 def active_window(display: str | None = None) -> WindowInfo | None:
     """The window the window manager calls active (``_NET_ACTIVE_WINDOW``), if any."""
-    with WindowReader(display) as reader:
-        return reader.active_window()
+    return _ask(display, WindowReader.active_window)
 
 
 def wait_for_window(title_pattern: str, timeout_s: float = 10.0, display: str | None = None) -> WindowInfo:

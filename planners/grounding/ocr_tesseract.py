@@ -15,7 +15,6 @@ cost no further tesseract run. What it still misses (lone digits and symbols, CJ
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import os
@@ -51,16 +50,23 @@ def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
     return ink if np.count_nonzero(ink) * 2 >= ink.size else 255 - ink  # the background is the majority
 
 
-@functools.cache
+_LANGUAGES: dict[str, frozenset[str]] = {}  # per tesseract binary: what it names once, it names all run long
+
+
 def installed_languages(tesseract: str = "tesseract", timeout_s: float = 30.0) -> frozenset[str]:
-    """The languages ``tesseract --list-langs`` names (asked once: ~15 ms, a fork and its libraries)."""
-    try:
-        done = subprocess.run(
-            [tesseract, "--list-langs"], capture_output=True, timeout=timeout_s, check=False, text=True
-        )
-    except (FileNotFoundError, subprocess.TimeoutExpired):
-        raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
-    return frozenset(done.stdout.split()[1:]) if done.returncode == 0 else frozenset()  # after "List of ..."
+    """The languages ``tesseract --list-langs`` names (asked once per binary: ~20 ms, a fork and its libraries)."""
+    if tesseract not in _LANGUAGES:
+        try:
+            done = subprocess.run(
+                [tesseract, "--list-langs"], capture_output=True, timeout=timeout_s, check=False, text=True
+            )
+        except (FileNotFoundError, subprocess.TimeoutExpired):
+            raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})") from None
+        # After the "List of available languages" line; a failing tesseract names none (not kept: asked again).
+        if done.returncode != 0:
+            return frozenset()
+        _LANGUAGES[tesseract] = frozenset(done.stdout.split()[1:])
+    return _LANGUAGES[tesseract]
 
 
 class TesseractEngine:
