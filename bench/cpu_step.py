@@ -70,6 +70,7 @@ SETUPS: dict[str, tuple[str, bool, bool, str | None, int]] = {
     "default (auto dtype + cache + terse/stop + lookup 8)": ("auto", True, True, None, DEFAULT_LOOKUP_TOKENS),
     "default, lookup 4": ("auto", True, True, None, 4),
     "default, lookup 16": ("auto", True, True, None, 16),
+    "default, --dtype fp32": ("fp32", True, True, None, DEFAULT_LOOKUP_TOKENS),
     "default + int8": ("auto", True, True, "int8", DEFAULT_LOOKUP_TOKENS),
     "default + int4": ("auto", True, True, "int4", DEFAULT_LOOKUP_TOKENS),
 }
