@@ -23,11 +23,15 @@ class Change:
 
     @property
     def significant(self) -> bool:
+        return self.bbox is not None and not self.caret_like
+
+    @property
+    def caret_like(self) -> bool:
+        """Only a mark the size of a text caret changed (a blink, or a caret a click drew: ``agent.settle``)."""
         if self.bbox is None:
             return False
         left, top, right, bottom = self.bbox
-        caret_like = right - left <= _CARET_MAX_WIDTH_PX and bottom - top <= _CARET_MAX_HEIGHT_PX
-        return not caret_like
+        return right - left <= _CARET_MAX_WIDTH_PX and bottom - top <= _CARET_MAX_HEIGHT_PX
 
 
 NO_CHANGE = Change(0, None)

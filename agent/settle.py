@@ -12,6 +12,10 @@ Two waits, both ended by what the screen does:
    A move or a wait that nothing judges (``expect: none``, no checks) skips this wait: one capture,
    ``settled`` False; the next action's ``ready()`` waits for its own region.
 
+A mark the size of a text caret is no change (a caret blinking), unless it appeared after the action and
+stayed longer than any toolkit keeps a blinking caret on: then it is a caret the action drew
+(``steady_caret``), the only sign of a click into a field of an app with no accessibility tree.
+
 ``ready()`` is the wait *before* an action: the region it goes to must have been quiet for
 ``ready_quiet_ms`` (its window finished reacting to the previous action), bounded by
 ``ready_timeout_s``; everything that moves outside that region meanwhile is learned as motion, and
@@ -30,6 +34,10 @@ from actions.compare import Change
 from actions.frame import Frame, Screen
 from actions.stopping import pause
 from agent.motion import MotionMask, Region, Watch
+
+# Longer than any toolkit keeps a blinking caret on (measured: GTK 0.8 s; Qt, Tk, Motif and Chromium 0.5-0.6 s),
+# so a caret-sized mark that stays this long does not blink: FLTK 1.3 and Athena draw such carets.
+STEADY_CARET_S = 1.0
 
 
 class SettleConfig(BaseModel):
@@ -80,6 +88,9 @@ class SettleResult:
     waited_ms: float
     captures: int
     last_change_s: float = 0.0  # monotonic time of the last change that counted: quiet ever since
+    # The box (image pixels) of a caret-sized mark that appeared after the action, nothing else changing, and
+    # stayed STEADY_CARET_S unchanged: a caret the action drew, not one blinking. None: no such mark.
+    steady_caret: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,12 +167,15 @@ def settle(
     captures = 1
     current = screen.capture()
 
+    caret = _CaretWatch()
     if expect_change:
         react_deadline = min(deadline, start + config.react_timeout_ms / 1000.0)
         # Most apps answer input within a few milliseconds: the first polls come sooner (2, 4, 8 ms, then
         # poll_ms), so a quick reaction is seen when it happens, not up to a whole poll later.
         react_poll_s = min(poll_s, _FIRST_REACT_POLL_S)
-        while not watch.change(before, current).significant and time.monotonic() < react_deadline:
+        while not caret.saw(watch.change(before, current), current.monotonic_s).significant and (
+            time.monotonic() < react_deadline or caret.undecided(current.monotonic_s, deadline)
+        ):
             if pause(react_poll_s, cancel):  # polling the screen, or the stop hotkey
                 break
             react_poll_s = min(poll_s, react_poll_s * 2)
@@ -190,4 +204,28 @@ def settle(
         waited_ms=(time.monotonic() - start) * 1000.0,
         captures=captures,
         last_change_s=last_change_s,
+        steady_caret=caret.steady(current.monotonic_s),
     )
+
+
+class _CaretWatch:
+    """A caret-sized change followed through the captures after an action: since when the same mark has been
+    there, unchanged (a blinking caret goes out again, which starts the count anew)."""
+
+    def __init__(self) -> None:
+        self.box: tuple[int, int, int, int] | None = None
+        self.since_s = 0.0
+
+    def saw(self, change: Change, at_s: float) -> Change:
+        if not change.caret_like:
+            self.box = None
+        elif change.bbox != self.box:
+            self.box, self.since_s = change.bbox, at_s
+        return change
+
+    def undecided(self, now_s: float, deadline_s: float) -> bool:
+        """A mark is there and has not stayed long enough yet (within the settle bound): keep watching."""
+        return self.box is not None and now_s - self.since_s < STEADY_CARET_S and time.monotonic() < deadline_s
+
+    def steady(self, now_s: float) -> tuple[int, int, int, int] | None:
+        return self.box if self.box is not None and now_s - self.since_s >= STEADY_CARET_S else None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from actions.a11y.elements import Box, Element
 from actions.compare import NO_CHANGE, Change
-from actions.coords import ScreenPoint
+from actions.coords import ImagePixel, ScreenPoint
 from actions.errors import DeskpilotError
 from actions.expectations import ExpectChange, ExpectNone
 from actions.models import Click
@@ -67,6 +67,8 @@ def judge_change(spec: ExpectChange, ctx: StepContext) -> Judgement:
         return Judgement(Verdict.CHANGED, frame, seen.model_copy(update={"detail": detail}))
     if _is_default(spec) and (focused := focus_under_pointer(ctx)) is not None:
         return Judgement(Verdict.FOCUSED, frame, seen.model_copy(update={"detail": focused}))
+    if _is_default(spec) and (caret := caret_drawn(ctx)) is not None:
+        return Judgement(Verdict.CHANGED, frame, seen.model_copy(update={"detail": caret}))
     moving = ctx.watch.mask.pixels
     elsewhere = f"; {moving} px that move on their own ignored" if moving else ""
     return Judgement(Verdict.NO_CHANGE, frame, seen.model_copy(update={"detail": f"nothing changed there{elsewhere}"}))
@@ -93,6 +95,24 @@ def focus_under_pointer(ctx: StepContext) -> str | None:
         # (where the click puts the caret, for the keys that follow) is a click's job done by the focus.
         return None
     return f"the app says the keyboard focus is on the {element.role} {element.name!r} under the pointer"
+
+
+def caret_drawn(ctx: StepContext) -> str | None:
+    """For a left click that drew nothing else: a caret that appeared on the clicked row and stayed, not
+    blinking (``agent.settle``), still there on the settled screen. In an app with no tree to ask (FLTK, an
+    Athena or Motif field) it is the only sign that the click put the keyboard focus into a field."""
+    action, settled = ctx.action, ctx.settled
+    box = settled.steady_caret
+    if box is None or not isinstance(action, Click) or action.button != "left" or action.point is None:
+        return None
+    row = settled.frame.profile.screen_to_image(ScreenPoint(*action.point)).y
+    if settled.change.bbox != box or not box[1] <= row < box[3]:
+        return None
+    at = settled.frame.profile.image_to_screen(ImagePixel(box[0], box[1]))
+    return (
+        f"a text caret appeared on the clicked row at ({int(at.x)}, {int(at.y)}) and stayed, not blinking: "
+        "the field took the keyboard focus"
+    )
 
 
 RESIDUE_PX = 16

@@ -91,3 +91,35 @@ def test_a_blinking_caret_is_not_a_change() -> None:
     assert not change.significant
     after_pixels[5:8, 20:30] = 255  # plus a glyph
     assert diff_frames(before, Frame(after_pixels, before.profile, 0, 0)).significant
+
+
+class CaretScreen:
+    """A caret (2 x 20 px) drawn ``on_s`` after the start; with ``blink_s`` it goes out and on again each blink_s."""
+
+    def __init__(self, on_s: float, blink_s: float | None = None) -> None:
+        self.start, self.on_s, self.blink_s = time.monotonic(), on_s, blink_s
+        self.profile = DisplayProfile(width=40, height=30)
+
+    def capture(self) -> Frame:
+        now = time.monotonic()
+        pixels = np.zeros((30, 40, 3), np.uint8)
+        since = now - self.start - self.on_s
+        if since >= 0 and (self.blink_s is None or int(since / self.blink_s) % 2 == 0):
+            pixels[5:25, 10:12] = 255
+        return Frame(data=pixels, profile=self.profile, monotonic_s=now, wall_time_s=time.time())
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_caret_that_appears_and_stays_is_the_actions_caret() -> None:
+    result = settle(CaretScreen(on_s=0.02), blank(), expect_change=True, config=CONFIG)
+    assert not result.change.significant  # a caret is never a change by its size alone
+    assert result.steady_caret == (10, 5, 12, 25)
+
+
+def test_a_blinking_caret_is_never_steady() -> None:
+    # On for 0.6 s (Tk's on-phase), then off: shorter than STEADY_CARET_S.
+    result = settle(CaretScreen(on_s=0.02, blink_s=0.6), blank(), expect_change=True, config=CONFIG)
+    assert result.steady_caret is None
+    assert result.waited_ms < 1500  # watched until it went out, not to the settle bound

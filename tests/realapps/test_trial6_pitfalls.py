@@ -1,0 +1,78 @@
+"""False verdicts found by a sixth trial on apps nobody on the team had used (l3afpad, SpeedCrunch, GNOME Text
+Editor, NEdit, Dillo), a clock ticking all along.
+
+* A click into Dillo's empty "Name" field (FLTK: no accessibility tree) did its job, the field took the keyboard
+  focus and showed its caret, and was ``no_change``: a mark two pixels wide is what a blinking caret draws, so
+  it never counted. FLTK 1.3 draws a caret that does not blink; one that stays longer than any toolkit's
+  blink keeps it on is the click's effect.
+
+Each test asserts what the app itself says (what its form sent) and the verdict.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from scenarios.realapps.apps import running_app
+from tests.realapps.conftest import explain, require, run_plan, steps
+
+ORDER_PAGE = b"""<html><head><title>Order form</title></head><body>
+<h2>Order</h2>
+<form action="/submit" method="get">
+<p>Name: <input name="name" size="20"></p>
+<p><input type="submit" value="Send order"></p>
+</form></body></html>"""
+THANKS_PAGE = b"<html><head><title>Thanks</title></head><body><h1>Order received</h1></body></html>"
+
+
+@contextmanager
+def order_server() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
+    """A loopback server for the order page; yields its URL and the forms it received (the app's own word)."""
+    received: list[dict[str, list[str]]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            url = urlsplit(self.path)
+            if url.path == "/submit":
+                received.append(parse_qs(url.query))
+            body = THANKS_PAGE if url.path == "/submit" else ORDER_PAGE
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = httpd.server_address[:2]
+        yield f"http://{host!s}:{port}/order.html", received
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_click_that_puts_a_steady_caret_in_a_field_is_changed(desktop, clock, tmp_path) -> None:
+    require("dillo", "dillo")
+    env = desktop.env()
+    with order_server() as (url, received), running_app(["dillo", "-g", "700x500+0+0", url], env, "^Dillo: Order"):
+        plan = [
+            # Into the empty field: its caret is all that changes (FLTK publishes no tree to ask).
+            {"kind": "click", "target": {"text": "Name:", "window": "^Dillo", "offset": [100, 0]}},
+            {"kind": "type", "text": "Ann Lee"},
+            {"kind": "key", "keys": ["enter"], "expect": {"window": "^Dillo: Thanks"}},
+        ]
+        run = run_plan(plan, env, tmp_path)
+    click = steps(tmp_path)[0]
+    assert click["verdict"] == "changed", (click.get("seen"), click.get("changed_bbox"), explain(run, tmp_path))
+    assert run.returncode == 0, explain(run, tmp_path)
+    assert received == [{"name": ["Ann Lee"]}], explain(run, tmp_path)  # the field had the focus: Dillo sent it
