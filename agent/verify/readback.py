@@ -87,7 +87,10 @@ def read_back(ctx: StepContext) -> Judgement | None:
             # The field left the tree: a page that replaced it as it was typed in (the focus is on its new
             # one), or a dialog that closed (nothing focused holds the text: the pixels judge it).
             return _moved_on(ctx, focus, typed, "", secret)
-        result = compare_typed(typed, after, focus.before, masked=_masked(focus), secret=secret)
+        single_line = "multi-line" not in focus.element.states
+        result = compare_typed(
+            typed, after, focus.before, masked=_masked(focus), secret=secret, single_line=single_line and not secret
+        )
         if result.held or time.monotonic() >= deadline or pause(_POLL_S, ctx.cancel):
             break
     if not result.held and not _masked(focus):
@@ -173,7 +176,13 @@ def _number(text: str) -> float | None:
 
 
 def compare_typed(
-    typed: str, after: FieldText, before: FieldText | None = None, *, masked: bool = False, secret: bool = False
+    typed: str,
+    after: FieldText,
+    before: FieldText | None = None,
+    *,
+    masked: bool = False,
+    secret: bool = False,
+    single_line: bool = False,
 ) -> ReadBack:
     """Whether ``after`` (the field read back) holds ``typed``; ``before`` is what it held before the action."""
     what, typed = ("the secret" if secret else "the typed text"), _lines(typed)
@@ -194,11 +203,34 @@ def compare_typed(
         holds = f"{len(part)} characters up to its caret" if after.caret is not None else f"{len(text)} characters"
         return ReadBack(False, rule, f"the field holds {holds}; the secret has {len(typed)}")
     shown = _excerpt(text, after.caret)
+    if held and single_line and (left := _left_beside(typed, after, before)) is not None:
+        selected, kept = left
+        why = (
+            f"the typed text replaced only the part the app had selected ({selected!r}) and {kept!r} stayed beside "
+            'it; select the whole field first (key ctrl+a) to replace it, or, where the rest is meant to stay, say '
+            'what the field must hold ("expect": {"value": ..., "target": ...})'
+        )
+        return ReadBack(False, rule, f"the field holds {shown!r}: {why}", shown)
     if held:
         completed = f", then the app's selected completion {completion!r}" if completion else ""
         return ReadBack(True, rule, f"the field holds {what}: {shown!r}{completed}", shown)
     why = f"it is as it was: it took none of the {len(typed)} typed characters" if untouched else _why(typed, part)
     return ReadBack(False, rule, f"the field holds {shown!r} ({len(text)} characters): {why}", shown)
+
+
+def _left_beside(typed: str, after: FieldText, before: FieldText | None) -> tuple[str, str] | None:
+    """A single-line field where the keys typed over a selection that was only part of it (a file chooser
+    selects a name's stem, "notes" of "notes.txt"): what was selected and what stayed beside the typed text
+    ("/tmp/b.txt" typed makes "/tmp/b.txt.txt"). The typed text is not the field's value then, and nothing
+    says the step meant to keep the rest. None: no such leftover (nothing selected, all of it selected)."""
+    if before is None or before.selection is None or before.start != 0 or len(before.text) != before.length:
+        return None
+    start, end = before.selection
+    if start >= end or (start, end) == (0, len(before.text)):
+        return None
+    kept = before.text[:start] + before.text[end:]
+    whole = _lines(before.text[:start]) + typed + _lines(before.text[end:])
+    return (before.text[start:end], kept) if kept.strip() and _lines(after.text) == whole else None
 
 
 def _untouched(after: FieldText, before: FieldText | None) -> bool:

@@ -5,6 +5,9 @@ Editor, NEdit, Dillo), a clock ticking all along.
   focus and showed its caret, and was ``no_change``: a mark two pixels wide is what a blinking caret draws, so
   it never counted. FLTK 1.3 draws a caret that does not blink; one that stays longer than any toolkit's
   blink keeps it on is the click's effect.
+* A whole path typed into l3afpad's Save As dialog (GTK 3), opened on "notes.txt", was ``read_back`` and the
+  run succeeded: GTK had selected only the stem "notes", so the field held "other.txt.txt" and that is the
+  file l3afpad wrote. Typing over part of a single-line field's text leaves the rest beside the typed text.
 
 Each test asserts what the app itself says (what its form sent) and the verdict.
 """
@@ -76,3 +79,24 @@ def test_a_click_that_puts_a_steady_caret_in_a_field_is_changed(desktop, clock, 
     assert click["verdict"] == "changed", (click.get("seen"), click.get("changed_bbox"), explain(run, tmp_path))
     assert run.returncode == 0, explain(run, tmp_path)
     assert received == [{"name": ["Ann Lee"]}], explain(run, tmp_path)  # the field had the focus: Dillo sent it
+
+
+def test_a_path_typed_over_a_selected_stem_leaves_the_extension_and_fails(desktop, clock, tmp_path) -> None:
+    require("l3afpad", "l3afpad")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("first line\n", encoding="utf-8")
+    other = tmp_path / "other.txt"
+    env = desktop.env()
+    with running_app(["l3afpad", str(notes)], env, r"^notes\.txt$"):
+        plan = [
+            {"kind": "key", "keys": ["ctrl", "shift", "s"], "expect": {"window": "^Save As$"}},
+            {"kind": "type", "text": str(other)},  # over "notes", the part of "notes.txt" GTK selected
+            {"kind": "key", "keys": ["enter"], "expect": {"no_window": "^Save As$"}},
+        ]
+        run = run_plan(plan, env, tmp_path)
+    typed = steps(tmp_path)[1]
+    assert typed["verdict"] == "failed", (typed.get("seen"), explain(run, tmp_path))
+    assert "'.txt' stayed beside it" in typed["note"], typed["note"]
+    assert run.returncode == 1, explain(run, tmp_path)
+    # l3afpad's own word: the Enter was never sent, so nothing was written, least of all "other.txt.txt".
+    assert sorted(path.name for path in tmp_path.glob("other*")) == [], explain(run, tmp_path)

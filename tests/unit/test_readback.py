@@ -72,6 +72,25 @@ def test_text_typed_into_the_middle_of_a_field_is_compared_up_to_the_caret() -> 
     assert not compare_typed("Grüße ✓", FieldText("abcXYZGrüße ✓", 3, 13)).held
 
 
+def test_typing_over_a_partly_selected_single_line_field_leaves_the_rest_and_fails() -> None:
+    # A file chooser opened on "notes.txt" selects "notes": a whole path typed over it makes "other.txt.txt".
+    before = FieldText("notes.txt", 5, 9, selection=(0, 5))
+    after = FieldText("other.txt.txt", 9, 13)
+    result = compare_typed("other.txt", after, before, single_line=True)
+    assert not result.held and result.holds == "other.txt.txt"
+    assert result.detail.startswith(
+        "the field holds 'other.txt.txt': the typed text replaced only the part the app had selected ('notes') "
+        "and '.txt' stayed beside it; select the whole field first (key ctrl+a)"
+    )
+    # The same keys in a text view (editing part of a document), or over the whole field selected: as typed.
+    assert compare_typed("other.txt", after, before).held
+    assert compare_typed(
+        "b.txt", FieldText("b.txt", 5, 5), FieldText("notes.txt", 9, 9, selection=(0, 9)), single_line=True
+    ).held
+    # Nothing selected: text typed at the caret, beside what the field held, is the caret rule's, as before.
+    assert compare_typed("X", FieldText("abXc", 3, 4), FieldText("abc", 2, 3), single_line=True).held
+
+
 def test_a_text_view_holds_the_typed_lines_as_the_last_part_before_its_caret() -> None:
     # A document read only around its caret (it started at offset 500); \r\n typed as Enter reads back as \n.
     around = FieldText("…earlier text\nline one\nline two é", 33, 533, start=500)
