@@ -207,7 +207,7 @@ def compare_typed(
         selected, kept = left
         why = (
             f"the typed text replaced only the part the app had selected ({selected!r}) and {kept!r} stayed beside "
-            'it; select the whole field first (key ctrl+a) to replace it, or, where the rest is meant to stay, say '
+            "it; select the whole field first (key ctrl+a) to replace it, or, where the rest is meant to stay, say "
             'what the field must hold ("expect": {"value": ..., "target": ...})'
         )
         return ReadBack(False, rule, f"the field holds {shown!r}: {why}", shown)
