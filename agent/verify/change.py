@@ -28,6 +28,7 @@ from agent.verify.context import Judgement, StepContext
 from agent.verify.focus import KeyboardFocus
 from agent.verify.place import NoPlace, Place, action_place, around, screen_box
 from agent.verify.readback import read_back
+from agent.verify.typed_ocr import cut_short
 from planners.verdicts import Verdict
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ def judge_change(spec: ExpectChange, ctx: StepContext) -> Judgement:
         # beside the one pressed, Chromium), not an effect.
         change = rest if rest.changed_pixels > RESIDUE_PX else NO_CHANGE
     if change.significant:
-        return Judgement(Verdict.CHANGED, frame)
+        # No tree read the text back (read_back above): the typed line is read, for a cut-short text only.
+        short = cut_short(ctx, change) if _is_default(spec) else None
+        return short or Judgement(Verdict.CHANGED, frame)
     if _is_default(spec) and (retitled := ctx.watch.retitled()):
         was, is_ = retitled[0]
         detail = f"the window's title changed from {was!r} to {is_!r} (drawn by the window manager, above the window)"

@@ -14,6 +14,7 @@ Each test asserts what the app itself says (what its form sent) and the verdict.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,12 +31,20 @@ ORDER_PAGE = b"""<html><head><title>Order form</title></head><body>
 <p>Name: <input name="name" size="20"></p>
 <p><input type="submit" value="Send order"></p>
 </form></body></html>"""
+# A field that takes 3 characters beside one that takes any number.
+LIMITED_PAGE = b"""<html><head><title>Order form</title></head><body>
+<h2>Order</h2>
+<form action="/submit" method="get">
+<p>Qty: <input name="qty" size="8" maxlength="3"></p>
+<p>Note: <input name="note" size="8"></p>
+<p><input type="submit" value="Send order"></p>
+</form></body></html>"""
 THANKS_PAGE = b"<html><head><title>Thanks</title></head><body><h1>Order received</h1></body></html>"
 
 
 @contextmanager
-def order_server() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
-    """A loopback server for the order page; yields its URL and the forms it received (the app's own word)."""
+def order_server(page: bytes = ORDER_PAGE) -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
+    """A loopback server for ``page``; yields its URL and the forms it received (the app's own word)."""
     received: list[dict[str, list[str]]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -43,7 +52,7 @@ def order_server() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
             url = urlsplit(self.path)
             if url.path == "/submit":
                 received.append(parse_qs(url.query))
-            body = THANKS_PAGE if url.path == "/submit" else ORDER_PAGE
+            body = THANKS_PAGE if url.path == "/submit" else page
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body)))
@@ -64,17 +73,25 @@ def order_server() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
         httpd.server_close()
 
 
-def test_a_click_that_puts_a_steady_caret_in_a_field_is_changed(desktop, clock, tmp_path) -> None:
+def run_on_dillo(
+    desktop, page: bytes, plan: list[dict[str, Any]], tmp_path
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, list[str]]]]:
+    """``plan`` run on ``page`` in Dillo (FLTK: no accessibility tree); the run and the forms the page sent."""
     require("dillo", "dillo")
     env = desktop.env()
-    with order_server() as (url, received), running_app(["dillo", "-g", "700x500+0+0", url], env, "^Dillo: Order"):
-        plan = [
-            # Into the empty field: its caret is all that changes (FLTK publishes no tree to ask).
-            {"kind": "click", "target": {"text": "Name:", "window": "^Dillo", "offset": [100, 0]}},
-            {"kind": "type", "text": "Ann Lee"},
-            {"kind": "key", "keys": ["enter"], "expect": {"window": "^Dillo: Thanks"}},
-        ]
+    with order_server(page) as (url, received), running_app(["dillo", "-g", "700x500+0+0", url], env, "^Dillo: Order"):
         run = run_plan(plan, env, tmp_path)
+    return run, received
+
+
+def test_a_click_that_puts_a_steady_caret_in_a_field_is_changed(desktop, clock, tmp_path) -> None:
+    plan = [
+        # Into the empty field: its caret is all that changes (FLTK publishes no tree to ask).
+        {"kind": "click", "target": {"text": "Name:", "window": "^Dillo", "offset": [100, 0]}},
+        {"kind": "type", "text": "Ann Lee"},
+        {"kind": "key", "keys": ["enter"], "expect": {"window": "^Dillo: Thanks"}},
+    ]
+    run, received = run_on_dillo(desktop, ORDER_PAGE, plan, tmp_path)
     click = steps(tmp_path)[0]
     assert click["verdict"] == "changed", (click.get("seen"), click.get("changed_bbox"), explain(run, tmp_path))
     assert run.returncode == 0, explain(run, tmp_path)
@@ -100,3 +117,36 @@ def test_a_path_typed_over_a_selected_stem_leaves_the_extension_and_fails(deskto
     assert run.returncode == 1, explain(run, tmp_path)
     # l3afpad's own word: the Enter was never sent, so nothing was written, least of all "other.txt.txt".
     assert sorted(path.name for path in tmp_path.glob("other*")) == [], explain(run, tmp_path)
+
+
+def test_a_text_the_field_cut_short_fails_the_type_step(desktop, clock, tmp_path) -> None:
+    """Dillo's qty field takes 3 characters: "12345" repaints it all the same (FLTK: no tree to read back), and
+    the step was ``changed`` while the form sent 123. The typed line is read: the start of the text, 2 short."""
+    plan = [
+        {"kind": "click", "target": {"text": "Qty:", "window": "^Dillo", "offset": [60, 0]}},
+        {"kind": "type", "text": "12345"},
+        {"kind": "key", "keys": ["enter"], "expect": {"window": "^Dillo: Thanks"}},
+    ]
+    run, received = run_on_dillo(desktop, LIMITED_PAGE, plan, tmp_path)
+    typed = steps(tmp_path)[1]
+    assert typed["verdict"] == "failed", (typed.get("seen"), explain(run, tmp_path))
+    assert "only the first 3 of the 5 letters and digits typed" in typed["seen"]["detail"], typed["seen"]
+    assert run.returncode == 1, explain(run, tmp_path)
+    assert received == []  # the run stopped at the cut text: nothing was sent
+
+
+def test_a_whole_text_read_by_ocr_is_never_taken_for_a_cut_one(desktop, clock, tmp_path) -> None:
+    """The other way: texts that reach a field whole, narrow ones included (read because their line looks short
+    for their length), pass, and the form sends them as typed."""
+    plan = [
+        {"kind": "click", "target": {"text": "Qty:", "window": "^Dillo", "offset": [60, 0]}},
+        {"kind": "type", "text": "7i1"},
+        {"kind": "click", "target": {"text": "Note:", "window": "^Dillo", "offset": [60, 0]}},
+        {"kind": "type", "text": "iiiii"},
+        {"kind": "click", "target": {"text": "Send order", "window": "^Dillo"}, "expect": {"window": "^Dillo: Thanks"}},
+    ]
+    run, received = run_on_dillo(desktop, LIMITED_PAGE, plan, tmp_path)
+    verdicts = [step["verdict"] for step in steps(tmp_path)]
+    assert run.returncode == 0, explain(run, tmp_path)
+    assert verdicts[1] == verdicts[3] == "changed", verdicts
+    assert received == [{"qty": ["7i1"], "note": ["iiiii"]}]
