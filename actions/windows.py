@@ -7,6 +7,7 @@ window-relative point means the same pixel of the application whatever decoratio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -46,6 +47,12 @@ class WindowInfo:
         return self.width, self.height
 
 
+def topmost_at(windows: Sequence[WindowInfo], x: int, y: int) -> WindowInfo | None:
+    """The window a point is in: of ``windows`` (bottom of the stack first, as ``list_windows`` gives them),
+    the topmost viewable one whose client area contains it."""
+    return next((w for w in reversed(windows) if w.viewable and w.contains(x, y)), None)
+
+
 @runtime_checkable
 class WindowSource(Protocol):
     """The windows on the desktop now (``actions.x11.windows.WindowReader`` on X11)."""
@@ -83,7 +90,7 @@ class FakeWindows:
         return None if self.active is None else self.windows[self.active]
 
     def window_at(self, x: int, y: int) -> WindowInfo | None:
-        return next((w for w in reversed(self.windows) if w.viewable and w.contains(x, y)), None)
+        return topmost_at(self.windows, x, y)
 
     def tooltips(self) -> list[WindowInfo]:
         return list(self.tips)

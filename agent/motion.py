@@ -26,7 +26,7 @@ from actions.compare import NO_CHANGE, Change
 from actions.coords import DisplayProfile, ScreenPoint
 from actions.frame import Frame
 from actions.models import Action
-from actions.windows import WindowInfo, WindowSource
+from actions.windows import WindowInfo, WindowSource, topmost_at
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive), image pixels
 
@@ -273,7 +273,8 @@ def region_for(
     A pointer action acts at its points (a box around each, plus the window under it); a key or a
     text acts in the focused window. With nothing focused, or no window source to ask, the region is
     empty: only windows that appear or move because of the action can show its effect."""
-    listed = {w.window_id: w for w in windows.list_windows()} if windows is not None else {}
+    stack = windows.list_windows() if windows is not None else []
+    listed = {w.window_id: w for w in stack}
     region = Region()
     pairs = (
         (getattr(action, "x", None), getattr(action, "y", None)),
@@ -282,7 +283,7 @@ def region_for(
     points = [(x, y) for x, y in pairs if x is not None and y is not None]
     if points:
         for x, y in points:
-            target = windows.window_at(x, y) if windows is not None else None
+            target = topmost_at(stack, x, y)  # the listing just made: no second round of X questions
             if target is not None:
                 _add(region, profile, target)
             r = POINTER_RADIUS_PT

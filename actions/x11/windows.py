@@ -108,6 +108,7 @@ class WindowReader:
         return [info for info in infos if info is not None]
 
     def window_at(self, x: int, y: int) -> WindowInfo | None:
+        # actions.windows.topmost_at's rule, asked window by window from the top: it stops at the first one
         for wid in reversed(self.client_ids()):  # topmost first
             info = self.info(wid)
             if info is not None and info.viewable and info.contains(x, y):

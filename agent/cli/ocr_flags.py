@@ -37,8 +37,25 @@ def configure_ocr(args: argparse.Namespace) -> None:
     from planners.grounding.ocr import set_default_engine
     from planners.grounding.ocr_engine import make_engine
 
+    if args.ocr is None and args.ocr_lang is None:
+        # The default engine, built at the first read (``ocr.default_engine``): which of its languages
+        # tesseract has is asked then (a fork, ~20 ms), so a run that reads no text never asks. That
+        # tesseract is there at all is checked now, as for any engine.
+        require_tesseract()
+        return
     engine = make_engine(args.ocr, args.ocr_lang)
     check = getattr(engine, "check", None)
     if check is not None:
         check()  # e.g. tesseract: installed, and has every language asked for
     set_default_engine(engine)
+
+
+def require_tesseract() -> None:
+    """The default engine reads with tesseract: its absence is refused before anything runs."""
+    import shutil
+
+    from actions.errors import DesktopError
+    from planners.grounding.ocr_tesseract import INSTALL_HINT
+
+    if shutil.which("tesseract") is None:
+        raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})")

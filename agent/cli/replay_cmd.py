@@ -74,7 +74,7 @@ def run_replay(args: argparse.Namespace) -> int:
     variables = rows[0] if rows else resolve_variables(scenario, _variables(args.var))
     policy = policy_from_args(args)  # built once, frozen: nothing the replay sees can widen it
     paste_keys = paste_keys_from_args(args)
-    configure_ocr(args)  # the OCR engine, checked (and its model loaded) before anything runs
+    configure_ocr(args)  # the OCR engine, checked before anything runs
     require_display()
     vlm = None
     if args.model:

@@ -111,7 +111,7 @@ def run_task(args: argparse.Namespace) -> int:
     settle_config = _settle_config(args)
     paste_keys = paste_keys_from_args(args)
     policy = policy_from_args(args)  # built once, frozen: nothing the run sees can widen it
-    configure_ocr(args)  # the OCR engine, checked (and its model loaded) before anything runs
+    configure_ocr(args)  # the OCR engine, checked before anything runs
     planner, task, monitor, max_steps = _planner(args)
 
     from agent.cli.progress import print_step

@@ -39,6 +39,21 @@ def test_no_display_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_a_missing_tesseract_is_refused_before_the_run_by_the_default_engine_too(tmp_path: Path) -> None:
+    """The default engine is built at its first read (its languages asked of tesseract then), but tesseract's
+    absence is still refused before anything runs, with the package to install."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps([{"kind": "move", "x": 1, "y": 1}]))
+    no_tesseract = tmp_path / "bin"  # a PATH that holds no tesseract (python runs by its full path)
+    no_tesseract.mkdir()
+    proc = run_cli("run", "--plan", str(plan), env={**os.environ, "PATH": str(no_tesseract)})
+    assert proc.returncode == 1
+    assert (
+        proc.stderr
+        == "deskpilot: error: tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-eng)\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
