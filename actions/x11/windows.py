@@ -215,22 +215,30 @@ def _ask(display: str | None, question: Callable[[WindowReader], _T]) -> _T:
     from Xlib.error import ConnectionClosedError
 
     name = display or os.environ.get("DISPLAY", "")
-    for attempt in (1, 2):
-        reader: WindowReader | None = getattr(_local, "reader", None)
-        if reader is None or _local.name != name:
-            if reader is not None:
-                reader.close()
-            _local.reader, _local.name = None, None
-            reader = WindowReader(display)
-            _local.reader, _local.name = reader, name
-        try:
-            return question(reader)
-        except (ConnectionClosedError, OSError) as exc:
-            reader.close()
-            _local.reader = None
-            if attempt == 2:
-                raise DesktopError(f"lost the X display {name or '$DISPLAY'}: {exc}") from exc
-    raise AssertionError("unreachable")
+    try:
+        return question(_kept_reader(display, name))
+    except (ConnectionClosedError, OSError):
+        _drop_kept_reader()  # a server replaced under the name: a new connection, asked once more
+    try:
+        return question(_kept_reader(display, name))
+    except (ConnectionClosedError, OSError) as exc:
+        _drop_kept_reader()
+        raise DesktopError(f"lost the X display {name or '$DISPLAY'}: {exc}") from exc
+
+
+def _kept_reader(display: str | None, name: str) -> WindowReader:
+    if getattr(_local, "reader", None) is None or _local.name != name:
+        _drop_kept_reader()
+        _local.reader, _local.name = WindowReader(display), name
+    reader: WindowReader = _local.reader
+    return reader
+
+
+def _drop_kept_reader() -> None:
+    reader = getattr(_local, "reader", None)
+    if reader is not None:
+        reader.close()
+    _local.reader, _local.name = None, None
 
 
 def list_windows(display: str | None = None) -> list[WindowInfo]:

@@ -36,6 +36,7 @@ def configure_ocr(args: argparse.Namespace) -> None:
     """Make the flags' engine the one every OCR reader of this run uses; refuses bad values (exit 2)."""
     from planners.grounding.ocr import set_default_engine
     from planners.grounding.ocr_engine import make_engine
+    from planners.grounding.ocr_tesseract import require_tesseract
 
     if args.ocr is None and args.ocr_lang is None:
         # The default engine, built at the first read (``ocr.default_engine``): which of its languages
@@ -48,14 +49,3 @@ def configure_ocr(args: argparse.Namespace) -> None:
     if check is not None:
         check()  # e.g. tesseract: installed, and has every language asked for
     set_default_engine(engine)
-
-
-def require_tesseract() -> None:
-    """The default engine reads with tesseract: its absence is refused before anything runs."""
-    import shutil
-
-    from actions.errors import DesktopError
-    from planners.grounding.ocr_tesseract import INSTALL_HINT
-
-    if shutil.which("tesseract") is None:
-        raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})")

@@ -66,8 +66,9 @@ def cut_short(ctx: StepContext, change: Change) -> Judgement | None:
     if start is None:
         return None
     missing = len(_letters(wanted)) - len(start)
-    if missing < _MIN_MISSING or _glyphs_drawn(ctx, change.bbox) > len(start):
-        return None  # the ink holds more glyphs than were read: the read missed some ("still" read "sti")
+    glyphs = _glyphs_drawn(ctx, change.bbox)
+    if missing < _MIN_MISSING or glyphs is None or glyphs > len(start):
+        return None  # the ink holds more glyphs than were read (or cannot say): the read missed some ("sti")
     detail = (
         f"the line it changed reads {shown!r}: only the first {len(start)} of the {len(start) + missing} letters "
         f"and digits typed; a field that takes fewer? (read by OCR: the app publishes no tree)"
@@ -85,17 +86,18 @@ def _start_of(read: str, wanted: str) -> str | None:
     return None
 
 
-def _glyphs_drawn(ctx: StepContext, bbox: tuple[int, int, int, int]) -> int:
+def _glyphs_drawn(ctx: StepContext, bbox: tuple[int, int, int, int]) -> int | None:
     """How many glyphs the step drew on its line: runs of columns where pixels changed, told apart by columns
     where none did (UI fonts leave a gap between most glyphs; two that touch count once, which only makes a cut
     more likely to be believed, never a whole text: the caller wants more glyphs than it read to doubt it). A
     caret is not a glyph: the columns at either end that changed over more rows than any glyph between them (a
-    caret spans the font's whole height), where typing began (erased) or ended (drawn), are left out."""
+    caret spans the font's whole height), where typing began (erased) or ended (drawn), are left out. None: a
+    line too narrow to tell carets from glyphs (no read of it is believed then)."""
     left, top, right, bottom = bbox
     before, after = ctx.before.data[top:bottom, left:right], ctx.settled.frame.data[top:bottom, left:right]
     changed = (before != after).any(axis=2) if before.ndim == 3 else before != after
     if changed.shape[1] <= 2 * _CARET_PX:
-        return 0
+        return None
     inked = changed.any(axis=0)
     first = np.where(inked, changed.argmax(axis=0), 0)
     last = np.where(inked, changed.shape[0] - 1 - changed[::-1].argmax(axis=0), -1)

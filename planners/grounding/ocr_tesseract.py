@@ -50,6 +50,12 @@ def _prepare(crop: np.ndarray, upscale: int) -> np.ndarray:
     return ink if np.count_nonzero(ink) * 2 >= ink.size else 255 - ink  # the background is the majority
 
 
+def require_tesseract(tesseract: str = "tesseract") -> None:
+    """Refuse a tesseract that is not on the PATH, naming the packages that bring it (a DesktopError)."""
+    if shutil.which(tesseract) is None:
+        raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})")
+
+
 _LANGUAGES: dict[str, frozenset[str]] = {}  # per tesseract binary: what it names once, it names all run long
 
 
@@ -102,8 +108,7 @@ class TesseractEngine:
 
     def check(self) -> None:
         """Refuse, before a run, a tesseract that is missing or lacks a language asked for."""
-        if shutil.which(self.tesseract) is None:
-            raise DesktopError(f"tesseract is not installed ({INSTALL_HINT})")
+        require_tesseract(self.tesseract)
         if self.lang == "eng":
             # Every tesseract package ships English (Debian's tesseract-ocr depends on -eng): asking the
             # binary (~15 ms, a fork and its libraries) is only worth it for the languages users add.
