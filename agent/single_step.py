@@ -35,7 +35,7 @@ from planners.verdicts import Verdict
 class SharedRun(RunDirectory):
     """A run directory several ``Agent.run`` calls write into, as one run."""
 
-    def __init__(self, run_dir: str | Path, on_frame: Callable[[str, Any], None] | None = None) -> None:
+    def __init__(self, run_dir: str | Path, on_frame: Callable[[str, Any, bytes], None] | None = None) -> None:
         super().__init__(run_dir, on_frame=on_frame)
         self.steps: list[StepRecord] = []
         self.started_s = time.time()

@@ -12,7 +12,7 @@ import sys
 BENCHMARKS = [
     "bench.startup", "bench.capture", "bench.plan_speed", "bench.presets", "bench.grounding", "bench.replay",
     "bench.stop_latency", "bench.typing", "bench.targets", "bench.learned_replay", "bench.a11y_lookup",
-    "bench.readback", "bench.observe_tokens", "bench.ocr_engines", "bench.robustness",
+    "bench.readback", "bench.observe_tokens", "bench.ocr_engines", "bench.robustness", "bench.frame_png",
 ]  # fmt: skip
 
 

@@ -76,6 +76,7 @@ class DemoApp(StateMirror):
             "middle_clicks": 0,
             "last_click_button": None,
             "last_click_widget": None,
+            "button_presses": 0,  # every press Tk received, whatever widget took it (a lost press shows here)
             "animating": False,
             "focus": None,
             "widgets": {},
@@ -330,6 +331,7 @@ class DemoApp(StateMirror):
         if event.num in (4, 5, 6, 7):  # wheel notches are not clicks
             return
         self.state["last_click_button"] = int(event.num)
+        self.state["button_presses"] += 1
         self.state["last_click_widget"] = self._names.get(str(event.widget), str(event.widget))
         self.write_state()
 

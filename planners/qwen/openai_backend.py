@@ -39,7 +39,10 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+import numpy as np
+
 from actions.errors import BackendError
+from actions.png import encode_png
 from planners.qwen.family import family_from_name, get_family
 from planners.qwen.http_retry import (
     MAX_BODY_BYTES,
@@ -260,12 +263,13 @@ class OpenAIChatBackend:
     def _data_url(self, image: Any) -> str:
         if image.mode != "RGB":
             image = image.convert("RGB")
-        buffer = io.BytesIO()
         if self.image_format == "jpeg":
+            buffer = io.BytesIO()
             image.save(buffer, format="JPEG", quality=90)
+            data = buffer.getvalue()
         else:
-            image.save(buffer, format="PNG", compress_level=1)
-        return f"data:image/{self.image_format};base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
+            data = encode_png(np.asarray(image))
+        return f"data:image/{self.image_format};base64,{base64.b64encode(data).decode('ascii')}"
 
     # -- errors ---------------------------------------------------------------------------------
 
