@@ -175,6 +175,8 @@ class Watch:
         changed = changed_pixels(a, b)
         if changed is None:
             return None, True
+        if not changed.any():  # most polls while a settle waits for stillness: nothing to split or learn
+            return changed, False
         inside = self.inside(changed.shape)
         outside = changed & ~inside
         elsewhere = bool(outside.any())

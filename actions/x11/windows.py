@@ -31,6 +31,7 @@ class WindowReader:
         self._d: Any = open_display(display)
         self._root = self._d.screen().root
         self._atoms: dict[str, int] = {}
+        self._unmanaged: set[int] | None = None  # followed through the root's map events (tooltips)
 
     def _atom(self, name: str) -> int:
         if name not in self._atoms:
@@ -158,24 +159,52 @@ class WindowReader:
 
     def tooltips(self) -> list[WindowInfo]:
         """The tooltips mapped now: unmanaged windows of the EWMH tooltip type (GTK, Qt and Chromium set it)."""
-        from Xlib import X
         from Xlib.error import XError
 
         tooltip = self._atom("_NET_WM_WINDOW_TYPE_TOOLTIP")
         found = []
-        for child in self._root.query_tree().children:
+        for wid in sorted(self._mapped_unmanaged()):
+            window = self._d.create_resource_object("window", wid)
+            if tooltip not in (self._prop(window, "_NET_WM_WINDOW_TYPE") or ()):
+                continue
             try:
-                attributes = child.get_attributes()
-                if not attributes.override_redirect or attributes.map_state != X.IsViewable:
-                    continue
-                if tooltip not in (self._prop(child, "_NET_WM_WINDOW_TYPE") or ()):
-                    continue
-                geometry = child.get_geometry()
-            except XError:  # it closed while we asked
+                geometry = window.get_geometry()
+            except (XError, AttributeError):  # it closed while we asked (AttributeError: see _prop)
                 continue
             box = (int(geometry.x), int(geometry.y), int(geometry.width), int(geometry.height))
-            found.append(WindowInfo("", *box, window_id=int(child.id)))
+            found.append(WindowInfo("", *box, window_id=wid))
         return found
+
+    def _mapped_unmanaged(self) -> set[int]:
+        """The root's unmanaged (override-redirect) children that are mapped now.
+
+        A settle asks several times a step, and asking every child of the root (openbox alone keeps a
+        dozen there) was a third of a plan run's X round trips. So the first call selects the root's
+        map events on this connection and looks once; later calls only read the events since."""
+        from Xlib import X
+        from Xlib.error import XError
+
+        if self._unmanaged is None:
+            self._root.change_attributes(event_mask=X.SubstructureNotifyMask)  # before the look: nothing slips
+            self._unmanaged = set()
+            for child in self._root.query_tree().children:
+                try:
+                    attributes = child.get_attributes()
+                except (XError, AttributeError):  # it closed while we asked (AttributeError: see _prop)
+                    continue
+                if attributes.override_redirect and attributes.map_state == X.IsViewable:
+                    self._unmanaged.add(int(child.id))
+        root = int(self._root.id)
+        self._d.sync()  # a round trip: every map the server made before this call is in the queue now
+        while self._d.pending_events():
+            event = self._d.next_event()
+            if event.type == X.MapNotify and int(event.event.id) == root and event.override:
+                self._unmanaged.add(int(event.window.id))
+            elif event.type in (X.UnmapNotify, X.DestroyNotify) and int(event.event.id) == root:
+                self._unmanaged.discard(int(event.window.id))
+            elif event.type == X.ReparentNotify and int(event.parent.id) != root:
+                self._unmanaged.discard(int(event.window.id))  # taken from the root into another window
+        return self._unmanaged
 
     def close(self) -> None:
         close_quietly(self._d)  # the server may be gone already
