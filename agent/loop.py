@@ -47,7 +47,7 @@ from agent.settle import SettleConfig, ready, settle
 from agent.step_book import StepBook
 from agent.undelivered import perform_once, text_strategy, undelivered_judgement
 from agent.verify import StepContext, VerifyTools, judge
-from agent.verify.focus import KEYBOARD_KINDS, keyboard_focus
+from agent.verify.focus import KEYBOARD_KINDS, KeyboardFocus, keyboard_focus
 from planners.base import Plan, Planner
 from planners.grounding.tree import TreeSource
 from planners.targeting import TargetResolver
@@ -210,19 +210,21 @@ class Agent:
         plan's checks), record. ``plan`` is given for the first action of a plan only (its thought, once)."""
         expectation: Expectation = ExpectNone() if self.dry_run else action.expectation
         timings = StepTimings(plan_ms=plan_ms)
+        # The pointer goes first: the wait for its target's hover redraw (ready) is spent on what follows.
+        hovered_s = self._hover_first(action)
         region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
         watch = Watch(state.motion, region, self.windows, known, before.profile)
-        hovered_s = self._hover_first(action)
+        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone);
+        # evidence for the judge, so its time counts as verifying. After a hover it is read while the
+        # target redraws (a pointer resting on a widget moves no focus); keys wait until their window is ready.
+        focused, focus_ms = self._keyboard_focus(before, action) if hovered_s is not None else (None, 0.0)
         ready_result = ready(
             self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s, input_at_s=hovered_s
         )
         timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
         focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
-        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone);
-        # evidence for the judge, so its time counts as verifying.
-        focus_start = time.monotonic()
-        focused = None if self.dry_run else keyboard_focus(self.tools.trees, ready_result.frame, action, self.windows)
-        focus_ms = (time.monotonic() - focus_start) * 1000.0
+        if hovered_s is None:
+            focused, focus_ms = self._keyboard_focus(ready_result.frame, action)
         watch.about_to_act()
         act_start = time.monotonic()
         undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
@@ -277,6 +279,14 @@ class Agent:
         self._stop_if_scripted(record)
         self._check_stall(state, action, record.verdict)
         return judgement.frame
+
+    def _keyboard_focus(self, frame: Frame, action: Action) -> tuple[KeyboardFocus | None, float]:
+        """What has the keyboard focus (``agent.verify.focus``), and the milliseconds the question took."""
+        if self.dry_run:
+            return None, 0.0
+        start = time.monotonic()
+        focused = keyboard_focus(self.tools.trees, frame, action, self.windows)
+        return focused, (time.monotonic() - start) * 1000.0
 
     def _hover_first(self, action: Action) -> float | None:
         """Put the pointer where a pointer action acts before the wait for its target, whose last frame
