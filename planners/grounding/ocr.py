@@ -34,14 +34,29 @@ __all__ = ["Box", "OcrEngine", "OcrGrounder", "TextMatch", "Word", "find_label",
 class TextMatch:
     words: tuple[Word, ...]  # the words the match covers (a part of a word counts as the word)
     whole: bool  # the match is all its line holds: it wins over partial matches (actions.text_match)
+    # Where the match starts in its first word and ends in its last, as fractions of their characters. OCR
+    # reads adjacent buttons as one word now and then: Athena's oval "Keep" and "Discard" came out as
+    # "(Keep)Discard)", and the middle of that whole word, clicked for "Keep", was the Discard button.
+    cut: tuple[float, float] = (0.0, 1.0)
 
     @property
     def centre(self) -> ImagePixel:
         """The centre of what the match covers on its first line: a label wrapped onto a second line is
-        clicked on its first words, never between the lines (the centre of both can lie in neither)."""
-        first = self.words[0].box
-        row = [w for w in self.words if abs((w.box[1] + w.box[3] / 2) - (first[1] + first[3] / 2)) <= first[3] / 2]
-        xs = [x for w in row for x in (w.box[0], w.box[0] + w.box[2])]
+        clicked on its first words, never between the lines (the centre of both can lie in neither). Of a
+        word the match covers only in part, the part its characters take, in proportion."""
+        first, last = self.words[0], self.words[-1]
+        row = [
+            w
+            for w in self.words
+            if abs((w.box[1] + w.box[3] / 2) - (first.box[1] + first.box[3] / 2)) <= first.box[3] / 2
+        ]
+        xs = []
+        for word in row:
+            left, width = word.box[0], word.box[2]
+            xs += [
+                left + width * self.cut[0] if word is first else left,
+                left + width * (self.cut[1] if word is last else 1.0),
+            ]
         ys = [y for w in row for y in (w.box[1], w.box[1] + w.box[3])]
         return ImagePixel((min(xs) + max(xs)) / 2.0, (min(ys) + max(ys)) / 2.0)
 
@@ -273,7 +288,12 @@ def find_label(
             covered = [i for i, at in enumerate(starts) if at < span.end and at + len(flat[i].text) > span.start]
             if len(chain) > 1 and (covered[0] >= first_break or covered[-1] < len(flat) - len(chain[-1])):
                 continue  # inside one line of the chain: that line alone has already read it
-            match = TextMatch(tuple(flat[i] for i in covered), span.whole)
+            head, tail = flat[covered[0]], flat[covered[-1]]
+            cut = (
+                max(0, span.start - starts[covered[0]]) / len(head.text),
+                min(len(tail.text), span.end - starts[covered[-1]]) / len(tail.text),
+            )
+            match = TextMatch(tuple(flat[i] for i in covered), span.whole, cut)
             key = frozenset(id(word) for word in match.words)
             if key not in found or match.whole > found[key].whole:
                 found[key] = match

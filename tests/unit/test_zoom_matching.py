@@ -240,3 +240,18 @@ def test_an_exact_label_may_be_one_text_blob_of_a_line_never_part_of_one() -> No
     assert not find_label(row, TextPattern.parse("C", exact=True), blobs=keys)
     # Only an exact text looks at blobs: the default rule already finds a part of a line.
     assert len(find_label(row, "AC", blobs=keys)) == 1
+
+
+def test_a_label_read_as_part_of_one_word_is_clicked_on_its_own_characters() -> None:
+    # xmessage's oval buttons "Keep" and "Discard", side by side, read as the one word "(Keep)Discard)"
+    # spanning both (396-522 px): "Keep" is its characters 1-5 of 14, the Keep button is 397-448 px. The
+    # middle of the whole word (459) was the Discard button: the wrong button clicked, the run "succeeded".
+    words = [_word("(Keep)Discard)", 396, 313, 126, 21)]
+    [keep] = find_label(words, "Keep")
+    assert not keep.whole and 405 <= keep.centre.x <= 441
+    [discard] = find_label(words, "Discard")
+    assert 450 <= discard.centre.x <= 522
+    # Across words, only the ends are cut: "lo wor" in "hello world" runs from 3/5 of "hello" to 3/5 of "world".
+    two = [_word("hello", 100, 50, 50), _word("world", 160, 50, 50)]
+    [part] = find_label(two, "lo wor")
+    assert part.centre.x == (130 + 190) / 2
