@@ -157,9 +157,9 @@ class RunDirectory:
     """Writes one run directory. Every method leaves the directory readable if we die right after.
 
     Step lines are written synchronously (append, flush, fsync: a step is on disk before the next
-    action starts). Screenshots are PNG-encoded on one background thread, because encoding (and embedding
-    the frame in the report) costs 10-20 ms a frame, a sizeable part of a step; a SIGKILL can therefore leave the last
-    step's screenshot unwritten (its line is there, and the report says the frame is missing).
+    action starts). Screenshots are PNG-encoded on one background thread, because encoding them and
+    embedding them in the report costs 10-20 ms a frame, a sizeable part of a step; a SIGKILL can therefore
+    leave the last step's screenshot unwritten (its line is there, and the report says the frame is missing).
     """
 
     def __init__(self, run_dir: str | Path, on_frame: Callable[[str, Any, bytes], None] | None = None) -> None:

@@ -32,7 +32,7 @@ __all__ = ["Box", "OcrEngine", "OcrGrounder", "TextMatch", "Word", "find_label",
 
 @dataclass(frozen=True)
 class TextMatch:
-    words: tuple[Word, ...]  # the words the match covers (a part of a word counts as the word)
+    words: tuple[Word, ...]  # the words the match covers, each whole (``cut`` says where in the end words)
     whole: bool  # the match is all its line holds: it wins over partial matches (actions.text_match)
     # Where the match starts in its first word and ends in its last, as fractions of their characters. OCR
     # reads adjacent buttons as one word now and then: Athena's oval "Keep" and "Discard" came out as
