@@ -47,6 +47,11 @@ class PyAutoGuiExecutor:
             raise ActionError(f"cannot start pyautogui: {exc}") from exc
         pyautogui.PAUSE = 0
         pyautogui.FAILSAFE = True
+        x11_backend = sys.modules.get("pyautogui._pyautogui_x11")
+        if x11_backend is not None:  # its own connection, opened at its import: one BadValue must not hang it
+            from actions.x11.display import mend_error_table
+
+            mend_error_table(x11_backend._display)
         self._gui: Any = pyautogui
         self._stop = stop  # the stop hotkey's event: cuts a wait short
         # The X11 typer holds three connections (keyboard, clipboard, focus): made on the first text or

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from actions.errors import ActionError
-from actions.x11.display import open_display
+from actions.x11.display import open_display, read_property
 
 ACTING_ATOM = "_DESKPILOT_ACTING"
 _counter = itertools.count(1)
@@ -108,7 +108,7 @@ def read_flag(display: str | None = None) -> tuple[int, int] | None:
     """``(pid, counter)`` of the flag as it is now, or None when nobody is acting."""
     conn: Any = open_display(display, ActionError)
     try:
-        reply = conn.screen().root.get_full_property(conn.intern_atom(ACTING_ATOM), 0)
+        reply = read_property(conn.screen().root, conn.intern_atom(ACTING_ATOM))
     finally:
         conn.close()
     if reply is None or len(reply.value) < 2:

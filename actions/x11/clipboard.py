@@ -62,7 +62,7 @@ from Xlib import X, Xatom
 from Xlib.protocol import event as xevent
 
 from actions.errors import ActionError
-from actions.x11.display import open_display
+from actions.x11.display import open_display, read_property
 from actions.x11.display import window_id as _wid
 from actions.x11.paste_report import PasteRequest, TextNotDelivered, not_delivered, quote_text
 
@@ -239,7 +239,7 @@ class ClipboardPaster:
         return None
 
     def _read_property(self, deadline: float) -> bytes | None:
-        prop = self._win.get_full_property(self._prop, X.AnyPropertyType)
+        prop = read_property(self._win, self._prop, X.AnyPropertyType)
         self._win.delete_property(self._prop)
         if prop is None or prop.property_type != self._incr:
             return None if prop is None else bytes(prop.value)
@@ -251,7 +251,7 @@ class ClipboardPaster:
         while True:
             if self._wait(new_chunk, deadline) is None:
                 return None
-            prop = self._win.get_full_property(self._prop, X.AnyPropertyType)
+            prop = read_property(self._win, self._prop, X.AnyPropertyType)
             self._win.delete_property(self._prop)
             if prop is None or not prop.value:
                 return b"".join(chunks)

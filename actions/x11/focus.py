@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actions.errors import ActionError
-from actions.x11.display import close_quietly, open_display
+from actions.x11.display import close_quietly, open_display, read_property
 from actions.x11.display import window_id as _wid
 
 
@@ -83,12 +83,12 @@ class FocusReader:
         return KeyboardFocus(focused, toplevel, wm_class)
 
     def _wm_windows(self) -> set[int]:
-        reply = self._root.get_full_property(self._wm_check, 0)
+        reply = read_property(self._root, self._wm_check)
         return {int(wid) for wid in reply.value} if reply is not None else set()
 
     def _window_types(self, window_id: int) -> set[int]:
         window = self._d.create_resource_object("window", window_id)
-        reply = window.get_full_property(self._type, 0)
+        reply = read_property(window, self._type)
         return {int(atom) for atom in reply.value} if reply is not None else set()
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from actions.x11.display import close_quietly, open_display
+from actions.x11.display import close_quietly, open_display, read_property
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,16 @@ def _window_manager(conn: Any) -> str | None:
     from Xlib import X
 
     root = conn.screen().root
-    prop = root.get_full_property(conn.intern_atom("_NET_SUPPORTING_WM_CHECK"), X.AnyPropertyType)
+    prop = read_property(root, conn.intern_atom("_NET_SUPPORTING_WM_CHECK"), X.AnyPropertyType)
     if prop is None or not prop.value:
         return None
     wm_window = conn.create_resource_object("window", prop.value[0])
-    name_prop = wm_window.get_full_property(conn.intern_atom("_NET_WM_NAME"), 0)
+    name_prop = read_property(wm_window, conn.intern_atom("_NET_WM_NAME"))
     return name_prop.value.decode("utf-8", "replace") if name_prop else "unnamed"
 
 
 def _xft_dpi(conn: Any) -> float | None:
-    resources = conn.screen().root.get_full_property(conn.intern_atom("RESOURCE_MANAGER"), 0)
+    resources = read_property(conn.screen().root, conn.intern_atom("RESOURCE_MANAGER"))
     text = resources.value.decode("utf-8", "replace") if resources else ""
     for line in text.splitlines():
         if line.startswith("Xft.dpi:"):

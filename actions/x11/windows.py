@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from actions.errors import DesktopError
 from actions.windows import WindowInfo
-from actions.x11.display import close_quietly, open_display
+from actions.x11.display import close_quietly, open_display, read_property
 
 
 class WindowReader:
@@ -43,11 +43,8 @@ class WindowReader:
         from Xlib.error import XError
 
         try:
-            reply = window.get_full_property(self._atom(name), prop_type)
-        except (XError, AttributeError):
-            # AttributeError: python-xlib builds some errors of a vanished window with an extension's error
-            # class that lacks the fields it then reads ("'BadRRModeError' object has no attribute
-            # 'sequence_number'", seen once listing windows while Chromium started): the window is gone.
+            reply = read_property(window, self._atom(name), prop_type)
+        except XError:  # the window vanished meanwhile
             return None
         return None if reply is None else reply.value
 
@@ -71,7 +68,7 @@ class WindowReader:
             # geometry's x/y are relative to the frame, not the screen.
             origin = self._root.translate_coords(window, 0, 0)
             mapped = window.get_attributes().map_state == X.IsViewable
-        except (XError, AttributeError):  # closed meanwhile (AttributeError: see _prop)
+        except XError:  # closed meanwhile
             return None
         hidden = self._atom("_NET_WM_STATE_HIDDEN") in (self._prop(window, "_NET_WM_STATE") or ())
         pid = self._prop(window, "_NET_WM_PID")
@@ -169,7 +166,7 @@ class WindowReader:
                 continue
             try:
                 geometry = window.get_geometry()
-            except (XError, AttributeError):  # it closed while we asked (AttributeError: see _prop)
+            except XError:  # it closed while we asked
                 continue
             box = (int(geometry.x), int(geometry.y), int(geometry.width), int(geometry.height))
             found.append(WindowInfo("", *box, window_id=wid))
@@ -190,7 +187,7 @@ class WindowReader:
             for child in self._root.query_tree().children:
                 try:
                     attributes = child.get_attributes()
-                except (XError, AttributeError):  # it closed while we asked (AttributeError: see _prop)
+                except XError:  # it closed while we asked
                     continue
                 if attributes.override_redirect and attributes.map_state == X.IsViewable:
                     self._unmanaged.add(int(child.id))

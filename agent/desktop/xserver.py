@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from actions.errors import DesktopError, UserInputError
+from actions.x11.display import open_display, read_property
 from agent.desktop.a11y_bus import AccessibilityBus, accessibility_installed
 from agent.desktop.processes import stop_process
 
@@ -169,9 +170,7 @@ def _wait_until(
 
 def _randr_monitors(display: str) -> list[tuple[int, int, int, int]]:
     """The RandR 1.5 monitors, ``(left, top, width, height)`` sorted left to right: what mss reports."""
-    from Xlib.display import Display
-
-    conn = Display(display)
+    conn = open_display(display)
     try:
         reply = conn.screen().root.xrandr_get_monitors(is_active=True)
         return sorted((m.x, m.y, m.width_in_pixels, m.height_in_pixels) for m in reply.monitors)
@@ -181,12 +180,10 @@ def _randr_monitors(display: str) -> list[tuple[int, int, int, int]]:
 
 def _window_manager_running(display: str) -> bool:
     """EWMH: a running window manager sets _NET_SUPPORTING_WM_CHECK on the root window."""
-    from Xlib.display import Display
-
-    conn = Display(display)
+    conn = open_display(display)
     try:
         atom = conn.intern_atom("_NET_SUPPORTING_WM_CHECK")
-        return conn.screen().root.get_full_property(atom, 0) is not None
+        return read_property(conn.screen().root, atom) is not None
     finally:
         conn.close()
 
