@@ -6,16 +6,16 @@ Text that did not arrive is a failed step (agent.undelivered); a target not foun
 policy refused is a step on record that ends the run. Either way every finished step is already on disk,
 and ``RunResult.end`` says how it ended, typed (agent.outcome).
 
-Nothing is performed twice on its own. Every step is judged once, by the judge of its expectation
-(agent.verify), where it acted. A planner that can change course (a model) is told and decides; one
-that cannot (``follows_feedback = False``: a script, a replay) ends the run at the first step that did
-not pass: failed, no_place, and (unless ``on_no_change="continue"``) no_change and unsettled.
+Nothing is performed twice on its own. Every step is carried out and judged once (agent.step_runner),
+by the judge of its expectation (agent.verify), where it acted. A planner that can change course (a
+model) is told and decides; one that cannot (``follows_feedback = False``: a script, a replay) ends the
+run at the first step that did not pass: failed, no_place, and (unless ``on_no_change="continue"``)
+no_change and unsettled.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +24,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from actions.errors import (
-    ActionError,
     DeskpilotError,
     ModelOutputError,
     PolicyError,
@@ -33,32 +32,22 @@ from actions.errors import (
     TargetNotFound,
 )
 from actions.executor import Executor
-from actions.expectations import Expectation, ExpectChange, ExpectNone
 from actions.frame import Frame, Screen
-from actions.models import Action, Done, Move, Wait
+from actions.models import Action, Done
 from actions.stopping import StopCause, StopEvent
 from actions.windows import WindowSource
 from agent.guard import ActionGuard
-from agent.motion import MotionMask, Watch, region_for
 from agent.outcome import EndCause, RunEnd, RunResult, did_not_pass, end_for_error, summarize
-from agent.run_dir import RunDirectory, RunInfo, StepRecord, StepTimings
+from agent.run_dir import RunDirectory, RunInfo, StepRecord
 from agent.secret_mask import SecretMask
-from agent.settle import SettleConfig, ready, settle
+from agent.settle import SettleConfig
 from agent.step_book import StepBook
-from agent.undelivered import perform_once, text_strategy, undelivered_judgement
-from agent.verify import StepContext, VerifyTools, judge
-from agent.verify.focus import KEYBOARD_KINDS, KeyboardFocus, keyboard_focus
-from planners.base import Plan, Planner
+from agent.step_runner import StepMemory, StepRunner
+from agent.verify import VerifyTools
+from planners.base import Planner
 from planners.grounding.tree import TreeSource
 from planners.targeting import TargetResolver
 from planners.verdicts import Verdict
-
-_UNSETTLED_KINDS = (Move, Wait, Done)  # actions whose after-screen nothing judges unless told to
-# Verdicts whose evidence line says in words what happened (the others have a fixed note).
-_DETAIL_IS_THE_NOTE = frozenset(
-    {Verdict.UNSETTLED, Verdict.FAILED, Verdict.NO_PLACE, Verdict.MET, Verdict.UNPROVEN, Verdict.FOCUSED}
-    | {Verdict.READ_BACK}
-)
 
 
 class Budgets(BaseModel):
@@ -82,8 +71,7 @@ class _RunState:
     invalid_in_a_row: int = 0
     stall_count: int = 0
     last_action: Action | None = None
-    motion: MotionMask = field(default_factory=MotionMask)  # pixels that move on their own, learned as we go
-    quiet_since_s: float | None = None  # when the screen last changed (in a region that counted), if known
+    memory: StepMemory = field(default_factory=StepMemory)  # what each step leaves the next
 
 
 ProgressFn = Callable[[StepRecord], None]
@@ -132,6 +120,9 @@ class Agent:
         # Secrets stay off the pixels: masked in what is saved and what the planner sees, not in what is judged.
         self.mask = getattr(run_dir, "mask", None) or SecretMask()
         self.trees = trees or self.tools.trees or getattr(planner, "trees", None)
+        self.step = StepRunner(
+            executor, screen, self.settle_config, self.stop, windows, self.tools, self.mask, self.trees, dry_run
+        )
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, task: str) -> RunResult:
@@ -184,133 +175,19 @@ class Agent:
                 cause, what = (EndCause.DONE, "done") if action.success else (EndCause.GAVE_UP, "the planner gave up")
                 raise _RunEnded(RunEnd(cause, what, answer=action.answer))
             self._check_budgets(state, book)
-            first, last = position == 0, position == len(plan.actions) - 1
+            # The plan (its thought) and its time go with its first action's record only; its checks with its last.
+            shown, ms = (plan, plan_ms) if position == 0 else (None, 0.0)
+            checks = plan.checks if position == len(plan.actions) - 1 else ()
             if self.guard is not None:
                 try:
                     self.guard.check(action, frame)
                 except PolicyError as exc:  # ends the run: nothing on the screen can widen the policy
-                    shown, ms = (plan, plan_ms) if first else (None, 0.0)
                     book.unperformed(frame, action, Verdict.REFUSED, str(exc), "refused by the policy", shown, ms)
                     raise
-            checks = plan.checks if last else ()
-            frame = self._act(action, frame, state, book, plan if first else None, plan_ms if first else 0.0, checks)
+            record, frame = self.step.run(action, frame, state.memory, book, shown, ms, checks)
+            self._stop_if_scripted(record)
+            self._check_stall(state, action, record.verdict)
         return frame
-
-    def _act(
-        self,
-        action: Action,
-        before: Frame,
-        state: _RunState,
-        book: StepBook,
-        plan: Plan | None,
-        plan_ms: float,
-        checks: tuple[Expectation, ...],
-    ) -> Frame:
-        """Wait until the target is ready, perform the action once, settle, judge its expectation (and the
-        plan's checks), record. ``plan`` is given for the first action of a plan only (its thought, once)."""
-        expectation: Expectation = ExpectNone() if self.dry_run else action.expectation
-        timings = StepTimings(plan_ms=plan_ms)
-        # The pointer goes first: the wait for its target's hover redraw (ready) is spent on what follows.
-        hovered_s = self._hover_first(action)
-        region, known = region_for(action, before.profile, None if self.dry_run else self.windows)
-        watch = Watch(state.motion, region, self.windows, known, before.profile)
-        # Where the keys go, from the app's tree, read before they move it (no tree: None, pixels alone);
-        # evidence for the judge, so its time counts as verifying. After a hover it is read while the
-        # target redraws (a pointer resting on a widget moves no focus); keys wait until their window is ready.
-        focused, focus_ms = self._keyboard_focus(before, action) if hovered_s is not None else (None, 0.0)
-        ready_result = ready(
-            self.screen, before, watch, self.settle_config, self.stop, state.quiet_since_s, input_at_s=hovered_s
-        )
-        timings.ready_ms, timings.acted_unready = ready_result.waited_ms, not ready_result.ready
-        focus = region.windows[0] if action.kind in ("key", "type") and region.windows else None
-        if hovered_s is None:
-            focused, focus_ms = self._keyboard_focus(ready_result.frame, action)
-        watch.about_to_act()
-        act_start = time.monotonic()
-        undelivered = perform_once(self.executor, action)  # text that did not arrive: a failed step, done once
-        watch.acted()
-        timings.act_ms = (time.monotonic() - act_start) * 1000.0
-        expect_change = isinstance(expectation, ExpectChange) and undelivered is None
-        # Nothing judges the screen after a move or a wait with no checks: one capture, no quiet wait. A
-        # click or a key with "expect": "none" still settles: the focus it hands over (the window manager
-        # does that after the click) is what the next type needs.
-        judged = not (isinstance(action, _UNSETTLED_KINDS) and isinstance(expectation, ExpectNone) and not checks)
-        result = settle(self.screen, ready_result.frame, expect_change, self.settle_config, self.stop, watch, judged)
-        timings.settle_ms = result.waited_ms
-        state.quiet_since_s = result.last_change_s if result.settled else None
-        verify_start = time.monotonic()
-        ctx = StepContext(
-            action,
-            ready_result.frame,
-            result,
-            watch,
-            self.screen,
-            self.tools,
-            self.stop,
-            self.settle_config.timeout_s,
-            focused,
-        )
-        if undelivered is not None:
-            judgement = undelivered_judgement(undelivered, result.frame, watch)
-        else:
-            judgement = judge(expectation, ctx)
-            for check in checks:  # a replay's checks: judged on the screen the expectation left, in turn
-                if not judgement.verdict.passed:
-                    break
-                ctx = dataclasses.replace(ctx, settled=dataclasses.replace(result, frame=judgement.frame))
-                judgement = judge(check, ctx)
-        timings.verify_ms = (time.monotonic() - verify_start) * 1000.0 + focus_ms
-        if not self.dry_run:
-            self.mask.after_step(action, judgement.frame, result.change.bbox, self.trees)
-        record = book.performed(
-            action,
-            judgement,
-            result,
-            region.bbox,
-            timings,
-            plan,
-            expectation=expectation,
-            checks=list(checks),
-            note=self._note(judgement.verdict, judgement.seen.detail if judgement.seen else ""),
-            text_strategy=text_strategy(self.executor, action, undelivered),
-            focus=focus,
-            focus_element=focused.record() if focused is not None and action.kind in KEYBOARD_KINDS else None,
-        )
-        self._stop_if_scripted(record)
-        self._check_stall(state, action, record.verdict)
-        return judgement.frame
-
-    def _keyboard_focus(self, frame: Frame, action: Action) -> tuple[KeyboardFocus | None, float]:
-        """What has the keyboard focus (``agent.verify.focus``), and the milliseconds the question took."""
-        if self.dry_run:
-            return None, 0.0
-        start = time.monotonic()
-        focused = keyboard_focus(self.tools.trees, frame, action, self.windows)
-        return focused, (time.monotonic() - start) * 1000.0
-
-    def _hover_first(self, action: Action) -> float | None:
-        """Put the pointer where a pointer action acts before the wait for its target, whose last frame
-        is the one the action is judged against: the highlight a button draws under the pointer, and the
-        one the pointer leaves behind, are the move's doing, not the click's (a click on a dead button
-        must not be ``changed`` by its own hover). Returns when the pointer moved (None: it did not)."""
-        point, hover = action.point, getattr(self.executor, "hover", None)
-        if self.dry_run or hover is None or point is None or not action.pointer or isinstance(action, Move):
-            return None
-        try:
-            hover(*point)
-        except ActionError:  # refused here, it is refused as the action itself, and recorded so
-            return None
-        return time.monotonic()
-
-    def _note(self, verdict: Verdict, detail: str) -> str:
-        """The step's note: what happened in words (the evidence itself is in ``seen``)."""
-        if self.stop.is_set() and verdict is Verdict.UNSETTLED:
-            return "the run was stopped before the screen settled"  # not a slow app: the stop cut the wait
-        if verdict is Verdict.NO_CHANGE:
-            return "no visible change where it acted (performed once, not repeated)"
-        if verdict in _DETAIL_IS_THE_NOTE:
-            return detail
-        return "dry run: not performed" if self.dry_run else ""
 
     def _stop_if_scripted(self, record: StepRecord) -> None:
         """A script or a replay cannot change course: it ends at the first step that did not pass."""
