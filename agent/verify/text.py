@@ -4,7 +4,8 @@ The place is the action's region unless the expectation names a scope (``agent.v
 words whose centre lies in the place count, so a button labelled "4" elsewhere never meets
 ``{"text": "4"}`` meant for a display. A met step records the box where the text was; a text that was
 already there before the action, the same words at the same box, proves nothing about it: ``unproven``,
-which is not a pass (the text on a new line, or new words where it was, does prove it).
+which is not a pass (the text on a new line, or new words where it was, does prove it), and so is a
+submitted typed line's own echo (agent.verify.echo).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from agent.motion import Box
 from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
+from agent.verify.echo import ECHO, is_echo, submitted_sides
 from agent.verify.near import words_in
 from agent.verify.place import NoPlace, Place, text_place
 from agent.verify.poll import next_different, out_of_time
@@ -51,11 +53,15 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     deadline = time.monotonic() + spec.timeout_s
     frame, present = ctx.settled.frame, isinstance(spec, ExpectText)
     pattern = TextPattern.parse(wanted, exact=spec.exact)
+    proof = _Proof(ctx, pattern)
     while True:
         place = text_place(spec, ctx, frame)
         words = words_in(ctx.tools.reader, frame, place.boxes) if isinstance(place, Place) else []
         found = matches(words, pattern, frame)
-        met = isinstance(place, Place) and bool(found) == present
+        # A text that must show is met only by a match that proves the action (see _Proof): polled on until one
+        # does, so a command's output that follows its echo (or last run's leftover) is still waited for.
+        proven = proof.new(found, words, place) if present and isinstance(place, Place) else []
+        met = isinstance(place, Place) and (bool(proven) if present else not found)
         if met or out_of_time(deadline, ctx.cancel):
             break
         frame = next_different(ctx.screen, frame, deadline, ctx.cancel)
@@ -64,28 +70,49 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         return Judgement(verdict, frame, Seen(expected=spec.describe(), detail=f"nowhere to look: {place.why}"))
     seen = Seen(
         expected=spec.describe(),
-        detail=_detail(spec, wanted, met),
+        detail=_detail(spec, wanted, bool(found) == present),
         region=place.bbox,
         region_windows=place.windows,
         words=[w.text for w in words][:_MAX_WORDS],
-        found=_box(found[0]) if found else None,
+        found=_box((proven or found)[0]) if found else None,
     )
-    if met and present:
-        # Only a match that is new proves the action: a leftover "42" or last run's "FINISHED", the same
-        # words at the same box, may be all there is. A new line ("FINISHED" printed under the typed "echo
-        # FINISHED") or new words at the old place ("Applied 2 time(s)" for "Applied 1 ...") are new.
-        # A terminal or a log that scrolled moved its old lines up: the same words, one shift higher, are old.
-        before_words = words_in(ctx.tools.reader, ctx.before, place.boxes)
-        before = matches(before_words, pattern, ctx.before)
+    if present and found and not proven:
+        why = ALREADY_THERE if proof.why_not == ALREADY_THERE else ECHO
+        seen = seen.model_copy(update={"already_there": why == ALREADY_THERE, "detail": f"{seen.detail}; {why}"})
+        return Judgement(Verdict.UNPROVEN, frame, seen)
+    return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
+
+
+class _Proof:
+    """Which matches prove the action: new ones, not the typed line's own echo.
+
+    Only a match that is new proves the action: a leftover "42" or last run's "FINISHED", the same words at
+    the same box, may be all there is. A new line ("FINISHED" printed under the typed "echo FINISHED") or new
+    words at the old place ("Applied 2 time(s)" for "Applied 1 ...") are new. A terminal or a log that
+    scrolled moved its old lines up: the same words, one shift higher, are old. And a submitted typed line's
+    own echo is new but proves nothing (agent.verify.echo)."""
+
+    def __init__(self, ctx: StepContext, pattern: TextPattern) -> None:
+        self.ctx, self.pattern = ctx, pattern
+        self.sides = submitted_sides(ctx.action, pattern)
+        self._before: dict[tuple[Box, ...], tuple[list[Word], list[TextMatch]]] = {}
+        self.why_not = ""  # why the last matches proved nothing: ALREADY_THERE or ECHO
+
+    def new(self, found: list[TextMatch], words: Sequence[Word], place: Place) -> list[TextMatch]:
+        if not found:
+            return []
+        key = tuple(place.boxes)
+        if key not in self._before:  # the frame before the action, read once per place
+            before_words = words_in(self.ctx.tools.reader, self.ctx.before, place.boxes)
+            self._before[key] = (before_words, matches(before_words, self.pattern, self.ctx.before))
+        before_words, before = self._before[key]
         # Once it scrolled, what was at a place before has moved on: a match there now is new (the FINISHED a
         # command printed on the row where the last one was before the scroll).
         dy = scroll_shift(before_words, words)
         fresh = [m for m in found if not any(_unchanged(m, old, dy) for old in before)]
-        if not fresh:
-            seen = seen.model_copy(update={"already_there": True, "detail": f"{seen.detail}; {ALREADY_THERE}"})
-            return Judgement(Verdict.UNPROVEN, frame, seen)
-        seen = seen.model_copy(update={"found": _box(fresh[0])})
-    return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
+        proven = [m for m in fresh if not is_echo(m, words, self.sides)]
+        self.why_not = "" if proven else (ECHO if fresh else ALREADY_THERE)
+        return proven
 
 
 def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:

@@ -86,3 +86,27 @@ def test_a_marker_printed_under_its_command_proves_the_command_ran(desktop, tmp_
     verdicts = [s["verdict"] for s in steps(tmp_path)]
     assert verdicts == ["changed", "met", "unproven"], explain(proc, tmp_path)
     assert proc.returncode == 1 and "step 3 (key(" in proc.stderr and "proves nothing" in proc.stderr
+
+
+@pytest.mark.parametrize(("first", "verdict", "status"), [("false", "unproven", 1), ("true", "met", 0)])
+def test_a_typed_commands_own_echo_does_not_meet_its_output_check(
+    desktop, tmp_path, first: str, verdict: str, status: int
+) -> None:
+    """Trial 8: the command typed with its Enter ("false && echo FINISHED") shows the marker as it is typed, so
+    its echo met the check although the shell printed nothing. Only the output line, the marker with nothing
+    of the command beside it, proves the command did what the check asks."""
+    ran = tmp_path / "home" / "ran.txt"
+    command = f"{first} && echo FINISHED; echo ran > {ran}\n"
+    plan = [{"kind": "type", "text": command, "expect": {"text": "FINISHED", "in_window": ".", "timeout_s": 2}}]
+    with (
+        MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
+        terminal("xterm", desktop.env(), tmp_path / "home"),
+    ):
+        proc = run_plan(plan, desktop.env(), tmp_path)
+        written = wait_for_file(ran)
+    assert written == "ran\n", explain(proc, tmp_path)  # the shell ran the line either way: its own word
+    (typed,) = steps(tmp_path)
+    assert typed["verdict"] == verdict, explain(proc, tmp_path)
+    assert proc.returncode == status, explain(proc, tmp_path)
+    if verdict == "unproven":
+        assert "only the typed line's own echo shows it" in typed["note"]

@@ -1,0 +1,73 @@
+"""A typed line's own echo proves nothing about what the line did.
+
+``type "false && echo T6-DONE\\n"`` with ``{"text": "T6-DONE"}``: a terminal draws the command as it is typed,
+so "T6-DONE" is on the screen, new, before the shell has run anything, and it met the check although the
+shell printed nothing (trial 8, a false success). A match is that echo when the characters beside it on its
+line are the ones beside the expected text in a submitted typed line ("echo" before "T6-DONE"); the command's
+output, "T6-DONE" on a line of its own, has none. Beside means up to ``_CONTEXT`` characters on either side,
+so a long command the terminal wrapped onto the next row is still told by the side that stayed. A typed line
+that is the expected text and nothing more ("hello" sent to a chat) cannot be told from its own echo, and a
+line that was not submitted (no newline after it) is one whose showing is what the check asks: both are
+judged as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from typing import NamedTuple
+
+from actions.models import Action, Type
+from actions.text_match import TextPattern, fold
+from planners.grounding.ocr import TextMatch, Word
+from planners.grounding.ocr_lines import group_lines
+
+ECHO = "only the typed line's own echo shows it: this proves nothing about what the line did"
+_LINE_GAP = 1.5  # text heights between words of one line, as targets and expectations read lines
+_CONTEXT = 10  # folded characters on each side of the expected text that tell its echo
+_MIN_SIDE = 3  # a side with fewer typed characters tells nothing
+_ECHOED = 0.8  # the share of a side's characters the screen must show there, in order (OCR misreads a few)
+
+
+class Beside(NamedTuple):
+    """The folded characters just before and just after the expected text in a typed line."""
+
+    left: str
+    right: str
+
+
+def submitted_sides(action: Action, pattern: TextPattern) -> list[Beside]:
+    """For a ``type`` whose submitted lines (each followed by a newline) hold the expected text: what is
+    beside it there, folded (``actions.text_match.fold``); [] when no echo can be told apart."""
+    if not isinstance(action, Type):
+        return []
+    sides = []
+    for line in action.text.replace("\r\n", "\n").split("\n")[:-1]:  # after the last newline: not sent
+        for span in pattern.search(line):
+            side = Beside(fold(line[: span.start])[-_CONTEXT:], fold(line[span.end :])[:_CONTEXT])
+            if max(len(side.left), len(side.right)) >= _MIN_SIDE:
+                sides.append(side)
+    return sides
+
+
+def is_echo(match: TextMatch, words: Sequence[Word], sides: Sequence[Beside]) -> bool:
+    """Whether the screen shows, beside ``match`` on its line, what one of ``sides`` has: the typed line."""
+    if not sides:
+        return False
+    first, last = match.words[0], match.words[-1]
+    line = next((line for line in group_lines(words, _LINE_GAP) if first in line), [first])
+    own = {id(word) for word in match.words}
+    # A match cut out of a longer word ("T6-DONE;" read as one word) has the rest of that word beside it.
+    head = first.text[: round(match.cut[0] * len(first.text))]
+    tail = last.text[round(match.cut[1] * len(last.text)) :]
+    before = [w.text for w in line if id(w) not in own and w.box[0] < first.box[0]] + [head]
+    after = [tail] + [w.text for w in line if id(w) not in own and w.box[0] > last.box[0]]
+    left, right = fold(" ".join(before))[-_CONTEXT:], fold(" ".join(after))[:_CONTEXT]
+    return any(_shows(typed.left, left) or _shows(typed.right, right) for typed in sides)
+
+
+def _shows(typed: str, screen: str) -> bool:
+    if len(typed) < _MIN_SIDE:
+        return False
+    kept = sum(block.size for block in SequenceMatcher(None, typed, screen, autojunk=False).get_matching_blocks())
+    return kept >= _ECHOED * len(typed)

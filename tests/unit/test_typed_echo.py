@@ -1,0 +1,64 @@
+"""A submitted typed line's own echo is told from its output by what is beside the expected text (trial 8:
+``type "false && echo T6-DONE\\n"`` met ``{"text": "T6-DONE"}`` with the shell's echo of the command)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.models import Type
+from actions.text_match import TextPattern
+from agent.verify.echo import is_echo, submitted_sides
+from agent.verify.text import matches
+from planners.grounding.ocr import Word
+
+
+def row(y: int, *texts: str) -> list[Word]:
+    """Words on one row, left to right, each 8 px a character and 8 px apart."""
+    words, x = [], 10
+    for text in texts:
+        words.append(Word(text, text.lower(), (x, y, 8 * len(text), 14), 90.0, (y,)))
+        x += 8 * len(text) + 8
+    return words
+
+
+def echoes(typed: str, wanted: str, words: list[Word]) -> list[bool]:
+    pattern = TextPattern.parse(wanted)
+    sides = submitted_sides(Type(text=typed), pattern)
+    return [is_echo(match, words, sides) for match in matches(words, pattern)]
+
+
+COMMAND = "false && echo T6-DONE\n"
+
+
+def test_the_echoed_command_is_an_echo_and_its_output_line_is_not() -> None:
+    echoed = row(20, "$", "false", "&&", "echo", "T6-DONE")
+    assert echoes(COMMAND, "T6-DONE", echoed + row(40, "$")) == [True]  # the shell printed nothing
+    assert echoes(COMMAND, "T6-DONE", row(20, "T6-DONE") + row(40, "$")) == [False]  # its output alone
+    # Both on the screen: the output line is the whole-line match, the one found (find_label's rule).
+    assert echoes(COMMAND, "T6-DONE", echoed + row(40, "T6-DONE") + row(60, "$")) == [False]
+
+
+def test_a_few_misread_characters_still_make_an_echo() -> None:
+    assert echoes(COMMAND, "T6-DONE", row(20, "$", "fa1se", "&&", "ech0", "T6-DONE")) == [True]
+
+
+def test_a_wrapped_command_is_told_by_the_side_that_stayed_on_the_row() -> None:
+    typed = "false && echo T6-DONE; echo ran > /tmp/pytest-of-root/pytest-7/some-test0/ran.txt\n"
+    screen = row(20, "$", "false", "&&", "echo", "T6-DONE;", "echo", "ran", ">", "/tmp/pytest-of-") + row(
+        40, "root/pytest-7/some-test0/ran.txt"
+    )
+    assert echoes(typed, "T6-DONE", screen) == [True]  # "T6-DONE;" read as one word: the ';' is beside it
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("false && echo T6-DONE", "not submitted: the line showing is what the check asks"),
+        ("T6-DONE\n", "nothing beside it: an echo cannot be told from a result"),
+        ("echo other\n", "the typed line does not hold the expected text"),
+    ],
+)
+def test_no_echo_is_told_where_the_typed_line_says_nothing(typed: str, why: str) -> None:
+    screen = row(20, "$", "false", "&&", "echo", "T6-DONE")
+    assert submitted_sides(Type(text=typed), TextPattern.parse("T6-DONE")) == [], why
+    assert echoes(typed, "T6-DONE", screen) == [False], why
