@@ -28,7 +28,7 @@ field's text, and no crop of the field is saved.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from actions.a11y.elements import VALUE_INTERFACE
@@ -51,6 +51,14 @@ if TYPE_CHECKING:
 READBACK_WAIT_S = 1.0
 _POLL_S = 0.02
 _SHOWN_CHARS = 120  # what the field holds, at most this much of it in the evidence
+
+
+# Symbols an app may draw in its own form of what was typed, one character for one (carets stay where they
+# were): a calculator shows "6*7" as "6×7" (qalculate, trial 8: a false failure), "/" as "÷", "-" as "−"; a
+# word processor curls its quotes. Either form typed or shown counts as the other.
+_TYPOGRAPHIC = str.maketrans(
+    {"×": "*", "·": "*", "∙": "*", "⋅": "*", "÷": "/", "∕": "/", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"'}
+)
 
 
 @dataclass(frozen=True)
@@ -184,7 +192,34 @@ def compare_typed(
     secret: bool = False,
     single_line: bool = False,
 ) -> ReadBack:
-    """Whether ``after`` (the field read back) holds ``typed``; ``before`` is what it held before the action."""
+    """Whether ``after`` (the field read back) holds ``typed``; ``before`` is what it held before the action.
+
+    Exactly, or else in the app's own symbols (``_TYPOGRAPHIC``): a field that shows the typed "6*7" as "6×7"
+    holds it."""
+    exact = _compare(typed, after, before, masked=masked, secret=secret, single_line=single_line)
+    if exact.held or masked or secret:
+        return exact
+    plain_after = replace(after, text=after.text.translate(_TYPOGRAPHIC))
+    plain_before = None if before is None else replace(before, text=before.text.translate(_TYPOGRAPHIC))
+    plain_typed = typed.translate(_TYPOGRAPHIC)
+    if (plain_typed, plain_after.text) == (typed, after.text):
+        return exact  # no symbol an app redraws: nothing more to compare
+    plain = _compare(plain_typed, plain_after, plain_before, single_line=single_line)
+    if not plain.held:
+        return exact
+    shown = _excerpt(_lines(after.text), after.caret)
+    return ReadBack(True, plain.rule, f"the field holds the typed text, in the app's own symbols: {shown!r}", shown)
+
+
+def _compare(
+    typed: str,
+    after: FieldText,
+    before: FieldText | None = None,
+    *,
+    masked: bool = False,
+    secret: bool = False,
+    single_line: bool = False,
+) -> ReadBack:
     what, typed = ("the secret" if secret else "the typed text"), _lines(typed)
     if masked:
         return _by_length(len(typed), after, before, what)

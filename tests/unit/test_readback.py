@@ -52,6 +52,18 @@ def test_a_field_that_reformatted_the_text_did_not_take_it_exactly() -> None:
     )
 
 
+def test_a_field_that_shows_typed_symbols_in_its_own_forms_holds_the_text() -> None:
+    # qalculate (trial 8) shows the typed "6*7" as "6×7": the same expression in its own symbols, not a change
+    result = compare_typed("6*7", FieldText("6×7", 3, 3))
+    assert result.held and result.detail == "the field holds the typed text, in the app's own symbols: '6×7'"
+    assert compare_typed("10/4-1", FieldText("x=10÷4−1", 8, 8)).held
+    assert compare_typed("it's", FieldText("it’s", 4, 4)).held  # a curled quote
+    # Only a symbol for a symbol: a digit the app changed, or one it dropped, is still not the typed text.
+    assert not compare_typed("6*7", FieldText("6×8", 3, 3)).held
+    assert not compare_typed("6*7", FieldText("67", 2, 2)).held
+    assert compare_typed("6*7", FieldText("6×8", 3, 3)).detail.startswith("the field holds '6×8'")
+
+
 def test_a_full_field_that_already_ended_with_the_text_took_none_of_it() -> None:
     """A length-limited field full with "12345": typing "45" goes nowhere, though it still ends with "45"."""
     full = FieldText("12345", 5, 5)
