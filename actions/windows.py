@@ -26,6 +26,7 @@ class WindowInfo:
     viewable: bool = True  # mapped and not minimised (openbox unmaps windows of other desktops)
     dialog: bool = False  # a dialog (EWMH type, or transient for another window): slower to be ready
     app: str = ""  # the class of its application (WM_CLASS), read only for a window with no title
+    owner_id: int | None = None  # the window it is transient for (WM_TRANSIENT_FOR): a dialog's main window
 
     @property
     def name(self) -> str:

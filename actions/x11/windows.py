@@ -73,7 +73,9 @@ class WindowReader:
         hidden = self._atom("_NET_WM_STATE_HIDDEN") in (self._prop(window, "_NET_WM_STATE") or ())
         pid = self._prop(window, "_NET_WM_PID")
         types = self._prop(window, "_NET_WM_WINDOW_TYPE") or ()
-        dialog = self._atom("_NET_WM_WINDOW_TYPE_DIALOG") in types or bool(self._prop(window, "WM_TRANSIENT_FOR"))
+        owner = self._prop(window, "WM_TRANSIENT_FOR")
+        dialog = self._atom("_NET_WM_WINDOW_TYPE_DIALOG") in types or bool(owner)
+        owner_id = int(owner[0]) if owner and int(owner[0]) not in (0, window_id) else None
         title = self._title(window)
         return WindowInfo(
             window_id=window_id,
@@ -85,6 +87,7 @@ class WindowReader:
             pid=int(pid[0]) if pid else None,
             viewable=mapped and not hidden,
             dialog=dialog,
+            owner_id=owner_id,
             app="" if title else self._app(window),  # one more round trip, only where a name is missing
         )
 

@@ -4,6 +4,9 @@ a clock ticking all along, docs/trial8.md) found wrong, each asserted against th
 * qalculate shows the typed "6*7" as "6×7": the read back said the field did not hold the typed text and
   failed the step, though the expression was there and computed (a false failure). A field that shows typed
   symbols in its own forms (× for *, ÷ for /, − for -, curled quotes) holds the text.
+* pluma's Replace All replaced every match in the document behind its dialog, but the click was judged in the
+  dialog alone (the window under the pointer), where only the focus moved: ``no_change``, a false failure. A
+  dialog's main window (the one it is transient for) is part of the place its actions act in.
 * A command typed with its Enter met its output check with its own echo: tests/realapps/test_terminals.py.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 from scenarios.realapps.apps import running_app
 from tests.realapps.conftest import explain, require, run_plan, steps
@@ -46,3 +50,40 @@ def test_a_calculator_that_shows_typed_symbols_its_own_way_holds_the_typed_text(
         == "read back (at the caret): the field holds the typed text, in the app's own symbols: '6×7'"
     )
     assert entered["verdict"] == "met" and run.returncode == 0, explain(run, tmp_path)
+
+
+def _saved(path: Path, env: dict[str, str], keys: list[str], timeout_s: float = 5.0) -> str:
+    """The file once pluma saved it on ``keys`` of our own (not the plan's): what its document held."""
+    before = path.stat().st_mtime_ns
+    for chord in keys:
+        subprocess.run(["xdotool", "key", "--clearmodifiers", chord], env=env, check=True, timeout=10)
+        time.sleep(0.3)  # the test's own keys to another process, not the action path
+    deadline = time.monotonic() + timeout_s
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.05)  # waiting for another process's save
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_dialog_button_whose_effect_is_in_its_main_window_is_judged_there(desktop, clock, tmp_path) -> None:
+    require("pluma", "pluma")
+    env = desktop.env()
+    document = tmp_path / "p.txt"
+    document.write_text("a cat and a cat\n", encoding="utf-8")
+    plan = [
+        {"kind": "key", "keys": ["ctrl", "h"], "expect": {"window": "Replace"}},
+        {"kind": "click", "target": {"role": "field", "name": "Search for"}},
+        {"kind": "type", "text": "cat"},
+        {"kind": "click", "target": {"role": "field", "name": "Replace with"}},
+        {"kind": "type", "text": "dog"},
+        {"kind": "click", "target": "Replace All"},
+    ]
+    with running_app(["pluma", str(document)], env, "Pluma"):
+        run = run_plan(plan, env, tmp_path)
+        saved = _saved(document, env, ["Escape", "ctrl+s"])
+    assert saved.rstrip("\n") == "a dog and a dog", explain(run, tmp_path)  # pluma's own document, saved
+    first, *_, replace_all = steps(tmp_path)
+    assert replace_all["verdict"] == "changed", explain(run, tmp_path)
+    # The place it was judged in holds the main window: the one ctrl+h acted in, pluma's focused window then.
+    (left, top, right, bottom), (main_left, main_top, main_right, main_bottom) = replace_all["region"], first["region"]
+    assert left <= main_left and top <= main_top and right >= main_right and bottom >= main_bottom
+    assert run.returncode == 0, explain(run, tmp_path)
