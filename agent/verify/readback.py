@@ -196,30 +196,6 @@ def compare_typed(
 
     Exactly, or else in the app's own symbols (``_TYPOGRAPHIC``): a field that shows the typed "6*7" as "6×7"
     holds it."""
-    exact = _compare(typed, after, before, masked=masked, secret=secret, single_line=single_line)
-    if exact.held or masked or secret:
-        return exact
-    plain_after = replace(after, text=after.text.translate(_TYPOGRAPHIC))
-    plain_before = None if before is None else replace(before, text=before.text.translate(_TYPOGRAPHIC))
-    plain_typed = typed.translate(_TYPOGRAPHIC)
-    if (plain_typed, plain_after.text) == (typed, after.text):
-        return exact  # no symbol an app redraws: nothing more to compare
-    plain = _compare(plain_typed, plain_after, plain_before, single_line=single_line)
-    if not plain.held:
-        return exact
-    shown = _excerpt(_lines(after.text), after.caret)
-    return ReadBack(True, plain.rule, f"the field holds the typed text, in the app's own symbols: {shown!r}", shown)
-
-
-def _compare(
-    typed: str,
-    after: FieldText,
-    before: FieldText | None = None,
-    *,
-    masked: bool = False,
-    secret: bool = False,
-    single_line: bool = False,
-) -> ReadBack:
     what, typed = ("the secret" if secret else "the typed text"), _lines(typed)
     if masked:
         return _by_length(len(typed), after, before, what)
@@ -249,8 +225,20 @@ def _compare(
     if held:
         completed = f", then the app's selected completion {completion!r}" if completion else ""
         return ReadBack(True, rule, f"the field holds {what}: {shown!r}{completed}", shown)
+    if _in_own_symbols(typed, after, before, single_line):
+        return ReadBack(True, rule, f"the field holds the typed text, in the app's own symbols: {shown!r}", shown)
     why = f"it is as it was: it took none of the {len(typed)} typed characters" if untouched else _why(typed, part)
     return ReadBack(False, rule, f"the field holds {shown!r} ({len(text)} characters): {why}", shown)
+
+
+def _in_own_symbols(typed: str, after: FieldText, before: FieldText | None, single_line: bool) -> bool:
+    """Whether the field holds the typed text once both are read with ``_TYPOGRAPHIC``'s plain forms (never
+    again: those forms have nothing left to translate)."""
+    plain_typed, plain_text = typed.translate(_TYPOGRAPHIC), after.text.translate(_TYPOGRAPHIC)
+    if (plain_typed, plain_text) == (typed, after.text):
+        return False  # no symbol an app redraws
+    plain_before = None if before is None else replace(before, text=before.text.translate(_TYPOGRAPHIC))
+    return compare_typed(plain_typed, replace(after, text=plain_text), plain_before, single_line=single_line).held
 
 
 def _left_beside(typed: str, after: FieldText, before: FieldText | None) -> tuple[str, str] | None:
