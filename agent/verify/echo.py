@@ -62,7 +62,10 @@ def is_echo(match: TextMatch, words: Sequence[Word], sides: Sequence[Beside]) ->
     tail = last.text[round(match.cut[1] * len(last.text)) :]
     before = [w.text for w in line if id(w) not in own and w.box[0] < first.box[0]] + [head]
     after = [tail] + [w.text for w in line if id(w) not in own and w.box[0] > last.box[0]]
-    left, right = fold(" ".join(before))[-_CONTEXT:], fold(" ".join(after))[:_CONTEXT]
+    # Twice as much of the screen as of the typed line: OCR adds now and then (a word read twice from two
+    # overlapping text blobs, "T-DONE T-DONE | tee tee" in trial 8's qterminal), and the typed side is found in
+    # order within it all the same.
+    left, right = fold(" ".join(before))[-2 * _CONTEXT :], fold(" ".join(after))[: 2 * _CONTEXT]
     return any(_shows(typed.left, left) or _shows(typed.right, right) for typed in sides)
 
 

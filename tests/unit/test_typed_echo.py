@@ -50,6 +50,16 @@ def test_a_wrapped_command_is_told_by_the_side_that_stayed_on_the_row() -> None:
     assert echoes(typed, "T6-DONE", screen) == [True]  # "T6-DONE;" read as one word: the ';' is beside it
 
 
+def test_a_word_read_twice_beside_the_match_still_makes_an_echo() -> None:
+    # trial 8, qterminal: a wrapped command's second row read as "T-DONE T-DONE | tee tee /tmp/...": the row
+    # starts with the match, and what follows it holds the typed side with OCR's extra words between
+    typed = "test -d /nonexistent && echo T-DONE | tee /tmp/trial8/work/T4/out.txt\n"
+    screen = row(20, "root@vm:/tmp/trial8/work/T4#", "test", "-d", "/nonexistent", "&&", "echo", "?") + row(
+        40, "T-DONE", "T-DONE", "|", "tee", "tee", "/tmp/trial8/work/T4/out.txt"
+    )
+    assert echoes(typed, "T-DONE", screen) == [True, True]  # each of the two reads of the word
+
+
 @pytest.mark.parametrize(
     ("typed", "why"),
     [
