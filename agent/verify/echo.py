@@ -13,6 +13,7 @@ judged as before.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import NamedTuple
@@ -42,7 +43,8 @@ def submitted_sides(action: Action, pattern: TextPattern) -> list[Beside]:
     if not isinstance(action, Type):
         return []
     sides = []
-    for line in action.text.replace("\r\n", "\n").split("\n")[:-1]:  # after the last newline: not sent
+    # Every line end types as Enter ("\r\n" and "\r" too); the part after the last one was not sent.
+    for line in re.split(r"\r\n|\r|\n", action.text)[:-1]:
         for span in pattern.search(line):
             side = Beside(fold(line[: span.start])[-_CONTEXT:], fold(line[span.end :])[:_CONTEXT])
             if max(len(side.left), len(side.right)) >= _MIN_SIDE:

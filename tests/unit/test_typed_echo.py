@@ -38,6 +38,12 @@ def test_the_echoed_command_is_an_echo_and_its_output_line_is_not() -> None:
     assert echoes(COMMAND, "T6-DONE", echoed + row(40, "T6-DONE") + row(60, "$")) == [False]
 
 
+def test_every_line_end_submits_a_line() -> None:
+    echoed = row(20, "$", "false", "&&", "echo", "T6-DONE")
+    for end in ("\r\n", "\r"):
+        assert echoes(f"false && echo T6-DONE{end}", "T6-DONE", echoed) == [True], repr(end)
+
+
 def test_a_few_misread_characters_still_make_an_echo() -> None:
     assert echoes(COMMAND, "T6-DONE", row(20, "$", "fa1se", "&&", "ech0", "T6-DONE")) == [True]
 
