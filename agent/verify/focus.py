@@ -48,11 +48,16 @@ class KeyboardFocus:
         entry["path"] = [list(step) for step in self.path]
         return entry
 
+    def window(self) -> tuple[str, str] | None:
+        """The window the element is in, (role, name), as the tree named it before the action: the title
+        the app itself had set by then (its window manager's title may catch up later)."""
+        return next(((role, name) for role, name in self.path if role in _WINDOW_ROLES), None)
+
     def describe(self) -> str:
         """One line: "the text 'Name' in dialog 'Sign in'"."""
         element = self.element
         name = element.name or element.label
-        window = next(((role, name) for role, name in self.path if role in _WINDOW_ROLES), None)
+        window = self.window()
         where = f" in {window[0]} {window[1]!r}" if window is not None and window[1] else ""
         return f"the {element.role}{f' {name!r}' if name else ''}{where}"
 
