@@ -6,7 +6,8 @@ a clock ticking all along, docs/trial8.md) found wrong, each asserted against th
   symbols in its own forms (× for *, ÷ for /, − for -, curled quotes) holds the text.
 * pluma's Replace All replaced every match in the document behind its dialog, but the click was judged in the
   dialog alone (the window under the pointer), where only the focus moved: ``no_change``, a false failure. A
-  dialog's main window (the one it is transient for) is part of the place its actions act in.
+  dialog's main window (the one it is transient for) is part of the place its actions act in; what that window
+  draws late (the matches of the search typed just before) does not pass a dead click in the dialog.
 * A command typed with its Enter met its output check with its own echo: tests/realapps/test_terminals.py.
 """
 
@@ -87,3 +88,26 @@ def test_a_dialog_button_whose_effect_is_in_its_main_window_is_judged_there(desk
     (left, top, right, bottom), (main_left, main_top, main_right, main_bottom) = replace_all["region"], first["region"]
     assert left <= main_left and top <= main_top and right >= main_right and bottom >= main_bottom
     assert run.returncode == 0, explain(run, tmp_path)
+
+
+def test_a_dead_click_in_a_dialog_is_not_changed_by_its_main_window(desktop, clock, tmp_path) -> None:
+    # The counterpart: the main window is part of the dialog's place, so what it draws late (pluma marks the
+    # matches of a search typed in its dialog) must not pass a click on the dialog's label, which does nothing.
+    require("pluma", "pluma")
+    env = desktop.env()
+    document = tmp_path / "p.txt"
+    document.write_text("a cat and a cat\n", encoding="utf-8")
+    plan = [
+        {"kind": "key", "keys": ["ctrl", "h"], "expect": {"window": "Replace"}},
+        {"kind": "click", "target": {"role": "field", "name": "Search for"}},
+        {"kind": "type", "text": "cat"},
+        {"kind": "click", "target": {"role": "label", "name": "Replace with"}},
+    ]
+    with running_app(["pluma", str(document)], env, "Pluma"):
+        run = run_plan(plan, env, tmp_path)
+        saved = _saved(document, env, ["Escape", "ctrl+End", "exclam", "ctrl+s"])  # a mark, so that it saves
+    assert saved == "a cat and a cat!\n", explain(run, tmp_path)  # nothing replaced (pluma ends the line)
+    *_, typed, dead = steps(tmp_path)
+    assert typed["verdict"] == "read_back", explain(run, tmp_path)
+    assert dead["verdict"] == "no_change", (dead.get("changed_bbox"), explain(run, tmp_path))
+    assert run.returncode == 1, explain(run, tmp_path)
