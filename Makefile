@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x1
                    mousepad galculator featherpad zenity yad x11-apps xterm xfce4-terminal \
                    tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-chi-sim tesseract-ocr-jpn fonts-wqy-zenhei \
                    xserver-xorg-core xserver-xorg-video-dummy \
-                   dbus-daemon at-spi2-core python3-pyqt5 gnumeric gpicview dillo l3afpad qalculate-gtk pluma
+                   dbus-daemon at-spi2-core python3-pyqt5 gnumeric gpicview dillo l3afpad qalculate-gtk pluma geany
 # dbus-daemon + at-spi2-core: the D-Bus session and accessibility bus a private desktop starts, so GTK,
 # Qt and Chromium apps publish their widgets (the tree rung; the Python side is dbus-fast, from pip).
 # python3-pyqt5: the system Python's PyQt5 for the Qt form (scenarios/pages/qt_form.py) of the identity
@@ -21,8 +21,8 @@ DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x1
 # untitled dialog left open).
 # dillo, l3afpad: tests/realapps/test_trial6_pitfalls.py (a steady caret in an FLTK field, a path typed over
 # a selected stem).
-# qalculate-gtk, pluma: tests/realapps/test_trial8_pitfalls.py (typed symbols a field shows in its own
-# forms, a dialog's button whose effect is in its main window).
+# qalculate-gtk, pluma, geany: tests/realapps/test_trial8_pitfalls.py (typed symbols a field shows in its
+# own forms, a dialog's button whose effect is in its main window, an expander as wide as its dialog).
 # The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA),
 # and the model stack the tiny-model tests run on. Installed before the package, so nothing in
 # `.[dev]` can drag in another torch.

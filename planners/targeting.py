@@ -28,6 +28,7 @@ from actions.windows import WindowInfo
 from planners.base import Plan, StepFeedback
 from planners.grounding.base import Grounder, GroundingQuery, GroundingResult
 from planners.grounding.identity import Identity, confirm, from_record, read_identity
+from planners.grounding.label_point import on_its_label
 from planners.grounding.ocr import OcrGrounder
 from planners.grounding.template import AnchorTemplateGrounder, ScreenTemplateGrounder
 from planners.grounding.tree import TreeGrounder, TreeSource
@@ -116,6 +117,8 @@ class TargetResolver:
                 found_at = result.point if result.by_identity else found_at
             if grounder is self.template:
                 result = self._confirmed(result, recorded, frame, window)
+            if grounder is self.tree and target.offset is None:
+                result = on_its_label(result, frame, self.ocr)  # a wide check box or expander: on its label
             tried.append(result)
             if result.point is not None:
                 cache = "learned" if cached is None else "updated"

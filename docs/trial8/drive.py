@@ -22,9 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from actions.x11.windows import wait_for_window  # noqa: E402
 from agent.desktop.xserver import VirtualDesktop  # noqa: E402
-from runs import RUNS, Run  # noqa: E402
 from scenarios.harness import MotionAppProcess  # noqa: E402
 from scenarios.realapps.apps import _app_process  # noqa: E402
+
+# isort: split
+from runs import RUNS, Run  # noqa: E402  (this folder's plans: first- or third-party by ruff's version)
 
 ROOT = Path("/tmp/trial8")
 DESKPILOT = str(Path(sys.executable).parent / "deskpilot")  # the venv that runs this driver

@@ -13,11 +13,15 @@ a clock ticking all along, docs/trial8.md) found wrong, each asserted against th
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from pathlib import Path
 
-from scenarios.realapps.apps import running_app
+import pytest
+
+from scenarios.realapps.apps import running_app, running_dialog
+from scenarios.realapps.forms import qt_python
 from tests.realapps.conftest import explain, require, run_plan, steps
 
 
@@ -65,15 +69,23 @@ def _saved(path: Path, env: dict[str, str], keys: list[str], timeout_s: float = 
     return path.read_text(encoding="utf-8")
 
 
+def _cats(document: Path) -> Path:
+    document.write_text("a cat and a cat\n", encoding="utf-8")
+    return document
+
+
+PLUMA_SEARCH_CAT = [  # pluma's Replace dialog, "cat" typed as what to search for
+    {"kind": "key", "keys": ["ctrl", "h"], "expect": {"window": "Replace"}},
+    {"kind": "click", "target": {"role": "field", "name": "Search for"}},
+    {"kind": "type", "text": "cat"},
+]
+
+
 def test_a_dialog_button_whose_effect_is_in_its_main_window_is_judged_there(desktop, clock, tmp_path) -> None:
     require("pluma", "pluma")
-    env = desktop.env()
-    document = tmp_path / "p.txt"
-    document.write_text("a cat and a cat\n", encoding="utf-8")
+    env, document = desktop.env(), _cats(tmp_path / "p.txt")
     plan = [
-        {"kind": "key", "keys": ["ctrl", "h"], "expect": {"window": "Replace"}},
-        {"kind": "click", "target": {"role": "field", "name": "Search for"}},
-        {"kind": "type", "text": "cat"},
+        *PLUMA_SEARCH_CAT,
         {"kind": "click", "target": {"role": "field", "name": "Replace with"}},
         {"kind": "type", "text": "dog"},
         {"kind": "click", "target": "Replace All"},
@@ -94,13 +106,9 @@ def test_a_dead_click_in_a_dialog_is_not_changed_by_its_main_window(desktop, clo
     # The counterpart: the main window is part of the dialog's place, so what it draws late (pluma marks the
     # matches of a search typed in its dialog) must not pass a click on the dialog's label, which does nothing.
     require("pluma", "pluma")
-    env = desktop.env()
-    document = tmp_path / "p.txt"
-    document.write_text("a cat and a cat\n", encoding="utf-8")
+    env, document = desktop.env(), _cats(tmp_path / "p.txt")
     plan = [
-        {"kind": "key", "keys": ["ctrl", "h"], "expect": {"window": "Replace"}},
-        {"kind": "click", "target": {"role": "field", "name": "Search for"}},
-        {"kind": "type", "text": "cat"},
+        *PLUMA_SEARCH_CAT,
         {"kind": "click", "target": {"role": "label", "name": "Replace with"}},
     ]
     with running_app(["pluma", str(document)], env, "Pluma"):
@@ -111,3 +119,65 @@ def test_a_dead_click_in_a_dialog_is_not_changed_by_its_main_window(desktop, clo
     assert typed["verdict"] == "read_back", explain(run, tmp_path)
     assert dead["verdict"] == "no_change", (dead.get("changed_bbox"), explain(run, tmp_path))
     assert run.returncode == 1, explain(run, tmp_path)
+
+
+def test_an_expander_as_wide_as_its_dialog_is_clicked_on_its_label(desktop, clock, tmp_path) -> None:
+    # geany's "Replace All" is a GtkExpander (a toggle button in the tree) 597 points wide: its centre is blank
+    # space that takes no click (trial 8's G5: no_change, honest, but not what a user asked for).
+    require("geany", "geany")
+    env, document = desktop.env(), _cats(tmp_path / "g.txt")
+    plan = [
+        {"kind": "key", "keys": ["ctrl", "h"], "expect": {"window": "Replace"}},
+        {"kind": "type", "text": "cat"},
+        {"kind": "click", "target": {"role": "field", "name": "Replace with"}},
+        {"kind": "type", "text": "dog"},
+        {"kind": "click", "target": "Replace All"},
+        {"kind": "click", "target": "In Document"},  # shown only once the expander is open
+        {"kind": "key", "keys": ["escape"], "expect": {"no_window": "^Replace$"}},
+        {"kind": "key", "keys": ["ctrl", "s"], "expect": {"no_window": r"^\*"}},
+    ]
+    with running_app(["geany", "-i", str(document)], env, "Geany"):
+        run = run_plan(plan, env, tmp_path)
+    assert document.read_text(encoding="utf-8") == "a dog and a dog\n", explain(run, tmp_path)  # geany saved it
+    expander = steps(tmp_path)[4]
+    grounding = expander["grounding"][0]
+    assert grounding["rung"] == "tree" and "clicked on its label" in grounding["tried"][0]["why"], grounding
+    x, y, width, height = grounding["tried"][0]["element"]["box"]
+    assert x <= expander["action"]["x"] < x + width // 3 and y <= expander["action"]["y"] < y + height
+    assert expander["verdict"] == "changed" and run.returncode == 0, explain(run, tmp_path)
+
+
+QT_WIDE_CHECK = """
+import json, sys
+from PyQt5.QtWidgets import QApplication, QCheckBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+app = QApplication(sys.argv)
+window = QWidget(); window.setWindowTitle("Qt wide"); window.move(40, 40); window.resize(640, 160)
+layout = QVBoxLayout(window); remember = QCheckBox("Remember me"); layout.addWidget(remember)
+remember.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)  # as wide as the window, as forms lay them out
+save = QPushButton("Save"); layout.addWidget(save)
+save.clicked.connect(lambda: (print(json.dumps({"remember": remember.isChecked()}), flush=True), app.quit()))
+window.show(); sys.exit(app.exec_())
+"""
+
+
+def test_a_qt_check_box_stretched_across_its_window_is_clicked_where_qt_takes_it(desktop, clock, tmp_path) -> None:
+    # Qt takes a check box's clicks on its indicator and text only (QCheckBox::hitButton), and publishes just
+    # that part as its box: the tree's centre is on the label already, and no OCR is spent on moving it.
+    python = qt_python()
+    if python is None:
+        pytest.skip("no Python with PyQt5 (Debian: apt-get install python3-pyqt5; `make deps` installs it)")
+    script = tmp_path / "qt_wide.py"
+    script.write_text(QT_WIDE_CHECK, encoding="utf-8")
+    remember = {"role": "check box", "name": "Remember me"}
+    plan = [
+        {"kind": "click", "target": remember, "expect": {"state": "checked", "target": remember, "timeout_s": 3}},
+        {"kind": "click", "target": {"role": "button", "name": "Save"}, "expect": {"no_window": "^Qt wide$"}},
+    ]
+    env = desktop.env()
+    with running_dialog([python, str(script)], env, "^Qt wide$") as dialog:
+        run = run_plan(plan, env, tmp_path)
+        answer = dialog.answer()
+    assert answer and json.loads(answer) == {"remember": True}, explain(run, tmp_path)  # Qt's own word
+    checked = steps(tmp_path)[0]
+    assert "clicked on its label" not in checked["grounding"][0]["tried"][0]["why"], checked["grounding"]
+    assert checked["verdict"] == "met" and run.returncode == 0, explain(run, tmp_path)
