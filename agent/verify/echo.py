@@ -9,6 +9,12 @@ so a long command the terminal wrapped onto the next row is still told by the si
 that is the expected text and nothing more ("hello" sent to a chat) cannot be told from its own echo, and a
 line that was not submitted (no newline after it) is one whose showing is what the check asks: both are
 judged as before.
+
+The prompt a typed line went into proves nothing either: ``type "false\n"`` with ``{"text": "R2"}`` in a shell
+whose prompt names its folder R2 was met by the new prompt the shell drew under the command, word for word the
+one before (trial 9, sakura). A match on a line whose whole text begins another line of the screen, where the
+rest of that line is a submitted typed line, is that prompt drawn again (``is_prompt``); a command's output
+repeating an earlier line ("DONE" under a second ``echo DONE``) has no such line beside it and still counts.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from planners.grounding.ocr import TextMatch, Word
 from planners.grounding.ocr_lines import group_lines
 
 ECHO = "only the typed line's own echo shows it: this proves nothing about what the line did"
+PROMPT = "only the prompt the typed line went into, drawn again under it, shows it: this proves nothing"
 _LINE_GAP = 1.5  # text heights between words of one line, as targets and expectations read lines
 _CONTEXT = 10  # folded characters on each side of the expected text that tell its echo
 _MIN_SIDE = 3  # a side with fewer typed characters tells nothing
@@ -76,3 +83,43 @@ def _shows(typed: str, screen: str) -> bool:
         return False
     kept = sum(block.size for block in SequenceMatcher(None, typed, screen, autojunk=False).get_matching_blocks())
     return kept >= _ECHOED * len(typed)
+
+
+def submitted_lines(action: Action) -> list[str]:
+    """A ``type``'s submitted lines (each followed by a newline), folded; those too short to tell left out."""
+    if not isinstance(action, Type):
+        return []
+    lines = [fold(line) for line in re.split(r"\r\n|\r|\n", action.text)[:-1]]
+    return [line for line in lines if len(line) >= _MIN_SIDE]
+
+
+def is_prompt(match: TextMatch, words: Sequence[Word], before: Sequence[Word], typed: Sequence[str]) -> bool:
+    """Whether ``match`` lies on a line that reads as a whole line of the screen ``before`` the action (the
+    prompt, alone on its row) and another line now reads as that line followed by one of the ``typed`` lines
+    (``submitted_lines``): the prompt the line was typed at, drawn again for the next one. "Reads as": 80% alike,
+    OCR reads a caret beside a prompt as "I" one time and not the next."""
+    if not typed:
+        return False
+    lines = group_lines(words, _LINE_GAP)
+    own = next((line for line in lines if match.words[0] in line), None)
+    if own is None:
+        return False
+    now = _text(own)
+    prompts = [text for line in group_lines(before, _LINE_GAP) if _alike(text := _text(line), now)]
+    # Output that merely starts like the echo line ("R2" under "R2-box $ echo R2") was no line before: new.
+    for line in lines:
+        text = _text(line)
+        if line is not own and any(
+            _alike(text[: len(prompt)], prompt) and any(_shows(t, text[len(prompt) :]) for t in typed)
+            for prompt in prompts
+        ):
+            return True
+    return False
+
+
+def _alike(a: str, b: str) -> bool:
+    return len(a) >= _MIN_SIDE and SequenceMatcher(None, a, b, autojunk=False).ratio() >= _ECHOED
+
+
+def _text(line: Sequence[Word]) -> str:
+    return fold(" ".join(w.text for w in line))

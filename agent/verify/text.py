@@ -21,7 +21,7 @@ from agent.motion import Box
 from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.context import Judgement, StepContext
-from agent.verify.echo import ECHO, is_echo, submitted_sides
+from agent.verify.echo import ECHO, PROMPT, is_echo, is_prompt, submitted_lines, submitted_sides
 from agent.verify.near import words_in
 from agent.verify.place import NoPlace, Place, text_place
 from agent.verify.poll import next_different, out_of_time
@@ -77,7 +77,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         found=_box((proven or found)[0]) if found else None,
     )
     if present and found and not proven:
-        why = ALREADY_THERE if proof.why_not == ALREADY_THERE else ECHO
+        why = proof.why_not or ECHO
         seen = seen.model_copy(update={"already_there": why == ALREADY_THERE, "detail": f"{seen.detail}; {why}"})
         return Judgement(Verdict.UNPROVEN, frame, seen)
     return Judgement(Verdict.MET if met else Verdict.FAILED, frame, seen)
@@ -90,13 +90,14 @@ class _Proof:
     the same box, may be all there is. A new line ("FINISHED" printed under the typed "echo FINISHED") or new
     words at the old place ("Applied 2 time(s)" for "Applied 1 ...") are new. A terminal or a log that
     scrolled moved its old lines up: the same words, one shift higher, are old. And a submitted typed line's
-    own echo is new but proves nothing (agent.verify.echo)."""
+    own echo is new but proves nothing, nor the prompt it was typed at drawn again under it (agent.verify.echo)."""
 
     def __init__(self, ctx: StepContext, pattern: TextPattern) -> None:
         self.ctx, self.pattern = ctx, pattern
         self.sides = submitted_sides(ctx.action, pattern)
+        self.typed = submitted_lines(ctx.action)
         self._before: dict[tuple[Box, ...], tuple[list[Word], list[TextMatch]]] = {}
-        self.why_not = ""  # why the last matches proved nothing: ALREADY_THERE or ECHO
+        self.why_not = ""  # why the last matches proved nothing: ALREADY_THERE, ECHO or PROMPT
 
     def new(self, found: list[TextMatch], words: Sequence[Word], place: Place) -> list[TextMatch]:
         if not found:
@@ -110,8 +111,9 @@ class _Proof:
         # command printed on the row where the last one was before the scroll).
         dy = scroll_shift(before_words, words)
         fresh = [m for m in found if not any(_unchanged(m, old, dy) for old in before)]
-        proven = [m for m in fresh if not is_echo(m, words, self.sides)]
-        self.why_not = "" if proven else (ECHO if fresh else ALREADY_THERE)
+        not_echo = [m for m in fresh if not is_echo(m, words, self.sides)]
+        proven = [m for m in not_echo if not is_prompt(m, words, before_words, self.typed)]
+        self.why_not = "" if proven else (PROMPT if not_echo else ECHO if fresh else ALREADY_THERE)
         return proven
 
 

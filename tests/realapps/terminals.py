@@ -39,8 +39,11 @@ TERMINALS = {
 
 
 @contextmanager
-def terminal(name: str, env: dict[str, str], home: Path, timeout_s: float = 20.0) -> Iterator[WindowInfo]:
-    """Start terminal ``name`` with a bare shell in ``home``; yields its window once it has the focus."""
+def terminal(
+    name: str, env: dict[str, str], home: Path, timeout_s: float = 20.0, prompt: str = "$ "
+) -> Iterator[WindowInfo]:
+    """Start terminal ``name`` with a bare shell in ``home`` (``prompt``: its PS1); yields its window once it
+    has the focus."""
     package, command = TERMINALS[name]
     require(name, package)
     home.mkdir(parents=True, exist_ok=True)
@@ -50,7 +53,7 @@ def terminal(name: str, env: dict[str, str], home: Path, timeout_s: float = 20.0
         "LC_ALL": "C.UTF-8",
         "LANG": "C.UTF-8",
         "HOME": str(home),
-        "PS1": "$ ",
+        "PS1": prompt,
         "XDG_CONFIG_HOME": str(home / ".config"),
         "HISTFILE": str(home / ".history"),
     }

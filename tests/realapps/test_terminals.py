@@ -110,3 +110,25 @@ def test_a_typed_commands_own_echo_does_not_meet_its_output_check(
     assert proc.returncode == status, explain(proc, tmp_path)
     if verdict == "unproven":
         assert "only the typed line's own echo shows it" in typed["note"]
+
+
+@pytest.mark.parametrize(("command", "verdict", "status"), [("false", "unproven", 1), ("echo R2", "met", 0)])
+def test_the_prompt_drawn_again_under_a_command_does_not_meet_its_output_check(
+    desktop, tmp_path, command: str, verdict: str, status: int
+) -> None:
+    """Trial 9 (sakura): a prompt that names its folder, R2, is drawn again under the typed command, word for
+    word, and that new line met ``{"text": "R2"}`` although the command printed nothing. Only output proves it."""
+    ran = tmp_path / "home" / "ran.txt"
+    plan = [{"kind": "type", "text": f"{command}; echo ran > ran.txt\n", "expect": {"text": "R2", "timeout_s": 2}}]
+    with (
+        MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
+        terminal("xterm", desktop.env(), tmp_path / "home", prompt="R2-box $ "),
+    ):
+        proc = run_plan(plan, desktop.env(), tmp_path)
+        written = wait_for_file(ran)
+    assert written == "ran\n", explain(proc, tmp_path)  # the shell ran the line either way: its own word
+    (typed,) = steps(tmp_path)
+    assert typed["verdict"] == verdict, explain(proc, tmp_path)
+    assert proc.returncode == status, explain(proc, tmp_path)
+    if verdict == "unproven":
+        assert "only the prompt the typed line went into" in typed["note"], typed["note"]

@@ -7,7 +7,7 @@ import pytest
 
 from actions.models import Type
 from actions.text_match import TextPattern
-from agent.verify.echo import is_echo, submitted_sides
+from agent.verify.echo import is_echo, is_prompt, submitted_lines, submitted_sides
 from agent.verify.text import matches
 from planners.grounding.ocr import Word
 
@@ -78,3 +78,33 @@ def test_no_echo_is_told_where_the_typed_line_says_nothing(typed: str, why: str)
     screen = row(20, "$", "false", "&&", "echo", "T6-DONE")
     assert submitted_sides(Type(text=typed), TextPattern.parse("T6-DONE")) == [], why
     assert echoes(typed, "T6-DONE", screen) == [False], why
+
+
+def prompts(typed: str, wanted: str, words: list[Word], before: list[Word]) -> list[bool]:
+    lines = submitted_lines(Type(text=typed))
+    return [is_prompt(match, words, before, lines) for match in matches(words, TextPattern.parse(wanted))]
+
+
+PROMPT = row(20, "root@vm:/tmp/R2#")  # the screen before: the prompt alone, waiting
+
+
+def test_the_prompt_drawn_again_under_the_command_is_not_its_output() -> None:
+    # trial 9, sakura: `false` typed in a folder named R2; the new prompt, word for word the old one, held "R2".
+    # The first row's match was there before the action (the judge's "already there"); the second is the prompt.
+    screen = row(20, "root@vm:/tmp/R2#", "false") + row(40, "root@vm:/tmp/R2#")
+    assert prompts("false\n", "R2", screen, PROMPT) == [False, True]
+    misread = row(20, "root@vm:/tmp/R2#", "fa1se") + row(40, "root@vm:/tmp/R2#")  # OCR misreads a few
+    assert prompts("false\n", "R2", misread, PROMPT) == [False, True]
+
+
+def test_output_that_repeats_an_earlier_line_or_starts_like_the_prompt_is_still_output() -> None:
+    # A second `echo DONE`: "DONE" under it repeats the first one's output; no line is "DONE" and the command.
+    before = row(20, "$", "echo", "DONE") + row(40, "DONE") + row(60, "$")
+    screen = before[:-1] + row(60, "$", "echo", "DONE") + row(80, "DONE") + row(100, "$")
+    assert prompts("echo DONE\n", "DONE", screen, before) == [False, False]
+    # "R2" printed under "R2-box $ echo R2": the echo line begins with it, but no line was "R2" before.
+    screen = row(20, "R2-box", "$", "echo", "R2") + row(40, "R2") + row(60, "R2-box", "$")
+    assert prompts("echo R2\n", "/^R2$/", screen, row(20, "R2-box", "$")) == [False]
+    # Nor is a line typed without its Enter (nothing submitted: no prompt drawn again).
+    screen = row(20, "root@vm:/tmp/R2#", "false") + row(40, "root@vm:/tmp/R2#")
+    assert prompts("false", "R2", screen, PROMPT) == [False, False]
