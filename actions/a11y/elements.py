@@ -214,6 +214,10 @@ class Snapshot:
         found = [i for i in found if self.visible_box(i) is not None] or found
         if not found:
             return None
+        # Qt also leaves a page tab marked focused once the keys went to a field of a search bar below it
+        # (trial 9, juffed's Find field: the tab, deeper, was taken): a focused editable text is where they go.
+        editable = [i for i in found if "editable" in self.elements[i].states]
+        found = [i for i in editable if TEXT_INTERFACE in self.elements[i].interfaces] or found
         deepest = max(found, key=lambda i: self.elements[i].depth)
         if TEXT_INTERFACE in self.elements[deepest].interfaces:
             return deepest
@@ -229,7 +233,7 @@ class Snapshot:
 # A menu bar's items pop up outside it, and an application object's box is meaningless.
 _UNCLIPPING = frozenset({"application", "menu bar"})
 _EDITABLE_BLOCKS = frozenset({"section", "paragraph"})
-POPPING_UP = frozenset({"menu", "combo box"})  # what they hold is drawn in a popup of its own
+POPPING_UP = frozenset({"menu", "popup menu", "combo box"})  # what they hold is drawn in a popup of its own
 
 
 def _words(text: str) -> list[str]:

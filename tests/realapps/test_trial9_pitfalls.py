@@ -1,0 +1,70 @@
+"""What a ninth trial (juffed, mate-calc, sakura, tkcon, xfwrite, xclipboard; 95 runs, a clock ticking all along,
+docs/trial9.md) found wrong in Qt's tree, each asserted against the app's own saved file:
+
+* juffed's menus are menu bar > menu item "File" > popup menu > items, and only "menu" was known to pop up:
+  every item was clipped away by the menu bar, "hidden or off-screen", and `click "Save"` went to the
+  toolbar button under the open menu (refused as covered). A "popup menu" is drawn in a popup of its own too.
+* Qt leaves the page tab marked focused once the keys went to the Find field of juffed's search bar below
+  it; the tab, deeper in the tree, was taken for the focused element: a click into the Find field was
+  ``no_change`` (not ``focused``), and what was typed there was never read back.
+* The prompt drawn again under a typed command: tests/realapps/test_terminals.py.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from scenarios.realapps.apps import running_app
+from tests.realapps.conftest import explain, require, run_plan, steps
+
+JUFFED_TITLE = r"j\.txt - JuffEd"
+
+
+def _saved(path: Path, wanted: str, timeout_s: float = 5.0) -> str:
+    """The file once it holds ``wanted`` (juffed writes it on the plan's own save), else what it holds."""
+    deadline = time.monotonic() + timeout_s
+    while path.read_text(encoding="utf-8") != wanted and time.monotonic() < deadline:
+        time.sleep(0.05)  # waiting for another process's save
+    return path.read_text(encoding="utf-8")
+
+
+def test_an_item_of_a_qt_popup_menu_is_clicked(desktop, clock, tmp_path) -> None:
+    require("juffed", "juffed")
+    env, document = desktop.env(), tmp_path / "j.txt"
+    document.write_text("", encoding="utf-8")
+    plan = [
+        {"kind": "type", "text": "menu save\n"},
+        {"kind": "click", "target": "File"},
+        {"kind": "click", "target": {"role": "menu item", "name": "Save"}, "expect": {"window": r"^j\.txt"}},
+    ]
+    with running_app(["juffed", str(document)], env, JUFFED_TITLE):
+        run = run_plan(plan, env, tmp_path)
+        saved = _saved(document, "menu save\n")
+    assert saved == "menu save\n", explain(run, tmp_path)  # juffed saved it: the menu's Save was clicked
+    *_, save = steps(tmp_path)
+    assert save["grounding"][0]["rung"] == "tree" and save["verdict"] == "met", explain(run, tmp_path)
+    assert run.returncode == 0, explain(run, tmp_path)
+
+
+def test_the_field_of_a_qt_search_bar_is_the_focused_one_not_the_page_tab_above_it(desktop, clock, tmp_path) -> None:
+    require("juffed", "juffed")
+    env, document = desktop.env(), tmp_path / "j.txt"
+    document.write_text("a cat and a cat\n", encoding="utf-8")
+    plan = [
+        {"kind": "key", "keys": ["ctrl", "r"]},  # the find-and-replace bar, its Find field focused
+        {"kind": "click", "target": {"role": "field", "name": "Find"}},
+        {"kind": "type", "text": "cat"},
+        {"kind": "click", "target": {"role": "field", "name": "Replace"}},
+        {"kind": "type", "text": "dog"},
+        {"kind": "key", "keys": ["enter"]},  # replaces the first match
+        {"kind": "key", "keys": ["ctrl", "s"]},
+    ]
+    with running_app(["juffed", str(document)], env, JUFFED_TITLE):
+        run = run_plan(plan, env, tmp_path)
+        saved = _saved(document, "a dog and a cat\n")
+    assert saved == "a dog and a cat\n", explain(run, tmp_path)  # juffed replaced and saved
+    _, into_find, find, _, replace, *_ = steps(tmp_path)
+    assert into_find["verdict"] == "focused", explain(run, tmp_path)  # the field already had the focus
+    assert find["verdict"] == replace["verdict"] == "read_back", explain(run, tmp_path)  # read from the field
+    assert run.returncode == 0, explain(run, tmp_path)
