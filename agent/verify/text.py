@@ -20,6 +20,7 @@ from actions.text_match import TextPattern
 from agent.motion import Box
 from agent.run_dir import Seen
 from agent.verify import judges
+from agent.verify.app_text import as_the_app_says
 from agent.verify.context import Judgement, StepContext
 from agent.verify.echo import ECHO, PROMPT, is_echo, is_prompt, submitted_lines, submitted_sides
 from agent.verify.near import words_in
@@ -57,6 +58,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
     while True:
         place = text_place(spec, ctx, frame)
         words = words_in(ctx.tools.reader, frame, place.boxes) if isinstance(place, Place) else []
+        words = as_the_app_says(words, ctx.tools.trees, frame)
         found = matches(words, pattern, frame)
         # A text that must show is met only by a match that proves the action (see _Proof): polled on until one
         # does, so a command's output that follows its echo (or last run's leftover) is still waited for.
@@ -105,6 +107,7 @@ class _Proof:
         key = tuple(place.boxes)
         if key not in self._before:  # the frame before the action, read once per place
             before_words = words_in(self.ctx.tools.reader, self.ctx.before, place.boxes)
+            before_words = as_the_app_says(before_words, self.ctx.tools.trees, self.ctx.before)
             self._before[key] = (before_words, matches(before_words, self.pattern, self.ctx.before))
         before_words, before = self._before[key]
         # Once it scrolled, what was at a place before has moved on: a match there now is new (the FINISHED a

@@ -7,13 +7,19 @@ docs/trial9.md) found wrong in Qt's tree, each asserted against the app's own sa
 * Qt leaves the page tab marked focused once the keys went to the Find field of juffed's search bar below
   it; the tab, deeper in the tree, was taken for the focused element: a click into the Find field was
   ``no_change`` (not ``focused``), and what was typed there was never read back.
+* OCR read mate-calc's display "100÷8" as "100+8" (a check for "100+8" was met, one for "100÷8" failed) and
+  sakura's "R1-OK" as "R1-0K" (a regex for it failed): a line OCR read inside an element that publishes its
+  text is put right by the element's own line most like it (agent/verify/app_text.py).
 * The prompt drawn again under a typed command: tests/realapps/test_terminals.py.
 """
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 from scenarios.realapps.apps import running_app
 from tests.realapps.conftest import explain, require, run_plan, steps
@@ -68,3 +74,46 @@ def test_the_field_of_a_qt_search_bar_is_the_focused_one_not_the_page_tab_above_
     assert into_find["verdict"] == "focused", explain(run, tmp_path)  # the field already had the focus
     assert find["verdict"] == replace["verdict"] == "read_back", explain(run, tmp_path)  # read from the field
     assert run.returncode == 0, explain(run, tmp_path)
+
+
+def _copied(env: dict[str, str], chord: str, timeout_s: float = 5.0) -> str:
+    """What the app copies to the clipboard on ``chord`` (a calculator's display): its own word."""
+    subprocess.run(["xclip", "-selection", "clipboard", "-i", "/dev/null"], env=env, check=True, timeout=10)
+    subprocess.run(["xdotool", "key", "--clearmodifiers", chord], env=env, check=True, timeout=10)
+    deadline, text = time.monotonic() + timeout_s, ""
+    while time.monotonic() < deadline and not text:
+        read = ["xclip", "-o", "-selection", "clipboard", "-t", "UTF8_STRING"]  # not STRING: "÷" would be "?"
+        out = subprocess.run(read, env=env, capture_output=True, timeout=10)
+        text = out.stdout.decode("utf-8", "replace").strip()
+        time.sleep(0.1)  # polling another process's clipboard, not the action path
+    return text
+
+
+@pytest.mark.parametrize(("wanted", "verdict", "status"), [("100÷8", "met", 0), ("100+8", "failed", 1)])
+def test_a_calculator_display_is_read_as_the_app_publishes_it(desktop, clock, tmp_path, wanted, verdict, status):
+    require("mate-calc", "mate-calc")
+    env = desktop.env()
+    plan = [{"kind": "type", "text": "100/8", "expect": {"text": wanted, "timeout_s": 3}}]
+    with running_app(["mate-calc"], env, "^Calculator$"):
+        run = run_plan(plan, env, tmp_path)
+        subprocess.run(["xdotool", "key", "--clearmodifiers", "Return"], env=env, check=True, timeout=10)
+        deadline = time.monotonic() + 5
+        while (result := _copied(env, "ctrl+c")) != "12.5" and time.monotonic() < deadline:
+            time.sleep(0.1)  # the display held 100÷8, not 100+8 (108): its result, once computed, says so
+    assert result == "12.5", explain(run, tmp_path)  # mate-calc's own word (it copies "÷" as "?": not that)
+    (typed,) = steps(tmp_path)
+    assert typed["verdict"] == verdict and run.returncode == status, explain(run, tmp_path)
+
+
+def test_a_terminal_line_ocr_misreads_is_read_as_the_terminal_publishes_it(desktop, clock, tmp_path) -> None:
+    require("sakura", "sakura")
+    env = desktop.env()
+    plan = [{"kind": "type", "text": "echo R1-OK | tee out.txt\n", "expect": {"text": "/^R1-OK$/", "timeout_s": 3}}]
+    with running_app(["sh", "-c", f"cd {tmp_path} && exec sakura"], env, "sakura|@|:"):
+        run = run_plan(plan, env, tmp_path)
+        deadline = time.monotonic() + 5
+        while not (tmp_path / "out.txt").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # waiting for another process's file
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "R1-OK\n", explain(run, tmp_path)
+    (typed,) = steps(tmp_path)
+    assert typed["verdict"] == "met" and run.returncode == 0, explain(run, tmp_path)
