@@ -89,7 +89,20 @@ def test_a_decimal_point_joins_the_display_digits_at_large_sizes() -> None:
     assert covering(find_blobs(np.asarray(image)), display) == [grown(display)]
 
 
-@pytest.mark.parametrize(("text", "read"), [("-", "-"), ("=", "="), ("\u2212", "-"), ("1", None), ("i", None)])
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("-", "-"),
+        ("=", "="),
+        ("\u2212", "-"),
+        ("÷", "÷"),
+        ("+", None),
+        ("1", None),
+        ("i", None),
+        (":", None),
+        ("%", None),
+    ],
+)
 def test_bar_glyphs_are_read_by_their_shape(text: str, read: str | None) -> None:
     for size in (11, 16, 26):
         image = canvas()
