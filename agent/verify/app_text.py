@@ -12,6 +12,7 @@ lines off the screen). Without a tree, or where the app publishes no text: OCR a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ ALIKE = 0.7  # of the characters of the two, folded: "100+8" and "100÷8", "R1-0
 _LINE_GAP = 1.5  # text heights between the words of one line, as expectations read lines
 _MAX_CHARS = 100_000  # a document's text beyond this is not read for a check (a log of megabytes)
 _CARETS = "|"  # a text caret beside a line is read as a bar
+_LENGTH_SLACK = 0.15  # a line put right as one word: at most this share of its characters more or fewer
 
 
 def as_the_app_says(words: Sequence[Word], trees: TreeSource | None, frame: Frame) -> list[Word]:
@@ -52,8 +54,23 @@ def as_the_app_says(words: Sequence[Word], trees: TreeSource | None, frame: Fram
             if index is not None and index not in lines_of:
                 lines_of[index] = _lines(trees, snapshot, index)
             said = _said(segment, lines_of.get(index, []) if index is not None else [])
-            out.extend(segment if said is None else [_one_word(said, segment)])
+            out.extend(segment if said is None else _put_right(segment, said))
     return out
+
+
+def _put_right(segment: Sequence[Word], said: str) -> list[Word]:
+    """The segment's words as the app says them: word for word where it says as many (each keeps its box, so
+    what stayed where it was still reads the same), else one word, where the lengths agree; else as read."""
+    tokens = said.split()
+    if len(tokens) == len(segment):
+        return [
+            w if normalise(t) == w.key else dataclasses.replace(w, text=t, key=normalise(t))
+            for w, t in zip(segment, tokens, strict=True)
+        ]
+    read = fold(" ".join(w.text for w in segment)).strip(_CARETS)
+    if abs(len(fold(said)) - len(read)) > max(2, _LENGTH_SLACK * len(read)):
+        return list(segment)  # a line OCR saw part of (or split in two): never words it did not see
+    return [_one_word(said, segment)]
 
 
 def _text_holders(snapshot: Snapshot) -> list[tuple[int, Box]]:

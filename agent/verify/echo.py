@@ -108,7 +108,7 @@ def is_prompt(match: TextMatch, words: Sequence[Word], before: Sequence[Word], t
     prompts = [text for line in group_lines(before, _LINE_GAP) if _alike(text := _text(line), now)]
     # Output that merely starts like the echo line ("R2" under "R2-box $ echo R2") was no line before: new.
     for line in lines:
-        text = _text(line)
+        text = _text(_row(line, words))  # the whole row: OCR splits a long echoed line where it leaves a gap
         if line is not own and any(
             _alike(text[: len(prompt)], prompt) and any(_shows(t, text[len(prompt) :]) for t in typed)
             for prompt in prompts
@@ -119,6 +119,15 @@ def is_prompt(match: TextMatch, words: Sequence[Word], before: Sequence[Word], t
 
 def _alike(a: str, b: str) -> bool:
     return len(a) >= _MIN_SIDE and SequenceMatcher(None, a, b, autojunk=False).ratio() >= _ECHOED
+
+
+def _row(line: Sequence[Word], words: Sequence[Word]) -> list[Word]:
+    """The words on the row of ``line`` from its start rightwards, left to right (centres within its height)."""
+    top = min(w.box[1] for w in line)
+    bottom = max(w.box[1] + w.box[3] for w in line)
+    left = min(w.box[0] for w in line)
+    on_row = [w for w in words if top <= w.box[1] + w.box[3] / 2 <= bottom and w.box[0] >= left]
+    return sorted(on_row, key=lambda w: w.box[0])
 
 
 def _text(line: Sequence[Word]) -> str:

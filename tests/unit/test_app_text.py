@@ -41,7 +41,9 @@ def test_a_terminal_line_is_put_right_by_its_own_line_and_the_rest_stays() -> No
     trees = FakeTrees(snapshot(terminal), text_script={terminal.ref: [screen]})
     words = row(10, 20, "$", "echo", "R1-0K", "|", "tee", "out.txt") + row(10, 40, "R1-0K") + row(10, 60, "$")
     read = as_the_app_says(words, trees, FRAME)
-    assert [w.text for w in read] == ["$ echo R1-OK | tee out.txt", "R1-OK", "$"]
+    # Word for word where the app's line has as many words: the others keep their reading and their box.
+    assert [w.text for w in read] == ["$", "echo", "R1-OK", "|", "tee", "out.txt", "R1-OK", "$"]
+    assert [w.box for w in read] == [w.box for w in words]
     assert len(matches(read, "/^R1-OK$/")) == 1
 
 
@@ -56,3 +58,13 @@ def test_what_the_app_does_not_hold_or_holds_as_read_stays_as_read() -> None:
     assert as_the_app_says(words, FakeTrees(snapshot(unlike)), FRAME) == words
     assert as_the_app_says(words, None, FRAME) == words  # no tree: OCR alone
     assert as_the_app_says(words, FakeTrees(unavailable="no bus"), FRAME) == words
+
+
+def test_a_line_ocr_saw_in_two_pieces_gets_no_words_it_did_not_see() -> None:
+    # trial 9's S8: OCR split a prompt row in two lines; the first piece, put right as the whole row, had its
+    # "tee out.txt" twice and no longer read as the prompt that was there before the action.
+    row_text = "root@vm:/tmp/S8# cat nosuch.txt | tee out.txt"
+    terminal = element("/t", "terminal", "", (0, 0, 1200, 400), interfaces=TEXT)
+    trees = FakeTrees(snapshot(terminal), text_script={terminal.ref: [row_text + "\nroot@vm:/tmp/S8#"]})
+    words = row(10, 20, "root@vm:/tmp/S8#", "cat", "nosuch.txt", "|") + row(700, 20, "tee", "out.txt")
+    assert as_the_app_says(words, trees, FRAME) == words

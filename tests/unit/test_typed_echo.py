@@ -95,6 +95,11 @@ def test_the_prompt_drawn_again_under_the_command_is_not_its_output() -> None:
     assert prompts("false\n", "R2", screen, PROMPT) == [False, True]
     misread = row(20, "root@vm:/tmp/R2#", "fa1se") + row(40, "root@vm:/tmp/R2#")  # OCR misreads a few
     assert prompts("false\n", "R2", misread, PROMPT) == [False, True]
+    # trial 9's S8: OCR read the echoed row as two lines, a gap between "|" and "tee" (and the "|" not at all).
+    split = row(20, "root@vm:/tmp/R2#", "cat", "nosuch.txt") + [
+        Word(t, t, (600 + 80 * n, 20, 8 * len(t), 14), 90.0, (20,)) for n, t in enumerate(("tee", "out.txt"))
+    ]
+    assert prompts("cat nosuch.txt | tee out.txt\n", "R2", split + row(40, "root@vm:/tmp/R2#"), PROMPT) == [False, True]
 
 
 def test_output_that_repeats_an_earlier_line_or_starts_like_the_prompt_is_still_output() -> None:
