@@ -14,7 +14,8 @@ Shaped after Playwright's text matching, for text read off a screen:
   text also matches I, l, 1 or | on the screen, an o also 0 (UI fonts draw them alike; tesseract read
   a checkbox's "I agree" as "[1 agree"). A digit in the text matches only that digit (a 0 also an O), and a lowercase
   i only i or I, so "10" never matches the "lo" in "Hello" and "Mail" never "Mall" (an l in the text may
-  be read as i: tesseract read "ctrl+s" as "ctri+s"). Nothing else is
+  be read as i: tesseract read "ctrl+s" as "ctri+s"). A typed symbol also matches the forms apps draw it
+  in (``APP_SYMBOLS``: "100/8" matches a calculator's "100÷8", "6*7" its "6×7"). Nothing else is
   forgiven: a misread letter ("Save chanqes", "AOS" for "408") is no match, because a wrong match is
   a false success.
 * exact: the whole line, as written (NFC), with whitespace runs made one space. A string that looks like
@@ -43,6 +44,28 @@ _CAPITAL_I = "\ue049"  # a private-use character: a capital I read off the scree
 _LOOKALIKES = {
     "I": f"[i{_CAPITAL_I}l1|]", "l": f"[il{_CAPITAL_I}1|]", "o": "[o0]", "O": "[o0]", "0": "[0o]",
 }  # fmt: skip
+# The forms apps draw typed symbols in, to the plain one typed, one character for one: a calculator shows
+# "6*7" as "6×7" (qalculate, trial 8: a false failure of the read back), "100/8" as "100÷8" (mate-calc, trial
+# 9), "-" as "−"; a word processor curls its quotes. The read back of a typed text (agent.verify.readback)
+# counts either as the other; the default mode matches a plain one in the text with any of its forms on the
+# screen (one way only: a "÷" in the text is a "÷").
+APP_SYMBOLS = {
+    "×": "*",
+    "·": "*",
+    "∙": "*",
+    "⋅": "*",
+    "÷": "/",
+    "∕": "/",
+    "−": "-",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+}
+PLAIN_SYMBOLS = str.maketrans(APP_SYMBOLS)
+_DRAWN_AS: dict[str, str] = {}
+for _drawn, _plain in APP_SYMBOLS.items():
+    _DRAWN_AS[_plain] = _DRAWN_AS.get(_plain, _plain) + _drawn
 _REGEX = re.compile(r"/(?P<body>.+)/(?P<flags>[gimsu]*)", re.DOTALL)
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "g": 0, "u": 0}
 
@@ -115,6 +138,9 @@ def _needle_regex(written: str) -> re.Pattern[str]:
             continue
         if ch in _LOOKALIKES:
             parts.append(_LOOKALIKES[ch])
+            continue
+        if ch in _DRAWN_AS:
+            parts.append(f"[{re.escape(_DRAWN_AS[ch])}]")
             continue
         for out in ch.casefold():
             parts.append(f"[i{_CAPITAL_I}]" if out == "i" else re.escape(out))

@@ -37,6 +37,7 @@ from actions.errors import DeskpilotError
 from actions.models import Type
 from actions.secrets import reveal, secret_names
 from actions.stopping import pause
+from actions.text_match import PLAIN_SYMBOLS
 from agent.run_dir import Seen
 from agent.verify.context import Judgement, StepContext
 from agent.verify.focus import CONTEXT_CHARS, KeyboardFocus, holds_typed_text
@@ -51,14 +52,6 @@ if TYPE_CHECKING:
 READBACK_WAIT_S = 1.0
 _POLL_S = 0.02
 _SHOWN_CHARS = 120  # what the field holds, at most this much of it in the evidence
-
-
-# Symbols an app may draw in its own form of what was typed, one character for one (carets stay where they
-# were): a calculator shows "6*7" as "6×7" (qalculate, trial 8: a false failure), "/" as "÷", "-" as "−"; a
-# word processor curls its quotes. Either form typed or shown counts as the other.
-_TYPOGRAPHIC = str.maketrans(
-    {"×": "*", "·": "*", "∙": "*", "⋅": "*", "÷": "/", "∕": "/", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"'}
-)
 
 
 @dataclass(frozen=True)
@@ -194,7 +187,7 @@ def compare_typed(
 ) -> ReadBack:
     """Whether ``after`` (the field read back) holds ``typed``; ``before`` is what it held before the action.
 
-    Exactly, or else in the app's own symbols (``_TYPOGRAPHIC``): a field that shows the typed "6*7" as "6×7"
+    Exactly, or else in the app's own symbols (``PLAIN_SYMBOLS``): a field that shows the typed "6*7" as "6×7"
     holds it."""
     what, typed = ("the secret" if secret else "the typed text"), _lines(typed)
     if masked:
@@ -232,12 +225,12 @@ def compare_typed(
 
 
 def _in_own_symbols(typed: str, after: FieldText, before: FieldText | None, single_line: bool) -> bool:
-    """Whether the field holds the typed text once both are read with ``_TYPOGRAPHIC``'s plain forms (never
+    """Whether the field holds the typed text once both are read with ``PLAIN_SYMBOLS``'s plain forms (never
     again: those forms have nothing left to translate)."""
-    plain_typed, plain_text = typed.translate(_TYPOGRAPHIC), after.text.translate(_TYPOGRAPHIC)
+    plain_typed, plain_text = typed.translate(PLAIN_SYMBOLS), after.text.translate(PLAIN_SYMBOLS)
     if (plain_typed, plain_text) == (typed, after.text):
         return False  # no symbol an app redraws
-    plain_before = None if before is None else replace(before, text=before.text.translate(_TYPOGRAPHIC))
+    plain_before = None if before is None else replace(before, text=before.text.translate(PLAIN_SYMBOLS))
     return compare_typed(plain_typed, replace(after, text=plain_text), plain_before, single_line=single_line).held
 
 

@@ -54,7 +54,7 @@ def _is_division(parts: list[np.ndarray]) -> bool:
     if not _is_bar(np.asarray(middle)) or bw < 2 * max(top[2], bottom[2]):
         return False
     centre = bx + bw / 2
-    for x, y, w, h, area in (top, bottom):
+    for x, _y, w, h, area in (top, bottom):
         dot = max(w, h) <= _MAX_DOT_PX and min(w, h) >= 1 and area >= _SOLID_DOT * w * h and abs(w - h) <= 2
         if not dot or abs(x + w / 2 - centre) > max(1.5, bw / 8):
             return False

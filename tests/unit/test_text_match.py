@@ -41,6 +41,12 @@ def _found(written: str, line: str, exact: bool = False) -> list[str]:
         ("ctrl+s", False, "Chord: ctri+s", ["ctri+s"]),  # ...but an l may be read as i: its dot is all that differs
         ("MAIL", False, "mail", ["mail"]),
         ("=", False, "1 + 2 =", ["="]),  # symbols are text too
+        ("100/8", False, "100÷8", ["100÷8"]),  # a typed symbol in the form the app draws it (mate-calc)
+        ("6*7", False, "= 6×7", ["6×7"]),
+        ("a-b", False, "a−b", ["a−b"]),
+        ("it's", False, "it’s", ["it’s"]),
+        ("100÷8", False, "100/8", []),  # one way only: a ÷ in the text is a ÷
+        ("100+8", False, "100÷8", []),  # and nothing else is forgiven
         # exact: the whole line, case kept, whitespace runs are one space
         ("Applied 1 time", True, "Applied 1 time(s)", []),
         ("Applied 1 time(s)", True, "  Applied   1 time(s) ", ["Applied   1 time(s)"]),
