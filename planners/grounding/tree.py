@@ -141,6 +141,11 @@ class TreeGrounder:
                 return self._no(f"index {index} asked, but only {len(visible)} visible matches", snapshot, visible[0])
             return visible[index]
         if len(visible) > 1:
+            # An open menu lies over one of them (the toolbar's Save under juffed's File menu, whose Save item
+            # matches too): that one cannot be clicked, and the menu's own item is the one the user sees.
+            uncovered = [i for i in visible if self._cover(snapshot, i) is None]
+            if len(uncovered) == 1:
+                return uncovered[0]
             names = "; ".join(f"{snapshot.elements[i].role} {snapshot.elements[i].name!r}" for i in visible[:4])
             return GroundingResult(
                 self.name,
@@ -176,7 +181,7 @@ class TreeGrounder:
             if box.empty:
                 return self._no(f"{what} became enabled, but is now off-screen", snapshot, index)
         point = ScreenPoint(*box.centre)
-        cover = next((p for p in self.source.popups_at(point.x, point.y) if not _in_popup(snapshot, index, p)), None)
+        cover = self._cover(snapshot, index, point)
         if cover is not None:
             # An open menu or a combo box's list of another widget lies over it: a click there would choose
             # in that list (a Qt combo's popup once took the click meant for the field under it).
@@ -196,6 +201,12 @@ class TreeGrounder:
     def _no(self, reason: str, snapshot: Snapshot | None = None, index: int | None = None) -> GroundingResult:
         element = snapshot.elements[index].summary() if snapshot is not None and index is not None else None
         return GroundingResult(self.name, None, reason=reason, element=element)
+
+    def _cover(self, snapshot: Snapshot, index: int, point: tuple[float, float] | None = None) -> Box | None:
+        """The open popup of another widget (a menu, a combo box's list) that lies over ``point`` (default:
+        the element's centre), which a click there would go to; None: nothing lies over it."""
+        x, y = point or snapshot.visible_box(index).centre  # type: ignore[union-attr]
+        return next((p for p in self.source.popups_at(int(x), int(y)) if not _in_popup(snapshot, index, p)), None)
 
 
 _SHOWN = frozenset({"showing", "visible", "enabled", "sensitive"})

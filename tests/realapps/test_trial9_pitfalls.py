@@ -35,14 +35,17 @@ def _saved(path: Path, wanted: str, timeout_s: float = 5.0) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def test_an_item_of_a_qt_popup_menu_is_clicked(desktop, clock, tmp_path) -> None:
+@pytest.mark.parametrize("save", [{"role": "menu item", "name": "Save"}, "Save"])
+def test_an_item_of_a_qt_popup_menu_is_clicked(desktop, clock, tmp_path, save) -> None:
+    # By text too: the toolbar's Save button matches as well, but the open menu lies over it (J7b was refused
+    # as two equal matches): the item the user sees is the one clicked.
     require("juffed", "juffed")
     env, document = desktop.env(), tmp_path / "j.txt"
     document.write_text("", encoding="utf-8")
     plan = [
         {"kind": "type", "text": "menu save\n"},
         {"kind": "click", "target": "File"},
-        {"kind": "click", "target": {"role": "menu item", "name": "Save"}, "expect": {"window": r"^j\.txt"}},
+        {"kind": "click", "target": save, "expect": {"window": r"^j\.txt"}},
     ]
     with running_app(["juffed", str(document)], env, JUFFED_TITLE):
         run = run_plan(plan, env, tmp_path)
