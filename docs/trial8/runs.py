@@ -3,110 +3,28 @@ whether the work was done. ``@WORK@`` is the run's own work folder (/tmp/trial8/
 
 from __future__ import annotations
 
-import subprocess
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import sys
 from pathlib import Path
-from typing import Any
 
-Truth = Callable[[dict[str, str], Path, subprocess.Popen, Callable[..., str]], tuple[bool, str]]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # docs/: the trials' shared kit
 
-
-@dataclass
-class Run:
-    id: str
-    app: str
-    cmd: list[str]
-    title: str
-    plan: list[dict[str, Any]]
-    truth: Truth
-    motion: bool = False
-    files: dict[str, str] = field(default_factory=dict)
-    batch: int = 1
-    plan_fault: str = ""  # the plan's own mistake (e.g. forgot ctrl+a), listed apart
-    note: str = ""  # what the plan aims at
-
-
-def file_is(name: str, expected: str, app_adds_newline: bool = False) -> Truth:
-    """``app_adds_newline``: pluma ends every file it saves with one newline more than its buffer shows."""
-
-    def truth(env, work, proc, sh):
-        path = work / name
-        if not path.exists():
-            return False, f"{name} absent"
-        got = path.read_text(encoding="utf-8", errors="replace")
-        return got == expected or (app_adds_newline and got == expected + "\n"), f"{name}={got!r}"
-
-    return truth
-
-
-def clip_result(title: str, chord: list[str], expected: str) -> Truth:
-    """The calculator copies its own result to the clipboard (qalculate: ctrl+alt+c, gnome-calculator: ctrl+c)."""
-
-    def truth(env, work, proc, sh):
-        wid = sh(env, "xdotool", "search", "--onlyvisible", "--name", title).split()
-        if wid:
-            sh(env, "xdotool", "windowactivate", "--sync", wid[-1])
-        sh(env, "xclip", "-selection", "clipboard", "-i", data="EMPTY")
-        time.sleep(0.3)
-        sh(env, "xdotool", "key", "+".join(chord))
-        time.sleep(0.8)
-        got = sh(env, "xclip", "-o", "-selection", "clipboard").strip()
-        norm = got.replace("\u2212", "-").replace("\u2009", "").replace(" ", "")
-        return norm == expected.replace(" ", ""), f"clipboard={got!r}"
-
-    return truth
-
-
-def printed(predicate: Callable[[str], bool]) -> Truth:
-    def truth(env, work, proc, sh):
-        try:
-            out, _ = proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            return False, "still open, printed nothing"
-        text = out.decode("utf-8", "replace").strip()
-        return predicate(text), f"printed={text!r}"
-
-    return truth
-
-
-def exited() -> Truth:
-    def truth(env, work, proc, sh):
-        try:
-            proc.wait(timeout=5)
-            return True, f"exited rc={proc.returncode}"
-        except subprocess.TimeoutExpired:
-            return False, "still running"
-
-    return truth
-
-
-def both(a: Truth, b: Truth) -> Truth:
-    def truth(env, work, proc, sh):
-        ok1, d1 = a(env, work, proc, sh)
-        ok2, d2 = b(env, work, proc, sh)
-        return ok1 and ok2, f"{d1}; {d2}"
-
-    return truth
-
-
-T = {"kind": "type"}
-SAVE = {"kind": "key", "keys": ["ctrl", "s"]}
-ENTER = {"kind": "key", "keys": ["enter"]}
-
-
-def typ(text: str, **kw: Any) -> dict[str, Any]:
-    return {"kind": "type", "text": text, **kw}
-
-
-def key(*keys: str, **kw: Any) -> dict[str, Any]:
-    return {"kind": "key", "keys": list(keys), **kw}
-
-
-def click(target: Any, **kw: Any) -> dict[str, Any]:
-    return {"kind": "click", "target": target, **kw}
-
+# isort: split
+from trial_kit.plans import (  # noqa: E402
+    ENTER,
+    SAVE,
+    TWENTY,
+    Run,
+    after_keys,
+    click,
+    clip_is,
+    clip_reset,
+    clip_result,
+    exited,
+    file_is,
+    key,
+    printed,
+    typ,
+)
 
 FP = ["featherpad", "@WORK@/notes.txt"]
 PL = ["pluma", "@WORK@/p.txt"]
@@ -115,7 +33,6 @@ QA = ["qalculate-gtk"]
 GC = ["gnome-calculator"]
 QT = ["qterminal", "-w", "@WORK@"]
 XF = ["xfontsel", "-print"]
-TWENTY = "".join(f"line {i}\n" for i in range(1, 21))
 
 RUNS: list[Run] = [
     # ---- featherpad (Qt 5)
@@ -218,39 +135,6 @@ RUNS: list[Run] = [
     Run("X3", "xfontsel", XF, "^xfontsel$", [click("slant"), click("i"), click("quit")],
         printed(lambda s: "-i-" in s), note="pick slant i, quit"),
 ]  # fmt: skip
-
-
-def after_keys(title: str, keys: list[str], then: Truth) -> Truth:
-    """The truth read after keys of our own (a save the plan did not make): the app's state, not the plan's."""
-
-    def truth(env, work, proc, sh):
-        wid = sh(env, "xdotool", "search", "--onlyvisible", "--name", title).split()
-        if wid:
-            sh(env, "xdotool", "windowactivate", "--sync", wid[0])
-        for chord in keys:
-            sh(env, "xdotool", "key", chord)
-            time.sleep(0.5)
-        time.sleep(0.7)
-        return then(env, work, proc, sh)
-
-    return truth
-
-
-def clip_is(expected: str) -> Truth:
-    def truth(env, work, proc, sh):
-        got = sh(env, "xclip", "-o", "-selection", "clipboard")
-        return got.strip() == expected, f"clipboard={got!r}"
-
-    return truth
-
-
-def clip_reset(inner: Truth) -> Truth:
-    def truth(env, work, proc, sh):
-        sh(env, "xclip", "-selection", "clipboard", "-i", data="EMPTY")
-        time.sleep(0.3)
-        return inner(env, work, proc, sh)
-
-    return truth
 
 
 REPLACE_FIELDS = [click({"role": "field", "name": "Search for"}), typ("cat"),

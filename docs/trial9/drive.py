@@ -1,114 +1,23 @@
 """Trial 9 driver: run Deskpilot plans on real apps (one run at a time) and take each run's truth from the app.
 
-Usage (from the repository's root, after `make venv`):
+Usage (from anywhere, after `make venv`):
     PYTHONPATH=. .venv/bin/python docs/trial9/drive.py RUN_ID [RUN_ID ...]   (or all, or batchN)
 
-Each run: a fresh private desktop (Xvfb 1280x800 + openbox + AT-SPI bus), a clock ticking at 960,600, a 30 fps
-animation beside it in the runs marked motion, the app started by scenarios.realapps.apps, the plan run with
-`deskpilot run --plan`, then the app's own state read (file bytes, the clipboard a calculator copied its result
-to, what xfontsel printed). One JSON line per run goes to /tmp/trial9/results.jsonl.
+The driver itself is the trials' shared one (docs/trial_kit/drive.py); the plans are this folder's runs.py. One
+JSON line per run goes to /tmp/trial9/results.jsonl.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # this trial's runs.py, then docs/ (the shared kit)
 
-from runs import RUNS, Run  # noqa: E402
-
-from actions.x11.windows import wait_for_window  # noqa: E402
-from agent.desktop.xserver import VirtualDesktop  # noqa: E402
-from scenarios.harness import MotionAppProcess  # noqa: E402
-from scenarios.realapps.apps import _app_process  # noqa: E402
-
-ROOT = Path("/tmp/trial9")
-DESKPILOT = str(Path(sys.executable).parent / "deskpilot")  # the venv that runs this driver
-
-
-def sh(env: dict[str, str], *argv: str, data: str | None = None) -> str:
-    env = {**env, "LC_ALL": "C.UTF-8"}  # xclip prints '?' for a non-ASCII character (÷) without a UTF-8 locale
-    if data is not None:  # xclip -i stays behind to own the selection: never wait for its stdout
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        subprocess.run(list(argv), env=env, input=data, text=True, timeout=15, **quiet)
-        return ""
-    return subprocess.run(list(argv), env=env, capture_output=True, text=True, timeout=15).stdout
-
-
-def one(run: Run) -> dict:
-    work = ROOT / "work" / run.id
-    out = ROOT / "runs" / run.id
-    subprocess.run(["rm", "-rf", str(work), str(out)], check=True)
-    work.mkdir(parents=True)
-    for name, text in run.files.items():
-        (work / name).write_text(text, encoding="utf-8")
-    plan_path = work / "plan.json"
-    plan = json.loads(json.dumps(run.plan).replace("@WORK@", str(work)))
-    plan_path.write_text(json.dumps(plan, ensure_ascii=False, indent=1), encoding="utf-8")
-    cmd = [c.replace("@WORK@", str(work)) for c in run.cmd]
-    with VirtualDesktop() as desk:
-        env = desk.env()
-        with MotionAppProcess(env, fps=10, clock=True, geometry="300x180+960+600"):
-            anim = MotionAppProcess(env, fps=30, clock=False, geometry="300x180+960+40") if run.motion else None
-            if anim is not None:
-                anim.start()  # its wait returns at once (the clock has the same title): wait for its own window
-                deadline = time.monotonic() + 20
-                while len(sh(env, "xdotool", "search", "--onlyvisible", "--name", "^Deskpilot Motion$").split()) < 2:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the animation's window never showed")
-                    time.sleep(0.2)
-                time.sleep(0.5)
-            try:
-                with _app_process(cmd, env, subprocess.PIPE) as proc:
-                    wait_for_window(run.title, timeout_s=40, display=env["DISPLAY"])
-                    time.sleep(1.0)  # the app's first paint done: a new user starts a plan on a still app
-                    t0 = time.monotonic()
-                    res = subprocess.run(
-                        [DESKPILOT, "run", "--plan", str(plan_path), "--out", str(out)],
-                        env=env, capture_output=True, text=True, timeout=300,
-                    )  # fmt: skip
-                    wall_s = time.monotonic() - t0
-                    done, detail = run.truth(env, work, proc, sh)
-            finally:
-                if anim is not None:
-                    anim.stop()
-    steps = []
-    if (out / "steps.jsonl").exists():
-        for line in (out / "steps.jsonl").read_text().splitlines():
-            s = json.loads(line)
-            seen = s.get("seen") or {}
-            det = seen.get("detail") or s.get("note") or s.get("error") or ""
-            steps.append([(s.get("action") or {}).get("kind"), s.get("verdict"), str(det)[:300]])
-    said_ok = res.returncode == 0
-    klass = "honest" if said_ok == done else ("FALSE SUCCESS" if said_ok else "FALSE FAILURE")
-    last = [ln for ln in res.stderr.splitlines() if ln.startswith("deskpilot:")]
-    rec = {
-        "id": run.id, "app": run.app, "motion": run.motion, "batch": run.batch, "rc": res.returncode,
-        "done": done, "truth": detail, "class": klass, "plan_fault": run.plan_fault, "steps": steps,
-        "line": last[-1] if last else res.stderr[-300:], "plan": plan, "wall_s": round(wall_s, 1), "note": run.note,
-    }  # fmt: skip
-    with (ROOT / "results.jsonl").open("a") as fh:
-        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    return rec
-
-
-def main(ids: list[str]) -> None:
-    ROOT.mkdir(exist_ok=True)
-    by_id = {r.id: r for r in RUNS}
-    if ids == ["all"]:
-        ids = [r.id for r in RUNS]
-    elif ids and ids[0].startswith("batch"):
-        ids = [r.id for r in RUNS if f"batch{r.batch}" == ids[0]]
-    for rid in ids:
-        rec = one(by_id[rid])
-        print(json.dumps(rec, ensure_ascii=False), flush=True)
-
+# isort: split
+from runs import RUNS  # noqa: E402
+from trial_kit.drive import main  # noqa: E402
 
 if __name__ == "__main__":
-    os.chdir(Path(__file__).resolve().parents[2])  # the repository's root
-    main(sys.argv[1:])
+    main(RUNS, Path("/tmp/trial9"), sys.argv[1:])

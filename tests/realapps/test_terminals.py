@@ -95,19 +95,9 @@ def test_a_typed_commands_own_echo_does_not_meet_its_output_check(
     """Trial 8: the command typed with its Enter ("false && echo FINISHED") shows the marker as it is typed, so
     its echo met the check although the shell printed nothing. Only the output line, the marker with nothing
     of the command beside it, proves the command did what the check asks."""
-    ran = tmp_path / "home" / "ran.txt"
-    command = f"{first} && echo FINISHED; echo ran > {ran}\n"
-    plan = [{"kind": "type", "text": command, "expect": {"text": "FINISHED", "in_window": ".", "timeout_s": 2}}]
-    with (
-        MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
-        terminal("xterm", desktop.env(), tmp_path / "home"),
-    ):
-        proc = run_plan(plan, desktop.env(), tmp_path)
-        written = wait_for_file(ran)
-    assert written == "ran\n", explain(proc, tmp_path)  # the shell ran the line either way: its own word
-    (typed,) = steps(tmp_path)
-    assert typed["verdict"] == verdict, explain(proc, tmp_path)
-    assert proc.returncode == status, explain(proc, tmp_path)
+    command = f"{first} && echo FINISHED; echo ran > ran.txt\n"
+    expect = {"text": "FINISHED", "in_window": ".", "timeout_s": 2}
+    typed = _typed_command_judged(desktop, tmp_path, command, expect, verdict, status)
     if verdict == "unproven":
         assert "only the typed line's own echo shows it" in typed["note"]
 
@@ -118,17 +108,27 @@ def test_the_prompt_drawn_again_under_a_command_does_not_meet_its_output_check(
 ) -> None:
     """Trial 9 (sakura): a prompt that names its folder, R2, is drawn again under the typed command, word for
     word, and that new line met ``{"text": "R2"}`` although the command printed nothing. Only output proves it."""
-    ran = tmp_path / "home" / "ran.txt"
-    plan = [{"kind": "type", "text": f"{command}; echo ran > ran.txt\n", "expect": {"text": "R2", "timeout_s": 2}}]
+    expect = {"text": "R2", "timeout_s": 2}
+    line = f"{command}; echo ran > ran.txt\n"
+    typed = _typed_command_judged(desktop, tmp_path, line, expect, verdict, status, prompt="R2-box $ ")
+    if verdict == "unproven":
+        assert "only the prompt the typed line went into" in typed["note"], typed["note"]
+
+
+def _typed_command_judged(
+    desktop, tmp_path, line: str, expect: dict, verdict: str, status: int, prompt: str = "$ "
+) -> dict:
+    """``line`` (it ends writing ran.txt) typed into xterm, a clock ticking beside it, judged by ``expect``: the
+    shell ran it (its own file), the step's verdict and the run's exit status are as given; returns the step."""
+    plan = [{"kind": "type", "text": line, "expect": expect}]
     with (
         MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
-        terminal("xterm", desktop.env(), tmp_path / "home", prompt="R2-box $ "),
+        terminal("xterm", desktop.env(), tmp_path / "home", prompt=prompt),
     ):
         proc = run_plan(plan, desktop.env(), tmp_path)
-        written = wait_for_file(ran)
+        written = wait_for_file(tmp_path / "home" / "ran.txt")
     assert written == "ran\n", explain(proc, tmp_path)  # the shell ran the line either way: its own word
     (typed,) = steps(tmp_path)
     assert typed["verdict"] == verdict, explain(proc, tmp_path)
     assert proc.returncode == status, explain(proc, tmp_path)
-    if verdict == "unproven":
-        assert "only the prompt the typed line went into" in typed["note"], typed["note"]
+    return typed
