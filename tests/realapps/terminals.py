@@ -22,6 +22,8 @@ SHELL = ["bash", "--norc", "--noprofile", "-i"]
 # Debian package of each terminal the tests drive, and how it is told its title and geometry.
 TERMINALS = {
     "xterm": ("xterm", lambda title: ["xterm", "-T", title, "-geometry", "80x12+40+40", "-e", *SHELL]),
+    # sakura (VTE) takes no title: the shell gives it one (PROMPT_COMMAND below), once its first prompt is drawn.
+    "sakura": ("sakura", lambda title: ["sakura", "--class", title, "-c", "80", "-r", "12", "-x", " ".join(SHELL)]),
     "xfce4-terminal": (
         "xfce4-terminal",
         lambda title: [
@@ -56,6 +58,9 @@ def terminal(
         "PS1": prompt,
         "XDG_CONFIG_HOME": str(home / ".config"),
         "HISTFILE": str(home / ".history"),
+        # Every terminal's title, set by the shell itself: the window is waited for until the shell is up, and
+        # no terminal runs the user's $SHELL (unset where CI runs: sakura then started no shell at all).
+        "PROMPT_COMMAND": f"printf '\\033]0;%s\\007' {title}",
     }
     proc = subprocess.Popen(
         command(title), env=shell_env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
