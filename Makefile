@@ -12,7 +12,8 @@ DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x1
                    mousepad galculator featherpad zenity yad x11-apps xterm xfce4-terminal \
                    tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-chi-sim tesseract-ocr-jpn fonts-wqy-zenhei \
                    xserver-xorg-core xserver-xorg-video-dummy \
-                   dbus-daemon at-spi2-core python3-pyqt5 gnumeric gpicview dillo l3afpad qalculate-gtk pluma geany juffed mate-calc sakura
+                   dbus-daemon at-spi2-core python3-pyqt5 gnumeric gpicview dillo l3afpad qalculate-gtk pluma geany juffed mate-calc sakura \
+                   stterm mlterm
 # dbus-daemon + at-spi2-core: the D-Bus session and accessibility bus a private desktop starts, so GTK,
 # Qt and Chromium apps publish their widgets (the tree rung; the Python side is dbus-fast, from pip).
 # python3-pyqt5: the system Python's PyQt5 for the Qt form (scenarios/pages/qt_form.py) of the identity
@@ -25,6 +26,8 @@ DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x1
 # own forms, a dialog's button whose effect is in its main window, an expander as wide as its dialog).
 # juffed, mate-calc, sakura: tests/realapps/test_trial9_pitfalls.py (Qt popup menus, a search bar's field
 # under a page tab, text OCR misreads put right by the text the app publishes).
+# stterm, mlterm: tests/realapps/test_terminals.py (terminals with no accessibility tree: a prompt that names
+# its folder read two ways, a block cursor joining two rows).
 # The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA),
 # and the model stack the tiny-model tests run on. Installed before the package, so nothing in
 # `.[dev]` can drag in another torch.

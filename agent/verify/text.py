@@ -10,9 +10,12 @@ submitted typed line's own echo (agent.verify.echo).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Sequence
+
+import numpy as np
 
 from actions.expectations import ExpectNoText, ExpectText
 from actions.frame import Frame
@@ -62,7 +65,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         found = matches(words, pattern, frame)
         # A text that must show is met only by a match that proves the action (see _Proof): polled on until one
         # does, so a command's output that follows its echo (or last run's leftover) is still waited for.
-        proven = proof.new(found, words, place) if present and isinstance(place, Place) else []
+        proven = proof.new(found, words, place, frame) if present and isinstance(place, Place) else []
         met = isinstance(place, Place) and (bool(proven) if present else not found)
         if met or out_of_time(deadline, ctx.cancel):
             break
@@ -101,7 +104,7 @@ class _Proof:
         self._before: dict[tuple[Box, ...], tuple[list[Word], list[TextMatch]]] = {}
         self.why_not = ""  # why the last matches proved nothing: ALREADY_THERE, ECHO or PROMPT
 
-    def new(self, found: list[TextMatch], words: Sequence[Word], place: Place) -> list[TextMatch]:
+    def new(self, found: list[TextMatch], words: Sequence[Word], place: Place, frame: Frame) -> list[TextMatch]:
         if not found:
             return []
         key = tuple(place.boxes)
@@ -113,7 +116,11 @@ class _Proof:
         # Once it scrolled, what was at a place before has moved on: a match there now is new (the FINISHED a
         # command printed on the row where the last one was before the scroll).
         dy = scroll_shift(before_words, words)
-        fresh = [m for m in found if not any(_unchanged(m, old, dy) for old in before)]
+        fresh = [
+            m
+            for m in found
+            if not any(_unchanged(m, old, dy) for old in before) and not _drawn_before(m, frame, self.ctx.before, dy)
+        ]
         not_echo = [m for m in fresh if not is_echo(m, words, self.sides)]
         proven = [m for m in not_echo if not is_prompt(m, words, before_words, self.typed)]
         self.why_not = "" if proven else (PROMPT if not_echo else ECHO if fresh else ALREADY_THERE)
@@ -131,6 +138,19 @@ def _unchanged(now: TextMatch, before: TextMatch, dy: int = 0) -> bool:
     same_words = [w.text for w in now.words] == [w.text for w in before.words]
     left, top, right, bottom = _box(before)
     return same_words and _same_place(_box(now), (left, top + dy, right, bottom + dy))
+
+
+def _drawn_before(now: TextMatch, frame: Frame, before: Frame, dy: int = 0) -> bool:
+    """Whether the characters of the match are the very pixels that were there before the action (``dy``
+    pixels higher or lower, scrolled): OCR reads one row two ways now and then ("trial10" and "triall0", the
+    prompt a false success of trial 10 was met by), but pixels that did not change hold no new text."""
+    left, top, right, bottom = _covered(now)
+    if frame.data.shape != before.data.shape or right <= left or bottom <= top:
+        return False
+    height, width = frame.data.shape[:2]
+    if min(left, top, top - dy) < 0 or right > width or max(bottom, bottom - dy) > height:
+        return False
+    return np.array_equal(frame.data[top:bottom, left:right], before.data[top - dy : bottom - dy, left:right])
 
 
 def scroll_shift(before: Sequence[Word], now: Sequence[Word]) -> int:
@@ -158,6 +178,18 @@ def _same_place(a: Box, b: Box) -> bool:
         return False
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
     return width * height >= 0.5 * max(1, smaller)
+
+
+def _covered(match: TextMatch) -> Box:
+    """What the match's own characters cover, (left, top, right, bottom): of a word it covers in part, that
+    part (in proportion to its characters, as ``TextMatch.centre`` takes it)."""
+    first, last = match.words[0], match.words[-1]
+    left = first.box[0] + int(first.box[2] * match.cut[0])
+    right = last.box[0] + math.ceil(last.box[2] * match.cut[1])
+    left = min([left, *(w.box[0] for w in match.words[1:])])
+    right = max([right, *(w.box[0] + w.box[2] for w in match.words[:-1])])
+    _, top, _, bottom = _box(match)
+    return left, top, right, bottom
 
 
 def _box(match: TextMatch) -> Box:

@@ -10,6 +10,11 @@ Two things the first version lost, both measured on ``bench/ocr_corpus``:
 - Glyphs under 6 px tall: a minus, a decimal point, a "-" on a calculator key. They are kept when they
   belong to a neighbouring blob on the same row (the "." of "1234.5" at 150%), or stand alone wide
   enough to be a symbol ("-" is 4x1 px on xcalc); lone specks are dropped (an icon's detail, a cursor).
+
+And one thing trial 10 found: a terminal's block cursor is no text, and where rows have no leading (mlterm)
+its outline touched the word on the row above, one blob two rows tall: "false" and the cursor under it read
+as one word spanning both rows, which joined the rows into one line (a prompt drawn again went unrecognised,
+a false success). A solid block of one colour, cell-shaped, is taken out first (``_solid_blocks``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ _ROW_GAP = 0.4  # blobs on one row closer than this many text heights are one bl
 _ROW_LIKE = 1.6  # ... when neither is more than this much taller than the other
 _MAX_PT = 60  # taller blobs are pictures, not text
 _LINE_FILL = 0.9  # a column (row) of a blob's crop this full of ink, from edge to edge, is a border
+_BLOCK_MIN_PT = 8  # a solid block at least this tall (a text cell) and at most _MAX_PT ...
+_BLOCK_ASPECT = (0.3, 1.5)  # ... its width this many of its heights (a cursor cell, a swatch; not a bar) ...
+_BLOCK_FILL = 0.97  # ... one colour over this much of its box (a key with a label in it is not) ...
 
 _blob_lock = threading.Lock()
 _blob_cache: weakref.WeakKeyDictionary[Frame, list[Box]] = weakref.WeakKeyDictionary()
@@ -56,6 +64,10 @@ def find_blobs(gray: np.ndarray, scale: float = 1.0) -> list[Box]:
     """The text blobs of a gray image (``scale``: its pixels per screen point)."""
     grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     ink: np.ndarray = ((grad > _EDGE_LEVELS) * 255).astype(np.uint8)
+    for x, y, w, h in _solid_blocks(gray, grad, scale):  # its outline only: a glyph inside it stays
+        inside = ink[y : y + h, x : x + w].copy()
+        ink[max(0, y - 2) : y + h + 2, max(0, x - 2) : x + w + 2] = 0
+        ink[y : y + h, x : x + w] = inside
     borders = _borders(ink, scale)
     ink = cv2.subtract(ink, borders)
     # Close the gaps between letters and between words (not between lines, nor label and field).
@@ -67,6 +79,31 @@ def find_blobs(gray: np.ndarray, scale: float = 1.0) -> list[Box]:
     for tall in (b for b in boxes if b[3] > _MAX_PT * scale):
         solid += _text_lines_of(ink, tall, scale)
     return _join_row_neighbours(_join_small([b for b in solid if min(b[2], b[3]) >= 2], scale), borders)
+
+
+def _solid_blocks(gray: np.ndarray, grad: np.ndarray, scale: float) -> list[Box]:
+    """The insides of solid blocks: text-cell-shaped areas of one colour, not the colour around them (a block
+    cursor, a colour swatch). A letter's inside ("o") is the colour around it, and a key is not one colour."""
+    flat = (grad == 0).astype(np.uint8)
+    stats = cv2.connectedComponentsWithStats(flat, connectivity=4)[2]
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    # The inside is a block less its one-pixel edge (the gradient's): sizes are those of the block.
+    tall, wide = h + 2, w + 2
+    shaped = (tall >= _BLOCK_MIN_PT * scale) & (tall <= _MAX_PT * scale)
+    shaped &= (wide >= _BLOCK_ASPECT[0] * tall) & (wide <= _BLOCK_ASPECT[1] * tall) & (area >= _BLOCK_FILL * w * h)
+    blocks: list[Box] = []
+    rows, cols = gray.shape
+    for i in np.flatnonzero(shaped):
+        bx, by, bw, bh = int(x[i]), int(y[i]), int(w[i]), int(h[i])
+        if bx < 3 or by < 3 or bx + bw + 3 > cols or by + bh + 3 > rows:
+            continue  # at the frame's edge: what is around it is unknown
+        around = np.concatenate(
+            [gray[by - 3, bx - 3 : bx + bw + 3], gray[by + bh + 2, bx - 3 : bx + bw + 3],
+             gray[by - 3 : by + bh + 3, bx - 3], gray[by - 3 : by + bh + 3, bx + bw + 2]]
+        )  # fmt: skip
+        if abs(int(gray[by + bh // 2, bx + bw // 2]) - float(np.median(around))) >= _EDGE_LEVELS:
+            blocks.append((bx, by, bw, bh))
+    return blocks
 
 
 def _text_lines_of(ink: np.ndarray, box: Box, scale: float) -> list[Box]:

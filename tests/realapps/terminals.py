@@ -22,6 +22,9 @@ SHELL = ["bash", "--norc", "--noprofile", "-i"]
 # Debian package of each terminal the tests drive, and how it is told its title and geometry.
 TERMINALS = {
     "xterm": ("xterm", lambda title: ["xterm", "-T", title, "-geometry", "80x12+40+40", "-e", *SHELL]),
+    # st and mlterm draw everything themselves and publish no accessibility tree: what they show is OCR's alone.
+    "stterm": ("stterm", lambda title: ["stterm", "-t", title, "-g", "80x12+40+40", "-e", *SHELL]),
+    "mlterm": ("mlterm", lambda title: ["mlterm", "-T", title, "-g", "80x12+40+40", "-e", *SHELL]),
     # sakura (VTE) takes no title: the shell gives it one (PROMPT_COMMAND below), once its first prompt is drawn.
     "sakura": ("sakura", lambda title: ["sakura", "--class", title, "-c", "80", "-r", "12", "-x", " ".join(SHELL)]),
     "xfce4-terminal": (

@@ -115,15 +115,41 @@ def test_the_prompt_drawn_again_under_a_command_does_not_meet_its_output_check(
         assert "only the prompt the typed line went into" in typed["note"], typed["note"]
 
 
+# Trial 10's prompt: st read its folder "trial10" before the command and "triall0" after it (the same pixels),
+# and mlterm's block cursor, under the command on a row with no leading, joined the two prompt rows into one.
+TRIAL10_PROMPT = "root@t10:/tmp/trial10/work/R6# "
+
+
+@pytest.mark.parametrize("name", ["stterm", "mlterm"])
+@pytest.mark.parametrize(("command", "verdict", "status"), [("false", "unproven", 1), ("echo R6", "met", 0)])
+def test_a_prompt_of_a_terminal_with_no_tree_does_not_meet_an_output_check(
+    desktop, tmp_path, name: str, command: str, verdict: str, status: int
+) -> None:
+    """Trial 10: the prompt names its folder, R6; `false` printed nothing and ``{"text": "R6"}`` was met, by
+    the prompt the line was typed at (read two ways, so "new") or by the one drawn again under it (its rows
+    joined by the cursor). The pixels of a match that did not change hold no new text; the output line does."""
+    expect = {"text": "R6", "timeout_s": 2}
+    line = f"{command}; echo ran > ran.txt\n"
+    _typed_command_judged(desktop, tmp_path, line, expect, verdict, status, prompt=TRIAL10_PROMPT, name=name)
+
+
 def _typed_command_judged(
-    desktop, tmp_path, line: str, expect: dict, verdict: str, status: int, prompt: str = "$ "
+    desktop,
+    tmp_path,
+    line: str,
+    expect: dict,
+    verdict: str,
+    status: int,
+    prompt: str = "$ ",
+    name: str = "xterm",
 ) -> dict:
-    """``line`` (it ends writing ran.txt) typed into xterm, a clock ticking beside it, judged by ``expect``: the
-    shell ran it (its own file), the step's verdict and the run's exit status are as given; returns the step."""
+    """``line`` (it ends writing ran.txt) typed into terminal ``name``, a clock ticking beside it, judged by
+    ``expect``: the shell ran it (its own file), the step's verdict and the run's exit status are as given;
+    returns the step."""
     plan = [{"kind": "type", "text": line, "expect": expect}]
     with (
         MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
-        terminal("xterm", desktop.env(), tmp_path / "home", prompt=prompt),
+        terminal(name, desktop.env(), tmp_path / "home", prompt=prompt),
     ):
         proc = run_plan(plan, desktop.env(), tmp_path)
         written = wait_for_file(tmp_path / "home" / "ran.txt")

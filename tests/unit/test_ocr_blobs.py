@@ -26,10 +26,11 @@ def canvas(w: int = 400, h: int = 120, background: int = 255) -> Image.Image:
 
 def draw_text(image: Image.Image, xy: tuple[int, int], text: str, size: int, font: str = SANS, ink: int = 0) -> Box:
     """Draws ``text``; returns the box of its ink, as the pixels show it (drawn alone: no border in it)."""
-    alone = canvas(image.width, image.height)
+    paper = 255 if ink < 128 else 0  # drawn alone on a paper it stands out from
+    alone = canvas(image.width, image.height, paper)
     for target in (image, alone):
         ImageDraw.Draw(target).text(xy, text, font=ImageFont.truetype(font, size), fill=ink)
-    ys, xs = np.nonzero(np.asarray(alone) < 255 - 48)
+    ys, xs = np.nonzero(np.abs(np.asarray(alone, dtype=np.int16) - paper) > 48)
     return int(xs.min()), int(ys.min()), int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1
 
 
@@ -156,3 +157,30 @@ def test_a_blob_crop_paints_over_a_key_border_beside_the_label_and_keeps_tall_le
         crop[ly : ly + label[3], lx : lx + label[2]],
         pixels[label[1] : label[1] + label[3], label[0] : label[0] + label[2]],
     )
+
+
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+
+
+@pytest.mark.parametrize(("background", "ink"), [(255, 0), (0, 230)])
+def test_a_block_cursor_under_a_word_is_no_text_and_does_not_join_the_rows(background: int, ink: int) -> None:
+    # Trial 10, mlterm: rows with no leading, the cursor a solid cell under "false" on the next row. Its outline
+    # touched the word's: one blob two rows tall, read as one word spanning both rows, which joined the rows.
+    image = canvas(300, 60, background)
+    word = draw_text(image, (20, 10), "false", 14, MONO, ink)
+    cursor = (word[0] + 20, word[1] + word[3] + 1, 8, 17)  # a cell just under the word, one pixel between
+    ImageDraw.Draw(image).rectangle((cursor[0], cursor[1], cursor[0] + 7, cursor[1] + 16), fill=ink)
+    blobs = find_blobs(np.asarray(image))
+    assert blobs == [grown(word)], blobs  # the word as drawn, nothing of the cursor
+
+
+def test_a_key_with_a_label_and_a_letter_keep_their_blobs() -> None:
+    # What is solid but no block: a filled key with its label in it (not one colour), a large "o" (its inside
+    # is the colour around it), a long bar (not cell-shaped).
+    image = canvas(300, 80)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 10, 40, 50), fill=90)
+    label = draw_text(image, (19, 18), "7", 20, SANS, 255)
+    letter = draw_text(image, (80, 0), "o", 48)
+    blobs = find_blobs(np.asarray(image))
+    assert covering(blobs, label) and covering(blobs, letter), blobs
