@@ -5,7 +5,8 @@ Shaped after Playwright's text matching, for text read off a screen:
 
     written                      mode       matches in a line                 case      whitespace
     "Applied 1 time"             substring  anywhere ("Applied 1 time(s)")    ignored   ignored
-    {"text": S, "exact": true}   exact      the whole line, nothing more      kept      runs are one space, trimmed
+    {"text": S, "exact": true}   exact      the whole line, nothing more      kept      runs are one space, trimmed,
+                                                                                        none beside punctuation
     "/Applied \\d+ times?/i"     regex      ``re.search`` on the line         by flags  runs are one space, trimmed
 
 * substring: case-insensitive (``casefold``), Unicode compatibility forms folded (NFKC: a "ﬁ"
@@ -18,10 +19,17 @@ Shaped after Playwright's text matching, for text read off a screen:
   in (``APP_SYMBOLS``: "100/8" matches a calculator's "100÷8", "6*7" its "6×7"). Nothing else is
   forgiven: a misread letter ("Save chanqes", "AOS" for "408") is no match, because a wrong match is
   a false success.
-* exact: the whole line, as written (NFC), with whitespace runs made one space. A string that looks like
-  ``/regex/`` is plain text here: ``exact`` is the way to look for a literal "/s/".
+* exact: the whole line, as written (NFC), with whitespace runs made one space, and none beside punctuation
+  (OCR hears a space where a monospace font leaves a gap around a narrow glyph: mlterm's "DONE-42" was read
+  "DONE -42", trial 10). A string that looks like ``/regex/`` is plain text here: ``exact`` is the way to look
+  for a literal "/s/".
 * regex: ``/BODY/FLAGS``, flags ``i`` (ignore case), ``m``, ``s`` as in Python; ``g`` and ``u`` (JavaScript
   habits) are accepted and change nothing. Anchor it (``^...$``) for a whole line.
+* In exact and regex modes too, the look-alikes OCR confuses go one way (case kept): an I or l written
+  also matches I, l, 1 or | on the screen, an O or o also 0, a 0 also O or o; in a regex, its literal
+  characters (not those in ``[...]`` classes, escapes, group names or counts). A terminal with no
+  accessibility tree showed "L1-OK", OCR read "L1-0K", and ``/^L1-OK$/`` failed although the shell had
+  printed it (trial 10, a false failure).
 
 Where several places match (a target), a match that covers its whole line wins over partial ones
 (``Span.whole``); the caller refuses a tie. Spans are in the caller's own line, so it can tell which
@@ -30,10 +38,13 @@ words (and boxes) a match covers. Pure string work: no OCR, no geometry (planner
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
+
+from actions.lookalike_regex import CASED_LOOKALIKES, with_lookalikes
 
 Mode = Literal["substring", "exact", "regex"]
 _CAPITAL_I = "\ue049"  # a private-use character: a capital I read off the screen (see _fold_screen)
@@ -104,23 +115,29 @@ def _clusters(line: str) -> list[tuple[int, int]]:
 def _fold(line: str, mode: Mode) -> _Folded:
     chars: list[str] = []
     origin: list[tuple[int, int]] = []
+    space: tuple[int, int] | None = None  # a whitespace run not yet kept: where it was
     for start, end in _clusters(line):
         cluster = line[start:end]
         if cluster.isspace():
             # substring: whitespace is ignored; exact and regex: a run is one space, the ends trimmed.
-            if mode != "substring" and chars and chars[-1] != " ":
-                chars.append(" ")
-                origin.append((start, end))
+            if mode != "substring" and chars and space is None:
+                space = (start, end)
             continue
         folded = _fold_screen(cluster) if mode == "substring" else unicodedata.normalize("NFC", cluster)
+        if space is not None and not (mode == "exact" and (_punctuation(chars[-1]) or _punctuation(folded[:1]))):
+            chars.append(" ")
+            origin.append(space)
+        space = None
         for out in folded:
             if not out.isspace():
                 chars.append(out)
                 origin.append((start, end))
-    if chars and chars[-1] == " ":
-        chars.pop()
-        origin.pop()
     return _Folded("".join(chars), tuple(origin))
+
+
+def _punctuation(ch: str) -> bool:
+    """Punctuation or a symbol: the exact mode keeps no space beside one ("DONE -42" is "DONE-42")."""
+    return bool(ch) and unicodedata.category(ch)[0] in "PS"
 
 
 def _fold_screen(cluster: str) -> str:
@@ -147,6 +164,12 @@ def _needle_regex(written: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
+def _exact_regex(needle: str) -> re.Pattern[str]:
+    """The exact mode's folded text as a regex for the whole folded line: each character itself, a look-alike
+    also the glyphs OCR reads it as (``CASED_LOOKALIKES``)."""
+    return re.compile("".join(CASED_LOOKALIKES.get(ch) or re.escape(ch) for ch in needle))
+
+
 def fold(text: str) -> str:
     """``text`` as the default (substring) mode compares it: case-folded, NFKC, no whitespace."""
     return _fold(text, "substring").text
@@ -159,7 +182,6 @@ class TextPattern:
 
     written: str
     mode: Mode
-    _needle: str = field(default="", repr=False, compare=False)
     _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -168,7 +190,7 @@ class TextPattern:
         if not written.strip():
             raise ValueError("the text to look for is empty")
         if exact:
-            return cls(written, "exact", _fold(written, "exact").text)
+            return cls(written, "exact", _regex=_exact_regex(_fold(written, "exact").text))
         if (regex := _REGEX.fullmatch(written)) is not None:
             flags = 0
             for letter in regex["flags"]:
@@ -177,6 +199,8 @@ class TextPattern:
                 compiled = re.compile(regex["body"], flags)
             except (re.error, OverflowError, RecursionError) as exc:
                 raise ValueError(f"{written!r} is not a regular expression: {exc}") from None
+            with contextlib.suppress(re.error, OverflowError, RecursionError):  # else as written, checked above
+                compiled = re.compile(with_lookalikes(regex["body"]), flags)
             return cls(written, "regex", _regex=compiled)
         return cls(written, "substring", _regex=_needle_regex(written))
 
@@ -185,9 +209,9 @@ class TextPattern:
         folded = _fold(line, self.mode)
         if not folded.text:
             return []
+        assert self._regex is not None  # every mode is a regex over the folded line
         if self.mode == "exact":
-            return [folded.span(0, len(folded.text))] if folded.text == self._needle else []
-        assert self._regex is not None  # substring and regex: both searched as a regex over the folded line
+            return [folded.span(0, len(folded.text))] if self._regex.fullmatch(folded.text) else []
         # An empty match is no text found: "/a*/" must not match every line.
         return [folded.span(*m.span()) for m in self._regex.finditer(folded.text) if m.end() > m.start()]
 

@@ -133,6 +133,24 @@ def test_a_prompt_of_a_terminal_with_no_tree_does_not_meet_an_output_check(
     _typed_command_judged(desktop, tmp_path, line, expect, verdict, status, prompt=TRIAL10_PROMPT, name=name)
 
 
+@pytest.mark.parametrize(
+    ("command", "expect", "verdict", "status"),
+    [
+        ("echo L1-OK", {"text": "/^L1-OK$/"}, "met", 0),  # OCR read the output line "L1-0K"
+        ("echo DONE-$((6*7))", {"text": "DONE-42", "exact": True}, "met", 0),  # ... and this one "DONE -42"
+        ("echo L1-NO", {"text": "/^L1-OK$/"}, "failed", 1),  # what is not there is still not found
+    ],
+)
+def test_output_ocr_misreads_in_a_terminal_with_no_tree_meets_exact_and_regex_checks(
+    desktop, tmp_path, command: str, expect: dict, verdict: str, status: int
+) -> None:
+    """Trial 10, mlterm (no accessibility tree to put OCR right): the shell printed "L1-OK" and "DONE-42", and
+    the regex and exact checks for them failed. Exact and regex forgive OCR's look-alikes too, and exact hears
+    no space beside punctuation (actions/text_match.py)."""
+    line = f"{command} | tee out.txt; echo ran > ran.txt\n"
+    _typed_command_judged(desktop, tmp_path, line, {**expect, "timeout_s": 3}, verdict, status, name="mlterm")
+
+
 def _typed_command_judged(
     desktop,
     tmp_path,

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from actions.errors import PlanError
 from actions.expectations import parse_expect
+from actions.lookalike_regex import with_lookalikes
 from actions.models import parse_plan
 from actions.text_match import Span, TextPattern, fold
 
@@ -52,6 +53,15 @@ def _found(written: str, line: str, exact: bool = False) -> list[str]:
         ("Applied 1 time(s)", True, "  Applied   1 time(s) ", ["Applied   1 time(s)"]),
         ("applied 1 time(s)", True, "Applied 1 time(s)", []),
         ("/s/", True, "/s/", ["/s/"]),  # exact text is never a regex
+        # ... no space beside punctuation: OCR hears one where a monospace font leaves a gap (mlterm, trial 10)
+        ("DONE-42", True, "DONE -42", ["DONE -42"]),
+        ("Total: 42", True, "Total:42", ["Total:42"]),
+        ("DONE 42", True, "DONE42", []),  # between letters and digits a space is a space
+        # ... and the look-alikes, one way, case kept: mlterm's "L1-OK" read "L1-0K" (trial 10)
+        ("L1-OK", True, "L1-0K", ["L1-0K"]),
+        ("Il", True, "1|", ["1|"]),
+        ("L1", True, "Ll", []),  # a digit 1 written is only a 1
+        ("ok", True, "OK", []),
         # regex: /body/flags, searched in the line with whitespace runs made one space
         ("/Applied \\d+ times?/", False, "Applied 1 time(s)", ["Applied 1 time"]),
         ("/applied/", False, "Applied", []),  # case as written
@@ -59,6 +69,15 @@ def _found(written: str, line: str, exact: bool = False) -> list[str]:
         ("/^Total: \\d+$/", False, "Total:   42", ["Total:   42"]),
         ("/\\d/g", False, "a1b2", ["1", "2"]),  # JavaScript's g changes nothing
         ("/a*/", False, "bbb", []),  # an empty match is no text
+        # ... its literal characters with their look-alikes, one way: what the user spelled out stays
+        ("/^L1-OK$/", False, "L1-0K", ["L1-0K"]),
+        ("/^ok$/i", False, "0K", ["0K"]),
+        ("/^[O]$/", False, "0", []),  # a class is as written
+        ("/^\\x4f$/", False, "0", []),  # an escape too
+        ("/^(?P<total>o+)$/", False, "o0", ["o0"]),  # a group's name is no text
+        ("/^(?P<t>o)(?P=t)$/", False, "oo", ["oo"]),
+        ("/^1{2}$/", False, "11", ["11"]),  # a count is no text
+        ("/^(?i:l)$/", False, "1", ["1"]),
     ],
 )
 def test_the_rule_table(written: str, exact: bool, line: str, found: list[str]) -> None:
@@ -154,3 +173,23 @@ def test_a_letter_and_its_combining_mark_are_one() -> None:
     assert TextPattern.parse("Café").search(decomposed) == [Span(0, 5, True)]
     assert TextPattern.parse("Café", exact=True).matches(decomposed)
     assert not TextPattern.parse("Cafe", exact=True).matches(decomposed)
+
+
+@pytest.mark.parametrize(
+    ("body", "widened"),
+    [
+        ("L1-OK", "L1-[O0]K"),
+        ("[Ol]o", "[Ol][o0]"),
+        ("\\x4fO", "\\x4f[O0]"),
+        ("\\N{LATIN SMALL LETTER O}", "\\N{LATIN SMALL LETTER O}"),
+        ("(?P<lo>l)(?P=lo)", "(?P<lo>[lI1|])(?P=lo)"),
+        ("(?(1)o|l)", "(?(1)[o0]|[lI1|])"),
+        ("(?iL)o", "(?iL)[o0]"),
+        ("(?<=I)o{10}", "(?<=[Il1|])[o0]{10}"),
+        ("(?#no)o", "(?#no)[o0]"),
+        ("\\10o", "\\10[o0]"),
+        ("[]o]o", "[]o][o0]"),
+    ],
+)
+def test_a_regex_widens_only_its_literal_look_alikes(body: str, widened: str) -> None:
+    assert with_lookalikes(body) == widened
