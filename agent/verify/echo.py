@@ -15,6 +15,9 @@ whose prompt names its folder R2 was met by the new prompt the shell drew under 
 one before (trial 9, sakura). A match on a line whose whole text begins another line of the screen, where the
 rest of that line is a submitted typed line, is that prompt drawn again (``is_prompt``); a command's output
 repeating an earlier line ("DONE" under a second ``echo DONE``) has no such line beside it and still counts.
+
+Neither rule holds where the keys went into an editor (the app's tree: an editable text that now holds the
+typed lines, agent.verify.text): there a typed line is the document's text, and its showing is the work.
 """
 
 from __future__ import annotations

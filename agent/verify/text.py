@@ -5,7 +5,8 @@ words whose centre lies in the place count, so a button labelled "4" elsewhere n
 ``{"text": "4"}`` meant for a display. A met step records the box where the text was; a text that was
 already there before the action, the same words at the same box, proves nothing about it: ``unproven``,
 which is not a pass (the text on a new line, or new words where it was, does prove it), and so is a
-submitted typed line's own echo (agent.verify.echo).
+submitted typed line's own echo (agent.verify.echo), unless the tree says it went into an editor. Nor do
+pixels that did not change: OCR reads one row two ways now and then.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from agent.verify.echo import ECHO, PROMPT, is_echo, is_prompt, submitted_lines,
 from agent.verify.near import words_in
 from agent.verify.place import NoPlace, Place, text_place
 from agent.verify.poll import next_different, out_of_time
+from agent.verify.readback import read_back
 from planners.grounding.ocr import TextMatch, Word, find_label, text_blobs
 from planners.verdicts import Verdict
 
@@ -103,6 +105,7 @@ class _Proof:
         self.typed = submitted_lines(ctx.action)
         self._before: dict[tuple[Box, ...], tuple[list[Word], list[TextMatch]]] = {}
         self.why_not = ""  # why the last matches proved nothing: ALREADY_THERE, ECHO or PROMPT
+        self._document: bool | None = None  # whether the typed text went into an editor (asked once)
 
     def new(self, found: list[TextMatch], words: Sequence[Word], place: Place, frame: Frame) -> list[TextMatch]:
         if not found:
@@ -123,8 +126,19 @@ class _Proof:
         ]
         not_echo = [m for m in fresh if not is_echo(m, words, self.sides)]
         proven = [m for m in not_echo if not is_prompt(m, words, before_words, self.typed)]
+        if not proven and len(not_echo) < len(fresh) and self._typed_into_a_document():
+            proven = fresh  # an editor's line, not a terminal's echo: the typed text showing is the work
         self.why_not = "" if proven else (PROMPT if not_echo else ECHO if fresh else ALREADY_THERE)
         return proven
+
+    def _typed_into_a_document(self) -> bool:
+        """Whether the app's tree says the focused element is an editable text that holds the typed lines now
+        (the read back): an editor (trial 10: SciTE, "Total: 42\\n" then ``{"text": "42"}``), where a typed
+        line is text in the document, not a command a shell echoed. A terminal publishes no editable text."""
+        if self._document is None:
+            read = read_back(self.ctx)
+            self._document = read is not None and read.verdict == Verdict.READ_BACK
+        return self._document
 
 
 def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:

@@ -102,6 +102,15 @@ def test_a_typed_commands_own_echo_does_not_meet_its_output_check(
         assert "only the typed line's own echo shows it" in typed["note"]
 
 
+def test_a_terminal_that_publishes_its_screen_keeps_the_echo_rule(desktop, tmp_path) -> None:
+    """VTE publishes its screen as text (sakura): not editable, so the typed line is still a command it echoed,
+    never an editor's line (tests/realapps/test_trial10_pitfalls.py): `false && echo FINISHED` proves nothing."""
+    command = "false && echo FINISHED; echo ran > ran.txt\n"
+    expect = {"text": "FINISHED", "timeout_s": 2}
+    typed = _typed_command_judged(desktop, tmp_path, command, expect, "unproven", 1, name="sakura")
+    assert "only the typed line's own echo shows it" in typed["note"], typed["note"]
+
+
 @pytest.mark.parametrize(("command", "verdict", "status"), [("false", "unproven", 1), ("echo R2", "met", 0)])
 def test_the_prompt_drawn_again_under_a_command_does_not_meet_its_output_check(
     desktop, tmp_path, command: str, verdict: str, status: int
