@@ -196,10 +196,12 @@ def _same_place(a: Box, b: Box) -> bool:
 
 def _covered(match: TextMatch) -> Box:
     """What the match's own characters cover, (left, top, right, bottom): of a word it covers in part, that
-    part (in proportion to its characters, as ``TextMatch.centre`` takes it)."""
+    part (in proportion to its characters, as ``TextMatch.centre`` takes it) and a character either side."""
     first, last = match.words[0], match.words[-1]
-    left = first.box[0] + int(first.box[2] * match.cut[0])
-    right = last.box[0] + math.ceil(last.box[2] * match.cut[1])
+    # A character more either side, within the word: the share is by characters, a proportional font's are not
+    # alike, and a changed glyph just beside the cut must not be left out.
+    left = first.box[0] + int(first.box[2] * max(0.0, match.cut[0] - 1 / max(1, len(first.text))))
+    right = last.box[0] + math.ceil(last.box[2] * min(1.0, match.cut[1] + 1 / max(1, len(last.text))))
     left = min([left, *(w.box[0] for w in match.words[1:])])
     right = max([right, *(w.box[0] + w.box[2] for w in match.words[:-1])])
     _, top, _, bottom = _box(match)
