@@ -13,7 +13,7 @@ DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x1
                    tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-chi-sim tesseract-ocr-jpn fonts-wqy-zenhei \
                    xserver-xorg-core xserver-xorg-video-dummy \
                    dbus-daemon at-spi2-core python3-pyqt5 gnumeric gpicview dillo l3afpad qalculate-gtk pluma geany juffed mate-calc sakura \
-                   stterm mlterm
+                   stterm mlterm gedit
 # dbus-daemon + at-spi2-core: the D-Bus session and accessibility bus a private desktop starts, so GTK,
 # Qt and Chromium apps publish their widgets (the tree rung; the Python side is dbus-fast, from pip).
 # python3-pyqt5: the system Python's PyQt5 for the Qt form (scenarios/pages/qt_form.py) of the identity
@@ -28,6 +28,7 @@ DEBIAN_PACKAGES := xvfb openbox tesseract-ocr tesseract-ocr-eng xclip xdotool x1
 # under a page tab, text OCR misreads put right by the text the app publishes).
 # stterm, mlterm: tests/realapps/test_terminals.py (terminals with no accessibility tree: a prompt that names
 # its folder read two ways, a block cursor joining two rows).
+# gedit: tests/realapps/test_trial11_pitfalls.py (a paste target that asks TARGETS after its fetch, then nothing).
 # The CPU build of torch the test environment is pinned to (an unpinned torch pulls GBs of CUDA),
 # and the model stack the tiny-model tests run on. Installed before the package, so nothing in
 # `.[dev]` can drag in another torch.

@@ -29,8 +29,10 @@ deadline):
    So the rule: the paste counts only when a window of the *focused* client fetched a text target
    after the chord was pressed (a clipboard manager is another client and does not count), and is
    over only once that client then asked nothing more for ``quiet_s`` or, if it went on asking
-   (Chromium), once it fetched the text a second time and then went quiet (a re-read that does not
-   come within ``RECHECK_TIMEOUT_S`` fails the paste: the text may not have arrived). Until then
+   (Chromium), once it fetched the text a second time and then went quiet, or once it asked nothing
+   for ``_SILENCE_S`` without that re-read (gedit asks TARGETS twice right after its fetch and never
+   again: waiting for a re-read failed a paste that had arrived). One that keeps asking for
+   ``RECHECK_TIMEOUT_S`` and never re-reads fails the paste: the text may not have arrived. Until then
    every request is served with the text. If no fetch comes within the timeout,
    :class:`TextNotDelivered` says what was asked instead. Waiting for the requestor
    to delete the property, as ICCCM asks, does not work: Tk reads it without deleting (non-INCR
@@ -79,6 +81,11 @@ QUIET_S = 0.1
 RECHECK_TIMEOUT_S = 10.0
 # However long a client keeps asking after that, the paste is over this long after its re-read.
 _MAX_TAIL_S = 1.0
+# A client that asked more after its text fetch and then nothing for this long (and this long per character
+# pasted) is done without a re-read: gedit asks TARGETS twice after its fetch and never again, Chromium's
+# pause before its re-read is 5-40 ms for a line and 1.9 s for a 75 000-character textarea.
+_SILENCE_S = 1.0
+_SILENCE_PER_CHAR_S = 40e-6
 
 
 def _selection_notify(target: int) -> Callable[[Any], bool]:
@@ -335,14 +342,15 @@ class ClipboardPaster:
 
     def _wait_until_done(self) -> bool:
         """Keep serving until the focused client is done with the paste (see the module doc);
-        False when a client that re-reads the text (Chromium) did not within ``recheck_timeout_s``.
+        False when it kept asking for ``recheck_timeout_s`` and never fetched the text again.
 
         Tk, GTK and Qt ask nothing after their text fetch: done after ``quiet_s`` of silence.
         A client that keeps asking (Chromium re-checks TARGETS, pauses, then fetches the text a
         second time) is done only after that second fetch and ``quiet_s`` of silence: releasing
-        CLIPBOARD in its pause made it drop the paste. The pause is the page's work on the pasted
-        text: 5-40 ms for a line, once over 100 ms on a loaded machine, 1.5-1.9 s for a textarea
-        holding 40 000-75 000 characters.
+        CLIPBOARD in its pause made it drop the paste. One that asks a little more and then nothing
+        for ``_SILENCE_S`` (or longer for a long text) is done without a re-read (gedit). The
+        pause is the page's work on the pasted text: 5-40 ms for a line, once over 100 ms on a
+        loaded machine, 1.5-1.9 s for a textarea holding 40 000-75 000 characters.
         """
 
         def focused_request(ev: Any) -> bool:
@@ -359,8 +367,17 @@ class ClipboardPaster:
             later = self.trace[counted + 1 :]
             return any(r.focused and r.target in self._text_target_names for r in later)
 
-        if not fetched_again() and self._wait(fetched_again, time.monotonic() + self.recheck_timeout_s) is None:
-            return False
+        # Or the client asks a little more (gedit: two TARGETS within a millisecond of its text fetch) and then
+        # nothing at all: its paste is over. Chromium's pause before its re-read is the page's work on the text,
+        # so the silence that ends a paste grows with the text (1.9 s seen for 75 000 characters).
+        silence_s = max(_SILENCE_S, _SILENCE_PER_CHAR_S * len(self._texts.get(self._pasting[0], "")))
+        give_up = time.monotonic() + self.recheck_timeout_s
+        while not fetched_again():
+            if time.monotonic() >= give_up:
+                return False
+            until = min(give_up, time.monotonic() + silence_s)
+            if self._wait(lambda e: fetched_again() or focused_request(e), until) is None and until < give_up:
+                return True
         end = time.monotonic() + _MAX_TAIL_S  # however long it then keeps asking
         while self._owns_paste() and time.monotonic() < end and not quiet():
             pass

@@ -8,20 +8,24 @@ scope that names a window that is not there), never "somewhere on the screen".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from actions.coords import ScreenPoint
-from actions.errors import TargetNotFound
+from actions.coords import ImagePixel, ScreenPoint
+from actions.errors import TargetAmbiguous, TargetNotFound
 from actions.expectations import ExpectNoText, ExpectText, ScreenBox
 from actions.frame import Frame
 from actions.targets import Target
+from actions.text_match import TextPattern
 from actions.windows import WindowSource
 from agent.motion import Box, bounding, pixel_box, window_box
 from agent.verify.context import StepContext
-from agent.verify.near import band_below
+from agent.verify.echo import is_echo, submitted_sides
+from agent.verify.near import band_below, words_in
+from planners.grounding.ocr import find_label, text_blobs
 
 if TYPE_CHECKING:
     from planners.grounding.ocr import OcrGrounder
@@ -89,8 +93,41 @@ def text_place(spec: ExpectText | ExpectNoText, ctx: StepContext, frame: Frame) 
         finder=ctx.tools.finder,
         reader=ctx.tools.reader,
         trees=ctx.tools.trees,
+        tie_break=lambda near, tie, at: _not_the_echo(ctx, near, tie, at),
     )
     return action_place(ctx) if named is None else named
+
+
+def _not_the_echo(ctx: StepContext, near: Target, tie: TargetAmbiguous, frame: Frame) -> ScreenPoint | None:
+    """Of a near target's equal matches, the one left when those in a submitted typed line's own echo are dropped
+    (``type "echo Total: 42\\n"`` then ``{"text": "42", "near": "Total"}``: "Total" is in the echoed command and
+    on the output line under it; trial 11, qterminal); None when not exactly one is left."""
+    if near.text is None or not tie.candidates:
+        return None
+    pattern = TextPattern.parse(near.text, exact=near.exact)
+    sides = submitted_sides(ctx.action, pattern)
+    place = action_place(ctx)
+    if not sides or not isinstance(place, Place):
+        return None
+    words = words_in(ctx.tools.reader, frame, place.boxes)
+    kept = [
+        point
+        for point in tie.candidates
+        if not any(
+            is_echo(match, words, sides) and _at(frame, match.centre, point)
+            for match in find_label(words, pattern, blobs=text_blobs(frame))
+        )
+    ]
+    return ScreenPoint(*kept[0]) if len(kept) == 1 else None
+
+
+def _at(frame: Frame, centre: ImagePixel, point: tuple[int, int]) -> bool:
+    """Whether a match's centre (image pixels) is the candidate ``point`` (screen points), give or take one."""
+    on_screen = frame.profile.image_to_screen(centre)
+    return abs(on_screen.x - point[0]) <= 1 and abs(on_screen.y - point[1]) <= 1
+
+
+TieBreak = Callable[[Target, TargetAmbiguous, Frame], ScreenPoint | None]
 
 
 def scoped_place(
@@ -103,20 +140,26 @@ def scoped_place(
     finder: TargetFinder,
     reader: OcrGrounder | None = None,
     trees: TreeSource | None = None,
+    tie_break: TieBreak | None = None,
 ) -> Place | NoPlace | None:
     """The place a scope names (a region, near a target, in a window); None when it names none. ``reader``
     and ``trees``: what tells where a near band's next row begins (agent.verify.near); without them, the
-    whole band."""
+    whole band. ``tie_break``: the one of a near target's equal matches to look near, if it can tell."""
     if region is not None:
         return screen_box(frame, region, f"the region {list(region)}")
     if in_window is not None:
         return window_place(in_window, windows, frame)
     if near is not None:
         try:
-            found = finder.resolve(near, frame)
+            point = finder.resolve(near, frame).point
+        except TargetAmbiguous as exc:
+            chosen = tie_break(near, exc, frame) if tie_break is not None else None
+            if chosen is None:
+                return NoPlace(f"near {near.describe()}: {exc}")
+            point = chosen
         except TargetNotFound as exc:
             return NoPlace(f"near {near.describe()}: {exc}")
-        band = band_below(frame, found.point, reader, trees)
+        band = band_below(frame, point, reader, trees)
         name = f"near {near.describe()}"
         return Place([band], name) if band is not None else NoPlace(f"{name} is off the screen")
     return None

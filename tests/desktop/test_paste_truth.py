@@ -22,7 +22,8 @@ from tests.desktop.test_text_input import get_clipboard, set_clipboard
 # UTF8_STRING and TARGETS again, and inserts the text only if the clipboard kept its owner all
 # along, as Chromium does. Mode "probe-first" also fetches the text as soon as the owner changes
 # (XFixes) and says so; "targets-only" asks TARGETS and never the text (a field that takes no text);
-# "never-rereads" asks TARGETS after its fetch but never finishes; "keylog" is "targets-only" that also
+# "never-rereads" keeps asking TARGETS after its fetch and never fetches the text again; "asks-then-done" asks
+# TARGETS twice after its fetch and then nothing, as gedit does; "keylog" is "targets-only" that also
 # says every key pressed in it (to see what was typed, and how often).
 PICKY_APP = r"""
 import json, sys, time
@@ -90,8 +91,15 @@ while True:
             continue
         text = fetch(UTF8)
         if mode == "never-rereads":
-            fetch(TARGETS)
             say(fetched=text.decode())
+            for _ in range(40):  # keeps asking, and never fetches the text again
+                fetch(TARGETS)
+                time.sleep(0.05)
+            continue
+        if mode == "asks-then-done":  # gedit (trial 11): two TARGETS right after its fetch, then nothing
+            fetch(TARGETS)
+            fetch(TARGETS)
+            say(inserted=text.decode())
             continue
         fetch(TARGETS)
         time.sleep(0.15)  # Chromium pauses here: 5-40 ms measured, once over 100 ms
@@ -199,6 +207,23 @@ def test_a_target_that_starts_a_paste_and_never_finishes_it_fails_the_paste(desk
         with pytest.raises(TextNotDelivered, match="may not have arrived"):
             paster.paste("Zoë", keys.paste)
         assert app.line() == {"fetched": "Zoë"}
+    assert get_clipboard(desktop) == "still mine"
+
+
+def test_a_target_that_asks_a_little_more_after_its_fetch_and_then_nothing_has_pasted(desktop: Any, picky: Any) -> None:
+    """gedit (trial 11): TARGETS twice within a millisecond of its text fetch, then silence. It had pasted, and
+    the paste waited 10 s for a re-read that never came and failed: a false failure of a text that arrived."""
+    from actions.x11.clipboard import ClipboardPaster
+
+    set_clipboard(desktop, "still mine")
+    app = picky("asks-then-done")
+    with ClipboardPaster(desktop.display) as paster, TextTyperKeys(desktop) as keys:
+        started = time.monotonic()
+        paster.paste("Zoë", keys.paste)
+        took_s = time.monotonic() - started
+        assert app.line() == {"inserted": "Zoë"}
+        assert [request.target for request in paster.trace] == ["TARGETS", "UTF8_STRING", "TARGETS", "TARGETS"]
+    assert took_s < paster.recheck_timeout_s, took_s  # done after its silence, not after the re-read's wait
     assert get_clipboard(desktop) == "still mine"
 
 

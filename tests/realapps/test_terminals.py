@@ -160,6 +160,19 @@ def test_output_ocr_misreads_in_a_terminal_with_no_tree_meets_exact_and_regex_ch
     _typed_command_judged(desktop, tmp_path, line, {**expect, "timeout_s": 3}, verdict, status, name="mlterm")
 
 
+@pytest.mark.parametrize(("sum_", "verdict", "status"), [("40+2", "met", 0), ("40+1", "failed", 1)])
+def test_a_near_label_that_is_also_in_the_typed_command_is_looked_near_on_the_output_line(
+    desktop, tmp_path, sum_: str, verdict: str, status: int
+) -> None:
+    """Trial 11 (qterminal), the README's own `near` example: "Total" is in the echoed command and on the output
+    line under it, two equal matches, and the check was refused as ambiguous although the shell printed
+    "Total: 42" (a false failure). The command's echo is no place to look near: the output line is."""
+    line = f"echo Total: $(({sum_})) | tee t.txt; echo ran > ran.txt\n"
+    expect = {"text": "42", "near": "Total", "timeout_s": 2}
+    typed = _typed_command_judged(desktop, tmp_path, line, expect, verdict, status)
+    assert typed["seen"]["region"] is not None, typed["seen"]  # it looked near the output line's "Total"
+
+
 def _typed_command_judged(
     desktop,
     tmp_path,
