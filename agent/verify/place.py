@@ -23,6 +23,7 @@ from actions.text_match import TextPattern
 from actions.windows import WindowSource
 from agent.motion import Box, bounding, pixel_box, window_box
 from agent.verify.context import StepContext
+from agent.verify.drawn import drawn_before
 from agent.verify.echo import is_echo, submitted_sides
 from agent.verify.near import band_below, words_in
 from planners.grounding.ocr import find_label, text_blobs
@@ -93,31 +94,28 @@ def text_place(spec: ExpectText | ExpectNoText, ctx: StepContext, frame: Frame) 
         finder=ctx.tools.finder,
         reader=ctx.tools.reader,
         trees=ctx.tools.trees,
-        tie_break=lambda near, tie, at: _not_the_echo(ctx, near, tie, at),
+        tie_break=lambda near, tie, at: _the_one_to_look_near(ctx, near, tie, at),
     )
     return action_place(ctx) if named is None else named
 
 
-def _not_the_echo(ctx: StepContext, near: Target, tie: TargetAmbiguous, frame: Frame) -> ScreenPoint | None:
-    """Of a near target's equal matches, the one left when those in a submitted typed line's own echo are dropped
-    (``type "echo Total: 42\\n"`` then ``{"text": "42", "near": "Total"}``: "Total" is in the echoed command and
-    on the output line under it; trial 11, qterminal); None when not exactly one is left."""
-    if near.text is None or not tie.candidates:
+def _the_one_to_look_near(ctx: StepContext, near: Target, tie: TargetAmbiguous, frame: Frame) -> ScreenPoint | None:
+    """Of a near target's equal matches, the one to look near, when one is left once those in a submitted typed
+    line's own echo are dropped (``type "echo Total: 42\\n"`` then ``{"text": "42", "near": "Total"}``: "Total"
+    is in the echoed command and on the output line; trial 11, qterminal) and, if still more than one, those
+    drawn before the action (a command typed in an earlier step, ``cat t.txt`` printing "Total: 42" under it);
+    None when not exactly one is left: refused as ever."""
+    place = action_place(ctx)
+    if near.text is None or not tie.candidates or not isinstance(place, Place):
         return None
     pattern = TextPattern.parse(near.text, exact=near.exact)
-    sides = submitted_sides(ctx.action, pattern)
-    place = action_place(ctx)
-    if not sides or not isinstance(place, Place):
-        return None
     words = words_in(ctx.tools.reader, frame, place.boxes)
-    kept = [
-        point
-        for point in tie.candidates
-        if not any(
-            is_echo(match, words, sides) and _at(frame, match.centre, point)
-            for match in find_label(words, pattern, blobs=text_blobs(frame))
-        )
-    ]
+    found = find_label(words, pattern, blobs=text_blobs(frame))
+    at = {point: [m for m in found if _at(frame, m.centre, point)] for point in tie.candidates}
+    sides = submitted_sides(ctx.action, pattern)
+    kept = [point for point in tie.candidates if not any(is_echo(m, words, sides) for m in at[point])]
+    if len(kept) > 1:
+        kept = [point for point in kept if at[point] and not any(drawn_before(m, frame, ctx.before) for m in at[point])]
     return ScreenPoint(*kept[0]) if len(kept) == 1 else None
 
 

@@ -11,12 +11,9 @@ pixels that did not change: OCR reads one row two ways now and then.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from collections.abc import Sequence
-
-import numpy as np
 
 from actions.expectations import ExpectNoText, ExpectText
 from actions.frame import Frame
@@ -26,6 +23,7 @@ from agent.run_dir import Seen
 from agent.verify import judges
 from agent.verify.app_text import as_the_app_says
 from agent.verify.context import Judgement, StepContext
+from agent.verify.drawn import drawn_before, match_box
 from agent.verify.echo import ECHO, PROMPT, is_echo, is_prompt, submitted_lines, submitted_sides
 from agent.verify.near import words_in
 from agent.verify.place import NoPlace, Place, text_place
@@ -81,7 +79,7 @@ def _judge(spec: ExpectText | ExpectNoText, wanted: str, ctx: StepContext) -> Ju
         region=place.bbox,
         region_windows=place.windows,
         words=[w.text for w in words][:_MAX_WORDS],
-        found=_box((proven or found)[0]) if found else None,
+        found=match_box((proven or found)[0]) if found else None,
     )
     if present and found and not proven:
         why = proof.why_not or ECHO
@@ -122,7 +120,7 @@ class _Proof:
         fresh = [
             m
             for m in found
-            if not any(_unchanged(m, old, dy) for old in before) and not _drawn_before(m, frame, self.ctx.before, dy)
+            if not any(_unchanged(m, old, dy) for old in before) and not drawn_before(m, frame, self.ctx.before, dy)
         ]
         not_echo = [m for m in fresh if not is_echo(m, words, self.sides)]
         proven = [m for m in not_echo if not is_prompt(m, words, before_words, self.typed)]
@@ -150,21 +148,8 @@ def _detail(spec: ExpectText | ExpectNoText, wanted: str, met: bool) -> str:
 def _unchanged(now: TextMatch, before: TextMatch, dy: int = 0) -> bool:
     """The same words read at the same place before the action (``dy`` pixels higher or lower, scrolled)."""
     same_words = [w.text for w in now.words] == [w.text for w in before.words]
-    left, top, right, bottom = _box(before)
-    return same_words and _same_place(_box(now), (left, top + dy, right, bottom + dy))
-
-
-def _drawn_before(now: TextMatch, frame: Frame, before: Frame, dy: int = 0) -> bool:
-    """Whether the characters of the match are the very pixels that were there before the action (``dy``
-    pixels higher or lower, scrolled): OCR reads one row two ways now and then ("trial10" and "triall0", the
-    prompt a false success of trial 10 was met by), but pixels that did not change hold no new text."""
-    left, top, right, bottom = _covered(now)
-    if frame.data.shape != before.data.shape or right <= left or bottom <= top:
-        return False
-    height, width = frame.data.shape[:2]
-    if min(left, top, top - dy) < 0 or right > width or max(bottom, bottom - dy) > height:
-        return False
-    return np.array_equal(frame.data[top:bottom, left:right], before.data[top - dy : bottom - dy, left:right])
+    left, top, right, bottom = match_box(before)
+    return same_words and _same_place(match_box(now), (left, top + dy, right, bottom + dy))
 
 
 def scroll_shift(before: Sequence[Word], now: Sequence[Word]) -> int:
@@ -192,28 +177,3 @@ def _same_place(a: Box, b: Box) -> bool:
         return False
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
     return width * height >= 0.5 * max(1, smaller)
-
-
-def _covered(match: TextMatch) -> Box:
-    """What the match's own characters cover, (left, top, right, bottom): of a word it covers in part, that
-    part (in proportion to its characters, as ``TextMatch.centre`` takes it) and a character either side."""
-    first, last = match.words[0], match.words[-1]
-    # A character more either side, within the word: the share is by characters, a proportional font's are not
-    # alike, and a changed glyph just beside the cut must not be left out.
-    left = first.box[0] + int(first.box[2] * max(0.0, match.cut[0] - 1 / max(1, len(first.text))))
-    right = last.box[0] + math.ceil(last.box[2] * min(1.0, match.cut[1] + 1 / max(1, len(last.text))))
-    left = min([left, *(w.box[0] for w in match.words[1:])])
-    right = max([right, *(w.box[0] + w.box[2] for w in match.words[:-1])])
-    _, top, _, bottom = _box(match)
-    return left, top, right, bottom
-
-
-def _box(match: TextMatch) -> Box:
-    """Where the match is, as (left, top, right, bottom) image pixels."""
-    boxes = [w.box for w in match.words]
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[0] + b[2] for b in boxes),
-        max(b[1] + b[3] for b in boxes),
-    )

@@ -173,6 +173,28 @@ def test_a_near_label_that_is_also_in_the_typed_command_is_looked_near_on_the_ou
     assert typed["seen"]["region"] is not None, typed["seen"]  # it looked near the output line's "Total"
 
 
+@pytest.mark.parametrize(("sum_", "verdict", "status"), [("40+2", "met", 0), ("40+1", "failed", 1)])
+def test_a_near_label_a_command_of_an_earlier_step_shows_is_looked_near_where_it_is_new(
+    desktop, tmp_path, sum_: str, verdict: str, status: int
+) -> None:
+    """Trial 11's Q15, what a user writes next: `echo Total: ... > t.txt`, then `cat t.txt` with the same check.
+    "Total" is in the first command, drawn before this step, and on the line `cat` printed: that one is new."""
+    home = tmp_path / "home"
+    plan = [
+        {"kind": "type", "text": f"echo Total: $(({sum_})) > t.txt\n", "expect": "none"},
+        {"kind": "type", "text": "cat t.txt\n", "expect": {"text": "42", "near": "Total", "timeout_s": 2}},
+    ]
+    with (
+        MotionAppProcess(desktop.env(), fps=0, clock=True, geometry="300x180+900+560"),
+        terminal("xterm", desktop.env(), home),
+    ):
+        proc = run_plan(plan, desktop.env(), tmp_path)
+        written = wait_for_file(home / "t.txt")
+    assert written == f"Total: {42 if sum_ == '40+2' else 41}\n", explain(proc, tmp_path)  # the shell's own file
+    _, cat = steps(tmp_path)
+    assert cat["verdict"] == verdict and proc.returncode == status, explain(proc, tmp_path)
+
+
 def _typed_command_judged(
     desktop,
     tmp_path,
