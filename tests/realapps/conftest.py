@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,14 @@ def run_dialog(
 def steps(tmp_path: Path) -> list[dict[str, Any]]:
     path = tmp_path / "run" / "steps.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def file_holding(path: Path, wanted: str, timeout_s: float = 5.0) -> str:
+    """The file once it holds ``wanted`` (the app writes it on the plan's own save), else what it holds then."""
+    deadline = time.monotonic() + timeout_s
+    while path.read_text(encoding="utf-8") != wanted and time.monotonic() < deadline:
+        time.sleep(0.05)  # waiting for another process's save
+    return path.read_text(encoding="utf-8")
 
 
 def explain(proc: subprocess.CompletedProcess[str], tmp_path: Path) -> str:

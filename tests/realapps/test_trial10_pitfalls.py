@@ -7,18 +7,8 @@ tree tells them apart: an editor's text is editable and holds the typed lines (r
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 from scenarios.realapps.apps import running_app
-from tests.realapps.conftest import explain, require, run_plan, steps
-
-
-def _saved(path: Path, wanted: str, timeout_s: float = 5.0) -> str:
-    deadline = time.monotonic() + timeout_s
-    while path.read_text(encoding="utf-8") != wanted and time.monotonic() < deadline:
-        time.sleep(0.05)  # waiting for another process's save
-    return path.read_text(encoding="utf-8")
+from tests.realapps.conftest import explain, file_holding, require, run_plan, steps
 
 
 def test_a_line_typed_into_an_editor_meets_a_check_for_part_of_it(desktop, clock, tmp_path) -> None:
@@ -31,7 +21,7 @@ def test_a_line_typed_into_an_editor_meets_a_check_for_part_of_it(desktop, clock
     ]
     with running_app(["mousepad", "--disable-server", str(document)], desktop.env(), r"sum\.txt"):
         run = run_plan(plan, desktop.env(), tmp_path)
-        saved = _saved(document, "Total: 42\n")
+        saved = file_holding(document, "Total: 42\n")
     assert saved == "Total: 42\n", explain(run, tmp_path)  # typed and saved: mousepad's own file
     typed, _ = steps(tmp_path)
     assert typed["verdict"] == "met", explain(run, tmp_path)

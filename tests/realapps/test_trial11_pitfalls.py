@@ -6,20 +6,10 @@ for a re-read that never came, then failed the step: "text may not have arrived"
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 from scenarios.realapps.apps import running_app
-from tests.realapps.conftest import explain, require, run_plan, steps
+from tests.realapps.conftest import explain, file_holding, require, run_plan, steps
 
 TEXT = "Grüße 你好"
-
-
-def _saved(path: Path, wanted: str, timeout_s: float = 5.0) -> str:
-    deadline = time.monotonic() + timeout_s
-    while path.read_text(encoding="utf-8") != wanted and time.monotonic() < deadline:
-        time.sleep(0.05)  # waiting for another process's save
-    return path.read_text(encoding="utf-8")
 
 
 def test_text_pasted_into_gedit_arrives_and_is_read_back(desktop, clock, tmp_path) -> None:
@@ -29,7 +19,7 @@ def test_text_pasted_into_gedit_arrives_and_is_read_back(desktop, clock, tmp_pat
     plan = [{"kind": "type", "text": TEXT}, {"kind": "key", "keys": ["ctrl", "s"]}]
     with running_app(["gedit", "--standalone", str(document)], desktop.env(), r"^g\.txt"):
         run = run_plan(plan, desktop.env(), tmp_path)
-        saved = _saved(document, TEXT + "\n")
+        saved = file_holding(document, TEXT + "\n")
     assert saved == TEXT + "\n", explain(run, tmp_path)  # gedit's own file (it ends it with a newline): once
     typed, _ = steps(tmp_path)
     assert typed["verdict"] == "read_back", explain(run, tmp_path)

@@ -17,23 +17,14 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from scenarios.realapps.apps import running_app
-from tests.realapps.conftest import explain, require, run_plan, steps
+from tests.realapps.conftest import explain, file_holding, require, run_plan, steps
 from tests.realapps.terminals import terminal, wait_for_file
 
 JUFFED_TITLE = r"j\.txt - JuffEd"
-
-
-def _saved(path: Path, wanted: str, timeout_s: float = 5.0) -> str:
-    """The file once it holds ``wanted`` (juffed writes it on the plan's own save), else what it holds."""
-    deadline = time.monotonic() + timeout_s
-    while path.read_text(encoding="utf-8") != wanted and time.monotonic() < deadline:
-        time.sleep(0.05)  # waiting for another process's save
-    return path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("save", [{"role": "menu item", "name": "Save"}, "Save"])
@@ -50,7 +41,7 @@ def test_an_item_of_a_qt_popup_menu_is_clicked(desktop, clock, tmp_path, save) -
     ]
     with running_app(["juffed", str(document)], env, JUFFED_TITLE):
         run = run_plan(plan, env, tmp_path)
-        saved = _saved(document, "menu save\n")
+        saved = file_holding(document, "menu save\n")
     assert saved == "menu save\n", explain(run, tmp_path)  # juffed saved it: the menu's Save was clicked
     *_, save = steps(tmp_path)
     assert save["grounding"][0]["rung"] == "tree" and save["verdict"] == "met", explain(run, tmp_path)
@@ -72,7 +63,7 @@ def test_the_field_of_a_qt_search_bar_is_the_focused_one_not_the_page_tab_above_
     ]
     with running_app(["juffed", str(document)], env, JUFFED_TITLE):
         run = run_plan(plan, env, tmp_path)
-        saved = _saved(document, "a dog and a cat\n")
+        saved = file_holding(document, "a dog and a cat\n")
     assert saved == "a dog and a cat\n", explain(run, tmp_path)  # juffed replaced and saved
     _, into_find, find, _, replace, *_ = steps(tmp_path)
     assert into_find["verdict"] == "focused", explain(run, tmp_path)  # the field already had the focus

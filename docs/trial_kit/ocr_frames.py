@@ -1,8 +1,9 @@
-"""What OCR reads, line by line, in a box of a run's frame before the action and after it: the evidence of the
-near cause (the label on the echo row and on the output row). Frames: a run folder's frames/step-0000.png and
-step-0001.png, or a repro folder's before.png and after.png.
+"""What OCR reads, line by line, in a box of a run's frame before the action and after it: the evidence of a
+cause (trial 10's prompt row read two ways, trial 11's label on the echo row and on the output row). Frames: a
+run folder's frames/step-0000.png and step-0001.png, or a repro folder's before.png and after.png.
 
-    PYTHONPATH=. .venv/bin/python docs/trial11/ocr_frames.py docs/trial11/repro/Q12 0,120,900,120
+    PYTHONPATH=. .venv/bin/python docs/trial_kit/ocr_frames.py docs/trial10/repro/X2 71,77,889,537
+    PYTHONPATH=. .venv/bin/python docs/trial_kit/ocr_frames.py docs/trial11/repro/Q12 0,120,900,120
 """
 
 from __future__ import annotations
